@@ -179,7 +179,8 @@ export class ParticipationIndex {
     if (entryIntoForce === null && consent?.date) {
       entryIntoForce = entryIntoForceForConsent(rule, consent.date, general.date);
       derived = entryIntoForce !== null;
-      verified = rule.laterConsentCitation.verified || (general.date !== null && entryIntoForce === general.date);
+      // A derived date is only as certain as the rule that derives it.
+      verified = !derived || rule.laterConsentCitation.verified || entryIntoForce === general.date;
     }
     const result = (status: PartyStatusValue, ok: boolean, notes: string[] = []): PartyStatus => ({
       ...base,
@@ -192,14 +193,15 @@ export class ParticipationIndex {
       notes,
     });
     if (happened(consent) || (events?.entryIntoForce?.date != null && events.entryIntoForce.date <= date)) {
-      const undatedConsent = consent !== null && consent.date === null;
-      if (entryIntoForce !== null) {
-        if (entryIntoForce <= date && instrumentInForce) return result('in-force', verified && !undatedConsent);
-        return result('consented', verified && !undatedConsent);
+      if (consent !== null && consent.date === null && entryIntoForce === null) {
+        // Consent confirmed, date unknown, no entry-into-force row: in force if the instrument is.
+        const note = 'date of consent not confirmed by the participation data';
+        return result(instrumentInForce ? 'in-force' : 'consented', false, [note]);
       }
-      // Consent confirmed, date unknown, no entry-into-force row: in force if the instrument is.
-      const note = 'date of consent not confirmed by the participation data';
-      return result(instrumentInForce ? 'in-force' : 'consented', false, [note]);
+      const undatedConsent = consent !== null && consent.date === null;
+      if (entryIntoForce !== null && entryIntoForce <= date && instrumentInForce) return result('in-force', verified && !undatedConsent);
+      // Consented; the instrument (or the party's own three-month period) is not yet in force.
+      return result('consented', verified && !undatedConsent);
     }
     if (happened(signature)) return result('signed', signature?.date !== null);
     return result('none', true);
@@ -220,7 +222,8 @@ export class ParticipationIndex {
       consent: null,
       entryIntoForce: bound ? appliesFrom : null,
       entryIntoForceDerived: false,
-      verified: rule.citation.verified && (notBound?.citation.verified ?? true),
+      // Not being an EU member State is certain; being bound rests on the act's cited scope.
+      verified: notBound ? notBound.citation.verified : bound ? rule.citation.verified : true,
       notes,
     };
   }

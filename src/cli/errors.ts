@@ -1,0 +1,37 @@
+/**
+ * @module cli/errors
+ * How the CLI reports failure: one short line on stderr and exit code 2 for anything the user
+ * can fix (bad input, bad data file); never a stack trace.
+ */
+import { ClockError } from '../clock/index.js';
+import { DataError, LawInputError } from '../law/index.js';
+
+/** Exit code for bad input or bad data. */
+export const EXIT_USAGE = 2;
+/** Exit code for an unexpected failure (a bug): still one line, no stack trace. */
+export const EXIT_FAILURE = 1;
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** The one line to print and the exit code for an error thrown by a command. */
+export function describeError(error: unknown): { line: string; code: number } {
+  if (error instanceof UsageError || error instanceof LawInputError || error instanceof ClockError) {
+    return { line: `comity: ${oneLine(error.message)}`, code: EXIT_USAGE };
+  }
+  if (error instanceof DataError) return { line: `comity: bad data file: ${oneLine(error.message)}`, code: EXIT_USAGE };
+  if (isNodeError(error) && (error.code === 'ENOENT' || error.code === 'EACCES')) {
+    return { line: `comity: cannot read ${JSON.stringify(error.path ?? '')}: ${error.code}`, code: EXIT_USAGE };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { line: `comity: internal error: ${oneLine(message)}`, code: EXIT_FAILURE };
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+function isNodeError(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && 'code' in error;
+}

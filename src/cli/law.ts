@@ -1,0 +1,306 @@
+/**
+ * @module cli/law
+ * `comity law …`: the legal engine from the command line. Every command prints a readable
+ * table, or with `--json` the machine contract other tools rely on (see README).
+ */
+import type { Command } from 'commander';
+import {
+  BasesFinder,
+  computeDeadlines,
+  cooperationMatrix,
+  INSTRUMENT_IDS,
+  loadKnowledgeBase,
+  parseDate,
+  parseInstrument,
+  parseMeasure,
+  parseOffence,
+  parseParty,
+  type ApplicableBasis,
+  type BasesResult,
+  type Citation,
+  type KnowledgeBase,
+} from '../law/index.js';
+import { UsageError } from './errors.js';
+import type { Io } from './io.js';
+import { table, verifiedMark } from './table.js';
+
+interface CommonOptions {
+  data?: string;
+  json?: boolean;
+  date?: string;
+}
+
+/** Today's date in UTC: the only place the legal commands read the system clock. */
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+function knowledgeBase(options: CommonOptions): KnowledgeBase {
+  return loadKnowledgeBase(options.data === undefined ? {} : { dataDir: options.data });
+}
+
+/** "ETS185 Art. 29(7)" */
+export function cite(citation: Citation): string {
+  // Paragraph "2(a)" renders as "(2)(a)": the first level in brackets, sub-points as written.
+  const paragraph = citation.paragraph === undefined ? '' : citation.paragraph.replace(/^([^()]+)/, '($1)');
+  const article = /^[0-9]/.test(citation.article) ? `Art. ${citation.article}${paragraph}` : `${citation.article}${paragraph ? ` ${paragraph}` : ''}`;
+  return `${citation.instrument} ${article}${citation.verified ? '' : ' [unverified]'}`;
+}
+
+function printJson(io: Io, value: unknown): void {
+  io.out(JSON.stringify(value, null, 2));
+}
+
+function basisRow(basis: ApplicableBasis): string[] {
+  const deadlines = basis.deadlines.map((d) => `${d.amount} ${d.unit}${d.kind === 'minimum' ? ' (min)' : ''}`).join(', ');
+  return [String(basis.rank), `${basis.instrument} Art. ${basis.article}`, basis.channel, verifiedMark(basis.verified), deadlines || '-', basis.title];
+}
+
+function printBases(io: Io, result: BasesResult): void {
+  const q = result.query;
+  io.out(`Legal bases for ${q.from} → ${q.to}, ${q.measure}${q.emergency ? ' (emergency)' : ''}${q.offence ? `, offence ${q.offence}` : ''}, on ${q.date}`);
+  io.out('');
+  if (result.applicable.length === 0) io.out('No applicable legal basis.');
+  else io.out(table(['#', 'Basis', 'Channel', 'Verified', 'Deadlines', 'Title'], result.applicable.map(basisRow)));
+  for (const basis of result.applicable) {
+    io.out('');
+    io.out(`${basis.rank}. ${basis.instrument} Art. ${basis.article} — ${basis.title} (${basis.citation.source})`);
+    for (const c of basis.conditions) io.out(`   condition (${c.state}): ${c.text} [${cite(c.citation)}]`);
+    for (const d of basis.deadlines) io.out(`   deadline: ${d.description} [${cite(d.citation)}]`);
+    for (const e of basis.requiredContents) io.out(`   must contain: ${e.text}${e.optional ? ' (if available)' : ''} [${cite(e.citation)}]`);
+    for (const s of basis.safeguards) io.out(`   safeguard: ${s.text} [${cite(s.citation)}]`);
+    for (const g of basis.refusalGrounds) io.out(`   ${g.effect === 'postpone' ? 'postponement' : 'refusal'} ground: ${g.text} [${cite(g.citation)}]`);
+    io.out(`   dual criminality: ${basis.dualCriminality.rule} — ${basis.dualCriminality.text} [${cite(basis.dualCriminality.citation)}]`);
+    if (basis.dualCriminality.note) io.out(`   note: ${basis.dualCriminality.note}`);
+  }
+  io.out('');
+  io.out('Not applicable:');
+  for (const item of result.notApplicable) io.out(`  - ${item.reason}`);
+}
+
+function addBases(law: Command, io: Io): void {
+  law
+    .command('bases')
+    .description('which legal bases let one party ask another for a measure on a date, ranked and cited')
+    .requiredOption('--from <party>', 'requesting party (ISO 3166-1 alpha-2 or EU)')
+    .requiredOption('--to <party>', 'requested party, or the country of the service provider')
+    .requiredOption('--measure <measure>', 'measure sought')
+    .option('--date <date>', 'date of the request (YYYY-MM-DD; default today)')
+    .option('--emergency', 'an emergency (imminent risk to life or safety)', false)
+    .option('--offence <id>', 'offence category (see `comity law offences`)')
+    .option('--json', 'machine-readable output')
+    .option('--data <dir>', 'folder with participation.csv replacing the built-in participation data')
+    .action((options: CommonOptions & { from: string; to: string; measure: string; emergency: boolean; offence?: string }) => {
+      const measure = parseMeasure(options.measure);
+      const date = parseDate(options.date ?? today());
+      const kb = knowledgeBase(options);
+      const from = parseParty(kb, options.from, 'requesting party');
+      const to = parseParty(kb, options.to, 'requested party');
+      const offence = options.offence === undefined ? undefined : parseOffence(kb, options.offence);
+      const result = new BasesFinder(kb).find({ from, to, measure, date, emergency: options.emergency, ...(offence ? { offence } : {}) });
+      if (options.json) printJson(io, result);
+      else printBases(io, result);
+    });
+}
+
+function addStatus(law: Command, io: Io): void {
+  law
+    .command('status')
+    .description('whether an instrument is in force on a date, and the consents counted toward its threshold')
+    .argument('<instrument>', `one of ${INSTRUMENT_IDS.join(', ')}`)
+    .option('--date <date>', 'YYYY-MM-DD (default today)')
+    .option('--json', 'machine-readable output')
+    .option('--data <dir>', 'folder with participation.csv replacing the built-in participation data')
+    .action((instrumentArg: string, options: CommonOptions) => {
+      const id = parseInstrument(instrumentArg);
+      const date = parseDate(options.date ?? today());
+      const kb = knowledgeBase(options);
+      const finder = new BasesFinder(kb);
+      const status = finder.index.instrumentStatus(id, date);
+      const instrument = finder.index.instrument(id);
+      const signatureCloses = instrument.signatureCloses ?? null;
+      const daysLeft = signatureCloses !== null && date <= signatureCloses ? daysBetween(date, signatureCloses) : null;
+      if (options.json) {
+        printJson(io, { ...status, title: instrument.title, status: instrument.status, signatureCloses, signatureDaysLeft: daysLeft, participationSource: kb.participationSource });
+        return;
+      }
+      io.out(`${id} — ${instrument.title}`);
+      io.out(`On ${date}: ${status.inForce ? 'in force' : 'NOT in force'}${instrument.status === 'under-negotiation' ? ' (under negotiation)' : ''}`);
+      io.out(`Entry into force: ${status.entryIntoForce ?? 'not yet determined'}${status.entryIntoForceDerived ? ' (derived from consents)' : ''} [${cite(status.citation)}]`);
+      if (status.threshold !== null) io.out(`Consents counted: ${status.consents.length} of ${status.threshold}${status.consents.some((c) => !c.verified) ? ` (${status.consents.filter((c) => !c.verified).length} with unconfirmed date)` : ''}`);
+      if (signatureCloses !== null) io.out(`Signature closes: ${signatureCloses}${daysLeft !== null ? ` (${daysLeft} days left)` : ' (closed)'}`);
+      io.out(`Verified: ${verifiedMark(status.verified)}`);
+      if (status.consents.length > 0) {
+        io.out('');
+        io.out(table(['Party', 'Event', 'Date'], status.consents.map((c) => [c.party, c.event, c.date ?? 'UNCONFIRMED'])));
+      }
+    });
+}
+
+function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+function addParty(law: Command, io: Io): void {
+  law
+    .command('party')
+    .description("a party's participation in every instrument on a date, with reservations and declarations")
+    .argument('<party>', 'ISO 3166-1 alpha-2 code or EU')
+    .option('--date <date>', 'YYYY-MM-DD (default today)')
+    .option('--json', 'machine-readable output')
+    .option('--data <dir>', 'folder with participation.csv replacing the built-in participation data')
+    .action((partyArg: string, options: CommonOptions) => {
+      const date = parseDate(options.date ?? today());
+      const kb = knowledgeBase(options);
+      const party = parseParty(kb, partyArg);
+      const index = new BasesFinder(kb).index;
+      const instruments = INSTRUMENT_IDS.map((id) => {
+        const s = index.partyStatus(party, id, date);
+        return {
+          instrument: id,
+          status: s.status,
+          entryIntoForce: s.entryIntoForce,
+          entryIntoForceDerived: s.entryIntoForceDerived,
+          signature: s.signature,
+          consent: s.consent,
+          verified: s.verified,
+          reservations: s.reservations,
+          notes: s.notes,
+        };
+      });
+      const memberOf = (['CoE', 'EU'] as const).filter((org) => kb.memberships[org].members.includes(party));
+      const name = kb.parties.get(party)?.name ?? party;
+      if (options.json) {
+        printJson(io, { party, name, date, memberOf, instruments });
+        return;
+      }
+      io.out(`${party} — ${name}${memberOf.length ? ` (member of ${memberOf.join(', ')})` : ''}, on ${date}`);
+      io.out('');
+      io.out(
+        table(
+          ['Instrument', 'Status', 'Entry into force', 'Consent', 'Verified', 'Reservations / notes'],
+          instruments.map((i) => [
+            i.instrument,
+            i.status,
+            i.entryIntoForce === null ? '-' : `${i.entryIntoForce}${i.entryIntoForceDerived ? ' (derived)' : ''}`,
+            i.consent ? `${i.consent.event} ${i.consent.date ?? 'UNCONFIRMED'}` : i.signature ? `signed ${i.signature.date ?? 'UNCONFIRMED'}` : '-',
+            verifiedMark(i.verified),
+            [...i.reservations.map((r) => `${r.id}`), ...i.notes].join('; ') || '-',
+          ]),
+        ),
+      );
+    });
+}
+
+/** An offset zone for day counting when no IANA zone is given: Etc/GMT-1 is UTC+01:00. */
+function zoneFromOffset(received: string): string {
+  const m = /(Z|([+-])(\d{2}):(\d{2}))$/.exec(received);
+  if (!m) throw new UsageError(`invalid --received ${JSON.stringify(received)}: expected an ISO 8601 instant with offset, e.g. 2026-12-01T09:00:00+01:00`);
+  if (m[1] === 'Z' || (m[3] === '00' && m[4] === '00')) return 'UTC';
+  if (m[4] !== '00') throw new UsageError(`--received has offset ${m[1]}: give the authority's IANA time zone with --tz`);
+  // The Etc/GMT zones have inverted signs: UTC+01:00 is Etc/GMT-1.
+  return `Etc/GMT${m[2] === '+' ? '-' : '+'}${Number(m[3])}`;
+}
+
+function addDeadlines(law: Command, io: Io): void {
+  law
+    .command('deadlines')
+    .description('legal clocks for an instrument and measure from the instant a request was received')
+    .requiredOption('--instrument <id>', `one of ${INSTRUMENT_IDS.join(', ')}`)
+    .requiredOption('--measure <measure>', 'measure sought')
+    .requiredOption('--received <instant>', 'ISO 8601 instant with offset, e.g. 2026-12-01T09:00:00+01:00')
+    .option('--emergency', 'emergency deadlines', false)
+    .option('--tz <zone>', "the authority's IANA time zone for day periods (default: the offset of --received)")
+    .option('--holidays <dates>', 'comma-separated public holidays YYYY-MM-DD of that authority')
+    .option('--json', 'machine-readable output')
+    .option('--data <dir>', 'folder with participation.csv replacing the built-in participation data')
+    .action((options: CommonOptions & { instrument: string; measure: string; received: string; emergency: boolean; tz?: string; holidays?: string }) => {
+      const instrument = parseInstrument(options.instrument);
+      const measure = parseMeasure(options.measure);
+      const timeZone = options.tz ?? zoneFromOffset(options.received);
+      const holidays = options.holidays === undefined ? undefined : new Set(options.holidays.split(',').map((d) => parseDate(d.trim())));
+      const kb = knowledgeBase(options);
+      const result = computeDeadlines(kb, { instrument, measure, received: options.received, emergency: options.emergency, timeZone, ...(holidays ? { holidays } : {}) });
+      if (options.json) {
+        printJson(io, result);
+        return;
+      }
+      io.out(`Deadlines under ${instrument} for ${measure}${options.emergency ? ' (emergency)' : ''}, received ${options.received}, days counted in ${timeZone}`);
+      io.out('');
+      if (result.deadlines.length === 0) io.out('No deadline runs from receipt for this instrument and measure.');
+      else
+        io.out(
+          table(
+            ['Deadline', 'Due before', 'Last day', 'Kind', 'Citation', 'Verified'],
+            result.deadlines.map((d) => [d.id, d.due, d.lastDay ?? '-', d.kind, cite(d.citation), verifiedMark(d.verified)]),
+          ),
+        );
+      for (const d of result.deadlines) io.out(`  ${d.id}: ${d.description}`);
+      for (const d of result.later) io.out(`  later: ${d.id} — ${d.period.amount} ${d.period.unit} from ${d.runsFrom}: ${d.description} [${cite(d.citation)}]`);
+    });
+}
+
+function addMatrix(law: Command, io: Io): void {
+  law
+    .command('matrix')
+    .description('who can co-operate with whom under one instrument on a date')
+    .requiredOption('--instrument <id>', `one of ${INSTRUMENT_IDS.join(', ')}`)
+    .option('--date <date>', 'YYYY-MM-DD (default today)')
+    .option('--emergency', 'include emergency-only provisions', false)
+    .option('--format <format>', 'table, csv or json', 'table')
+    .option('--json', 'same as --format json')
+    .option('--data <dir>', 'folder with participation.csv replacing the built-in participation data')
+    .action((options: CommonOptions & { instrument: string; format: string; emergency: boolean }) => {
+      const instrument = parseInstrument(options.instrument);
+      const date = parseDate(options.date ?? today());
+      const format = options.json ? 'json' : options.format;
+      if (!['table', 'csv', 'json'].includes(format)) throw new UsageError(`unknown --format ${JSON.stringify(format)}: allowed table, csv, json`);
+      const kb = knowledgeBase(options);
+      const matrix = cooperationMatrix(new BasesFinder(kb), instrument, date, options.emergency);
+      if (format === 'json') printJson(io, matrix);
+      else if (format === 'csv') {
+        io.out('requesting,requested,measures');
+        for (const pair of matrix.pairs) io.out(`${pair.from},${pair.to},${pair.measures.join(';')}`);
+      } else {
+        io.out(`${instrument} on ${date}: ${matrix.parties.length} parties bound, ${matrix.pairs.length} ordered pairs can co-operate`);
+        const counts = new Map<string, number>();
+        for (const pair of matrix.pairs) counts.set(pair.from, (counts.get(pair.from) ?? 0) + 1);
+        const measuresOf = new Map(matrix.pairs.map((p) => [p.from, p.measures.join(', ')]));
+        io.out('');
+        io.out(table(['Party', 'Can ask', 'Measures (e.g.)'], matrix.parties.map((p) => [p, String(counts.get(p) ?? 0), measuresOf.get(p) ?? '-'])));
+      }
+    });
+}
+
+function addCatalogues(law: Command, io: Io): void {
+  law
+    .command('offences')
+    .description('offence categories accepted by --offence, with the articles that establish them')
+    .option('--json', 'machine-readable output')
+    .action((options: CommonOptions) => {
+      const kb = loadKnowledgeBase();
+      const offences = [...kb.offences.values()];
+      if (options.json) printJson(io, offences);
+      else io.out(table(['Offence', 'Name', 'Established by'], offences.map((o) => [o.id, o.name, o.provisions.map((p) => cite(p)).join('; ')])));
+    });
+  law
+    .command('instruments')
+    .description('the instruments Comity knows, with their entry-into-force rules')
+    .option('--json', 'machine-readable output')
+    .action((options: CommonOptions) => {
+      const kb = loadKnowledgeBase();
+      const instruments = [...kb.instruments.values()];
+      if (options.json) printJson(io, instruments);
+      else io.out(table(['Id', 'Short title', 'Status', 'Rule'], instruments.map((i) => [i.id, i.shortTitle, i.status, cite(i.entryIntoForceRule.citation)])));
+    });
+}
+
+export function registerLaw(program: Command, io: Io): void {
+  const law = program.command('law').description('the legal knowledge base and engine');
+  addBases(law, io);
+  addStatus(law, io);
+  addParty(law, io);
+  addDeadlines(law, io);
+  addMatrix(law, io);
+  addCatalogues(law, io);
+}
