@@ -102,8 +102,10 @@ export class BasesFinder {
   private readonly offenceInstruments = new Map<string, Set<string>>();
   private readonly offenceLists = new Map<string, Set<string>>();
   private cacheDate = '';
-  private statusCache = new Map<string, PartyStatus>();
+  private statusCache = new Map<InstrumentId, Map<string, PartyStatus>>();
+  private reasonCache = new Map<PartyStatus, string | null>();
   private instrumentCache = new Map<InstrumentId, string | null>();
+  private deadlineCache = new Map<string, Deadline[]>();
 
   constructor(private readonly kb: KnowledgeBase) {
     this.index = new ParticipationIndex(kb);
@@ -128,16 +130,21 @@ export class BasesFinder {
     if (date === this.cacheDate) return;
     this.cacheDate = date;
     this.statusCache = new Map();
+    this.reasonCache = new Map();
     this.instrumentCache = new Map();
   }
 
   /** Party status memoised for the current date. */
   status(party: string, instrument: InstrumentId): PartyStatus {
-    const key = `${instrument}|${party}`;
-    let status = this.statusCache.get(key);
+    let byParty = this.statusCache.get(instrument);
+    if (!byParty) {
+      byParty = new Map();
+      this.statusCache.set(instrument, byParty);
+    }
+    let status = byParty.get(party);
     if (!status) {
       status = this.index.partyStatus(party, instrument, this.cacheDate);
-      this.statusCache.set(key, status);
+      byParty.set(party, status);
     }
     return status;
   }
@@ -164,6 +171,15 @@ export class BasesFinder {
 
   private partyReason(id: InstrumentId, status: PartyStatus): string | null {
     if (status.status === 'in-force') return null;
+    let reason = this.reasonCache.get(status);
+    if (reason === undefined) {
+      reason = this.describeParty(id, status);
+      this.reasonCache.set(status, reason);
+    }
+    return reason;
+  }
+
+  private describeParty(id: InstrumentId, status: PartyStatus): string {
     const instrument = this.index.instrument(id);
     if (instrument.entryIntoForceRule.kind === 'eu-act') {
       if (status.notes.length > 0) return `${id}: ${status.party} does not take part — ${status.notes[0]}`;
@@ -290,18 +306,27 @@ export class BasesFinder {
     conditions: ConditionResult[],
     offence: Offence | undefined,
   ): ApplicableBasis {
-    const deadlines = provision.deadlines.filter(
-      (d) =>
-        (d.emergency === 'both' || (d.emergency === 'only') === query.emergency) &&
-        (d.measures.length === 0 || d.measures.includes(query.measure)),
-    );
+    const deadlineKey = `${provision.id}|${query.measure}|${query.emergency}`;
+    let deadlines = this.deadlineCache.get(deadlineKey);
+    if (!deadlines) {
+      deadlines = provision.deadlines.filter(
+        (d) =>
+          (d.emergency === 'both' || (d.emergency === 'only') === query.emergency) &&
+          (d.measures.length === 0 || d.measures.includes(query.measure)),
+      );
+      this.deadlineCache.set(deadlineKey, deadlines);
+    }
     const reservationIds = new Set(requested.reservations.map((r) => r.id));
     const offenceInstruments = offence === undefined ? undefined : this.offenceInstruments.get(offence.id);
-    const refusalGrounds = provision.refusalGrounds.filter(
-      (g) =>
-        (g.requiresReservation === undefined || reservationIds.has(g.requiresReservation)) &&
-        (g.notForOffencesUnder === undefined || !(offenceInstruments?.has(g.notForOffencesUnder) ?? false)),
-    );
+    // Grounds that depend on a reservation of the requested Party or on the offence are filtered.
+    const conditional = (g: RefusalGround): boolean => g.requiresReservation !== undefined || g.notForOffencesUnder !== undefined;
+    const refusalGrounds = !provision.refusalGrounds.some(conditional)
+      ? provision.refusalGrounds
+      : provision.refusalGrounds.filter(
+          (g) =>
+            (g.requiresReservation === undefined || reservationIds.has(g.requiresReservation)) &&
+            (g.notForOffencesUnder === undefined || !(offenceInstruments?.has(g.notForOffencesUnder) ?? false)),
+        );
     let dualCriminality: ApplicableBasis['dualCriminality'] = provision.dualCriminality;
     const listed = provision.dualCriminality.listedCatalogue;
     if (listed !== undefined && offence !== undefined && (this.offenceLists.get(offence.id)?.has(listed) ?? false)) {
