@@ -304,3 +304,32 @@ export function registerLaw(program: Command, io: Io): void {
   addMatrix(law, io);
   addCatalogues(law, io);
 }
+
+/** `comity overview`: what is in force today, and where to go next. */
+export function registerOverview(program: Command, io: Io): void {
+  program
+    .command('overview')
+    .description('the instruments and their status today, and the commands to explore them')
+    .option('--date <date>', 'YYYY-MM-DD (default today)')
+    .option('--data <dir>', 'folder with participation.csv replacing the built-in participation data')
+    .action((options: CommonOptions) => {
+      const date = parseDate(options.date ?? today());
+      const kb = knowledgeBase(options);
+      const index = new BasesFinder(kb).index;
+      io.out(`Comity — legal engine overview on ${date} (participation data: ${kb.participationSource})`);
+      io.out('');
+      io.out(
+        table(
+          ['Instrument', 'Title', 'In force', 'Entry into force / applies from', 'Consents'],
+          [...kb.instruments.values()].map((instrument) => {
+            const status = index.instrumentStatus(instrument.id, date);
+            const consents = status.threshold === null ? '-' : `${status.consents.length} (needs ${status.threshold})`;
+            return [instrument.id, instrument.shortTitle, status.inForce ? 'yes' : 'no', status.entryIntoForce ?? (instrument.status === 'under-negotiation' ? 'under negotiation' : '-'), consents];
+          }),
+        ),
+      );
+      io.out('');
+      io.out('Try: npx comity law bases --from FR --to US --measure preservation');
+      io.out('     npx comity law party JP     npx comity law status UNCC     npx comity --help');
+    });
+}

@@ -6,7 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { describeError } from './errors.js';
 import { processIo, type Io } from './io.js';
-import { registerLaw } from './law.js';
+import { registerLaw, registerOverview } from './law.js';
 
 export function buildProgram(io: Io): Command {
   const program = new Command('comity')
@@ -20,6 +20,7 @@ export function buildProgram(io: Io): Command {
       outputError: () => undefined,
     })
     .showSuggestionAfterError(false);
+  registerOverview(program, io);
   registerLaw(program, io);
   return program;
 }
