@@ -21,13 +21,17 @@ const MAX_DAY = Date.UTC(2030, 11, 31) / DAY_MS;
 const dayToDate = (day: number): string => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
 /**
- * Most of the 250 ids are party to nothing, so four draws in five come from the parties bound by
- * some instrument on 2030-12-31 (Budapest Parties, EU member States, ...).
+ * Most of the 250 ids are party to nothing, so five draws in six come from the parties bound by
+ * some instrument on 2030-12-31 (Budapest Parties, EU member States, ...) or from the EU members.
  */
 const boundParties = partyIds.filter((party) =>
   [...kb.instruments.keys()].some((id) => finder.index.partyStatus(party, id, '2030-12-31').status === 'in-force'),
 );
-const partyArb = fc.oneof({ arbitrary: fc.constantFrom(...partyIds), weight: 1 }, { arbitrary: fc.constantFrom(...boundParties), weight: 4 });
+const partyArb = fc.oneof(
+  { arbitrary: fc.constantFrom(...partyIds), weight: 1 },
+  { arbitrary: fc.constantFrom(...boundParties), weight: 3 },
+  { arbitrary: fc.constantFrom(...kb.memberships.EU.members), weight: 2 },
+);
 
 /** Dates 2000-2030; half of them on or after 2017-05-22 (EIO), a quarter on or after 2026-08-18 (e-Evidence Regulation). */
 const dateArb = fc.oneof(

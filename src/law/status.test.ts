@@ -228,6 +228,21 @@ describe('--data: a participation.csv in another folder', () => {
     assert.ok(!s.consents.some((c) => c.party === 'CN'));
   });
 
+  it(
+    'a State that is not Party to ETS 185 is not bound by CETS 224 even with a consent row',
+    () => {
+      writeCsv([
+        `FR,France,CETS224,ratification,2026-09-01,${SOURCE},HYPOTHETICAL test row`,
+        `US,United States,CETS224,ratification,2026-09-01,${SOURCE},HYPOTHETICAL test row`,
+        `CN,China,CETS224,ratification,2026-09-01,${SOURCE},HYPOTHETICAL test row`,
+      ]);
+      const idx = new ParticipationIndex(loadKnowledgeBase({ dataDir: dir }));
+      assert.equal(idx.instrumentStatus('CETS224', '2027-06-01').inForce, true);
+      assert.equal(idx.partyStatus('CN', 'ETS185', '2027-06-01').status, 'none');
+      assert.notEqual(idx.partyStatus('CN', 'CETS224', '2027-06-01').status, 'in-force');
+    },
+  );
+
   it('a bad row makes loadKnowledgeBase throw a DataError naming the file and the line', () => {
     const path = writeCsv([`FR,France,CETS224,ratification,2026-02-30,${SOURCE},bad date`]);
     const line = body.split('\n').length + 1;

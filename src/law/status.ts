@@ -108,10 +108,8 @@ export class ParticipationIndex {
     const coe = new Set(this.kb.memberships.CoE.members);
     for (const [party, events] of this.events.get(instrument.id) ?? []) {
       if (!events.consent) continue;
-      if (rule.kind === 'first-day-of-month-after' && rule.consentRequiresPartyTo) {
-        // CETS 224 / ETS 189: only Parties to the Convention may consent.
-        if (!this.events.get(rule.consentRequiresPartyTo)?.get(party)?.consent && !this.events.get(rule.consentRequiresPartyTo)?.get(party)?.entryIntoForce) continue;
-      }
+      // CETS 224 / ETS 189: only Parties to the Convention may consent.
+      if (rule.kind === 'first-day-of-month-after' && rule.consentRequiresPartyTo && !this.isPartyTo(party, rule.consentRequiresPartyTo)) continue;
       consents.push({
         party,
         date: events.consent.date,
@@ -192,6 +190,12 @@ export class ParticipationIndex {
       verified: ok,
       notes,
     });
+    const baseInstrument = rule.kind === 'first-day-of-month-after' ? rule.consentRequiresPartyTo : undefined;
+    if (baseInstrument !== undefined && happened(consent) && !this.isPartyTo(party, baseInstrument)) {
+      // CETS 224 / ETS 189: only a Party to the Convention may consent; such a consent is not counted.
+      const note = `consent not effective: ${party} is not a Party to ${baseInstrument}`;
+      return result(happened(signature) ? 'signed' : 'none', false, [note]);
+    }
     if (happened(consent) || (events?.entryIntoForce?.date != null && events.entryIntoForce.date <= date)) {
       if (consent !== null && consent.date === null && entryIntoForce === null) {
         // Consent confirmed, date unknown, no entry-into-force row: in force if the instrument is.
@@ -226,6 +230,12 @@ export class ParticipationIndex {
       verified: notBound ? notBound.citation.verified : bound ? rule.citation.verified : true,
       notes,
     };
+  }
+
+  /** True if the party has consented to (or is recorded in force under) the instrument. */
+  private isPartyTo(party: string, id: InstrumentId): boolean {
+    const events = this.events.get(id)?.get(party);
+    return events?.consent != null || events?.entryIntoForce != null;
   }
 
   /** Every party id of the knowledge base, sorted. */
