@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import {
   BasesFinder,
+  cite,
   computeDeadlines,
   cooperationMatrix,
   INSTRUMENT_IDS,
@@ -17,7 +18,6 @@ import {
   parseParty,
   type ApplicableBasis,
   type BasesResult,
-  type Citation,
   type KnowledgeBase,
 } from '../law/index.js';
 import { UsageError } from './errors.js';
@@ -37,14 +37,6 @@ function today(): string {
 
 function knowledgeBase(options: CommonOptions): KnowledgeBase {
   return loadKnowledgeBase(options.data === undefined ? {} : { dataDir: options.data });
-}
-
-/** "ETS185 Art. 29(7)" */
-export function cite(citation: Citation): string {
-  // Paragraph "2(a)" renders as "(2)(a)": the first level in brackets, sub-points as written.
-  const paragraph = citation.paragraph === undefined ? '' : citation.paragraph.replace(/^([^()]+)/, '($1)');
-  const article = /^[0-9]/.test(citation.article) ? `Art. ${citation.article}${paragraph}` : `${citation.article}${paragraph ? ` ${paragraph}` : ''}`;
-  return `${citation.instrument} ${article}${citation.verified ? '' : ' [unverified]'}`;
 }
 
 function printJson(io: Io, value: unknown): void {

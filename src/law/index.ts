@@ -7,6 +7,7 @@
 export { loadKnowledgeBase } from './knowledge-base.js';
 export type { KnowledgeBase, LoadOptions } from './knowledge-base.js';
 export { BasesFinder } from './bases.js';
+export { cite } from './cite.js';
 export type { ApplicableBasis, BasesQuery, BasesResult, ConditionResult, NotApplicable } from './bases.js';
 export { ParticipationIndex } from './status.js';
 export type { InstrumentStatus, PartyStatus, PartyStatusValue } from './status.js';

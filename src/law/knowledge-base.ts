@@ -10,7 +10,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import {
+  MEASURES,
   instrumentSchema,
+  measureSchema,
   membershipSchema,
   offenceSchema,
   partySchema,
@@ -19,6 +21,8 @@ import {
   reservationSchema,
   type Instrument,
   type InstrumentId,
+  type Measure,
+  type MeasureInfo,
   type Membership,
   type Offence,
   type ParticipationRow,
@@ -40,6 +44,7 @@ export interface KnowledgeBase {
   /** `built-in` or the path of the file given with `--data`. */
   readonly participationSource: string;
   readonly ranking: Ranking;
+  readonly measures: ReadonlyMap<Measure, MeasureInfo>;
 }
 
 const DATA_DIR = new URL('./data/', import.meta.url);
@@ -154,6 +159,9 @@ function loadArray<T>(name: string, schema: z.ZodType<T>): T[] {
 
 /** Checks references between files: every id a rule points to must exist. */
 function checkReferences(kb: KnowledgeBase): void {
+  for (const measure of MEASURES) {
+    if (!kb.measures.has(measure)) throw new DataError('measures.json', null, `measure ${measure} is not described`);
+  }
   const reservationIds = new Set(kb.provisions.flatMap((p) => p.reservationsPossible.map((r) => r.id)));
   const lists = new Set([...kb.offences.values()].flatMap((o) => o.lists.map((l) => l.list)));
   const offenceInstruments = new Set([...kb.offences.values()].flatMap((o) => o.provisions.map((p) => p.instrument)));
@@ -214,6 +222,7 @@ export function loadKnowledgeBase(options: LoadOptions = {}): KnowledgeBase {
     participation,
     participationSource,
     ranking: parseWith(rankingSchema, readJson('ranking.json'), 'ranking.json', 'ranking'),
+    measures: new Map(loadArray('measures.json', measureSchema).map((m) => [m.id, m])),
   };
   checkReferences(kb);
   return kb;

@@ -309,3 +309,16 @@ export const rankingSchema = z.strictObject({
   emergencyChannelOrder: z.array(z.strictObject({ channel: z.enum(CHANNELS), reason: z.string() })),
 });
 export type Ranking = z.infer<typeof rankingSchema>;
+
+export const DATA_CATEGORIES = ['subscriber-info', 'traffic-data', 'content-data'] as const;
+export type DataCategory = (typeof DATA_CATEGORIES)[number];
+
+/** A measure: whether it is coercive (needs the Budapest Art. 15 safeguards) and the data it concerns. */
+export const measureSchema = z.strictObject({
+  id: z.enum(MEASURES),
+  name: z.string().min(1),
+  coercive: z.boolean(),
+  dataCategories: z.array(z.enum(DATA_CATEGORIES)),
+  citation: citationSchema,
+});
+export type MeasureInfo = z.infer<typeof measureSchema>;

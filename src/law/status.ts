@@ -177,8 +177,9 @@ export class ParticipationIndex {
     if (entryIntoForce === null && consent?.date) {
       entryIntoForce = entryIntoForceForConsent(rule, consent.date, general.date);
       derived = entryIntoForce !== null;
-      // A derived date is only as certain as the rule that derives it.
-      verified = !derived || rule.laterConsentCitation.verified || entryIntoForce === general.date;
+      // A derived date is only as certain as the rule that derives it: the later-consent rule,
+      // or — when the consent takes effect with the instrument itself — the general date.
+      if (derived) verified = entryIntoForce === general.date ? general.verified : rule.laterConsentCitation.verified;
     }
     const result = (status: PartyStatusValue, ok: boolean, notes: string[] = []): PartyStatus => ({
       ...base,
