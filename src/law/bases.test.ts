@@ -207,7 +207,7 @@ describe('BasesFinder.find: properties', () => {
 describe('BasesFinder.find: examples', () => {
   it('FR → DE subscriber information on 2027-01-01: the e-Evidence Regulation ranks first', () => {
     const result = finder.find({ from: 'FR', to: 'DE', measure: 'subscriber-info', date: '2027-01-01', emergency: false });
-    assert.equal(result.applicable[0]?.provision, 'EU-2023-1543:5');
+    assert.equal(result.applicable[0]?.provision, 'EU-2023-1543:5(3)');
     assert.ok(result.notApplicable.some((n) => n.instrument === 'EU-US'));
     assert.ok(result.notApplicable.some((n) => n.instrument === 'CETS224' && n.article === undefined));
   });
