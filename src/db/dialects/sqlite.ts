@@ -1,0 +1,104 @@
+/**
+ * @module db/dialects/sqlite
+ * The embedded default: Kysely's SqliteDialect over better-sqlite3, with these settings.
+ *
+ * - `journal_mode = WAL`: readers do not block the writer and vice versa.
+ * - `synchronous = NORMAL` in WAL mode (the default here). Durability: a committed transaction
+ *   survives a crash or kill of the application (the WAL is written before COMMIT returns), but an
+ *   OS crash or power loss may roll back the last transactions committed before the next WAL
+ *   checkpoint; the database is never corrupted. `COMITY_SQLITE_SYNC=full` selects
+ *   `synchronous = FULL` (an fsync on every commit) where that window is not acceptable. When WAL
+ *   cannot be enabled (e.g. `:memory:`), `FULL` is used.
+ * - `foreign_keys = ON` (SQLite's default is off).
+ * - `busy_timeout = 5000`: another process holding the write lock is waited for up to 5 s before
+ *   SQLITE_BUSY. Write transactions start with `BEGIN IMMEDIATE`, so they take the write lock
+ *   at the start and wait there; a deferred `BEGIN` that later upgrades from read to write fails
+ *   at once with SQLITE_BUSY, without waiting, when another connection wrote in between.
+ *
+ * better-sqlite3 is synchronous and waits for a busy lock by blocking the thread. Within one
+ * process Kysely serialises all access to the single connection, so there is no lock contention;
+ * but do not open two handles on the same file in one thread and interleave their transactions:
+ * the second would block the thread that must finish the first. Use one handle per process (or
+ * worker thread).
+ */
+import { createRequire } from 'node:module';
+import { CompiledQuery, SqliteDialect, SqliteDriver } from 'kysely';
+import type { DatabaseConnection, Driver, SqliteDatabase, SqliteDialectConfig, TransactionSettings } from 'kysely';
+import type { SqliteSynchronous } from '../config.js';
+
+/** Milliseconds to wait for another connection's write lock. */
+export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+export interface SqliteOptions {
+  /** Database file path, or `:memory:`. */
+  file: string;
+  /** `synchronous` level in WAL mode; default `normal`. */
+  synchronous?: SqliteSynchronous;
+}
+
+/** The settings actually in effect after opening, as SQLite reports them. */
+export interface SqliteSettings {
+  journalMode: string;
+  synchronous: 'off' | 'normal' | 'full' | 'extra';
+  foreignKeys: boolean;
+  busyTimeoutMs: number;
+}
+
+/** The part of better-sqlite3's API used here (no @types/better-sqlite3 is installed). */
+interface BetterSqlite3Database extends SqliteDatabase {
+  pragma(source: string, options: { simple: true }): unknown;
+}
+type BetterSqlite3Constructor = new (file: string, options?: { timeout?: number }) => BetterSqlite3Database;
+
+const require = createRequire(import.meta.url);
+const SYNCHRONOUS_NAMES = ['off', 'normal', 'full', 'extra'] as const;
+
+/** Open a SQLite database file with the settings above and a Kysely dialect over it. */
+export function createSqliteDialect(options: SqliteOptions): { dialect: SqliteDialect; settings: SqliteSettings } {
+  const Database = require('better-sqlite3') as BetterSqlite3Constructor;
+  const database = new Database(options.file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+  try {
+    const settings = applySettings(database, options.synchronous ?? 'normal');
+    return { dialect: new ComitySqliteDialect({ database }), settings };
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+}
+
+function applySettings(database: BetterSqlite3Database, synchronous: SqliteSynchronous): SqliteSettings {
+  database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`, { simple: true });
+  const journalMode = String(database.pragma('journal_mode = WAL', { simple: true }));
+  const wal = journalMode.toLowerCase() === 'wal';
+  database.pragma(`synchronous = ${wal && synchronous === 'normal' ? 'NORMAL' : 'FULL'}`, { simple: true });
+  database.pragma('foreign_keys = ON', { simple: true });
+  const level = Number(database.pragma('synchronous', { simple: true }));
+  return {
+    journalMode,
+    synchronous: SYNCHRONOUS_NAMES[level] ?? 'full',
+    foreignKeys: Number(database.pragma('foreign_keys', { simple: true })) === 1,
+    busyTimeoutMs: Number(database.pragma('busy_timeout', { simple: true })),
+  };
+}
+
+/** SqliteDialect whose driver begins write transactions with `BEGIN IMMEDIATE`. */
+class ComitySqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection, settings?: TransactionSettings): Promise<void> {
+    // A read-only transaction needs no write lock: a deferred BEGIN lets it run beside a writer.
+    const begin = settings?.accessMode === 'read only' ? 'begin deferred' : 'begin immediate';
+    await connection.executeQuery(CompiledQuery.raw(begin));
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * @module db/migrations
+ * Every migration, registered statically for Kysely's Migrator (no directory scanning, so it
+ * works the same from sources, a bundle or a single-file build). To add one: create
+ * `NNNN_name.ts` exporting `up` (and `down`), import it here, add it to {@link migrations}, and
+ * update `../schema.ts`. Names sort in execution order; never rename or edit a released one.
+ */
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m0001 from './0001_core.js';
+
+/** The migrations by name, in order. */
+export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
+  '0001_core': m0001,
+});
+
+/** Names of all migrations known to this version, in execution order. */
+export const migrationNames: readonly string[] = Object.freeze(Object.keys(migrations).sort());
+
+/** Static provider for `new Migrator({ db, provider: migrationProvider })`. */
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => ({ ...migrations }),
+};
