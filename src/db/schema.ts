@@ -36,10 +36,121 @@ export interface AuditEventsTable {
   details: string | null;
 }
 
+export interface AuthoritiesTable {
+  id: string;
+  /** ISO 3166-1 alpha-2 party. */
+  party: string;
+  kind: string;
+  name: string;
+  /** IANA time zone: day periods of this authority's clocks are counted in it. */
+  time_zone: string;
+  /** JSON array of ISO 639 codes. */
+  languages: string;
+  /** JSON object. */
+  contact: string;
+  created_at: string;
+}
+
+export interface CasesTable {
+  id: string;
+  reference: string;
+  requesting_authority_id: string;
+  addressee_id: string;
+  requesting_party: string;
+  requested_party: string;
+  state: string;
+  legal_basis: string;
+  /** JSON array of measures. */
+  measures: string;
+  emergency: number;
+  /** JSON request document; null once purged. */
+  request: string | null;
+  review: string | null;
+  assessment: string | null;
+  /** Incremented on every change (optimistic concurrency). */
+  version: number;
+  created_at: string;
+  updated_at: string;
+  sent_at: string | null;
+  received_at: string | null;
+  closed_at: string | null;
+  purpose: string;
+  retention_days: number;
+  /** Deletion date of received personal data (YYYY-MM-DD), set when the case ends. */
+  delete_after: string | null;
+  purged_at: string | null;
+}
+
+export interface CaseEventsTable {
+  id: string;
+  case_id: string;
+  /** 1, 2, … per case: the order of the history. */
+  seq: number;
+  event: string;
+  from_state: string | null;
+  to_state: string;
+  actor: string;
+  side: string;
+  at: string;
+  reason: string | null;
+  payload: string | null;
+}
+
+export interface CaseDeadlinesTable {
+  id: string;
+  case_id: string;
+  /** The authority whose clock runs (and whose time zone counts the days). */
+  authority_id: string;
+  deadline_id: string;
+  provision: string;
+  description: string;
+  kind: string;
+  runs_from: string;
+  amount: number;
+  unit: string;
+  time_zone: string;
+  started_at: string;
+  /** UTC instant; null while suspended indefinitely. */
+  due_at: string | null;
+  /** running | suspended | met | cancelled | informational */
+  status: string;
+  /** JSON array of {from, to|null}. */
+  suspensions: string;
+  met_at: string | null;
+  /** Set once, by the scheduler, when the deadline passed unmet. */
+  overdue_at: string | null;
+  citation: string;
+  verified: number;
+}
+
+export interface CaseAccessTable {
+  id: string;
+  case_id: string;
+  actor: string;
+  action: string;
+  at: string;
+}
+
+export interface NotificationsTable {
+  id: string;
+  authority_id: string;
+  case_id: string;
+  kind: string;
+  message: string;
+  created_at: string;
+  read_at: string | null;
+}
+
 /** Every table, for `Kysely<Database>`. */
 export interface Database {
   schema_info: SchemaInfoTable;
   audit_events: AuditEventsTable;
+  authorities: AuthoritiesTable;
+  cases: CasesTable;
+  case_events: CaseEventsTable;
+  case_deadlines: CaseDeadlinesTable;
+  case_access: CaseAccessTable;
+  notifications: NotificationsTable;
 }
 
 export type AuditEvent = Selectable<AuditEventsTable>;

@@ -19,6 +19,8 @@ export interface DeadlinesQuery {
   timeZone: string;
   /** Public holidays (YYYY-MM-DD) of that authority, for rules that extend to a working day. */
   holidays?: ReadonlySet<string>;
+  /** Which events `received` stands for; default receipt and the notification sent with it. */
+  runsFrom?: readonly Deadline['runsFrom'][];
 }
 
 export interface ComputedDeadline {
@@ -30,7 +32,9 @@ export interface ComputedDeadline {
   /** For day periods, the last local day of the period. */
   lastDay: string | null;
   kind: Deadline['kind'];
+  act: Deadline['act'];
   runsFrom: Deadline['runsFrom'];
+  suspendedDuringClarification: Citation | null;
   period: PeriodSpec;
   extensionDays: number | null;
   citation: Citation;
@@ -55,6 +59,7 @@ const FROM_RECEIPT: ReadonlySet<Deadline['runsFrom']> = new Set(['receipt', 'not
 export function computeDeadlines(kb: KnowledgeBase, query: DeadlinesQuery): DeadlinesResult {
   const instrument = kb.instruments.get(query.instrument);
   if (!instrument) throw new Error(`instrument ${query.instrument} missing`);
+  const fromEvent: ReadonlySet<Deadline['runsFrom']> = query.runsFrom ? new Set(query.runsFrom) : FROM_RECEIPT;
   const seen = new Set<string>();
   const deadlines: ComputedDeadline[] = [];
   const later: DeadlinesResult['later'] = [];
@@ -67,7 +72,7 @@ export function computeDeadlines(kb: KnowledgeBase, query: DeadlinesQuery): Dead
       if (seen.has(deadline.id)) continue;
       seen.add(deadline.id);
       const period = { amount: deadline.amount, unit: deadline.unit };
-      if (!FROM_RECEIPT.has(deadline.runsFrom)) {
+      if (!fromEvent.has(deadline.runsFrom)) {
         later.push({ id: deadline.id, provision: provision.id, description: deadline.description, runsFrom: deadline.runsFrom, period, citation: deadline.citation });
         continue;
       }
@@ -83,7 +88,9 @@ export function computeDeadlines(kb: KnowledgeBase, query: DeadlinesQuery): Dead
         due: formatInstant(due),
         lastDay: lastDay(due, deadline.unit),
         kind: deadline.kind,
+        act: deadline.act,
         runsFrom: deadline.runsFrom,
+        suspendedDuringClarification: deadline.suspendedDuringClarification ?? null,
         period,
         extensionDays: deadline.extensionDays ?? null,
         citation: deadline.citation,

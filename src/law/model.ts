@@ -126,6 +126,10 @@ export const deadlineSchema = z.strictObject({
   measures: z.array(z.enum(MEASURES)).default([]),
   /** Deadline that may be extended by this many days (e.g. EPOC-PR Art. 11(1)). */
   extensionDays: z.number().int().positive().optional(),
+  /** What must be done by then: acknowledge, decide, serve the provider, produce; `expiry`: an obligation ends. */
+  act: z.enum(['acknowledgement', 'decision', 'service', 'production', 'expiry']).default('production'),
+  /** The clock stops while the requested side waits for a clarification, where the law says so. */
+  suspendedDuringClarification: citationSchema.optional(),
   citation: citationSchema,
 });
 export type Deadline = z.infer<typeof deadlineSchema>;

@@ -72,6 +72,8 @@ function applySettings(database: BetterSqlite3Database, synchronous: SqliteSynch
   const wal = journalMode.toLowerCase() === 'wal';
   database.pragma(`synchronous = ${wal && synchronous === 'normal' ? 'NORMAL' : 'FULL'}`, { simple: true });
   database.pragma('foreign_keys = ON', { simple: true });
+  // Deleted case data is overwritten, not just unlinked: a purge must really delete (CETS 224 Art. 14(5)).
+  database.pragma('secure_delete = ON', { simple: true });
   const level = Number(database.pragma('synchronous', { simple: true }));
   return {
     journalMode,

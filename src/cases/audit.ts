@@ -1,0 +1,45 @@
+/**
+ * @module cases/audit
+ * Audit events: who did what to which object, when, with SHA-256 digests of the object before
+ * and after (RFC 8785 canonical JSON), written in the same transaction as the change — no change
+ * without its event, no event without its change. Digests, not contents: the audit trail holds
+ * no personal data and survives a purge.
+ */
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../ledger/canonical-json.js';
+import type { Transaction } from 'kysely';
+import type { Database } from '../db/index.js';
+
+export function digest(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+}
+
+export interface AuditInput {
+  id: string;
+  actor: string;
+  action: string;
+  objectType: string;
+  objectId: string;
+  at: string;
+  before: unknown;
+  after: unknown;
+  details?: Record<string, unknown>;
+}
+
+export async function writeAudit(trx: Transaction<Database>, input: AuditInput): Promise<void> {
+  await trx
+    .insertInto('audit_events')
+    .values({
+      id: input.id,
+      actor: input.actor,
+      action: input.action,
+      object_type: input.objectType,
+      object_id: input.objectId,
+      at: input.at,
+      before_digest: digest(input.before),
+      after_digest: digest(input.after),
+      details: input.details === undefined ? null : JSON.stringify(input.details),
+    })
+    .execute();
+}

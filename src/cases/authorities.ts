@@ -1,0 +1,101 @@
+/**
+ * @module cases/authorities
+ * Authorities that send and receive requests: central authorities, 24/7 points of contact,
+ * prosecutors and judges, police units, service providers and EU enforcing authorities. Each
+ * has a party, an IANA time zone (its day periods are counted in it) and accepted languages.
+ */
+import { Temporal } from 'temporal-polyfill';
+import { z } from 'zod';
+import type { Kysely, Selectable } from 'kysely';
+import type { AuthoritiesTable, Database } from '../db/index.js';
+import type { Actor, CaseContext } from './context.js';
+import { writeAudit } from './audit.js';
+import { CaseError, zodIssues } from './errors.js';
+
+export const AUTHORITY_KINDS = [
+  'central-authority',
+  '24/7-point-of-contact',
+  'prosecutor-or-judge',
+  'police-unit',
+  'service-provider',
+  'eu-enforcing-authority',
+] as const;
+export type AuthorityKind = (typeof AUTHORITY_KINDS)[number];
+
+function isTimeZone(zone: string): boolean {
+  try {
+    Temporal.Now.instant().toZonedDateTimeISO(zone);
+    return !/^[+-]/.test(zone);
+  } catch {
+    return false;
+  }
+}
+
+export const authorityInputSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and hyphens'),
+  party: z.string().regex(/^[A-Z]{2}$/),
+  kind: z.enum(AUTHORITY_KINDS),
+  name: z.string().min(2).max(300),
+  timeZone: z.string().refine(isTimeZone, 'an IANA time zone such as Europe/Paris'),
+  languages: z.array(z.string().regex(/^[a-z]{2,3}$/)).min(1).max(20),
+  contact: z
+    .strictObject({
+      email: z.email().optional(),
+      phone: z.string().max(50).optional(),
+      address: z.string().max(500).optional(),
+      officeHours: z.string().max(200).optional(),
+    })
+    .default({}),
+});
+export type AuthorityInput = z.input<typeof authorityInputSchema>;
+
+export interface Authority {
+  id: string;
+  party: string;
+  kind: AuthorityKind;
+  name: string;
+  timeZone: string;
+  languages: string[];
+  contact: Record<string, string>;
+  createdAt: string;
+}
+
+export function presentAuthority(row: Selectable<AuthoritiesTable>): Authority {
+  return {
+    id: row.id,
+    party: row.party,
+    kind: row.kind as AuthorityKind,
+    name: row.name,
+    timeZone: row.time_zone,
+    languages: JSON.parse(row.languages) as string[],
+    contact: JSON.parse(row.contact) as Record<string, string>,
+    createdAt: row.created_at,
+  };
+}
+
+export async function createAuthority(ctx: CaseContext, actor: Actor, input: unknown): Promise<Authority> {
+  const parsed = authorityInputSchema.safeParse(input);
+  if (!parsed.success) throw new CaseError('invalid-request', 'invalid authority', zodIssues(parsed.error));
+  const a = parsed.data;
+  if (!ctx.kb.parties.has(a.party)) throw new CaseError('invalid-request', `unknown party ${a.party}`, [{ field: 'party', message: 'an ISO 3166-1 alpha-2 code' }]);
+  const at = ctx.now().toISOString();
+  const row = { id: a.id, party: a.party, kind: a.kind, name: a.name, time_zone: a.timeZone, languages: JSON.stringify(a.languages), contact: JSON.stringify(a.contact), created_at: at };
+  return ctx.transaction(async (trx) => {
+    const existing = await trx.selectFrom('authorities').select('id').where('id', '=', a.id).executeTakeFirst();
+    if (existing) throw new CaseError('conflict', `authority ${a.id} already exists`);
+    await trx.insertInto('authorities').values(row).execute();
+    await writeAudit(trx, { id: ctx.newId(), actor: actor.id, action: 'authority.create', objectType: 'authority', objectId: a.id, at, before: null, after: row });
+    return presentAuthority(row);
+  });
+}
+
+export async function listAuthorities(ctx: CaseContext): Promise<Authority[]> {
+  const rows = await ctx.db.selectFrom('authorities').selectAll().orderBy('id').execute();
+  return rows.map(presentAuthority);
+}
+
+/** `db` may be a transaction: inside one, every query must use it (SQLite and PGlite have one connection). */
+export async function getAuthority(db: Kysely<Database>, id: string): Promise<Authority | null> {
+  const row = await db.selectFrom('authorities').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? presentAuthority(row) : null;
+}

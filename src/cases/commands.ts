@@ -1,0 +1,273 @@
+/**
+ * @module cases/commands
+ * Use cases that change a case: create it, and move it through the workflow. Each runs in one
+ * transaction that also appends the history event and writes the audit event; bad input is
+ * rejected with a {@link CaseError} listing every issue, and nothing is written.
+ */
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import { Temporal } from 'temporal-polyfill';
+import type { CasesTable, Database } from '../db/index.js';
+import type { Measure, Provision, RefusalGround } from '../law/index.js';
+import { assessmentIssues, assessmentSchema, type Assessment } from './assessment.js';
+import { getAuthority } from './authorities.js';
+import { writeAudit } from './audit.js';
+import { applyEventToDeadlines, startDeadlines } from './clocks.js';
+import type { Actor, CaseContext } from './context.js';
+import { CaseError, zodIssues } from './errors.js';
+import { presentSummary, type CaseSummary } from './presenter.js';
+import { requestSchema, reviewSchema, type Request, type Review } from './request.js';
+import { basisIssues, missingContents, missingSafeguards } from './validate.js';
+import { isCaseEvent, nextState, TRANSITIONS, TransitionError, type CaseEvent, type CaseState } from './workflow.js';
+
+function parseRequest(input: unknown): Request {
+  const parsed = requestSchema.safeParse(input);
+  if (!parsed.success) throw new CaseError('invalid-request', 'invalid request', zodIssues(parsed.error));
+  return parsed.data;
+}
+
+async function requireAuthority(db: Kysely<Database>, id: string, field: string) {
+  const authority = await getAuthority(db, id);
+  if (!authority) throw new CaseError('unknown-authority', `unknown authority ${JSON.stringify(id)}`, [{ field, message: 'no such authority' }]);
+  return authority;
+}
+
+function reference(party: string, at: Date, id: string): string {
+  // Human-readable and unique: party, year, and the random tail of the UUIDv7.
+  return `${party}-${at.getUTCFullYear()}-${id.slice(-8).toUpperCase()}`;
+}
+
+/** Creates a draft request. The requesting authority must be the actor's own (unless system). */
+export async function createCase(ctx: CaseContext, actor: Actor, input: unknown): Promise<CaseSummary> {
+  const request = parseRequest(input);
+  if (actor.authorityId !== null && actor.authorityId !== request.requestingAuthority) {
+    throw new CaseError('forbidden', 'a request can only be drafted for your own authority');
+  }
+  const requesting = await requireAuthority(ctx.db, request.requestingAuthority, 'requestingAuthority');
+  const addressee = await requireAuthority(ctx.db, request.addressee, 'addressee');
+  if (!ctx.kb.provisions.some((p) => p.id === request.legalBasis)) {
+    throw new CaseError('invalid-request', `unknown legal basis ${JSON.stringify(request.legalBasis)}`, [{ field: 'legalBasis', message: 'a provision id from `comity law bases`, e.g. ETS185:29' }]);
+  }
+  const now = ctx.now();
+  const at = now.toISOString();
+  const id = ctx.newId();
+  const row: Selectable<CasesTable> = {
+    id,
+    reference: reference(requesting.party, now, id),
+    requesting_authority_id: requesting.id,
+    addressee_id: addressee.id,
+    requesting_party: requesting.party,
+    requested_party: addressee.party,
+    state: 'draft',
+    legal_basis: request.legalBasis,
+    measures: JSON.stringify(request.measures),
+    emergency: request.emergency.emergency ? 1 : 0,
+    request: JSON.stringify(request),
+    review: null,
+    assessment: null,
+    version: 1,
+    created_at: at,
+    updated_at: at,
+    sent_at: null,
+    received_at: null,
+    closed_at: null,
+    purpose: request.dataProtection.purpose,
+    retention_days: request.dataProtection.retentionDays,
+    delete_after: null,
+    purged_at: null,
+  };
+  return ctx.transaction(async (trx) => {
+    await trx.insertInto('cases').values(row).execute();
+    await trx
+      .insertInto('case_events')
+      .values({ id: ctx.newId(), case_id: id, seq: 1, event: 'create', from_state: null, to_state: 'draft', actor: actor.id, side: 'requesting', at, reason: null, payload: null })
+      .execute();
+    await writeAudit(trx, { id: ctx.newId(), actor: actor.id, action: 'case.create', objectType: 'case', objectId: id, at, before: null, after: row });
+    return presentSummary(row);
+  });
+}
+
+export interface TransitionInput {
+  reason?: string;
+  /** Event-specific data: `review` for approve, `assessment` for a decision, `response` for respond. */
+  review?: unknown;
+  assessment?: unknown;
+  response?: unknown;
+  /** Optimistic concurrency: the version the actor saw. */
+  expectedVersion?: number;
+}
+
+/** The local calendar date of an instant in a time zone. */
+function localDate(at: string, timeZone: string): string {
+  return Temporal.Instant.from(at).toZonedDateTimeISO(timeZone).toPlainDate().toString();
+}
+
+function provisionOf(ctx: CaseContext, row: Selectable<CasesTable>): Provision {
+  const provision = ctx.kb.provisions.find((p) => p.id === row.legal_basis);
+  if (!provision) throw new CaseError('validation-failed', `the legal basis ${row.legal_basis} is no longer in the knowledge base`, [{ field: 'legalBasis', message: 'choose a current basis' }]);
+  return provision;
+}
+
+/**
+ * The refusal grounds open to the requested side in this case: the basis's grounds as the engine
+ * filters them for the requested party's reservations and the offence (e.g. Budapest Art. 29(4)
+ * only with the reservation, never for an Arts 2-11 offence).
+ */
+function refusalGroundsFor(ctx: CaseContext, row: Selectable<CasesTable>): RefusalGround[] {
+  const provision = provisionOf(ctx, row);
+  const request = row.request === null ? null : (JSON.parse(row.request) as Request);
+  const offence = request?.offences.map((o) => o.category).find((c) => ctx.kb.offences.has(c));
+  const measure = (JSON.parse(row.measures) as Measure[])[0];
+  const date = (row.received_at ?? row.sent_at ?? row.created_at).slice(0, 10);
+  if (measure !== undefined) {
+    const result = ctx.finder.find({ from: row.requesting_party, to: row.requested_party, measure, date, emergency: row.emergency === 1, ...(offence ? { offence } : {}) });
+    const basis = result.applicable.find((b) => b.provision === provision.id);
+    if (basis) return basis.refusalGrounds;
+  }
+  return provision.refusalGrounds.filter((g) => g.requiresReservation === undefined);
+}
+
+const DECISIONS: Partial<Record<CaseEvent, Assessment['decision']>> = {
+  accept: 'accept',
+  postpone: 'postpone',
+  refuse: 'refuse',
+  'execute-partially': 'execute-partially',
+};
+
+/** Checks the law for an event and returns the columns it changes besides the state. */
+async function checkEvent(
+  ctx: CaseContext,
+  trx: Transaction<Database>,
+  row: Selectable<CasesTable>,
+  event: CaseEvent,
+  input: TransitionInput,
+  at: string,
+): Promise<Partial<Selectable<CasesTable>>> {
+  const request = row.request === null ? null : (JSON.parse(row.request) as Request);
+  if (request === null && (event === 'approve' || event === 'send')) throw new CaseError('validation-failed', 'the request content was purged');
+  switch (event) {
+    case 'approve': {
+      const req = request as Request;
+      let review: Review | null = null;
+      if (input.review !== undefined) {
+        const parsed = reviewSchema.safeParse(input.review);
+        if (!parsed.success) throw new CaseError('invalid-request', 'invalid review record', zodIssues(parsed.error));
+        review = parsed.data;
+      }
+      const issues = [...missingContents(provisionOf(ctx, row), req), ...missingSafeguards(ctx.kb, req, review)];
+      if (issues.length > 0) throw new CaseError('validation-failed', `the request cannot be approved: ${issues.length} issue(s)`, issues);
+      return { review: review === null ? null : JSON.stringify(review) };
+    }
+    case 'send': {
+      const req = request as Request;
+      const requesting = await requireAuthority(trx, row.requesting_authority_id, 'requestingAuthority');
+      // The basis is validated against the engine at the moment of sending, on the sender's date.
+      const date = localDate(at, requesting.timeZone);
+      const review = row.review === null ? null : (JSON.parse(row.review) as Review);
+      const issues = [
+        ...basisIssues(ctx.finder, ctx.kb, req, row.requesting_party, row.requested_party, date),
+        ...missingSafeguards(ctx.kb, req, review),
+      ];
+      if (issues.length > 0) throw new CaseError('validation-failed', `the request cannot be sent: ${issues.length} issue(s)`, issues);
+      return { sent_at: at };
+    }
+    case 'receive':
+      return { received_at: at };
+    case 'accept':
+    case 'postpone':
+    case 'refuse':
+    case 'execute-partially': {
+      if (event === 'accept' && input.assessment === undefined && row.state === 'postponed' && row.assessment !== null) return {};
+      const parsed = assessmentSchema.safeParse(input.assessment);
+      if (!parsed.success) throw new CaseError('invalid-request', 'invalid assessment', zodIssues(parsed.error));
+      if (parsed.data.decision !== DECISIONS[event]) {
+        throw new CaseError('invalid-request', `the assessment decides ${parsed.data.decision}, not ${DECISIONS[event]}`, [{ field: 'assessment.decision', message: `must be ${DECISIONS[event]}` }]);
+      }
+      const withReasons = { ...parsed.data, reasons: parsed.data.reasons ?? input.reason };
+      const issues = assessmentIssues(refusalGroundsFor(ctx, row), withReasons);
+      if (issues.length > 0) throw new CaseError('validation-failed', `the assessment is incomplete: ${issues.length} issue(s)`, issues);
+      return { assessment: JSON.stringify(withReasons) };
+    }
+    case 'close':
+    case 'withdraw':
+    case 'lapse': {
+      // Data protection: received personal data are kept for the case's retention period, then purged.
+      const deleteAfter = new Date(Date.parse(at) + row.retention_days * 86_400_000).toISOString().slice(0, 10);
+      return { closed_at: at, delete_after: deleteAfter };
+    }
+    default:
+      return {};
+  }
+}
+
+/** Moves a case through the workflow. Invalid transitions and unmet legal conditions change nothing. */
+export async function transitionCase(ctx: CaseContext, actor: Actor, caseId: string, eventName: string, input: TransitionInput = {}): Promise<CaseSummary> {
+  if (!isCaseEvent(eventName)) throw new CaseError('invalid-transition', `unknown event ${JSON.stringify(eventName)}: allowed ${Object.keys(TRANSITIONS).join(', ')}`);
+  const event = eventName;
+  return ctx.transaction(async (trx) => {
+    const row = await trx.selectFrom('cases').selectAll().where('id', '=', caseId).executeTakeFirst();
+    if (!row) throw new CaseError('not-found', `no case ${caseId}`);
+    if (input.expectedVersion !== undefined && input.expectedVersion !== row.version) {
+      throw new CaseError('conflict', `the case changed (version ${row.version}, you saw ${input.expectedVersion}): reload it`);
+    }
+    let to: CaseState;
+    try {
+      to = nextState(row.state as CaseState, event, input.reason ?? (event === 'refuse' || event === 'postpone' || event === 'execute-partially' ? readReasons(input.assessment) : undefined));
+    } catch (error) {
+      if (error instanceof TransitionError) throw new CaseError(error.code === 'reason-required' ? 'reason-required' : 'invalid-transition', error.message);
+      throw error;
+    }
+    const at = ctx.now().toISOString();
+    const changes = await checkEvent(ctx, trx, row, event, input, at);
+    const after: Selectable<CasesTable> = { ...row, ...changes, state: to, version: row.version + 1, updated_at: at };
+    const updated = await trx
+      .updateTable('cases')
+      .set({ ...changes, state: to, version: after.version, updated_at: at })
+      .where('id', '=', row.id)
+      .where('version', '=', row.version)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) !== 1) throw new CaseError('conflict', 'the case changed meanwhile: reload it');
+    await appendEvent(ctx, trx, row, event, to, actor, at, input);
+    await applyEventToDeadlines(ctx, trx, row.id, event, at);
+    if (event === 'receive' || event === 'accept') {
+      const addressee = await requireAuthority(trx, row.addressee_id, 'addressee');
+      await startDeadlines(ctx, trx, after, event, at, addressee);
+    }
+    await writeAudit(trx, { id: ctx.newId(), actor: actor.id, action: `case.${event}`, objectType: 'case', objectId: row.id, at, before: row, after, details: { from: row.state, to } });
+    return presentSummary(after);
+  });
+}
+
+function readReasons(assessment: unknown): string | undefined {
+  if (assessment && typeof assessment === 'object' && 'reasons' in assessment && typeof assessment.reasons === 'string') return assessment.reasons;
+  return undefined;
+}
+
+async function appendEvent(
+  ctx: CaseContext,
+  trx: Transaction<Database>,
+  row: Selectable<CasesTable>,
+  event: CaseEvent,
+  to: CaseState,
+  actor: Actor,
+  at: string,
+  input: TransitionInput,
+): Promise<void> {
+  const last = await trx.selectFrom('case_events').select((eb) => eb.fn.max('seq').as('seq')).where('case_id', '=', row.id).executeTakeFirst();
+  const payload = input.review ?? input.assessment ?? input.response;
+  await trx
+    .insertInto('case_events')
+    .values({
+      id: ctx.newId(),
+      case_id: row.id,
+      seq: Number(last?.seq ?? 0) + 1,
+      event,
+      from_state: row.state,
+      to_state: to,
+      actor: actor.id,
+      side: TRANSITIONS[event].side,
+      at,
+      reason: input.reason ?? null,
+      payload: payload === undefined ? null : JSON.stringify(payload),
+    })
+    .execute();
+}

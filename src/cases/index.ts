@@ -1,0 +1,21 @@
+/**
+ * @module cases
+ * The request workflow on both sides: authorities, requests, validation against the legal
+ * engine, safeguards, assessment and refusal, legal clocks, audit, data protection.
+ */
+export * from './workflow.js';
+export * from './errors.js';
+export * from './context.js';
+export * from './request.js';
+export * from './assessment.js';
+export * from './authorities.js';
+export * from './presenter.js';
+export { createCase, transitionCase } from './commands.js';
+export type { TransitionInput } from './commands.js';
+export { getCase, listCases, listDeadlines } from './queries.js';
+export type { CaseDeadline, DeadlineFilter, ListFilter } from './queries.js';
+export { escalateOverdue, startScheduler } from './scheduler.js';
+export type { Escalation } from './scheduler.js';
+export { purgeExpiredCases, accessRecords } from './retention.js';
+export { basisIssues, missingContents, missingSafeguards } from './validate.js';
+export type { ValidationIssue } from './validate.js';

@@ -1,0 +1,87 @@
+/**
+ * @module cases/queries
+ * Reading cases: one case in full (each read is recorded — who read what, when; CETS 224
+ * Art. 14(8) is the model), lists of summaries with filters and paging, and legal clocks that
+ * are overdue or due soon.
+ */
+import type { CaseContext, Actor } from './context.js';
+import { CaseError } from './errors.js';
+import { presentDeadline, presentDetail, presentSummary, type CaseDetail, type CaseSummary, type DeadlineView } from './presenter.js';
+import type { CaseState } from './workflow.js';
+
+/** A case in full, with history and clocks. The read is recorded in the same transaction. */
+export async function getCase(ctx: CaseContext, actor: Actor, caseId: string, purpose = 'read'): Promise<CaseDetail> {
+  return ctx.transaction(async (trx) => {
+    const row = await trx.selectFrom('cases').selectAll().where('id', '=', caseId).executeTakeFirst();
+    if (!row) throw new CaseError('not-found', `no case ${caseId}`);
+    const events = await trx.selectFrom('case_events').selectAll().where('case_id', '=', caseId).orderBy('seq').execute();
+    const deadlines = await trx.selectFrom('case_deadlines').selectAll().where('case_id', '=', caseId).orderBy('due_at').execute();
+    await trx.insertInto('case_access').values({ id: ctx.newId(), case_id: caseId, actor: actor.id, action: purpose, at: ctx.now().toISOString() }).execute();
+    return presentDetail(row, events, deadlines);
+  });
+}
+
+export interface ListFilter {
+  /** Only cases of these authorities (as requester or addressee). */
+  authorityIds?: readonly string[];
+  states?: readonly CaseState[];
+  limit?: number;
+  offset?: number;
+}
+
+/** Case summaries, newest change first. */
+export async function listCases(ctx: CaseContext, filter: ListFilter = {}): Promise<{ total: number; cases: CaseSummary[] }> {
+  let query = ctx.db.selectFrom('cases');
+  if (filter.authorityIds) {
+    const ids = [...filter.authorityIds];
+    if (ids.length === 0) return { total: 0, cases: [] };
+    query = query.where((eb) => eb.or([eb('requesting_authority_id', 'in', ids), eb('addressee_id', 'in', ids)]));
+  }
+  if (filter.states && filter.states.length > 0) query = query.where('state', 'in', [...filter.states]);
+  const count = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  const rows = await query
+    .selectAll()
+    .orderBy('updated_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(Math.min(Math.max(filter.limit ?? 50, 1), 500))
+    .offset(Math.max(filter.offset ?? 0, 0))
+    .execute();
+  return { total: Number(count?.n ?? 0), cases: rows.map(presentSummary) };
+}
+
+export interface DeadlineFilter {
+  authorityIds?: readonly string[];
+  /** Only deadlines already past (running and due before now). */
+  overdue?: boolean;
+  /** Only running deadlines due within this many hours from now. */
+  dueWithinHours?: number;
+}
+
+export interface CaseDeadline extends DeadlineView {
+  caseId: string;
+  reference: string;
+  state: string;
+}
+
+/** Running legal clocks, soonest first. */
+export async function listDeadlines(ctx: CaseContext, filter: DeadlineFilter = {}): Promise<CaseDeadline[]> {
+  const now = ctx.now().toISOString();
+  let query = ctx.db
+    .selectFrom('case_deadlines')
+    .innerJoin('cases', 'cases.id', 'case_deadlines.case_id')
+    .selectAll('case_deadlines')
+    .select(['cases.reference as reference', 'cases.state as case_state'])
+    .where('case_deadlines.status', '=', 'running');
+  if (filter.authorityIds) {
+    const ids = [...filter.authorityIds];
+    if (ids.length === 0) return [];
+    query = query.where((eb) => eb.or([eb('cases.requesting_authority_id', 'in', ids), eb('cases.addressee_id', 'in', ids)]));
+  }
+  if (filter.overdue) query = query.where('case_deadlines.due_at', '<=', now);
+  if (filter.dueWithinHours !== undefined) {
+    const until = new Date(Date.parse(now) + filter.dueWithinHours * 3_600_000).toISOString();
+    query = query.where('case_deadlines.due_at', '>', now).where('case_deadlines.due_at', '<=', until);
+  }
+  const rows = await query.orderBy('case_deadlines.due_at').orderBy('case_deadlines.id').limit(1000).execute();
+  return rows.map((row) => ({ ...presentDeadline(row), caseId: row.case_id, reference: row.reference, state: row.case_state }));
+}

@@ -1,0 +1,42 @@
+/**
+ * @module cases/retention
+ * Data protection for personal data in a case: purpose and retention period per case, a
+ * deletion date set when the case ends, and a purge that really deletes — request content,
+ * review, assessment and event payloads are removed (on SQLite with `secure_delete`, so the
+ * bytes are overwritten), leaving only the skeleton the audit trail refers to.
+ * Model: CETS 224 Art. 14(5) (retention only as long as necessary, with specific periods).
+ */
+import type { CaseContext } from './context.js';
+import { SYSTEM_ACTOR } from './context.js';
+import { writeAudit } from './audit.js';
+
+/** Purges every ended case whose deletion date has come. Returns the purged case ids. */
+export async function purgeExpiredCases(ctx: CaseContext): Promise<string[]> {
+  const now = ctx.now().toISOString();
+  const today = now.slice(0, 10);
+  const due = await ctx.db
+    .selectFrom('cases')
+    .select(['id'])
+    .where('delete_after', 'is not', null)
+    .where('delete_after', '<=', today)
+    .where('purged_at', 'is', null)
+    .limit(500)
+    .execute();
+  const purged: string[] = [];
+  for (const { id } of due) {
+    await ctx.transaction(async (trx) => {
+      const before = await trx.selectFrom('cases').selectAll().where('id', '=', id).where('purged_at', 'is', null).executeTakeFirst();
+      if (!before) return;
+      await trx.updateTable('cases').set({ request: null, review: null, assessment: null, purged_at: now, updated_at: now, version: before.version + 1 }).where('id', '=', id).execute();
+      await trx.updateTable('case_events').set({ payload: null, reason: null }).where('case_id', '=', id).execute();
+      await writeAudit(trx, { id: ctx.newId(), actor: SYSTEM_ACTOR.id, action: 'case.purge', objectType: 'case', objectId: id, at: now, before, after: { ...before, request: null, review: null, assessment: null, purged_at: now }, details: { deleteAfter: before.delete_after } });
+      purged.push(id);
+    });
+  }
+  return purged;
+}
+
+/** Who read a case, when, and for what (records of access). */
+export async function accessRecords(ctx: CaseContext, caseId: string): Promise<{ actor: string; action: string; at: string }[]> {
+  return ctx.db.selectFrom('case_access').select(['actor', 'action', 'at']).where('case_id', '=', caseId).orderBy('at').orderBy('id').execute();
+}

@@ -1,0 +1,126 @@
+/**
+ * @module cases/workflow
+ * The request workflow of both sides as a pure transition table. A state changes only through
+ * an event allowed in that state; the history of events is append-only, and replaying it from
+ * `draft` gives the current state.
+ *
+ * Requesting side: draft → approved (independent review recorded) → sent.
+ * Requested side: received → acknowledged → in-assessment (⇄ clarification-requested) →
+ * accepted | postponed | refused | partially-executed → executed → responded → closed.
+ * `withdrawn` (by the requesting side) and `lapsed` (by the clock) end any open case.
+ */
+
+export const CASE_STATES = [
+  'draft',
+  'approved',
+  'sent',
+  'received',
+  'acknowledged',
+  'in-assessment',
+  'clarification-requested',
+  'accepted',
+  'postponed',
+  'refused',
+  'partially-executed',
+  'executed',
+  'responded',
+  'closed',
+  'withdrawn',
+  'lapsed',
+] as const;
+export type CaseState = (typeof CASE_STATES)[number];
+
+export const CASE_EVENTS = [
+  'approve',
+  'send',
+  'receive',
+  'acknowledge',
+  'start-assessment',
+  'request-clarification',
+  'answer-clarification',
+  'accept',
+  'postpone',
+  'resume',
+  'refuse',
+  'execute-partially',
+  'execute',
+  'respond',
+  'close',
+  'withdraw',
+  'lapse',
+] as const;
+export type CaseEvent = (typeof CASE_EVENTS)[number];
+
+/** Which side acts on an event. */
+export type Side = 'requesting' | 'requested' | 'system';
+
+export const TERMINAL_STATES: ReadonlySet<CaseState> = new Set(['closed', 'withdrawn', 'lapsed']);
+
+interface Transition {
+  from: readonly CaseState[];
+  to: CaseState;
+  side: Side;
+  /** A written reason is required (Budapest Art. 27(7): reasons for refusal or postponement). */
+  reasonRequired: boolean;
+}
+
+const OPEN_STATES = CASE_STATES.filter((s) => !TERMINAL_STATES.has(s));
+
+export const TRANSITIONS: Readonly<Record<CaseEvent, Transition>> = {
+  approve: { from: ['draft'], to: 'approved', side: 'requesting', reasonRequired: false },
+  send: { from: ['approved'], to: 'sent', side: 'requesting', reasonRequired: false },
+  receive: { from: ['sent'], to: 'received', side: 'requested', reasonRequired: false },
+  acknowledge: { from: ['received'], to: 'acknowledged', side: 'requested', reasonRequired: false },
+  'start-assessment': { from: ['acknowledged'], to: 'in-assessment', side: 'requested', reasonRequired: false },
+  'request-clarification': { from: ['in-assessment'], to: 'clarification-requested', side: 'requested', reasonRequired: true },
+  'answer-clarification': { from: ['clarification-requested'], to: 'in-assessment', side: 'requesting', reasonRequired: true },
+  accept: { from: ['in-assessment', 'postponed'], to: 'accepted', side: 'requested', reasonRequired: false },
+  postpone: { from: ['in-assessment'], to: 'postponed', side: 'requested', reasonRequired: true },
+  resume: { from: ['postponed'], to: 'in-assessment', side: 'requested', reasonRequired: false },
+  refuse: { from: ['in-assessment', 'postponed'], to: 'refused', side: 'requested', reasonRequired: true },
+  'execute-partially': { from: ['in-assessment', 'accepted'], to: 'partially-executed', side: 'requested', reasonRequired: true },
+  execute: { from: ['accepted', 'partially-executed'], to: 'executed', side: 'requested', reasonRequired: false },
+  respond: { from: ['executed', 'partially-executed', 'refused'], to: 'responded', side: 'requested', reasonRequired: false },
+  close: { from: ['responded'], to: 'closed', side: 'requesting', reasonRequired: false },
+  withdraw: { from: OPEN_STATES, to: 'withdrawn', side: 'requesting', reasonRequired: true },
+  lapse: { from: OPEN_STATES, to: 'lapsed', side: 'system', reasonRequired: true },
+};
+
+export class TransitionError extends Error {
+  constructor(
+    readonly code: 'invalid-transition' | 'reason-required' | 'unknown-event',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TransitionError';
+  }
+}
+
+export function isCaseEvent(value: string): value is CaseEvent {
+  return (CASE_EVENTS as readonly string[]).includes(value);
+}
+
+/** Events allowed in a state. */
+export function allowedEvents(state: CaseState): CaseEvent[] {
+  return CASE_EVENTS.filter((event) => TRANSITIONS[event].from.includes(state));
+}
+
+/** The state after `event`, or a {@link TransitionError}; pure. */
+export function nextState(state: CaseState, event: CaseEvent, reason?: string): CaseState {
+  const transition = TRANSITIONS[event];
+  if (!transition.from.includes(state)) {
+    const allowed = allowedEvents(state);
+    throw new TransitionError('invalid-transition', `cannot ${event} a case that is ${state}: allowed ${allowed.length ? allowed.join(', ') : 'nothing (the case is closed)'}`);
+  }
+  if (transition.reasonRequired && (reason === undefined || reason.trim().length < 3)) {
+    throw new TransitionError('reason-required', `${event} needs written reasons`);
+  }
+  return transition.to;
+}
+
+/** Replays a history of events from `draft`; throws on the first invalid event. */
+export function replay(events: readonly { event: CaseEvent; reason?: string | null }[]): CaseState {
+  let state: CaseState = 'draft';
+  for (const e of events) state = nextState(state, e.event, e.reason ?? undefined);
+  return state;
+}

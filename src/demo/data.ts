@@ -1,0 +1,59 @@
+/**
+ * @module demo/data
+ * The demo deployment: authorities of several parties and request templates. Used by the
+ * server's demo seed and by tests, so both exercise the same realistic data. Names are
+ * illustrative; no real person or account appears.
+ */
+import type { AuthorityInput, RequestInput } from '../cases/index.js';
+
+export const DEMO_AUTHORITIES: readonly AuthorityInput[] = [
+  { id: 'fr-ca', party: 'FR', kind: 'central-authority', name: 'France — Ministère de la Justice, Bureau de l’entraide pénale internationale', timeZone: 'Europe/Paris', languages: ['fr', 'en'], contact: { email: 'beepi@demo.invalid', officeHours: '09:00-18:00' } },
+  { id: 'fr-parquet-paris', party: 'FR', kind: 'prosecutor-or-judge', name: 'France — Parquet de Paris, section cybercriminalité (J3)', timeZone: 'Europe/Paris', languages: ['fr'], contact: { email: 'j3@demo.invalid' } },
+  { id: 'de-sta-koeln', party: 'DE', kind: 'prosecutor-or-judge', name: 'Germany — Staatsanwaltschaft Köln, ZAC NRW', timeZone: 'Europe/Berlin', languages: ['de', 'en'], contact: { email: 'zac@demo.invalid' } },
+  { id: 'us-doj-oia', party: 'US', kind: 'central-authority', name: 'United States — Department of Justice, Office of International Affairs', timeZone: 'America/New_York', languages: ['en'], contact: { email: 'oia@demo.invalid', officeHours: '09:00-17:30' } },
+  { id: 'jp-247', party: 'JP', kind: '24/7-point-of-contact', name: 'Japan — National Police Agency, 24/7 point of contact', timeZone: 'Asia/Tokyo', languages: ['ja', 'en'], contact: { email: 'poc247@demo.invalid' } },
+  { id: 'ie-provider', party: 'IE', kind: 'service-provider', name: 'Example Mail Ltd (designated establishment, Dublin)', timeZone: 'Europe/Dublin', languages: ['en'], contact: { email: 'lawenforcement@demo.invalid' } },
+];
+
+/** A French preservation request to the United States under Budapest Art. 29. */
+export function preservationRequestFrToUs(overrides: Partial<RequestInput> = {}): RequestInput {
+  return {
+    requestingAuthority: 'fr-ca',
+    addressee: 'us-doj-oia',
+    measures: ['preservation'],
+    legalBasis: 'ETS185:29',
+    offences: [{ category: 'illegal-access', nationalProvision: 'Code pénal, art. 323-1', maxPenaltyYears: 3 }],
+    facts: 'Between 3 and 5 November 2026 an intruder accessed the mail server of a Paris hospital and exfiltrated patient records; the attacker logged in to a webmail account hosted in the United States.',
+    dataSought: {
+      identifiers: [{ type: 'email', value: 'attacker@mail.demo.invalid' }],
+      categories: ['subscriber-info', 'traffic-data', 'content-data'],
+      timeRange: { from: '2026-10-01T00:00:00Z', to: '2026-11-10T00:00:00Z' },
+      relevance: 'The account received the exfiltrated files and was used to send the ransom demand.',
+    },
+    emergency: { emergency: false },
+    confidentiality: 'confidential',
+    language: 'en',
+    translation: { required: false },
+    references: { requesting: 'PARQUET-PARIS-2026-04417' },
+    contents: {
+      necessity: 'The provider keeps logs for 90 days only; without preservation the data will be deleted before a mutual assistance request can be executed.',
+      'intent-to-request-mla': 'France will submit a request for mutual assistance under Art. 31 for the disclosure of the preserved data.',
+    },
+    safeguards: {
+      grounds: 'Reasonable grounds to believe the account was used to commit and profit from the intrusion (forensic report of 6 November 2026).',
+      proportionality: 'Preservation only, limited to one account and six weeks; no disclosure before a court-authorised request.',
+      scope: 'One account; subscriber, traffic and content data from 1 October to 10 November 2026.',
+      durationDays: 90,
+    },
+    dataProtection: { purpose: 'Criminal investigation PARQUET-PARIS-2026-04417 (intrusion into a hospital information system).', retentionDays: 365 },
+    ...overrides,
+  };
+}
+
+export const DEMO_REVIEW = {
+  reviewer: 'Juge des libertés et de la détention, Tribunal judiciaire de Paris',
+  role: 'judge',
+  at: '2026-11-20T10:00:00+01:00',
+  reference: 'JLD-2026-1187',
+  decision: 'approved',
+} as const;
