@@ -3,7 +3,9 @@
  * How the CLI reports failure: one short line on stderr and exit code 2 for anything the user
  * can fix (bad input, bad data file); never a stack trace.
  */
+import { CaseError } from '../cases/errors.js';
 import { ClockError } from '../clock/index.js';
+import { DbConfigError } from '../db/index.js';
 import { DataError, LawInputError } from '../law/index.js';
 
 /** Exit code for bad input or bad data. */
@@ -20,6 +22,11 @@ export function describeError(error: unknown): { line: string; code: number } {
   if (error instanceof UsageError || error instanceof LawInputError || error instanceof ClockError) {
     return { line: `comity: ${oneLine(error.message)}`, code: EXIT_USAGE };
   }
+  if (error instanceof CaseError) {
+    const issues = error.issues.map((i) => `${i.field}: ${i.message}`).join('; ');
+    return { line: `comity: ${error.code}: ${oneLine(error.message)}${issues ? ` — ${oneLine(issues)}` : ''}`, code: EXIT_USAGE };
+  }
+  if (error instanceof DbConfigError) return { line: `comity: database configuration: ${oneLine(error.message)}`, code: EXIT_USAGE };
   if (error instanceof DataError) return { line: `comity: bad data file: ${oneLine(error.message)}`, code: EXIT_USAGE };
   if (isNodeError(error) && (error.code === 'ENOENT' || error.code === 'EACCES')) {
     return { line: `comity: cannot read ${JSON.stringify(error.path ?? '')}: ${error.code}`, code: EXIT_USAGE };

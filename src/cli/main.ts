@@ -4,6 +4,7 @@
  * printed and nothing is written. Help goes to stdout with exit 0.
  */
 import { Command, CommanderError } from 'commander';
+import { registerCases } from './cases.js';
 import { describeError } from './errors.js';
 import { processIo, type Io } from './io.js';
 import { registerLaw, registerOverview } from './law.js';
@@ -22,6 +23,7 @@ export function buildProgram(io: Io): Command {
     .showSuggestionAfterError(false);
   registerOverview(program, io);
   registerLaw(program, io);
+  registerCases(program, io);
   return program;
 }
 
