@@ -8,6 +8,7 @@ import { registerCases } from './cases.js';
 import { describeError } from './errors.js';
 import { processIo, type Io } from './io.js';
 import { registerLaw, registerOverview } from './law.js';
+import { registerServe } from './serve.js';
 
 export function buildProgram(io: Io): Command {
   const program = new Command('comity')
@@ -24,6 +25,7 @@ export function buildProgram(io: Io): Command {
   registerOverview(program, io);
   registerLaw(program, io);
   registerCases(program, io);
+  registerServe(program, io);
   return program;
 }
 

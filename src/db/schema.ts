@@ -141,6 +141,69 @@ export interface NotificationsTable {
   read_at: string | null;
 }
 
+/** `users`: accounts. Secrets are stored hashed (password) or sealed (TOTP), never in the clear. */
+export interface UsersTable {
+  id: string;
+  /** Lowercased; unique. */
+  email: string;
+  display_name: string;
+  /** null: a platform administrator. */
+  authority_id: string | null;
+  /** JSON array of roles (`src/auth/roles.ts`). */
+  roles: string;
+  /** `scrypt$15$8$1$<salt b64>$<hash b64>`. */
+  password_hash: string;
+  /** The TOTP secret sealed with the master key (`v1.…`), or null. */
+  totp_secret: string | null;
+  /** 0/1: set once the user has confirmed a code from the enrolled secret. */
+  totp_enabled: number;
+  /** The last accepted TOTP time step (a code is accepted only for a later one). */
+  totp_last_step: number | null;
+  /** Consecutive failed password or second-factor attempts. */
+  failed_logins: number;
+  locked_until: string | null;
+  created_at: string;
+  disabled_at: string | null;
+}
+
+/** `sessions`: browser sessions. `id` is the SHA-256 (hex) of the token, never the token. */
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  /** SHA-256 (hex) of the CSRF token. */
+  csrf_hash: string;
+  /** 0/1. */
+  mfa_passed: number;
+  created_at: string;
+  /** Absolute expiry. */
+  expires_at: string;
+  last_seen_at: string;
+}
+
+/** `api_tokens`: `cmt_<id>_<secret>` bearer tokens; only the SHA-256 of the secret is stored. */
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  /** JSON array of scopes. */
+  scopes: string;
+  created_at: string;
+  expires_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** `login_events`: sign-in attempts. No e-mail address, only its SHA-256. */
+export interface LoginEventsTable {
+  id: string;
+  user_id: string | null;
+  email_hash: string;
+  /** success | bad-password | unknown-user | disabled | locked | mfa-failed | mfa-success */
+  outcome: string;
+  at: string;
+}
+
 /** Every table, for `Kysely<Database>`. */
 export interface Database {
   schema_info: SchemaInfoTable;
@@ -151,6 +214,10 @@ export interface Database {
   case_deadlines: CaseDeadlinesTable;
   case_access: CaseAccessTable;
   notifications: NotificationsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  login_events: LoginEventsTable;
 }
 
 export type AuditEvent = Selectable<AuditEventsTable>;

@@ -1,0 +1,100 @@
+/**
+ * @module demo/seed
+ * Seeds the demo deployment into an empty database: the demo authorities, a user per role with
+ * a demo password (and a TOTP secret for roles that need a second factor), and a handful of
+ * cases in different states. Only for demonstration: `COMITY_DEMO=true` on an empty database.
+ */
+import { confirmTotp, createUser, enrolTotp, login, totpCode, type AuthContext, type Role } from '../auth/index.js';
+import { createAuthority, createCase, transitionCase, type Actor, type CaseContext } from '../cases/index.js';
+import { DEMO_AUTHORITIES, DEMO_REVIEW, preservationRequestFrToUs } from './data.js';
+
+export const DEMO_PASSWORD = 'comity-demo-2026!';
+
+export interface DemoUser {
+  email: string;
+  displayName: string;
+  authorityId: string | null;
+  roles: Role[];
+}
+
+export const DEMO_USERS: readonly DemoUser[] = [
+  { email: 'drafter@fr.demo', displayName: 'Camille Martin (drafter, Paris)', authorityId: 'fr-ca', roles: ['drafter'] },
+  { email: 'judge@fr.demo', displayName: 'Juge Élise Bernard (reviewer)', authorityId: 'fr-ca', roles: ['reviewer'] },
+  { email: 'officer@fr.demo', displayName: 'Luc Petit (central authority)', authorityId: 'fr-ca', roles: ['central-authority-officer', 'drafter'] },
+  { email: 'auditor@fr.demo', displayName: 'Anne Roux (auditor)', authorityId: 'fr-ca', roles: ['auditor'] },
+  { email: 'admin@fr.demo', displayName: 'Paul Leroy (administrator, France)', authorityId: 'fr-ca', roles: ['administrator'] },
+  { email: 'officer@us.demo', displayName: 'Jordan Lee (OIA)', authorityId: 'us-doj-oia', roles: ['central-authority-officer'] },
+  { email: 'prosecutor@de.demo', displayName: 'Jonas Weber (ZAC Köln)', authorityId: 'de-sta-koeln', roles: ['drafter', 'reviewer', 'central-authority-officer'] },
+  { email: 'poc@jp.demo', displayName: 'Haruto Sato (24/7)', authorityId: 'jp-247', roles: ['24/7-officer'] },
+  { email: 'agent@provider.demo', displayName: 'Aoife Byrne (Example Mail)', authorityId: 'ie-provider', roles: ['service-provider-agent'] },
+  { email: 'admin@comity.demo', displayName: 'Platform administrator', authorityId: null, roles: ['administrator'] },
+];
+
+export interface SeededUser extends DemoUser {
+  /** Base32 TOTP secret for users who need a second factor; print it only in demo mode. */
+  totpSecret: string | null;
+}
+
+const SYSTEM: Actor = { id: 'system', authorityId: null };
+
+async function withTotp(auth: AuthContext, user: DemoUser): Promise<string | null> {
+  const session = await login(auth, { email: user.email, password: DEMO_PASSWORD });
+  if (!session.session.mfaEnrolmentRequired) return null;
+  const { secret } = await enrolTotp(auth, session.session.token);
+  await confirmTotp(auth, session.session.token, totpCode(secret, auth.now()));
+  return secret;
+}
+
+/** True when the database has no authority yet (a fresh deployment). */
+export async function isEmpty(cases: CaseContext): Promise<boolean> {
+  const row = await cases.db.selectFrom('authorities').select('id').limit(1).executeTakeFirst();
+  return row === undefined;
+}
+
+export async function seedDemo(cases: CaseContext, auth: AuthContext): Promise<SeededUser[]> {
+  for (const authority of DEMO_AUTHORITIES) await createAuthority(cases, SYSTEM, authority);
+  const seeded: SeededUser[] = [];
+  for (const user of DEMO_USERS) {
+    await createUser(auth, SYSTEM, { ...user, password: DEMO_PASSWORD });
+    seeded.push({ ...user, totpSecret: await withTotp(auth, user) });
+  }
+  const fr: Actor = { id: 'demo:officer@fr.demo', authorityId: 'fr-ca' };
+  const us: Actor = { id: 'demo:officer@us.demo', authorityId: 'us-doj-oia' };
+  const de: Actor = { id: 'demo:prosecutor@de.demo', authorityId: 'de-sta-koeln' };
+  const ie: Actor = { id: 'demo:agent@provider.demo', authorityId: 'ie-provider' };
+  const send = async (actor: Actor, id: string) => {
+    await transitionCase(cases, actor, id, 'approve', { review: DEMO_REVIEW });
+    await transitionCase(cases, actor, id, 'send');
+  };
+  const grounds = [{ ground: 'political-offence', applies: false }, { ground: 'essential-interests', applies: false }];
+  // 1. A draft, waiting for review.
+  await createCase(cases, fr, preservationRequestFrToUs({ references: { requesting: 'PARQUET-PARIS-2026-05102' } }));
+  // 2. Sent to the United States, not yet received.
+  const sent = await createCase(cases, fr, preservationRequestFrToUs({ references: { requesting: 'PARQUET-PARIS-2026-04990' } }));
+  await send(fr, sent.id);
+  // 3. Answered by the United States.
+  const answered = await createCase(cases, fr, preservationRequestFrToUs());
+  await send(fr, answered.id);
+  for (const event of ['receive', 'acknowledge', 'start-assessment'] as const) await transitionCase(cases, us, answered.id, event);
+  await transitionCase(cases, us, answered.id, 'accept', { assessment: { grounds, decision: 'accept' } });
+  await transitionCase(cases, us, answered.id, 'execute');
+  await transitionCase(cases, us, answered.id, 'respond', { response: { summary: 'Data preserved under 18 U.S.C. § 2703(f) for 90 days.' } });
+  // 4. A German production order to a provider in Ireland, received: its 10-day clock runs.
+  const epoc = await createCase(
+    cases,
+    de,
+    preservationRequestFrToUs({
+      requestingAuthority: 'de-sta-koeln',
+      addressee: 'ie-provider',
+      measures: ['subscriber-info'],
+      legalBasis: 'EU-2023-1543:5(3)',
+      offences: [{ category: 'computer-related-fraud', nationalProvision: 'StGB § 263a', maxPenaltyYears: 5 }],
+      facts: 'Phishing campaign against customers of a Cologne savings bank; the phishing site was registered with an e-mail account hosted by Example Mail.',
+      references: { requesting: 'ZAC-KOELN-2026-771' },
+      contents: {},
+    }),
+  );
+  await send(de, epoc.id);
+  await transitionCase(cases, ie, epoc.id, 'receive');
+  return seeded;
+}

@@ -1,0 +1,204 @@
+/**
+ * @module http/app
+ * The Fastify application: strict zod schemas (OpenAPI generated from them), RFC 9457 problem
+ * responses for every error, authentication (session cookie or API token), the policy of every
+ * route checked before its handler, CSRF protection for cookie sessions, security headers, rate
+ * limits, request ids, metrics. Routes live in `routes/`; policies in `policies.ts`.
+ */
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { LoggerOptions } from 'pino';
+import { AuthError } from '../auth/index.js';
+import { CaseError } from '../cases/index.js';
+import { ClockError } from '../clock/index.js';
+import { LawInputError } from '../law/index.js';
+import type { AppDeps } from './deps.js';
+import { createMetrics } from './metrics.js';
+import { authorize, resolvePrincipal } from './guard.js';
+import type { Principal } from './principal.js';
+import { POLICIES, routeKey } from './policies.js';
+import { HttpProblem, problem, PROBLEMS, type Problem, type ProblemCode } from './problems.js';
+import { registerAuthRoutes } from './routes/auth.js';
+import { registerCaseRoutes } from './routes/cases.js';
+import { registerLawRoutes } from './routes/law.js';
+import { registerOpsRoutes } from './routes/ops.js';
+
+export type App = FastifyInstance & { withTypeProvider(): FastifyInstance };
+
+const CASE_CODES: Record<CaseError['code'], ProblemCode> = {
+  'invalid-request': 'invalid-request',
+  'validation-failed': 'validation-failed',
+  'not-found': 'not-found',
+  'invalid-transition': 'invalid-transition',
+  'reason-required': 'reason-required',
+  conflict: 'conflict',
+  forbidden: 'forbidden',
+  'unknown-authority': 'validation-failed',
+};
+
+const AUTH_CODES: Record<AuthError['code'], ProblemCode> = {
+  'invalid-credentials': 'invalid-credentials',
+  locked: 'locked',
+  'mfa-required': 'mfa-required',
+  'mfa-invalid': 'mfa-invalid',
+  'invalid-request': 'invalid-request',
+  conflict: 'conflict',
+  'not-found': 'not-found',
+  forbidden: 'forbidden',
+};
+
+/** Maps anything a route or Fastify throws to a problem; unknown errors become a logged 500. */
+export function toProblem(error: unknown, request: FastifyRequest): Problem {
+  const instance = String(request.id);
+  if (error instanceof HttpProblem) return problem(error.code, error.message, { instance, issues: error.issues });
+  if (error instanceof CaseError) return problem(CASE_CODES[error.code], error.message, { instance, issues: error.issues });
+  if (error instanceof AuthError) return problem(AUTH_CODES[error.code], error.message, { instance, issues: error.issues });
+  if (error instanceof LawInputError || error instanceof ClockError) return problem('invalid-parameter', error.message, { instance });
+  const fastifyError = error as FastifyError & { validation?: { instancePath?: string; message?: string; params?: { issue?: { path?: unknown[] } } }[]; validationContext?: string };
+  if (fastifyError.validation) {
+    const issues = fastifyError.validation.map((v) => ({
+      field: `${fastifyError.validationContext ?? 'body'}${v.instancePath ? v.instancePath.replace(/\//g, '.') : ''}`,
+      message: v.message ?? 'invalid',
+    }));
+    return problem('invalid-request', `invalid ${fastifyError.validationContext ?? 'request'}`, { instance, issues });
+  }
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return problem('payload-too-large', undefined, { instance });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return problem('unsupported-media-type', undefined, { instance });
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return problem('invalid-json', undefined, { instance });
+    default:
+      break;
+  }
+  if (error instanceof SyntaxError) return problem('invalid-json', undefined, { instance });
+  const status = fastifyError.statusCode;
+  if (typeof status === 'number' && status === 429) return problem('rate-limited', undefined, { instance });
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const code = (Object.keys(PROBLEMS) as ProblemCode[]).find((c) => PROBLEMS[c].status === status) ?? 'invalid-request';
+    return problem(code, undefined, { instance });
+  }
+  return problem('internal-error', 'An unexpected error occurred; it was logged with this request id.', { instance });
+}
+
+export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
+  return reply.code(body.status).type('application/problem+json; charset=utf-8').send(body);
+}
+
+/** Pino options: request ids, and never a secret or personal data in logs. */
+export function loggerOptions(level: string): LoggerOptions {
+  return {
+    level,
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+    serializers: {
+      // Only method, route template and id: URLs may carry identifiers, and query strings dates or parties.
+      req: (req: { method: string; routeOptions?: { url?: string }; url: string; id: string }) => ({ method: req.method, route: req.routeOptions?.url ?? '(unmatched)', id: req.id }),
+    },
+  };
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger === false ? false : loggerOptions(deps.config.logLevel),
+    bodyLimit: deps.config.bodyLimitBytes,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(given) ? given : randomUUID();
+    },
+    trustProxy: deps.config.trustProxy,
+    // Refuse ambiguous input rather than guess.
+    ajv: { customOptions: { removeAdditional: false } },
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const metrics = createMetrics();
+
+  // Every route must have a policy: a route without one stops the app from starting.
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method === 'HEAD' || method === 'OPTIONS') continue;
+      if (route.url.startsWith('/docs')) continue;
+      const key = routeKey(method, route.url);
+      if (route.url === '/openapi.json') continue;
+      if (!POLICIES[key]) throw new Error(`route ${key} has no policy in src/http/policies.ts`);
+      route.config = { ...(route.config as object), policyKey: key } as typeof route.config;
+    }
+  });
+
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: true,
+    max: deps.config.rateLimitPerMinute,
+    timeWindow: '1 minute',
+    keyGenerator: (request) => request.principal?.actor ?? request.ip,
+    errorResponseBuilder: (request, context) => ({ ...problem('rate-limited', `retry in ${Math.ceil(context.ttl / 1000)} s`, { instance: String(request.id) }), statusCode: 429 }),
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Comity API', description: 'Cross-border co-operation on electronic evidence: legal engine, cases, clocks, audit. Errors are RFC 9457 problem+json with a stable `code` (see /docs/errors).', version: '0.1.0' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'comity_session' },
+          token: { type: 'http', scheme: 'bearer', description: 'API token cmt_<id>_<secret>' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('cross-origin-opener-policy', 'same-origin');
+    reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=()');
+    if (!request.url.startsWith('/docs')) {
+      reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'");
+    }
+    if (deps.config.secureCookies) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    reply.header('x-request-id', String(request.id));
+  });
+  app.addHook('preHandler', async (request) => {
+    const key = (request.routeOptions.config as { policyKey?: string } | undefined)?.policyKey;
+    if (!key) return;
+    request.principal = await resolvePrincipal(deps, request);
+    authorize(deps, request, POLICIES[key] ?? { kind: 'authenticated', scope: 'admin', roles: [] });
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.observe(request.method, request.routeOptions.url ?? '(unmatched)', reply.statusCode, reply.elapsedTime);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const body = toProblem(error, request);
+    if (body.status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendProblem(reply, body);
+  });
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, problem('not-found', `no route ${request.method} ${request.url.split('?')[0]}`, { instance: String(request.id) })));
+
+  await registerOpsRoutes(app, deps, metrics);
+  await registerLawRoutes(app, deps);
+  await registerAuthRoutes(app, deps);
+  await registerCaseRoutes(app, deps);
+  return app;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * @module http/config
+ * Server configuration from environment variables and an optional JSON file
+ * (`COMITY_CONFIG_FILE`); the environment wins. Every setting is documented in the README and
+ * listed by `comity serve --help`. A bad value stops the server with one line naming it.
+ */
+import { readFileSync } from 'node:fs';
+import type { HttpConfig } from './deps.js';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Name, default and description of every server setting (the README table is generated from it). */
+export const SETTINGS = [
+  ['COMITY_HOST', '127.0.0.1', 'interface to listen on'],
+  ['COMITY_PORT', '8080', 'TCP port'],
+  ['COMITY_PUBLIC_URL', 'http://localhost:<port>', 'URL users open; printed at start, used for OIDC redirects'],
+  ['COMITY_LOG_LEVEL', 'info', 'pino log level: fatal, error, warn, info, debug, trace, silent'],
+  ['COMITY_BODY_LIMIT', '1048576', 'largest request body in bytes'],
+  ['COMITY_TRUST_PROXY', 'false', 'trust X-Forwarded-* headers from a reverse proxy'],
+  ['COMITY_SECURE_COOKIES', 'true', 'Secure flag on cookies and HSTS (browsers accept Secure cookies on http://localhost)'],
+  ['COMITY_RATE_LIMIT', '600', 'requests per minute per user, token or address'],
+  ['COMITY_LOGIN_RATE_LIMIT', '10', 'sign-in attempts per minute per address'],
+  ['COMITY_DEMO', 'false', 'seed the demo deployment into an empty database (npm start sets it)'],
+  ['COMITY_SCHEDULER_INTERVAL_MS', '30000', 'how often overdue clocks are escalated'],
+  ['COMITY_DATA_DIR', './.comity', 'folder of the embedded SQLite database and the secret key file'],
+  ['DATABASE_URL', '(embedded SQLite)', 'postgres://… selects PostgreSQL'],
+  ['DATABASE_POOL_MAX', '10', 'PostgreSQL pool size'],
+  ['COMITY_SQLITE_SYNC', 'normal', 'SQLite synchronous: normal (durable against process crashes in WAL mode) or full'],
+  ['COMITY_SECRET_KEY', '(key file in the data dir)', '32-byte master key (hex or base64) encrypting secrets at rest'],
+  ['COMITY_OIDC_ISSUER, _CLIENT_ID, _CLIENT_SECRET, _REDIRECT_URI', '(off)', 'optional OpenID Connect sign-in'],
+  ['COMITY_CONFIG_FILE', '(none)', 'JSON file with any of these keys; the environment overrides it'],
+] as const;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Merges the optional config file under the environment. */
+export function effectiveEnv(env: Env): Env {
+  const file = env.COMITY_CONFIG_FILE;
+  if (!file) return env;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`COMITY_CONFIG_FILE ${JSON.stringify(file)}: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError('COMITY_CONFIG_FILE must hold a JSON object of settings');
+  const fromFile: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!/^(COMITY_|DATABASE_)[A-Z0-9_]+$/.test(key)) throw new ConfigError(`COMITY_CONFIG_FILE: unknown setting ${JSON.stringify(key)}`);
+    fromFile[key] = String(value);
+  }
+  return { ...fromFile, ...env };
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new ConfigError(`${name}=${JSON.stringify(raw)}: expected an integer from ${min} to ${max}`);
+  return Number(raw);
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name}=${JSON.stringify(raw)}: expected true or false`);
+}
+
+export interface ServerConfig {
+  http: HttpConfig;
+  demo: boolean;
+  schedulerIntervalMs: number;
+}
+
+export function loadServerConfig(rawEnv: Env): ServerConfig {
+  const env = effectiveEnv(rawEnv);
+  const port = int(env, 'COMITY_PORT', 8080, 0, 65535);
+  const host = env.COMITY_HOST || '127.0.0.1';
+  const logLevel = env.COMITY_LOG_LEVEL || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new ConfigError(`COMITY_LOG_LEVEL=${JSON.stringify(logLevel)}: expected fatal, error, warn, info, debug, trace or silent`);
+  const publicUrl = env.COMITY_PUBLIC_URL || `http://localhost:${port}`;
+  try {
+    new URL(publicUrl);
+  } catch {
+    throw new ConfigError(`COMITY_PUBLIC_URL=${JSON.stringify(publicUrl)}: expected a URL`);
+  }
+  return {
+    http: {
+      host,
+      port,
+      publicUrl,
+      logLevel,
+      bodyLimitBytes: int(env, 'COMITY_BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
+      trustProxy: bool(env, 'COMITY_TRUST_PROXY', false),
+      secureCookies: bool(env, 'COMITY_SECURE_COOKIES', true),
+      rateLimitPerMinute: int(env, 'COMITY_RATE_LIMIT', 600, 1, 1_000_000),
+      loginRateLimitPerMinute: int(env, 'COMITY_LOGIN_RATE_LIMIT', 10, 1, 10_000),
+    },
+    demo: bool(env, 'COMITY_DEMO', false),
+    schedulerIntervalMs: int(env, 'COMITY_SCHEDULER_INTERVAL_MS', 30_000, 100, 86_400_000),
+  };
+}

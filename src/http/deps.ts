@@ -1,0 +1,36 @@
+/**
+ * @module http/deps
+ * What the HTTP layer is built from: configuration, the legal engine, the case and account use
+ * cases, and the database handle (for readiness).
+ */
+import type { AuthContext, OidcClient } from '../auth/index.js';
+import type { CaseContext } from '../cases/index.js';
+import type { DatabaseHandle } from '../db/index.js';
+import type { BasesFinder, KnowledgeBase } from '../law/index.js';
+
+export interface HttpConfig {
+  host: string;
+  port: number;
+  /** The URL users open, printed at start and used for OIDC redirects. */
+  publicUrl: string;
+  logLevel: string;
+  bodyLimitBytes: number;
+  /** Trust X-Forwarded-* from a reverse proxy. */
+  trustProxy: boolean;
+  /** Set the Secure flag on cookies and send HSTS (on by default; off only for plain-HTTP local demos). */
+  secureCookies: boolean;
+  rateLimitPerMinute: number;
+  loginRateLimitPerMinute: number;
+}
+
+export interface AppDeps {
+  config: HttpConfig;
+  kb: KnowledgeBase;
+  finder: BasesFinder;
+  cases: CaseContext;
+  auth: AuthContext;
+  database: Pick<DatabaseHandle, 'ready' | 'kind'>;
+  oidc: OidcClient | null;
+  /** false: no logging (tests). */
+  logger?: false;
+}

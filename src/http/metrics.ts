@@ -1,0 +1,31 @@
+/**
+ * @module http/metrics
+ * Prometheus metrics on a registry of the app's own (not the global one, so several apps can
+ * live in one process, as in tests): request counts and latency by route template and status.
+ */
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  observe(method: string, route: string, status: number, elapsedMs: number): void;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'comity_' });
+  const requests = new Counter({ name: 'comity_http_requests_total', help: 'HTTP requests by method, route template and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
+  const duration = new Histogram({
+    name: 'comity_http_request_duration_seconds',
+    help: 'HTTP request duration by method and route template',
+    labelNames: ['method', 'route'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  return {
+    registry,
+    observe(method, route, status, elapsedMs) {
+      requests.inc({ method, route, status: String(status) });
+      duration.observe({ method, route }, elapsedMs / 1000);
+    },
+  };
+}

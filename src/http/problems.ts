@@ -1,0 +1,71 @@
+/**
+ * @module http/problems
+ * The one registry of error codes the API returns, as RFC 9457 problem details
+ * (`application/problem+json`): a stable `code`, its HTTP status and title. The table is
+ * documented for users in docs/errors.md; a test checks the two agree.
+ */
+export const PROBLEMS = {
+  'invalid-request': { status: 400, title: 'The request is malformed or has fields that are not allowed' },
+  'invalid-parameter': { status: 400, title: 'A parameter has a value that is not allowed' },
+  'invalid-json': { status: 400, title: 'The body is not valid JSON' },
+  'unauthenticated': { status: 401, title: 'Sign in or present a valid API token' },
+  'invalid-credentials': { status: 401, title: 'E-mail address or password not recognised' },
+  'mfa-required': { status: 403, title: 'Confirm your second factor first' },
+  'mfa-invalid': { status: 401, title: 'The one-time code is not valid' },
+  'csrf-failed': { status: 403, title: 'Missing or wrong CSRF token' },
+  forbidden: { status: 403, title: 'Your role does not allow this' },
+  'not-found': { status: 404, title: 'Not found' },
+  'method-not-allowed': { status: 405, title: 'Method not allowed' },
+  conflict: { status: 409, title: 'The resource changed or already exists' },
+  'invalid-transition': { status: 409, title: 'This event is not allowed in the case’s current state' },
+  'payload-too-large': { status: 413, title: 'The body is too large' },
+  'unsupported-media-type': { status: 415, title: 'Send application/json' },
+  'validation-failed': { status: 422, title: 'The request does not meet the legal requirements' },
+  'reason-required': { status: 422, title: 'Written reasons are required' },
+  locked: { status: 423, title: 'Too many failed sign-ins: the account is locked for a while' },
+  'rate-limited': { status: 429, title: 'Too many requests' },
+  'internal-error': { status: 500, title: 'Internal error' },
+  'not-ready': { status: 503, title: 'Not ready' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ProblemCode = keyof typeof PROBLEMS;
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: ProblemCode;
+  detail?: string;
+  instance?: string;
+  issues?: { field: string; message: string }[];
+}
+
+/** The `type` URI of a problem: a documentation anchor relative to the server. */
+export function problemType(code: ProblemCode): string {
+  return `/docs/errors#${code}`;
+}
+
+export function problem(code: ProblemCode, detail?: string, extra: { instance?: string; issues?: readonly { field: string; message: string }[] } = {}): Problem {
+  const entry = PROBLEMS[code];
+  return {
+    type: problemType(code),
+    title: entry.title,
+    status: entry.status,
+    code,
+    ...(detail === undefined ? {} : { detail }),
+    ...(extra.instance === undefined ? {} : { instance: extra.instance }),
+    ...(extra.issues && extra.issues.length > 0 ? { issues: [...extra.issues] } : {}),
+  };
+}
+
+/** An error a route throws to answer with a problem. */
+export class HttpProblem extends Error {
+  constructor(
+    readonly code: ProblemCode,
+    detail?: string,
+    readonly issues: readonly { field: string; message: string }[] = [],
+  ) {
+    super(detail ?? PROBLEMS[code].title);
+    this.name = 'HttpProblem';
+  }
+}

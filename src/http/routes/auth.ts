@@ -1,0 +1,157 @@
+/**
+ * @module http/routes/auth
+ * Sign-in and accounts: password login into an HttpOnly, Secure, SameSite=Strict session cookie
+ * with a CSRF token; the TOTP second factor (enrol, confirm, verify); optional OIDC sign-in;
+ * API tokens for machine clients (shown once, stored hashed, scoped and expiring); users.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  API_SCOPES,
+  confirmTotp,
+  createApiToken,
+  createUser,
+  enrolTotp,
+  getUser,
+  listApiTokens,
+  login,
+  loginWithOidc,
+  logout,
+  revokeApiToken,
+  verifySecondFactor,
+  type LoginResult,
+} from '../../auth/index.js';
+import type { AppDeps } from '../deps.js';
+import { CSRF_COOKIE, SESSION_COOKIE } from '../guard.js';
+import type { Principal } from '../principal.js';
+import { HttpProblem } from '../problems.js';
+
+const OIDC_COOKIE = 'comity_oidc';
+
+function setSessionCookies(deps: AppDeps, reply: FastifyReply, result: LoginResult): void {
+  const expires = new Date(result.session.expiresAt);
+  const common = { path: '/', secure: deps.config.secureCookies, sameSite: 'strict' as const, expires };
+  reply.setCookie(SESSION_COOKIE, result.session.token, { ...common, httpOnly: true });
+  // Readable by the workspace's script, which echoes it in x-csrf-token (double submit).
+  reply.setCookie(CSRF_COOKIE, result.session.csrfToken, { ...common, httpOnly: false });
+}
+
+function sessionToken(request: FastifyRequest): string {
+  const token = request.cookies[SESSION_COOKIE];
+  if (typeof token !== 'string' || token.length === 0) throw new HttpProblem('unauthenticated');
+  return token;
+}
+
+function me(principal: Principal) {
+  return { userId: principal.userId, authorityId: principal.authorityId, roles: principal.roles, via: principal.via, mfaPassed: principal.mfaPassed };
+}
+
+const code = z.strictObject({ code: z.string().regex(/^\d{6}$/, 'six digits') });
+
+export async function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['authentication'];
+  const loginLimit = { rateLimit: { max: deps.config.loginRateLimitPerMinute, timeWindow: '1 minute', keyGenerator: (request: FastifyRequest) => request.ip } };
+
+  api.post(
+    '/api/auth/login',
+    { config: loginLimit, schema: { tags, summary: 'Sign in with e-mail and password; sets the session cookie', body: z.strictObject({ email: z.string().max(254), password: z.string().max(4096) }) } },
+    async (request, reply) => {
+      const result = await login(deps.auth, request.body);
+      setSessionCookies(deps, reply, result);
+      return { user: result.user, csrfToken: result.session.csrfToken, expiresAt: result.session.expiresAt, mfaRequired: result.session.mfaRequired, mfaEnrolmentRequired: result.session.mfaEnrolmentRequired };
+    },
+  );
+
+  api.post('/api/auth/logout', { schema: { tags, summary: 'End the session' } }, async (request, reply) => {
+    const token = request.cookies[SESSION_COOKIE];
+    if (typeof token === 'string' && token.length > 0) await logout(deps.auth, token);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' }).clearCookie(CSRF_COOKIE, { path: '/' });
+    return reply.code(204).send();
+  });
+
+  api.post('/api/auth/totp', { config: loginLimit, schema: { tags, summary: 'Confirm the second factor with a TOTP code', body: code } }, async (request) => {
+    const session = await verifySecondFactor(deps.auth, sessionToken(request), request.body.code);
+    return { mfaPassed: session.mfaPassed };
+  });
+
+  api.post('/api/auth/totp/enrol', { schema: { tags, summary: 'Start TOTP enrolment: returns the secret and otpauth URI once' } }, async (request) => enrolTotp(deps.auth, sessionToken(request)));
+
+  api.post('/api/auth/totp/confirm', { config: loginLimit, schema: { tags, summary: 'Finish TOTP enrolment with a first code', body: code } }, async (request) => {
+    const session = await confirmTotp(deps.auth, sessionToken(request), request.body.code);
+    return { mfaPassed: session.mfaPassed };
+  });
+
+  api.get('/api/auth/me', { schema: { tags, summary: 'Who is signed in' } }, async (request) => {
+    const principal = request.principal;
+    if (!principal) throw new HttpProblem('unauthenticated');
+    const user = await getUser(deps.auth, principal.userId);
+    return { ...me(principal), email: user?.email ?? null, displayName: user?.displayName ?? null };
+  });
+
+  api.get('/api/auth/oidc/login', { schema: { tags, summary: 'Start OpenID Connect sign-in (when configured)' } }, async (_request, reply) => {
+    if (!deps.oidc) throw new HttpProblem('not-found', 'OpenID Connect sign-in is not configured');
+    const challenge = deps.oidc.newChallenge();
+    // Lax, not Strict: the provider redirects back cross-site.
+    reply.setCookie(OIDC_COOKIE, `${challenge.state}.${challenge.verifier}`, { path: '/api/auth/oidc', httpOnly: true, secure: deps.config.secureCookies, sameSite: 'lax', maxAge: 600 });
+    return reply.redirect((await deps.oidc.authorizationUrl(challenge.state, challenge.verifier)).href);
+  });
+
+  api.get('/api/auth/oidc/callback', { schema: { tags, summary: 'OpenID Connect redirect target' } }, async (request, reply) => {
+    if (!deps.oidc) throw new HttpProblem('not-found', 'OpenID Connect sign-in is not configured');
+    const [state, verifier] = (request.cookies[OIDC_COOKIE] ?? '').split('.');
+    if (!state || !verifier) throw new HttpProblem('unauthenticated', 'the sign-in expired: start again');
+    let claims;
+    try {
+      claims = await deps.oidc.callback(new URL(request.url, deps.config.publicUrl), { state, verifier });
+    } catch {
+      throw new HttpProblem('unauthenticated', 'the identity provider’s answer did not verify');
+    }
+    const result = await loginWithOidc(deps.auth, claims);
+    reply.clearCookie(OIDC_COOKIE, { path: '/api/auth/oidc' });
+    setSessionCookies(deps, reply, result);
+    return reply.redirect('/');
+  });
+
+  api.get('/api/tokens', { schema: { tags: ['tokens'], summary: 'Your API tokens (never the secret)' } }, async (request) => listApiTokens(deps.auth, (request.principal as Principal).userId));
+
+  api.post(
+    '/api/tokens',
+    {
+      schema: {
+        tags: ['tokens'],
+        summary: 'Create an API token for yourself; the token is shown once',
+        body: z.strictObject({ name: z.string().min(1).max(100), scopes: z.array(z.enum(API_SCOPES)).min(1).max(API_SCOPES.length), expiresInDays: z.number().int().min(1).max(365) }),
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal as Principal;
+      // A token must come from a person who passed the second factor, not from another token.
+      if (principal.via !== 'session') throw new HttpProblem('forbidden', 'API tokens are created from a signed-in session');
+      const created = await createApiToken(deps.auth, { id: principal.actor, authorityId: principal.authorityId }, { ...request.body, userId: principal.userId });
+      return reply.code(201).send(created);
+    },
+  );
+
+  api.delete('/api/tokens/:id', { schema: { tags: ['tokens'], summary: 'Revoke one of your API tokens', params: z.strictObject({ id: z.string().min(1).max(100) }) } }, async (request) => {
+    const principal = request.principal as Principal;
+    const mine = await listApiTokens(deps.auth, principal.userId);
+    if (!mine.some((t) => t.id === request.params.id)) throw new HttpProblem('not-found', `no token ${request.params.id}`);
+    return revokeApiToken(deps.auth, { id: principal.actor, authorityId: principal.authorityId }, request.params.id);
+  });
+
+  api.get('/api/users', { schema: { tags: ['users'], summary: 'Accounts of your authority (all, for a platform administrator)' } }, async (request) => {
+    const principal = request.principal as Principal;
+    let query = deps.auth.db.selectFrom('users').select(['id', 'email', 'display_name as displayName', 'authority_id as authorityId', 'roles', 'totp_enabled as totpEnabled', 'created_at as createdAt', 'disabled_at as disabledAt']);
+    if (principal.authorityId !== null) query = query.where('authority_id', '=', principal.authorityId);
+    const rows = await query.orderBy('email').execute();
+    return rows.map((r) => ({ ...r, roles: JSON.parse(r.roles) as string[], totpEnabled: r.totpEnabled === 1 }));
+  });
+
+  api.post('/api/users', { schema: { tags: ['users'], summary: 'Create an account (administrator)', body: z.unknown() } }, async (request, reply) => {
+    const principal = request.principal as Principal;
+    const created = await createUser(deps.auth, { id: principal.actor, authorityId: principal.authorityId }, request.body);
+    return reply.code(201).send(created);
+  });
+}

@@ -1,0 +1,112 @@
+/**
+ * @module http/routes/law
+ * The legal engine over HTTP: the same answers as `comity law …`, public (it is the law).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  computeDeadlines,
+  cooperationMatrix,
+  INSTRUMENT_IDS,
+  MEASURES,
+  parseDate,
+  parseOffence,
+  parseParty,
+} from '../../law/index.js';
+import type { AppDeps } from '../deps.js';
+import { HttpProblem } from '../problems.js';
+
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD').optional();
+const bool = z.enum(['true', 'false']).optional();
+
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+export async function registerLawRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['law'];
+
+  api.get('/api/law/instruments', { schema: { tags, summary: 'Instruments with their entry-into-force rules' } }, async () => [...deps.kb.instruments.values()]);
+
+  api.get(
+    '/api/law/instruments/:id/status',
+    { schema: { tags, summary: 'Whether an instrument is in force on a date', params: z.strictObject({ id: z.enum(INSTRUMENT_IDS) }), querystring: z.strictObject({ date }) } },
+    async (request) => {
+      const on = parseDate(request.query.date ?? today());
+      const status = deps.finder.index.instrumentStatus(request.params.id, on);
+      const instrument = deps.finder.index.instrument(request.params.id);
+      return { ...status, title: instrument.title, shortTitle: instrument.shortTitle, status: instrument.status, signatureCloses: instrument.signatureCloses ?? null };
+    },
+  );
+
+  api.get('/api/law/parties', { schema: { tags, summary: 'Every party with its memberships' } }, async () =>
+    [...deps.kb.parties.values()].map((p) => ({ ...p, memberOf: (['CoE', 'EU'] as const).filter((org) => deps.kb.memberships[org].members.includes(p.id)) })),
+  );
+
+  api.get(
+    '/api/law/parties/:party',
+    { schema: { tags, summary: "A party's status under every instrument", params: z.strictObject({ party: z.string().min(2).max(2) }), querystring: z.strictObject({ date }) } },
+    async (request) => {
+      const party = parseParty(deps.kb, request.params.party);
+      const on = parseDate(request.query.date ?? today());
+      return {
+        party,
+        name: deps.kb.parties.get(party)?.name ?? party,
+        date: on,
+        memberOf: (['CoE', 'EU'] as const).filter((org) => deps.kb.memberships[org].members.includes(party)),
+        instruments: INSTRUMENT_IDS.map((id) => deps.finder.index.partyStatus(party, id, on)),
+      };
+    },
+  );
+
+  api.get('/api/law/offences', { schema: { tags, summary: 'Offence categories and the articles that establish them' } }, async () => [...deps.kb.offences.values()]);
+
+  api.get(
+    '/api/law/bases',
+    {
+      schema: {
+        tags,
+        summary: 'Applicable legal bases, ranked and cited, and why others do not apply',
+        querystring: z.strictObject({ from: z.string().min(2).max(2), to: z.string().min(2).max(2), measure: z.enum(MEASURES), date, emergency: bool, offence: z.string().max(100).optional() }),
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const offence = q.offence === undefined ? undefined : parseOffence(deps.kb, q.offence);
+      return deps.finder.find({
+        from: parseParty(deps.kb, q.from, 'requesting party'),
+        to: parseParty(deps.kb, q.to, 'requested party'),
+        measure: q.measure,
+        date: parseDate(q.date ?? today()),
+        emergency: q.emergency === 'true',
+        ...(offence ? { offence } : {}),
+      });
+    },
+  );
+
+  api.get(
+    '/api/law/deadlines',
+    {
+      schema: {
+        tags,
+        summary: 'Legal clocks from the instant a request was received',
+        querystring: z.strictObject({ instrument: z.enum(INSTRUMENT_IDS), measure: z.enum(MEASURES), received: z.iso.datetime({ offset: true }), tz: z.string().max(64), emergency: bool }),
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      return computeDeadlines(deps.kb, { instrument: q.instrument, measure: q.measure, received: q.received, timeZone: q.tz, emergency: q.emergency === 'true' });
+    },
+  );
+
+  api.get(
+    '/api/law/matrix',
+    { schema: { tags, summary: 'Who can co-operate with whom under one instrument', querystring: z.strictObject({ instrument: z.enum(INSTRUMENT_IDS), date }) } },
+    async (request) => {
+      if (request.query.instrument === 'EU-US') throw new HttpProblem('invalid-parameter', 'EU-US is under negotiation: no matrix');
+      return cooperationMatrix(deps.finder, request.query.instrument, parseDate(request.query.date ?? today()));
+    },
+  );
+}

@@ -1,0 +1,27 @@
+/**
+ * @module http/routes/ops
+ * Liveness, readiness (database reachable, migrations applied) and Prometheus metrics.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppDeps } from '../deps.js';
+import type { Metrics } from '../metrics.js';
+import { problem } from '../problems.js';
+
+export async function registerOpsRoutes(app: FastifyInstance, deps: AppDeps, metrics: Metrics): Promise<void> {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  api.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is alive', response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
+  api.get('/readyz', { schema: { tags: ['operations'], summary: 'The database answers and every migration is applied' } }, async (request, reply) => {
+    const ready = await deps.database.ready();
+    if (!ready.ok) {
+      const detail = ready.pending.length > 0 ? `pending migrations: ${ready.pending.join(', ')}` : 'database unreachable';
+      return reply.code(503).type('application/problem+json; charset=utf-8').send(problem('not-ready', detail, { instance: String(request.id) }));
+    }
+    return { status: 'ready', database: deps.database.kind };
+  });
+  api.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics' } }, async (_request, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+}
