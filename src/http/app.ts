@@ -147,7 +147,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Comity API', description: 'Cross-border co-operation on electronic evidence: legal engine, cases, clocks, audit. Errors are RFC 9457 problem+json with a stable `code` (see /docs/errors).', version: '0.1.0' },
+      info: { title: 'Comity API', description: 'Cross-border co-operation on electronic evidence: legal engine, cases, clocks, audit. Errors are RFC 9457 problem+json with a stable `code` (see /errors).', version: '0.1.0' },
       components: {
         securitySchemes: {
           session: { type: 'apiKey', in: 'cookie', name: 'comity_session' },

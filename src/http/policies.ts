@@ -29,6 +29,7 @@ export const POLICIES: Readonly<Record<string, Policy>> = {
   'GET /healthz': { kind: 'public' },
   'GET /readyz': { kind: 'public' },
   'GET /metrics': { kind: 'public' },
+  'GET /errors': { kind: 'public' },
   // Public law: the knowledge base is the law, open to anyone.
   'GET /api/law/instruments': { kind: 'public' },
   'GET /api/law/instruments/:id/status': { kind: 'public' },

@@ -2,7 +2,7 @@
  * @module http/problems
  * The one registry of error codes the API returns, as RFC 9457 problem details
  * (`application/problem+json`): a stable `code`, its HTTP status and title. The table is
- * documented for users in docs/errors.md; a test checks the two agree.
+ * documented for users in docs/errors.md (served at `/errors`); a test checks the two agree.
  */
 export const PROBLEMS = {
   'invalid-request': { status: 400, title: 'The request is malformed or has fields that are not allowed' },
@@ -40,9 +40,9 @@ export interface Problem {
   issues?: { field: string; message: string }[];
 }
 
-/** The `type` URI of a problem: a documentation anchor relative to the server. */
+/** The `type` URI of a problem: an anchor in the error documentation served at `/errors`. */
 export function problemType(code: ProblemCode): string {
-  return `/docs/errors#${code}`;
+  return `/errors#${code}`;
 }
 
 export function problem(code: ProblemCode, detail?: string, extra: { instance?: string; issues?: readonly { field: string; message: string }[] } = {}): Problem {

@@ -2,6 +2,7 @@
  * @module http/routes/ops
  * Liveness, readiness (database reachable, migrations applied) and Prometheus metrics.
  */
+import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -20,6 +21,8 @@ export async function registerOpsRoutes(app: FastifyInstance, deps: AppDeps, met
     }
     return { status: 'ready', database: deps.database.kind };
   });
+  const errorsDoc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
+  api.get('/errors', { schema: { tags: ['operations'], summary: 'The error code registry (Markdown)' } }, async (_request, reply) => reply.type('text/markdown; charset=utf-8').send(errorsDoc));
   api.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics' } }, async (_request, reply) => {
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();
