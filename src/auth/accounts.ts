@@ -651,7 +651,9 @@ export async function confirmTotp(ctx: AuthContext, sessionToken: string, code: 
   if (user.totp_enabled === 1) throw new AuthError('conflict', 'the second factor is already enabled');
   if (user.totp_secret === null) throw new AuthError('invalid-request', 'enrol a second factor first');
   const result = await checkTotp(ctx, user, session, code, async (trx, at) => {
-    await trx.updateTable('users').set({ totp_enabled: 1 }).where('id', '=', user.id).execute();
+    // Enable the secret the code was checked against, not one a parallel enrolment put in its place.
+    const enabled = await trx.updateTable('users').set({ totp_enabled: 1 }).where('id', '=', user.id).where('totp_secret', '=', user.totp_secret).executeTakeFirst();
+    if (enabled.numUpdatedRows === 0n) throw new AuthError('conflict', 'the enrolment changed meanwhile: enrol again');
     const after = { ...user, totp_enabled: 1 };
     await writeAudit(trx, { id: ctx.newId(), actor: user.id, action: 'auth.totp-confirm', objectType: 'user', objectId: user.id, at, before: auditUser(user), after: auditUser(after) });
   });
@@ -661,7 +663,8 @@ export async function confirmTotp(ctx: AuthContext, sessionToken: string, code: 
 
 /**
  * Verifies the second factor of a signed-in session. A code is accepted once: a code for a step
- * already used by this user (in any session) is refused like a wrong one.
+ * already used by this user (in any session) is refused like a wrong one, and counts as a failed
+ * attempt. A session that has already passed is returned as it is.
  *
  * @throws {AuthError} `invalid-credentials` (no valid session), `invalid-request` (no second
  *   factor enrolled: enrol first), `mfa-invalid`, `locked`.

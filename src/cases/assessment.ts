@@ -67,7 +67,7 @@ export function assessmentIssues(grounds: readonly RefusalGround[], assessment: 
       break;
     case 'execute-partially':
       if (!written(assessment.reasons)) issues.push({ field: 'reasons', message: 'partial execution needs written reasons for what is not executed', citation: REASONS_CITATION });
-      if (assessment.partialScope === undefined) issues.push({ field: 'partialScope', message: 'state what is executed', citation: PARTIAL_CITATION });
+      if ((assessment.partialScope ?? '').trim().length < 3) issues.push({ field: 'partialScope', message: 'state what is executed', citation: PARTIAL_CITATION });
       break;
     case 'accept':
       break;

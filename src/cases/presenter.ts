@@ -76,7 +76,7 @@ export interface CaseDetail extends CaseSummary {
 
 const parse = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
 
-export function presentSummary(row: Selectable<CasesTable>): CaseSummary {
+export function presentSummary(row: Pick<Selectable<CasesTable>, 'id' | 'reference' | 'state' | 'requesting_authority_id' | 'addressee_id' | 'requesting_party' | 'requested_party' | 'legal_basis' | 'measures' | 'emergency' | 'version' | 'created_at' | 'updated_at' | 'sent_at' | 'received_at' | 'closed_at'>): CaseSummary {
   return {
     id: row.id,
     reference: row.reference,

@@ -21,6 +21,25 @@ export async function getCase(ctx: CaseContext, actor: Actor, caseId: string, pu
   });
 }
 
+const SUMMARY_COLUMNS = [
+  'id',
+  'reference',
+  'state',
+  'requesting_authority_id',
+  'addressee_id',
+  'requesting_party',
+  'requested_party',
+  'legal_basis',
+  'measures',
+  'emergency',
+  'version',
+  'created_at',
+  'updated_at',
+  'sent_at',
+  'received_at',
+  'closed_at',
+] as const;
+
 export interface ListFilter {
   /** Only cases of these authorities (as requester or addressee). */
   authorityIds?: readonly string[];
@@ -39,8 +58,9 @@ export async function listCases(ctx: CaseContext, filter: ListFilter = {}): Prom
   }
   if (filter.states && filter.states.length > 0) query = query.where('state', 'in', [...filter.states]);
   const count = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  // Summary columns only: a list never carries request content.
   const rows = await query
-    .selectAll()
+    .select(SUMMARY_COLUMNS)
     .orderBy('updated_at', 'desc')
     .orderBy('id', 'desc')
     .limit(Math.min(Math.max(filter.limit ?? 50, 1), 500))

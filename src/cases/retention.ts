@@ -10,6 +10,9 @@ import type { CaseContext } from './context.js';
 import { SYSTEM_ACTOR } from './context.js';
 import { writeAudit } from './audit.js';
 
+/** Stands in for purged reasons in the history. */
+export const PURGED = '[purged]';
+
 /** Purges every ended case whose deletion date has come. Returns the purged case ids. */
 export async function purgeExpiredCases(ctx: CaseContext): Promise<string[]> {
   const now = ctx.now().toISOString();
@@ -27,9 +30,14 @@ export async function purgeExpiredCases(ctx: CaseContext): Promise<string[]> {
     await ctx.transaction(async (trx) => {
       const before = await trx.selectFrom('cases').selectAll().where('id', '=', id).where('purged_at', 'is', null).executeTakeFirst();
       if (!before) return;
-      await trx.updateTable('cases').set({ request: null, review: null, assessment: null, purged_at: now, updated_at: now, version: before.version + 1 }).where('id', '=', id).execute();
-      await trx.updateTable('case_events').set({ payload: null, reason: null }).where('case_id', '=', id).execute();
-      await writeAudit(trx, { id: ctx.newId(), actor: SYSTEM_ACTOR.id, action: 'case.purge', objectType: 'case', objectId: id, at: now, before, after: { ...before, request: null, review: null, assessment: null, purged_at: now }, details: { deleteAfter: before.delete_after } });
+      // Version and history count workflow events only: a purge changes content, not state, so
+      // it bumps neither; its audit event's `after` is exactly the stored row.
+      const after = { ...before, request: null, review: null, assessment: null, purged_at: now };
+      await trx.updateTable('cases').set({ request: null, review: null, assessment: null, purged_at: now }).where('id', '=', id).execute();
+      // Reasons may name people: they go, but a placeholder keeps the history replayable.
+      await trx.updateTable('case_events').set({ payload: null }).where('case_id', '=', id).execute();
+      await trx.updateTable('case_events').set({ reason: PURGED }).where('case_id', '=', id).where('reason', 'is not', null).execute();
+      await writeAudit(trx, { id: ctx.newId(), actor: SYSTEM_ACTOR.id, action: 'case.purge', objectType: 'case', objectId: id, at: now, before, after, details: { deleteAfter: before.delete_after } });
       purged.push(id);
     });
   }

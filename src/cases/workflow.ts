@@ -107,6 +107,8 @@ export function allowedEvents(state: CaseState): CaseEvent[] {
 
 /** The state after `event`, or a {@link TransitionError}; pure. */
 export function nextState(state: CaseState, event: CaseEvent, reason?: string): CaseState {
+  // History rows are read back from storage: never trust their event name blindly.
+  if (!isCaseEvent(event)) throw new TransitionError('unknown-event', `unknown event ${JSON.stringify(event)}: allowed ${CASE_EVENTS.join(', ')}`);
   const transition = TRANSITIONS[event];
   if (!transition.from.includes(state)) {
     const allowed = allowedEvents(state);
