@@ -27,6 +27,7 @@ import { registerAuthRoutes } from './routes/auth.js';
 import { registerCaseRoutes } from './routes/cases.js';
 import { registerLawRoutes } from './routes/law.js';
 import { registerOpsRoutes } from './routes/ops.js';
+import { registerWebRoutes } from './routes/web.js';
 
 export type App = FastifyInstance & { withTypeProvider(): FastifyInstance };
 
@@ -194,6 +195,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerLawRoutes(app, deps);
   await registerAuthRoutes(app, deps);
   await registerCaseRoutes(app, deps);
+  // Last: the workspace's wildcard route must not shadow any other.
+  await registerWebRoutes(app, deps);
   return app;
 }
 

@@ -62,6 +62,8 @@ export const POLICIES: Readonly<Record<string, Policy>> = {
   'GET /api/deadlines': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'GET /api/notifications': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'GET /api/stats': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
+  // The web workspace (static files and the SPA fallback, src/http/routes/web.ts): public files, no data.
+  'GET /*': { kind: 'public' },
 };
 
 /** Which roles may perform each case event, and for which side of the case. */

@@ -1,0 +1,187 @@
+/**
+ * The workspace's typed client of the Comity API.
+ *
+ * - Same-origin requests with the session cookie (`credentials: 'same-origin'`); the HttpOnly
+ *   `comity_session` cookie is never visible to script.
+ * - Unsafe methods (POST, PUT, PATCH, DELETE) send `x-csrf-token`, read from the `comity_csrf`
+ *   cookie (double submit; falls back to the token of the last sign-in answer).
+ * - Every error becomes an {@link ApiProblem} with the API's stable `code` and `issues`
+ *   (lib/problem.ts); a request without an answer becomes `network-error`.
+ * - An `unauthenticated` answer notifies the listeners of {@link ApiClient.onUnauthenticated}
+ *   (the auth provider shows the sign-in page again).
+ *
+ * Add an endpoint as a one-line method of `api` below (or call `api.client.get/post` directly).
+ * No DOM access at import time: api.test.ts runs it in Node with a fake fetch.
+ */
+import { CSRF_COOKIE, readCookie } from './lib/cookies';
+import { ApiProblem, networkProblem, parseProblem } from './lib/problem';
+import { withQuery, type QueryValue } from './lib/route';
+import type {
+  Authority,
+  CaseDetail,
+  CaseDeadline,
+  CaseEvent,
+  CaseEventInput,
+  CasePage,
+  CaseState,
+  CaseStatistics,
+  LoginResponse,
+  Me,
+  Notification,
+  TotpEnrolment,
+} from './types';
+
+export { ApiProblem };
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export interface RequestOptions {
+  query?: Record<string, QueryValue>;
+  /** Sent as JSON. */
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+export interface ApiClientOptions {
+  /** Prefix of every path ("" for same origin). */
+  baseUrl?: string;
+  fetch?: typeof fetch;
+  /** The current cookie string; defaults to `document.cookie` in a browser. */
+  cookies?: () => string;
+}
+
+export class ApiClient {
+  private readonly baseUrl: string;
+  private readonly fetchImpl: typeof fetch;
+  private readonly cookies: () => string;
+  private lastCsrfToken: string | null = null;
+  private readonly unauthenticatedListeners = new Set<(problem: ApiProblem) => void>();
+
+  constructor(options: ApiClientOptions = {}) {
+    this.baseUrl = options.baseUrl ?? '';
+    this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.cookies = options.cookies ?? (() => (typeof document === 'undefined' ? '' : document.cookie));
+  }
+
+  /** Remember the CSRF token of a sign-in answer (used when the cookie cannot be read). */
+  rememberCsrfToken(token: string | null): void {
+    this.lastCsrfToken = token;
+  }
+
+  csrfToken(): string | null {
+    return readCookie(this.cookies(), CSRF_COOKIE) ?? this.lastCsrfToken;
+  }
+
+  /** Calls `listener` whenever an answer says the session is gone; returns the unsubscribe function. */
+  onUnauthenticated(listener: (problem: ApiProblem) => void): () => void {
+    this.unauthenticatedListeners.add(listener);
+    return () => this.unauthenticatedListeners.delete(listener);
+  }
+
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const upper = method.toUpperCase();
+    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(options.body);
+    }
+    if (UNSAFE.has(upper)) {
+      const csrf = this.csrfToken();
+      if (csrf) headers['x-csrf-token'] = csrf;
+    }
+    let response: Response;
+    try {
+      response = await this.fetchImpl(this.baseUrl + withQuery(path, options.query ?? {}), {
+        method: upper,
+        headers,
+        credentials: 'same-origin',
+        ...(body !== undefined ? { body } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      throw networkProblem(error);
+    }
+    if (response.status === 204) return undefined as T;
+    const contentType = response.headers.get('content-type');
+    let parsed: unknown;
+    try {
+      const text = await response.text();
+      parsed = text.length === 0 ? undefined : contentType && /json/i.test(contentType) ? (JSON.parse(text) as unknown) : text;
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      parsed = undefined;
+    }
+    if (!response.ok) {
+      const problem = parseProblem(response.status, contentType, parsed);
+      if (problem.needsSignIn) for (const listener of this.unauthenticatedListeners) listener(problem);
+      throw problem;
+    }
+    return parsed as T;
+  }
+
+  get<T>(path: string, options: Omit<RequestOptions, 'body'> = {}): Promise<T> {
+    return this.request<T>('GET', path, options);
+  }
+
+  post<T>(path: string, body?: unknown, options: Omit<RequestOptions, 'body'> = {}): Promise<T> {
+    return this.request<T>('POST', path, { ...options, ...(body !== undefined ? { body } : {}) });
+  }
+
+  delete<T>(path: string, options: Omit<RequestOptions, 'body'> = {}): Promise<T> {
+    return this.request<T>('DELETE', path, options);
+  }
+}
+
+export interface CaseListQuery {
+  state?: CaseState;
+  limit?: number;
+  offset?: number;
+}
+
+export interface DeadlineQuery {
+  overdue?: boolean;
+  dueWithinHours?: number;
+}
+
+const enc = encodeURIComponent;
+
+/** The endpoints, typed. */
+export function createApi(client: ApiClient) {
+  return {
+    client,
+    auth: {
+      async login(email: string, password: string): Promise<LoginResponse> {
+        const answer = await client.post<LoginResponse>('/api/auth/login', { email, password });
+        client.rememberCsrfToken(answer.csrfToken);
+        return answer;
+      },
+      totp: (code: string) => client.post<{ mfaPassed: boolean }>('/api/auth/totp', { code }),
+      enrolTotp: () => client.post<TotpEnrolment>('/api/auth/totp/enrol'),
+      confirmTotp: (code: string) => client.post<{ mfaPassed: boolean }>('/api/auth/totp/confirm', { code }),
+      me: (signal?: AbortSignal) => client.get<Me>('/api/auth/me', signal ? { signal } : {}),
+      async logout(): Promise<void> {
+        await client.post<void>('/api/auth/logout');
+        client.rememberCsrfToken(null);
+      },
+    },
+    cases: {
+      list: (query: CaseListQuery = {}, signal?: AbortSignal) => client.get<CasePage>('/api/cases', { query: { ...query }, ...(signal ? { signal } : {}) }),
+      get: (id: string, signal?: AbortSignal) => client.get<CaseDetail>(`/api/cases/${enc(id)}`, signal ? { signal } : {}),
+      create: (request: unknown) => client.post<CaseDetail>('/api/cases', request),
+      event: (id: string, event: CaseEvent, input: CaseEventInput = {}) => client.post<CaseDetail>(`/api/cases/${enc(id)}/events/${enc(event)}`, input),
+    },
+    deadlines: (query: DeadlineQuery = {}, signal?: AbortSignal) => client.get<CaseDeadline[]>('/api/deadlines', { query: { ...query }, ...(signal ? { signal } : {}) }),
+    notifications: (signal?: AbortSignal) => client.get<Notification[]>('/api/notifications', signal ? { signal } : {}),
+    stats: (signal?: AbortSignal) => client.get<CaseStatistics>('/api/stats', signal ? { signal } : {}),
+    authorities: (signal?: AbortSignal) => client.get<Authority[]>('/api/authorities', signal ? { signal } : {}),
+    /** The public legal engine (/api/law/*): typed by the pages that use it (treaty explorer, wizard). */
+    law: <T>(path: `/${string}`, query: Record<string, QueryValue> = {}, signal?: AbortSignal) => client.get<T>(`/api/law${path}`, { query, ...(signal ? { signal } : {}) }),
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;
+
+/** The workspace's client (same origin). */
+export const api: Api = createApi(new ApiClient());

@@ -1,0 +1,166 @@
+/**
+ * The shapes of the API answers the workspace reads (see /openapi.json and src/cases/presenter.ts).
+ * Kept here rather than imported from the server so that the web build never pulls server code
+ * in; the workflow's states and events come from the pure src/cases/workflow.ts.
+ */
+import type { CaseEvent, CaseState } from '../cases/workflow';
+
+export type { CaseEvent, CaseState };
+
+export type Role = 'drafter' | 'reviewer' | 'central-authority-officer' | '24/7-officer' | 'service-provider-agent' | 'auditor' | 'administrator';
+
+export const ROLES: readonly Role[] = ['drafter', 'reviewer', 'central-authority-officer', '24/7-officer', 'service-provider-agent', 'auditor', 'administrator'];
+
+/** GET /api/auth/me */
+export interface Me {
+  userId: string;
+  authorityId: string | null;
+  roles: Role[];
+  via: 'session' | 'token' | string;
+  mfaPassed: boolean;
+  email: string | null;
+  displayName: string | null;
+}
+
+/** POST /api/auth/login */
+export interface LoginResponse {
+  user: { id: string; email: string; displayName: string; authorityId: string | null; roles: Role[]; totpEnabled: boolean; mfaRequired: boolean };
+  csrfToken: string;
+  expiresAt: string;
+  mfaRequired: boolean;
+  mfaEnrolmentRequired: boolean;
+}
+
+/** POST /api/auth/totp/enrol */
+export interface TotpEnrolment {
+  secret: string;
+  otpauthUri: string;
+}
+
+/** GET /api/authorities */
+export interface Authority {
+  id: string;
+  party: string;
+  kind: string;
+  name: string;
+  timeZone: string;
+  languages: string[];
+  contact?: Record<string, unknown>;
+}
+
+/** One row of GET /api/cases: no request content. */
+export interface CaseSummary {
+  id: string;
+  reference: string;
+  state: CaseState;
+  requestingAuthorityId: string;
+  addresseeId: string;
+  requestingParty: string;
+  requestedParty: string;
+  legalBasis: string;
+  measures: string[];
+  emergency: boolean;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  sentAt: string | null;
+  receivedAt: string | null;
+  closedAt: string | null;
+}
+
+export interface CasePage {
+  total: number;
+  cases: CaseSummary[];
+}
+
+export interface Citation {
+  instrument: string;
+  article?: string;
+  source?: string;
+  verified?: boolean;
+  note?: string;
+  [key: string]: unknown;
+}
+
+export interface DeadlineView {
+  id: string;
+  deadlineId: string;
+  provision: string;
+  authorityId: string;
+  description: string;
+  kind: string;
+  runsFrom: string;
+  period: { amount: number; unit: string };
+  timeZone: string;
+  startedAt: string;
+  dueAt: string | null;
+  status: string;
+  suspensions: { from: string; to: string | null }[];
+  metAt: string | null;
+  overdueAt: string | null;
+  citation: Citation;
+  verified: boolean;
+}
+
+/** One row of GET /api/deadlines: a running clock of one of my cases. */
+export interface CaseDeadline extends DeadlineView {
+  caseId: string;
+  reference: string;
+  state: CaseState;
+}
+
+export interface CaseEventView {
+  seq: number;
+  event: CaseEvent | 'create';
+  fromState: CaseState | null;
+  toState: CaseState;
+  actor: string;
+  side: string;
+  at: string;
+  reason: string | null;
+  payload: unknown;
+}
+
+/** GET /api/cases/:id — `request`, `review` and `assessment` are typed by the pages that show them. */
+export interface CaseDetail extends CaseSummary {
+  request: unknown;
+  review: unknown;
+  assessment: unknown;
+  purpose: string;
+  retentionDays: number;
+  deleteAfter: string | null;
+  purgedAt: string | null;
+  allowedEvents: CaseEvent[];
+  history: CaseEventView[];
+  deadlines: DeadlineView[];
+}
+
+/** GET /api/notifications */
+export interface Notification {
+  id: string;
+  caseId: string | null;
+  kind: string;
+  message: string;
+  createdAt: string;
+  readAt: string | null;
+}
+
+/** GET /api/stats */
+export interface CaseStatistics {
+  total: number;
+  byState: Partial<Record<CaseState, number>>;
+  outgoing: { measure: string; party: string; count: number }[];
+  incoming: { measure: string; party: string; count: number }[];
+  medianResponseHours: number | null;
+  responded: number;
+  refusalsByGround: { ground: string; count: number }[];
+}
+
+/** Body of POST /api/cases/:id/events/:event */
+export interface CaseEventInput {
+  reason?: string;
+  review?: unknown;
+  assessment?: unknown;
+  response?: unknown;
+  expectedVersion?: number;
+}
