@@ -14,7 +14,9 @@
  * INSERTs, each its own transaction (autocommit), into a table created for the bench — the rate
  * at which that storage acknowledges durable writes one at a time — for 2.5 s before and after
  * the pipeline; the higher is used. The pipeline is warmed up, its statements are counted on a
- * short probe (profiling), then it is measured twice and the better run is used. Targets
+ * short probe (profiling; on PostgreSQL a change written with its history and audit events as
+ * one statement of data-modifying CTEs counts once: it is one round trip), then it is measured
+ * twice and the better run is used. Targets
  * (rate/baseline): ≥ 1.0 on SQLite, ≥ 0.5 on PostgreSQL; a miss is reported, never an exit code.
  * The last line printed is one JSON object:
  * {"name":"cases","sqlite":{"rate","baseline","ratio"},"postgres":{"rate","baseline","ratio","mode"} | null}

@@ -7,8 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../ledger/canonical-json.js';
-import type { Transaction } from 'kysely';
-import type { Database } from '../db/index.js';
+import type { Insertable, Transaction } from 'kysely';
+import type { AuditEventsTable, Database } from '../db/index.js';
 
 export function digest(value: unknown): string | null {
   if (value === null || value === undefined) return null;
@@ -27,19 +27,25 @@ export interface AuditInput {
   details?: Record<string, unknown>;
 }
 
+/**
+ * The `audit_events` row for a change, its digests computed here (each of `before` and `after`
+ * hashed once). For writing it in one statement with the change (see `cases/commands.ts`);
+ * otherwise use {@link writeAudit}.
+ */
+export function auditRow(input: AuditInput): Insertable<AuditEventsTable> {
+  return {
+    id: input.id,
+    actor: input.actor,
+    action: input.action,
+    object_type: input.objectType,
+    object_id: input.objectId,
+    at: input.at,
+    before_digest: digest(input.before),
+    after_digest: digest(input.after),
+    details: input.details === undefined ? null : JSON.stringify(input.details),
+  };
+}
+
 export async function writeAudit(trx: Transaction<Database>, input: AuditInput): Promise<void> {
-  await trx
-    .insertInto('audit_events')
-    .values({
-      id: input.id,
-      actor: input.actor,
-      action: input.action,
-      object_type: input.objectType,
-      object_id: input.objectId,
-      at: input.at,
-      before_digest: digest(input.before),
-      after_digest: digest(input.after),
-      details: input.details === undefined ? null : JSON.stringify(input.details),
-    })
-    .execute();
+  await trx.insertInto('audit_events').values(auditRow(input)).execute();
 }

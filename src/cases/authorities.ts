@@ -73,6 +73,51 @@ export function presentAuthority(row: Selectable<AuthoritiesTable>): Authority {
   };
 }
 
+/**
+ * Authorities found, per context, by id. Authorities are only ever added (no code updates or
+ * deletes one), so a row once committed stays valid: the cache holds only rows known to be
+ * committed (see {@link findAuthority}) and never remembers an absence, so an authority created
+ * elsewhere is found on the next lookup. Bounded: cleared when it would exceed
+ * {@link AUTHORITY_CACHE_SIZE} entries.
+ */
+const authorityCaches = new WeakMap<CaseContext, Map<string, Authority>>();
+const AUTHORITY_CACHE_SIZE = 1000;
+
+function authorityCache(ctx: CaseContext): Map<string, Authority> {
+  let cache = authorityCaches.get(ctx);
+  if (cache === undefined) {
+    cache = new Map();
+    authorityCaches.set(ctx, cache);
+  }
+  return cache;
+}
+
+/** Remembers authorities read in a transaction once it has committed (so they are committed too). */
+export function rememberAuthorities(ctx: CaseContext, authorities: Iterable<Authority>): void {
+  const cache = authorityCache(ctx);
+  for (const authority of authorities) {
+    if (cache.size >= AUTHORITY_CACHE_SIZE && !cache.has(authority.id)) cache.clear();
+    cache.set(authority.id, authority);
+  }
+}
+
+/**
+ * The authority `id`, from the context's cache or read through `db`. Outside a transaction pass
+ * `ctx.db`: the row read is committed, and is cached. Inside one pass the transaction and an
+ * `uncommitted` list: the row read may be an uncommitted write of that transaction (or of an
+ * earlier item of its group commit), so it is appended to the list instead of cached; call
+ * {@link rememberAuthorities} with the list once the transaction has committed.
+ */
+export async function findAuthority(ctx: CaseContext, db: Kysely<Database>, id: string, uncommitted?: Authority[]): Promise<Authority | null> {
+  const cached = authorityCache(ctx).get(id);
+  if (cached !== undefined) return cached;
+  const authority = await getAuthority(db, id);
+  if (authority === null) return null;
+  if (db === ctx.db) rememberAuthorities(ctx, [authority]);
+  else uncommitted?.push(authority);
+  return authority;
+}
+
 export async function createAuthority(ctx: CaseContext, actor: Actor, input: unknown): Promise<Authority> {
   const parsed = authorityInputSchema.safeParse(input);
   if (!parsed.success) throw new CaseError('invalid-request', 'invalid authority', zodIssues(parsed.error));
@@ -85,6 +130,8 @@ export async function createAuthority(ctx: CaseContext, actor: Actor, input: unk
     if (existing) throw new CaseError('conflict', `authority ${a.id} already exists`);
     await trx.insertInto('authorities').values(row).execute();
     await writeAudit(trx, { id: ctx.newId(), actor: actor.id, action: 'authority.create', objectType: 'authority', objectId: a.id, at, before: null, after: row });
+    // Invalidate rather than fill: the row is committed only when this transaction resolves.
+    authorityCache(ctx).delete(a.id);
     return presentAuthority(row);
   });
 }

@@ -106,22 +106,31 @@ function recompute(ctx: CaseContext, row: Selectable<CaseDeadlinesTable>, suspen
   return due === null ? null : due.toInstant().toString();
 }
 
-/** Applies an event to the case's running clocks: meet, suspend, resume or cancel them. */
-export async function applyEventToDeadlines(ctx: CaseContext, trx: Transaction<Database>, caseId: string, event: CaseEvent, at: string): Promise<void> {
-  const rows = await trx.selectFrom('case_deadlines').selectAll().where('case_id', '=', caseId).where('status', 'in', ['running', 'suspended']).execute();
-  for (const row of rows) {
-    const definition = deadlineDefinition(ctx, row);
-    const suspensions = JSON.parse(row.suspensions) as { from: string; to: string | null }[];
+/**
+ * Applies an event to the case's running clocks: meet, suspend, resume or cancel them. `row` is
+ * the case as read in this transaction, before the event.
+ *
+ * A case that was never received has no clocks, so nothing is read for it: deadlines are inserted
+ * only by {@link startDeadlines}, for `receive` (which sets `received_at` in the same transaction)
+ * and `accept` (reachable only after `receive`); `received_at` is never cleared. This skips the
+ * query for every requesting-side event before receipt (approve, send, withdraw).
+ */
+export async function applyEventToDeadlines(ctx: CaseContext, trx: Transaction<Database>, row: Pick<Selectable<CasesTable>, 'id' | 'received_at'>, event: CaseEvent, at: string): Promise<void> {
+  if (row.received_at === null) return;
+  const rows = await trx.selectFrom('case_deadlines').selectAll().where('case_id', '=', row.id).where('status', 'in', ['running', 'suspended']).execute();
+  for (const deadline of rows) {
+    const definition = deadlineDefinition(ctx, deadline);
+    const suspensions = JSON.parse(deadline.suspensions) as { from: string; to: string | null }[];
     let update: Partial<Selectable<CaseDeadlinesTable>> | null = null;
     if (definition && ACT_DONE_BY[definition.act].includes(event)) update = { status: 'met', met_at: at };
     else if (ENDS_CASE.has(event)) update = { status: 'cancelled' };
-    else if (event === 'request-clarification' && row.status === 'running' && definition?.suspendedDuringClarification) {
+    else if (event === 'request-clarification' && deadline.status === 'running' && definition?.suspendedDuringClarification) {
       const next = [...suspensions, { from: at, to: null }];
-      update = { status: 'suspended', suspensions: JSON.stringify(next), due_at: recompute(ctx, row, next) };
-    } else if (event === 'answer-clarification' && row.status === 'suspended') {
+      update = { status: 'suspended', suspensions: JSON.stringify(next), due_at: recompute(ctx, deadline, next) };
+    } else if (event === 'answer-clarification' && deadline.status === 'suspended') {
       const next = suspensions.map((s) => (s.to === null ? { ...s, to: at } : s));
-      update = { status: 'running', suspensions: JSON.stringify(next), due_at: recompute(ctx, row, next) };
+      update = { status: 'running', suspensions: JSON.stringify(next), due_at: recompute(ctx, deadline, next) };
     }
-    if (update) await trx.updateTable('case_deadlines').set(update).where('id', '=', row.id).execute();
+    if (update) await trx.updateTable('case_deadlines').set(update).where('id', '=', deadline.id).execute();
   }
 }

@@ -1,16 +1,18 @@
 /**
  * @module cases/commands
- * Use cases that change a case: create it, and move it through the workflow. Each runs in one
+ * Use cases that change a case: create it, edit its draft, and move it through the workflow. Each runs in one
  * transaction that also appends the history event and writes the audit event; bad input is
  * rejected with a {@link CaseError} listing every issue, and nothing is written.
  */
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { sql } from 'kysely';
+import type { Insertable, InsertObject, Kysely, Selectable, Transaction, Updateable } from 'kysely';
 import { Temporal } from 'temporal-polyfill';
-import type { CasesTable, Database } from '../db/index.js';
+import { sqlFamily } from '../db/dialects/family.js';
+import type { AuditEventsTable, CaseEventsTable, CasesTable, Database } from '../db/index.js';
 import type { Measure, Provision, RefusalGround } from '../law/index.js';
 import { assessmentIssues, assessmentSchema, type Assessment } from './assessment.js';
-import { getAuthority } from './authorities.js';
-import { writeAudit } from './audit.js';
+import { findAuthority, rememberAuthorities, type Authority } from './authorities.js';
+import { auditRow } from './audit.js';
 import { applyEventToDeadlines, startDeadlines } from './clocks.js';
 import type { Actor, CaseContext } from './context.js';
 import { CaseError, zodIssues } from './errors.js';
@@ -25,15 +27,22 @@ function parseRequest(input: unknown): Request {
   return parsed.data;
 }
 
-async function requireAuthority(db: Kysely<Database>, id: string, field: string) {
-  const authority = await getAuthority(db, id);
+/** See {@link findAuthority}: `ctx.db` outside a transaction; inside one, the transaction and its `uncommitted` list. */
+async function requireAuthority(ctx: CaseContext, db: Kysely<Database>, id: string, field: string, uncommitted?: Authority[]): Promise<Authority> {
+  const authority = await findAuthority(ctx, db, id, uncommitted);
   if (!authority) throw new CaseError('unknown-authority', `unknown authority ${JSON.stringify(id)}`, [{ field, message: 'no such authority' }]);
   return authority;
 }
 
+/**
+ * Human-readable and unique: party, year, and the last 12 hex digits (48 bits) of the UUIDv7's
+ * `rand_b` — 16 bits of its randomly seeded counter and its 32 random bits. `cases.reference` is
+ * UNIQUE, so a collision fails the creation: with 32 bits one was likely after ~77,000 cases of a
+ * party in a year (birthday bound, 50 %); with 48 bits the chance is about 1 in 56,000 at
+ * 100,000 cases.
+ */
 function reference(party: string, at: Date, id: string): string {
-  // Human-readable and unique: party, year, and the random tail of the UUIDv7.
-  return `${party}-${at.getUTCFullYear()}-${id.slice(-8).toUpperCase()}`;
+  return `${party}-${at.getUTCFullYear()}-${id.slice(-12).toUpperCase()}`;
 }
 
 /** Creates a draft request. The requesting authority must be the actor's own (unless system). */
@@ -42,8 +51,8 @@ export async function createCase(ctx: CaseContext, actor: Actor, input: unknown)
   if (actor.authorityId !== null && actor.authorityId !== request.requestingAuthority) {
     throw new CaseError('forbidden', 'a request can only be drafted for your own authority');
   }
-  const requesting = await requireAuthority(ctx.db, request.requestingAuthority, 'requestingAuthority');
-  const addressee = await requireAuthority(ctx.db, request.addressee, 'addressee');
+  const requesting = await requireAuthority(ctx, ctx.db, request.requestingAuthority, 'requestingAuthority');
+  const addressee = await requireAuthority(ctx, ctx.db, request.addressee, 'addressee');
   if (!ctx.kb.provisions.some((p) => p.id === request.legalBasis)) {
     throw new CaseError('invalid-request', `unknown legal basis ${JSON.stringify(request.legalBasis)}`, [{ field: 'legalBasis', message: 'a provision id from `comity law bases`, e.g. ETS185:29' }]);
   }
@@ -75,15 +84,149 @@ export async function createCase(ctx: CaseContext, actor: Actor, input: unknown)
     delete_after: null,
     purged_at: null,
   };
+  const event: Insertable<CaseEventsTable> = { id: ctx.newId(), case_id: id, seq: 1, event: 'create', from_state: null, to_state: 'draft', actor: actor.id, side: 'requesting', at, reason: null, payload: null };
+  const audit = auditRow({ id: ctx.newId(), actor: actor.id, action: 'case.create', objectType: 'case', objectId: id, at, before: null, after: row });
   return ctx.transaction(async (trx) => {
-    await trx.insertInto('cases').values(row).execute();
-    await trx
-      .insertInto('case_events')
-      .values({ id: ctx.newId(), case_id: id, seq: 1, event: 'create', from_state: null, to_state: 'draft', actor: actor.id, side: 'requesting', at, reason: null, payload: null })
-      .execute();
-    await writeAudit(trx, { id: ctx.newId(), actor: actor.id, action: 'case.create', objectType: 'case', objectId: id, at, before: null, after: row });
+    await insertCase(trx, row, event, audit);
     return presentSummary(row);
   });
+}
+
+export interface UpdateDraftOptions {
+  /** Optimistic concurrency: the version the actor saw. */
+  expectedVersion?: number;
+}
+
+/**
+ * Saves a draft again with a whole new request (the same document as {@link createCase}): only in
+ * state `draft`, only by the requesting authority (which cannot change). One transaction writes
+ * the case (version + 1), an `edit` history event and a `case.edit` audit event.
+ */
+export async function updateDraft(ctx: CaseContext, actor: Actor, caseId: string, input: unknown, options: UpdateDraftOptions = {}): Promise<CaseSummary> {
+  const request = parseRequest(input);
+  if (actor.authorityId !== null && actor.authorityId !== request.requestingAuthority) {
+    throw new CaseError('forbidden', 'a request can only be drafted for your own authority');
+  }
+  const requesting = await requireAuthority(ctx, ctx.db, request.requestingAuthority, 'requestingAuthority');
+  const addressee = await requireAuthority(ctx, ctx.db, request.addressee, 'addressee');
+  if (!ctx.kb.provisions.some((p) => p.id === request.legalBasis)) {
+    throw new CaseError('invalid-request', `unknown legal basis ${JSON.stringify(request.legalBasis)}`, [{ field: 'legalBasis', message: 'a provision id from `comity law bases`, e.g. ETS185:29' }]);
+  }
+  return ctx.transaction(async (trx) => {
+    const row = await trx.selectFrom('cases').selectAll().where('id', '=', caseId).executeTakeFirst();
+    if (!row) throw new CaseError('not-found', `no case ${caseId}`);
+    if (actor.authorityId !== null && actor.authorityId !== row.requesting_authority_id) throw new CaseError('forbidden', 'only the requesting authority edits its draft');
+    if (row.requesting_authority_id !== requesting.id) {
+      throw new CaseError('invalid-request', 'the requesting authority of a case cannot change', [{ field: 'requestingAuthority', message: `must stay ${row.requesting_authority_id}` }]);
+    }
+    if (options.expectedVersion !== undefined && options.expectedVersion !== row.version) {
+      throw new CaseError('conflict', `the case changed (version ${row.version}, you saw ${options.expectedVersion}): reload it`);
+    }
+    if (row.state !== 'draft') throw new CaseError('invalid-transition', `cannot edit a case that is ${row.state}: only a draft can be edited`);
+    const at = ctx.now().toISOString();
+    const changes = {
+      addressee_id: addressee.id,
+      requested_party: addressee.party,
+      legal_basis: request.legalBasis,
+      measures: JSON.stringify(request.measures),
+      emergency: request.emergency.emergency ? 1 : 0,
+      request: JSON.stringify(request),
+      purpose: request.dataProtection.purpose,
+      retention_days: request.dataProtection.retentionDays,
+    };
+    const after: Selectable<CasesTable> = { ...row, ...changes, version: row.version + 1, updated_at: at };
+    const history: InsertObject<Database, 'case_events'> = {
+      id: ctx.newId(),
+      case_id: row.id,
+      seq: sql<number>`(select coalesce(max(seq), 0) + 1 from case_events where case_id = ${row.id})`,
+      event: 'edit',
+      from_state: 'draft',
+      to_state: 'draft',
+      actor: actor.id,
+      side: 'requesting',
+      at,
+      reason: null,
+      payload: null,
+    };
+    const audit = auditRow({ id: ctx.newId(), actor: actor.id, action: 'case.edit', objectType: 'case', objectId: row.id, at, before: row, after, details: { from: 'draft', to: 'draft' } });
+    if (!(await updateCase(trx, row.id, row.version, { ...changes, version: after.version, updated_at: at }, history, audit))) throw new CaseError('conflict', 'the case changed meanwhile: reload it');
+    return presentSummary(after);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing a change with its history and audit events. On PostgreSQL the three writes are one
+// statement (data-modifying CTEs, which PostgreSQL runs as one statement in the transaction): one
+// round trip instead of three, which is what a pooled PostgreSQL spends its time on. SQLite's
+// CTEs cannot modify, and a statement there costs no round trip: three statements.
+
+/** Inserts a new case with its history and audit events. */
+async function insertCase(trx: Transaction<Database>, row: Insertable<CasesTable>, event: Insertable<CaseEventsTable>, audit: Insertable<AuditEventsTable>): Promise<void> {
+  if (isPostgres(trx)) {
+    await trx
+      .with('new_case', (db) => db.insertInto('cases').values(row).returning('id'))
+      .with('new_event', (db) => db.insertInto('case_events').values(event).returning('id'))
+      .insertInto('audit_events')
+      .values(audit)
+      .execute();
+    return;
+  }
+  await trx.insertInto('cases').values(row).execute();
+  await trx.insertInto('case_events').values(event).execute();
+  await trx.insertInto('audit_events').values(audit).execute();
+}
+
+function isPostgres(db: Kysely<Database>): boolean {
+  return sqlFamily(db as unknown as Kysely<unknown>) === 'postgres';
+}
+
+/**
+ * Updates the case `id` from `version` with `set` and, only if that version was still the
+ * stored one, inserts its history and audit events. Returns false, having written nothing, when
+ * the case changed meanwhile. On PostgreSQL the inserts select their values FROM the update's
+ * RETURNING, so they insert a row exactly when it updated one.
+ */
+async function updateCase(
+  trx: Transaction<Database>,
+  id: string,
+  version: number,
+  set: Updateable<CasesTable>,
+  event: InsertObject<Database, 'case_events'>,
+  audit: Insertable<AuditEventsTable>,
+): Promise<boolean> {
+  if (isPostgres(trx)) {
+    const inserted = await trx
+      .with('changed', (db) => db.updateTable('cases').set(set).where('id', '=', id).where('version', '=', version).returning('id'))
+      .with('new_event', (db) =>
+        db
+          .insertInto('case_events')
+          .columns(columnsOf(event))
+          .expression((eb) => eb.selectFrom('changed').select(selectList(event)))
+          .returning('id'),
+      )
+      .insertInto('audit_events')
+      .columns(columnsOf(audit))
+      .expression((eb) => eb.selectFrom('changed').select(selectList(audit)))
+      .executeTakeFirst();
+    return Number(inserted.numInsertedOrUpdatedRows) === 1;
+  }
+  const updated = await trx.updateTable('cases').set(set).where('id', '=', id).where('version', '=', version).executeTakeFirst();
+  if (Number(updated.numUpdatedRows) !== 1) return false;
+  await trx.insertInto('case_events').values(event).execute();
+  await trx.insertInto('audit_events').values(audit).execute();
+  return true;
+}
+
+function columnsOf<T extends object>(row: T): (keyof T & string)[] {
+  return Object.keys(row) as (keyof T & string)[];
+}
+
+/**
+ * `$1 as id, $2 as case_id, …`: a row's values as a select list; a value that is an SQL
+ * expression is embedded as such. PostgreSQL types the parameters from the insert's columns.
+ */
+function selectList(row: object) {
+  return Object.entries(row).map(([column, value]) => sql`${value}`.as(column));
 }
 
 export interface TransitionInput {
@@ -141,6 +284,7 @@ async function checkEvent(
   event: CaseEvent,
   input: TransitionInput,
   at: string,
+  authorities: Authority[],
 ): Promise<Partial<Selectable<CasesTable>>> {
   const request = row.request === null ? null : (JSON.parse(row.request) as Request);
   if (request === null && (event === 'approve' || event === 'send')) throw new CaseError('validation-failed', 'the request content was purged');
@@ -159,7 +303,7 @@ async function checkEvent(
     }
     case 'send': {
       const req = request as Request;
-      const requesting = await requireAuthority(trx, row.requesting_authority_id, 'requestingAuthority');
+      const requesting = await requireAuthority(ctx, trx, row.requesting_authority_id, 'requestingAuthority', authorities);
       // The basis is validated against the engine at the moment of sending, on the sender's date.
       const date = localDate(at, requesting.timeZone);
       const review = row.review === null ? null : (JSON.parse(row.review) as Review);
@@ -203,38 +347,41 @@ async function checkEvent(
 export async function transitionCase(ctx: CaseContext, actor: Actor, caseId: string, eventName: string, input: TransitionInput = {}): Promise<CaseSummary> {
   if (!isCaseEvent(eventName)) throw new CaseError('invalid-transition', `unknown event ${JSON.stringify(eventName)}: allowed ${Object.keys(TRANSITIONS).join(', ')}`);
   const event = eventName;
-  return ctx.transaction(async (trx) => {
+  // Authorities read inside the transaction: cached once it has committed.
+  const authorities: Authority[] = [];
+  const summary = await ctx.transaction(async (trx) => {
+    authorities.length = 0; // a runner may retry the work
     const row = await trx.selectFrom('cases').selectAll().where('id', '=', caseId).executeTakeFirst();
     if (!row) throw new CaseError('not-found', `no case ${caseId}`);
     if (input.expectedVersion !== undefined && input.expectedVersion !== row.version) {
       throw new CaseError('conflict', `the case changed (version ${row.version}, you saw ${input.expectedVersion}): reload it`);
     }
+    // A decision's reasons may come in the assessment: they are the event's reasons, in the
+    // history too, so that replaying it passes the same check.
+    const reason = input.reason ?? (event === 'refuse' || event === 'postpone' || event === 'execute-partially' ? readReasons(input.assessment) : undefined);
     let to: CaseState;
     try {
-      to = nextState(row.state as CaseState, event, input.reason ?? (event === 'refuse' || event === 'postpone' || event === 'execute-partially' ? readReasons(input.assessment) : undefined));
+      to = nextState(row.state as CaseState, event, reason);
     } catch (error) {
       if (error instanceof TransitionError) throw new CaseError(error.code === 'reason-required' ? 'reason-required' : 'invalid-transition', error.message);
       throw error;
     }
     const at = ctx.now().toISOString();
-    const changes = await checkEvent(ctx, trx, row, event, input, at);
+    const changes = await checkEvent(ctx, trx, row, event, input, at, authorities);
     const after: Selectable<CasesTable> = { ...row, ...changes, state: to, version: row.version + 1, updated_at: at };
-    const updated = await trx
-      .updateTable('cases')
-      .set({ ...changes, state: to, version: after.version, updated_at: at })
-      .where('id', '=', row.id)
-      .where('version', '=', row.version)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) !== 1) throw new CaseError('conflict', 'the case changed meanwhile: reload it');
-    await appendEvent(ctx, trx, row, event, to, actor, at, input);
-    await applyEventToDeadlines(ctx, trx, row.id, event, at);
+    const history = historyEvent(ctx, row, event, to, actor, at, { ...input, ...(reason !== undefined ? { reason } : {}) });
+    const audit = auditRow({ id: ctx.newId(), actor: actor.id, action: `case.${event}`, objectType: 'case', objectId: row.id, at, before: row, after, details: { from: row.state, to } });
+    const set = { ...changes, state: to, version: after.version, updated_at: at };
+    if (!(await updateCase(trx, row.id, row.version, set, history, audit))) throw new CaseError('conflict', 'the case changed meanwhile: reload it');
+    await applyEventToDeadlines(ctx, trx, row, event, at);
     if (event === 'receive' || event === 'accept') {
-      const addressee = await requireAuthority(trx, row.addressee_id, 'addressee');
+      const addressee = await requireAuthority(ctx, trx, row.addressee_id, 'addressee', authorities);
       await startDeadlines(ctx, trx, after, event, at, addressee);
     }
-    await writeAudit(trx, { id: ctx.newId(), actor: actor.id, action: `case.${event}`, objectType: 'case', objectId: row.id, at, before: row, after, details: { from: row.state, to } });
     return presentSummary(after);
   });
+  rememberAuthorities(ctx, authorities);
+  return summary;
 }
 
 function readReasons(assessment: unknown): string | undefined {
@@ -242,32 +389,31 @@ function readReasons(assessment: unknown): string | undefined {
   return undefined;
 }
 
-async function appendEvent(
+/** The history event of a transition; its `seq`, the case's next, is computed by the insert itself (no separate read). */
+function historyEvent(
   ctx: CaseContext,
-  trx: Transaction<Database>,
   row: Selectable<CasesTable>,
   event: CaseEvent,
   to: CaseState,
   actor: Actor,
   at: string,
   input: TransitionInput,
-): Promise<void> {
-  const last = await trx.selectFrom('case_events').select((eb) => eb.fn.max('seq').as('seq')).where('case_id', '=', row.id).executeTakeFirst();
+): InsertObject<Database, 'case_events'> {
   const payload = input.review ?? input.assessment ?? input.response;
-  await trx
-    .insertInto('case_events')
-    .values({
-      id: ctx.newId(),
-      case_id: row.id,
-      seq: Number(last?.seq ?? 0) + 1,
-      event,
-      from_state: row.state,
-      to_state: to,
-      actor: actor.id,
-      side: TRANSITIONS[event].side,
-      at,
-      reason: input.reason ?? null,
-      payload: payload === undefined ? null : JSON.stringify(payload),
-    })
-    .execute();
+  return {
+    id: ctx.newId(),
+    case_id: row.id,
+    // Inserted only when the version-checked UPDATE of the case matched (see updateCase), and
+    // every writer of a history bumps the version: no other event of this case can commit in
+    // between. The unique (case_id, seq) constraint stays the backstop.
+    seq: sql<number>`(select coalesce(max(seq), 0) + 1 from case_events where case_id = ${row.id})`,
+    event,
+    from_state: row.state,
+    to_state: to,
+    actor: actor.id,
+    side: TRANSITIONS[event].side,
+    at,
+    reason: input.reason ?? null,
+    payload: payload === undefined ? null : JSON.stringify(payload),
+  };
 }

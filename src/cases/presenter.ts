@@ -8,7 +8,7 @@ import type { CaseDeadlinesTable, CaseEventsTable, CasesTable } from '../db/inde
 import type { Citation, Measure } from '../law/index.js';
 import type { Assessment } from './assessment.js';
 import type { Request, Review } from './request.js';
-import { allowedEvents, type CaseEvent, type CaseState } from './workflow.js';
+import { allowedEvents, type CaseEvent, type CaseState, type HistoryEventName } from './workflow.js';
 
 export interface CaseSummary {
   id: string;
@@ -31,7 +31,7 @@ export interface CaseSummary {
 
 export interface CaseEventView {
   seq: number;
-  event: CaseEvent | 'create';
+  event: HistoryEventName;
   fromState: CaseState | null;
   toState: CaseState;
   actor: string;
@@ -100,7 +100,7 @@ export function presentSummary(row: Pick<Selectable<CasesTable>, 'id' | 'referen
 export function presentEvent(row: Selectable<CaseEventsTable>): CaseEventView {
   return {
     seq: row.seq,
-    event: row.event as CaseEvent | 'create',
+    event: row.event as HistoryEventName,
     fromState: row.from_state as CaseState | null,
     toState: row.to_state as CaseState,
     actor: row.actor,

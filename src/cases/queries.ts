@@ -54,7 +54,8 @@ export async function listCases(ctx: CaseContext, filter: ListFilter = {}): Prom
   if (filter.authorityIds) {
     const ids = [...filter.authorityIds];
     if (ids.length === 0) return { total: 0, cases: [] };
-    query = query.where((eb) => eb.or([eb('requesting_authority_id', 'in', ids), eb('addressee_id', 'in', ids)]));
+    // The addressee sees a case once it has been sent; drafts belong to the requesting side.
+    query = query.where((eb) => eb.or([eb('requesting_authority_id', 'in', ids), eb.and([eb('addressee_id', 'in', ids), eb('sent_at', 'is not', null)])]));
   }
   if (filter.states && filter.states.length > 0) query = query.where('state', 'in', [...filter.states]);
   const count = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();

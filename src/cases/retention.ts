@@ -2,7 +2,7 @@
  * @module cases/retention
  * Data protection for personal data in a case: purpose and retention period per case, a
  * deletion date set when the case ends, and a purge that really deletes — request content,
- * review, assessment and event payloads are removed (on SQLite with `secure_delete`, so the
+ * review, assessment, event payloads and response attachments are removed (on SQLite with `secure_delete`, so the
  * bytes are overwritten), leaving only the skeleton the audit trail refers to.
  * Model: CETS 224 Art. 14(5) (retention only as long as necessary, with specific periods).
  */
@@ -37,7 +37,9 @@ export async function purgeExpiredCases(ctx: CaseContext): Promise<string[]> {
       // Reasons may name people: they go, but a placeholder keeps the history replayable.
       await trx.updateTable('case_events').set({ payload: null }).where('case_id', '=', id).execute();
       await trx.updateTable('case_events').set({ reason: PURGED }).where('case_id', '=', id).where('reason', 'is not', null).execute();
-      await writeAudit(trx, { id: ctx.newId(), actor: SYSTEM_ACTOR.id, action: 'case.purge', objectType: 'case', objectId: id, at: now, before, after, details: { deleteAfter: before.delete_after } });
+      // Attachments of the response are received personal data too: deleted, bytes and all.
+      const attachments = await trx.deleteFrom('case_attachments').where('case_id', '=', id).executeTakeFirst();
+      await writeAudit(trx, { id: ctx.newId(), actor: SYSTEM_ACTOR.id, action: 'case.purge', objectType: 'case', objectId: id, at: now, before, after, details: { deleteAfter: before.delete_after, attachmentsDeleted: Number(attachments.numDeletedRows) } });
       purged.push(id);
     });
   }

@@ -22,7 +22,7 @@ const has = (text: string | undefined): boolean => text !== undefined && text.tr
  * Structured request fields that answer a required-content element, by element id. Elements not
  * listed here are answered in `contents[elementId]`.
  */
-const ANSWERED_BY: Readonly<Record<string, (r: Request) => boolean>> = {
+export const ANSWERED_BY: Readonly<Record<string, (r: Request) => boolean>> = {
   'requesting-authority': () => true,
   'issuing-authority': () => true,
   'authority-seeking': () => true,

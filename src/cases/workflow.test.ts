@@ -186,10 +186,13 @@ describe('workflow transition table', () => {
     for (const other of ['create', 'purge', '', 'Approve', 'toString', '__proto__']) assert.equal(isCaseEvent(other), false, other);
   });
 
-  it(
-    'an unknown event (e.g. the history’s `create`) is a TransitionError unknown-event, not a TypeError',
-    () => {
-      assert.throws(() => replay([{ event: 'create' as CaseEvent }]), (e: unknown) => e instanceof TransitionError && e.code === 'unknown-event');
-    },
-  );
+  it('an unknown event is a TransitionError unknown-event, not a TypeError', () => {
+    assert.throws(() => replay([{ event: 'purge' as CaseEvent }]), (e: unknown) => e instanceof TransitionError && e.code === 'unknown-event');
+  });
+
+  it('the history’s `create` and `edit` rows are skipped; an `edit` after the draft is invalid', () => {
+    assert.equal(replay([{ event: 'create' }, { event: 'edit' }, { event: 'edit' }, { event: 'approve' }]), 'approved');
+    assert.equal(replay([{ event: 'create' }]), 'draft');
+    assert.throws(() => replay([{ event: 'create' }, { event: 'approve' }, { event: 'edit' }]), (e: unknown) => e instanceof TransitionError && e.code === 'invalid-transition');
+  });
 });

@@ -120,9 +120,33 @@ export function nextState(state: CaseState, event: CaseEvent, reason?: string): 
   return transition.to;
 }
 
-/** Replays a history of events from `draft`; throws on the first invalid event. */
-export function replay(events: readonly { event: CaseEvent; reason?: string | null }[]): CaseState {
+/**
+ * History events that record no transition: `create` (the draft is written) and `edit` (the
+ * draft is saved again). They appear in a case's history but change no state.
+ */
+export const RECORD_EVENTS = ['create', 'edit'] as const;
+export type RecordEvent = (typeof RECORD_EVENTS)[number];
+/** What a history row's `event` may be: a workflow event or a record event. */
+export type HistoryEventName = CaseEvent | RecordEvent;
+
+export function isRecordEvent(value: string): value is RecordEvent {
+  return (RECORD_EVENTS as readonly string[]).includes(value);
+}
+
+/**
+ * Replays a history of events from `draft`; throws on the first invalid event. `create` and
+ * `edit` rows are skipped (an `edit` outside the draft is invalid), so a case's whole history can
+ * be passed as it is stored.
+ */
+export function replay(events: readonly { event: HistoryEventName; reason?: string | null }[]): CaseState {
   let state: CaseState = 'draft';
-  for (const e of events) state = nextState(state, e.event, e.reason ?? undefined);
+  for (const e of events) {
+    if (e.event === 'create') continue;
+    if (e.event === 'edit') {
+      if (state !== 'draft') throw new TransitionError('invalid-transition', `cannot edit a case that is ${state}: only a draft can be edited`);
+      continue;
+    }
+    state = nextState(state, e.event, e.reason ?? undefined);
+  }
   return state;
 }

@@ -131,6 +131,24 @@ export interface CaseAccessTable {
   at: string;
 }
 
+/**
+ * `case_attachments`: files the requested side attaches to its response. `content` is the bytes
+ * (SQLite BLOB, PostgreSQL bytea: a Buffer from better-sqlite3 and pg, a Uint8Array from PGlite).
+ */
+export interface CaseAttachmentsTable {
+  id: string;
+  case_id: string;
+  name: string;
+  media_type: string;
+  /** Bytes. */
+  size: number;
+  /** Lowercase hex SHA-256 of `content`. */
+  sha256: string;
+  content: Uint8Array;
+  uploaded_by: string;
+  uploaded_at: string;
+}
+
 export interface NotificationsTable {
   id: string;
   authority_id: string;
@@ -213,6 +231,7 @@ export interface Database {
   case_events: CaseEventsTable;
   case_deadlines: CaseDeadlinesTable;
   case_access: CaseAccessTable;
+  case_attachments: CaseAttachmentsTable;
   notifications: NotificationsTable;
   users: UsersTable;
   sessions: SessionsTable;

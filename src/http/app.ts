@@ -81,6 +81,8 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
       break;
   }
   if (error instanceof SyntaxError) return problem('invalid-json', undefined, { instance });
+  // The rate limiter throws the problem built by its errorResponseBuilder.
+  if (isRateLimitProblem(error)) return problem('rate-limited', error.detail, { instance });
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status === 429) return problem('rate-limited', undefined, { instance });
   if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -88,6 +90,32 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
     return problem(code, undefined, { instance });
   }
   return problem('internal-error', 'An unexpected error occurred; it was logged with this request id.', { instance });
+}
+
+/** Security headers and the request id, on every response (also those answered before routing). */
+function securityHeaders(request: FastifyRequest, reply: FastifyReply, secure: boolean): void {
+  reply.header('x-content-type-options', 'nosniff');
+  reply.header('x-frame-options', 'DENY');
+  reply.header('referrer-policy', 'no-referrer');
+  reply.header('cross-origin-opener-policy', 'same-origin');
+  reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=()');
+  if (!request.url.startsWith('/docs')) {
+    reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'");
+  }
+  if (secure) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+  reply.header('x-request-id', String(request.id));
+}
+
+function isRateLimitProblem(error: unknown): error is { code: 'rate-limited'; detail?: string } {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'rate-limited';
+}
+
+/** True if any string inside `value` contains U+0000. */
+export function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 64 || value === null || typeof value !== 'object') return false;
+  for (const item of Array.isArray(value) ? value : Object.entries(value).flat()) if (containsNul(item, depth + 1)) return true;
+  return false;
 }
 
 export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
@@ -115,6 +143,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return typeof given === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(given) ? given : randomUUID();
     },
     trustProxy: deps.config.trustProxy,
+    maxParamLength: 200,
+    // A malformed URL (bad percent-encoding, an over-long parameter) is bad input: a problem, not Fastify's own JSON.
+    frameworkErrors: (error, request, reply) => {
+      securityHeaders(request, reply, deps.config.secureCookies);
+      const code = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'uri-too-long' : 'invalid-request';
+      void sendProblem(reply, problem(code, error.message, { instance: String(request.id) }));
+    },
     // Refuse ambiguous input rather than guess.
     ajv: { customOptions: { removeAdditional: false } },
     return503OnClosing: true,
@@ -128,9 +163,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
-      if (method === 'HEAD' || method === 'OPTIONS') continue;
+      if (method === 'OPTIONS') continue;
       if (route.url.startsWith('/docs')) continue;
-      const key = routeKey(method, route.url);
+      // A HEAD route runs its GET handler: it gets the GET route's policy.
+      const key = routeKey(method === 'HEAD' ? 'GET' : method, route.url);
       if (route.url === '/openapi.json') continue;
       if (!POLICIES[key]) throw new Error(`route ${key} has no policy in src/http/policies.ts`);
       route.config = { ...(route.config as object), policyKey: key } as typeof route.config;
@@ -163,22 +199,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('x-frame-options', 'DENY');
-    reply.header('referrer-policy', 'no-referrer');
-    reply.header('cross-origin-opener-policy', 'same-origin');
-    reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=()');
-    if (!request.url.startsWith('/docs')) {
-      reply.header('content-security-policy', "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'");
-    }
-    if (deps.config.secureCookies) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
-    reply.header('x-request-id', String(request.id));
+    securityHeaders(request, reply, deps.config.secureCookies);
   });
-  app.addHook('preHandler', async (request) => {
-    const key = (request.routeOptions.config as { policyKey?: string } | undefined)?.policyKey;
+  const policyKeyOf = (request: FastifyRequest): string | undefined => (request.routeOptions.config as { policyKey?: string } | undefined)?.policyKey;
+  // Who is calling is known from the first hook on, so that rate limits count per user or token.
+  app.addHook('onRequest', async (request) => {
+    if (policyKeyOf(request)) request.principal = await resolvePrincipal(deps, request);
+  });
+  // Authorisation before schema validation: an unauthorised caller learns nothing about the schema.
+  app.addHook('preValidation', async (request) => {
+    const key = policyKeyOf(request);
     if (!key) return;
-    request.principal = await resolvePrincipal(deps, request);
     authorize(deps, request, POLICIES[key] ?? { kind: 'authenticated', scope: 'admin', roles: [] });
+    // PostgreSQL text cannot hold U+0000: refuse it as bad input instead of failing in the database.
+    if (containsNul(request.params) || containsNul(request.query) || containsNul(request.body)) throw new HttpProblem('invalid-request', 'the request contains a NUL character');
   });
   app.addHook('onResponse', async (request, reply) => {
     metrics.observe(request.method, request.routeOptions.url ?? '(unmatched)', reply.statusCode, reply.elapsedTime);

@@ -35,6 +35,7 @@ export const POLICIES: Readonly<Record<string, Policy>> = {
   'GET /api/law/instruments/:id/status': { kind: 'public' },
   'GET /api/law/parties': { kind: 'public' },
   'GET /api/law/parties/:party': { kind: 'public' },
+  'GET /api/law/participation': { kind: 'public' },
   'GET /api/law/offences': { kind: 'public' },
   'GET /api/law/bases': { kind: 'public' },
   'GET /api/law/deadlines': { kind: 'public' },
@@ -57,11 +58,18 @@ export const POLICIES: Readonly<Record<string, Policy>> = {
   'GET /api/cases': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'POST /api/cases': { kind: 'authenticated', roles: DRAFTERS, scope: 'cases:write' },
   'GET /api/cases/:id': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
+  'PUT /api/cases/:id': { kind: 'authenticated', roles: DRAFTERS, scope: 'cases:write' },
+  'GET /api/cases/:id/pdf': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'GET /api/cases/:id/audit': { kind: 'authenticated', roles: ['auditor', 'administrator'], scope: 'cases:read' },
+  // Attachments of the response: uploaded by the requested side while the case is being executed.
+  'POST /api/cases/:id/attachments': { kind: 'authenticated', roles: EXECUTORS, scope: 'cases:write' },
+  'GET /api/cases/:id/attachments': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
+  'GET /api/cases/:id/attachments/:attachmentId': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'POST /api/cases/:id/events/:event': { kind: 'case-event' },
   'GET /api/deadlines': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'GET /api/notifications': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'GET /api/stats': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
+  'GET /api/stats.csv': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   // The web workspace (static files and the SPA fallback, src/http/routes/web.ts): public files, no data.
   'GET /*': { kind: 'public' },
 };

@@ -19,6 +19,7 @@ export const PROBLEMS = {
   conflict: { status: 409, title: 'The resource changed or already exists' },
   'invalid-transition': { status: 409, title: 'This event is not allowed in the case’s current state' },
   'payload-too-large': { status: 413, title: 'The body is too large' },
+  'uri-too-long': { status: 414, title: 'A path parameter is too long' },
   'unsupported-media-type': { status: 415, title: 'Send application/json' },
   'validation-failed': { status: 422, title: 'The request does not meet the legal requirements' },
   'reason-required': { status: 422, title: 'Written reasons are required' },

@@ -32,7 +32,7 @@ export async function caseStatistics(ctx: CaseContext, authorityIds: readonly st
   const rows = await ctx.db
     .selectFrom('cases')
     .select(['id', 'state', 'measures', 'requesting_authority_id', 'addressee_id', 'requesting_party', 'requested_party', 'assessment'])
-    .where((eb) => eb.or([eb('requesting_authority_id', 'in', ids), eb('addressee_id', 'in', ids)]))
+    .where((eb) => eb.or([eb('requesting_authority_id', 'in', ids), eb.and([eb('addressee_id', 'in', ids), eb('sent_at', 'is not', null)])]))
     .execute();
   const byState: Record<string, number> = {};
   const outgoing = new Map<string, number>();
@@ -74,4 +74,46 @@ export async function caseStatistics(ctx: CaseContext, authorityIds: readonly st
     responded: durations.length,
     refusalsByGround: [...refusals.entries()].map(([ground, count]) => ({ ground, count })).sort((a, b) => b.count - a.count || a.ground.localeCompare(b.ground)),
   };
+}
+
+/** Column names of {@link statisticsCsv}. */
+export const STATISTICS_CSV_COLUMNS = ['section', 'key', 'party', 'value'] as const;
+
+/**
+ * One CSV cell (RFC 4180): quoted when it holds a comma, a double quote, CR or LF, with inner
+ * quotes doubled. Text that a spreadsheet would take for a formula (`=`, `+`, `-`, `@`, tab, CR
+ * first) is prefixed with `'` (OWASP "CSV injection"); numbers are written as they are.
+ */
+export function csvCell(value: string | number | null): string {
+  if (value === null) return '';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * The statistics as CSV (RFC 4180: CRLF line ends, a header row), in one long table
+ * `section,key,party,value`, one row per figure:
+ *
+ * | section | key | party | value |
+ * |---|---|---|---|
+ * | `total` | | | cases counted |
+ * | `responded` | | | cases with a response |
+ * | `median-response-hours` | | | median hours from sending to response (empty with none) |
+ * | `state` | case state | | cases in that state |
+ * | `outgoing` | measure | requested party | outgoing requests |
+ * | `incoming` | measure | requesting party | incoming requests |
+ * | `refusal-ground` | ground | | refusals on that ground |
+ */
+export function statisticsCsv(stats: CaseStatistics, stateOrder: readonly string[] = []): string {
+  const rows: (string | number | null)[][] = [[...STATISTICS_CSV_COLUMNS]];
+  rows.push(['total', '', '', stats.total]);
+  rows.push(['responded', '', '', stats.responded]);
+  rows.push(['median-response-hours', '', '', stats.medianResponseHours === null ? null : Math.round(stats.medianResponseHours * 100) / 100]);
+  const states = [...stateOrder.filter((s) => s in stats.byState), ...Object.keys(stats.byState).filter((s) => !stateOrder.includes(s)).sort()];
+  for (const state of states) rows.push(['state', state, '', stats.byState[state] ?? 0]);
+  for (const r of stats.outgoing) rows.push(['outgoing', r.measure, r.party, r.count]);
+  for (const r of stats.incoming) rows.push(['incoming', r.measure, r.party, r.count]);
+  for (const r of stats.refusalsByGround) rows.push(['refusal-ground', r.ground, '', r.count]);
+  return rows.map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }

@@ -17,7 +17,11 @@ import { CSRF_COOKIE, readCookie } from './lib/cookies';
 import { ApiProblem, networkProblem, parseProblem } from './lib/problem';
 import { withQuery, type QueryValue } from './lib/route';
 import type {
+  AttachmentUpload,
+  AttachmentView,
+  AuditEventView,
   Authority,
+  CaseSummary,
   CaseDetail,
   CaseDeadline,
   CaseEvent,
@@ -129,6 +133,10 @@ export class ApiClient {
     return this.request<T>('POST', path, { ...options, ...(body !== undefined ? { body } : {}) });
   }
 
+  put<T>(path: string, body?: unknown, options: Omit<RequestOptions, 'body'> = {}): Promise<T> {
+    return this.request<T>('PUT', path, { ...options, ...(body !== undefined ? { body } : {}) });
+  }
+
   delete<T>(path: string, options: Omit<RequestOptions, 'body'> = {}): Promise<T> {
     return this.request<T>('DELETE', path, options);
   }
@@ -169,8 +177,17 @@ export function createApi(client: ApiClient) {
     cases: {
       list: (query: CaseListQuery = {}, signal?: AbortSignal) => client.get<CasePage>('/api/cases', { query: { ...query }, ...(signal ? { signal } : {}) }),
       get: (id: string, signal?: AbortSignal) => client.get<CaseDetail>(`/api/cases/${enc(id)}`, signal ? { signal } : {}),
-      create: (request: unknown) => client.post<CaseDetail>('/api/cases', request),
-      event: (id: string, event: CaseEvent, input: CaseEventInput = {}) => client.post<CaseDetail>(`/api/cases/${enc(id)}/events/${enc(event)}`, input),
+      /** Drafts a request (the answer is the new case's summary). */
+      create: (request: unknown) => client.post<CaseSummary>('/api/cases', request),
+      event: (id: string, event: CaseEvent, input: CaseEventInput = {}) => client.post<CaseSummary>(`/api/cases/${enc(id)}/events/${enc(event)}`, input),
+      /** Saves a draft again (PUT: the whole request); `expectedVersion` guards against a concurrent change. */
+      update: (id: string, request: unknown, expectedVersion?: number) => client.put<CaseSummary>(`/api/cases/${enc(id)}`, request, expectedVersion === undefined ? {} : { query: { expectedVersion } }),
+      audit: (id: string, signal?: AbortSignal) => client.get<AuditEventView[]>(`/api/cases/${enc(id)}/audit`, signal ? { signal } : {}),
+      attachments: (id: string, signal?: AbortSignal) => client.get<AttachmentView[]>(`/api/cases/${enc(id)}/attachments`, signal ? { signal } : {}),
+      attach: (id: string, file: AttachmentUpload) => client.post<AttachmentView>(`/api/cases/${enc(id)}/attachments`, file),
+      /** Plain links (downloads: the browser sends the session cookie). */
+      pdfUrl: (id: string) => `/api/cases/${enc(id)}/pdf`,
+      attachmentUrl: (id: string, attachmentId: string) => `/api/cases/${enc(id)}/attachments/${enc(attachmentId)}`,
     },
     deadlines: (query: DeadlineQuery = {}, signal?: AbortSignal) => client.get<CaseDeadline[]>('/api/deadlines', { query: { ...query }, ...(signal ? { signal } : {}) }),
     notifications: (signal?: AbortSignal) => client.get<Notification[]>('/api/notifications', signal ? { signal } : {}),

@@ -10,6 +10,7 @@ import { lazy, type ComponentType } from 'react';
 import type { ParseKeys } from 'i18next';
 import Cases from './pages/Cases';
 import Dashboard from './pages/Dashboard';
+import { withQuery } from './lib/route';
 import type { Role } from './types';
 
 export interface RouteDef {
@@ -24,18 +25,23 @@ export interface RouteDef {
   roles?: readonly Role[];
 }
 
+/** The request wizard, shared by "new request" and "edit a draft" so that saving a new draft (which moves to its edit path) keeps the page. */
+const RequestWizard = lazy(() => import('./pages/NewRequest'));
+
 export const ROUTES: readonly RouteDef[] = [
   { name: 'dashboard', path: '/', component: Dashboard, nav: 'nav.dashboard' },
   { name: 'cases', path: '/cases', component: Cases, nav: 'nav.cases' },
   {
     name: 'new-request',
     path: '/requests/new',
-    component: lazy(() => import('./pages/NewRequest')),
+    component: RequestWizard,
     nav: 'nav.newRequest',
     roles: ['drafter', 'central-authority-officer', '24/7-officer'],
   },
+  { name: 'edit-request', path: '/requests/:id/edit', component: RequestWizard },
   { name: 'case', path: '/cases/:id', component: lazy(() => import('./pages/CasePage')) },
   { name: 'treaties', path: '/treaties', component: lazy(() => import('./pages/TreatyExplorer')), nav: 'nav.treaties' },
+  { name: 'party', path: '/treaties/:party', component: lazy(() => import('./pages/PartyProfile')) },
   { name: 'statistics', path: '/statistics', component: lazy(() => import('./pages/Statistics')), nav: 'nav.statistics' },
 ];
 
@@ -45,6 +51,11 @@ export const paths = {
   cases: () => '/cases',
   case: (id: string) => `/cases/${encodeURIComponent(id)}`,
   newRequest: () => '/requests/new',
-  treaties: () => '/treaties',
+  /** The wizard on a saved draft. */
+  editRequest: (id: string) => `/requests/${encodeURIComponent(id)}/edit`,
+  /** The treaty explorer, optionally on an instrument and a date (`?instrument=UNCC&date=2026-06-01`). */
+  treaties: (view: { instrument?: string; date?: string } = {}) => withQuery('/treaties', { instrument: view.instrument, date: view.date }),
+  /** A party's profile (`/treaties/FR?date=…&instrument=…`: the explorer's view to go back to). */
+  party: (party: string, view: { instrument?: string; date?: string } = {}) => withQuery(`/treaties/${encodeURIComponent(party)}`, { date: view.date, instrument: view.instrument }),
   statistics: () => '/statistics',
 };

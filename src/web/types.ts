@@ -3,9 +3,9 @@
  * Kept here rather than imported from the server so that the web build never pulls server code
  * in; the workflow's states and events come from the pure src/cases/workflow.ts.
  */
-import type { CaseEvent, CaseState } from '../cases/workflow';
+import type { CaseEvent, CaseState, HistoryEventName } from '../cases/workflow';
 
-export type { CaseEvent, CaseState };
+export type { CaseEvent, CaseState, HistoryEventName };
 
 export type Role = 'drafter' | 'reviewer' | 'central-authority-officer' | '24/7-officer' | 'service-provider-agent' | 'auditor' | 'administrator';
 
@@ -111,7 +111,8 @@ export interface CaseDeadline extends DeadlineView {
 
 export interface CaseEventView {
   seq: number;
-  event: CaseEvent | 'create';
+  /** A workflow event, or `create` / `edit` of the draft. */
+  event: HistoryEventName;
   fromState: CaseState | null;
   toState: CaseState;
   actor: string;
@@ -154,6 +155,36 @@ export interface CaseStatistics {
   medianResponseHours: number | null;
   responded: number;
   refusalsByGround: { ground: string; count: number }[];
+}
+
+/** GET /api/cases/:id/attachments: a file of the response (metadata). */
+export interface AttachmentView {
+  id: string;
+  caseId: string;
+  name: string;
+  mediaType: string;
+  size: number;
+  sha256: string;
+  uploadedBy: string;
+  uploadedAt: string;
+}
+
+/** Body of POST /api/cases/:id/attachments. */
+export interface AttachmentUpload {
+  name: string;
+  mediaType: string;
+  contentBase64: string;
+}
+
+/** GET /api/cases/:id/audit: who did what, when, with digests of the case before and after. */
+export interface AuditEventView {
+  id: string;
+  seq: number;
+  actor: string;
+  action: string;
+  at: string;
+  beforeDigest: string | null;
+  afterDigest: string | null;
 }
 
 /** Body of POST /api/cases/:id/events/:event */

@@ -8,24 +8,34 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
+  ATTACHMENT_MAX_BASE64,
+  ATTACHMENT_MAX_BYTES,
   CASE_EVENTS,
   CASE_STATES,
+  addAttachment,
+  attachmentInputSchema,
   authorityInputSchema,
+  base64DecodedLength,
   createAuthority,
   createCase,
+  getAuthority,
   getCase,
+  listAttachments,
   listAuthorities,
   listCases,
   listDeadlines,
+  readAttachment,
   requestSchema,
   transitionCase,
+  updateDraft,
   type Actor,
 } from '../../cases/index.js';
+import { renderRequestPdf } from '../../cases/pdf.js';
 import type { AppDeps } from '../deps.js';
 import { CASE_EVENT_ROLES } from '../policies.js';
 import type { Principal } from '../principal.js';
 import { HttpProblem } from '../problems.js';
-import { caseStatistics } from '../stats.js';
+import { caseStatistics, statisticsCsv } from '../stats.js';
 
 function actorOf(principal: Principal): Actor {
   return { id: principal.actor, authorityId: principal.authorityId };
@@ -37,14 +47,32 @@ function own(principal: Principal | null): string[] {
 
 /** The case's two sides, or 404 when the caller's authority is on neither. */
 async function sidesOf(deps: AppDeps, principal: Principal, caseId: string): Promise<{ requesting: string; addressee: string }> {
-  const row = await deps.cases.db.selectFrom('cases').select(['requesting_authority_id', 'addressee_id']).where('id', '=', caseId).executeTakeFirst();
-  if (!row || principal.authorityId === null || (row.requesting_authority_id !== principal.authorityId && row.addressee_id !== principal.authorityId)) {
+  const row = await deps.cases.db.selectFrom('cases').select(['requesting_authority_id', 'addressee_id', 'sent_at']).where('id', '=', caseId).executeTakeFirst();
+  // The addressee sees a case only once it has been sent: drafts belong to the requesting side.
+  const visible = row !== undefined && principal.authorityId !== null && (row.requesting_authority_id === principal.authorityId || (row.addressee_id === principal.authorityId && row.sent_at !== null));
+  if (!row || !visible) {
     throw new HttpProblem('not-found', `no case ${caseId}`);
   }
   return { requesting: row.requesting_authority_id, addressee: row.addressee_id };
 }
 
 const caseId = z.strictObject({ id: z.string().min(1).max(64) });
+
+/** The caller; a route reached without one (HEAD skips the policy hook) answers 401, not a TypeError. */
+function signedIn(principal: Principal | null): Principal {
+  if (!principal) throw new HttpProblem('unauthenticated');
+  return principal;
+}
+
+/** `Content-Disposition: attachment` with an ASCII fallback name and the exact name (RFC 6266, RFC 8187). */
+export function attachmentDisposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\%;]/g, '_');
+  const exact = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${exact}`;
+}
+
+/** Room for the JSON around an attachment's base64 content (name, media type, escapes). */
+const ATTACHMENT_BODY_LIMIT = ATTACHMENT_MAX_BASE64 + 64 * 1024;
 
 export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -84,6 +112,79 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
     return getCase(deps.cases, actorOf(principal), request.params.id);
   });
 
+  api.put(
+    '/api/cases/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Save a draft again (the whole request, as for POST /api/cases): only a draft, only by the requesting authority',
+        params: caseId,
+        querystring: z.strictObject({ expectedVersion: z.coerce.number().int().positive().optional() }),
+        body: requestSchema,
+      },
+    },
+    async (request) => {
+      const principal = signedIn(request.principal);
+      const sides = await sidesOf(deps, principal, request.params.id);
+      if (principal.authorityId !== sides.requesting) throw new HttpProblem('forbidden', 'only the requesting authority edits its draft');
+      if (request.body.requestingAuthority !== principal.authorityId) throw new HttpProblem('forbidden', 'a request can only be drafted for your own authority');
+      const expectedVersion = request.query.expectedVersion;
+      return updateDraft(deps.cases, actorOf(principal), request.params.id, request.body, expectedVersion === undefined ? {} : { expectedVersion });
+    },
+  );
+
+  api.get('/api/cases/:id/pdf', { schema: { tags, summary: 'The request as a printable PDF (the read is recorded)', params: caseId } }, async (request, reply) => {
+    const principal = signedIn(request.principal);
+    const sides = await sidesOf(deps, principal, request.params.id);
+    const detail = await getCase(deps.cases, actorOf(principal), request.params.id);
+    const [requesting, addressee] = await Promise.all([getAuthority(deps.cases.db, sides.requesting), getAuthority(deps.cases.db, sides.addressee)]);
+    if (!requesting || !addressee) throw new HttpProblem('not-found', `no case ${request.params.id}`);
+    const pdf = await renderRequestPdf({ detail, requesting, addressee, kb: deps.kb, generatedAt: deps.cases.now().toISOString() });
+    return reply
+      .header('content-type', 'application/pdf')
+      .header('content-disposition', `attachment; filename="${detail.reference.replace(/[^A-Za-z0-9._-]/g, '_')}.pdf"`)
+      .header('cache-control', 'no-store')
+      .send(pdf);
+  });
+
+  api.post(
+    '/api/cases/:id/attachments',
+    {
+      bodyLimit: Math.max(deps.config.bodyLimitBytes, ATTACHMENT_BODY_LIMIT),
+      schema: { tags, summary: `Attach a file to the response (requested side; accepted, partially executed or executed; at most ${ATTACHMENT_MAX_BYTES} bytes)`, params: caseId, body: attachmentInputSchema },
+    },
+    async (request, reply) => {
+      const principal = signedIn(request.principal);
+      const sides = await sidesOf(deps, principal, request.params.id);
+      if (principal.authorityId !== sides.addressee) throw new HttpProblem('forbidden', 'only the requested side attaches files to its response');
+      if (base64DecodedLength(request.body.contentBase64) > ATTACHMENT_MAX_BYTES) throw new HttpProblem('payload-too-large', `an attachment has at most ${ATTACHMENT_MAX_BYTES} bytes`);
+      const created = await addAttachment(deps.cases, actorOf(principal), request.params.id, request.body);
+      return reply.code(201).send(created);
+    },
+  );
+
+  api.get('/api/cases/:id/attachments', { schema: { tags, summary: 'Attachments of the response (metadata: name, media type, size, SHA-256)', params: caseId } }, async (request) => {
+    const principal = signedIn(request.principal);
+    await sidesOf(deps, principal, request.params.id);
+    return listAttachments(deps.cases, request.params.id);
+  });
+
+  api.get(
+    '/api/cases/:id/attachments/:attachmentId',
+    { schema: { tags, summary: 'Download an attachment (the read is recorded; x-content-sha256 carries its digest)', params: z.strictObject({ id: z.string().min(1).max(64), attachmentId: z.string().min(1).max(64) }) } },
+    async (request, reply) => {
+      const principal = signedIn(request.principal);
+      await sidesOf(deps, principal, request.params.id);
+      const file = await readAttachment(deps.cases, actorOf(principal), request.params.id, request.params.attachmentId);
+      return reply
+        .header('content-type', file.mediaType)
+        .header('content-disposition', attachmentDisposition(file.name))
+        .header('x-content-sha256', file.sha256)
+        .header('cache-control', 'no-store')
+        .send(file.content);
+    },
+  );
+
   api.get('/api/cases/:id/audit', { schema: { tags, summary: 'Audit events of a case (digests, no content)', params: caseId } }, async (request) => {
     const principal = request.principal as Principal;
     await sidesOf(deps, principal, request.params.id);
@@ -106,7 +207,8 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
             response: z.unknown().optional(),
             expectedVersion: z.number().int().positive().optional(),
           })
-          .default({}),
+          .nullable()
+          .default(null),
       },
     },
     async (request) => {
@@ -117,7 +219,8 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
       const onBothSides = sides.requesting === sides.addressee;
       if (!onBothSides && mySide !== rule.side) throw new HttpProblem('forbidden', `${request.params.event} is for the ${rule.side} side`);
       if (!rule.roles.some((r) => principal.roles.includes(r))) throw new HttpProblem('forbidden', `${request.params.event} requires one of the roles ${rule.roles.join(', ')}`);
-      const body = request.body;
+      // An event with nothing to add may come without a body.
+      const body = request.body ?? {};
       return transitionCase(deps.cases, actorOf(principal), request.params.id, request.params.event, {
         ...(body.reason !== undefined ? { reason: body.reason } : {}),
         ...(body.review !== undefined ? { review: body.review } : {}),
@@ -144,6 +247,20 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
   });
 
   api.get('/api/stats', { schema: { tags, summary: 'Statistics of your authority’s cases: by state, measure and party; time to response; refusals by ground' } }, async (request) => caseStatistics(deps.cases, own(request.principal)));
+
+  api.get(
+    '/api/stats.csv',
+    { schema: { tags, summary: 'The same statistics as CSV (RFC 4180, header row): one long table section,key,party,value (see src/http/stats.ts)' } },
+    async (request, reply) => {
+      const csv = statisticsCsv(await caseStatistics(deps.cases, own(request.principal)), CASE_STATES);
+      const day = new Date().toISOString().slice(0, 10);
+      return reply
+        .type('text/csv; charset=utf-8; header=present')
+        .header('content-disposition', `attachment; filename="comity-statistics-${day}.csv"`)
+        .header('cache-control', 'no-store')
+        .send(csv);
+    },
+  );
 
   api.get('/api/authorities', { schema: { tags: ['authorities'], summary: 'Registered authorities (directory)' } }, async () => listAuthorities(deps.cases));
 

@@ -61,6 +61,53 @@ export async function registerLawRoutes(app: FastifyInstance, deps: AppDeps): Pr
     },
   );
 
+  api.get(
+    '/api/law/participation',
+    {
+      schema: {
+        tags,
+        summary: "Every party's status under one instrument on a date (in force, consented, signed, none), with the instrument's own status and counts: one answer for a map",
+        querystring: z.strictObject({ instrument: z.enum(INSTRUMENT_IDS), date }),
+      },
+    },
+    async (request) => {
+      const id = request.query.instrument;
+      const on = parseDate(request.query.date ?? today());
+      const instrument = deps.finder.index.instrument(id);
+      const counts = { 'in-force': 0, consented: 0, signed: 0, none: 0 };
+      const parties = deps.finder.index.parties().map((party) => {
+        const s = deps.finder.index.partyStatus(party, id, on);
+        counts[s.status] += 1;
+        return {
+          party,
+          name: deps.kb.parties.get(party)?.name ?? party,
+          kind: deps.kb.parties.get(party)?.kind ?? 'state',
+          status: s.status,
+          signature: s.signature === null ? null : { date: s.signature.date },
+          consent: s.consent === null ? null : { event: s.consent.event, date: s.consent.date },
+          entryIntoForce: s.entryIntoForce,
+          entryIntoForceDerived: s.entryIntoForceDerived,
+          verified: s.verified,
+          reservations: s.reservations.length,
+          notes: s.notes,
+        };
+      });
+      return {
+        instrument: id,
+        date: on,
+        title: instrument.title,
+        shortTitle: instrument.shortTitle,
+        openedForSignature: instrument.openedForSignature ?? null,
+        signatureCloses: instrument.signatureCloses ?? null,
+        signatureWindowCitation: instrument.signatureWindowCitation ?? null,
+        entryIntoForceRule: instrument.entryIntoForceRule,
+        instrumentStatus: deps.finder.index.instrumentStatus(id, on),
+        counts,
+        parties,
+      };
+    },
+  );
+
   api.get('/api/law/offences', { schema: { tags, summary: 'Offence categories and the articles that establish them' } }, async () => [...deps.kb.offences.values()]);
 
   api.get(

@@ -21,6 +21,7 @@ export const SERVER_PROBLEM_CODES = [
   'conflict',
   'invalid-transition',
   'payload-too-large',
+  'uri-too-long',
   'unsupported-media-type',
   'validation-failed',
   'reason-required',

@@ -1,29 +1,92 @@
 /**
- * One case (placeholder for the full case page: request, history, clocks, assessment and the
- * event buttons). Reading a case is recorded by the server (who, when).
+ * One case: summary, the actions the reader may take now (allowed events ∩ their roles and side:
+ * review, send, receive, assess, clarify, execute, respond with attachments, close, withdraw),
+ * the legal clocks with the time left, the request, the records of the review, assessment and
+ * response, the attachments, the history and — for auditors and administrators — the audit
+ * trail. "Export PDF" downloads the formal request. Reading a case is recorded by the server.
+ * After each action the case is loaded again.
  */
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api';
 import { useAuth, useMe } from '../auth';
+import { Cite } from '../components/Citation';
+import { Icon } from '../components/Icon';
 import { Loading } from '../components/Loading';
 import { PageTitle } from '../components/PageTitle';
-import { Placeholder } from '../components/Placeholder';
 import { ProblemAlert } from '../components/ProblemAlert';
 import { StateBadge } from '../components/StateBadge';
 import { TimeLeft } from '../components/TimeLeft';
 import { useApi } from '../hooks/useApi';
-import { myNextEvents } from '../lib/queue';
+import { useLocale } from '../hooks/useLocale';
+import { measureLabel } from '../i18n/labels';
+import type { BasesResult, OffenceCategory } from '../lib/bases';
+import { ACTION_KIND, canAttach, canEditDraft, canReadAudit, myActions, myDecisions } from '../lib/case-actions';
+import type { RequestDocument } from '../lib/request-form';
+import { formatDateTime } from '../lib/time-left';
 import { Link, useParams } from '../router';
 import { paths } from '../routes';
+import type { CaseDetail, CaseEvent, DeadlineView } from '../types';
+import { ActionForm, AssessmentAction } from './case/Actions';
+import { Attachments } from './case/Attachments';
+import { AuditTrail, Timeline } from './case/History';
+import { AssessmentRecord, RequestView, ResponseRecord, ReviewRecord } from './case/RequestView';
+import type { Tx } from './case/shared';
+
+/** The engine's answer for the case's parties, first measure and date: its basis, with refusal grounds and required contents. */
+function basisQuery(c: CaseDetail) {
+  const request = c.request as RequestDocument | null;
+  return {
+    from: c.requestingParty,
+    to: c.requestedParty,
+    measure: c.measures[0] ?? 'preservation',
+    // The server assesses against the date of receipt (or sending): src/cases/commands.ts refusalGroundsFor.
+    date: (c.receivedAt ?? c.sentAt ?? c.createdAt).slice(0, 10),
+    emergency: c.emergency,
+    offence: request?.offences[0]?.category,
+  };
+}
 
 export default function CasePage() {
   const { t } = useTranslation();
+  const tx = t as unknown as Tx;
+  const locale = useLocale();
   const { id = '' } = useParams();
   const me = useMe();
   const { authorityName } = useAuth();
+  const reader = { authorityId: me.authorityId, roles: me.roles };
+  const auditAllowed = canReadAudit(reader);
   const detail = useApi((signal) => api.cases.get(id, signal), [id]);
+  const attachments = useApi((signal) => api.cases.attachments(id, signal), [id]);
+  const audit = useApi((signal) => (auditAllowed ? api.cases.audit(id, signal) : Promise.resolve([])), [id, auditAllowed]);
+  const offences = useApi((signal) => api.law<OffenceCategory[]>('/offences', {}, signal), []);
   const c = detail.data;
-  const next = c ? myNextEvents(c, { authorityId: me.authorityId, roles: me.roles }) : [];
+  const queryKey = c ? JSON.stringify(basisQuery(c)) : '';
+  const bases = useApi((signal) => (c ? api.law<BasesResult>('/bases', basisQuery(c), signal) : Promise.resolve(null)), [queryKey]);
+  const basis = c && bases.data ? (bases.data.applicable.find((b) => b.provision === c.legalBasis) ?? null) : null;
+  const [done, setDone] = useState<CaseEvent | 'upload' | null>(null);
+  const statusRef = useRef<HTMLParagraphElement>(null);
+
+  useEffect(() => {
+    if (done) statusRef.current?.focus();
+  }, [done]);
+
+  const reload = () => {
+    detail.reload();
+    attachments.reload();
+    audit.reload();
+  };
+  const onDone = (event: CaseEvent | 'upload') => {
+    setDone(event);
+    reload();
+  };
+
+  const actions = c ? myActions(c, reader) : [];
+  const decisions = myDecisions(actions);
+  const others = actions.filter((e) => ACTION_KIND[e] !== 'assessment');
+  const attachAllowed = c ? canAttach(c, reader) : false;
+  const grounds = basis ? basis.refusalGrounds : bases.data ? [] : null;
+
   return (
     <>
       <p className="small">
@@ -37,50 +100,166 @@ export default function CasePage() {
       {!c && !detail.problem && <Loading />}
       {c && (
         <>
-          <dl className="facts">
-            <dt>{t('case.state')}</dt>
-            <dd>
-              <StateBadge state={c.state} />
-            </dd>
-            <dt>{t('cases.from')}</dt>
-            <dd>{authorityName(c.requestingAuthorityId)}</dd>
-            <dt>{t('cases.to')}</dt>
-            <dd>{authorityName(c.addresseeId)}</dd>
-            <dt>{t('cases.legalBasis')}</dt>
-            <dd>
-              <code>{c.legalBasis}</code>
-            </dd>
-          </dl>
-          <h2>{t('case.nextSteps')}</h2>
-          {next.length === 0 ? (
-            <p className="muted">{t('case.noNextStep')}</p>
-          ) : (
-            <ul>
-              {next.map((e) => (
-                <li key={e}>{t(`events.${e}`)}</li>
-              ))}
-            </ul>
+          <div className="page-head">
+            <p className="case-badges">
+              <span data-testid="case-state" data-state={c.state}>
+                <StateBadge state={c.state} />
+              </span>
+              {c.emergency && (
+                <span className="badge badge-emergency">
+                  <Icon name="bolt" />
+                  {t('common.emergency')}
+                </span>
+              )}
+            </p>
+            <div className="page-actions">
+              {canEditDraft(c, reader) && (
+                <Link className="button secondary" to={paths.editRequest(c.id)} data-testid="case-edit-draft">
+                  {t('case.editDraft')}
+                </Link>
+              )}
+              <a className="button secondary" href={api.cases.pdfUrl(c.id)} download={`${c.reference}.pdf`} data-testid="case-export-pdf">
+                {t('case.exportPdf')}
+              </a>
+            </div>
+          </div>
+
+          {done && (
+            <p className="alert alert-success" role="status" tabIndex={-1} ref={statusRef} data-testid="case-status-message">
+              <Icon name="check" /> {done === 'upload' ? t('case.actions.uploaded') : t('case.actions.done', { action: t(`events.${done}`), state: t(`states.${c.state}`) })}
+            </p>
           )}
+
+          <section aria-labelledby="summary-title">
+            <h2 id="summary-title" className="visually-hidden">
+              {t('case.summary')}
+            </h2>
+            <dl className="facts" data-testid="case-summary">
+              <dt>{t('cases.from')}</dt>
+              <dd>
+                <span className="party">{c.requestingParty}</span> {authorityName(c.requestingAuthorityId)}
+              </dd>
+              <dt>{t('cases.to')}</dt>
+              <dd>
+                <span className="party">{c.requestedParty}</span> {authorityName(c.addresseeId)}
+              </dd>
+              <dt>{t('cases.measures')}</dt>
+              <dd>{c.measures.map((m) => measureLabel(t, m)).join(', ')}</dd>
+              <dt>{t('cases.legalBasis')}</dt>
+              <dd>
+                {basis ? (
+                  <>
+                    {basis.title} — <Cite citation={basis.citation} />
+                  </>
+                ) : (
+                  <code>{c.legalBasis}</code>
+                )}
+              </dd>
+              <dt>{t('case.created')}</dt>
+              <dd>
+                <time dateTime={c.createdAt}>{formatDateTime(c.createdAt, locale)}</time>
+              </dd>
+              {c.sentAt && (
+                <>
+                  <dt>{t('case.sent')}</dt>
+                  <dd>
+                    <time dateTime={c.sentAt}>{formatDateTime(c.sentAt, locale)}</time>
+                  </dd>
+                </>
+              )}
+              {c.receivedAt && (
+                <>
+                  <dt>{t('case.received')}</dt>
+                  <dd>
+                    <time dateTime={c.receivedAt}>{formatDateTime(c.receivedAt, locale)}</time>
+                  </dd>
+                </>
+              )}
+              {c.closedAt && (
+                <>
+                  <dt>{t('case.closed')}</dt>
+                  <dd>
+                    <time dateTime={c.closedAt}>{formatDateTime(c.closedAt, locale)}</time>
+                  </dd>
+                </>
+              )}
+              <dt>{t('case.retention')}</dt>
+              <dd>
+                {t('case.retentionValue', { days: c.retentionDays })}
+                {c.deleteAfter && <> — {t('case.deleteAfter', { date: c.deleteAfter })}</>}
+              </dd>
+              <dt>{t('case.version')}</dt>
+              <dd>{c.version}</dd>
+            </dl>
+          </section>
+
+          <section aria-labelledby="actions-title" data-testid="case-actions">
+            <h2 id="actions-title">{t('case.actions.title')}</h2>
+            {actions.length === 0 ? (
+              <p className="muted">{t('case.noNextStep')}</p>
+            ) : (
+              <div className="actions">
+                {others.map((event) => (
+                  <ActionForm key={`${event}-${c.version}`} c={c} event={event} onDone={onDone} canAttachFiles={attachAllowed} />
+                ))}
+                {decisions.length > 0 && <AssessmentAction key={`assessment-${c.version}`} c={c} decisions={decisions} grounds={grounds} groundsProblem={bases.problem} onDone={onDone} />}
+              </div>
+            )}
+          </section>
+
           {c.deadlines.length > 0 && (
-            <>
-              <h2>{t('dashboard.deadlines.title')}</h2>
+            <section aria-labelledby="clocks-title" data-testid="case-clocks">
+              <h2 id="clocks-title">{t('case.clocks.title')}</h2>
               <ul className="plain-list">
                 {c.deadlines.map((d) => (
-                  <li key={d.id} className="clock-line">
-                    <p className="small">
-                      {d.description} <span className="muted">({d.provision})</span>
-                    </p>
-                    {d.status === 'running' ? <TimeLeft dueAt={d.dueAt} clockTimeZone={d.timeZone} /> : <span className="muted small">{d.status}</span>}
-                  </li>
+                  <Clock key={d.id} d={d} ended={c.closedAt !== null} />
                 ))}
               </ul>
-            </>
+            </section>
           )}
-          <Placeholder>
-            <p className="small">{t('case.placeholder')}</p>
-          </Placeholder>
+
+          <section aria-labelledby="request-title">
+            <h2 id="request-title">{t('case.request.title')}</h2>
+            <RequestView c={c} basis={basis} offences={offences.data ?? []} />
+            <ReviewRecord review={c.review} />
+            <AssessmentRecord assessment={c.assessment} basis={basis} />
+            <ResponseRecord c={c} />
+          </section>
+
+          <Attachments caseId={c.id} items={attachments.data} problem={attachments.problem} onRetry={attachments.reload} canUpload={attachAllowed} onUploaded={() => onDone('upload')} />
+
+          <Timeline c={c} />
+
+          {auditAllowed && <AuditTrail events={audit.data} problem={audit.problem} onRetry={audit.reload} />}
+
+          <p className="small muted">{tx('case.readRecorded')}</p>
         </>
       )}
     </>
+  );
+}
+
+/** A legal clock: what it is (with its citation), its status, and — while the case is open — the time left. */
+function Clock({ d, ended }: { d: DeadlineView; ended: boolean }) {
+  const { t } = useTranslation();
+  const tx = t as unknown as Tx;
+  const locale = useLocale();
+  return (
+    <li className="clock-line" data-testid="case-clock" data-status={d.status}>
+      <p className="small">
+        <strong>{d.description}</strong> <Cite citation={{ instrument: d.citation.instrument, article: d.citation.article ?? '', ...(typeof d.citation.paragraph === 'string' ? { paragraph: d.citation.paragraph } : {}), ...(d.citation.source ? { source: d.citation.source } : {}), verified: d.verified && d.citation.verified !== false }} />
+      </p>
+      <p className="small">
+        {tx(`case.clocks.status.${d.status}`)}
+        {d.status === 'met' && d.metAt && <> — {t('case.clocks.metAt', { at: formatDateTime(d.metAt, locale) })}</>}
+      </p>
+      {(d.status === 'running' || d.status === 'informational') && !ended && <TimeLeft dueAt={d.dueAt} clockTimeZone={d.timeZone} />}
+      {ended && d.dueAt && (d.status === 'running' || d.status === 'informational') && (
+        <p className="small muted">
+          {t('time.due')} <time dateTime={d.dueAt}>{formatDateTime(d.dueAt, locale)}</time>
+        </p>
+      )}
+      {d.status === 'suspended' && <p className="small muted">{t('case.clocks.suspended')}</p>}
+    </li>
   );
 }
