@@ -86,7 +86,7 @@ export function RequestView({ c, basis, offences }: { c: CaseDetail; basis: Appl
         <dt>{t('case.request.categories')}</dt>
         <dd>{request.dataSought.categories.length === 0 ? <span className="muted">{t('case.request.none')}</span> : request.dataSought.categories.map((cat) => tx(`wizard.categories.${cat}`)).join(', ')}</dd>
         <dt>{t('case.request.period')}</dt>
-        <dd>{range ? t('case.request.periodValue', { from: formatDateTime(range.from, locale), to: formatDateTime(range.to, locale) }) : <span className="muted">{t('case.request.none')}</span>}</dd>
+        <dd>{range ? t('case.request.periodValue', { from: formatDateTime(range.from, locale, 'UTC'), to: formatDateTime(range.to, locale, 'UTC') }) : <span className="muted">{t('case.request.none')}</span>}</dd>
         {request.dataSought.relevance && (
           <>
             <dt>{t('case.request.relevance')}</dt>
