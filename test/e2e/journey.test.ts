@@ -248,6 +248,8 @@ describe('journey: preservation request FR → US through the workspace', { skip
     await page.getByTestId('case-response').getByText(SUMMARY).waitFor();
     const attachments = page.getByTestId('case-attachments');
     const rows = attachments.getByTestId('attachment-row');
+    // Attachments load with their own request: wait for them before counting.
+    await rows.first().waitFor();
     assert.equal(await rows.count(), 1, 'the attachment of the response is listed');
     assert.match(await rows.first().innerText(), /preservation-confirmation\.txt/);
     // The legal clocks of the case, each with its status.

@@ -116,6 +116,7 @@ describe('pages: map, statistics, dashboard, language, keyboard, accessibility',
     await clocks.locator('.clock-line').first().waitFor();
     const clockCount = await clocks.locator('.clock-line').count();
     assert.ok(clockCount >= 1, 'a running clock is listed');
+    await incoming.locator('.case-line').first().waitFor();
     assert.ok((await incoming.locator('.case-line').count()) >= 1, 'the incoming request is listed');
     const total = byState.locator('tfoot, tr').filter({ hasText: 'Total' }).last();
     assert.match(await total.innerText(), /Total\s+1\b/, 'the counts add up to the provider’s one case');
@@ -218,7 +219,9 @@ describe('pages: map, statistics, dashboard, language, keyboard, accessibility',
     assert.equal(await page.getByTestId('stats-total').innerText(), '3');
     assert.equal(await page.getByTestId('stats-responded').innerText(), '1');
     // Charts (recharts SVG) with bars, and the same figures in tables.
-    await page.locator('.recharts-surface').first().waitFor();
+    // Each chart renders on its own: wait for the second before counting.
+    await page.locator('svg.recharts-surface').nth(1).waitFor();
+    await page.locator('.recharts-bar-rectangle path, path.recharts-rectangle').nth(1).waitFor();
     const charts = await page.locator('svg.recharts-surface').count();
     const bars = await page.locator('.recharts-bar-rectangle path, path.recharts-rectangle').count();
     console.log(`e2e[pages] statistics: ${charts} charts, ${bars} bars`);
