@@ -143,7 +143,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return typeof given === 'string' && /^[A-Za-z0-9._-]{8,64}$/.test(given) ? given : randomUUID();
     },
     trustProxy: deps.config.trustProxy,
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     // A malformed URL (bad percent-encoding, an over-long parameter) is bad input: a problem, not Fastify's own JSON.
     frameworkErrors: (error, request, reply) => {
       securityHeaders(request, reply, deps.config.secureCookies);
