@@ -7,9 +7,15 @@ import type { CaseEvent, CaseState, HistoryEventName } from '../cases/workflow';
 
 export type { CaseEvent, CaseState, HistoryEventName };
 
-export type Role = 'drafter' | 'reviewer' | 'central-authority-officer' | '24/7-officer' | 'service-provider-agent' | 'auditor' | 'administrator';
+// Shapes the API presents (GET /api/cases, /api/cases/:id, /api/deadlines): the server's presenter
+// types, imported as types only, so no server code reaches the web build.
+export type { CaseSummary, CaseEventView, DeadlineView } from '../cases/presenter';
+import type { CaseSummary, CaseEventView, DeadlineView } from '../cases/presenter';
 
-export const ROLES: readonly Role[] = ['drafter', 'reviewer', 'central-authority-officer', '24/7-officer', 'service-provider-agent', 'auditor', 'administrator'];
+// Roles come from the server's pure roles module (no imports of its own).
+export { ROLES } from '../auth/roles';
+export type { Role } from '../auth/roles';
+import type { Role } from '../auth/roles';
 
 /** GET /api/auth/me */
 export interface Me {
@@ -48,26 +54,6 @@ export interface Authority {
   contact?: Record<string, unknown>;
 }
 
-/** One row of GET /api/cases: no request content. */
-export interface CaseSummary {
-  id: string;
-  reference: string;
-  state: CaseState;
-  requestingAuthorityId: string;
-  addresseeId: string;
-  requestingParty: string;
-  requestedParty: string;
-  legalBasis: string;
-  measures: string[];
-  emergency: boolean;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  sentAt: string | null;
-  receivedAt: string | null;
-  closedAt: string | null;
-}
-
 export interface CasePage {
   total: number;
   cases: CaseSummary[];
@@ -82,44 +68,11 @@ export interface Citation {
   [key: string]: unknown;
 }
 
-export interface DeadlineView {
-  id: string;
-  deadlineId: string;
-  provision: string;
-  authorityId: string;
-  description: string;
-  kind: string;
-  runsFrom: string;
-  period: { amount: number; unit: string };
-  timeZone: string;
-  startedAt: string;
-  dueAt: string | null;
-  status: string;
-  suspensions: { from: string; to: string | null }[];
-  metAt: string | null;
-  overdueAt: string | null;
-  citation: Citation;
-  verified: boolean;
-}
-
 /** One row of GET /api/deadlines: a running clock of one of my cases. */
 export interface CaseDeadline extends DeadlineView {
   caseId: string;
   reference: string;
   state: CaseState;
-}
-
-export interface CaseEventView {
-  seq: number;
-  /** A workflow event, or `create` / `edit` of the draft. */
-  event: HistoryEventName;
-  fromState: CaseState | null;
-  toState: CaseState;
-  actor: string;
-  side: string;
-  at: string;
-  reason: string | null;
-  payload: unknown;
 }
 
 /** GET /api/cases/:id — `request`, `review` and `assessment` are typed by the pages that show them. */

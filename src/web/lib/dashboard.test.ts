@@ -44,7 +44,7 @@ function clock(id: string, dueAt: string | null): CaseDeadline {
     suspensions: [],
     metAt: null,
     overdueAt: null,
-    citation: { instrument: 'EU-2023-1543', article: '10' },
+    citation: { instrument: 'EU-2023-1543', article: '10', source: 'https://eur-lex.europa.eu/eli/reg/2023/1543/oj', verified: true },
     verified: true,
     caseId: `case-${id}`,
     reference: `REF-${id}`,
