@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../ledger/canonical-json.js';
 import type { Insertable, Transaction } from 'kysely';
 import type { AuditEventsTable, Database } from '../db/index.js';
+import { columnsKey, preparedQueries } from '../db/prepared.js';
 
 export function digest(value: unknown): string | null {
   if (value === null || value === undefined) return null;
@@ -46,6 +47,13 @@ export function auditRow(input: AuditInput): Insertable<AuditEventsTable> {
   };
 }
 
+const insertAudit = preparedQueries(columnsKey, (row: object) => (db, p) => db.insertInto('audit_events').values(p.row<Insertable<AuditEventsTable>>(Object.keys(row))));
+
+/** Inserts an audit row made by {@link auditRow}. */
+export async function insertAuditRow(trx: Transaction<Database>, row: Insertable<AuditEventsTable>): Promise<void> {
+  await insertAudit(row).execute(trx, row);
+}
+
 export async function writeAudit(trx: Transaction<Database>, input: AuditInput): Promise<void> {
-  await trx.insertInto('audit_events').values(auditRow(input)).execute();
+  await insertAuditRow(trx, auditRow(input));
 }

@@ -5,14 +5,15 @@
  * rejected with a {@link CaseError} listing every issue, and nothing is written.
  */
 import { sql } from 'kysely';
-import type { Insertable, InsertObject, Kysely, Selectable, Transaction, Updateable } from 'kysely';
-import { Temporal } from 'temporal-polyfill';
+import type { Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import { calendarDateIn } from '../clock/index.js';
 import { sqlFamily } from '../db/dialects/family.js';
+import { columnsKey, preparedQueries, preparedQuery } from '../db/prepared.js';
 import type { AuditEventsTable, CaseEventsTable, CasesTable, Database } from '../db/index.js';
 import type { Measure, Provision, RefusalGround } from '../law/index.js';
 import { assessmentIssues, assessmentSchema, type Assessment } from './assessment.js';
 import { findAuthority, rememberAuthorities, type Authority } from './authorities.js';
-import { auditRow } from './audit.js';
+import { auditRow, insertAuditRow } from './audit.js';
 import { applyEventToDeadlines, startDeadlines } from './clocks.js';
 import type { Actor, CaseContext } from './context.js';
 import { CaseError, zodIssues } from './errors.js';
@@ -113,7 +114,7 @@ export async function updateDraft(ctx: CaseContext, actor: Actor, caseId: string
     throw new CaseError('invalid-request', `unknown legal basis ${JSON.stringify(request.legalBasis)}`, [{ field: 'legalBasis', message: 'a provision id from `comity law bases`, e.g. ETS185:29' }]);
   }
   return ctx.transaction(async (trx) => {
-    const row = await trx.selectFrom('cases').selectAll().where('id', '=', caseId).executeTakeFirst();
+    const row = await readCase(trx, caseId);
     if (!row) throw new CaseError('not-found', `no case ${caseId}`);
     if (actor.authorityId !== null && actor.authorityId !== row.requesting_authority_id) throw new CaseError('forbidden', 'only the requesting authority edits its draft');
     if (row.requesting_authority_id !== requesting.id) {
@@ -135,10 +136,10 @@ export async function updateDraft(ctx: CaseContext, actor: Actor, caseId: string
       retention_days: request.dataProtection.retentionDays,
     };
     const after: Selectable<CasesTable> = { ...row, ...changes, version: row.version + 1, updated_at: at };
-    const history: InsertObject<Database, 'case_events'> = {
+    const history: Insertable<CaseEventsTable> = {
       id: ctx.newId(),
       case_id: row.id,
-      seq: sql<number>`(select coalesce(max(seq), 0) + 1 from case_events where case_id = ${row.id})`,
+      seq: after.version, // see historyEvent
       event: 'edit',
       from_state: 'draft',
       to_state: 'draft',
@@ -160,72 +161,127 @@ export async function updateDraft(ctx: CaseContext, actor: Actor, caseId: string
 // round trip instead of three, which is what a pooled PostgreSQL spends its time on. SQLite's
 // CTEs cannot modify, and a statement there costs no round trip: three statements.
 
+/** The case `id` as stored, read in `db` (a transaction or the database). */
+export async function readCase(db: Kysely<Database>, id: string): Promise<Selectable<CasesTable> | undefined> {
+  const { rows } = await selectCase.execute(db, { id });
+  return rows[0];
+}
+
+const selectCase = preparedQuery<Selectable<CasesTable>>((db, p) => db.selectFrom('cases').selectAll().where('id', '=', p.value<string>('id')));
+
+const insertCaseRow = preparedQueries(columnsKey, (row: object) => (db, p) => db.insertInto('cases').values(p.row<Insertable<CasesTable>>(Object.keys(row))));
+const insertEventRow = preparedQueries(columnsKey, (row: object) => (db, p) => db.insertInto('case_events').values(p.row<Insertable<CaseEventsTable>>(Object.keys(row))));
+
+interface NewCase {
+  c: Insertable<CasesTable>;
+  e: Insertable<CaseEventsTable>;
+  a: Insertable<AuditEventsTable>;
+}
+
+/** PostgreSQL: the case, its history event and its audit event in one statement. */
+const insertCaseWithEvents = preparedQueries(
+  ({ c, e, a }: NewCase) => `${columnsKey(c)}|${columnsKey(e)}|${columnsKey(a)}`,
+  ({ c, e, a }: NewCase) =>
+    (db, p) =>
+      db
+        .with('new_case', (db) => db.insertInto('cases').values(p.row<Insertable<CasesTable>>(Object.keys(c), 'c')).returning('id'))
+        .with('new_event', (db) => db.insertInto('case_events').values(p.row<Insertable<CaseEventsTable>>(Object.keys(e), 'e')).returning('id'))
+        .insertInto('audit_events')
+        .values(p.row<Insertable<AuditEventsTable>>(Object.keys(a), 'a')),
+);
+
 /** Inserts a new case with its history and audit events. */
-async function insertCase(trx: Transaction<Database>, row: Insertable<CasesTable>, event: Insertable<CaseEventsTable>, audit: Insertable<AuditEventsTable>): Promise<void> {
+async function insertCase(trx: Transaction<Database>, c: Insertable<CasesTable>, e: Insertable<CaseEventsTable>, a: Insertable<AuditEventsTable>): Promise<void> {
   if (isPostgres(trx)) {
-    await trx
-      .with('new_case', (db) => db.insertInto('cases').values(row).returning('id'))
-      .with('new_event', (db) => db.insertInto('case_events').values(event).returning('id'))
-      .insertInto('audit_events')
-      .values(audit)
-      .execute();
+    await insertCaseWithEvents({ c, e, a }).execute(trx, { c, e, a });
     return;
   }
-  await trx.insertInto('cases').values(row).execute();
-  await trx.insertInto('case_events').values(event).execute();
-  await trx.insertInto('audit_events').values(audit).execute();
+  await insertCaseRow(c).execute(trx, c);
+  await insertEventRow(e).execute(trx, e);
+  await insertAuditRow(trx, a);
 }
 
 function isPostgres(db: Kysely<Database>): boolean {
   return sqlFamily(db as unknown as Kysely<unknown>) === 'postgres';
 }
 
+interface CaseChange {
+  s: Updateable<CasesTable>;
+  e: Insertable<CaseEventsTable>;
+  a: Insertable<AuditEventsTable>;
+}
+
+/** The version-checked UPDATE of a case; `w` holds the id and the version it must still have. */
+const updateCaseRow = preparedQueries(columnsKey, (set: Updateable<CasesTable>) => (db, p) =>
+  db
+    .updateTable('cases')
+    .set(p.row<Updateable<CasesTable>>(Object.keys(set), 's'))
+    .where('id', '=', p.value<string>('id', 'w'))
+    .where('version', '=', p.value<number>('version', 'w')),
+);
+
+/**
+ * PostgreSQL: the UPDATE and, selecting their values FROM its RETURNING, the history and audit
+ * inserts — one statement that inserts the events exactly when it updated the case.
+ */
+const updateCaseWithEvents = preparedQueries(
+  ({ s, e, a }: CaseChange) => `${columnsKey(s)}|${columnsKey(e)}|${columnsKey(a)}`,
+  ({ s, e, a }: CaseChange) =>
+    (db, p) =>
+      db
+        .with('changed', (db) =>
+          db
+            .updateTable('cases')
+            .set(p.row<Updateable<CasesTable>>(Object.keys(s), 's'))
+            .where('id', '=', p.value<string>('id', 'w'))
+            .where('version', '=', p.value<number>('version', 'w'))
+            .returning('id'),
+        )
+        .with('new_event', (db) =>
+          db
+            .insertInto('case_events')
+            .columns(Object.keys(e) as (keyof CaseEventsTable & string)[])
+            .expression((eb) => eb.selectFrom('changed').select(selectList(p.row(Object.keys(e), 'e'))))
+            .returning('id'),
+        )
+        .insertInto('audit_events')
+        .columns(Object.keys(a) as (keyof AuditEventsTable & string)[])
+        .expression((eb) => eb.selectFrom('changed').select(selectList(p.row(Object.keys(a), 'a')))),
+);
+
 /**
  * Updates the case `id` from `version` with `set` and, only if that version was still the
  * stored one, inserts its history and audit events. Returns false, having written nothing, when
- * the case changed meanwhile. On PostgreSQL the inserts select their values FROM the update's
- * RETURNING, so they insert a row exactly when it updated one.
+ * the case changed meanwhile. On PostgreSQL the three writes are one statement (data-modifying
+ * CTEs, which PostgreSQL runs as one statement in the transaction): one round trip instead of
+ * three, which is what a pooled PostgreSQL spends its time on. SQLite's CTEs cannot modify, and
+ * a statement there costs no round trip: three statements.
  */
 async function updateCase(
   trx: Transaction<Database>,
   id: string,
   version: number,
-  set: Updateable<CasesTable>,
-  event: InsertObject<Database, 'case_events'>,
-  audit: Insertable<AuditEventsTable>,
+  s: Updateable<CasesTable>,
+  e: Insertable<CaseEventsTable>,
+  a: Insertable<AuditEventsTable>,
 ): Promise<boolean> {
+  const w = { id, version };
   if (isPostgres(trx)) {
-    const inserted = await trx
-      .with('changed', (db) => db.updateTable('cases').set(set).where('id', '=', id).where('version', '=', version).returning('id'))
-      .with('new_event', (db) =>
-        db
-          .insertInto('case_events')
-          .columns(columnsOf(event))
-          .expression((eb) => eb.selectFrom('changed').select(selectList(event)))
-          .returning('id'),
-      )
-      .insertInto('audit_events')
-      .columns(columnsOf(audit))
-      .expression((eb) => eb.selectFrom('changed').select(selectList(audit)))
-      .executeTakeFirst();
-    return Number(inserted.numInsertedOrUpdatedRows) === 1;
+    const inserted = await updateCaseWithEvents({ s, e, a }).execute(trx, { s, w, e, a });
+    return Number(inserted.numAffectedRows ?? 0) === 1;
   }
-  const updated = await trx.updateTable('cases').set(set).where('id', '=', id).where('version', '=', version).executeTakeFirst();
-  if (Number(updated.numUpdatedRows) !== 1) return false;
-  await trx.insertInto('case_events').values(event).execute();
-  await trx.insertInto('audit_events').values(audit).execute();
+  const updated = await updateCaseRow(s).execute(trx, { s, w });
+  if (Number(updated.numAffectedRows ?? 0) !== 1) return false;
+  await insertEventRow(e).execute(trx, e);
+  await insertAuditRow(trx, a);
   return true;
 }
 
-function columnsOf<T extends object>(row: T): (keyof T & string)[] {
-  return Object.keys(row) as (keyof T & string)[];
-}
-
 /**
- * `$1 as id, $2 as case_id, …`: a row's values as a select list; a value that is an SQL
- * expression is embedded as such. PostgreSQL types the parameters from the insert's columns.
+ * `$1 as id, $2 as case_id, …`: a row's values as a select list. PostgreSQL types the
+ * parameters from the insert's columns.
  */
-function selectList(row: object) {
+function selectList(row: Record<string, unknown>) {
   return Object.entries(row).map(([column, value]) => sql`${value}`.as(column));
 }
 
@@ -237,11 +293,6 @@ export interface TransitionInput {
   response?: unknown;
   /** Optimistic concurrency: the version the actor saw. */
   expectedVersion?: number;
-}
-
-/** The local calendar date of an instant in a time zone. */
-function localDate(at: string, timeZone: string): string {
-  return Temporal.Instant.from(at).toZonedDateTimeISO(timeZone).toPlainDate().toString();
 }
 
 function provisionOf(ctx: CaseContext, row: Selectable<CasesTable>): Provision {
@@ -305,7 +356,7 @@ async function checkEvent(
       const req = request as Request;
       const requesting = await requireAuthority(ctx, trx, row.requesting_authority_id, 'requestingAuthority', authorities);
       // The basis is validated against the engine at the moment of sending, on the sender's date.
-      const date = localDate(at, requesting.timeZone);
+      const date = calendarDateIn(Date.parse(at), requesting.timeZone);
       const review = row.review === null ? null : (JSON.parse(row.review) as Review);
       const issues = [
         ...basisIssues(ctx.finder, ctx.kb, req, row.requesting_party, row.requested_party, date),
@@ -351,7 +402,7 @@ export async function transitionCase(ctx: CaseContext, actor: Actor, caseId: str
   const authorities: Authority[] = [];
   const summary = await ctx.transaction(async (trx) => {
     authorities.length = 0; // a runner may retry the work
-    const row = await trx.selectFrom('cases').selectAll().where('id', '=', caseId).executeTakeFirst();
+    const row = await readCase(trx, caseId);
     if (!row) throw new CaseError('not-found', `no case ${caseId}`);
     if (input.expectedVersion !== undefined && input.expectedVersion !== row.version) {
       throw new CaseError('conflict', `the case changed (version ${row.version}, you saw ${input.expectedVersion}): reload it`);
@@ -389,7 +440,7 @@ function readReasons(assessment: unknown): string | undefined {
   return undefined;
 }
 
-/** The history event of a transition; its `seq`, the case's next, is computed by the insert itself (no separate read). */
+/** The history event of a transition; its `seq` is the case's next version. */
 function historyEvent(
   ctx: CaseContext,
   row: Selectable<CasesTable>,
@@ -398,15 +449,16 @@ function historyEvent(
   actor: Actor,
   at: string,
   input: TransitionInput,
-): InsertObject<Database, 'case_events'> {
+): Insertable<CaseEventsTable> {
   const payload = input.review ?? input.assessment ?? input.response;
   return {
     id: ctx.newId(),
     case_id: row.id,
-    // Inserted only when the version-checked UPDATE of the case matched (see updateCase), and
-    // every writer of a history bumps the version: no other event of this case can commit in
-    // between. The unique (case_id, seq) constraint stays the backstop.
-    seq: sql<number>`(select coalesce(max(seq), 0) + 1 from case_events where case_id = ${row.id})`,
+    // Every change that writes a history event bumps the version by one and writes exactly one
+    // event (creation: version 1, event 1), so the event's number is the case's new version — no
+    // read of the history. It is inserted only when the version-checked UPDATE of the case
+    // matched (see updateCase); the unique (case_id, seq) constraint stays the backstop.
+    seq: row.version + 1,
     event,
     from_state: row.state,
     to_state: to,
