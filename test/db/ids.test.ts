@@ -5,6 +5,7 @@ import {
   MAX_CLOCK_REGRESSION_MS,
   RFC9562_MAX_UNIX_TS_MS,
   UUIDV7_COUNTER_MAX,
+  createRandomPool,
   createUuidv7Generator,
   formatUuidv7,
   isUuidv7,
@@ -107,5 +108,32 @@ describe('uuidv7 (RFC 9562 §5.7)', () => {
     const ids = Array.from({ length: 1000 }, () => uuidv7(now));
     assert.deepEqual([...ids].sort(), ids);
     assert.equal(new Set(ids).size, ids.length);
+  });
+});
+
+describe('createRandomPool', () => {
+  it('hands out fresh bytes from one refill until the pool is used up, then refills', () => {
+    const draw = createRandomPool(32);
+    const seen: number[][] = [];
+    for (let i = 0; i < 12; i += 1) seen.push([...draw(10)]);
+    for (const bytes of seen) assert.equal(bytes.length, 10);
+    // 10-byte draws from a 32-byte pool: three per refill; 12 draws of random bytes are all distinct.
+    assert.equal(new Set(seen.map((b) => b.join(','))).size, 12);
+  });
+
+  it('rejects a draw larger than the pool or not a whole number of bytes', () => {
+    const draw = createRandomPool(16);
+    assert.throws(() => draw(17), RangeError);
+    assert.throws(() => draw(-1), RangeError);
+    assert.throws(() => draw(1.5), RangeError);
+    assert.equal(draw(16).length, 16);
+  });
+
+  it('ids from the default (pooled) source stay unique and increasing', () => {
+    const next = createUuidv7Generator();
+    const ids = Array.from({ length: 5000 }, () => next(1_800_000_000_000));
+    assert.equal(new Set(ids).size, ids.length);
+    assert.deepEqual([...ids].sort(), ids);
+    assert.ok(ids.every(isUuidv7));
   });
 });
