@@ -30,3 +30,31 @@ export function lastDay(due: Temporal.ZonedDateTime, unit: PeriodSpec['unit']): 
   }
   return due.subtract({ nanoseconds: 1 }).toPlainDate().toString();
 }
+
+const DATE_FORMATS = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The calendar date (YYYY-MM-DD, ISO/proleptic Gregorian) of the instant `epochMs` in the IANA
+ * zone `timeZone` — what `Temporal.Instant…toZonedDateTimeISO(zone).toPlainDate()` gives, for
+ * years 1–9999, from one cached `Intl.DateTimeFormat` per zone (the same ICU zone data Temporal
+ * reads), about ten times cheaper than going through Temporal on hot paths such as sending a
+ * request. An unknown zone throws a RangeError, as Intl does.
+ */
+export function calendarDateIn(epochMs: number, timeZone: string): string {
+  let format = DATE_FORMATS.get(timeZone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, calendar: 'gregory', numberingSystem: 'latn', year: 'numeric', month: '2-digit', day: '2-digit', era: 'short' });
+    DATE_FORMATS.set(timeZone, format);
+  }
+  let year = '';
+  let month = '';
+  let day = '';
+  for (const part of format.formatToParts(epochMs)) {
+    if (part.type === 'year') year = part.value;
+    else if (part.type === 'month') month = part.value;
+    else if (part.type === 'day') day = part.value;
+    else if (part.type === 'era' && part.value !== 'AD') throw new RangeError(`calendarDateIn: year before 1 (${part.value})`);
+  }
+  if (year.length > 4) throw new RangeError(`calendarDateIn: year ${year} after 9999`);
+  return `${year.padStart(4, '0')}-${month}-${day}`;
+}

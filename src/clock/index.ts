@@ -11,4 +11,4 @@ export { dueInstant } from './period.js';
 export type { DayPeriodRule, DueOptions, PeriodSpec } from './period.js';
 export { dueWithSuspensions } from './suspension.js';
 export type { Suspension } from './suspension.js';
-export { formatInstant, lastDay } from './format.js';
+export { calendarDateIn, formatInstant, lastDay } from './format.js';
