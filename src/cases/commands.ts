@@ -5,7 +5,7 @@
  * rejected with a {@link CaseError} listing every issue, and nothing is written.
  */
 import { sql } from 'kysely';
-import type { Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import { calendarDateIn } from '../clock/index.js';
 import { sqlFamily } from '../db/dialects/family.js';
 import { columnsKey, preparedQueries, preparedQuery } from '../db/prepared.js';
@@ -87,10 +87,10 @@ export async function createCase(ctx: CaseContext, actor: Actor, input: unknown)
   };
   const event: Insertable<CaseEventsTable> = { id: ctx.newId(), case_id: id, seq: 1, event: 'create', from_state: null, to_state: 'draft', actor: actor.id, side: 'requesting', at, reason: null, payload: null };
   const audit = auditRow({ id: ctx.newId(), actor: actor.id, action: 'case.create', objectType: 'case', objectId: id, at, before: null, after: row });
-  return ctx.transaction(async (trx) => {
-    await insertCase(trx, row, event, audit);
-    return presentSummary(row);
-  });
+  // PostgreSQL writes the three rows as one statement: atomic without a transaction around it.
+  if (isPostgres(ctx.db)) await insertCase(ctx.db, row, event, audit);
+  else await ctx.transaction((trx) => insertCase(trx, row, event, audit));
+  return presentSummary(row);
 }
 
 export interface UpdateDraftOptions {
@@ -191,7 +191,7 @@ const insertCaseWithEvents = preparedQueries(
 );
 
 /** Inserts a new case with its history and audit events. */
-async function insertCase(trx: Transaction<Database>, c: Insertable<CasesTable>, e: Insertable<CaseEventsTable>, a: Insertable<AuditEventsTable>): Promise<void> {
+async function insertCase(trx: Kysely<Database>, c: Insertable<CasesTable>, e: Insertable<CaseEventsTable>, a: Insertable<AuditEventsTable>): Promise<void> {
   if (isPostgres(trx)) {
     await insertCaseWithEvents({ c, e, a }).execute(trx, { c, e, a });
     return;
@@ -258,7 +258,7 @@ const updateCaseWithEvents = preparedQueries(
  * a statement there costs no round trip: three statements.
  */
 async function updateCase(
-  trx: Transaction<Database>,
+  trx: Kysely<Database>,
   id: string,
   version: number,
   s: Updateable<CasesTable>,
@@ -330,7 +330,7 @@ const DECISIONS: Partial<Record<CaseEvent, Assessment['decision']>> = {
 /** Checks the law for an event and returns the columns it changes besides the state. */
 async function checkEvent(
   ctx: CaseContext,
-  trx: Transaction<Database>,
+  trx: Kysely<Database>,
   row: Selectable<CasesTable>,
   event: CaseEvent,
   input: TransitionInput,
@@ -394,45 +394,76 @@ async function checkEvent(
   }
 }
 
-/** Moves a case through the workflow. Invalid transitions and unmet legal conditions change nothing. */
+/**
+ * Moves a case through the workflow. Invalid transitions and unmet legal conditions change nothing.
+ *
+ * Usually one transaction reads the case, checks the event and writes the change with its
+ * history and audit events (and the case's clocks). On PostgreSQL, an event that touches no
+ * clock — every event before the requested side receives the case, except `receive` itself —
+ * writes exactly one statement (see {@link updateCase}), whose version check makes it correct
+ * without a surrounding transaction: the case is read, the event checked against that version,
+ * and the statement changes the case only if it is still at that version (else `conflict`, as
+ * when two transactions race). Two round trips instead of four (BEGIN, read, write, COMMIT).
+ */
 export async function transitionCase(ctx: CaseContext, actor: Actor, caseId: string, eventName: string, input: TransitionInput = {}): Promise<CaseSummary> {
   if (!isCaseEvent(eventName)) throw new CaseError('invalid-transition', `unknown event ${JSON.stringify(eventName)}: allowed ${Object.keys(TRANSITIONS).join(', ')}`);
   const event = eventName;
-  // Authorities read inside the transaction: cached once it has committed.
+  // Authorities read inside a transaction: cached once it has committed.
   const authorities: Authority[] = [];
+  if (isPostgres(ctx.db) && event !== 'receive') {
+    const row = await readCase(ctx.db, caseId);
+    if (row !== undefined && row.received_at === null) {
+      const { after } = await applyTransition(ctx, ctx.db, caseId, row, actor, event, input, authorities);
+      return presentSummary(after);
+    }
+  }
   const summary = await ctx.transaction(async (trx) => {
     authorities.length = 0; // a runner may retry the work
-    const row = await readCase(trx, caseId);
-    if (!row) throw new CaseError('not-found', `no case ${caseId}`);
-    if (input.expectedVersion !== undefined && input.expectedVersion !== row.version) {
-      throw new CaseError('conflict', `the case changed (version ${row.version}, you saw ${input.expectedVersion}): reload it`);
-    }
-    // A decision's reasons may come in the assessment: they are the event's reasons, in the
-    // history too, so that replaying it passes the same check.
-    const reason = input.reason ?? (event === 'refuse' || event === 'postpone' || event === 'execute-partially' ? readReasons(input.assessment) : undefined);
-    let to: CaseState;
-    try {
-      to = nextState(row.state as CaseState, event, reason);
-    } catch (error) {
-      if (error instanceof TransitionError) throw new CaseError(error.code === 'reason-required' ? 'reason-required' : 'invalid-transition', error.message);
-      throw error;
-    }
-    const at = ctx.now().toISOString();
-    const changes = await checkEvent(ctx, trx, row, event, input, at, authorities);
-    const after: Selectable<CasesTable> = { ...row, ...changes, state: to, version: row.version + 1, updated_at: at };
-    const history = historyEvent(ctx, row, event, to, actor, at, { ...input, ...(reason !== undefined ? { reason } : {}) });
-    const audit = auditRow({ id: ctx.newId(), actor: actor.id, action: `case.${event}`, objectType: 'case', objectId: row.id, at, before: row, after, details: { from: row.state, to } });
-    const set = { ...changes, state: to, version: after.version, updated_at: at };
-    if (!(await updateCase(trx, row.id, row.version, set, history, audit))) throw new CaseError('conflict', 'the case changed meanwhile: reload it');
-    await applyEventToDeadlines(ctx, trx, row, event, at);
+    const { before, after } = await applyTransition(ctx, trx, caseId, await readCase(trx, caseId), actor, event, input, authorities);
+    await applyEventToDeadlines(ctx, trx, before, event, after.updated_at);
     if (event === 'receive' || event === 'accept') {
-      const addressee = await requireAuthority(ctx, trx, row.addressee_id, 'addressee', authorities);
-      await startDeadlines(ctx, trx, after, event, at, addressee);
+      const addressee = await requireAuthority(ctx, trx, after.addressee_id, 'addressee', authorities);
+      await startDeadlines(ctx, trx, after, event, after.updated_at, addressee);
     }
     return presentSummary(after);
   });
   rememberAuthorities(ctx, authorities);
   return summary;
+}
+
+/** Checks `event` on the case as read (`row`) and writes the change with its history and audit events; not the clocks. */
+async function applyTransition(
+  ctx: CaseContext,
+  db: Kysely<Database>,
+  caseId: string,
+  row: Selectable<CasesTable> | undefined,
+  actor: Actor,
+  event: CaseEvent,
+  input: TransitionInput,
+  authorities: Authority[],
+): Promise<{ before: Selectable<CasesTable>; after: Selectable<CasesTable> }> {
+  if (!row) throw new CaseError('not-found', `no case ${caseId}`);
+  if (input.expectedVersion !== undefined && input.expectedVersion !== row.version) {
+    throw new CaseError('conflict', `the case changed (version ${row.version}, you saw ${input.expectedVersion}): reload it`);
+  }
+  // A decision's reasons may come in the assessment: they are the event's reasons, in the
+  // history too, so that replaying it passes the same check.
+  const reason = input.reason ?? (event === 'refuse' || event === 'postpone' || event === 'execute-partially' ? readReasons(input.assessment) : undefined);
+  let to: CaseState;
+  try {
+    to = nextState(row.state as CaseState, event, reason);
+  } catch (error) {
+    if (error instanceof TransitionError) throw new CaseError(error.code === 'reason-required' ? 'reason-required' : 'invalid-transition', error.message);
+    throw error;
+  }
+  const at = ctx.now().toISOString();
+  const changes = await checkEvent(ctx, db, row, event, input, at, authorities);
+  const after: Selectable<CasesTable> = { ...row, ...changes, state: to, version: row.version + 1, updated_at: at };
+  const history = historyEvent(ctx, row, event, to, actor, at, { ...input, ...(reason !== undefined ? { reason } : {}) });
+  const audit = auditRow({ id: ctx.newId(), actor: actor.id, action: `case.${event}`, objectType: 'case', objectId: row.id, at, before: row, after, details: { from: row.state, to } });
+  const set = { ...changes, state: to, version: after.version, updated_at: at };
+  if (!(await updateCase(db, row.id, row.version, set, history, audit))) throw new CaseError('conflict', 'the case changed meanwhile: reload it');
+  return { before: row, after };
 }
 
 function readReasons(assessment: unknown): string | undefined {

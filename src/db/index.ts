@@ -12,7 +12,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, Migrator, sql } from 'kysely';
-import type { Dialect } from 'kysely';
+import type { Dialect, LogEvent } from 'kysely';
 import type { PGliteOptions } from '@electric-sql/pglite';
 import type { DbConfig, DbKind } from './config.js';
 import { DbMigrationError, oneLine } from './errors.js';
@@ -57,6 +57,11 @@ export interface DatabaseHandle {
 export interface OpenDatabaseOptions {
   /** Extra PGlite options for `kind: 'pglite'` (e.g. `loadDataDir` to start from a dump). */
   pglite?: PGliteOptions;
+  /**
+   * Called for every query the database runs, with its SQL and duration (Kysely's `log`), e.g. to
+   * count statements in a benchmark. Never log the parameters: they hold case data.
+   */
+  log?: (event: LogEvent) => void;
 }
 
 /** Table where Kysely's Migrator records applied migrations (its default). */
@@ -71,7 +76,7 @@ const DEFAULT_READY_TIMEOUT_MS = 5000;
  * const { db, close } = await openDatabase({ kind: 'pglite', dataDir: null });
  */
 export async function openDatabase(config: DbConfig, options: OpenDatabaseOptions = {}): Promise<DatabaseHandle> {
-  const db = new Kysely<Database>({ dialect: await createDialect(config, options) });
+  const db = new Kysely<Database>({ dialect: await createDialect(config, options), ...(options.log === undefined ? {} : { log: options.log }) });
   try {
     await sql`select 1`.execute(db);
   } catch (error) {

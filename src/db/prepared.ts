@@ -27,6 +27,18 @@ import type { Database } from './schema.js';
 /** Marks a parameter as a placeholder; NUL never occurs in Comity's SQL constants. */
 const MARK = '\u0000comity-placeholder:';
 
+/**
+ * SQL texts of prepared queries and a name for each, for drivers that can keep a statement
+ * parsed on the server (PostgreSQL named statements, see `dialects/postgres.ts`). Bounded by the
+ * number of query shapes in the code, unlike arbitrary builder queries (lists of varying length).
+ */
+const STATEMENT_NAMES = new Map<string, string>();
+
+/** The server-side statement name for `sql` when it is the text of a prepared query. */
+export function preparedStatementName(sql: string): string | undefined {
+  return STATEMENT_NAMES.get(sql);
+}
+
 type Slot = { group: string | null; key: string } | { constant: unknown };
 
 interface Compiled {
@@ -76,6 +88,7 @@ export function preparedQuery<R = unknown>(build: (db: Kysely<Database>, p: Plac
     if (entry === undefined) {
       const query = build(db, PLACEHOLDERS).compile();
       entry = { sql: query.sql, slots: query.parameters.map(slotOf) };
+      if (!STATEMENT_NAMES.has(query.sql)) STATEMENT_NAMES.set(query.sql, `comity_${STATEMENT_NAMES.size + 1}`);
       byFamily.set(family, entry);
     }
     return entry;

@@ -62,6 +62,28 @@ forEachDatabase('case workflow', (target) => {
     assert.deepEqual(audit.map((a) => a.action), ['case.create', 'case.approve', 'case.send', 'case.receive', 'case.acknowledge', 'case.start-assessment', 'case.accept', 'case.execute', 'case.respond', 'case.close']);
   });
 
+  it('racing transitions of one case: exactly one wins, the others change nothing', async (t) => {
+    const { ctx } = await setup(t);
+    const created = await createCase(ctx, fr, preservationRequestFrToUs());
+    // On PostgreSQL each approve reads version 1 and then writes one version-checked statement;
+    // on SQLite the transactions run one after the other. Either way one commits; the others
+    // find the case changed (conflict) or already approved (invalid transition).
+    const outcomes = await Promise.allSettled(Array.from({ length: 4 }, () => transitionCase(ctx, fr, created.id, 'approve', { review: DEMO_REVIEW })));
+    assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1);
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') {
+        assert.ok(outcome.reason instanceof CaseError, String(outcome.reason));
+        assert.ok(['conflict', 'invalid-transition'].includes(outcome.reason.code), outcome.reason.code);
+      }
+    }
+    const detail = await getCase(ctx, fr, created.id);
+    assert.equal(detail.state, 'approved');
+    assert.equal(detail.version, 2);
+    assert.deepEqual(detail.history.map((e) => e.event), ['create', 'approve']);
+    const audit = await ctx.db.selectFrom('audit_events').select(['action']).where('object_id', '=', created.id).orderBy('seq').execute();
+    assert.deepEqual(audit.map((a) => a.action), ['case.create', 'case.approve']);
+  });
+
   it('cannot leave the draft without safeguards and review; the missing element is named with its citation', async (t) => {
     const { ctx } = await setup(t);
     const req = preservationRequestFrToUs({ safeguards: {}, contents: {} });

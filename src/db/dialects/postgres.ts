@@ -11,6 +11,7 @@
 import { createRequire } from 'node:module';
 import { PostgresDialect } from 'kysely';
 import type { PostgresPool } from 'kysely';
+import { preparedStatementName } from '../prepared.js';
 
 export interface PostgresOptions {
   /** `postgres://` or `postgresql://` connection URL. */
@@ -71,5 +72,32 @@ export function createPostgresDialect(options: PostgresOptions): PostgresDialect
   // An idle client that loses its connection (server restart, network) is dropped from the pool;
   // without a listener the 'error' event would crash the process. The next query reconnects.
   pool.on('error', () => {});
-  return new PostgresDialect({ pool });
+  return new PostgresDialect({ pool: namingPool(pool) });
+}
+
+interface PgQueryable {
+  query(textOrConfig: unknown, values?: unknown[]): unknown;
+  release(destroy?: boolean): void;
+}
+
+/**
+ * The pool as Kysely's driver sees it, whose clients run the SQL of prepared queries
+ * (`db/prepared.ts`) as named statements: each connection parses and analyses such a statement
+ * once and then only binds and executes it (pg keeps the names it prepared per connection).
+ * Every other query runs as before, unnamed.
+ */
+function namingPool(pool: PostgresPool): PostgresPool {
+  return {
+    connect: async () => {
+      const client = (await pool.connect()) as unknown as PgQueryable;
+      return {
+        query: (textOrConfig: unknown, values?: unknown[]) => {
+          const name = typeof textOrConfig === 'string' ? preparedStatementName(textOrConfig) : undefined;
+          return name === undefined ? client.query(textOrConfig, values) : client.query({ name, text: textOrConfig, values });
+        },
+        release: (destroy?: boolean) => client.release(destroy),
+      } as unknown as Awaited<ReturnType<PostgresPool['connect']>>;
+    },
+    end: () => pool.end(),
+  };
 }

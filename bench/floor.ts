@@ -1,0 +1,190 @@
+/**
+ * The floor under bench:cases: the rows Comity writes for a request (create, approve, send: the
+ * case, its history events, its audit events; the case read back before each transition) written
+ * by hand-written SQL straight through the driver, with none of Comity — no validation, no query
+ * builder, no digests (fixed strings), no promises on SQLite — and grouped into commits like the
+ * pipeline. What a request costs the storage engine itself on this machine: the pipeline cannot
+ * be faster than this, whatever the application code does.
+ */
+import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
+import { createUuidv7Generator } from '../src/db/index.js';
+
+const require = createRequire(import.meta.url);
+
+const CASE_COLUMNS = [
+  'id', 'reference', 'requesting_authority_id', 'addressee_id', 'requesting_party', 'requested_party', 'state', 'legal_basis', 'measures',
+  'emergency', 'request', 'review', 'assessment', 'version', 'created_at', 'updated_at', 'sent_at', 'received_at', 'closed_at', 'purpose',
+  'retention_days', 'delete_after', 'purged_at',
+] as const;
+const EVENT_COLUMNS = ['id', 'case_id', 'seq', 'event', 'from_state', 'to_state', 'actor', 'side', 'at', 'reason', 'payload'] as const;
+const AUDIT_COLUMNS = ['id', 'actor', 'action', 'object_type', 'object_id', 'at', 'before_digest', 'after_digest', 'details'] as const;
+
+const DIGEST = 'f'.repeat(64);
+const quoted = (columns: readonly string[]): string => columns.map((c) => `"${c}"`).join(', ');
+
+interface Rows {
+  caseRow(id: string, at: string): unknown[];
+  event(caseId: string, seq: number, event: string, from: string | null, to: string, at: string, payload: string | null): unknown[];
+  audit(caseId: string, action: string, at: string, before: boolean): unknown[];
+}
+
+function rows(request: string, review: string): Rows & { review: string } {
+  const ids = createUuidv7Generator();
+  const newId = (): string => ids(Date.now());
+  return {
+    review,
+    caseRow: (id, at) => [id, `FR-2026-${id.slice(-12).toUpperCase()}`, 'fr-ca', 'us-doj-oia', 'FR', 'US', 'draft', 'ETS185:29', '["preservation"]', 0, request, null, null, 1, at, at, null, null, null, 'criminal investigation', 365, null, null],
+    event: (caseId, seq, event, from, to, at, payload) => [newId(), caseId, seq, event, from, to, 'alice@fr-ca', 'requesting', at, null, payload],
+    audit: (caseId, action, at, before) => [newId(), 'alice@fr-ca', action, 'case', caseId, at, before ? DIGEST : null, DIGEST, '{"from":"draft","to":"approved"}'],
+  };
+}
+
+const placeholders = (n: number, start = 1, style: 'sqlite' | 'pg' = 'sqlite'): string =>
+  Array.from({ length: n }, (_, i) => (style === 'sqlite' ? '?' : `$${start + i}`)).join(', ');
+
+interface BetterSqliteStatement {
+  run(...params: unknown[]): { changes: number };
+  get(...params: unknown[]): Record<string, unknown> | undefined;
+}
+interface BetterSqlite {
+  prepare(sql: string): BetterSqliteStatement;
+  pragma(source: string): unknown;
+  exec(sql: string): void;
+  close(): void;
+}
+
+/**
+ * SQLite: `requests` requests on a second connection to `file` (synchronous = FULL, as the
+ * bench's), `itemsPerCommit` transactions per commit each in its savepoint (a third creates, a
+ * third approves, a third sends, as the pipeline's batches do in steady state). Requests per second.
+ */
+export function sqliteFloor(file: string, requests: number, itemsPerCommit: number, request: string, review: string): number {
+  const Database = require('better-sqlite3') as new (file: string, options: { timeout: number }) => BetterSqlite;
+  const db = new Database(file, { timeout: 5000 });
+  try {
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('secure_delete = ON');
+    const r = rows(request, review);
+    const insertCase = db.prepare(`insert into "cases" (${quoted(CASE_COLUMNS)}) values (${placeholders(CASE_COLUMNS.length)})`);
+    const insertEvent = db.prepare(`insert into "case_events" (${quoted(EVENT_COLUMNS)}) values (${placeholders(EVENT_COLUMNS.length)})`);
+    const insertAudit = db.prepare(`insert into "audit_events" (${quoted(AUDIT_COLUMNS)}) values (${placeholders(AUDIT_COLUMNS.length)})`);
+    const select = db.prepare('select * from "cases" where "id" = ?');
+    const approve = db.prepare('update "cases" set "review" = ?, "state" = ?, "version" = ?, "updated_at" = ? where "id" = ? and "version" = ?');
+    const send = db.prepare('update "cases" set "sent_at" = ?, "state" = ?, "version" = ?, "updated_at" = ? where "id" = ? and "version" = ?');
+    const savepoint = db.prepare('savepoint floor_item');
+    const release = db.prepare('release floor_item');
+    const ids = createUuidv7Generator();
+
+    const create = (): string => {
+      const at = new Date().toISOString();
+      const id = ids(Date.now());
+      insertCase.run(r.caseRow(id, at));
+      insertEvent.run(r.event(id, 1, 'create', null, 'draft', at, null));
+      insertAudit.run(r.audit(id, 'case.create', at, false));
+      return id;
+    };
+    const transition = (id: string, event: 'approve' | 'send'): void => {
+      const row = select.get(id);
+      if (row === undefined) throw new Error(`floor: case ${id} not found`);
+      const at = new Date().toISOString();
+      const version = Number(row.version) + 1;
+      const changed = event === 'approve' ? approve.run(r.review, 'approved', version, at, id, version - 1) : send.run(at, 'sent', version, at, id, version - 1);
+      if (changed.changes !== 1) throw new Error(`floor: case ${id} did not change`);
+      insertEvent.run(r.event(id, version, event, event === 'approve' ? 'draft' : 'approved', event === 'approve' ? 'approved' : 'sent', at, event === 'approve' ? r.review : null));
+      insertAudit.run(r.audit(id, `case.${event}`, at, true));
+    };
+    const item = (work: () => void): void => {
+      savepoint.run();
+      work();
+      release.run();
+    };
+
+    const perStage = Math.max(1, Math.floor(itemsPerCommit / 3));
+    let created: string[] = [];
+    let approved: string[] = [];
+    let sent = 0;
+    const started = performance.now();
+    while (sent < requests) {
+      db.exec('begin immediate');
+      for (const id of approved) item(() => transition(id, 'send'));
+      for (const id of created) item(() => transition(id, 'approve'));
+      const fresh: string[] = [];
+      for (let i = 0; i < perStage; i += 1) item(() => fresh.push(create()));
+      db.exec('commit');
+      sent += approved.length;
+      approved = created;
+      created = fresh;
+    }
+    return sent / ((performance.now() - started) / 1000);
+  } finally {
+    db.close();
+  }
+}
+
+interface PgClient {
+  connect(): Promise<void>;
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
+  end(): Promise<void>;
+}
+
+/**
+ * PostgreSQL: `requests` requests over `connections` connections, each running one request after
+ * another with Comity's round trips — the case with its events in one statement; then per
+ * transition a read and one statement updating the case (version-checked) and inserting its
+ * events — as named (server-prepared) statements. Requests per second.
+ */
+export async function postgresFloor(url: string, requests: number, connections: number, request: string, review: string): Promise<number> {
+  const { Client } = require('pg') as { Client: new (config: { connectionString: string }) => PgClient };
+  const r = rows(request, review);
+  const c = CASE_COLUMNS.length;
+  const e = EVENT_COLUMNS.length;
+  const a = AUDIT_COLUMNS.length;
+  const createSql =
+    `with new_case as (insert into "cases" (${quoted(CASE_COLUMNS)}) values (${placeholders(c, 1, 'pg')}) returning "id"), ` +
+    `new_event as (insert into "case_events" (${quoted(EVENT_COLUMNS)}) values (${placeholders(e, c + 1, 'pg')}) returning "id") ` +
+    `insert into "audit_events" (${quoted(AUDIT_COLUMNS)}) values (${placeholders(a, c + e + 1, 'pg')})`;
+  const selectList = (columns: readonly string[], start: number): string => columns.map((col, i) => `$${start + i} as "${col}"`).join(', ');
+  const transitionSql = (first: 'review' | 'sent_at'): string =>
+    `with changed as (update "cases" set "${first}" = $1, "state" = $2, "version" = $3, "updated_at" = $4 where "id" = $5 and "version" = $6 returning "id"), ` +
+    `new_event as (insert into "case_events" (${quoted(EVENT_COLUMNS)}) select ${selectList(EVENT_COLUMNS, 7)} from changed returning "id") ` +
+    `insert into "audit_events" (${quoted(AUDIT_COLUMNS)}) select ${selectList(AUDIT_COLUMNS, 7 + e)} from changed`;
+  const approveSql = transitionSql('review');
+  const sendSql = transitionSql('sent_at');
+  const ids = createUuidv7Generator();
+
+  const clients = Array.from({ length: connections }, () => new Client({ connectionString: url }));
+  await Promise.all(clients.map((client) => client.connect()));
+  try {
+    let next = 0;
+    const transition = async (client: PgClient, id: string, event: 'approve' | 'send'): Promise<void> => {
+      const { rows: found } = await client.query({ name: 'floor_select', text: 'select * from "cases" where "id" = $1', values: [id] });
+      const row = found[0];
+      if (row === undefined) throw new Error(`floor: case ${id} not found`);
+      const at = new Date().toISOString();
+      const version = Number(row.version) + 1;
+      const values = [
+        event === 'approve' ? r.review : at, event === 'approve' ? 'approved' : 'sent', version, at, id, version - 1,
+        ...r.event(id, version, event, event === 'approve' ? 'draft' : 'approved', event === 'approve' ? 'approved' : 'sent', at, event === 'approve' ? r.review : null),
+        ...r.audit(id, `case.${event}`, at, true),
+      ];
+      const changed = await client.query({ name: `floor_${event}`, text: event === 'approve' ? approveSql : sendSql, values });
+      if (changed.rowCount !== 1) throw new Error(`floor: case ${id} did not change`);
+    };
+    const worker = async (client: PgClient): Promise<void> => {
+      while (next++ < requests) {
+        const at = new Date().toISOString();
+        const id = ids(Date.now());
+        await client.query({ name: 'floor_create', text: createSql, values: [...r.caseRow(id, at), ...r.event(id, 1, 'create', null, 'draft', at, null), ...r.audit(id, 'case.create', at, false)] });
+        await transition(client, id, 'approve');
+        await transition(client, id, 'send');
+      }
+    };
+    const started = performance.now();
+    await Promise.all(clients.map(worker));
+    return requests / ((performance.now() - started) / 1000);
+  } finally {
+    await Promise.all(clients.map((client) => client.end().catch(() => {})));
+  }
+}
