@@ -18,6 +18,7 @@ import { applyEventToDeadlines, startDeadlines } from './clocks.js';
 import type { Actor, CaseContext } from './context.js';
 import { CaseError, zodIssues } from './errors.js';
 import { presentSummary, type CaseSummary } from './presenter.js';
+import { cachedCase, forgetCase, rememberCase } from './row-cache.js';
 import { requestSchema, reviewSchema, type Request, type Review } from './request.js';
 import { basisIssues, missingContents, missingSafeguards } from './validate.js';
 import { isCaseEvent, nextState, TRANSITIONS, TransitionError, type CaseEvent, type CaseState } from './workflow.js';
@@ -88,8 +89,12 @@ export async function createCase(ctx: CaseContext, actor: Actor, input: unknown)
   const event: Insertable<CaseEventsTable> = { id: ctx.newId(), case_id: id, seq: 1, event: 'create', from_state: null, to_state: 'draft', actor: actor.id, side: 'requesting', at, reason: null, payload: null };
   const audit = auditRow({ id: ctx.newId(), actor: actor.id, action: 'case.create', objectType: 'case', objectId: id, at, before: null, after: row });
   // PostgreSQL writes the three rows as one statement: atomic without a transaction around it.
-  if (isPostgres(ctx.db)) await insertCase(ctx.db, row, event, audit);
-  else await ctx.transaction((trx) => insertCase(trx, row, event, audit));
+  if (isPostgres(ctx.db)) {
+    await insertCase(ctx.db, row, event, audit);
+    rememberCase(ctx.db, row);
+  } else {
+    await ctx.transaction((trx) => insertCase(trx, row, event, audit));
+  }
   return presentSummary(row);
 }
 
@@ -113,7 +118,7 @@ export async function updateDraft(ctx: CaseContext, actor: Actor, caseId: string
   if (!ctx.kb.provisions.some((p) => p.id === request.legalBasis)) {
     throw new CaseError('invalid-request', `unknown legal basis ${JSON.stringify(request.legalBasis)}`, [{ field: 'legalBasis', message: 'a provision id from `comity law bases`, e.g. ETS185:29' }]);
   }
-  return ctx.transaction(async (trx) => {
+  const after = await ctx.transaction(async (trx) => {
     const row = await readCase(trx, caseId);
     if (!row) throw new CaseError('not-found', `no case ${caseId}`);
     if (actor.authorityId !== null && actor.authorityId !== row.requesting_authority_id) throw new CaseError('forbidden', 'only the requesting authority edits its draft');
@@ -151,8 +156,10 @@ export async function updateDraft(ctx: CaseContext, actor: Actor, caseId: string
     };
     const audit = auditRow({ id: ctx.newId(), actor: actor.id, action: 'case.edit', objectType: 'case', objectId: row.id, at, before: row, after, details: { from: 'draft', to: 'draft' } });
     if (!(await updateCase(trx, row.id, row.version, { ...changes, version: after.version, updated_at: at }, history, audit))) throw new CaseError('conflict', 'the case changed meanwhile: reload it');
-    return presentSummary(after);
+    return after;
   });
+  rememberCase(ctx.db, after);
+  return presentSummary(after);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -403,7 +410,9 @@ async function checkEvent(
  * writes exactly one statement (see {@link updateCase}), whose version check makes it correct
  * without a surrounding transaction: the case is read, the event checked against that version,
  * and the statement changes the case only if it is still at that version (else `conflict`, as
- * when two transactions race). Two round trips instead of four (BEGIN, read, write, COMMIT).
+ * when two transactions race). The read is skipped when this process wrote the case last
+ * (`row-cache.ts`; a stale row is forgotten and the event decided again on the stored one): one
+ * round trip, or two, instead of four (BEGIN, read, write, COMMIT).
  */
 export async function transitionCase(ctx: CaseContext, actor: Actor, caseId: string, eventName: string, input: TransitionInput = {}): Promise<CaseSummary> {
   if (!isCaseEvent(eventName)) throw new CaseError('invalid-transition', `unknown event ${JSON.stringify(eventName)}: allowed ${Object.keys(TRANSITIONS).join(', ')}`);
@@ -411,13 +420,20 @@ export async function transitionCase(ctx: CaseContext, actor: Actor, caseId: str
   // Authorities read inside a transaction: cached once it has committed.
   const authorities: Authority[] = [];
   if (isPostgres(ctx.db) && event !== 'receive') {
-    const row = await readCase(ctx.db, caseId);
-    if (row !== undefined && row.received_at === null) {
-      const { after } = await applyTransition(ctx, ctx.db, caseId, row, actor, event, input, authorities);
-      return presentSummary(after);
+    const cached = cachedCase(ctx.db, caseId);
+    if (cached !== undefined && cached.received_at === null) {
+      try {
+        return presentSummary(await singleStatementTransition(ctx, caseId, cached, actor, event, input, authorities));
+      } catch (error) {
+        // The remembered row may be stale (see row-cache.ts): decide again on the stored one.
+        if (!(error instanceof CaseError)) throw error;
+        forgetCase(ctx.db, caseId);
+      }
     }
+    const row = await readCase(ctx.db, caseId);
+    if (row !== undefined && row.received_at === null) return presentSummary(await singleStatementTransition(ctx, caseId, row, actor, event, input, authorities));
   }
-  const summary = await ctx.transaction(async (trx) => {
+  const committed = await ctx.transaction(async (trx) => {
     authorities.length = 0; // a runner may retry the work
     const { before, after } = await applyTransition(ctx, trx, caseId, await readCase(trx, caseId), actor, event, input, authorities);
     await applyEventToDeadlines(ctx, trx, before, event, after.updated_at);
@@ -425,10 +441,27 @@ export async function transitionCase(ctx: CaseContext, actor: Actor, caseId: str
       const addressee = await requireAuthority(ctx, trx, after.addressee_id, 'addressee', authorities);
       await startDeadlines(ctx, trx, after, event, after.updated_at, addressee);
     }
-    return presentSummary(after);
+    return after;
   });
   rememberAuthorities(ctx, authorities);
-  return summary;
+  rememberCase(ctx.db, committed);
+  return presentSummary(committed);
+}
+
+/** A transition of a case without clocks on PostgreSQL: one statement, no transaction (see transitionCase). */
+async function singleStatementTransition(
+  ctx: CaseContext,
+  caseId: string,
+  row: Selectable<CasesTable>,
+  actor: Actor,
+  event: CaseEvent,
+  input: TransitionInput,
+  authorities: Authority[],
+): Promise<Selectable<CasesTable>> {
+  const { after } = await applyTransition(ctx, ctx.db, caseId, row, actor, event, input, authorities);
+  rememberCase(ctx.db, after);
+  rememberAuthorities(ctx, authorities);
+  return after;
 }
 
 /** Checks `event` on the case as read (`row`) and writes the change with its history and audit events; not the clocks. */

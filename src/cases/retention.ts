@@ -9,6 +9,7 @@
 import type { CaseContext } from './context.js';
 import { SYSTEM_ACTOR } from './context.js';
 import { writeAudit } from './audit.js';
+import { forgetCase } from './row-cache.js';
 
 /** Stands in for purged reasons in the history. */
 export const PURGED = '[purged]';
@@ -40,6 +41,7 @@ export async function purgeExpiredCases(ctx: CaseContext): Promise<string[]> {
       // Attachments of the response are received personal data too: deleted, bytes and all.
       const attachments = await trx.deleteFrom('case_attachments').where('case_id', '=', id).executeTakeFirst();
       await writeAudit(trx, { id: ctx.newId(), actor: SYSTEM_ACTOR.id, action: 'case.purge', objectType: 'case', objectId: id, at: now, before, after, details: { deleteAfter: before.delete_after, attachmentsDeleted: Number(attachments.numDeletedRows) } });
+      forgetCase(ctx.db, id);
       purged.push(id);
     });
   }

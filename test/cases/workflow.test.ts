@@ -84,6 +84,36 @@ forEachDatabase('case workflow', (target) => {
     assert.deepEqual(audit.map((a) => a.action), ['case.create', 'case.approve']);
   });
 
+  it('two processes on one database: a case changed by the other is decided on the stored row', async (t) => {
+    if (target.kind === 'pglite') return t.skip('PGlite has one connection: no second process');
+    const config = await target.createConfig();
+    const [one, other] = [await target.open(config, t), await target.open(config, t)];
+    await one.migrate();
+    const now = new Date('2026-12-01T08:00:00Z');
+    const a = createCaseContext(one.db, kb, { now: () => now });
+    const b = createCaseContext(other.db, kb, { now: () => now });
+    for (const authority of DEMO_AUTHORITIES) await createAuthority(a, admin, authority);
+    // A creates (and, on PostgreSQL, remembers the row it wrote); B approves behind A's back.
+    const first = await createCase(a, fr, preservationRequestFrToUs());
+    await transitionCase(b, fr, first.id, 'approve', { review: DEMO_REVIEW });
+    // A sends: its remembered row still says draft, the stored one approved — the send goes through.
+    const sent = await transitionCase(a, fr, first.id, 'send');
+    assert.equal(sent.state, 'sent');
+    assert.equal(sent.version, 3);
+    // A approves a case B approved meanwhile: refused on the stored state, nothing written.
+    const second = await createCase(a, fr, preservationRequestFrToUs());
+    await transitionCase(b, fr, second.id, 'approve', { review: DEMO_REVIEW });
+    await assert.rejects(transitionCase(a, fr, second.id, 'approve', { review: DEMO_REVIEW }), (error: unknown) => error instanceof CaseError && error.code === 'invalid-transition');
+    for (const id of [first.id, second.id]) {
+      const events = await one.db.selectFrom('case_events').select(['event', 'seq']).where('case_id', '=', id).orderBy('seq').execute();
+      const audit = await one.db.selectFrom('audit_events').select(['action', 'before_digest', 'after_digest']).where('object_id', '=', id).orderBy('seq').execute();
+      assert.equal(audit.length, events.length);
+      for (let i = 1; i < audit.length; i += 1) assert.equal(audit[i]?.before_digest, audit[i - 1]?.after_digest, `digest chain of ${id} at ${audit[i]?.action}`);
+    }
+    const history = await one.db.selectFrom('case_events').select('event').where('case_id', '=', first.id).orderBy('seq').execute();
+    assert.deepEqual(history.map((e) => e.event), ['create', 'approve', 'send']);
+  });
+
   it('cannot leave the draft without safeguards and review; the missing element is named with its citation', async (t) => {
     const { ctx } = await setup(t);
     const req = preservationRequestFrToUs({ safeguards: {}, contents: {} });
