@@ -1,11 +1,10 @@
 /**
- * The floor under bench:cases: the rows Comity writes for a request (create, approve, send: the
- * case, its history events, its audit events; on SQLite the case read back before each
- * transition, as there) written
- * by hand-written SQL straight through the driver, with none of Comity — no validation, no query
- * builder, no digests (fixed strings), no promises on SQLite — and grouped into commits like the
- * pipeline. What a request costs the storage engine itself on this machine: the pipeline cannot
- * be faster than this, whatever the application code does.
+ * The floor under bench:cases on SQLite: the rows Comity writes for a request (create, approve,
+ * send: the case, its history events, its audit events; the case read back before each
+ * transition) written by hand-written SQL straight through better-sqlite3, with none of Comity —
+ * no validation, no query builder, no digests (fixed strings), no promises — and grouped into
+ * commits like the pipeline. What a request costs the storage engine itself on this machine:
+ * the pipeline cannot be faster than this, whatever the application code does.
  */
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
@@ -121,69 +120,5 @@ export function sqliteFloor(file: string, requests: number, itemsPerCommit: numb
     return sent / ((performance.now() - started) / 1000);
   } finally {
     db.close();
-  }
-}
-
-interface PgClient {
-  connect(): Promise<void>;
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[]; rowCount: number | null }>;
-  end(): Promise<void>;
-}
-
-/**
- * PostgreSQL: `requests` requests over `connections` connections, each running one request after
- * another with Comity's round trips — the case with its events in one statement; then per
- * transition one statement updating the case (version-checked) and inserting its events — as
- * named (server-prepared) statements. Requests per second.
- */
-export async function postgresFloor(url: string, requests: number, connections: number, request: string, review: string): Promise<number> {
-  const { Client } = require('pg') as { Client: new (config: { connectionString: string }) => PgClient };
-  const r = rows(request, review);
-  const c = CASE_COLUMNS.length;
-  const e = EVENT_COLUMNS.length;
-  const a = AUDIT_COLUMNS.length;
-  const createSql =
-    `with new_case as (insert into "cases" (${quoted(CASE_COLUMNS)}) values (${placeholders(c, 1, 'pg')}) returning "id"), ` +
-    `new_event as (insert into "case_events" (${quoted(EVENT_COLUMNS)}) values (${placeholders(e, c + 1, 'pg')}) returning "id") ` +
-    `insert into "audit_events" (${quoted(AUDIT_COLUMNS)}) values (${placeholders(a, c + e + 1, 'pg')})`;
-  const selectList = (columns: readonly string[], start: number): string => columns.map((col, i) => `$${start + i} as "${col}"`).join(', ');
-  const transitionSql = (first: 'review' | 'sent_at'): string =>
-    `with changed as (update "cases" set "${first}" = $1, "state" = $2, "version" = $3, "updated_at" = $4 where "id" = $5 and "version" = $6 returning "id"), ` +
-    `new_event as (insert into "case_events" (${quoted(EVENT_COLUMNS)}) select ${selectList(EVENT_COLUMNS, 7)} from changed returning "id") ` +
-    `insert into "audit_events" (${quoted(AUDIT_COLUMNS)}) select ${selectList(AUDIT_COLUMNS, 7 + e)} from changed`;
-  const approveSql = transitionSql('review');
-  const sendSql = transitionSql('sent_at');
-  const ids = createUuidv7Generator();
-
-  const clients = Array.from({ length: connections }, () => new Client({ connectionString: url }));
-  await Promise.all(clients.map((client) => client.connect()));
-  try {
-    let next = 0;
-    // Comity remembers the row it wrote last (src/cases/row-cache.ts), so a transition of a case
-    // it created writes without reading it first: one round trip per step.
-    const transition = async (client: PgClient, id: string, event: 'approve' | 'send', version: number): Promise<void> => {
-      const at = new Date().toISOString();
-      const values = [
-        event === 'approve' ? r.review : at, event === 'approve' ? 'approved' : 'sent', version, at, id, version - 1,
-        ...r.event(id, version, event, event === 'approve' ? 'draft' : 'approved', event === 'approve' ? 'approved' : 'sent', at, event === 'approve' ? r.review : null),
-        ...r.audit(id, `case.${event}`, at, true),
-      ];
-      const changed = await client.query({ name: `floor_${event}`, text: event === 'approve' ? approveSql : sendSql, values });
-      if (changed.rowCount !== 1) throw new Error(`floor: case ${id} did not change`);
-    };
-    const worker = async (client: PgClient): Promise<void> => {
-      while (next++ < requests) {
-        const at = new Date().toISOString();
-        const id = ids(Date.now());
-        await client.query({ name: 'floor_create', text: createSql, values: [...r.caseRow(id, at), ...r.event(id, 1, 'create', null, 'draft', at, null), ...r.audit(id, 'case.create', at, false)] });
-        await transition(client, id, 'approve', 2);
-        await transition(client, id, 'send', 3);
-      }
-    };
-    const started = performance.now();
-    await Promise.all(clients.map(worker));
-    return requests / ((performance.now() - started) / 1000);
-  } finally {
-    await Promise.all(clients.map((client) => client.end().catch(() => {})));
   }
 }

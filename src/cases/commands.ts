@@ -9,6 +9,7 @@ import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import { calendarDateIn } from '../clock/index.js';
 import { sqlFamily } from '../db/dialects/family.js';
 import { columnsKey, preparedQueries, preparedQuery } from '../db/prepared.js';
+import { WriteCombiner, type WriteCombinerStats, type WriteKind } from '../db/write-combiner.js';
 import type { AuditEventsTable, CaseEventsTable, CasesTable, Database } from '../db/index.js';
 import type { Measure, Provision, RefusalGround } from '../law/index.js';
 import { assessmentIssues, assessmentSchema, type Assessment } from './assessment.js';
@@ -19,6 +20,7 @@ import type { Actor, CaseContext } from './context.js';
 import { CaseError, zodIssues } from './errors.js';
 import { presentSummary, type CaseSummary } from './presenter.js';
 import { cachedCase, forgetCase, rememberCase } from './row-cache.js';
+import { insertCases, updateCases, type CaseChangeWrite, type NewCaseWrite } from './pg-batch.js';
 import { requestSchema, reviewSchema, type Request, type Review } from './request.js';
 import { basisIssues, missingContents, missingSafeguards } from './validate.js';
 import { isCaseEvent, nextState, TRANSITIONS, TransitionError, type CaseEvent, type CaseState } from './workflow.js';
@@ -90,7 +92,7 @@ export async function createCase(ctx: CaseContext, actor: Actor, input: unknown)
   const audit = auditRow({ id: ctx.newId(), actor: actor.id, action: 'case.create', objectType: 'case', objectId: id, at, before: null, after: row });
   // PostgreSQL writes the three rows as one statement: atomic without a transaction around it.
   if (isPostgres(ctx.db)) {
-    await insertCase(ctx.db, row, event, audit);
+    await writesOf(ctx.db).submit(writesOf(ctx.db).create, { c: row, e: event, a: audit });
     rememberCase(ctx.db, row);
   } else {
     await ctx.transaction((trx) => insertCase(trx, row, event, audit));
@@ -206,6 +208,53 @@ async function insertCase(trx: Kysely<Database>, c: Insertable<CasesTable>, e: I
   await insertCaseRow(c).execute(trx, c);
   await insertEventRow(e).execute(trx, e);
   await insertAuditRow(trx, a);
+}
+
+interface CombinedWrites {
+  combiner: WriteCombiner;
+  submit: WriteCombiner['submit'];
+  create: WriteKind<NewCaseWrite, void>;
+  change: WriteKind<CaseChangeWrite, boolean>;
+}
+
+const combiners = new WeakMap<Kysely<Database>, CombinedWrites>();
+
+/**
+ * The write combiner of a PostgreSQL database (`db/write-combiner.ts`): a new case, or a change
+ * of a case made outside a transaction, is one statement; concurrent ones of the same shape run
+ * as one multi-row statement (`pg-batch.ts`).
+ */
+function writesOf(db: Kysely<Database>): CombinedWrites {
+  let writes = combiners.get(db);
+  if (writes === undefined) {
+    const combiner = new WriteCombiner();
+    writes = {
+      combiner,
+      submit: (kind, write) => combiner.submit(kind, write),
+      create: {
+        key: ({ c, e, a }) => `${columnsKey(c)}|${columnsKey(e)}|${columnsKey(a)}`,
+        conflictKey: ({ c }) => c.id,
+        one: ({ c, e, a }) => insertCase(db, c, e, a),
+        many: async (batch) => {
+          await insertCases(db, batch);
+          return batch.map(() => undefined);
+        },
+      },
+      change: {
+        key: ({ s, e, a }) => `${columnsKey(s)}|${columnsKey(e)}|${columnsKey(a)}`,
+        conflictKey: ({ w }) => w.id,
+        one: ({ s, w, e, a }) => updateCase(db, w.id, w.version, s, e, a),
+        many: (batch) => updateCases(db, batch),
+      },
+    };
+    combiners.set(db, writes);
+  }
+  return writes;
+}
+
+/** Counters of the write combiner of `db` (PostgreSQL), if it has written anything. */
+export function combinedWriteStats(db: Kysely<Database>): Readonly<WriteCombinerStats> | undefined {
+  return combiners.get(db)?.combiner.stats;
 }
 
 function isPostgres(db: Kysely<Database>): boolean {
@@ -495,7 +544,9 @@ async function applyTransition(
   const history = historyEvent(ctx, row, event, to, actor, at, { ...input, ...(reason !== undefined ? { reason } : {}) });
   const audit = auditRow({ id: ctx.newId(), actor: actor.id, action: `case.${event}`, objectType: 'case', objectId: row.id, at, before: row, after, details: { from: row.state, to } });
   const set = { ...changes, state: to, version: after.version, updated_at: at };
-  if (!(await updateCase(db, row.id, row.version, set, history, audit))) throw new CaseError('conflict', 'the case changed meanwhile: reload it');
+  // Outside a transaction (PostgreSQL, see transitionCase) the one statement may be combined with others.
+  const changed = db === ctx.db && isPostgres(db) ? await writesOf(db).submit(writesOf(db).change, { s: set, w: { id: row.id, version: row.version }, e: history, a: audit }) : await updateCase(db, row.id, row.version, set, history, audit);
+  if (!changed) throw new CaseError('conflict', 'the case changed meanwhile: reload it');
   return { before: row, after };
 }
 

@@ -34,6 +34,11 @@ const MARK = '\u0000comity-placeholder:';
  */
 const STATEMENT_NAMES = new Map<string, string>();
 
+/** Gives `sql` a server-side statement name: for SQL written by hand, in a bounded number of shapes. */
+export function registerStatementName(sql: string): void {
+  if (!STATEMENT_NAMES.has(sql)) STATEMENT_NAMES.set(sql, `comity_${STATEMENT_NAMES.size + 1}`);
+}
+
 /** The server-side statement name for `sql` when it is the text of a prepared query. */
 export function preparedStatementName(sql: string): string | undefined {
   return STATEMENT_NAMES.get(sql);
@@ -88,7 +93,7 @@ export function preparedQuery<R = unknown>(build: (db: Kysely<Database>, p: Plac
     if (entry === undefined) {
       const query = build(db, PLACEHOLDERS).compile();
       entry = { sql: query.sql, slots: query.parameters.map(slotOf) };
-      if (!STATEMENT_NAMES.has(query.sql)) STATEMENT_NAMES.set(query.sql, `comity_${STATEMENT_NAMES.size + 1}`);
+      registerStatementName(query.sql);
       byFamily.set(family, entry);
     }
     return entry;

@@ -15,6 +15,8 @@ import {
   type Actor,
 } from '../../src/cases/index.js';
 import { DEMO_AUTHORITIES, DEMO_REVIEW, preservationRequestFrToUs } from '../../src/demo/data.js';
+import { digest } from '../../src/cases/audit.js';
+import { combinedWriteStats } from '../../src/cases/commands.js';
 
 const kb = loadKnowledgeBase();
 const fr: Actor = { id: 'alice@fr-ca', authorityId: 'fr-ca' };
@@ -112,6 +114,33 @@ forEachDatabase('case workflow', (target) => {
     }
     const history = await one.db.selectFrom('case_events').select('event').where('case_id', '=', first.id).orderBy('seq').execute();
     assert.deepEqual(history.map((e) => e.event), ['create', 'approve', 'send']);
+  });
+
+  it('many requests at once (combined into multi-row statements on PostgreSQL): every case, event and digest as if alone', async (t) => {
+    const { ctx } = await setup(t);
+    const ids = await Promise.all(
+      Array.from({ length: 40 }, async () => {
+        const created = await createCase(ctx, fr, preservationRequestFrToUs());
+        await transitionCase(ctx, fr, created.id, 'approve', { review: DEMO_REVIEW });
+        const sent = await transitionCase(ctx, fr, created.id, 'send');
+        assert.equal(sent.state, 'sent');
+        return created.id;
+      }),
+    );
+    for (const id of ids) {
+      const row = await ctx.db.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      assert.equal(row.version, 3);
+      const history = await ctx.db.selectFrom('case_events').select(['event', 'seq']).where('case_id', '=', id).orderBy('seq').execute();
+      assert.deepEqual(history.map((e) => `${e.seq}:${e.event}`), ['1:create', '2:approve', '3:send']);
+      const audit = await ctx.db.selectFrom('audit_events').select(['action', 'before_digest', 'after_digest']).where('object_id', '=', id).orderBy('seq').execute();
+      assert.deepEqual(audit.map((a) => a.action), ['case.create', 'case.approve', 'case.send']);
+      assert.equal(audit[1]?.before_digest, audit[0]?.after_digest);
+      assert.equal(audit[2]?.before_digest, audit[1]?.after_digest);
+      assert.equal(audit[2]?.after_digest, digest(row), 'the last after-digest is the stored row');
+    }
+    const combined = combinedWriteStats(ctx.db);
+    if (target.kind === 'sqlite') assert.equal(combined, undefined);
+    else assert.ok(combined !== undefined && combined.combined > 0 && combined.maxBatchSize > 1, JSON.stringify(combined));
   });
 
   it('cannot leave the draft without safeguards and review; the missing element is named with its citation', async (t) => {
