@@ -9,7 +9,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAuthContext, createSecretBox, loadMasterKey, oidcConfigFromEnv, createOidcClient } from './auth/index.js';
-import { createCaseContext, startScheduler } from './cases/index.js';
+import { createCaseContext, serverTransactionRunner, startScheduler } from './cases/index.js';
 import { openDatabase, resolveDataDir, resolveDbConfig } from './db/index.js';
 import { isEmpty, seedDemo, DEMO_PASSWORD, type SeededUser } from './demo/seed.js';
 import { buildApp } from './http/app.js';
@@ -29,7 +29,7 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   const database = await openDatabase(resolveDbConfig(env));
   await database.migrate();
   const secretBox = createSecretBox(loadMasterKey(env, resolveDataDir(env)));
-  const cases = createCaseContext(database.db, kb);
+  const cases = createCaseContext(database.db, kb, { transaction: serverTransactionRunner(database.db) });
   const auth = createAuthContext(database.db, secretBox);
   const oidcConfig = oidcConfigFromEnv(env);
   const oidc = oidcConfig ? await createOidcClient(oidcConfig) : null;

@@ -7,6 +7,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/index.js';
 import { createUuidv7Generator } from '../db/index.js';
+import { sqlFamily } from '../db/dialects/family.js';
+import { createGroupCommitRunner } from '../db/group-commit.js';
 import { BasesFinder, type KnowledgeBase } from '../law/index.js';
 
 export type TransactionRunner = <T>(work: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
@@ -43,4 +45,15 @@ export function createCaseContext(
     newId: options.newId ?? (() => ids(now().getTime())),
     transaction: options.transaction ?? ((work) => db.transaction().execute(work)),
   };
+}
+
+/**
+ * How a server runs its transactions: on SQLite, whose one connection writes one transaction at
+ * a time, a group committer (`db/group-commit.ts`: concurrent requests share a commit, each in
+ * its savepoint, acknowledged only after the commit); on PostgreSQL, a pooled transaction each
+ * (single-statement case writes need none, see `commands.ts`).
+ */
+export function serverTransactionRunner(db: Kysely<Database>): TransactionRunner {
+  if (sqlFamily(db as unknown as Kysely<unknown>) === 'sqlite') return createGroupCommitRunner(db);
+  return (work) => db.transaction().execute(work);
 }
