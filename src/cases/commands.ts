@@ -14,7 +14,7 @@ import type { AuditEventsTable, CaseEventsTable, CasesTable, Database } from '..
 import type { Measure, Provision, RefusalGround } from '../law/index.js';
 import { assessmentIssues, assessmentSchema, type Assessment } from './assessment.js';
 import { findAuthority, rememberAuthorities, type Authority } from './authorities.js';
-import { auditRow, insertAuditRow } from './audit.js';
+import { auditRow, digest, insertAuditRow } from './audit.js';
 import { applyEventToDeadlines, startDeadlines } from './clocks.js';
 import type { Actor, CaseContext } from './context.js';
 import { CaseError, zodIssues } from './errors.js';
@@ -49,8 +49,92 @@ function reference(party: string, at: Date, id: string): string {
   return `${party}-${at.getUTCFullYear()}-${id.slice(-12).toUpperCase()}`;
 }
 
+/** A new case as it will be written: the parsed request, the row, its history and audit events. */
+interface PreparedCase {
+  request: Request;
+  row: Selectable<CasesTable>;
+  event: Insertable<CaseEventsTable>;
+  audit: Insertable<AuditEventsTable>;
+}
+
 /** Creates a draft request. The requesting authority must be the actor's own (unless system). */
 export async function createCase(ctx: CaseContext, actor: Actor, input: unknown): Promise<CaseSummary> {
+  const { row, event, audit } = await newCase(ctx, actor, input);
+  // PostgreSQL writes the three rows as one statement: atomic without a transaction around it.
+  if (isPostgres(ctx.db)) {
+    await writesOf(ctx.db).submit(writesOf(ctx.db).create, { c: row, e: event, a: audit });
+    rememberCase(ctx.db, row);
+  } else {
+    await ctx.transaction((trx) => insertCase(trx, row, event, audit));
+  }
+  return presentSummary(row);
+}
+
+/** Most hours an idempotency key is remembered (after which the same key creates a new case). */
+export const IDEMPOTENCY_KEY_TTL_HOURS = 24;
+/** An idempotency key: 1 to 255 visible ASCII characters (e.g. a UUID). */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/** What {@link createCaseOnce} did: created the case now, or found the one the key created before. */
+export interface CreatedOnce {
+  case: CaseSummary;
+  replayed: boolean;
+}
+
+/**
+ * {@link createCase}, at most once per idempotency key of the actor (for
+ * {@link IDEMPOTENCY_KEY_TTL_HOURS} hours): the key is written in the same transaction as the
+ * case, so a retry after a lost answer — even one racing the first attempt — finds the case the
+ * first created (`replayed: true`) instead of creating another. The same key with a different
+ * request is refused (`idempotency-key-reused`), as is a malformed key (`invalid-request`).
+ */
+export async function createCaseOnce(ctx: CaseContext, actor: Actor, input: unknown, key: string): Promise<CreatedOnce> {
+  if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
+    throw new CaseError('invalid-request', 'invalid idempotency key', [{ field: 'Idempotency-Key', message: '1 to 255 visible ASCII characters, e.g. a UUID' }]);
+  }
+  const { request, row, event, audit } = await newCase(ctx, actor, input);
+  const fingerprint = digest(request) as string;
+  const cutoff = new Date(Date.parse(row.created_at) - IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000).toISOString();
+  const earlier = await findKey(ctx.db, actor.id, key, cutoff);
+  if (earlier !== undefined) return replay(ctx, earlier, fingerprint);
+  try {
+    await ctx.transaction(async (trx) => {
+      await trx.deleteFrom('idempotency_keys').where('actor', '=', actor.id).where('key', '=', key).where('created_at', '<', cutoff).execute();
+      await insertCase(trx, row, event, audit);
+      await trx.insertInto('idempotency_keys').values({ actor: actor.id, key, fingerprint, case_id: row.id, created_at: row.created_at }).execute();
+    });
+  } catch (error) {
+    // A concurrent attempt with the same key committed first (the key's primary key refused this one).
+    const winner = await findKey(ctx.db, actor.id, key, cutoff);
+    if (winner !== undefined) return replay(ctx, winner, fingerprint);
+    throw error;
+  }
+  rememberCase(ctx.db, row);
+  return { case: presentSummary(row), replayed: false };
+}
+
+async function findKey(db: Kysely<Database>, actor: string, key: string, cutoff: string): Promise<{ case_id: string; fingerprint: string } | undefined> {
+  return db.selectFrom('idempotency_keys').select(['case_id', 'fingerprint']).where('actor', '=', actor).where('key', '=', key).where('created_at', '>=', cutoff).executeTakeFirst();
+}
+
+async function replay(ctx: CaseContext, earlier: { case_id: string; fingerprint: string }, fingerprint: string): Promise<CreatedOnce> {
+  if (earlier.fingerprint !== fingerprint) {
+    throw new CaseError('idempotency-key-reused', 'this idempotency key was used for a different request: use a new key for a new request', [{ field: 'Idempotency-Key', message: 'already used for another request' }]);
+  }
+  const row = await readCase(ctx.db, earlier.case_id);
+  if (row === undefined) throw new CaseError('not-found', `no case ${earlier.case_id}`);
+  return { case: presentSummary(row), replayed: true };
+}
+
+/** Deletes idempotency keys older than {@link IDEMPOTENCY_KEY_TTL_HOURS}; returns how many. */
+export async function forgetExpiredIdempotencyKeys(ctx: CaseContext): Promise<number> {
+  const cutoff = new Date(ctx.now().getTime() - IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000).toISOString();
+  const result = await ctx.db.deleteFrom('idempotency_keys').where('created_at', '<', cutoff).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** Checks a new request and builds its rows (nothing written). */
+async function newCase(ctx: CaseContext, actor: Actor, input: unknown): Promise<PreparedCase> {
   const request = parseRequest(input);
   if (actor.authorityId !== null && actor.authorityId !== request.requestingAuthority) {
     throw new CaseError('forbidden', 'a request can only be drafted for your own authority');
@@ -90,14 +174,7 @@ export async function createCase(ctx: CaseContext, actor: Actor, input: unknown)
   };
   const event: Insertable<CaseEventsTable> = { id: ctx.newId(), case_id: id, seq: 1, event: 'create', from_state: null, to_state: 'draft', actor: actor.id, side: 'requesting', at, reason: null, payload: null };
   const audit = auditRow({ id: ctx.newId(), actor: actor.id, action: 'case.create', objectType: 'case', objectId: id, at, before: null, after: row });
-  // PostgreSQL writes the three rows as one statement: atomic without a transaction around it.
-  if (isPostgres(ctx.db)) {
-    await writesOf(ctx.db).submit(writesOf(ctx.db).create, { c: row, e: event, a: audit });
-    rememberCase(ctx.db, row);
-  } else {
-    await ctx.transaction((trx) => insertCase(trx, row, event, audit));
-  }
-  return presentSummary(row);
+  return { request, row, event, audit };
 }
 
 export interface UpdateDraftOptions {

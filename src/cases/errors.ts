@@ -11,7 +11,8 @@ export type CaseErrorCode =
   | 'reason-required'
   | 'conflict'
   | 'forbidden'
-  | 'unknown-authority';
+  | 'unknown-authority'
+  | 'idempotency-key-reused';
 
 export interface CaseIssue {
   field: string;

@@ -8,6 +8,7 @@
 import type { CaseContext } from './context.js';
 import { SYSTEM_ACTOR } from './context.js';
 import { writeAudit } from './audit.js';
+import { forgetExpiredIdempotencyKeys } from './commands.js';
 
 export interface Escalation {
   deadlineId: string;
@@ -63,15 +64,19 @@ export async function escalateOverdue(ctx: CaseContext, batch = 200): Promise<Es
   return escalated;
 }
 
-/** Runs {@link escalateOverdue} every `intervalMs` until stopped; errors are reported, not thrown. */
+/**
+ * Runs {@link escalateOverdue} every `intervalMs` until stopped, and forgets expired idempotency
+ * keys; errors are reported, not thrown.
+ */
 export function startScheduler(ctx: CaseContext, options: { intervalMs?: number; onError?: (error: unknown) => void; onEscalation?: (e: Escalation[]) => void } = {}): { stop: () => Promise<void> } {
   let running: Promise<void> | null = null;
   let stopped = false;
   const tick = (): void => {
     if (stopped || running) return;
     running = escalateOverdue(ctx)
-      .then((escalations) => {
+      .then(async (escalations) => {
         if (escalations.length > 0) options.onEscalation?.(escalations);
+        await forgetExpiredIdempotencyKeys(ctx);
       })
       .catch((error: unknown) => options.onError?.(error))
       .finally(() => {

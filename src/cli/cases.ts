@@ -12,6 +12,7 @@ import {
   createAuthority,
   createCase,
   createCaseContext,
+  createCaseOnce,
   getCase,
   listAuthorities,
   listCases,
@@ -76,12 +77,16 @@ export function registerCases(program: Command, io: Io): void {
     .description('create a draft request from a JSON file (see README: request format)')
     .argument('<file>', 'request JSON')
     .option('--as <actor>', 'actor recorded in history and audit (default cli:<user>)')
+    .option('--idempotency-key <key>', 'create at most once per key (24 h): a retry with the same key and file prints the case created the first time')
     .option('--json', 'machine-readable output')
-    .action(async (file: string, options: CaseOptions) => {
+    .action(async (file: string, options: CaseOptions & { idempotencyKey?: string }) => {
       const input = readJsonFile(file);
-      const created = await withCases((ctx) => createCase(ctx, actorOf(options), input));
+      const key = options.idempotencyKey;
+      const { case: created, replayed } = await withCases(async (ctx) =>
+        key === undefined ? { case: await createCase(ctx, actorOf(options), input), replayed: false } : createCaseOnce(ctx, actorOf(options), input, key),
+      );
       if (options.json) print(created);
-      else io.out(`created ${created.reference} (${created.id}), state ${created.state}`);
+      else io.out(`${replayed ? 'already created' : 'created'} ${created.reference} (${created.id}), state ${created.state}`);
     });
 
   cases

@@ -149,6 +149,16 @@ export interface CaseAttachmentsTable {
   uploaded_at: string;
 }
 
+/** `idempotency_keys`: the case a client's key created, for a day (see `cases/idempotency.ts`). */
+export interface IdempotencyKeysTable {
+  actor: string;
+  key: string;
+  /** SHA-256 of the canonical JSON of the request the key was first used for. */
+  fingerprint: string;
+  case_id: string;
+  created_at: string;
+}
+
 export interface NotificationsTable {
   id: string;
   authority_id: string;
@@ -232,6 +242,7 @@ export interface Database {
   case_deadlines: CaseDeadlinesTable;
   case_access: CaseAccessTable;
   case_attachments: CaseAttachmentsTable;
+  idempotency_keys: IdempotencyKeysTable;
   notifications: NotificationsTable;
   users: UsersTable;
   sessions: SessionsTable;

@@ -40,6 +40,7 @@ const CASE_CODES: Record<CaseError['code'], ProblemCode> = {
   conflict: 'conflict',
   forbidden: 'forbidden',
   'unknown-authority': 'validation-failed',
+  'idempotency-key-reused': 'idempotency-key-reused',
 };
 
 const AUTH_CODES: Record<AuthError['code'], ProblemCode> = {

@@ -22,6 +22,7 @@ export const PROBLEMS = {
   'uri-too-long': { status: 414, title: 'A path parameter is too long' },
   'unsupported-media-type': { status: 415, title: 'Send application/json' },
   'validation-failed': { status: 422, title: 'The request does not meet the legal requirements' },
+  'idempotency-key-reused': { status: 422, title: 'This idempotency key was used for a different request' },
   'reason-required': { status: 422, title: 'Written reasons are required' },
   locked: { status: 423, title: 'Too many failed sign-ins: the account is locked for a while' },
   'rate-limited': { status: 429, title: 'Too many requests' },

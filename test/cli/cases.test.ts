@@ -54,6 +54,20 @@ describe('comity cases', () => {
     assert.ok(Array.isArray(await json('cases', 'deadlines', '--overdue')));
   });
 
+  test('create --idempotency-key: a retry prints the case created the first time; another file under the key is refused', async () => {
+    const request = file('once.json', preservationRequestFrToUs({ references: { requesting: 'CLI-ONCE' } }));
+    const first = await run('cases', 'create', request, '--idempotency-key', 'cli-key-1');
+    assert.equal(first.code, 0);
+    assert.match(first.stdout, /^created /);
+    const again = await run('cases', 'create', request, '--idempotency-key', 'cli-key-1');
+    assert.equal(again.code, 0);
+    assert.match(again.stdout, /^already created /);
+    assert.equal(again.stdout.replace('already created', 'created'), first.stdout);
+    const other = await run('cases', 'create', file('other.json', preservationRequestFrToUs({ references: { requesting: 'CLI-OTHER' } })), '--idempotency-key', 'cli-key-1');
+    assert.equal(other.code, 2);
+    assert.match(other.stderr[0] ?? '', /idempotency-key-reused/);
+  });
+
   test('bad input: one line on stderr, exit 2, nothing written', async () => {
     const before = await json<{ total: number }>('cases', 'list');
     const cases: [string[], RegExp][] = [
@@ -62,6 +76,7 @@ describe('comity cases', () => {
       [['cases', 'create', file('unknown-basis.json', preservationRequestFrToUs({ legalBasis: 'ETS185:99' }))], /unknown legal basis "ETS185:99"/],
       [['cases', 'create', file('unknown-authority.json', preservationRequestFrToUs({ addressee: 'xx-nobody' }))], /unknown authority "xx-nobody"/],
       [['cases', 'create', join(dir, 'missing.json')], /cannot read/],
+      [['cases', 'create', file('key.json', preservationRequestFrToUs()), '--idempotency-key', 'no spaces allowed'], /invalid idempotency key/],
       [['cases', 'list', '--state', 'flying'], /unknown state "flying"/],
       [['cases', 'list', '--limit', '0'], /invalid --limit "0"/],
       [['cases', 'show', 'no-such-case'], /not-found: no case no-such-case/],

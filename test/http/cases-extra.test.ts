@@ -96,6 +96,30 @@ describe('case routes for the workspace [sqlite]', () => {
     });
   });
 
+  describe('POST /api/cases with an Idempotency-Key', () => {
+    it('a retry answers the case created the first time; another request under the key is 422; a malformed key 400', async () => {
+      const fr = await t.as('officer@fr.demo');
+      const body = preservationRequestFrToUs({ references: { requesting: 'IDEM-1' } });
+      const headers = { 'idempotency-key': 'b1f0c6de-7d1e-4f0e-9c55-2a4a35b7c001' };
+      const first = await fr.post('/api/cases', body, { headers });
+      assert.equal(first.statusCode, 201, first.body);
+      assert.equal(first.headers['idempotent-replayed'], undefined);
+      const retry = await fr.post('/api/cases', body, { headers });
+      assert.equal(retry.statusCode, 201, retry.body);
+      assert.equal(retry.headers['idempotent-replayed'], 'true');
+      assert.equal(retry.json<CaseSummary>().id, first.json<CaseSummary>().id);
+      const count = await t.handle.db.selectFrom('cases').select('id').where('request', 'like', '%IDEM-1%').execute();
+      assert.equal(count.length, 1, 'one case, however many retries');
+      assertProblem(await fr.post('/api/cases', preservationRequestFrToUs({ references: { requesting: 'IDEM-2' } }), { headers }), 422, 'idempotency-key-reused');
+      assertProblem(await fr.post('/api/cases', body, { headers: { 'idempotency-key': 'not a key' } }), 400, 'invalid-request');
+      // Another user's key of the same name is theirs.
+      const drafter = await t.as('drafter@fr.demo');
+      const theirs = await drafter.post('/api/cases', body, { headers });
+      assert.equal(theirs.statusCode, 201, theirs.body);
+      assert.notEqual(theirs.json<CaseSummary>().id, first.json<CaseSummary>().id);
+    });
+  });
+
   describe('PUT /api/cases/:id', () => {
     it('saves a draft again: version + 1, an `edit` history event and a `case.edit` audit event; replay skips it', async () => {
       const c = await draft(t, 'EDIT-1');

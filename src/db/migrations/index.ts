@@ -10,6 +10,7 @@ import * as m0001 from './0001_core.js';
 import * as m0002 from './0002_cases.js';
 import * as m0003 from './0003_auth.js';
 import * as m0004 from './0004_attachments.js';
+import * as m0005 from './0005_idempotency.js';
 
 /** The migrations by name, in order. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -17,6 +18,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0002_cases': m0002,
   '0003_auth': m0003,
   '0004_attachments': m0004,
+  '0005_idempotency': m0005,
 });
 
 /** Names of all migrations known to this version, in execution order. */

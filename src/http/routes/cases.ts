@@ -18,7 +18,9 @@ import {
   base64DecodedLength,
   createAuthority,
   createCase,
+  createCaseOnce,
   getAuthority,
+  IDEMPOTENCY_KEY_PATTERN,
   getCase,
   listAttachments,
   listAuthorities,
@@ -97,14 +99,30 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
     },
   );
 
-  api.post('/api/cases', { schema: { tags, summary: 'Draft a request for electronic evidence', body: requestSchema } }, async (request, reply) => {
-    const principal = request.principal as Principal;
-    if (principal.authorityId === null || request.body.requestingAuthority !== principal.authorityId) {
-      throw new HttpProblem('forbidden', 'a request can only be drafted for your own authority');
-    }
-    const created = await createCase(deps.cases, actorOf(principal), request.body);
-    return reply.code(201).send(created);
-  });
+  api.post(
+    '/api/cases',
+    {
+      schema: {
+        tags,
+        summary: 'Draft a request for electronic evidence',
+        description:
+          'With an `Idempotency-Key` header (1–255 visible ASCII characters, e.g. a UUID), sending the same request again with the same key within 24 hours answers with the case created the first time (header `idempotent-replayed: true`) instead of creating another; the same key with a different request is refused (`idempotency-key-reused`).',
+        headers: z.looseObject({ 'idempotency-key': z.string().regex(IDEMPOTENCY_KEY_PATTERN, '1 to 255 visible ASCII characters').optional() }),
+        body: requestSchema,
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal as Principal;
+      if (principal.authorityId === null || request.body.requestingAuthority !== principal.authorityId) {
+        throw new HttpProblem('forbidden', 'a request can only be drafted for your own authority');
+      }
+      const key = request.headers['idempotency-key'];
+      if (key === undefined) return reply.code(201).send(await createCase(deps.cases, actorOf(principal), request.body));
+      const once = await createCaseOnce(deps.cases, actorOf(principal), request.body, key);
+      if (once.replayed) void reply.header('idempotent-replayed', 'true');
+      return reply.code(201).send(once.case);
+    },
+  );
 
   api.get('/api/cases/:id', { schema: { tags, summary: 'One case in full: request, history, clocks (the read is recorded)', params: caseId } }, async (request) => {
     const principal = request.principal as Principal;
