@@ -258,16 +258,10 @@ const selectCase = preparedQuery<Selectable<CasesTable>>((db, p) => db.selectFro
 const insertCaseRow = preparedQueries(columnsKey, (row: object) => (db, p) => db.insertInto('cases').values(p.row<Insertable<CasesTable>>(Object.keys(row))));
 const insertEventRow = preparedQueries(columnsKey, (row: object) => (db, p) => db.insertInto('case_events').values(p.row<Insertable<CaseEventsTable>>(Object.keys(row))));
 
-interface NewCase {
-  c: Insertable<CasesTable>;
-  e: Insertable<CaseEventsTable>;
-  a: Insertable<AuditEventsTable>;
-}
-
 /** PostgreSQL: the case, its history event and its audit event in one statement. */
 const insertCaseWithEvents = preparedQueries(
-  ({ c, e, a }: NewCase) => `${columnsKey(c)}|${columnsKey(e)}|${columnsKey(a)}`,
-  ({ c, e, a }: NewCase) =>
+  ({ c, e, a }: NewCaseWrite) => `${columnsKey(c)}|${columnsKey(e)}|${columnsKey(a)}`,
+  ({ c, e, a }: NewCaseWrite) =>
     (db, p) =>
       db
         .with('new_case', (db) => db.insertInto('cases').values(p.row<Insertable<CasesTable>>(Object.keys(c), 'c')).returning('id'))
@@ -338,11 +332,8 @@ function isPostgres(db: Kysely<Database>): boolean {
   return sqlFamily(db as unknown as Kysely<unknown>) === 'postgres';
 }
 
-interface CaseChange {
-  s: Updateable<CasesTable>;
-  e: Insertable<CaseEventsTable>;
-  a: Insertable<AuditEventsTable>;
-}
+/** A change without its version check (the shape of the statement does not depend on it). */
+type CaseChange = Omit<CaseChangeWrite, 'w'>;
 
 /** The version-checked UPDATE of a case; `w` holds the id and the version it must still have. */
 const updateCaseRow = preparedQueries(columnsKey, (set: Updateable<CasesTable>) => (db, p) =>

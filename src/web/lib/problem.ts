@@ -24,6 +24,7 @@ export const SERVER_PROBLEM_CODES = [
   'uri-too-long',
   'unsupported-media-type',
   'validation-failed',
+  'idempotency-key-reused',
   'reason-required',
   'locked',
   'rate-limited',
