@@ -26,10 +26,11 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const config = loadServerConfig(env);
   const kb = loadKnowledgeBase();
-  const database = await openDatabase(resolveDbConfig(env));
+  const dbConfig = resolveDbConfig(env);
+  const database = await openDatabase(dbConfig);
   await database.migrate();
   const secretBox = createSecretBox(loadMasterKey(env, resolveDataDir(env)));
-  const cases = createCaseContext(database.db, kb, { transaction: serverTransactionRunner(database.db) });
+  const cases = createCaseContext(database.db, kb, { transaction: serverTransactionRunner(database.db, dbConfig) });
   const auth = createAuthContext(database.db, secretBox);
   const oidcConfig = oidcConfigFromEnv(env);
   const oidc = oidcConfig ? await createOidcClient(oidcConfig) : null;

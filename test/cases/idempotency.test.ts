@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { forEachDatabase } from '../db/dialects.js';
 import { loadKnowledgeBase } from '../../src/law/index.js';
-import { CaseError, createAuthority, createCaseContext, createCaseOnce, forgetExpiredIdempotencyKeys, serverTransactionRunner, type Actor } from '../../src/cases/index.js';
+import { CaseError, createAuthority, createCaseContext, createCaseOnce, forgetExpiredIdempotencyKeys, transactionRunner, type Actor } from '../../src/cases/index.js';
 import { DEMO_AUTHORITIES, preservationRequestFrToUs } from '../../src/demo/data.js';
 
 const kb = loadKnowledgeBase();
@@ -16,8 +16,8 @@ forEachDatabase('idempotent case creation', (target) => {
     const handle = await target.create(t);
     await handle.migrate();
     let now = new Date('2026-12-01T08:00:00Z');
-    // The server's runner: a group committer on SQLite, pooled transactions on PostgreSQL.
-    const ctx = createCaseContext(handle.db, kb, { now: () => now, transaction: serverTransactionRunner(handle.db) });
+    // A group committer on SQLite (as a server with synchronous = FULL runs), pooled transactions on PostgreSQL.
+    const ctx = createCaseContext(handle.db, kb, { now: () => now, transaction: transactionRunner(handle.db, { groupCommit: target.kind === 'sqlite' }) });
     for (const a of DEMO_AUTHORITIES) await createAuthority(ctx, admin, a);
     const count = async (table: 'cases' | 'idempotency_keys') => Number((await handle.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     return { ctx, count, advance: (ms: number) => (now = new Date(now.getTime() + ms)) };

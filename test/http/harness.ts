@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createAuthContext, createSecretBox, createUser, hotp, totpCode, totpStep, TOTP_STEP_SECONDS, type ApiScope, type AuthContext, type Role } from '../../src/auth/index.js';
-import { createCaseContext, serverTransactionRunner, type CaseContext } from '../../src/cases/index.js';
+import { createCaseContext, transactionRunner, type CaseContext } from '../../src/cases/index.js';
 import type { DatabaseHandle } from '../../src/db/index.js';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo, type SeededUser } from '../../src/demo/seed.js';
 import { buildApp } from '../../src/http/app.js';
@@ -171,7 +171,8 @@ export async function buildTestApp(kind: TestDbKind = 'sqlite', options: BuildTe
       },
     };
     const kb = knowledgeBase();
-    const cases = createCaseContext(handle.db, kb, { now: clock.now, transaction: serverTransactionRunner(handle.db) });
+    // On SQLite through the group committer, as a server with COMITY_SQLITE_SYNC=full runs.
+    const cases = createCaseContext(handle.db, kb, { now: clock.now, transaction: transactionRunner(handle.db, { groupCommit: handle.kind === 'sqlite' }) });
     const auth = createAuthContext(handle.db, createSecretBox(randomBytes(32)), { now: clock.now });
     const seeded = await seedDemo(cases, auth);
     const config = testConfig(options.config);
