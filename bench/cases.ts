@@ -244,10 +244,14 @@ async function benchSqlite(n: number): Promise<Measured & { floorRatio: number }
     const plain = await measureMode('plain transactions (for comparison)', handle.db, plainTransactions, Math.max(50, Math.floor(n / 4)), { runs: 1, probe: false });
     const file = config.kind === 'sqlite' ? config.file : '';
     const floor = Math.max(...Array.from({ length: MEASURED_RUNS }, () => sqliteFloor(file, n, 64, REQUEST_JSON, REVIEW_JSON)));
+    const bareFile = join(dir, 'bare.sqlite');
+    const bare = Math.max(...Array.from({ length: MEASURED_RUNS }, () => sqliteFloor(bareFile, n, 64, REQUEST_JSON, REVIEW_JSON, { bare: true })));
     const after = await baseline(handle.db, BASELINE_SECONDS);
     const base = Math.max(before, after);
     console.log(`  baseline: ${Math.round(before)} / ${Math.round(after)} durable single-row inserts/s (before / after; the higher is used)`);
     console.log(floorLine(floor, base));
+    console.log(`  bare floor: ${Math.round(bare)} requests/s = ratio ${(bare / base).toFixed(2)} (the same, on tables with primary keys only: no indexes, constraints or secure_delete)`);
+    console.log(`  per request: pipeline ${(1000 / result.rate).toFixed(3)} ms, floor ${(1000 / floor).toFixed(3)} ms, bare floor ${(1000 / bare).toFixed(3)} ms, one durable insert ${(1000 / base).toFixed(3)} ms`);
     console.log(`  group commit vs plain transactions: ×${(result.rate / plain.rate).toFixed(2)}`);
     // The floor's rate over the baseline (see floor.ts): the most the pipeline's ratio could be.
     return { ...summarise(result.rate, base), floorRatio: Number((floor / base).toFixed(2)) };

@@ -4,7 +4,8 @@
  * transition) written by hand-written SQL straight through better-sqlite3, with none of Comity —
  * no validation, no query builder, no digests (fixed strings), no promises — and grouped into
  * commits like the pipeline. What a request costs the storage engine itself on this machine:
- * the pipeline cannot be faster than this, whatever the application code does.
+ * the pipeline cannot be faster than this, whatever the application code does. The bare floor
+ * does the same on tables without secondary indexes, constraints or `secure_delete`.
  */
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
@@ -43,6 +44,25 @@ function rows(request: string, review: string): Rows & { review: string } {
 const placeholders = (n: number, start = 1, style: 'sqlite' | 'pg' = 'sqlite'): string =>
   Array.from({ length: n }, (_, i) => (style === 'sqlite' ? '?' : `$${start + i}`)).join(', ');
 
+/**
+ * The bare floor's tables: Comity's columns with nothing but primary keys — none of the indexes
+ * that serve lists, tenant filters and audit look-ups, no unique reference, no foreign keys (and
+ * `secure_delete` off). Not a schema Comity could run on; it shows what is left of a request's
+ * cost when the storage does nothing but store the rows.
+ */
+function createBareSchema(db: BetterSqlite): void {
+  const table = (name: string, columns: readonly string[], key: string): string =>
+    `create table if not exists "${name}" (${columns.map((c) => `"${c}"${c === key ? ' primary key' : ''}`).join(', ')})`;
+  db.exec(
+    [
+      table('authorities', ['id', 'party'], 'id'),
+      table('cases', CASE_COLUMNS, 'id'),
+      table('case_events', EVENT_COLUMNS, 'id'),
+      `create table if not exists "audit_events" ("seq" integer primary key, ${AUDIT_COLUMNS.map((c) => `"${c}"`).join(', ')})`,
+    ].join(';\n'),
+  );
+}
+
 interface BetterSqliteStatement {
   run(...params: unknown[]): { changes: number };
   get(...params: unknown[]): Record<string, unknown> | undefined;
@@ -59,13 +79,15 @@ interface BetterSqlite {
  * bench's), `itemsPerCommit` transactions per commit each in its savepoint (a third creates, a
  * third approves, a third sends, as the pipeline's batches do in steady state). Requests per second.
  */
-export function sqliteFloor(file: string, requests: number, itemsPerCommit: number, request: string, review: string): number {
+export function sqliteFloor(file: string, requests: number, itemsPerCommit: number, request: string, review: string, { bare = false } = {}): number {
   const Database = require('better-sqlite3') as new (file: string, options: { timeout: number }) => BetterSqlite;
   const db = new Database(file, { timeout: 5000 });
   try {
+    db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('secure_delete = ON');
+    db.pragma(`foreign_keys = ${bare ? 'OFF' : 'ON'}`);
+    db.pragma(`secure_delete = ${bare ? 'OFF' : 'ON'}`);
+    if (bare) createBareSchema(db);
     const r = rows(request, review);
     const insertCase = db.prepare(`insert into "cases" (${quoted(CASE_COLUMNS)}) values (${placeholders(CASE_COLUMNS.length)})`);
     const insertEvent = db.prepare(`insert into "case_events" (${quoted(EVENT_COLUMNS)}) values (${placeholders(EVENT_COLUMNS.length)})`);
