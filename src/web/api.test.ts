@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ApiClient, createApi } from './api';
+import { ApiClient, createApi, newIdempotencyKey } from './api';
 import { readCookie } from './lib/cookies';
 import { ApiProblem } from './lib/problem';
 
@@ -46,6 +46,19 @@ describe('ApiClient', () => {
     assert.equal((post?.init.headers as Record<string, string>)['content-type'], 'application/json');
     assert.equal(post?.init.body, '{"expectedVersion":2}');
     assert.equal((calls[2]?.init.headers as Record<string, string>)['x-csrf-token'], 'tok-1');
+  });
+
+  it('sends an idempotency key with a create when given one; keys are 32 hex digits and fresh', async () => {
+    const { calls, impl } = fakeFetch(() => json(201, { id: 'c1' }));
+    const api = createApi(new ApiClient({ fetch: impl, cookies: () => 'comity_csrf=tok-1' }));
+    await api.cases.create({ facts: 'x' }, 'k-1');
+    await api.cases.create({ facts: 'x' });
+    assert.equal((calls[0]?.init.headers as Record<string, string>)['idempotency-key'], 'k-1');
+    assert.equal((calls[0]?.init.headers as Record<string, string>)['x-csrf-token'], 'tok-1');
+    assert.equal((calls[1]?.init.headers as Record<string, string>)['idempotency-key'], undefined);
+    const keys = new Set(Array.from({ length: 100 }, () => newIdempotencyKey()));
+    assert.equal(keys.size, 100);
+    for (const key of keys) assert.match(key, /^[0-9a-f]{32}$/);
   });
 
   it('falls back to the token of the last sign-in when the cookie is unreadable', async () => {

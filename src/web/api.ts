@@ -43,6 +43,8 @@ export interface RequestOptions {
   query?: Record<string, QueryValue>;
   /** Sent as JSON. */
   body?: unknown;
+  /** Extra request headers (e.g. `idempotency-key`). */
+  headers?: Record<string, string>;
   signal?: AbortSignal;
 }
 
@@ -84,7 +86,7 @@ export class ApiClient {
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const upper = method.toUpperCase();
-    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+    const headers: Record<string, string> = { ...options.headers, accept: 'application/json, application/problem+json' };
     let body: string | undefined;
     if (options.body !== undefined) {
       headers['content-type'] = 'application/json';
@@ -177,8 +179,12 @@ export function createApi(client: ApiClient) {
     cases: {
       list: (query: CaseListQuery = {}, signal?: AbortSignal) => client.get<CasePage>('/api/cases', { query: { ...query }, ...(signal ? { signal } : {}) }),
       get: (id: string, signal?: AbortSignal) => client.get<CaseDetail>(`/api/cases/${enc(id)}`, signal ? { signal } : {}),
-      /** Drafts a request (the answer is the new case's summary). */
-      create: (request: unknown) => client.post<CaseSummary>('/api/cases', request),
+      /**
+       * Drafts a request (the answer is the new case's summary). With `idempotencyKey`, sending it
+       * again with the same key answers the case created the first time instead of a second one.
+       */
+      create: (request: unknown, idempotencyKey?: string) =>
+        client.post<CaseSummary>('/api/cases', request, idempotencyKey === undefined ? {} : { headers: { 'idempotency-key': idempotencyKey } }),
       event: (id: string, event: CaseEvent, input: CaseEventInput = {}) => client.post<CaseSummary>(`/api/cases/${enc(id)}/events/${enc(event)}`, input),
       /** Saves a draft again (PUT: the whole request); `expectedVersion` guards against a concurrent change. */
       update: (id: string, request: unknown, expectedVersion?: number) => client.put<CaseSummary>(`/api/cases/${enc(id)}`, request, expectedVersion === undefined ? {} : { query: { expectedVersion } }),
@@ -202,3 +208,9 @@ export type Api = ReturnType<typeof createApi>;
 
 /** The workspace's client (same origin). */
 export const api: Api = createApi(new ApiClient());
+
+/** A fresh idempotency key: 128 random bits as hex (crypto.getRandomValues works outside secure contexts too). */
+export function newIdempotencyKey(): string {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}

@@ -17,7 +17,7 @@
  */
 import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api';
+import { api, newIdempotencyKey } from '../api';
 import { useAuth, useMe } from '../auth';
 import { ErrorSummary, focusWhenPresent, type SummaryItem } from '../components/ErrorSummary';
 import { Cite, UnverifiedMark } from '../components/Citation';
@@ -87,6 +87,7 @@ export default function RequestWizard() {
   // Editing a draft: load it once per id (not the one this page just created).
   const draft = useApi((signal) => (id ? api.cases.get(id, signal) : Promise.resolve(null)), [id]);
   const loadedFor = useRef<string | null>(null);
+  const createKey = useRef<string | null>(null);
   useEffect(() => {
     const c = draft.data;
     if (!c || !id || c.id !== id || loadedFor.current === id) return;
@@ -214,7 +215,11 @@ export default function RequestWizard() {
     setBusy(true);
     try {
       const body = toRequest(form, plan?.freeText.map((e) => e.id));
-      const summary = saved ? await api.cases.update(saved.id, body, saved.version) : await api.cases.create(body);
+      // A first save keeps its idempotency key until it succeeds: if an answer is lost and the
+      // user saves again, the server answers the draft it already created instead of a second one.
+      if (!saved) createKey.current ??= newIdempotencyKey();
+      const summary = saved ? await api.cases.update(saved.id, body, saved.version) : await api.cases.create(body, createKey.current ?? undefined);
+      createKey.current = null;
       setSaved({ id: summary.id, version: summary.version, reference: summary.reference });
       setOutcome(mode === 'save' ? 'saved' : 'submitted');
       if (!id) {
@@ -222,7 +227,10 @@ export default function RequestWizard() {
         navigate(paths.editRequest(summary.id), { replace: true, keepFocus: true });
       }
     } catch (error) {
-      setProblem(asProblem(error));
+      const problem = asProblem(error);
+      // The key went with another version of the request (the form changed after a lost answer): a new one next time.
+      if (problem.code === 'idempotency-key-reused') createKey.current = null;
+      setProblem(problem);
     } finally {
       setBusy(false);
     }
