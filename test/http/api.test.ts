@@ -273,6 +273,8 @@ describe('HTTP API [sqlite]', () => {
         const openapiPath = path.replace(/:([A-Za-z]+)/g, '{$1}');
         assert.ok(doc.paths[openapiPath]?.[method.toLowerCase()], `${key} is documented`);
       }
+      const create = doc.paths['/api/cases']?.post as { parameters?: { in: string; name: string }[] } | undefined;
+      assert.ok(create?.parameters?.some((p) => p.in === 'header' && p.name === 'idempotency-key'), 'POST /api/cases documents its Idempotency-Key header');
     });
 
     it('GET /docs serves the API documentation page', async () => {
