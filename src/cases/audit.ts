@@ -19,12 +19,11 @@ export function digest(value: unknown): string | null {
   // A transition hashes the row it read (before) and the row it writes (after); the next
   // transition of the case reads that same row back. The digest is a function of the content
   // only, so a row equal, column by column, to one hashed recently reuses that digest.
+  const now = Date.now();
   const hit = recentDigests.get(row.id);
-  if (hit !== undefined && sameRow(hit.row, row)) return hit.digest;
+  if (hit !== undefined && now - hit.at <= RECENT_DIGEST_MS && sameRow(hit.row, row)) return hit.digest;
   const computed = sha256(row);
-  recentDigests.delete(row.id);
-  recentDigests.set(row.id, { row: { ...row }, digest: computed });
-  if (recentDigests.size > RECENT_DIGESTS) recentDigests.delete(recentDigests.keys().next().value as string);
+  remember(row, computed, now);
   return computed;
 }
 
@@ -32,9 +31,47 @@ function sha256(value: unknown): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex');
 }
 
-/** How many recently hashed rows {@link digest} remembers (oldest forgotten first). */
+/**
+ * Bounds of the rows {@link digest} remembers: how many, how many characters of text in all
+ * (≈ 16 MB), and for how long — a remembered row holds case content, which should not outlive
+ * its use (the next transition) in memory.
+ */
 export const RECENT_DIGESTS = 4096;
-const recentDigests = new Map<string, { row: Readonly<Record<string, unknown>>; digest: string }>();
+export const RECENT_DIGEST_CHARS = 16 * 1024 * 1024;
+export const RECENT_DIGEST_MS = 10 * 60_000;
+
+interface Remembered {
+  row: Readonly<Record<string, unknown>>;
+  digest: string;
+  chars: number;
+  at: number;
+}
+const recentDigests = new Map<string, Remembered>();
+let recentChars = 0;
+
+function remember(row: FlatRow, computed: string, now: number): void {
+  forgetDigest(row.id);
+  let chars = 0;
+  for (const key in row) {
+    const column = row[key];
+    if (typeof column === 'string') chars += column.length;
+  }
+  recentDigests.set(row.id, { row: { ...row }, digest: computed, chars, at: now });
+  recentChars += chars;
+  // Oldest first (a Map iterates in insertion order): over a bound, or expired.
+  for (const [id, entry] of recentDigests) {
+    if (recentDigests.size <= RECENT_DIGESTS && recentChars <= RECENT_DIGEST_CHARS && now - entry.at <= RECENT_DIGEST_MS) break;
+    forgetDigest(id);
+  }
+}
+
+/** Forgets the remembered row of object `id` (e.g. a purged case). */
+export function forgetDigest(id: string): void {
+  const entry = recentDigests.get(id);
+  if (entry === undefined) return;
+  recentDigests.delete(id);
+  recentChars -= entry.chars;
+}
 
 type FlatRow = Record<string, string | number | bigint | boolean | null> & { id: string };
 

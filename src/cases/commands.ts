@@ -1,8 +1,10 @@
 /**
  * @module cases/commands
- * Use cases that change a case: create it, edit its draft, and move it through the workflow. Each runs in one
- * transaction that also appends the history event and writes the audit event; bad input is
- * rejected with a {@link CaseError} listing every issue, and nothing is written.
+ * Use cases that change a case: create it, edit its draft, and move it through the workflow. Each
+ * writes the change together with its history event and its audit event, atomically — in one
+ * transaction, or on PostgreSQL, where they are one statement, in that statement alone (see
+ * {@link transitionCase}); bad input is rejected with a {@link CaseError} listing every issue,
+ * and nothing is written.
  */
 import { sql } from 'kysely';
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
@@ -20,7 +22,7 @@ import type { Actor, CaseContext } from './context.js';
 import { CaseError, zodIssues } from './errors.js';
 import { presentSummary, type CaseSummary } from './presenter.js';
 import { cachedCase, forgetCase, rememberCase } from './row-cache.js';
-import { insertCases, updateCases, type CaseChangeWrite, type NewCaseWrite } from './pg-batch.js';
+import { insertCases, refusedByServer, updateCases, type CaseChangeWrite, type NewCaseWrite } from './pg-batch.js';
 import { requestSchema, reviewSchema, type Request, type Review } from './request.js';
 import { basisIssues, missingContents, missingSafeguards } from './validate.js';
 import { isCaseEvent, nextState, TRANSITIONS, TransitionError, type CaseEvent, type CaseState } from './workflow.js';
@@ -49,9 +51,8 @@ function reference(party: string, at: Date, id: string): string {
   return `${party}-${at.getUTCFullYear()}-${id.slice(-12).toUpperCase()}`;
 }
 
-/** A new case as it will be written: the parsed request, the row, its history and audit events. */
+/** A new case as it will be written: the row, its history and audit events. */
 interface PreparedCase {
-  request: Request;
   row: Selectable<CasesTable>;
   event: Insertable<CaseEventsTable>;
   audit: Insertable<AuditEventsTable>;
@@ -92,11 +93,14 @@ export async function createCaseOnce(ctx: CaseContext, actor: Actor, input: unkn
   if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
     throw new CaseError('invalid-request', 'invalid idempotency key', [{ field: 'Idempotency-Key', message: '1 to 255 visible ASCII characters, e.g. a UUID' }]);
   }
-  const { request, row, event, audit } = await newCase(ctx, actor, input);
+  // A retry is recognised before the request is checked again: it gets the case created the
+  // first time even if, say, an authority has been removed since.
+  const request = parseRequest(input);
   const fingerprint = digest(request) as string;
-  const cutoff = new Date(Date.parse(row.created_at) - IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000).toISOString();
+  const cutoff = new Date(ctx.now().getTime() - IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000).toISOString();
   const earlier = await findKey(ctx.db, actor.id, key, cutoff);
   if (earlier !== undefined) return replay(ctx, earlier, fingerprint);
+  const { row, event, audit } = await newCaseFrom(ctx, actor, request);
   try {
     await ctx.transaction(async (trx) => {
       await trx.deleteFrom('idempotency_keys').where('actor', '=', actor.id).where('key', '=', key).where('created_at', '<', cutoff).execute();
@@ -107,10 +111,17 @@ export async function createCaseOnce(ctx: CaseContext, actor: Actor, input: unkn
     // A concurrent attempt with the same key committed first (the key's primary key refused this one).
     const winner = await findKey(ctx.db, actor.id, key, cutoff);
     if (winner !== undefined) return replay(ctx, winner, fingerprint);
+    // The key was taken by an attempt that then did not commit (e.g. its group commit failed).
+    if (isUniqueViolation(error)) throw new CaseError('conflict', 'another request with this idempotency key did not complete: send it again');
     throw error;
   }
   rememberCase(ctx.db, row);
   return { case: presentSummary(row), replayed: false };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return code === '23505' || (typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT'));
 }
 
 async function findKey(db: Kysely<Database>, actor: string, key: string, cutoff: string): Promise<{ case_id: string; fingerprint: string } | undefined> {
@@ -135,7 +146,10 @@ export async function forgetExpiredIdempotencyKeys(ctx: CaseContext): Promise<nu
 
 /** Checks a new request and builds its rows (nothing written). */
 async function newCase(ctx: CaseContext, actor: Actor, input: unknown): Promise<PreparedCase> {
-  const request = parseRequest(input);
+  return newCaseFrom(ctx, actor, parseRequest(input));
+}
+
+async function newCaseFrom(ctx: CaseContext, actor: Actor, request: Request): Promise<PreparedCase> {
   if (actor.authorityId !== null && actor.authorityId !== request.requestingAuthority) {
     throw new CaseError('forbidden', 'a request can only be drafted for your own authority');
   }
@@ -174,7 +188,7 @@ async function newCase(ctx: CaseContext, actor: Actor, input: unknown): Promise<
   };
   const event: Insertable<CaseEventsTable> = { id: ctx.newId(), case_id: id, seq: 1, event: 'create', from_state: null, to_state: 'draft', actor: actor.id, side: 'requesting', at, reason: null, payload: null };
   const audit = auditRow({ id: ctx.newId(), actor: actor.id, action: 'case.create', objectType: 'case', objectId: id, at, before: null, after: row });
-  return { request, row, event, audit };
+  return { row, event, audit };
 }
 
 export interface UpdateDraftOptions {
@@ -310,12 +324,14 @@ function writesOf(db: Kysely<Database>): CombinedWrites {
           await insertCases(db, batch);
           return batch.map(() => undefined);
         },
+        retryAlone: refusedByServer,
       },
       change: {
         key: ({ s, e, a }) => `${columnsKey(s)}|${columnsKey(e)}|${columnsKey(a)}`,
         conflictKey: ({ w }) => w.id,
         one: ({ s, w, e, a }) => updateCase(db, w.id, w.version, s, e, a),
         many: (batch) => updateCases(db, batch),
+        retryAlone: refusedByServer,
       },
     };
     combiners.set(db, writes);
@@ -547,8 +563,19 @@ export async function transitionCase(ctx: CaseContext, actor: Actor, caseId: str
         forgetCase(ctx.db, caseId);
       }
     }
-    const row = await readCase(ctx.db, caseId);
-    if (row !== undefined && row.received_at === null) return presentSummary(await singleStatementTransition(ctx, caseId, row, actor, event, input, authorities));
+    for (let attempt = 1; ; attempt += 1) {
+      const row = await readCase(ctx.db, caseId);
+      if (row === undefined || row.received_at !== null) break;
+      try {
+        return presentSummary(await singleStatementTransition(ctx, caseId, row, actor, event, input, authorities));
+      } catch (error) {
+        // Another change came between the read and the write: decide once more on the stored row,
+        // as a transaction that waited for the other one would — unless the caller said which
+        // version it saw (then the conflict is the answer).
+        if (attempt === 1 && error instanceof CaseError && error.code === 'conflict' && input.expectedVersion === undefined) continue;
+        throw error;
+      }
+    }
   }
   const committed = await ctx.transaction(async (trx) => {
     authorities.length = 0; // a runner may retry the work

@@ -101,7 +101,10 @@ export interface CaseChangeWrite {
  * history and audit events only if it updated its case. Returns, per change, whether it did.
  * The writes must share their columns and name different cases.
  */
-export async function updateCases(db: Kysely<Database>, writes: readonly CaseChangeWrite[]): Promise<boolean[]> {
+export async function updateCases(db: Kysely<Database>, unordered: readonly CaseChangeWrite[]): Promise<boolean[]> {
+  // In the order of the cases' ids, so that two statements running at once lock the rows they
+  // share in the same order (no deadlock between them).
+  const writes = [...unordered].sort((a, b) => (a.w.id < b.w.id ? -1 : a.w.id > b.w.id ? 1 : 0));
   const [first] = writes;
   if (first === undefined) return [];
   const sc = Object.keys(first.s);
@@ -136,5 +139,16 @@ export async function updateCases(db: Kysely<Database>, writes: readonly CaseCha
   for (const w of writes) valuesOf(w.a as Record<string, unknown>, ac, parameters);
   const { rows } = await db.executeQuery<{ object_id: string }>(CompiledQuery.raw(sql, parameters));
   const changed = new Set(rows.map((row) => row.object_id));
-  return writes.map((w) => changed.has(w.w.id));
+  return unordered.map((w) => changed.has(w.w.id));
+}
+
+/**
+ * Whether PostgreSQL (or PGlite) refused a statement with an error of its own — a SQLSTATE such
+ * as 23505 for a unique violation: the statement was rolled back, nothing of it was written.
+ * Other errors (a lost connection) leave its outcome unknown.
+ */
+export function refusedByServer(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { severity, code } = error as { severity?: unknown; code?: unknown };
+  return typeof severity === 'string' && typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
 }

@@ -8,7 +8,7 @@
  */
 import type { CaseContext } from './context.js';
 import { SYSTEM_ACTOR } from './context.js';
-import { writeAudit } from './audit.js';
+import { forgetDigest, writeAudit } from './audit.js';
 import { forgetCase } from './row-cache.js';
 
 /** Stands in for purged reasons in the history. */
@@ -42,6 +42,7 @@ export async function purgeExpiredCases(ctx: CaseContext): Promise<string[]> {
       const attachments = await trx.deleteFrom('case_attachments').where('case_id', '=', id).executeTakeFirst();
       await writeAudit(trx, { id: ctx.newId(), actor: SYSTEM_ACTOR.id, action: 'case.purge', objectType: 'case', objectId: id, at: now, before, after, details: { deleteAfter: before.delete_after, attachmentsDeleted: Number(attachments.numDeletedRows) } });
       forgetCase(ctx.db, id);
+      forgetDigest(id);
       purged.push(id);
     });
   }

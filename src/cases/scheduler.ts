@@ -73,12 +73,16 @@ export function startScheduler(ctx: CaseContext, options: { intervalMs?: number;
   let stopped = false;
   const tick = (): void => {
     if (stopped || running) return;
-    running = escalateOverdue(ctx)
-      .then(async (escalations) => {
-        if (escalations.length > 0) options.onEscalation?.(escalations);
-        await forgetExpiredIdempotencyKeys(ctx);
-      })
-      .catch((error: unknown) => options.onError?.(error))
+    running = Promise.all([
+      escalateOverdue(ctx)
+        .then((escalations) => {
+          if (escalations.length > 0) options.onEscalation?.(escalations);
+        })
+        .catch((error: unknown) => options.onError?.(error)),
+      // Independent of the escalation: a failing escalation must not keep expired keys forever.
+      forgetExpiredIdempotencyKeys(ctx).catch((error: unknown) => options.onError?.(error)),
+    ])
+      .then(() => undefined)
       .finally(() => {
         running = null;
       });

@@ -149,7 +149,7 @@ export interface CaseAttachmentsTable {
   uploaded_at: string;
 }
 
-/** `idempotency_keys`: the case a client's key created, for a day (see `cases/idempotency.ts`). */
+/** `idempotency_keys`: the case a client's key created, for a day (see `createCaseOnce` in `cases/commands.ts`). */
 export interface IdempotencyKeysTable {
   actor: string;
   key: string;

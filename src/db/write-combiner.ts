@@ -13,11 +13,14 @@
  *
  * Per write, the outcome is what `one` would have given:
  * - `many` returns one outcome per write (e.g. whether its version-checked update matched);
- * - writes with the same `conflictKey` (e.g. the same case) never share a statement: a later one
- *   waits for a later statement, so each sees the effect of the one before;
- * - when the combined statement fails (a constraint, a lost connection), nothing of it was
- *   written (one statement is atomic) and each of its writes is run again alone, so an error
- *   reaches only the write that causes it.
+ * - writes with the same `conflictKey` (e.g. the same case) never share a statement (a later one
+ *   goes into a later statement; statements may run at the same time, so ordering between them
+ *   is the writes' own business, e.g. a version check);
+ * - when the database refused the combined statement (`retryAlone(error)`: e.g. a constraint
+ *   violation — one statement is atomic, so nothing of it was written), each of its writes runs
+ *   again alone, so the error reaches only the write that causes it. Any other failure (a lost
+ *   connection: the statement may or may not have committed) rejects every write of it with that
+ *   error, as it would have rejected each write run alone.
  *
  * A write is acknowledged when its statement has committed (autocommit): as durable as alone.
  */
@@ -31,6 +34,11 @@ export interface WriteKind<V, R> {
   one(write: V): Promise<R>;
   /** Outcomes in the order of `writes` (at least two). */
   many(writes: V[]): Promise<R[]>;
+  /**
+   * Whether `error`, thrown by `many`, means the statement was refused as a whole (so each write
+   * may run again alone); default: always. Return false for failures whose outcome is unknown.
+   */
+  retryAlone?(error: unknown): boolean;
 }
 
 export interface WriteCombinerOptions {
@@ -147,7 +155,11 @@ export class WriteCombiner {
     try {
       outcomes = await kind.many(batch.map((pending) => pending.write));
       if (outcomes.length !== batch.length) throw new Error(`write combiner: ${outcomes.length} outcomes for ${batch.length} writes`);
-    } catch {
+    } catch (error) {
+      if (kind.retryAlone !== undefined && !kind.retryAlone(error)) {
+        for (const pending of batch) pending.reject(error);
+        return;
+      }
       // Nothing of the statement was written: each write again on its own, to give each its own outcome.
       this.#stats.fallbacks += 1;
       for (const pending of batch) await kind.one(pending.write).then(pending.resolve, pending.reject);

@@ -39,6 +39,15 @@ forEachDatabase('idempotent case creation', (target) => {
     assert.equal(audit.length, 2, 'a replay writes nothing');
   });
 
+  it('a retry is recognised before the request is checked again (the basis has left the knowledge base meanwhile)', async (t) => {
+    const { ctx } = await setup(t);
+    const first = await createCaseOnce(ctx, alice, preservationRequestFrToUs(), 'before-change');
+    const withoutBasis = { ...kb, provisions: kb.provisions.filter((p) => p.id !== 'ETS185:29') };
+    const later = createCaseContext(ctx.db, withoutBasis, { now: ctx.now, transaction: ctx.transaction });
+    assert.deepEqual(await createCaseOnce(later, alice, preservationRequestFrToUs(), 'before-change'), { case: first.case, replayed: true });
+    await assert.rejects(createCaseOnce(later, alice, preservationRequestFrToUs(), 'new-key'), (error: unknown) => error instanceof CaseError && error.code === 'invalid-request');
+  });
+
   it('concurrent attempts with one key create one case, and every attempt gets it', async (t) => {
     const { ctx, count } = await setup(t);
     const outcomes = await Promise.all(Array.from({ length: 6 }, () => createCaseOnce(ctx, alice, preservationRequestFrToUs(), 'race')));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Insertable } from 'kysely';
 import { forEachDatabase } from '../db/dialects.js';
 import { createAuthority, createCaseContext } from '../../src/cases/index.js';
-import { insertCases, updateCases, type CaseChangeWrite, type NewCaseWrite } from '../../src/cases/pg-batch.js';
+import { insertCases, refusedByServer, updateCases, type CaseChangeWrite, type NewCaseWrite } from '../../src/cases/pg-batch.js';
 import type { CasesTable } from '../../src/db/index.js';
 import { DEMO_AUTHORITIES } from '../../src/demo/data.js';
 import { loadKnowledgeBase } from '../../src/law/index.js';
@@ -58,12 +58,20 @@ forEachDatabase('multi-row case writes (PostgreSQL)', (target) => {
     assert.deepEqual(events.map((e) => `${e.case_id}:${e.seq}:${e.event}`), ['c1:1:create', 'c1:2:approve', 'c2:1:create', 'c3:1:create', 'c3:2:approve']);
     const audit = await db.selectFrom('audit_events').select(['object_id', 'action']).orderBy('seq').execute();
     assert.deepEqual(audit.filter((a) => a.action === 'case.approve').map((a) => a.object_id).sort(), ['c1', 'c3']);
+    // Outcomes follow the order given, whatever order the statement writes the cases in.
+    await insertCases(db, ['c4', 'c5'].map((id) => newCase(id)));
+    assert.deepEqual(await updateCases(db, [approve('c5', 1), approve('c2', 9), approve('c4', 1)]), [true, false, true]);
   });
 
   it('a statement that breaks a constraint writes none of its rows', async (t) => {
     if (target.kind === 'sqlite') return t.skip('PostgreSQL SQL');
     const db = await setup(t);
-    await assert.rejects(insertCases(db, [newCase('d1', 'SAME'), newCase('d2', 'SAME')]));
+    const refused = await insertCases(db, [newCase('d1', 'SAME'), newCase('d2', 'SAME')]).then(
+      () => assert.fail('a duplicate reference must be refused'),
+      (error: unknown) => error,
+    );
+    assert.equal(refusedByServer(refused), true, 'a unique violation is the server refusing the statement');
+    assert.equal(refusedByServer(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })), false);
     assert.equal((await db.selectFrom('cases').select('id').execute()).length, 0);
     assert.equal((await db.selectFrom('case_events').select('id').execute()).length, 0);
     assert.equal((await db.selectFrom('audit_events').select('id').where('object_type', '=', 'case').execute()).length, 0);

@@ -90,6 +90,20 @@ describe('WriteCombiner', () => {
     assert.ok(combiner.stats.fallbacks >= 1);
   });
 
+  it('a failure whose outcome is unknown (retryAlone false) rejects every write of the statement, without rerunning any', async () => {
+    const combiner = new WriteCombiner({ maxInFlight: 1, maxBatch: 10 });
+    const { kind, statements } = recordingKind({ failMany: () => true });
+    const lost = Object.assign(new Error('connection lost'), { code: 'ECONNRESET' });
+    const unknown: WriteKind<W, string> = { ...kind, many: async (ws) => { await kind.many(ws).catch(() => undefined); throw lost; }, retryAlone: () => false };
+    const outcomes = await Promise.allSettled(writes(6).map((w) => combiner.submit(unknown, w)));
+    const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    // The first write ran alone (a free slot); the other five shared a statement that failed.
+    assert.equal(rejected.length, 5);
+    for (const r of rejected) assert.equal(r.reason, lost);
+    assert.equal(statements.filter((s) => s.length === 1).length, 1, 'no write of the failed statement ran again');
+    assert.equal(combiner.stats.fallbacks, 0);
+  });
+
   it('a statement answering the wrong number of outcomes counts as failed', async () => {
     const combiner = new WriteCombiner({ maxInFlight: 1 });
     const { kind } = recordingKind({ badCount: true });

@@ -87,16 +87,24 @@ interface PgQueryable {
  * Every other query runs as before, unnamed.
  */
 function namingPool(pool: PostgresPool): PostgresPool {
+  type PoolClient = Awaited<ReturnType<PostgresPool['connect']>>;
+  // One wrapper per connection, so that Kysely sees the same client object each time it is lent.
+  const wrappers = new WeakMap<object, PoolClient>();
   return {
     connect: async () => {
       const client = (await pool.connect()) as unknown as PgQueryable;
-      return {
-        query: (textOrConfig: unknown, values?: unknown[]) => {
-          const name = typeof textOrConfig === 'string' ? preparedStatementName(textOrConfig) : undefined;
-          return name === undefined ? client.query(textOrConfig, values) : client.query({ name, text: textOrConfig, values });
-        },
-        release: (destroy?: boolean) => client.release(destroy),
-      } as unknown as Awaited<ReturnType<PostgresPool['connect']>>;
+      let wrapper = wrappers.get(client);
+      if (wrapper === undefined) {
+        wrapper = {
+          query: (textOrConfig: unknown, values?: unknown[]) => {
+            const name = typeof textOrConfig === 'string' ? preparedStatementName(textOrConfig) : undefined;
+            return name === undefined ? client.query(textOrConfig, values) : client.query({ name, text: textOrConfig, values });
+          },
+          release: (destroy?: boolean) => client.release(destroy),
+        } as unknown as PoolClient;
+        wrappers.set(client, wrapper);
+      }
+      return wrapper;
     },
     end: () => pool.end(),
   };

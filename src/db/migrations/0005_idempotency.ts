@@ -4,7 +4,7 @@
  * (a lost connection, a timeout) sends it again with the same `Idempotency-Key` and gets the case
  * created the first time instead of a second one. A key belongs to the actor who sent it; the
  * fingerprint (SHA-256 of the canonical request) tells a retry from a different request under a
- * reused key. Kept for a day (see `cases/idempotency.ts`).
+ * reused key. Kept for a day (see `createCaseOnce` in `cases/commands.ts`).
  */
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';

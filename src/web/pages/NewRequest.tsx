@@ -87,7 +87,7 @@ export default function RequestWizard() {
   // Editing a draft: load it once per id (not the one this page just created).
   const draft = useApi((signal) => (id ? api.cases.get(id, signal) : Promise.resolve(null)), [id]);
   const loadedFor = useRef<string | null>(null);
-  const createKey = useRef<string | null>(null);
+  const createAttempt = useRef<{ key: string; body: unknown } | null>(null);
   useEffect(() => {
     const c = draft.data;
     if (!c || !id || c.id !== id || loadedFor.current === id) return;
@@ -215,11 +215,20 @@ export default function RequestWizard() {
     setBusy(true);
     try {
       const body = toRequest(form, plan?.freeText.map((e) => e.id));
-      // A first save keeps its idempotency key until it succeeds: if an answer is lost and the
-      // user saves again, the server answers the draft it already created instead of a second one.
-      if (!saved) createKey.current ??= newIdempotencyKey();
-      const summary = saved ? await api.cases.update(saved.id, body, saved.version) : await api.cases.create(body, createKey.current ?? undefined);
-      createKey.current = null;
+      let summary;
+      if (saved) {
+        summary = await api.cases.update(saved.id, body, saved.version);
+      } else {
+        // The first save sends an idempotency key. When its answer was lost (the draft may or may
+        // not exist), the next save first sends that same request with that key again — the server
+        // answers the draft it created, or creates it now — and then saves the current form into it:
+        // one draft, whatever happened.
+        const attempt = (createAttempt.current ??= { key: newIdempotencyKey(), body });
+        const created = await api.cases.create(attempt.body, attempt.key);
+        createAttempt.current = null;
+        setSaved({ id: created.id, version: created.version, reference: created.reference });
+        summary = JSON.stringify(attempt.body) === JSON.stringify(body) ? created : await api.cases.update(created.id, body, created.version);
+      }
       setSaved({ id: summary.id, version: summary.version, reference: summary.reference });
       setOutcome(mode === 'save' ? 'saved' : 'submitted');
       if (!id) {
@@ -228,8 +237,9 @@ export default function RequestWizard() {
       }
     } catch (error) {
       const problem = asProblem(error);
-      // The key went with another version of the request (the form changed after a lost answer): a new one next time.
-      if (problem.code === 'idempotency-key-reused') createKey.current = null;
+      // Only an answer that never came leaves the outcome open; any answer of the server means
+      // the draft was not created (a 4xx) — the next save starts afresh with the form as it is then.
+      if (problem.code !== 'network-error' && problem.status < 500) createAttempt.current = null;
       setProblem(problem);
     } finally {
       setBusy(false);
