@@ -10,14 +10,10 @@
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { createUuidv7Generator } from '../src/db/index.js';
+import { CASE_COLUMNS } from '../src/db/schema.js';
 
 const require = createRequire(import.meta.url);
 
-const CASE_COLUMNS = [
-  'id', 'reference', 'requesting_authority_id', 'addressee_id', 'requesting_party', 'requested_party', 'state', 'legal_basis', 'measures',
-  'emergency', 'request', 'review', 'assessment', 'version', 'created_at', 'updated_at', 'sent_at', 'received_at', 'closed_at', 'purpose',
-  'retention_days', 'delete_after', 'purged_at',
-] as const;
 const EVENT_COLUMNS = ['id', 'case_id', 'seq', 'event', 'from_state', 'to_state', 'actor', 'side', 'at', 'reason', 'payload'] as const;
 const AUDIT_COLUMNS = ['id', 'actor', 'action', 'object_type', 'object_id', 'at', 'before_digest', 'after_digest', 'details'] as const;
 

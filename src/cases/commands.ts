@@ -13,6 +13,7 @@ import { sqlFamily } from '../db/dialects/family.js';
 import { columnsKey, preparedQueries, preparedQuery } from '../db/prepared.js';
 import { WriteCombiner, type WriteCombinerStats, type WriteKind } from '../db/write-combiner.js';
 import type { AuditEventsTable, CaseEventsTable, CasesTable, Database } from '../db/index.js';
+import { CASE_COLUMNS } from '../db/schema.js';
 import type { Measure, Provision, RefusalGround } from '../law/index.js';
 import { assessmentIssues, assessmentSchema, type Assessment } from './assessment.js';
 import { findAuthority, rememberAuthorities, type Authority } from './authorities.js';
@@ -267,7 +268,8 @@ export async function readCase(db: Kysely<Database>, id: string): Promise<Select
   return rows[0];
 }
 
-const selectCase = preparedQuery<Selectable<CasesTable>>((db, p) => db.selectFrom('cases').selectAll().where('id', '=', p.value<string>('id')));
+// The columns by name, not `*`: see CASE_COLUMNS.
+const selectCase = preparedQuery<Selectable<CasesTable>>((db, p) => db.selectFrom('cases').select(CASE_COLUMNS).where('id', '=', p.value<string>('id')));
 
 const insertCaseRow = preparedQueries(columnsKey, (row: object) => (db, p) => db.insertInto('cases').values(p.row<Insertable<CasesTable>>(Object.keys(row))));
 const insertEventRow = preparedQueries(columnsKey, (row: object) => (db, p) => db.insertInto('case_events').values(p.row<Insertable<CaseEventsTable>>(Object.keys(row))));

@@ -81,6 +81,19 @@ export interface CasesTable {
   purged_at: string | null;
 }
 
+/**
+ * Every column of `cases`, for statements that name them instead of `*` — a server-prepared
+ * statement reading `*` fails ("cached plan must not change result type") once a migration adds a
+ * column while older servers still run; the type check below keeps the list complete.
+ */
+export const CASE_COLUMNS = [
+  'id', 'reference', 'requesting_authority_id', 'addressee_id', 'requesting_party', 'requested_party', 'state', 'legal_basis', 'measures',
+  'emergency', 'request', 'review', 'assessment', 'version', 'created_at', 'updated_at', 'sent_at', 'received_at', 'closed_at', 'purpose',
+  'retention_days', 'delete_after', 'purged_at',
+] as const satisfies readonly (keyof CasesTable)[];
+const CASE_COLUMNS_COMPLETE: [Exclude<keyof CasesTable, (typeof CASE_COLUMNS)[number]>] extends [never] ? true : never = true;
+void CASE_COLUMNS_COMPLETE;
+
 export interface CaseEventsTable {
   id: string;
   case_id: string;
