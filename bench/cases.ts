@@ -29,7 +29,7 @@
  * exit code. The last line printed is one JSON object:
  * {"name":"cases","sqlite":{"rate","baseline","ratio","floorRatio"},"postgres":{"rate","baseline","ratio","mode"} | null}
  *
- *   npm run bench:cases [-- --n 2000 --concurrency 64 --only sqlite|postgres]
+ *   npm run bench:cases [-- --n 4000 --concurrency 64 --only sqlite|postgres]   (N: requests per run, default 4000)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -329,8 +329,8 @@ async function benchPostgres(n: number): Promise<(Measured & { mode: string }) |
 // ---------------------------------------------------------------------------------------------
 
 const started = performance.now();
-const sqlite = only === 'postgres' ? null : await benchSqlite(nOverride ?? 2000);
-const postgres = only === 'sqlite' ? null : await benchPostgres(nOverride ?? 1000);
+const sqlite = only === 'postgres' ? null : await benchSqlite(nOverride ?? 4000);
+const postgres = only === 'sqlite' ? null : await benchPostgres(nOverride ?? 4000);
 
 const verdict = (ratio: number, target: number): string => `${ratio.toFixed(2)} (target ≥ ${target.toFixed(1)}: ${ratio >= target ? 'met' : 'NOT met'})`;
 if (sqlite) console.log(`SQLite:     ${sqlite.rate} requests/s vs ${sqlite.baseline} durable inserts/s — ratio ${verdict(sqlite.ratio, TARGET.sqlite)}`);
