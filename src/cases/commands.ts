@@ -150,7 +150,11 @@ async function newCase(ctx: CaseContext, actor: Actor, input: unknown): Promise<
   return newCaseFrom(ctx, actor, parseRequest(input));
 }
 
-async function newCaseFrom(ctx: CaseContext, actor: Actor, request: Request): Promise<PreparedCase> {
+/**
+ * What creating and editing a draft both check: the actor drafts for their own authority, both
+ * authorities exist, the legal basis is a provision of the knowledge base.
+ */
+async function checkDrafter(ctx: CaseContext, actor: Actor, request: Request): Promise<{ requesting: Authority; addressee: Authority }> {
   if (actor.authorityId !== null && actor.authorityId !== request.requestingAuthority) {
     throw new CaseError('forbidden', 'a request can only be drafted for your own authority');
   }
@@ -159,6 +163,11 @@ async function newCaseFrom(ctx: CaseContext, actor: Actor, request: Request): Pr
   if (!ctx.kb.provisions.some((p) => p.id === request.legalBasis)) {
     throw new CaseError('invalid-request', `unknown legal basis ${JSON.stringify(request.legalBasis)}`, [{ field: 'legalBasis', message: 'a provision id from `comity law bases`, e.g. ETS185:29' }]);
   }
+  return { requesting, addressee };
+}
+
+async function newCaseFrom(ctx: CaseContext, actor: Actor, request: Request): Promise<PreparedCase> {
+  const { requesting, addressee } = await checkDrafter(ctx, actor, request);
   const now = ctx.now();
   const at = now.toISOString();
   const id = ctx.newId();
@@ -204,14 +213,7 @@ export interface UpdateDraftOptions {
  */
 export async function updateDraft(ctx: CaseContext, actor: Actor, caseId: string, input: unknown, options: UpdateDraftOptions = {}): Promise<CaseSummary> {
   const request = parseRequest(input);
-  if (actor.authorityId !== null && actor.authorityId !== request.requestingAuthority) {
-    throw new CaseError('forbidden', 'a request can only be drafted for your own authority');
-  }
-  const requesting = await requireAuthority(ctx, ctx.db, request.requestingAuthority, 'requestingAuthority');
-  const addressee = await requireAuthority(ctx, ctx.db, request.addressee, 'addressee');
-  if (!ctx.kb.provisions.some((p) => p.id === request.legalBasis)) {
-    throw new CaseError('invalid-request', `unknown legal basis ${JSON.stringify(request.legalBasis)}`, [{ field: 'legalBasis', message: 'a provision id from `comity law bases`, e.g. ETS185:29' }]);
-  }
+  const { requesting, addressee } = await checkDrafter(ctx, actor, request);
   const after = await ctx.transaction(async (trx) => {
     const row = await readCase(trx, caseId);
     if (!row) throw new CaseError('not-found', `no case ${caseId}`);

@@ -110,17 +110,8 @@ export interface CaseStatistics {
   refusalsByGround: { ground: string; count: number }[];
 }
 
-/** GET /api/cases/:id/attachments: a file of the response (metadata). */
-export interface AttachmentView {
-  id: string;
-  caseId: string;
-  name: string;
-  mediaType: string;
-  size: number;
-  sha256: string;
-  uploadedBy: string;
-  uploadedAt: string;
-}
+/** GET /api/cases/:id/attachments: a file of the response (metadata); the server's type, imported as a type only. */
+export type { AttachmentView } from '../cases/attachments';
 
 /** Body of POST /api/cases/:id/attachments. */
 export interface AttachmentUpload {
