@@ -266,6 +266,72 @@ export interface NodeKeysTable {
   revoked_at: string | null;
 }
 
+/** `ledger_head`: one row (id 1), the number of entries sequenced into the log. */
+export interface LedgerHeadTable {
+  id: number;
+  size: number;
+}
+
+/** `ledger_entries`: the log's index → the recorded row (see migration 0011). */
+export interface LedgerEntriesTable {
+  idx: number;
+  /** audit | login | access | record */
+  source: string;
+  source_id: string;
+  /** RFC 8785 JSON, only for source 'record' (appended directly). */
+  leaf: string | null;
+}
+
+/** `ledger_leaves`: the integrated leaves (RFC 8785 JSON). */
+export interface LedgerLeavesTable {
+  idx: number;
+  leaf: string;
+}
+
+/** `ledger_nodes`: MTH of the perfect subtree of 2^level leaves starting at leaf idx·2^level. */
+export interface LedgerNodesTable {
+  level: number;
+  idx: number;
+  hash: Buffer;
+}
+
+/** `ledger_tree`: one row (id 1), the integrated tree head and its compact range. */
+export interface LedgerTreeTable {
+  id: number;
+  size: number;
+  root: Buffer;
+  range: string;
+}
+
+export interface LedgerCheckpointsTable {
+  size: number;
+  origin: string;
+  root: Buffer;
+  /** The signed note (c2sp.org/tlog-checkpoint). */
+  note: string;
+  key_id: string;
+  signed_at: string;
+}
+
+export interface LedgerIncidentsTable {
+  id: string;
+  raised_at: string;
+  reason: string;
+  resolved_at: string | null;
+  resolution: string | null;
+}
+
+export interface LedgerVerificationsTable {
+  id: string;
+  started_at: string;
+  finished_at: string;
+  size: number;
+  /** 0 or 1. */
+  ok: number;
+  /** JSON report. */
+  report: string;
+}
+
 /** Every table, for `Kysely<Database>`. */
 export interface Database {
   schema_info: SchemaInfoTable;
@@ -283,6 +349,14 @@ export interface Database {
   api_tokens: ApiTokensTable;
   login_events: LoginEventsTable;
   node_keys: NodeKeysTable;
+  ledger_head: LedgerHeadTable;
+  ledger_entries: LedgerEntriesTable;
+  ledger_leaves: LedgerLeavesTable;
+  ledger_nodes: LedgerNodesTable;
+  ledger_tree: LedgerTreeTable;
+  ledger_checkpoints: LedgerCheckpointsTable;
+  ledger_incidents: LedgerIncidentsTable;
+  ledger_verifications: LedgerVerificationsTable;
 }
 
 export type AuditEvent = Selectable<AuditEventsTable>;

@@ -240,7 +240,7 @@ export class CompactRange {
 
   /** Appends a leaf hash; returns the nodes completed (the leaf itself at level 0 first). */
   append(leaf: Uint8Array): CompletedNode[] {
-    let hash = Buffer.from(leaf);
+    let hash: Buffer = Buffer.from(leaf);
     let index = this.count;
     let level = 0;
     const completed: CompletedNode[] = [{ level, index, hash }];

@@ -116,7 +116,10 @@ export interface ParsedNote {
 /** Splits a note into text and signatures; rejects a malformed note (signed-note §Format). */
 export function parseNote(note: string): ParsedNote {
   // Text must be UTF-8 without control characters other than newline (the caller decoded it).
-  if (/[\u0000-\u0009\u000b-\u001f\u007f]/u.test(note)) throw new LedgerError('malformed-note', 'a note holds no control characters');
+  for (let i = 0; i < note.length; i += 1) {
+    const c = note.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x0a) || c === 0x7f) throw new LedgerError('malformed-note', 'a note holds no control characters');
+  }
   const split = note.lastIndexOf('\n\n');
   if (split < 0 || !note.endsWith('\n')) throw new LedgerError('malformed-note', 'a note is text, a blank line and signature lines');
   const text = note.slice(0, split + 1);

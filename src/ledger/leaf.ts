@@ -1,0 +1,52 @@
+/**
+ * @module ledger/leaf
+ * What a log entry holds: the RFC 8785 canonical JSON of a recorded row's metadata and digests.
+ * Never request content or personal data — the actor of an audit event, the account and e-mail
+ * hash of a login event, the reader of a case are committed to only through `row_digest`, the
+ * SHA-256 of the row's canonical JSON. Purging a case changes none of these rows (they hold no
+ * content), so the log stays verifiable after a purge.
+ */
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical-json.js';
+
+/** Leaf format version, the first member of every entry. */
+export const LEAF_VERSION = 1;
+
+export type LeafSource = 'audit' | 'login' | 'access';
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** SHA-256 (hex) of the canonical JSON of a row as stored (the database's `seq` left out). */
+export function rowDigest(row: Readonly<Record<string, unknown>>): string {
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(row)) if (key !== 'seq') copy[key] = row[key];
+  return sha256Hex(canonicalJson(copy));
+}
+
+const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+
+/** The entry of a recorded row of `source`, as a JavaScript object (before canonicalisation). */
+export function leafObject(source: LeafSource, row: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const common = { v: LEAF_VERSION, log: source, id: text(row.id), at: text(row.at), row_digest: rowDigest(row) };
+  switch (source) {
+    case 'audit':
+      return { ...common, action: text(row.action), object_type: text(row.object_type), object_id: text(row.object_id), before_digest: text(row.before_digest), after_digest: text(row.after_digest) };
+    case 'login':
+      return { ...common, outcome: text(row.outcome) };
+    case 'access':
+      return { ...common, action: text(row.action), case_id: text(row.case_id) };
+  }
+}
+
+/** The leaf bytes' text of a recorded row: RFC 8785 canonical JSON of {@link leafObject}. */
+export function leafText(source: LeafSource, row: Readonly<Record<string, unknown>>): string {
+  return canonicalJson(leafObject(source, row));
+}
+
+/** The leaf of a record appended directly (`appendLeaf`): it must name itself (`log`, `id`). */
+export function recordLeafText(entry: Readonly<Record<string, unknown>>): string {
+  if (typeof entry.log !== 'string' || typeof entry.id !== 'string') throw new TypeError('a ledger record has string members log and id');
+  return canonicalJson({ v: LEAF_VERSION, ...entry });
+}

@@ -1,0 +1,111 @@
+/**
+ * @module ledger/service
+ * The node's log as one object for the server, the CLI and the HTTP routes: its identity
+ * (origin and key), where the last checkpoint is kept outside the database, publishing, proofs,
+ * verification and the incident state that readiness reports.
+ */
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/index.js';
+import type { KeyStore } from '../keys/index.js';
+import { validOrigin } from './checkpoint.js';
+import { LedgerError } from './errors.js';
+import { fileMemory, latestCheckpoint, logIdentity, logVerifiers, openIncidents, publishCheckpoint, resolveIncidents, type CheckpointMemory, type LogIdentity, type OpenIncident, type Published, type StoredCheckpoint } from './publisher.js';
+import { consistencyProofAt, findEntry, inclusionProofAt, leafAt } from './store.js';
+import { formatTlogProof } from './tlog-proof.js';
+import { verifyLog, type VerificationReport } from './verify.js';
+
+/** The log's origin: COMITY_LOG_ORIGIN, else `comity.<host name>/log`. */
+export function resolveLogOrigin(env: Readonly<Record<string, string | undefined>>): string {
+  const configured = env.COMITY_LOG_ORIGIN?.trim();
+  const origin = configured !== undefined && configured !== '' ? configured : `comity.${hostname().toLowerCase().replace(/[^a-z0-9.-]/g, '-')}/log`;
+  if (!validOrigin(origin)) throw new LedgerError('wrong-origin', `COMITY_LOG_ORIGIN: an origin is printable ASCII without spaces (got ${JSON.stringify(origin)})`);
+  return origin;
+}
+
+/** The file beside the master key that keeps the last signed checkpoint. */
+export function checkpointFile(dataDir: string): string {
+  return join(dataDir, 'ledger-checkpoint');
+}
+
+export interface EventProof {
+  index: number;
+  size: number;
+  leaf: string;
+  proof: Buffer[];
+  checkpoint: string;
+  /** The c2sp.org/tlog-proof@v1 file. */
+  tlogProof: string;
+}
+
+export interface Ledger {
+  readonly origin: string;
+  identity(): Promise<LogIdentity>;
+  publish(): Promise<Published>;
+  latest(): Promise<StoredCheckpoint | undefined>;
+  incidents(): Promise<OpenIncident[]>;
+  resolve(resolution: string): Promise<number>;
+  /** The proof of the entry recording `sourceId`, against the latest checkpoint (signed on demand when it does not cover the entry). */
+  proofOf(sourceId: string): Promise<EventProof>;
+  consistency(size1: number, size2: number): Promise<Buffer[]>;
+  verify(onProgress?: (done: number, total: number) => void): Promise<VerificationReport>;
+  lastVerification(): Promise<{ finishedAt: string; ok: boolean; report: VerificationReport } | undefined>;
+}
+
+export interface LedgerOptions {
+  origin: string;
+  memory: CheckpointMemory;
+  now: () => Date;
+  newId: () => string;
+  onRefusal?: (reason: string) => void;
+}
+
+export function createLedger(db: Kysely<Database>, keys: KeyStore, options: LedgerOptions): Ledger {
+  let identity: Promise<LogIdentity> | null = null;
+  const getIdentity = (): Promise<LogIdentity> => {
+    identity ??= logIdentity(keys, options.origin, options.now()).catch((error: unknown) => {
+      identity = null;
+      throw error;
+    });
+    return identity;
+  };
+  const publish = async (): Promise<Published> =>
+    publishCheckpoint(db, await getIdentity(), { now: options.now(), newId: options.newId, memory: options.memory, ...(options.onRefusal ? { onRefusal: options.onRefusal } : {}) });
+  return {
+    origin: options.origin,
+    identity: getIdentity,
+    publish,
+    latest: () => latestCheckpoint(db, options.origin),
+    incidents: () => openIncidents(db),
+    resolve: async (resolution) => resolveIncidents(db, await getIdentity(), { now: options.now(), memory: options.memory, resolution }),
+    async proofOf(sourceId) {
+      const entry = await findEntry(db, sourceId);
+      if (entry === undefined) throw new LedgerError('unknown-entry', `no log entry records ${sourceId}`);
+      let checkpoint = await latestCheckpoint(db, options.origin);
+      if (checkpoint === undefined || checkpoint.size <= entry.index) checkpoint = (await publish()).checkpoint;
+      if (checkpoint.size <= entry.index) throw new LedgerError('not-in-checkpoint', `entry ${entry.index} is not yet in a checkpoint`);
+      const leaf = await leafAt(db, entry.index);
+      if (leaf === undefined) throw new LedgerError('unknown-entry', `entry ${entry.index} is not integrated`);
+      const proof = await inclusionProofAt(db, entry.index, checkpoint.size);
+      const tlogProof = formatTlogProof({ extra: Buffer.from(leaf), index: entry.index, proof, checkpoint: checkpoint.note });
+      return { index: entry.index, size: checkpoint.size, leaf, proof, checkpoint: checkpoint.note, tlogProof };
+    },
+    consistency: (size1, size2) => consistencyProofAt(db, size1, size2),
+    async verify(onProgress) {
+      const startedAt = options.now().toISOString();
+      const report = await verifyLog(db, { verifiersFor: (origin) => logVerifiers(keys, origin), memory: options.memory, ...(onProgress ? { onProgress } : {}) });
+      await db
+        .insertInto('ledger_verifications')
+        .values({ id: options.newId(), started_at: startedAt, finished_at: options.now().toISOString(), size: report.size, ok: report.ok ? 1 : 0, report: JSON.stringify(report) })
+        .execute();
+      return report;
+    },
+    async lastVerification() {
+      const row = await db.selectFrom('ledger_verifications').select(['finished_at', 'ok', 'report']).orderBy('finished_at', 'desc').limit(1).executeTakeFirst();
+      return row === undefined ? undefined : { finishedAt: row.finished_at, ok: row.ok === 1, report: JSON.parse(row.report) as VerificationReport };
+    },
+  };
+}
+
+export { fileMemory };

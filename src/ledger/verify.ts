@@ -1,0 +1,159 @@
+/**
+ * @module ledger/verify
+ * Full verification of the node's log against its database, as an auditor would do it:
+ * recompute every leaf from the recorded rows, every tree node from the leaves, every signed
+ * checkpoint's root from the tree, check every checkpoint's signature with the node's log keys
+ * and that the recorded tables and the log match one to one. Checkpoints whose roots are each
+ * recomputed from the same leaves are consistent with one another by construction. Reports the
+ * first entry that does not match.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/index.js';
+import { openCheckpoint, checkpointOfNote } from './checkpoint.js';
+import { LedgerError } from './errors.js';
+import { CompactRange, EMPTY_ROOT, leafHash } from './merkle.js';
+import type { NoteVerifier } from './note.js';
+import type { CheckpointMemory } from './publisher.js';
+import { INTEGRATE_BATCH, leavesOf, SOURCE_TABLES } from './store.js';
+
+export interface VerificationReport {
+  ok: boolean;
+  /** Entries sequenced. */
+  size: number;
+  /** Entries integrated into the tree (checked against leaves and nodes). */
+  integrated: number;
+  checkpoints: number;
+  /** The first entry that does not match, if the problem is at an entry. */
+  firstBadIndex: number | null;
+  /** What is wrong, first problem first (at most 20). */
+  problems: string[];
+}
+
+export interface VerifyOptions {
+  /** Verifiers of the log keys for an origin (every key the node has had). */
+  verifiersFor: (origin: string) => Promise<readonly NoteVerifier[]>;
+  memory?: CheckpointMemory;
+  onProgress?: (done: number, total: number) => void;
+}
+
+const MAX_PROBLEMS = 20;
+
+export async function verifyLog(db: Kysely<Database>, options: VerifyOptions): Promise<VerificationReport> {
+  const problems: string[] = [];
+  let firstBadIndex: number | null = null;
+  const problem = (text: string, index?: number): void => {
+    if (index !== undefined && firstBadIndex === null) firstBadIndex = index;
+    if (problems.length < MAX_PROBLEMS) problems.push(text);
+  };
+  const head = await db.selectFrom('ledger_head').select('size').where('id', '=', 1).executeTakeFirstOrThrow();
+  const size = Number(head.size);
+  const tree = await db.selectFrom('ledger_tree').select(['size', 'root', 'range']).where('id', '=', 1).executeTakeFirstOrThrow();
+  const integrated = Number(tree.size);
+  if (integrated > size) problem(`the tree has ${integrated} entries but only ${size} were sequenced`);
+
+  // The recorded tables and the log match one to one.
+  const counts = await db.selectFrom('ledger_entries').select(['source', db.fn.countAll<string>().as('n')]).groupBy('source').execute();
+  const bySource = new Map(counts.map((c) => [c.source, Number(c.n)]));
+  let entries = 0;
+  for (const n of bySource.values()) entries += n;
+  if (entries !== size) problem(`the log head says ${size} entries, the log holds ${entries}`);
+  for (const [source, table] of Object.entries(SOURCE_TABLES)) {
+    const row = await db.selectFrom(table).select(db.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    if (Number(row.n) !== (bySource.get(source) ?? 0)) problem(`${table} holds ${row.n} rows but the log records ${bySource.get(source) ?? 0}`);
+  }
+
+  // Checkpoints: signatures, and roots checked as the tree is rebuilt.
+  const checkpointRows = await db.selectFrom('ledger_checkpoints').select(['size', 'origin', 'root', 'note']).orderBy('size').execute();
+  const expectedRoots = new Map<number, Array<{ root: Buffer; what: string }>>();
+  const expect = (at: number, root: Buffer, what: string): void => {
+    expectedRoots.set(at, [...(expectedRoots.get(at) ?? []), { root, what }]);
+  };
+  for (const row of checkpointRows) {
+    try {
+      const verified = openCheckpoint(row.note, row.origin, ...(await verifierArgs(options, row.origin)));
+      if (verified.size !== Number(row.size) || !verified.root.equals(Buffer.from(row.root))) throw new LedgerError('malformed-checkpoint', 'its columns differ from its note');
+      expect(verified.size, verified.root, `checkpoint ${verified.size}`);
+      if (verified.size > integrated) problem(`checkpoint ${verified.size} is beyond the tree (${integrated} entries): the log was truncated`, integrated);
+    } catch (error) {
+      problem(`checkpoint ${row.size} does not verify: ${(error as Error).message}`);
+    }
+  }
+  const remembered = options.memory?.read() ?? null;
+  if (remembered !== null) {
+    try {
+      const checkpoint = checkpointOfNote(remembered);
+      expect(checkpoint.size, checkpoint.root, `the checkpoint file (${checkpoint.size})`);
+      if (checkpoint.size > integrated) problem(`the checkpoint file holds a checkpoint of size ${checkpoint.size}, beyond the tree (${integrated}): the database was restored from an older copy or truncated`, integrated);
+    } catch (error) {
+      problem(`the checkpoint file is unreadable: ${(error as Error).message}`);
+    }
+  }
+  const checkRoot = (at: number, root: Buffer): void => {
+    for (const e of expectedRoots.get(at) ?? []) if (!e.root.equals(root)) problem(`the first ${at} entries do not hash to the root of ${e.what}`, at === 0 ? 0 : at - 1);
+  };
+  checkRoot(0, EMPTY_ROOT);
+
+  const range = new CompactRange();
+  for (let from = 0; from < size; from += INTEGRATE_BATCH) {
+    const to = Math.min(size, from + INTEGRATE_BATCH);
+    const batch = await db.selectFrom('ledger_entries').select(['idx', 'source', 'source_id', 'leaf']).where('idx', '>=', from).where('idx', '<', to).orderBy('idx').execute();
+    const computed = await leavesOf(db, batch);
+    const stored = new Map((await db.selectFrom('ledger_leaves').select(['idx', 'leaf']).where('idx', '>=', from).where('idx', '<', to).execute()).map((r) => [Number(r.idx), r.leaf]));
+    const present = new Set(batch.map((e) => Number(e.idx)));
+    for (let idx = from; idx < to; idx += 1) {
+      if (!present.has(idx)) {
+        problem(`log entry ${idx} is missing`, idx);
+        continue;
+      }
+      const leaf = computed.get(idx);
+      if (leaf === null || leaf === undefined) problem(`log entry ${idx}: its recorded row is missing`, idx);
+      if (idx >= integrated) continue;
+      const kept = stored.get(idx);
+      if (kept === undefined) {
+        problem(`log entry ${idx}: its leaf is missing`, idx);
+        continue;
+      }
+      if (leaf !== null && leaf !== undefined && kept !== leaf) problem(`log entry ${idx}: the recorded row does not match the logged leaf`, idx);
+    }
+    // Rebuild the tree from the stored leaves and compare every stored node.
+    const integratedTo = Math.min(to, integrated);
+    if (from < integratedTo) {
+      const completed: Array<{ level: number; index: number; hash: Buffer }> = [];
+      for (let idx = from; idx < integratedTo; idx += 1) {
+        const kept = stored.get(idx);
+        completed.push(...range.append(leafHash(Buffer.from(kept ?? ''))));
+        checkRoot(range.size, range.root());
+      }
+      await compareNodes(db, completed, problem);
+    }
+    options.onProgress?.(to, size);
+  }
+  if (size === 0) options.onProgress?.(0, 0);
+  if (range.size === integrated && !range.root().equals(Buffer.from(tree.root))) problem('the stored tree head does not match the leaves', integrated - 1);
+  if (range.size === integrated && range.nodes.map((h) => h.toString('base64')).join(' ') !== tree.range) problem('the stored compact range does not match the leaves', integrated - 1);
+  const nodeCount = await db.selectFrom('ledger_nodes').select(db.fn.countAll<string>().as('n')).where('level', '=', 0).executeTakeFirstOrThrow();
+  if (Number(nodeCount.n) !== integrated) problem(`the tree stores ${nodeCount.n} leaf hashes for ${integrated} entries`);
+  return { ok: problems.length === 0, size, integrated, checkpoints: checkpointRows.length, firstBadIndex, problems };
+}
+
+async function verifierArgs(options: VerifyOptions, origin: string): Promise<[NoteVerifier, NoteVerifier[]]> {
+  const verifiers = await options.verifiersFor(origin);
+  if (verifiers.length === 0) throw new LedgerError('unverified-note', `no log key for ${origin}`);
+  // openCheckpoint needs the log's verifier; any of the node's log keys may have signed it.
+  return [verifiers[0] as NoteVerifier, verifiers.slice(1) as NoteVerifier[]];
+}
+
+async function compareNodes(db: Kysely<Database>, completed: ReadonlyArray<{ level: number; index: number; hash: Buffer }>, problem: (text: string, index?: number) => void): Promise<void> {
+  const byLevel = new Map<number, Array<{ index: number; hash: Buffer }>>();
+  for (const n of completed) byLevel.set(n.level, [...(byLevel.get(n.level) ?? []), n]);
+  for (const [level, nodes] of byLevel) {
+    const min = nodes[0]?.index ?? 0;
+    const max = nodes[nodes.length - 1]?.index ?? 0;
+    const rows = await db.selectFrom('ledger_nodes').select(['idx', 'hash']).where('level', '=', level).where('idx', '>=', min).where('idx', '<=', max).execute();
+    const stored = new Map(rows.map((r) => [Number(r.idx), Buffer.from(r.hash)]));
+    for (const n of nodes) {
+      const hash = stored.get(n.index);
+      if (hash === undefined || !hash.equals(n.hash)) problem(`tree node ${level}/${n.index} does not match the leaves`, n.index * 2 ** level);
+    }
+  }
+}
