@@ -15,6 +15,9 @@ import { isEmpty, seedDemo, DEMO_PASSWORD, type SeededUser } from './demo/seed.j
 import { buildApp } from './http/app.js';
 import { loadServerConfig } from './http/config.js';
 import { loadKnowledgeBase } from './law/index.js';
+import { createDbKeyStore } from './keys/index.js';
+import { checkpointFile, createLedger, fileMemory, LedgerError, resolveCheckpointSeconds, resolveLogOrigin, startCheckpointing } from './ledger/index.js';
+import { uuidv7 } from './db/index.js';
 
 export interface RunningServer {
   url: string;
@@ -44,7 +47,20 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   } else if (config.demo && existsSync(loginsFile)) {
     demoUsers = JSON.parse(readFileSync(loginsFile, 'utf8')) as SeededUser[];
   }
-  const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, auth, database, oidc, ...(options.logger === false ? { logger: false as const } : {}) });
+  // The transparency log (issue 11): origin, signing key sealed in the key store, the last checkpoint kept beside the master key.
+  const checkpointSeconds = resolveCheckpointSeconds(env);
+  const ledger = createLedger(database.db, createDbKeyStore(database.db, secretBox), {
+    origin: resolveLogOrigin(env),
+    memory: fileMemory(checkpointFile(resolveDataDir(env))),
+    now: () => new Date(),
+    newId: () => uuidv7(Date.now()),
+  });
+  const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, auth, database, oidc, ledger, ...(options.logger === false ? { logger: false as const } : {}) });
+  const checkpointing = startCheckpointing(ledger, checkpointSeconds, (error) => {
+    if (error instanceof LedgerError && error.code === 'inconsistent-checkpoint') {
+      app.log.error({ ledger: 'refused' }, `TRANSPARENCY LOG REFUSES TO SIGN: ${error.message} — see README "Transparency log", then run: comity ledger resolve --reason TEXT`);
+    } else app.log.error({ err: error }, 'transparency log: checkpoint failed');
+  });
   const scheduler = startScheduler(cases, {
     intervalMs: config.schedulerIntervalMs,
     onError: (error) => app.log.error({ err: error }, 'scheduler pass failed'),
@@ -66,6 +82,7 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   const close = (): Promise<void> => {
     closing ??= (async () => {
       await app.close();
+      await checkpointing.stop();
       await scheduler.stop();
       await database.close();
     })();

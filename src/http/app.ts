@@ -27,6 +27,8 @@ import { registerAuthRoutes } from './routes/auth.js';
 import { registerCaseRoutes } from './routes/cases.js';
 import { registerLawRoutes } from './routes/law.js';
 import { registerOpsRoutes } from './routes/ops.js';
+import { registerLedgerRoutes } from './routes/ledger.js';
+import { LedgerError, type LedgerErrorCode } from '../ledger/index.js';
 import { registerWebRoutes } from './routes/web.js';
 
 export type App = FastifyInstance & { withTypeProvider(): FastifyInstance };
@@ -55,11 +57,27 @@ const AUTH_CODES: Record<AuthError['code'], ProblemCode> = {
 };
 
 /** Maps anything a route or Fastify throws to a problem; unknown errors become a logged 500. */
+/** Ledger errors as problems: unknown entries are 404, malformed input 400, a refusal to sign 503. */
+const LEDGER_CODES: Readonly<Record<LedgerErrorCode, ProblemCode>> = {
+  'malformed-note': 'invalid-parameter',
+  'unverified-note': 'invalid-parameter',
+  'malformed-key': 'invalid-parameter',
+  'malformed-checkpoint': 'invalid-parameter',
+  'malformed-proof': 'invalid-parameter',
+  'invalid-proof': 'invalid-parameter',
+  'wrong-origin': 'invalid-parameter',
+  'inconsistent-checkpoint': 'ledger-inconsistent',
+  'unknown-entry': 'not-found',
+  'not-in-checkpoint': 'not-found',
+  'no-checkpoint': 'not-found',
+};
+
 export function toProblem(error: unknown, request: FastifyRequest): Problem {
   const instance = String(request.id);
   if (error instanceof HttpProblem) return problem(error.code, error.message, { instance, issues: error.issues });
   if (error instanceof CaseError) return problem(CASE_CODES[error.code], error.message, { instance, issues: error.issues });
   if (error instanceof AuthError) return problem(AUTH_CODES[error.code], error.message, { instance, issues: error.issues });
+  if (error instanceof LedgerError) return problem(LEDGER_CODES[error.code], error.message, { instance });
   if (error instanceof LawInputError || error instanceof ClockError) return problem('invalid-parameter', error.message, { instance });
   const fastifyError = error as FastifyError & { validation?: { instancePath?: string; message?: string; params?: { issue?: { path?: unknown[] } } }[]; validationContext?: string };
   if (fastifyError.validation) {
@@ -230,6 +248,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerLawRoutes(app, deps);
   await registerAuthRoutes(app, deps);
   await registerCaseRoutes(app, deps);
+  await registerLedgerRoutes(app, deps, metrics);
   // Last: the workspace's wildcard route must not shadow any other.
   await registerWebRoutes(app, deps);
   return app;

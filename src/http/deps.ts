@@ -7,6 +7,7 @@ import type { AuthContext, OidcClient } from '../auth/index.js';
 import type { CaseContext } from '../cases/index.js';
 import type { DatabaseHandle } from '../db/index.js';
 import type { BasesFinder, KnowledgeBase } from '../law/index.js';
+import type { Ledger } from '../ledger/index.js';
 
 export interface HttpConfig {
   host: string;
@@ -31,6 +32,8 @@ export interface AppDeps {
   auth: AuthContext;
   database: Pick<DatabaseHandle, 'ready' | 'kind'>;
   oidc: OidcClient | null;
+  /** The node's transparency log (src/ledger); without it the ledger routes answer 404. */
+  ledger?: Ledger;
   /** false: no logging (tests). */
   logger?: false;
 }

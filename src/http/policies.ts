@@ -66,6 +66,13 @@ export const POLICIES: Readonly<Record<string, Policy>> = {
   'GET /api/cases/:id/attachments': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'GET /api/cases/:id/attachments/:attachmentId': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'POST /api/cases/:id/events/:event': { kind: 'case-event' },
+  // The transparency log (src/ledger): auditors and administrators; tenant-checked for a case's events.
+  'GET /api/cases/:id/audit/:eventId/proof': { kind: 'authenticated', roles: ['auditor', 'administrator'], scope: 'cases:read' },
+  'GET /api/ledger': { kind: 'authenticated', roles: ['auditor', 'administrator'], scope: 'cases:read' },
+  'POST /api/ledger/checkpoint': { kind: 'authenticated', roles: ['administrator'], scope: 'admin' },
+  'GET /api/ledger/consistency': { kind: 'authenticated', roles: ['auditor', 'administrator'], scope: 'cases:read' },
+  'GET /api/ledger/log/checkpoint': { kind: 'authenticated', roles: ['auditor', 'administrator'], scope: 'cases:read' },
+  'GET /api/ledger/log/tile/*': { kind: 'authenticated', roles: ['auditor', 'administrator'], scope: 'cases:read' },
   'GET /api/deadlines': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'GET /api/notifications': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'GET /api/stats': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },

@@ -28,6 +28,7 @@ export const PROBLEMS = {
   'rate-limited': { status: 429, title: 'Too many requests' },
   'internal-error': { status: 500, title: 'Internal error' },
   'not-ready': { status: 503, title: 'Not ready' },
+  'ledger-inconsistent': { status: 503, title: 'The log refuses to sign: it is inconsistent with a checkpoint signed before' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof PROBLEMS;

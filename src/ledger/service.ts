@@ -24,6 +24,35 @@ export function resolveLogOrigin(env: Readonly<Record<string, string | undefined
   return origin;
 }
 
+/** Seconds between periodic checkpoints: COMITY_LEDGER_CHECKPOINT_SECONDS (1 to 86,400), default 60. */
+export function resolveCheckpointSeconds(env: Readonly<Record<string, string | undefined>>): number {
+  const configured = env.COMITY_LEDGER_CHECKPOINT_SECONDS?.trim();
+  if (configured === undefined || configured === '') return 60;
+  const seconds = Number(configured);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86_400) throw new LedgerError('malformed-checkpoint', `COMITY_LEDGER_CHECKPOINT_SECONDS must be a whole number of seconds from 1 to 86400 (got ${JSON.stringify(configured)})`);
+  return seconds;
+}
+
+/**
+ * Signs a checkpoint now and every `seconds` (tlog-checkpoint; witnesses expect fresh ones when
+ * the tree grows). A refusal is reported through `onError` each time, loudly, until resolved.
+ */
+export function startCheckpointing(ledger: Ledger, seconds: number, onError: (error: unknown) => void): { stop(): Promise<void> } {
+  let running: Promise<void> = Promise.resolve();
+  const tick = (): void => {
+    running = running.then(() => ledger.publish().then(() => undefined, onError));
+  };
+  tick();
+  const timer = setInterval(tick, seconds * 1000);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
+
 /** The file beside the master key that keeps the last signed checkpoint. */
 export function checkpointFile(dataDir: string): string {
   return join(dataDir, 'ledger-checkpoint');

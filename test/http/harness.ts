@@ -16,7 +16,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createAuthContext, createSecretBox, createUser, hotp, totpCode, totpStep, TOTP_STEP_SECONDS, type ApiScope, type AuthContext, type Role } from '../../src/auth/index.js';
 import { createCaseContext, transactionRunner, type CaseContext } from '../../src/cases/index.js';
-import type { DatabaseHandle } from '../../src/db/index.js';
+import { uuidv7, type DatabaseHandle } from '../../src/db/index.js';
+import { createDbKeyStore } from '../../src/keys/index.js';
+import { createLedger, memoryInProcess, type Ledger } from '../../src/ledger/index.js';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo, type SeededUser } from '../../src/demo/seed.js';
 import { buildApp } from '../../src/http/app.js';
 import { loadServerConfig } from '../../src/http/config.js';
@@ -81,6 +83,8 @@ export interface TestApp {
   auth: AuthContext;
   kb: KnowledgeBase;
   config: HttpConfig;
+  /** The node's transparency log. */
+  ledger: Ledger;
   /** Clock of both contexts: real time plus `offsetMs`. */
   clock: { now(): Date; advance(ms: number): void; readonly offsetMs: number };
   /** Every user by e-mail (demo users first), with ids and TOTP secrets. */
@@ -173,10 +177,12 @@ export async function buildTestApp(kind: TestDbKind = 'sqlite', options: BuildTe
     const kb = knowledgeBase();
     // On SQLite through the group committer, as a server with COMITY_SQLITE_SYNC=full runs.
     const cases = createCaseContext(handle.db, kb, { now: clock.now, transaction: transactionRunner(handle.db, { groupCommit: handle.kind === 'sqlite' }) });
-    const auth = createAuthContext(handle.db, createSecretBox(randomBytes(32)), { now: clock.now });
+    const secretBox = createSecretBox(randomBytes(32));
+    const auth = createAuthContext(handle.db, secretBox, { now: clock.now });
+    const ledger = createLedger(handle.db, createDbKeyStore(handle.db, secretBox), { origin: 'comity.test.example/log', memory: memoryInProcess(), now: clock.now, newId: () => uuidv7(Date.now()) });
     const seeded = await seedDemo(cases, auth);
     const config = testConfig(options.config);
-    app = await buildApp({ config, kb, finder: cases.finder, cases, auth, database: handle, oidc: null, logger: false });
+    app = await buildApp({ config, kb, finder: cases.finder, cases, auth, database: handle, oidc: null, logger: false, ledger });
     await app.ready();
     const built = app;
 
@@ -312,6 +318,7 @@ export async function buildTestApp(kind: TestDbKind = 'sqlite', options: BuildTe
       cases,
       auth,
       kb,
+      ledger,
       config,
       clock,
       users,

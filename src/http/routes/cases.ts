@@ -38,6 +38,7 @@ import { CASE_EVENT_ROLES } from '../policies.js';
 import type { Principal } from '../principal.js';
 import { HttpProblem } from '../problems.js';
 import { caseStatistics, statisticsCsv } from '../stats.js';
+import { logPositions } from './ledger.js';
 
 function actorOf(principal: Principal): Actor {
   return { id: principal.actor, authorityId: principal.authorityId };
@@ -207,7 +208,9 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
     const principal = request.principal as Principal;
     await sidesOf(deps, principal, request.params.id);
     const rows = await deps.cases.db.selectFrom('audit_events').selectAll().where('object_type', '=', 'case').where('object_id', '=', request.params.id).orderBy('seq').execute();
-    return rows.map((r) => ({ id: r.id, seq: Number(r.seq), actor: r.actor, action: r.action, at: r.at, beforeDigest: r.before_digest, afterDigest: r.after_digest }));
+    // Each event's place in the transparency log and the size of the latest checkpoint (issue 11).
+    const log = await logPositions(deps, rows.map((r) => r.id));
+    return rows.map((r) => ({ id: r.id, seq: Number(r.seq), actor: r.actor, action: r.action, at: r.at, beforeDigest: r.before_digest, afterDigest: r.after_digest, logIndex: log.positions.get(r.id) ?? null, checkpointSize: log.checkpointSize }));
   });
 
   api.post(

@@ -19,6 +19,11 @@ export async function registerOpsRoutes(app: FastifyInstance, deps: AppDeps, met
       const detail = ready.pending.length > 0 ? `pending migrations: ${ready.pending.join(', ')}` : 'database unreachable';
       return reply.code(503).type('application/problem+json; charset=utf-8').send(problem('not-ready', detail, { instance: String(request.id) }));
     }
+    // The transparency log refused to sign (issue 11): not ready until an administrator resolves it.
+    const incidents = deps.ledger === undefined ? [] : await deps.ledger.incidents();
+    if (incidents.length > 0) {
+      return reply.code(503).type('application/problem+json; charset=utf-8').send(problem('not-ready', `transparency log: ${incidents[0]?.reason ?? ''} — run comity ledger resolve`, { instance: String(request.id) }));
+    }
     return { status: 'ready', database: deps.database.kind };
   });
   const errorsDoc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
