@@ -7,6 +7,7 @@ import { CaseError } from '../cases/errors.js';
 import { ClockError } from '../clock/index.js';
 import { DbConfigError } from '../db/index.js';
 import { DataError, LawInputError } from '../law/index.js';
+import { LedgerError } from '../ledger/errors.js';
 
 /** Exit code for bad input or bad data. */
 export const EXIT_USAGE = 2;
@@ -26,6 +27,8 @@ export function describeError(error: unknown): { line: string; code: number } {
     const issues = error.issues.map((i) => `${i.field}: ${i.message}`).join('; ');
     return { line: `comity: ${error.code}: ${oneLine(error.message)}${issues ? ` — ${oneLine(issues)}` : ''}`, code: EXIT_USAGE };
   }
+  if (error instanceof LedgerError) return { line: `comity: ${error.code}: ${oneLine(error.message)}`, code: error.code === 'inconsistent-checkpoint' ? EXIT_FAILURE : EXIT_USAGE };
+  if (error instanceof Error && error.name === 'LedgerCheckFailed') return { line: `comity: ${oneLine(error.message)}`, code: EXIT_FAILURE };
   if (error instanceof DbConfigError) return { line: `comity: database configuration: ${oneLine(error.message)}`, code: EXIT_USAGE };
   if (error instanceof DataError) return { line: `comity: bad data file: ${oneLine(error.message)}`, code: EXIT_USAGE };
   if (isNodeError(error) && (error.code === 'ENOENT' || error.code === 'EACCES')) {

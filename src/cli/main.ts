@@ -9,6 +9,7 @@ import { describeError } from './errors.js';
 import { processIo, type Io } from './io.js';
 import { registerLaw, registerOverview } from './law.js';
 import { registerServe } from './serve.js';
+import { registerLedger } from './ledger.js';
 
 export function buildProgram(io: Io): Command {
   const program = new Command('comity')
@@ -25,6 +26,7 @@ export function buildProgram(io: Io): Command {
   registerOverview(program, io);
   registerLaw(program, io);
   registerCases(program, io);
+  registerLedger(program, io);
   registerServe(program, io);
   return program;
 }
