@@ -96,6 +96,9 @@ async function readRange(db: Kysely<Database>): Promise<CompactRange> {
  * a gap (which the head lock makes impossible) stops integration with an error.
  */
 export async function integrate(db: Kysely<Database>, limit = Number.MAX_SAFE_INTEGER): Promise<TreeHead> {
+  // Up to the entries sequenced now: under a steady stream of writes integration must end.
+  const target = await sequencedSize(db);
+  limit = Math.min(limit, Math.max(0, target - (await treeHead(db)).size));
   let done = 0;
   for (;;) {
     const run = <T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> => (db.isTransaction ? work(db) : db.transaction().execute(work));
@@ -110,7 +113,7 @@ export async function integrate(db: Kysely<Database>, limit = Number.MAX_SAFE_IN
         .orderBy('idx')
         .limit(Math.min(INTEGRATE_BATCH, limit - done))
         .execute();
-      if (entries.length === 0) return { count: 0, head: { size: range.size, root: range.root() } };
+      if (entries.length === 0 || done >= limit) return { count: 0, head: { size: range.size, root: range.root() } };
       const leaves = await leavesOf(trx, entries);
       const leafRows: Array<{ idx: number; leaf: string }> = [];
       const nodes: Array<{ level: number; idx: number; hash: Buffer }> = [];
