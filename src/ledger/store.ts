@@ -145,9 +145,14 @@ export async function storedNodes(db: Kysely<Database>, compute: (node: NodeSour
   const byLevel = new Map<number, number[]>();
   for (const [level, idx] of needed) byLevel.set(level, [...(byLevel.get(level) ?? []), idx]);
   const found = new Map<string, Buffer>();
-  for (const [level, idxs] of byLevel) {
-    const rows = await db.selectFrom('ledger_nodes').select(['idx', 'hash']).where('level', '=', level).where('idx', 'in', idxs).execute();
-    for (const row of rows) found.set(`${level}/${row.idx}`, asBuffer(row.hash));
+  if (byLevel.size > 0) {
+    // One round trip: (level = l and idx in (…)) or … for every level.
+    const rows = await db
+      .selectFrom('ledger_nodes')
+      .select(['level', 'idx', 'hash'])
+      .where((eb) => eb.or([...byLevel].map(([level, idxs]) => eb.and([eb('level', '=', level), eb('idx', 'in', idxs)]))))
+      .execute();
+    for (const row of rows) found.set(`${row.level}/${row.idx}`, asBuffer(row.hash));
   }
   return (level, idx) => {
     const hash = found.get(`${level}/${idx}`);

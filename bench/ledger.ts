@@ -1,0 +1,181 @@
+/**
+ * Benchmark: the transparency log (issue 11).
+ *
+ * 1. Cost on the write path: the case pipeline of bench:cases (create, approve with the judicial
+ *    review, send; concurrency 64) on SQLite (a temporary file, synchronous = normal, the
+ *    server's default) with the log — the triggers that sequence every audit event — and
+ *    without (the same database with the triggers dropped), alternating, best of three each, in
+ *    the same run. `write_overhead` = 1 − rate with ÷ rate without (target ≤ 0.10).
+ * 2. At one million entries (records of ~230 bytes, as audit leaves are): integration (append)
+ *    rate, checkpoint signing time, inclusion proof time (median of 1,000 random entries, one
+ *    query each) and size (target < 1 ms, ≤ 640 bytes), and full verification (`comity ledger
+ *    verify`: every leaf, node and checkpoint from the database) beside raw SHA-256 over the
+ *    same leaf bytes, one hash per leaf, in the same run: `verify_ratio` (target ≥ 0.5); also the
+ *    offline verification an auditor runs from entry bundles (leaves → root), `offline_ratio`.
+ *
+ * The last line printed is one JSON object:
+ * {"name":"ledger","write_overhead","entries","append_per_s","sign_ms","proof_ms","proof_bytes","verify_ratio","offline_ratio",…}
+ *
+ *   npm run bench:ledger [-- --entries 1000000 --n 1500]
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { sql } from 'kysely';
+import { createSecretBox } from '../src/auth/index.js';
+import { createAuthority, createCase, createCaseContext, transitionCase, type Actor, type CaseContext } from '../src/cases/index.js';
+import { openDatabase, uuidv7, type DatabaseHandle } from '../src/db/index.js';
+import { DEMO_AUTHORITIES, DEMO_REVIEW, preservationRequestFrToUs } from '../src/demo/data.js';
+import { createDbKeyStore } from '../src/keys/index.js';
+import { loadKnowledgeBase } from '../src/law/index.js';
+import { canonicalJson, CompactRange, createLedger, inclusionProofAt, integrate, leafHash, memoryInProcess, rootAt } from '../src/ledger/index.js';
+import { LOGGED_TABLES } from '../src/db/migrations/0011_ledger.js';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number): number => {
+  const i = args.indexOf(name);
+  if (i < 0) return fallback;
+  const value = Number(args[i + 1]);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
+  return value;
+};
+const ENTRIES = option('--entries', 1_000_000);
+const N = option('--n', 1500);
+const CONCURRENCY = 64;
+const kb = loadKnowledgeBase();
+const admin: Actor = { id: 'bench-admin', authorityId: null };
+const fr: Actor = { id: 'bench@fr-ca', authorityId: 'fr-ca' };
+const request = preservationRequestFrToUs();
+
+async function pipeline(ctx: CaseContext, n: number): Promise<number> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < n; i = next++) {
+      const created = await createCase(ctx, fr, request);
+      await transitionCase(ctx, fr, created.id, 'approve', { review: DEMO_REVIEW });
+      await transitionCase(ctx, fr, created.id, 'send');
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return n / ((performance.now() - started) / 1000);
+}
+
+async function openSqlite(dir: string, name: string): Promise<DatabaseHandle> {
+  const handle = await openDatabase({ kind: 'sqlite', file: join(dir, name), synchronous: 'normal' });
+  await handle.migrate();
+  return handle;
+}
+
+async function writeOverhead(dir: string): Promise<{ with: number; without: number; overhead: number }> {
+  const logged = await openSqlite(dir, 'with.sqlite');
+  const bare = await openSqlite(dir, 'without.sqlite');
+  for (const [table] of LOGGED_TABLES) await sql.raw(`drop trigger ledger_sequence_${table}`).execute(bare.db);
+  const contexts = [logged, bare].map((h) => createCaseContext(h.db, kb));
+  for (const ctx of contexts) for (const a of DEMO_AUTHORITIES) await createAuthority(ctx, admin, a);
+  for (const ctx of contexts) await pipeline(ctx, 200); // warm-up
+  let withLog = 0;
+  let withoutLog = 0;
+  for (let round = 0; round < 3; round += 1) {
+    withLog = Math.max(withLog, await pipeline(contexts[0] as CaseContext, N));
+    withoutLog = Math.max(withoutLog, await pipeline(contexts[1] as CaseContext, N));
+  }
+  const head = await logged.db.selectFrom('ledger_head').select('size').executeTakeFirstOrThrow();
+  console.log(`write path: ${withLog.toFixed(0)} req/s with the log, ${withoutLog.toFixed(0)} without (${head.size} entries sequenced)`);
+  await logged.close();
+  await bare.close();
+  return { with: withLog, without: withoutLog, overhead: 1 - withLog / withoutLog };
+}
+
+/** A record shaped like an audit leaf (~230 bytes of canonical JSON). */
+function record(i: number): string {
+  const hex = (): string => randomBytes(32).toString('hex');
+  return canonicalJson({ v: 1, log: 'record', id: uuidv7(1_780_000_000_000 + i), at: new Date(1_780_000_000_000 + i).toISOString(), action: 'case.approve', before_digest: hex(), after_digest: hex() });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+async function atScale(dir: string): Promise<Record<string, number>> {
+  const handle = await openSqlite(dir, 'million.sqlite');
+  const db = handle.db;
+  // Sequencing in bulk (as many transactions' appends would): the entries, then the head.
+  const leaves: string[] = [];
+  let started = performance.now();
+  for (let from = 0; from < ENTRIES; from += 5000) {
+    const rows: Array<{ idx: number; source: string; source_id: string; leaf: string }> = [];
+    for (let i = from; i < Math.min(ENTRIES, from + 5000); i += 1) {
+      const leaf = record(i);
+      leaves.push(leaf);
+      rows.push({ idx: i, source: 'record', source_id: `r${i}`, leaf });
+    }
+    await db.transaction().execute(async (trx) => {
+      for (let i = 0; i < rows.length; i += 2000) await trx.insertInto('ledger_entries').values(rows.slice(i, i + 2000)).execute();
+    });
+  }
+  await db.updateTable('ledger_head').set({ size: ENTRIES }).execute();
+  console.log(`sequenced ${ENTRIES} entries in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+  started = performance.now();
+  const head = await integrate(db);
+  const appendSeconds = (performance.now() - started) / 1000;
+  console.log(`integrated ${head.size} entries in ${appendSeconds.toFixed(1)} s (${(head.size / appendSeconds).toFixed(0)}/s)`);
+
+  const keys = createDbKeyStore(db, createSecretBox(randomBytes(32)));
+  const ledger = createLedger(db, keys, { origin: 'comity.bench.example/log', memory: memoryInProcess(), now: () => new Date(), newId: () => uuidv7(Date.now()) });
+  await ledger.identity();
+  started = performance.now();
+  await ledger.publish();
+  const signMs = performance.now() - started;
+
+  const times: number[] = [];
+  let proofBytes = 0;
+  for (let i = 0; i < 1000; i += 1) {
+    const index = Math.floor(Math.random() * ENTRIES);
+    const t0 = performance.now();
+    const proof = await inclusionProofAt(db, index, ENTRIES);
+    times.push(performance.now() - t0);
+    proofBytes = Math.max(proofBytes, proof.length * 32);
+  }
+  const proofMs = median(times);
+  console.log(`checkpoint signed in ${signMs.toFixed(1)} ms; inclusion proof median ${proofMs.toFixed(3)} ms, largest ${proofBytes} bytes`);
+
+  // Raw SHA-256 over the same leaf bytes, one hash per leaf: the baseline.
+  const bytes = leaves.map((l) => Buffer.from(l));
+  started = performance.now();
+  for (const b of bytes) createHash('sha256').update(b).digest();
+  const rawRate = ENTRIES / ((performance.now() - started) / 1000);
+  // Offline (an auditor with the entry bundles): leaves → tree → root, compared with the checkpoint.
+  started = performance.now();
+  const range = new CompactRange();
+  for (const b of bytes) range.append(leafHash(b));
+  const offlineRate = ENTRIES / ((performance.now() - started) / 1000);
+  if (!range.root().equals(await rootAt(db, ENTRIES))) throw new Error('offline root differs');
+  started = performance.now();
+  const report = await ledger.verify();
+  const verifyRate = ENTRIES / ((performance.now() - started) / 1000);
+  if (!report.ok) throw new Error(`verification failed: ${report.problems.join('; ')}`);
+  console.log(`raw SHA-256 ${rawRate.toFixed(0)} leaves/s; offline verification ${offlineRate.toFixed(0)}/s; full verification from the database ${verifyRate.toFixed(0)}/s`);
+  await handle.close();
+  return { entries: ENTRIES, append_per_s: Math.round(head.size / appendSeconds), sign_ms: Number(signMs.toFixed(2)), proof_ms: Number(proofMs.toFixed(3)), proof_bytes: proofBytes, verify_ratio: Number((verifyRate / rawRate).toFixed(3)), offline_ratio: Number((offlineRate / rawRate).toFixed(3)) };
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'comity-bench-ledger-'));
+try {
+  const overhead = await writeOverhead(dir);
+  const scale = await atScale(dir);
+  const targets = [
+    overhead.overhead <= 0.1 ? null : `write_overhead ${overhead.overhead.toFixed(3)} > 0.10`,
+    scale.proof_ms !== undefined && scale.proof_ms < 1 ? null : `proof_ms ${scale.proof_ms} ≥ 1`,
+    (scale.proof_bytes ?? 0) <= 640 ? null : `proof_bytes ${scale.proof_bytes} > 640`,
+    (scale.verify_ratio ?? 0) >= 0.5 ? null : `verify_ratio ${scale.verify_ratio} < 0.5`,
+  ].filter((x): x is string => x !== null);
+  console.log(targets.length === 0 ? 'all targets met' : `targets missed: ${targets.join('; ')}`);
+  console.log(JSON.stringify({ name: 'ledger', write_overhead: Number(overhead.overhead.toFixed(3)), rate_with_log: Math.round(overhead.with), rate_without_log: Math.round(overhead.without), ...scale }));
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
