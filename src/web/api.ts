@@ -19,7 +19,7 @@ import { withQuery, type QueryValue } from './lib/route';
 import type {
   AttachmentUpload,
   AttachmentView,
-  AuditEventView,
+  AuditEventView, AuditProofView,
   Authority,
   CaseSummary,
   CaseDetail,
@@ -189,6 +189,8 @@ export function createApi(client: ApiClient) {
       /** Saves a draft again (PUT: the whole request); `expectedVersion` guards against a concurrent change. */
       update: (id: string, request: unknown, expectedVersion?: number) => client.put<CaseSummary>(`/api/cases/${enc(id)}`, request, expectedVersion === undefined ? {} : { query: { expectedVersion } }),
       audit: (id: string, signal?: AbortSignal) => client.get<AuditEventView[]>(`/api/cases/${enc(id)}/audit`, signal ? { signal } : {}),
+      /** An audit event's inclusion proof in the node's transparency log. */
+      auditProof: (id: string, eventId: string) => client.get<AuditProofView>(`/api/cases/${enc(id)}/audit/${enc(eventId)}/proof`),
       attachments: (id: string, signal?: AbortSignal) => client.get<AttachmentView[]>(`/api/cases/${enc(id)}/attachments`, signal ? { signal } : {}),
       attach: (id: string, file: AttachmentUpload) => client.post<AttachmentView>(`/api/cases/${enc(id)}/attachments`, file),
       /** Plain links (downloads: the browser sends the session cookie). */

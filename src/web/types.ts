@@ -129,6 +129,22 @@ export interface AuditEventView {
   at: string;
   beforeDigest: string | null;
   afterDigest: string | null;
+  /** Index of the event in the node's transparency log; null if not logged. */
+  logIndex: number | null;
+  /** Tree size of the node's latest signed checkpoint (null: none yet). */
+  checkpointSize: number | null;
+}
+
+/** GET /api/cases/:id/audit/:eventId/proof: the event's inclusion proof in the signed log. */
+export interface AuditProofView {
+  eventId: string;
+  index: number;
+  treeSize: number;
+  leaf: string;
+  proof: string[];
+  checkpoint: string;
+  tlogProof: string;
+  verifierKey: string;
 }
 
 /** Body of POST /api/cases/:id/events/:event */

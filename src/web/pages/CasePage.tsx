@@ -230,7 +230,7 @@ export default function CasePage() {
 
           <Timeline c={c} />
 
-          {auditAllowed && <AuditTrail events={audit.data} problem={audit.problem} onRetry={audit.reload} />}
+          {auditAllowed && <AuditTrail caseId={id} events={audit.data} problem={audit.problem} onRetry={audit.reload} />}
 
           <p className="small muted">{tx('case.readRecorded')}</p>
         </>

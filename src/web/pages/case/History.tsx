@@ -2,7 +2,10 @@
  * The case's history (every event with its actor, the time in the reader's time zone and the
  * written reasons) and, for auditors and administrators, the audit trail (digests only).
  */
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { api } from '../../api';
+import { verifyLogProof, type ProofVerdict } from '../../lib/tlog-verify';
 import { Loading } from '../../components/Loading';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { useLocale } from '../../hooks/useLocale';
@@ -54,15 +57,45 @@ export function Timeline({ c }: { c: CaseDetail }) {
   );
 }
 
-export function AuditTrail({ events, problem, onRetry }: { events: readonly AuditEventView[] | undefined; problem: ApiProblem | undefined; onRetry: () => void }) {
+export function AuditTrail({ caseId, events, problem, onRetry }: { caseId: string; events: readonly AuditEventView[] | undefined; problem: ApiProblem | undefined; onRetry: () => void }) {
   const { t } = useTranslation();
   const locale = useLocale();
+  // Each logged event's proof, checked here with WebCrypto against the node's log key (issue 11).
+  const [verdicts, setVerdicts] = useState<Record<string, ProofVerdict | 'checking'>>({});
+  const [checked, setChecked] = useState<number | null>(null);
+  const verifyAll = async (): Promise<void> => {
+    if (!events) return;
+    let size: number | null = null;
+    for (const a of events) {
+      if (a.logIndex === null) continue;
+      setVerdicts((v) => ({ ...v, [a.id]: 'checking' }));
+      let verdict: ProofVerdict;
+      try {
+        const proof = await api.cases.auditProof(caseId, a.id);
+        verdict = await verifyLogProof(proof);
+      } catch {
+        verdict = { ok: false, reason: 'bad-proof' };
+      }
+      if (verdict.ok) size = verdict.size;
+      setVerdicts((v) => ({ ...v, [a.id]: verdict }));
+    }
+    setChecked(size);
+  };
   return (
     <section aria-labelledby="audit-title" data-testid="case-audit">
       <h2 id="audit-title">{t('case.audit.title')}</h2>
       <p className="small muted">{t('case.audit.intro')}</p>
       {problem && <ProblemAlert problem={problem} onRetry={onRetry} />}
       {!events && !problem && <Loading />}
+      {events && events.some((a) => a.logIndex !== null) && (
+        <p className="small">
+          {t('case.audit.logIntro', { size: events[0]?.checkpointSize ?? 0 })}{' '}
+          <button type="button" className="button secondary small" data-testid="audit-verify" onClick={() => void verifyAll()}>
+            {t('case.audit.verify')}
+          </button>
+          {checked !== null && <span role="status"> {t('case.audit.verifiedAll', { size: checked })}</span>}
+        </p>
+      )}
       {events && (
         <div className="table-wrap">
           <table className="table compact">
@@ -76,6 +109,7 @@ export function AuditTrail({ events, problem, onRetry }: { events: readonly Audi
                 <th scope="col">{t('case.audit.actor')}</th>
                 <th scope="col">{t('case.audit.at')}</th>
                 <th scope="col">{t('case.audit.digests')}</th>
+                <th scope="col">{t('case.audit.log')}</th>
               </tr>
             </thead>
             <tbody>
@@ -105,6 +139,9 @@ export function AuditTrail({ events, problem, onRetry }: { events: readonly Audi
                       </code>
                     </span>
                   </td>
+                  <td className="small" data-testid="audit-log-cell">
+                    {a.logIndex === null ? '—' : <code>#{a.logIndex}</code>} <LogVerdict verdict={verdicts[a.id]} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -113,4 +150,12 @@ export function AuditTrail({ events, problem, onRetry }: { events: readonly Audi
       )}
     </section>
   );
+}
+
+function LogVerdict({ verdict }: { verdict: ProofVerdict | 'checking' | undefined }) {
+  const { t } = useTranslation();
+  if (verdict === undefined) return null;
+  if (verdict === 'checking') return <span className="muted">{t('case.audit.checking')}</span>;
+  if (verdict.ok) return <span className="ok">{t('case.audit.verified', { size: verdict.size })}</span>;
+  return <strong className="error">{t(`case.audit.failed.${verdict.reason}`)}</strong>;
 }
