@@ -1,0 +1,35 @@
+/**
+ * End to end: an auditor opens a case in Chromium and checks, in the browser (WebCrypto SHA-256
+ * and Ed25519), that every audit event is in the node's signed transparency log.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { chromiumSkipReason, E2E } from './harness.js';
+
+const skip = chromiumSkipReason();
+
+describe('ledger: audit events verified in the browser', { skip }, () => {
+  const e2e = new E2E('ledger');
+  before(async () => {
+    await e2e.start();
+  });
+  after(() => e2e.close());
+
+  test('auditor: every audit event of a case verifies against the node’s log key', async () => {
+    const page = await e2e.pageAs('auditor@fr.demo', '/cases');
+    await page.locator('main table tbody tr').first().getByRole('link').click();
+    const audit = page.getByTestId('case-audit');
+    await audit.waitFor();
+    const cells = audit.getByTestId('audit-log-cell');
+    await cells.first().waitFor();
+    const count = await cells.count();
+    assert.ok(count >= 1);
+    assert.match(await cells.first().innerText(), /#\d+/);
+    await audit.getByTestId('audit-verify').click();
+    await audit.getByRole('status').waitFor({ timeout: 30_000 });
+    const texts = await cells.allInnerTexts();
+    assert.equal(texts.filter((t) => t.includes('✓ verified')).length, count, texts.join(' | '));
+    await e2e.shot(page, 'audit-verified');
+    await page.close();
+  });
+});
