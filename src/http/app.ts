@@ -28,6 +28,7 @@ import { registerCaseRoutes } from './routes/cases.js';
 import { registerLawRoutes } from './routes/law.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerLedgerRoutes } from './routes/ledger.js';
+import { registerCaseAccessRoutes } from './routes/case-access.js';
 import { LedgerError, type LedgerErrorCode } from '../ledger/index.js';
 import { registerWebRoutes } from './routes/web.js';
 
@@ -249,6 +250,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerAuthRoutes(app, deps);
   await registerCaseRoutes(app, deps);
   await registerLedgerRoutes(app, deps, metrics);
+  await registerCaseAccessRoutes(app, deps);
   // Last: the workspace's wildcard route must not shadow any other.
   await registerWebRoutes(app, deps);
   return app;

@@ -68,6 +68,7 @@ export const POLICIES: Readonly<Record<string, Policy>> = {
   'POST /api/cases/:id/events/:event': { kind: 'case-event' },
   // The transparency log (src/ledger): auditors and administrators; tenant-checked for a case's events.
   'GET /api/cases/:id/audit/:eventId/proof': { kind: 'authenticated', roles: ['auditor', 'administrator'], scope: 'cases:read' },
+  'GET /api/cases/:id/access': { kind: 'authenticated', roles: ['auditor', 'administrator'], scope: 'cases:read' },
   'GET /api/ledger': { kind: 'authenticated', roles: ['auditor', 'administrator'], scope: 'cases:read' },
   'POST /api/ledger/checkpoint': { kind: 'authenticated', roles: ['administrator'], scope: 'admin' },
   'GET /api/ledger/consistency': { kind: 'authenticated', roles: ['auditor', 'administrator'], scope: 'cases:read' },

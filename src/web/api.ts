@@ -19,7 +19,7 @@ import { withQuery, type QueryValue } from './lib/route';
 import type {
   AttachmentUpload,
   AttachmentView,
-  AuditEventView, AuditProofView,
+  AccessRecordView, AuditEventView, AuditProofView, LedgerStatusView,
   Authority,
   CaseSummary,
   CaseDetail,
@@ -189,6 +189,8 @@ export function createApi(client: ApiClient) {
       /** Saves a draft again (PUT: the whole request); `expectedVersion` guards against a concurrent change. */
       update: (id: string, request: unknown, expectedVersion?: number) => client.put<CaseSummary>(`/api/cases/${enc(id)}`, request, expectedVersion === undefined ? {} : { query: { expectedVersion } }),
       audit: (id: string, signal?: AbortSignal) => client.get<AuditEventView[]>(`/api/cases/${enc(id)}/audit`, signal ? { signal } : {}),
+      /** Who read or downloaded what of the case (auditors). */
+      access: (id: string, signal?: AbortSignal) => client.get<AccessRecordView[]>(`/api/cases/${enc(id)}/access`, signal ? { signal } : {}),
       /** An audit event's inclusion proof in the node's transparency log. */
       auditProof: (id: string, eventId: string) => client.get<AuditProofView>(`/api/cases/${enc(id)}/audit/${enc(eventId)}/proof`),
       attachments: (id: string, signal?: AbortSignal) => client.get<AttachmentView[]>(`/api/cases/${enc(id)}/attachments`, signal ? { signal } : {}),
@@ -199,6 +201,8 @@ export function createApi(client: ApiClient) {
     },
     deadlines: (query: DeadlineQuery = {}, signal?: AbortSignal) => client.get<CaseDeadline[]>('/api/deadlines', { query: { ...query }, ...(signal ? { signal } : {}) }),
     notifications: (signal?: AbortSignal) => client.get<Notification[]>('/api/notifications', signal ? { signal } : {}),
+    /** The node's transparency log (auditors, administrators). */
+    ledger: (signal?: AbortSignal) => client.get<LedgerStatusView>('/api/ledger', signal ? { signal } : {}),
     stats: (signal?: AbortSignal) => client.get<CaseStatistics>('/api/stats', signal ? { signal } : {}),
     authorities: (signal?: AbortSignal) => client.get<Authority[]>('/api/authorities', signal ? { signal } : {}),
     /** The public legal engine (/api/law/*): typed by the pages that use it (treaty explorer, wizard). */

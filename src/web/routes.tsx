@@ -43,6 +43,7 @@ export const ROUTES: readonly RouteDef[] = [
   { name: 'treaties', path: '/treaties', component: lazy(() => import('./pages/TreatyExplorer')), nav: 'nav.treaties' },
   { name: 'party', path: '/treaties/:party', component: lazy(() => import('./pages/PartyProfile')) },
   { name: 'statistics', path: '/statistics', component: lazy(() => import('./pages/Statistics')), nav: 'nav.statistics' },
+  { name: 'ledger', path: '/ledger', component: lazy(() => import('./pages/LedgerPage')), nav: 'nav.ledger', roles: ['auditor', 'administrator'] },
 ];
 
 /** Paths of the routes, for links: `paths.case('c-1')` → "/cases/c-1". */
@@ -58,4 +59,5 @@ export const paths = {
   /** A party's profile (`/treaties/FR?date=…&instrument=…`: the explorer's view to go back to). */
   party: (party: string, view: { instrument?: string; date?: string } = {}) => withQuery(`/treaties/${encodeURIComponent(party)}`, { date: view.date, instrument: view.instrument }),
   statistics: () => '/statistics',
+  ledger: () => '/ledger',
 };

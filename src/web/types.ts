@@ -135,6 +135,26 @@ export interface AuditEventView {
   checkpointSize: number | null;
 }
 
+/** GET /api/cases/:id/access: who read or downloaded what of the case, with names. */
+export interface AccessRecordView {
+  id: string;
+  at: string;
+  action: string;
+  actor: string;
+  actorName: string;
+  logIndex: number | null;
+}
+
+/** GET /api/ledger: the node's transparency log. */
+export interface LedgerStatusView {
+  origin: string;
+  verifierKey: string;
+  treeSize: number;
+  checkpoint: { size: number; root: string; signedAt: string; note: string } | null;
+  incidents: { id: string; raisedAt: string; reason: string }[];
+  lastVerification: { finishedAt: string; ok: boolean; size: number; checkpoints: number; firstBadIndex: number | null; problems: string[] } | null;
+}
+
 /** GET /api/cases/:id/audit/:eventId/proof: the event's inclusion proof in the signed log. */
 export interface AuditProofView {
   eventId: string;

@@ -30,6 +30,22 @@ describe('ledger: audit events verified in the browser', { skip }, () => {
     const texts = await cells.allInnerTexts();
     assert.equal(texts.filter((t) => t.includes('✓ verified')).length, count, texts.join(' | '));
     await e2e.shot(page, 'audit-verified');
+    // The access log names the readers: this auditor's own reading is there.
+    const access = page.getByTestId('case-access-log');
+    await access.locator('tbody tr').first().waitFor();
+    const readers = await access.locator('tbody th').allInnerTexts();
+    assert.ok(readers.some((name) => !name.startsWith('user:') && name.length > 0), readers.join(' | '));
+    assert.ok(!readers.some((name) => /^user:/.test(name)), 'names, not ids');
+    await page.close();
+  });
+
+  test('node page: latest checkpoint and last verification', async () => {
+    const page = await e2e.pageAs('auditor@fr.demo', '/ledger');
+    await page.getByTestId('ledger-status').waitFor();
+    assert.match(await page.getByTestId('ledger-checkpoint').innerText(), /\d+ entries/);
+    assert.match(await page.getByTestId('ledger-verification').innerText(), /Never run|OK/);
+    await e2e.shot(page, 'ledger-node-page');
+    await e2e.axe(page, 'ledger page');
     await page.close();
   });
 });

@@ -87,6 +87,7 @@ const EXPECTED: Record<string, RouteExpectation> = {
   'GET /api/cases/:id/pdf': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: 'case', scopes: ['cases:read', 'admin'] },
   'GET /api/cases/:id/audit': { anon: 'unauth', preMfa: 'forbid', platform: 'hidden', roles: ['auditor', 'administrator'], tenant: 'case', scopes: ['cases:read', 'admin'] },
   'GET /api/cases/:id/audit/:eventId/proof': { anon: 'unauth', preMfa: 'forbid', platform: 'hidden', roles: ['auditor', 'administrator'], tenant: 'case', scopes: ['cases:read', 'admin'] },
+  'GET /api/cases/:id/access': { anon: 'unauth', preMfa: 'forbid', platform: 'hidden', roles: ['auditor', 'administrator'], tenant: 'case', scopes: ['cases:read', 'admin'] },
   'GET /api/ledger': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['auditor', 'administrator'], tenant: null, scopes: ['cases:read', 'admin'] },
   'POST /api/ledger/checkpoint': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['administrator'], tenant: null, scopes: ['admin'] },
   'GET /api/ledger/consistency': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['auditor', 'administrator'], tenant: null, scopes: ['cases:read', 'admin'] },
@@ -135,6 +136,7 @@ const TENANT_404 = new Set([
   'GET /api/cases/:id/pdf',
   'GET /api/cases/:id/audit',
   'GET /api/cases/:id/audit/:eventId/proof',
+  'GET /api/cases/:id/access',
   'POST /api/cases/:id/events/:event',
   'POST /api/cases/:id/attachments',
   'GET /api/cases/:id/attachments',
@@ -367,6 +369,8 @@ describe('authorisation matrix [sqlite]', () => {
         const event = await t.handle.db.selectFrom('audit_events').select('id').where('object_id', '=', ownCase.id).orderBy('seq').limit(1).executeTakeFirstOrThrow();
         return c.get(`/api/cases/${caseId}/audit/${event.id}/proof`);
       }
+      case 'GET /api/cases/:id/access':
+        return c.get(`/api/cases/${caseId}/access`);
       case 'GET /api/ledger':
         return c.get('/api/ledger');
       case 'POST /api/ledger/checkpoint':

@@ -30,6 +30,7 @@ import type { CaseDetail, CaseEvent, DeadlineView } from '../types';
 import { ActionForm, AssessmentAction } from './case/Actions';
 import { Attachments } from './case/Attachments';
 import { AuditTrail, Timeline } from './case/History';
+import { AccessLog } from './case/AccessLog';
 import { AssessmentRecord, RequestView, ResponseRecord, ReviewRecord } from './case/RequestView';
 import type { Tx } from './case/shared';
 
@@ -231,6 +232,7 @@ export default function CasePage() {
           <Timeline c={c} />
 
           {auditAllowed && <AuditTrail caseId={id} events={audit.data} problem={audit.problem} onRetry={audit.reload} />}
+          {auditAllowed && <AccessLog caseId={id} />}
 
           <p className="small muted">{tx('case.readRecorded')}</p>
         </>
