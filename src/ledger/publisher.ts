@@ -156,7 +156,7 @@ export async function publishCheckpoint(db: Kysely<Database>, log: LogIdentity, 
   await db
     .insertInto('ledger_checkpoints')
     .values({ size: head.size, origin: log.origin, root: head.root, note, key_id: log.keyId, signed_at: signedAt })
-    .onConflict((oc) => oc.column('size').doNothing())
+    .onConflict((oc) => oc.columns(['origin', 'size']).doNothing())
     .execute();
   const stored = (await latestCheckpoint(db, log.origin)) as StoredCheckpoint;
   options.memory.write(stored.note);

@@ -66,7 +66,7 @@ export async function verifyLog(db: Kysely<Database>, options: VerifyOptions): P
   }
 
   // Checkpoints: signatures, and roots checked as the tree is rebuilt.
-  const checkpointRows = await db.selectFrom('ledger_checkpoints').select(['size', 'origin', 'root', 'note']).orderBy('size').execute();
+  const checkpointRows = await db.selectFrom('ledger_checkpoints').select(['size', 'origin', 'root', 'note']).orderBy('size').orderBy('origin').execute();
   const expectedRoots = new Map<number, Array<{ root: Buffer; what: string }>>();
   const expect = (at: number, root: Buffer, what: string): void => {
     expectedRoots.set(at, [...(expectedRoots.get(at) ?? []), { root, what }]);

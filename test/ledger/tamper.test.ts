@@ -135,13 +135,13 @@ forEachDatabase('ledger', (target) => {
     for (let i = 0; i < 12; i += 1) {
       const c = pick(checkpoints);
       await mustDetect('byte changed in a checkpoint', async (trx) => {
-        await trx.updateTable('ledger_checkpoints').set({ note: changeOneChar(c.note, rnd) }).where('size', '=', c.size).execute();
+        await trx.updateTable('ledger_checkpoints').set({ note: changeOneChar(c.note, rnd) }).where('origin', '=', c.origin).where('size', '=', c.size).execute();
       });
       const root = Buffer.from(c.root);
       const at = Math.floor(rnd() * 32);
       root[at] = (root[at] as number) ^ 0x80;
       await mustDetect('byte changed in a checkpoint', async (trx) => {
-        await trx.updateTable('ledger_checkpoints').set({ root }).where('size', '=', c.size).execute();
+        await trx.updateTable('ledger_checkpoints').set({ root }).where('origin', '=', c.origin).where('size', '=', c.size).execute();
       });
     }
     const tree = await db.selectFrom('ledger_tree').selectAll().executeTakeFirstOrThrow();
@@ -238,6 +238,23 @@ forEachDatabase('ledger', (target) => {
     await node.write(1);
     assert.equal((await node.ledger.publish()).signed, true);
     assert.equal((await node.ledger.verify()).ok, true);
+  });
+
+  it('a history that cannot be recovered: a new origin starts a new log, the incident is resolved', async (t) => {
+    const node = await ledgerNode(await target.create(t));
+    const { db } = node.handle;
+    await node.write(3);
+    const signed = await node.ledger.publish();
+    // The tail of the log is lost for good (a restore from an older backup, nothing newer exists).
+    await truncateTo(db, signed.checkpoint.size - 2);
+    await assert.rejects(node.ledger.publish(), (error: unknown) => error instanceof LedgerError && error.code === 'inconsistent-checkpoint');
+    await assert.rejects(node.ledger.resolve('nothing newer to restore'), (error: unknown) => error instanceof LedgerError && error.code === 'inconsistent-checkpoint');
+    const next = node.ledgerFor('comity.test.example/log/2');
+    assert.equal(await next.resolve('backup of 2026-12-01 restored; the log continues as comity.test.example/log/2'), 1);
+    const fresh = await next.publish();
+    assert.ok(fresh.signed);
+    assert.equal(fresh.checkpoint.origin, 'comity.test.example/log/2');
+    assert.equal(fresh.checkpoint.size, signed.checkpoint.size - 2);
   });
 });
 

@@ -65,12 +65,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('range', 'text', (col) => col.notNull())
     .execute();
   await strict(family, db.schema.createTable('ledger_checkpoints'))
-    .addColumn('size', 'integer', (col) => col.primaryKey().notNull())
+    .addColumn('size', 'integer', (col) => col.notNull())
     .addColumn('origin', 'text', (col) => col.notNull())
     .addColumn('root', blob, (col) => col.notNull())
     .addColumn('note', 'text', (col) => col.notNull())
     .addColumn('key_id', 'text', (col) => col.notNull())
     .addColumn('signed_at', 'text', (col) => col.notNull())
+    // One checkpoint per size and log: a new origin (a new log after an incident) starts over.
+    .addPrimaryKeyConstraint('ledger_checkpoints_pk', ['origin', 'size'])
     .execute();
   await strict(family, db.schema.createTable('ledger_incidents'))
     .addColumn('id', 'text', (col) => col.primaryKey().notNull())
