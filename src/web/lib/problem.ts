@@ -30,6 +30,7 @@ export const SERVER_PROBLEM_CODES = [
   'rate-limited',
   'internal-error',
   'not-ready',
+  'ledger-inconsistent',
 ] as const;
 
 /** Conditions found by the workspace itself: no answer, or an answer that is not a problem. */
