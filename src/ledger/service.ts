@@ -123,7 +123,7 @@ export function createLedger(db: Kysely<Database>, keys: KeyStore, options: Ledg
     consistency: (size1, size2) => consistencyProofAt(db, size1, size2),
     async verify(onProgress) {
       const startedAt = options.now().toISOString();
-      const report = await verifyLog(db, { verifiersFor: (origin) => logVerifiers(keys, origin), memory: options.memory, ...(onProgress ? { onProgress } : {}) });
+      const report = await verifyLog(db, { verifiersFor: (origin) => logVerifiers(keys, origin), memory: options.memory, origin: options.origin, ...(onProgress ? { onProgress } : {}) });
       await db
         .insertInto('ledger_verifications')
         .values({ id: options.newId(), started_at: startedAt, finished_at: options.now().toISOString(), size: report.size, ok: report.ok ? 1 : 0, report: JSON.stringify(report) })

@@ -26,6 +26,8 @@ export interface VerificationReport {
   /** Entries integrated into the tree (checked against leaves and nodes). */
   integrated: number;
   checkpoints: number;
+  /** Origins of earlier logs of this node (ended after an incident): their signatures are checked, not their sizes. */
+  retiredOrigins: string[];
   /** The first entry that does not match, if the problem is at an entry. */
   firstBadIndex: number | null;
   /** What is wrong, first problem first (at most 20). */
@@ -36,6 +38,8 @@ export interface VerifyOptions {
   /** Verifiers of the log keys for an origin (every key the node has had). */
   verifiersFor: (origin: string) => Promise<readonly NoteVerifier[]>;
   memory?: CheckpointMemory;
+  /** The node's current origin: checkpoints of other (retired) origins are checked for their signature only. */
+  origin?: string;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -67,6 +71,7 @@ export async function verifyLog(db: Kysely<Database>, options: VerifyOptions): P
 
   // Checkpoints: signatures, and roots checked as the tree is rebuilt.
   const checkpointRows = await db.selectFrom('ledger_checkpoints').select(['size', 'origin', 'root', 'note']).orderBy('size').orderBy('origin').execute();
+  const retiredOrigins: string[] = [];
   const expectedRoots = new Map<number, Array<{ root: Buffer; what: string }>>();
   const expect = (at: number, root: Buffer, what: string): void => {
     expectedRoots.set(at, [...(expectedRoots.get(at) ?? []), { root, what }]);
@@ -75,6 +80,10 @@ export async function verifyLog(db: Kysely<Database>, options: VerifyOptions): P
     try {
       const verified = openCheckpoint(row.note, row.origin, ...(await verifierArgs(options, row.origin)));
       if (verified.size !== Number(row.size) || !verified.root.equals(Buffer.from(row.root))) throw new LedgerError('malformed-checkpoint', 'its columns differ from its note');
+      if (options.origin !== undefined && row.origin !== options.origin) {
+        if (!retiredOrigins.includes(row.origin)) retiredOrigins.push(row.origin);
+        continue;
+      }
       expect(verified.size, verified.root, `checkpoint ${verified.size}`);
       if (verified.size > integrated) problem(`checkpoint ${verified.size} is beyond the tree (${integrated} entries): the log was truncated`, integrated);
     } catch (error) {
@@ -136,7 +145,7 @@ export async function verifyLog(db: Kysely<Database>, options: VerifyOptions): P
   if (range.size === integrated && range.nodes.map((h) => h.toString('base64')).join(' ') !== tree.range) problem('the stored compact range does not match the leaves', integrated - 1);
   const nodeCount = await db.selectFrom('ledger_nodes').select(db.fn.countAll<string>().as('n')).where('level', '=', 0).executeTakeFirstOrThrow();
   if (Number(nodeCount.n) !== integrated) problem(`the tree stores ${nodeCount.n} leaf hashes for ${integrated} entries`);
-  return { ok: problems.length === 0, size, integrated, checkpoints: checkpointRows.length, firstBadIndex, problems };
+  return { ok: problems.length === 0, size, integrated, checkpoints: checkpointRows.length, retiredOrigins, firstBadIndex, problems };
 }
 
 async function verifierArgs(options: VerifyOptions, origin: string): Promise<[NoteVerifier, NoteVerifier[]]> {

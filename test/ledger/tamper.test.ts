@@ -255,6 +255,10 @@ forEachDatabase('ledger', (target) => {
     assert.ok(fresh.signed);
     assert.equal(fresh.checkpoint.origin, 'comity.test.example/log/2');
     assert.equal(fresh.checkpoint.size, signed.checkpoint.size - 2);
+    // The new log verifies; the retired one is named, its signatures still checked.
+    const report = await next.verify();
+    assert.deepEqual(report.problems, []);
+    assert.deepEqual(report.retiredOrigins, [node.origin]);
   });
 });
 
