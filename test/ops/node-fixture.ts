@@ -28,7 +28,7 @@ export interface FilledNode {
 }
 
 /** Fills a migrated database; `dataDir` gets two blobs. */
-export async function fillNode(db: Kysely<Database>, box: SecretBox, dataDir: string): Promise<FilledNode> {
+export async function fillNode(db: Kysely<Database>, box: SecretBox, dataDir: string, options: { keys?: boolean } = {}): Promise<FilledNode> {
   const cases = createCaseContext(db, kb);
   const auth = createAuthContext(db, box);
   const users = await seedDemo(cases, auth);
@@ -43,7 +43,8 @@ export async function fillNode(db: Kysely<Database>, box: SecretBox, dataDir: st
     await addAttachment(cases, US, created.id, { name: `log-${i}.txt`, mediaType: 'text/plain', contentBase64: Buffer.from(`subscriber record ${i}\n`.repeat(50)).toString('base64') });
     await addAttachment(cases, US, created.id, { name: `image-${i}.bin`, mediaType: 'application/octet-stream', contentBase64: Buffer.from(Array.from({ length: 3000 }, (_, k) => (k * 7 + i) % 256)).toString('base64') });
   }
-  await createDbKeyStore(db, box).ensure(NODE_OWNER, 'log', 'Ed25519', new Date());
+  // The key store came after release 0.1 (migration 0010).
+  if (options.keys !== false) await createDbKeyStore(db, box).ensure(NODE_OWNER, 'log', 'Ed25519', new Date());
   const blobs = join(dataDir, 'blobs', 'ab');
   mkdirSync(blobs, { recursive: true, mode: 0o700 });
   for (const content of ['first blob', 'second blob']) writeFileSync(join(blobs, createHash('sha256').update(content).digest('hex')), content, { mode: 0o600 });

@@ -150,8 +150,8 @@ class ComitySqliteDialect extends SqliteDialect {
  * SQLite runs DDL inside transactions (only a few PRAGMAs and VACUUM cannot, and no migration
  * uses them), but Kysely's adapter says it does not, so its Migrator would run each migration
  * statement by statement: a failure half-way would leave a half-migrated database. Saying yes
- * makes every migration one `BEGIN IMMEDIATE … COMMIT` (issue 18: migrations forward-only, each in
- * a transaction), which also makes a second process wait for the first one's migration.
+ * makes an upgrade (all pending migrations) one `BEGIN IMMEDIATE … COMMIT`, all or nothing, as on
+ * PostgreSQL (issue 18), which also makes a second process wait for the first one's upgrade.
  */
 class TransactionalDdlSqliteAdapter extends SqliteAdapter {
   override get supportsTransactionalDdl(): boolean {
