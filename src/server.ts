@@ -13,7 +13,7 @@ import { createCaseContext, serverTransactionRunner, startScheduler } from './ca
 import { openDatabase, resolveDataDir, resolveDbConfig } from './db/index.js';
 import { isEmpty, seedDemo, DEMO_PASSWORD, type SeededUser } from './demo/seed.js';
 import { buildApp } from './http/app.js';
-import { loadServerConfig } from './http/config.js';
+import { effectiveEnv, loadServerConfig } from './http/config.js';
 import { loadKnowledgeBase } from './law/index.js';
 import { openMasterKey } from './keys/master-key.js';
 import { assertPrivateDir, ensurePrivateDir } from './ops/file-modes.js';
@@ -39,7 +39,7 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   let createdKey: string | null = null;
   try {
     await database.migrate();
-    const master = await openMasterKey(env, dataDir, database.db, { demo: config.demo, onCreated: (path) => (createdKey = path) });
+    const master = await openMasterKey(effectiveEnv(env), dataDir, database.db, { demo: config.demo, onCreated: (path) => (createdKey = path) });
     secretBox = master.box;
   } catch (error) {
     await database.close();

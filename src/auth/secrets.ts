@@ -11,7 +11,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { inspect } from 'node:util';
 
 export const MASTER_KEY_BYTES = 32;
@@ -92,7 +92,8 @@ export interface LoadMasterKeyOptions {
 
 /**
  * The master key, synchronously, for tools that hold no database: `COMITY_SECRET_KEY`, or the
- * owner-only file named by `COMITY_MASTER_KEY_FILE` (which must exist and lie outside `dataDir`).
+ * owner-only file named by `COMITY_MASTER_KEY_FILE` (which must exist and lie outside `dataDir`), or
+ * the demo key file `<dataDir>-keys/master.key` when it exists.
  * The server uses `openMasterKey` (keys/master-key.ts), which also takes a passphrase, the demo
  * key directory, and checks the key against the database. A key file inside the data directory
  * (`<dataDir>/secret.key`, Comity 0.1) is refused: see README, "Operating a node".
@@ -110,8 +111,11 @@ export function loadMasterKey(env: Readonly<Record<string, string | undefined>>,
     if (key === null) throw new SecretBoxError('COMITY_SECRET_KEY must be 64 hex characters or 32 bytes in base64 (44 characters)');
     return key;
   }
-  const file = env.COMITY_MASTER_KEY_FILE?.trim();
-  if (file === undefined || file === '') throw new SecretBoxError('no master key: set COMITY_MASTER_KEY_FILE or COMITY_SECRET_KEY');
+  const configuredFile = env.COMITY_MASTER_KEY_FILE?.trim();
+  // The demo node's key (keys/master-key.ts, `demoKeyDir`): a tool run beside `comity serve --demo`.
+  const demoFile = join(dirname(resolve(dataDir)), `${basename(resolve(dataDir))}-keys`, 'master.key');
+  const file = configuredFile !== undefined && configuredFile !== '' ? configuredFile : existsSync(demoFile) ? demoFile : undefined;
+  if (file === undefined) throw new SecretBoxError('no master key: set COMITY_MASTER_KEY_FILE or COMITY_SECRET_KEY (see README, "Operating a node")');
   const path = resolve(file);
   const rel = relative(resolve(dataDir), path);
   if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) throw new SecretBoxError(`COMITY_MASTER_KEY_FILE ${path} is inside the data directory ${dataDir}`);
