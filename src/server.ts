@@ -15,7 +15,7 @@ import { isEmpty, seedDemo, DEMO_PASSWORD, type SeededUser } from './demo/seed.j
 import { buildApp } from './http/app.js';
 import { effectiveEnv, loadServerConfig } from './http/config.js';
 import { loadKnowledgeBase } from './law/index.js';
-import { openMasterKey } from './keys/master-key.js';
+import { checkMasterKeySource, openMasterKey } from './keys/master-key.js';
 import { assertPrivateDir, ensurePrivateDir } from './ops/file-modes.js';
 
 export interface RunningServer {
@@ -33,6 +33,7 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   if (process.platform !== 'win32') process.umask(0o077);
   const dataDir = resolveDataDir(env);
   assertPrivateDir(dataDir, 'data directory');
+  checkMasterKeySource(effectiveEnv(env), dataDir, { demo: config.demo });
   const dbConfig = resolveDbConfig(env);
   const database = await openDatabase(dbConfig);
   let secretBox: SecretBox;

@@ -112,12 +112,11 @@ export function isInside(path: string, dir: string): boolean {
 }
 
 /**
- * The master key for the node whose data directory is `dataDir` and database `db` (migrated),
- * checked against the database's check value (written on first start).
- * @throws {MasterKeyError} no usable source, a key inside the data directory, or another key than the database's.
- * @throws {FileModeError} a key file or key directory others can read.
+ * The checks that need no database: no key inside the data directory, exactly one source (or
+ * demo mode). The server runs them before it opens (and creates) the database.
+ * @throws {MasterKeyError}
  */
-export async function openMasterKey(env: Readonly<Record<string, string | undefined>>, dataDir: string, db: Kysely<Database>, options: OpenMasterKeyOptions = {}): Promise<MasterKey> {
+export function checkMasterKeySource(env: Readonly<Record<string, string | undefined>>, dataDir: string, options: Pick<OpenMasterKeyOptions, 'demo'> = {}): { file?: string; inline?: string; passphrase?: string } {
   const legacy = join(dataDir, SECRET_KEY_FILE);
   if (existsSync(legacy)) {
     const target = join(demoKeyDir(dataDir), MASTER_KEY_FILE_NAME);
@@ -136,13 +135,29 @@ export async function openMasterKey(env: Readonly<Record<string, string | undefi
   const passphrase = set('COMITY_MASTER_PASSPHRASE');
   const given = [file && 'COMITY_MASTER_KEY_FILE', inline && 'COMITY_SECRET_KEY', passphrase && 'COMITY_MASTER_PASSPHRASE'].filter(Boolean);
   if (given.length > 1) throw new MasterKeyError('ambiguous', `set only one of ${given.join(', ')}: they are different ways to give the same master key`);
+  if (given.length === 0 && options.demo !== true) {
+    throw new MasterKeyError(
+      'no-master-key',
+      'no master key: set COMITY_MASTER_KEY_FILE to an owner-only file outside the data directory (created on first start), or COMITY_SECRET_KEY, or COMITY_MASTER_PASSPHRASE (see README, "Operating a node")',
+    );
+  }
+  if (file !== undefined && isInside(resolve(file), dataDir)) throw new MasterKeyError('key-in-data-dir', `COMITY_MASTER_KEY_FILE ${resolve(file)} is inside the data directory ${dataDir}: keep the key apart from the data`);
+  return { ...(file === undefined ? {} : { file }), ...(inline === undefined ? {} : { inline }), ...(passphrase === undefined ? {} : { passphrase }) };
+}
 
+/**
+ * The master key for the node whose data directory is `dataDir` and database `db` (migrated),
+ * checked against the database's check value (written on first start).
+ * @throws {MasterKeyError} no usable source, a key inside the data directory, or another key than the database's.
+ * @throws {FileModeError} a key file or key directory others can read.
+ */
+export async function openMasterKey(env: Readonly<Record<string, string | undefined>>, dataDir: string, db: Kysely<Database>, options: OpenMasterKeyOptions = {}): Promise<MasterKey> {
+  const { file, inline, passphrase } = checkMasterKeySource(env, dataDir, options);
   const sealedBefore = (await readInfo(db, CHECK_KEY)) !== undefined;
   let key: Buffer;
   let source: MasterKeySource;
   if (file !== undefined) {
     const path = resolve(file);
-    if (isInside(path, dataDir)) throw new MasterKeyError('key-in-data-dir', `COMITY_MASTER_KEY_FILE ${path} is inside the data directory ${dataDir}: keep the key apart from the data`);
     key = readOrCreateKeyFile(path, sealedBefore, options);
     source = { kind: 'file', path };
   } else if (inline !== undefined) {
@@ -153,18 +168,13 @@ export async function openMasterKey(env: Readonly<Record<string, string | undefi
   } else if (passphrase !== undefined) {
     key = await deriveFromPassphrase(db, passphrase, options.scryptN ?? DEFAULT_SCRYPT_N);
     source = { kind: 'passphrase' };
-  } else if (options.demo === true) {
+  } else {
     const dir = demoKeyDir(dataDir);
     ensurePrivateDir(dir);
     assertPrivateDir(dir, 'demo key directory');
     const path = join(dir, MASTER_KEY_FILE_NAME);
     key = readOrCreateKeyFile(path, sealedBefore, options);
     source = { kind: 'demo-file', path };
-  } else {
-    throw new MasterKeyError(
-      'no-master-key',
-      'no master key: set COMITY_MASTER_KEY_FILE to an owner-only file outside the data directory (created on first start), or COMITY_SECRET_KEY, or COMITY_MASTER_PASSPHRASE (see README, "Operating a node")',
-    );
   }
   const box = createSecretBox(key);
   const fingerprint = masterKeyFingerprint(key);
