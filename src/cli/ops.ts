@@ -9,7 +9,9 @@
 import type { Command } from 'commander';
 import { openDatabase, resolveDataDir, resolveDbConfig } from '../db/index.js';
 import { createDbKeyStore, KEY_PURPOSES, KeyStoreError, NODE_OWNER, type KeyAlgorithm, type KeyInfo, type KeyPurpose } from '../keys/index.js';
-import { openMasterKey, type MasterKey } from '../keys/master-key.js';
+import { masterKeyFingerprint, newMasterKeyFile, openMasterKey, type MasterKey } from '../keys/master-key.js';
+import { MasterRotationError, rotateMasterKey } from '../keys/master-rotation.js';
+import { createSecretBox } from '../auth/secrets.js';
 import { createBackup } from '../ops/backup.js';
 import { BackupError } from '../ops/manifest.js';
 import { restoreBackup } from '../ops/restore.js';
@@ -135,6 +137,32 @@ export function registerOps(program: Command, io: Io): void {
         const { active, retired } = await createDbKeyStore(db, master.box).rotate(options.owner, purpose, algorithm, new Date());
         if (options.json) return print({ active: publicView(active), retired: retired === null ? null : publicView(retired) });
         io.out(`New ${purpose} key for ${options.owner}: ${active.id} (${active.algorithm})${retired === null ? '' : `; ${retired.id} retired (kept to verify what it signed)`}`);
+      });
+    });
+
+  keys
+    .command('rotate-master')
+    .description('seal every secret again under a new master key, in one transaction (stop the node first)')
+    .requiredOption('--new-key-file <path>', 'owner-only file outside the data directory: read if it exists, else created')
+    .option('--json', 'print JSON')
+    .action(async (options: { newKeyFile: string; json?: boolean }) => {
+      if (process.platform !== 'win32') process.umask(0o077);
+      await withKeys(async (db, master) => {
+        const key = newMasterKeyFile(options.newKeyFile, resolveDataDir(process.env));
+        const fingerprint = masterKeyFingerprint(key);
+        if (fingerprint === master.fingerprint) throw new UsageError(`${options.newKeyFile} holds the current master key`);
+        let counts;
+        try {
+          counts = await rotateMasterKey(db, master.box, createSecretBox(key));
+        } catch (error) {
+          if (error instanceof MasterRotationError) throw new UsageError(error.message);
+          throw error;
+        } finally {
+          key.fill(0);
+        }
+        if (options.json) return print({ from: master.fingerprint, to: fingerprint, resealed: counts });
+        io.out(`Sealed again under the master key ${fingerprint} (was ${master.fingerprint}): ${Object.entries(counts).map(([c, n]) => `${n} ${c}`).join(', ')}.`);
+        io.out(`Start the node with COMITY_MASTER_KEY_FILE=${options.newKeyFile}. Keep the old key as long as you keep backups made before now: they open only with it.`);
       });
     });
 

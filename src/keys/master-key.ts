@@ -183,6 +183,16 @@ export async function openMasterKey(env: Readonly<Record<string, string | undefi
   return { box, source, fingerprint };
 }
 
+/**
+ * A master key file for a rotation: read when it exists (owner-only), else created; never inside `dataDir`.
+ * @throws {MasterKeyError} a path in the data directory or a malformed file. @throws {FileModeError} a loose file.
+ */
+export function newMasterKeyFile(path: string, dataDir: string): Buffer {
+  const full = resolve(path);
+  if (isInside(full, dataDir)) throw new MasterKeyError('key-in-data-dir', `${full} is inside the data directory ${dataDir}: keep the key apart from the data`);
+  return readOrCreateKeyFile(full, false, {});
+}
+
 function readOrCreateKeyFile(path: string, sealedBefore: boolean, options: OpenMasterKeyOptions): Buffer {
   if (!existsSync(path)) {
     if (sealedBefore) {

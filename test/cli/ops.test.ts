@@ -4,15 +4,17 @@
  * input is one line and exit 2.
  */
 import assert from 'node:assert/strict';
-import { createPublicKey, sign, verify, type JsonWebKey } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createPublicKey, randomBytes, sign, verify, type JsonWebKey } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { sql } from 'kysely';
+import { createSecretBox } from '../../src/auth/index.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { captureIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { openDatabase } from '../../src/db/index.js';
-import { createDbKeyStore, KeyStoreError, NODE_OWNER, openMasterKey } from '../../src/keys/index.js';
+import { createDbKeyStore, KeyStoreError, MasterKeyError, NODE_OWNER, openMasterKey } from '../../src/keys/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'comity-cli-ops-'));
 const dataDir = join(dir, 'data');
@@ -84,7 +86,47 @@ describe('comity keys', () => {
     assert.doesNotMatch(text.stdout, /PRIVATE/);
   });
 
+  test('rotate-master seals every secret again under a new key, in one transaction; the old key no longer opens the node', async () => {
+    const wrapping = await withStore(async (store) => {
+      const key = await store.ensure('authority-1', 'content-wrapping', 'AES-256', new Date());
+      return { id: key.id, secret: await store.secretKey(key.id, 'decrypt') };
+    });
+    // A sealed value in a column the rotation does not know: refused, nothing changed.
+    const handle = await openDatabase({ kind: 'sqlite', file: join(dataDir, 'comity.sqlite') });
+    const stray = createSecretBox(randomBytes(32)).seal('x', 'somewhere');
+    await sql`insert into audit_events (id, actor, action, object_type, object_id, at, details) values ('stray', 'test', 'test', 'test', 'test', '2026-12-01T00:00:00Z', ${stray})`.execute(handle.db);
+    await handle.close();
+    const newKey = join(dir, 'keys-2', 'master.key');
+    const refused = await run('keys', 'rotate-master', '--new-key-file', newKey);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr[0]!, /audit_events\.details holds sealed values/);
+    const cleanup = await openDatabase({ kind: 'sqlite', file: join(dataDir, 'comity.sqlite') });
+    await sql`delete from audit_events where id = 'stray'`.execute(cleanup.db);
+    await cleanup.close();
+    await withStore(async (store) => assert.deepEqual(await store.secretKey(wrapping.id, 'decrypt'), wrapping.secret));
+
+    const rotated = await json<{ from: string; to: string; resealed: Record<string, number> }>('keys', 'rotate-master', '--new-key-file', newKey);
+    assert.notEqual(rotated.from, rotated.to);
+    assert.ok((rotated.resealed['node_keys.sealed_private'] ?? 0) >= 3);
+    assert.equal(rotated.resealed['schema_info.value'], 1);
+    assert.equal(statSync(newKey).mode & 0o777, 0o600);
+    await assert.rejects(withStore(async () => undefined), (error: unknown) => error instanceof MasterKeyError && error.code === 'wrong-master-key');
+    // From here on the node runs on the new key.
+    process.env.COMITY_MASTER_KEY_FILE = newKey;
+    {
+      const handle2 = await openDatabase({ kind: 'sqlite', file: join(dataDir, 'comity.sqlite') });
+      try {
+        const master = await openMasterKey({ COMITY_MASTER_KEY_FILE: newKey }, dataDir, handle2.db);
+        assert.equal(master.fingerprint, rotated.to);
+        assert.deepEqual(await createDbKeyStore(handle2.db, master.box).secretKey(wrapping.id, 'decrypt'), wrapping.secret);
+      } finally {
+        await handle2.close();
+      }
+    }
+  });
+
   test('bad input is one line on stderr and exit 2', async () => {
+    assert.equal((await run('keys', 'list')).code, 0, 'the node opens with its key');
     for (const args of [['keys', 'rotate', '--purpose', 'nonsense'], ['keys', 'rotate', '--purpose', 'log', '--algorithm', 'RSA'], ['keys', 'revoke', 'no-such-key'], ['backup', dataDir]]) {
       const result = await run(...args);
       assert.equal(result.code, 2, args.join(' '));
