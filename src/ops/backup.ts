@@ -9,7 +9,8 @@
  * - PostgreSQL (and PGlite on disk, node stopped): every table is read in one `REPEATABLE READ,
  *   READ ONLY` transaction, so all tables show the same instant (PostgreSQL's snapshot isolation,
  *   as `pg_dump` does). `pg_dump` remains the tool for very large databases (README).
- * - Blobs: the data directory's `blobs/` is copied after the database snapshot. Blobs are written
+ * - Blobs: the data directory's blob stores ({@link registerBackupDir}) are copied into `data/`
+ *   after the database snapshot. Blobs are written
  *   before the row that refers to them commits and never changed, so every blob the snapshot
  *   refers to is there.
  * - Parts collected by hooks from the same snapshot, e.g. the ledger's latest signed checkpoint
@@ -29,7 +30,7 @@ import type { DbConfig } from '../db/config.js';
 import { openDatabase } from '../db/index.js';
 import type { Database } from '../db/schema.js';
 import { describeTables, dumpTable, type DumpedTable } from './logical-dump.js';
-import { BACKUP_FORMAT, BLOBS_DIR, describeFiles, listFiles, MANIFEST_FILE, sealManifest, SNAPSHOT_FILE, TABLES_DIR, BackupError, type Manifest } from './manifest.js';
+import { BACKUP_FORMAT, DATA_COPY_DIR, describeFiles, listFiles, MANIFEST_FILE, sealManifest, SNAPSHOT_FILE, TABLES_DIR, BackupError, type Manifest } from './manifest.js';
 import { ensurePrivateDir, ensurePrivateFile, PRIVATE_FILE_MODE } from './file-modes.js';
 
 export const COMITY_VERSION = '0.1.0';
@@ -46,6 +47,19 @@ export interface BackupPart {
 }
 
 const parts: BackupPart[] = [];
+
+/**
+ * Folders of the data directory a backup copies, relative to it: blob stores (the evidence store
+ * keeps `evidence/blobs/<case>/<digest>`; its `evidence/staging` holds unfinished uploads and is
+ * left out). Another module adds its own with {@link registerBackupDir}.
+ */
+const dataDirs: string[] = ['blobs', 'evidence/blobs'];
+
+/** Adds a folder of the data directory (relative, e.g. `documents/blobs`) to every later backup. */
+export function registerBackupDir(relative: string): void {
+  if (!/^[a-z0-9-]+(\/[a-z0-9-]+)*$/.test(relative)) throw new Error(`backup folder "${relative}": a relative path of lower-case names`);
+  if (!dataDirs.includes(relative)) dataDirs.push(relative);
+}
 
 /** Adds a part to every later backup (module start-up; once per name). */
 export function registerBackupPart(part: BackupPart): void {
@@ -99,7 +113,7 @@ export async function createBackup(options: BackupOptions): Promise<Manifest> {
       partFiles[name] = `parts/${name}.json`;
       writeFileSync(join(staging, 'parts', `${name}.json`), `${JSON.stringify(value, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
     }
-    copyBlobs(join(options.dataDir, BLOBS_DIR), join(staging, BLOBS_DIR));
+    for (const dir of dataDirs) copyBlobs(join(options.dataDir, ...dir.split('/')), join(staging, DATA_COPY_DIR, ...dir.split('/')));
     const body: Omit<Manifest, 'digest'> = {
       format: BACKUP_FORMAT,
       createdAt: (options.now ?? new Date()).toISOString(),

@@ -17,7 +17,8 @@ export const BACKUP_FORMAT = 'comity-backup/1';
 /** The SQLite snapshot made with SQLite's online backup API (SQLite nodes only). */
 export const SNAPSHOT_FILE = 'database.sqlite';
 export const TABLES_DIR = 'tables';
-export const BLOBS_DIR = 'blobs';
+/** Folder of a backup mirroring the parts of the data directory it copies (blob stores). */
+export const DATA_COPY_DIR = 'data';
 
 export interface ManifestFile {
   path: string;

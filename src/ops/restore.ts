@@ -23,7 +23,7 @@ import type { DbConfig } from '../db/config.js';
 import { migrationNames, migrations } from '../db/migrations/index.js';
 import { MIGRATION_TABLE, openDatabase, type DatabaseHandle } from '../db/index.js';
 import { loadTables, parseTable } from './logical-dump.js';
-import { BLOBS_DIR, BackupError, SNAPSHOT_FILE, TABLES_DIR, verifyBackup, type Manifest } from './manifest.js';
+import { DATA_COPY_DIR, BackupError, SNAPSHOT_FILE, TABLES_DIR, verifyBackup, type Manifest } from './manifest.js';
 import { ensurePrivateDir, ensurePrivateFile } from './file-modes.js';
 
 export interface RestoreOptions {
@@ -60,8 +60,11 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
   const manifest = await verifyBackup(options.src);
   const unknown = manifest.migrations.filter((name) => !migrationNames.includes(name));
   if (unknown.length > 0) throw new BackupError(`the backup was made by a newer Comity (migrations ${unknown.join(', ')} are unknown here): restore it with that version or later`);
-  const blobsTarget = join(options.dataDir, BLOBS_DIR);
-  if (existsSync(blobsTarget) && readdirSync(blobsTarget).length > 0) throw new BackupError(`${blobsTarget} is not empty: restore into a fresh data directory`);
+  const copied = manifest.files.map((f) => f.path).filter((p) => p.startsWith(`${DATA_COPY_DIR}/`)).map((p) => p.slice(DATA_COPY_DIR.length + 1));
+  for (const top of new Set(copied.map((p) => p.split('/')[0] ?? ''))) {
+    const target = join(options.dataDir, top);
+    if (existsSync(target) && readdirSync(target).length > 0) throw new BackupError(`${target} is not empty: restore into a fresh data directory`);
+  }
 
   let method: RestoreResult['method'];
   let handle: DatabaseHandle;
@@ -84,10 +87,10 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
   } finally {
     await handle.close();
   }
-  for (const path of manifest.files.map((f) => f.path).filter((p) => p.startsWith(`${BLOBS_DIR}/`))) {
+  for (const path of copied) {
     const target = join(options.dataDir, ...path.split('/'));
     ensurePrivateDir(dirname(target));
-    copyFileSync(join(options.src, ...path.split('/')), target);
+    copyFileSync(join(options.src, DATA_COPY_DIR, ...path.split('/')), target);
     ensurePrivateFile(target);
   }
   const parts: Record<string, unknown> = {};

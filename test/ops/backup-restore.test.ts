@@ -127,7 +127,9 @@ describe('backup and restore of a SQLite node', () => {
     const manifest = await verifyBackup(source.backup);
     const paths = manifest.files.map((f) => f.path);
     for (const expected of ['database.sqlite', 'tables/cases.jsonl', 'tables/case_attachments.jsonl', 'parts/ledger-checkpoint.json']) assert.ok(paths.includes(expected), expected);
-    assert.equal(paths.filter((p) => p.startsWith('blobs/')).length, 2);
+    assert.equal(paths.filter((p) => p.startsWith('data/blobs/')).length, 2);
+    assert.equal(paths.filter((p) => p.startsWith('data/evidence/blobs/')).length, 1);
+    assert.ok(!paths.some((p) => p.includes('staging')), 'unfinished uploads are left out');
     assert.ok(!paths.some((p) => /master\.key|secret\.key|demo-logins/.test(p)));
     const checkpoint = JSON.parse(readFileSync(join(source.backup, 'parts/ledger-checkpoint.json'), 'utf8')) as { auditEvents: number };
     assert.equal(checkpoint.auditEvents, manifest.tables.find((t) => t.name === 'audit_events')?.rows, 'the checkpoint is read from the same snapshot as the tables');
@@ -151,6 +153,7 @@ describe('backup and restore of a SQLite node', () => {
     t.after(() => target.close());
     await assertRestored(source, target);
     assert.deepEqual(listFiles(join(dataDir, 'blobs')), listFiles(join(source.dataDir, 'blobs')));
+    assert.deepEqual(listFiles(join(dataDir, 'evidence')), ['blobs/case-1/' + listFiles(join(source.dataDir, 'evidence', 'blobs', 'case-1'))[0]]);
     // The node's own key opens the restored secrets; another is refused.
     await openMasterKey({ COMITY_MASTER_KEY_FILE: source.keyFile }, dataDir, target.db);
     await assert.rejects(openMasterKey({ COMITY_SECRET_KEY: randomBytes(32).toString('hex') }, dataDir, target.db), MasterKeyError);
@@ -184,7 +187,7 @@ describe('backup and restore of a SQLite node', () => {
         writeFileSync(path, bytes);
       }, /tables\/cases\.jsonl is damaged \(SHA-256 differs/],
       ['a truncated snapshot', (dir) => truncateSync(join(dir, 'database.sqlite'), 4096), /database\.sqlite has 4096 bytes, the manifest says \d+ \(truncated\)/],
-      ['a missing blob', (dir) => unlinkSync(join(dir, 'blobs', listFiles(join(dir, 'blobs'))[0]!)), /blobs\/ab\/[0-9a-f]{64} is missing/],
+      ['a missing blob', (dir) => unlinkSync(join(dir, 'data', 'blobs', listFiles(join(dir, 'data', 'blobs'))[0]!)), /data\/blobs\/ab\/[0-9a-f]{64} is missing/],
       ['an added file', (dir) => writeFileSync(join(dir, 'tables', 'extra.jsonl'), '[]\n'), /tables\/extra\.jsonl is not in the manifest/],
       ['no manifest (unfinished)', (dir) => unlinkSync(join(dir, 'manifest.json')), /has no manifest\.json: not a Comity backup, or one that did not finish/],
       ['an edited manifest', (dir) => writeFileSync(join(dir, 'manifest.json'), readFileSync(join(dir, 'manifest.json'), 'utf8').replace(/"rows": (\d+)/, '"rows": 999')), /manifest\.json is damaged \(its digest does not match/],

@@ -48,6 +48,11 @@ export async function fillNode(db: Kysely<Database>, box: SecretBox, dataDir: st
   const blobs = join(dataDir, 'blobs', 'ab');
   mkdirSync(blobs, { recursive: true, mode: 0o700 });
   for (const content of ['first blob', 'second blob']) writeFileSync(join(blobs, createHash('sha256').update(content).digest('hex')), content, { mode: 0o600 });
+  // The evidence store's layout: finished blobs per case, unfinished uploads in staging (not backed up).
+  mkdirSync(join(dataDir, 'evidence', 'blobs', 'case-1'), { recursive: true, mode: 0o700 });
+  mkdirSync(join(dataDir, 'evidence', 'staging'), { recursive: true, mode: 0o700 });
+  writeFileSync(join(dataDir, 'evidence', 'blobs', 'case-1', createHash('sha256').update('evidence').digest('hex')), 'evidence', { mode: 0o600 });
+  writeFileSync(join(dataDir, 'evidence', 'staging', 'upload-1.part'), 'half an upl', { mode: 0o600 });
   return { cases, users, apiToken: token };
 }
 
