@@ -9,7 +9,9 @@
 import type { Command } from 'commander';
 import { openDatabase, resolveDataDir, resolveDbConfig } from '../db/index.js';
 import { createDbKeyStore, KEY_PURPOSES, KeyStoreError, NODE_OWNER, type KeyAlgorithm, type KeyInfo, type KeyPurpose } from '../keys/index.js';
-import { masterKeyFingerprint, newMasterKeyFile, openMasterKey, type MasterKey } from '../keys/master-key.js';
+import { demoKeyDir, MASTER_KEY_FILE_NAME, masterKeyFingerprint, newMasterKeyFile, openMasterKey, type MasterKey } from '../keys/master-key.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { MasterRotationError, rotateMasterKey } from '../keys/master-rotation.js';
 import { createSecretBox } from '../auth/secrets.js';
 import { createBackup } from '../ops/backup.js';
@@ -42,7 +44,10 @@ async function withKeys<T>(work: (db: Kysely<Database>, master: MasterKey) => Pr
   const handle = await openDatabase(resolveDbConfig(env));
   try {
     await handle.migrate();
-    const master = await openMasterKey(env, resolveDataDir(env), handle.db, { demo: env.COMITY_DEMO === 'true' });
+    const dataDir = resolveDataDir(env);
+    // Beside a demo node (`npm start`), its demo key is used without COMITY_DEMO being set here.
+    const demo = env.COMITY_DEMO === 'true' || existsSync(join(demoKeyDir(dataDir), MASTER_KEY_FILE_NAME));
+    const master = await openMasterKey(env, dataDir, handle.db, { demo });
     return await work(handle.db, master);
   } catch (error) {
     if (error instanceof KeyStoreError) throw new UsageError(error.message);
