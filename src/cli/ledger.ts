@@ -8,11 +8,14 @@
  * exits 1; bad input exits 2.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { createSecretBox, loadMasterKey } from '../auth/index.js';
 import { openDatabase, resolveDataDir, resolveDbConfig, uuidv7 } from '../db/index.js';
 import { createDbKeyStore } from '../keys/index.js';
+import { demoKeyDir, MASTER_KEY_FILE_NAME, openMasterKey } from '../keys/master-key.js';
 import { checkpointFile, createLedger, fileMemory, LedgerError, parseVerifierKey, resolveLogOrigin, treeHead, verifyTlogProof, type Ledger } from '../ledger/index.js';
+import { registerBackupPart } from '../ops/backup.js';
+import { latestCheckpoint } from '../ledger/index.js';
 import { UsageError } from './errors.js';
 import type { Io } from './io.js';
 
@@ -31,7 +34,9 @@ async function withLedger<T>(work: (ledger: Ledger, db: Awaited<ReturnType<typeo
   try {
     await handle.migrate();
     const dataDir = resolveDataDir(env);
-    const keys = createDbKeyStore(handle.db, createSecretBox(loadMasterKey(env, dataDir)));
+    // The master key as `comity keys` opens it (beside a demo node, its demo key).
+    const demo = env.COMITY_DEMO === 'true' || existsSync(join(demoKeyDir(dataDir), MASTER_KEY_FILE_NAME));
+    const keys = createDbKeyStore(handle.db, (await openMasterKey(env, dataDir, handle.db, { demo })).box);
     const ledger = createLedger(handle.db, keys, { origin: resolveLogOrigin(env), memory: fileMemory(checkpointFile(dataDir)), now: () => new Date(), newId: () => uuidv7(Date.now()) });
     return await work(ledger, handle.db);
   } finally {
@@ -62,6 +67,14 @@ function readText(path: string, what: string): string {
 }
 
 export function registerLedger(program: Command, io: Io): void {
+  // A backup carries the latest signed checkpoint of its snapshot (README, "Operating a node").
+  registerBackupPart({
+    name: 'ledger-checkpoint',
+    collect: async (db) => {
+      const c = await latestCheckpoint(db);
+      return c === undefined ? null : { origin: c.origin, size: c.size, root: c.root.toString('base64'), signedAt: c.signedAt, note: c.note };
+    },
+  });
   const ledger = program.command('ledger').description('The node’s tamper-evident transparency log (RFC 6962, C2SP checkpoints and proofs)');
 
   ledger

@@ -10,6 +10,7 @@ import { processIo, type Io } from './io.js';
 import { registerLaw, registerOverview } from './law.js';
 import { registerServe } from './serve.js';
 import { registerLedger } from './ledger.js';
+import { registerOps } from './ops.js';
 
 export function buildProgram(io: Io): Command {
   const program = new Command('comity')
@@ -28,6 +29,7 @@ export function buildProgram(io: Io): Command {
   registerCases(program, io);
   registerLedger(program, io);
   registerServe(program, io);
+  registerOps(program, io);
   return program;
 }
 

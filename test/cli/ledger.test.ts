@@ -100,6 +100,8 @@ describe('comity ledger', () => {
   before(async () => {
     process.env.COMITY_DATA_DIR = join(dir, 'data');
     process.env.COMITY_LOG_ORIGIN = 'comity.cli.example/log';
+    // The master key from the environment (README, "Operating a node").
+    process.env.COMITY_SECRET_KEY = '11'.repeat(32);
     delete process.env.DATABASE_URL;
     for (const [i, authority] of DEMO_AUTHORITIES.entries()) assert.equal((await run('authorities', 'create', file(`authority-${i}.json`, authority))).code, 0);
     for (let i = 0; i < 5; i += 1) {
