@@ -118,7 +118,11 @@ export function parseTable(text: string, width: number, name: string): unknown[]
 export async function loadTables(db: AnyDb, tables: readonly { name: string; columns: string[]; rows: unknown[][] }[]): Promise<void> {
   const family = sqlFamily(db);
   await db.transaction().execute(async (trx) => {
+    // The transparency log's tables are restored verbatim: its sequencing triggers stay quiet
+    // (migration 0011; SQLite restores copy the database file and fire no trigger).
+    if (family === 'postgres') await sql`select set_config('comity.restoring', 'on', true)`.execute(trx);
     for (const table of [...tables].reverse()) await sql`delete from ${sql.table(table.name)}`.execute(trx);
+    if (family === 'sqlite') await sql`insert into schema_info (key, value) values ('ledger-restoring', '1')`.execute(trx);
     for (const table of tables) {
       const identity = family === 'postgres' ? await identityColumns(trx, table.name) : [];
       const overriding = identity.length > 0 ? sql` overriding system value` : sql``;
@@ -133,6 +137,7 @@ export async function loadTables(db: AnyDb, tables: readonly { name: string; col
         await sql`select setval(pg_get_serial_sequence(${table.name}, ${column}), coalesce((select max(${sql.ref(column)}) from ${sql.table(table.name)}), 0) + 1, false)`.execute(trx);
       }
     }
+    if (family === 'sqlite') await sql`delete from schema_info where key = 'ledger-restoring'`.execute(trx);
   });
 }
 

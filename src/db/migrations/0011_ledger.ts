@@ -100,7 +100,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     if (family === 'sqlite') {
       await sql
         .raw(
-          `create trigger ledger_sequence_${table} after insert on ${table} begin ` +
+          // A restore into SQLite marks itself in schema_info (ops/logical-dump.ts): no sequencing then.
+          `create trigger ledger_sequence_${table} after insert on ${table} when not exists (select 1 from schema_info where key = 'ledger-restoring') begin ` +
             `update ledger_head set size = size + 1 where id = 1; ` +
             `insert into ledger_entries (idx, source, source_id) select size - 1, '${source}', new.id from ledger_head where id = 1; end`,
         )
@@ -110,7 +111,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   if (family === 'postgres') {
     await sql
       .raw(
+        // A restore (ops/logical-dump.ts) copies the log's own tables verbatim: it sets comity.restoring.
         `create function ledger_sequence() returns trigger language plpgsql as $$ declare n integer; begin ` +
+          `if current_setting('comity.restoring', true) = 'on' then return null; end if; ` +
           `update ledger_head set size = size + 1 where id = 1 returning size - 1 into n; ` +
           `insert into ledger_entries (idx, source, source_id) values (n, tg_argv[0], new.id); return null; end $$`,
       )
