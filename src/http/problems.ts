@@ -24,6 +24,8 @@ export const PROBLEMS = {
   'validation-failed': { status: 422, title: 'The request does not meet the legal requirements' },
   'idempotency-key-reused': { status: 422, title: 'This idempotency key was used for a different request' },
   'reason-required': { status: 422, title: 'Written reasons are required' },
+  'form-not-applicable': { status: 422, title: 'This form does not fit the case’s legal basis' },
+  'document-unavailable': { status: 409, title: 'The case’s content was deleted: no document can be issued' },
   locked: { status: 423, title: 'Too many failed sign-ins: the account is locked for a while' },
   'rate-limited': { status: 429, title: 'Too many requests' },
   'internal-error': { status: 500, title: 'Internal error' },

@@ -32,12 +32,12 @@ import {
   updateDraft,
   type Actor,
 } from '../../cases/index.js';
-import { renderRequestPdf } from '../../cases/pdf.js';
 import type { AppDeps } from '../deps.js';
 import { CASE_EVENT_ROLES } from '../policies.js';
 import type { Principal } from '../principal.js';
 import { HttpProblem } from '../problems.js';
 import { caseStatistics, statisticsCsv } from '../stats.js';
+import { caseDocument, documentQuerySchema } from './documents.js';
 
 function actorOf(principal: Principal): Actor {
   return { id: principal.actor, authorityId: principal.authorityId };
@@ -151,17 +151,19 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
     },
   );
 
-  api.get('/api/cases/:id/pdf', { schema: { tags, summary: 'The request as a printable PDF (the read is recorded)', params: caseId } }, async (request, reply) => {
+  api.get('/api/cases/:id/pdf', { schema: { tags, summary: 'The case\'s formal document as a PDF: the official form for its basis (or `form`), in the request\'s language (or `language`); signed (PAdES) when the caller issues it for the issuing authority, its digest audited; the read is recorded', params: caseId, querystring: documentQuerySchema } }, async (request, reply) => {
     const principal = signedIn(request.principal);
     const sides = await sidesOf(deps, principal, request.params.id);
     const detail = await getCase(deps.cases, actorOf(principal), request.params.id);
     const [requesting, addressee] = await Promise.all([getAuthority(deps.cases.db, sides.requesting), getAuthority(deps.cases.db, sides.addressee)]);
     if (!requesting || !addressee) throw new HttpProblem('not-found', `no case ${request.params.id}`);
-    const pdf = await renderRequestPdf({ detail, requesting, addressee, kb: deps.kb, generatedAt: deps.cases.now().toISOString() });
+    const { pdf, sha256, signed } = await caseDocument(deps, principal, { detail, requesting, addressee, query: request.query });
     return reply
       .header('content-type', 'application/pdf')
       .header('content-disposition', `attachment; filename="${detail.reference.replace(/[^A-Za-z0-9._-]/g, '_')}.pdf"`)
       .header('cache-control', 'no-store')
+      .header('x-content-sha256', sha256)
+      .header('x-document-signed', String(signed))
       .send(pdf);
   });
 
