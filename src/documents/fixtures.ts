@@ -100,7 +100,7 @@ export function generatedCase(form: FormId, options: { facts?: string; language?
     closedAt: null,
     request,
     review: DEMO_REVIEW,
-    assessment: assessed ? { grounds: [{ ground: 'human-rights', applies: true, note: 'The account belongs to a journalist.' }], decision: 'refuse', reasons: 'The data sought concern a journalist’s sources.', conditions: [] } : null,
+    assessment: assessed ? { grounds: [{ ground: 'human-rights', applies: true, note: `The account belongs to a journalist, ${NAMES.greek}.` }], decision: 'refuse', reasons: `The data sought concern the sources of ${NAMES.greek}, among them ${NAMES.arabic} and ${NAMES.japanese}.`, conditions: [] } : null,
     purpose: 'investigation',
     retentionDays: 365,
     deleteAfter: null,

@@ -14,7 +14,7 @@ import { base } from './tcy.js';
 
 function issuing(c: FormContext) {
   return [
-    c.section('euIssuing', [...c.authorityFields('requesting', c.input.requesting, true), c.field('eu.validating', c.review())]),
+    c.section('euIssuing', [c.field('eu.reference', c.references()), c.field('eu.date', text(c.date(c.input.issuedAt))), ...c.authorityFields('requesting', c.input.requesting, true), c.field('eu.validating', c.review())]),
     c.section('euAddressee', c.authorityFields('requested', c.input.addressee, false)),
   ];
 }
@@ -33,7 +33,8 @@ function conditions(c: FormContext) {
   return c.section('euConditions', [
     c.field('offence.offences', c.offences()),
     c.field('eu.criminalLaw', c.content('criminal-law-provisions')),
-    c.field('offence.facts', text(c.request.contents['case-summary'] ?? c.request.facts), true),
+    c.field('offence.facts', text(c.request.facts), true),
+    c.field('eu.caseSummary', c.content('case-summary')),
     c.field('eu.necessity', c.content('necessity-proportionality')),
     c.field('handling.legalBasis', c.legalBasis()),
   ]);
@@ -68,7 +69,7 @@ export function annexIII(c: FormContext): DocumentModel {
   const p = c.provision;
   const grounds = a?.grounds.filter((g) => g.applies).map((g) => {
     const ground = p?.refusalGrounds.find((r) => r.ground === g.ground);
-    const label = ground && p ? `${c.law(`${p.id}/refusal/${ground.ground}`, ground.text)} (${cite(ground.citation, { mark: false })})` : g.ground;
+    const label = ground && p ? `${c.law(`${p.id}/refusal/${ground.ground}`, ground.text)} (${cite(ground.citation, { mark: false })})` : c.t(`ground.${g.ground}`);
     return g.note ? `${label}: ${g.note}` : label;
   });
   return {
@@ -98,7 +99,7 @@ export function eio(c: FormContext): DocumentModel {
   return {
     ...base(c, 'eio'),
     sections: [
-      c.section('eioA', [c.field('eio.issuingState', text(c.partyName(c.input.requesting.party))), c.field('eio.executingState', text(c.partyName(c.input.addressee.party))), c.field('requested.organisation', text(c.input.addressee.name))]),
+      c.section('eioA', [c.field('eu.reference', c.references()), c.field('eu.date', text(c.date(c.input.issuedAt))), c.field('eio.issuingState', text(c.partyName(c.input.requesting.party))), c.field('eio.executingState', text(c.partyName(c.input.addressee.party))), c.field('requested.organisation', text(c.input.addressee.name))]),
       c.section('eioB', [c.field('handling.urgency', c.urgency()), c.field('eu.deadlines', deadlinesOf(c))]),
       c.section('eioC', [c.field('data.measures', text(c.measures())), c.field('data.categories', c.categories()), c.field('data.period', c.period()), c.field('data.identifiers', c.identifiersSummary()), c.field('eio.evidence', c.content('measures-and-evidence'))], c.identifiersTable()),
       c.section('eioD', [c.field('eio.previous', c.request.references.requested ? text(c.request.references.requested) : notApplicable)]),

@@ -1,0 +1,51 @@
+/**
+ * @module documents/poppler
+ * Test helpers around Debian's poppler-utils (pdfinfo, pdftotext, pdfsig): what a reader of
+ * the PDF sees, checked by an independent implementation rather than by our own parser.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export function popplerAvailable(): boolean {
+  return spawnSync('pdfsig', ['-v']).error === undefined;
+}
+
+function withFile<T>(pdf: Buffer, use: (path: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), 'comity-doc-'));
+  try {
+    const path = join(dir, 'document.pdf');
+    writeFileSync(path, pdf);
+    return use(path);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function pageCount(pdf: Buffer): number {
+  return withFile(pdf, (path) => Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [path], { encoding: 'utf8' }))?.[1] ?? 0));
+}
+
+/**
+ * The text of each page as pdftotext extracts it, with the bidirectional embedding marks it adds
+ * around right-to-left text removed and white space collapsed.
+ */
+export function pageTexts(pdf: Buffer): string[] {
+  return withFile(pdf, (path) => {
+    const all = execFileSync('pdftotext', ['-enc', 'UTF-8', path, '-'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    return all
+      .split('\f')
+      .slice(0, -1)
+      .map((page) => page.replace(/[\u202a-\u202e]/g, '').replace(/\s+/g, ' ').trim());
+  });
+}
+
+/** pdfsig's report: valid when every signature verifies and covers the whole document. */
+export function signatureReport(pdf: Buffer): { valid: boolean; output: string } {
+  return withFile(pdf, (path) => {
+    const result = spawnSync('pdfsig', [path], { encoding: 'utf8' });
+    const output = `${result.stdout}${result.stderr}`;
+    return { valid: /Signature Validation: Signature is Valid\./.test(output) && /Total document signed/.test(output) && !/Signature is Invalid|Digest Mismatch/.test(output), output };
+  });
+}
