@@ -34,6 +34,14 @@ export function sourceDigest(english: string): string {
   return createHash('sha256').update(english).digest('hex').slice(0, 12);
 }
 
+/** Sentences the finder generates (bases.ts `evaluate`), with `{name}` for the values they carry. */
+export const GENERATED_TEXTS: readonly LawText[] = [
+  { key: 'generated/emergency-only', text: 'Only in an emergency: the request must show the facts demonstrating it.' },
+  { key: 'generated/offence-in-catalogue', text: 'The offence ({offence}) is established under {catalogue}.' },
+  { key: 'generated/offence-listed', text: 'The offence ({offence}) is on the list {list}: no penalty threshold.' },
+  { key: 'generated/offence-threshold', text: 'Only if the offence is punishable in the issuing State by a custodial sentence of a maximum of at least {years} years, or is listed in {list}.' },
+];
+
 function provisionTexts(p: Provision): LawText[] {
   const k = (suffix: string, text: string): LawText => ({ key: `${p.id}/${suffix}`, text });
   return [
@@ -59,6 +67,7 @@ export function lawTexts(kb: KnowledgeBase): LawText[] {
     ]),
     ...[...kb.measures.values()].map((m) => ({ key: `measure/${m.id}/name`, text: m.name })),
     ...[...kb.instruments.values()].map((i) => ({ key: `instrument/${i.id}/title`, text: i.title })),
+    ...GENERATED_TEXTS,
   ];
   const seen = new Set<string>();
   return all.filter((t) => (seen.has(t.key) ? false : (seen.add(t.key), true)));

@@ -16,9 +16,12 @@ import {
 } from '../../law/index.js';
 import type { AppDeps } from '../deps.js';
 import { HttpProblem } from '../problems.js';
+import { localizeBases, localizeOffence } from '../../law/localize.js';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD').optional();
 const bool = z.enum(['true', 'false']).optional();
+/** Language of the knowledge base's texts (`src/law/data/i18n`); citations are the same in every language. */
+const lang = z.string().regex(/^[a-z]{2,3}$/, 'an ISO 639 language code, e.g. fr').optional();
 
 function today(): string {
   return new Date().toISOString().slice(0, 10);
@@ -108,21 +111,25 @@ export async function registerLawRoutes(app: FastifyInstance, deps: AppDeps): Pr
     },
   );
 
-  api.get('/api/law/offences', { schema: { tags, summary: 'Offence categories and the articles that establish them' } }, async () => [...deps.kb.offences.values()]);
+  api.get(
+    '/api/law/offences',
+    { schema: { tags, summary: 'Offence categories and the articles that establish them (names and descriptions in `lang`, default English)', querystring: z.strictObject({ lang }) } },
+    async (request) => [...deps.kb.offences.values()].map((o) => localizeOffence(o, request.query.lang ?? 'en')),
+  );
 
   api.get(
     '/api/law/bases',
     {
       schema: {
         tags,
-        summary: 'Applicable legal bases, ranked and cited, and why others do not apply',
-        querystring: z.strictObject({ from: z.string().min(2).max(2), to: z.string().min(2).max(2), measure: z.enum(MEASURES), date, emergency: bool, offence: z.string().max(100).optional() }),
+        summary: 'Applicable legal bases, ranked and cited, and why others do not apply; texts in `lang` (default English), citations unchanged',
+        querystring: z.strictObject({ from: z.string().min(2).max(2), to: z.string().min(2).max(2), measure: z.enum(MEASURES), date, emergency: bool, offence: z.string().max(100).optional(), lang }),
       },
     },
     async (request) => {
       const q = request.query;
       const offence = q.offence === undefined ? undefined : parseOffence(deps.kb, q.offence);
-      return deps.finder.find({
+      const result = deps.finder.find({
         from: parseParty(deps.kb, q.from, 'requesting party'),
         to: parseParty(deps.kb, q.to, 'requested party'),
         measure: q.measure,
@@ -130,6 +137,7 @@ export async function registerLawRoutes(app: FastifyInstance, deps: AppDeps): Pr
         emergency: q.emergency === 'true',
         ...(offence ? { offence } : {}),
       });
+      return localizeBases(result, q.lang ?? 'en');
     },
   );
 
