@@ -23,3 +23,6 @@ export function requestFormsFor(legalBasis: string): RequestForm[] {
 export function answerFormsFor(legalBasis: string, assessed: boolean): AnswerForm[] {
   return assessed && legalBasis.startsWith('EU-2023-1543:') ? ['eu-annex-iii'] : [];
 }
+
+/** Languages documents are written in (one words file each in `i18n/`; a test keeps the two in step). */
+export const DOCUMENT_LANGUAGES = ['en', 'fr'] as const;

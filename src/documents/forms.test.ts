@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { MEASURES, loadKnowledgeBase } from '../law/index.js';
 import { generatedCase } from './fixtures.js';
+import { DOCUMENT_LANGUAGES } from './forms-for.js';
 import { buildDocument } from './forms/index.js';
 import { FORM_IDS, type DocumentModel, type FormId } from './model.js';
 import { documentLanguages, wordsOf } from './words.js';
@@ -78,6 +79,10 @@ describe('form structure', () => {
     // The document language is the request's (or the one chosen), never the reader's interface.
     assert.match(model('letter', 'fr').words.page, /sur/);
     assert.match(model('letter', 'en').words.page, /of/);
+  });
+
+  it('the workspace offers exactly the languages that have a words file', () => {
+    assert.deepEqual([...DOCUMENT_LANGUAGES].sort(), documentLanguages());
   });
 
   it('every document language has every word of English, and no other', () => {

@@ -25,6 +25,8 @@ export const SERVER_PROBLEM_CODES = [
   'unsupported-media-type',
   'validation-failed',
   'idempotency-key-reused',
+  'form-not-applicable',
+  'document-unavailable',
   'reason-required',
   'locked',
   'rate-limited',
