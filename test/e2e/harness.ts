@@ -46,7 +46,7 @@ const AXE_SCRIPT = join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 const AXE_ROUTE = '/__e2e__/axe.min.js';
 const WEB_INDEX = join(ROOT, 'dist', 'web', 'index.html');
 /** Sources whose change makes the built workspace stale (the web imports a few pure modules of src/cases). */
-const WEB_SOURCES = [join(ROOT, 'src', 'web'), join(ROOT, 'src', 'cases', 'workflow.ts'), join(ROOT, 'vite.config.ts'), join(ROOT, 'tsconfig.web.json')];
+const WEB_SOURCES = [join(ROOT, 'src', 'web'), join(ROOT, 'src', 'cases', 'workflow.ts'), join(ROOT, 'src', 'documents', 'forms-for.ts'), join(ROOT, 'vite.config.ts'), join(ROOT, 'tsconfig.web.json')];
 
 /** Generous default timeouts (2-core machine, cold Chromium). */
 export const TIMEOUT_MS = 15_000;
