@@ -13,7 +13,7 @@ import { MIXED_REFERENCE, NAMES, generatedCase } from './fixtures.js';
 import { buildDocument } from './forms/index.js';
 import { FORM_IDS } from './model.js';
 import { signPlaceholder } from './pades.js';
-import { pageCount, pageTexts, popplerAvailable, signatureReport } from './poppler.js';
+import { pageCount, pageTexts, popplerSkipReason, signatureReport } from './poppler.js';
 import { renderDocument } from './render.js';
 
 const kb = loadKnowledgeBase();
@@ -31,7 +31,7 @@ async function signedDocument(form: (typeof FORM_IDS)[number], language: string)
   return { model, c, pdf: signPlaceholder(unsigned, certificate, pair.privateKey) };
 }
 
-describe('documents read back with poppler', { skip: popplerAvailable() ? false : 'poppler-utils not installed (apt-get install poppler-utils)' }, () => {
+describe('documents read back with poppler', { skip: popplerSkipReason() }, () => {
   for (const form of FORM_IDS) {
     for (const language of ['en', 'fr']) {
       it(`${form} (${language}): no blank page, every name and reference exact, page numbers right, signature valid`, async () => {

@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { pageTexts, popplerAvailable } from '../../src/documents/poppler.js';
+import { pageTexts, popplerSkipReason } from '../../src/documents/poppler.js';
 import { chromiumSkipReason, E2E } from './harness.js';
 
-const skip = chromiumSkipReason() || (popplerAvailable() ? false : 'poppler-utils not installed');
+const skip = chromiumSkipReason() || popplerSkipReason();
 
 async function documentText(page: Page, language: string): Promise<string> {
   await page.getByTestId('document-language').selectOption(language);

@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { CaseSummary } from '../../src/cases/index.js';
 import { DEMO_REVIEW, preservationRequestFrToUs } from '../../src/demo/data.js';
-import { pageTexts, popplerAvailable, signatureReport } from '../../src/documents/poppler.js';
+import { pageTexts, popplerSkipReason, signatureReport } from '../../src/documents/poppler.js';
 import { assertProblem, buildTestApp, type TestApp } from './harness.js';
 
-describe('formal documents over HTTP [sqlite]', { skip: popplerAvailable() ? false : 'poppler-utils not installed' }, () => {
+describe('formal documents over HTTP [sqlite]', { skip: popplerSkipReason() }, () => {
   let t: TestApp;
   let sent: CaseSummary;
   before(async () => {
