@@ -101,14 +101,19 @@ export function renderDocument(model: DocumentModel, options: RenderOptions): Pr
 
   /** Prints text at (x, y) in a width, in as many fonts as its scripts need; returns the y below it. */
   const write = (value: string, style: Style, x: number, y: number, width: number, align: 'left' | 'right' | 'center' = 'left'): number => {
-    const runs = fonts[style.weight].runs(value === '' ? ' ' : value);
-    runs.forEach((run, i) => {
-      use(run.font, style);
-      const more = i < runs.length - 1;
-      if (i === 0) doc.text(run.text, x, y, { width, align, lineGap: LINE_GAP, continued: more });
-      else doc.text(run.text, { continued: more });
-    });
-    return doc.y;
+    // One paragraph at a time: pdfkit's continued text loses its x position across a line feed.
+    let cursor = y;
+    for (const paragraph of value.split('\n')) {
+      const runs = fonts[style.weight].runs(paragraph === '' ? ' ' : paragraph);
+      runs.forEach((run, i) => {
+        use(run.font, style);
+        const more = i < runs.length - 1;
+        if (i === 0) doc.text(run.text, x, cursor, { width, align, lineGap: LINE_GAP, continued: more });
+        else doc.text(run.text, { continued: more });
+      });
+      cursor = doc.y;
+    }
+    return cursor;
   };
 
   const bottom = () => PAGE.height - MARGIN.bottom;
