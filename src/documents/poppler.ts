@@ -51,3 +51,26 @@ export function signatureReport(pdf: Buffer): { valid: boolean; output: string }
     return { valid: /Signature Validation: Signature is Valid\./.test(output) && /Total document signed/.test(output) && !/Signature is Invalid|Digest Mismatch/.test(output), output };
   });
 }
+
+/** Pairs of words pdftotext finds printed over each other on one line (by more than a third of the narrower), per page. */
+export function overlappingWords(pdf: Buffer): string[] {
+  return withFile(pdf, (path) => {
+    const html = execFileSync('pdftotext', ['-bbox', '-enc', 'UTF-8', path, '-'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const found: string[] = [];
+    html.split('<page ').slice(1).forEach((page, index) => {
+      const words = [...page.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g)].map((m) => ({ x0: Number(m[1]), y0: Number(m[2]), x1: Number(m[3]), y1: Number(m[4]), text: m[5] ?? '' }));
+      for (let i = 0; i < words.length; i += 1) {
+        const a = words[i];
+        if (!a) continue;
+        for (let j = i + 1; j < words.length; j += 1) {
+          const b = words[j];
+          // Same line (vertical centres close: fonts of other scripts have taller boxes), overlapping horizontally.
+          if (!b || Math.abs((a.y0 + a.y1) / 2 - (b.y0 + b.y1) / 2) > Math.min(a.y1 - a.y0, b.y1 - b.y0) * 0.3) continue;
+          const w = Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0);
+          if (w > Math.min(a.x1 - a.x0, b.x1 - b.x0) / 3) found.push(`page ${index + 1}: "${a.text}" over "${b.text}"`);
+        }
+      }
+    });
+    return found;
+  });
+}

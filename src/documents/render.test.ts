@@ -13,7 +13,7 @@ import { MIXED_REFERENCE, NAMES, generatedCase } from './fixtures.js';
 import { buildDocument } from './forms/index.js';
 import { FORM_IDS } from './model.js';
 import { signPlaceholder } from './pades.js';
-import { pageCount, pageTexts, popplerSkipReason, signatureReport } from './poppler.js';
+import { overlappingWords, pageCount, pageTexts, popplerSkipReason, signatureReport } from './poppler.js';
 import { renderDocument } from './render.js';
 
 const kb = loadKnowledgeBase();
@@ -46,6 +46,7 @@ describe('documents read back with poppler', { skip: popplerSkipReason() }, () =
           assert.ok(text.includes(`Page ${i + 1} ${page} ${pages.length}`), `page ${i + 1}: footer page number`);
           assert.ok(text.includes(model.reference), `page ${i + 1}: footer reference`);
         });
+        assert.deepEqual(overlappingWords(pdf).slice(0, 5), [], 'no text printed over other text');
         const all = pages.join(' ');
         // Every name the form carries (each form prints the fields it has) is extracted exactly.
         const printed = JSON.stringify(model);
