@@ -153,6 +153,8 @@ export interface CaseListQuery {
 export interface DeadlineQuery {
   overdue?: boolean;
   dueWithinHours?: number;
+  /** Language of the clocks' descriptions (the interface language). */
+  lang?: string;
 }
 
 const enc = encodeURIComponent;

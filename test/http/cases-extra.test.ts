@@ -10,7 +10,7 @@ import { createCaseContext, purgeExpiredCases, replay, type CaseDetail, type Cas
 import { DEMO_REVIEW, preservationRequestFrToUs } from '../../src/demo/data.js';
 import { attachmentDisposition } from '../../src/http/routes/cases.js';
 import { postgresProbe } from '../db/dialects.js';
-import { assertProblem, buildTestApp, problemOf, type TestApp } from './harness.js';
+import { assertProblem, buildTestApp, type TestApp } from './harness.js';
 
 const GROUNDS = [
   { ground: 'political-offence', applies: false },
@@ -306,10 +306,8 @@ describe('case routes for the workspace [sqlite]', () => {
       assertProblem(await fr.get(`/api/cases/${accepted.id}/attachments/${ids[0]}`), 404, 'not-found');
       const audit = await t.handle.db.selectFrom('audit_events').select('details').where('action', '=', 'case.purge').where('object_id', '=', accepted.id).executeTakeFirstOrThrow();
       assert.equal((JSON.parse(String(audit.details)) as { attachmentsDeleted: number }).attachmentsDeleted, ids.length);
-      // The PDF of a purged case prints without content.
-      const pdf = await fr.get(`/api/cases/${accepted.id}/pdf`);
-      assert.equal(pdf.statusCode, 200);
-      assert.equal(problemOf(pdf), null);
+      // A purged case has no content to put in a formal document.
+      assertProblem(await fr.get(`/api/cases/${accepted.id}/pdf`), 409, 'document-unavailable');
     });
   });
 

@@ -67,3 +67,29 @@ describe('formal documents over HTTP [sqlite]', { skip: popplerSkipReason() }, (
     assert.equal(afterwards.length, before.length);
   });
 });
+
+describe('legal texts over HTTP in another language [sqlite]', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await buildTestApp('sqlite');
+  });
+  after(() => t?.close());
+
+  it('clocks, bases and offences in French with the same citations; English without lang', async () => {
+    // The seeded EPOC of Köln to the Irish provider was received: its 10-day clock runs.
+    const us = await t.as('prosecutor@de.demo');
+    const en = (await us.get('/api/deadlines')).json<{ description: string; citation: unknown }[]>();
+    const fr = (await us.get('/api/deadlines?lang=fr')).json<{ description: string; citation: unknown }[]>();
+    assert.ok(en.length > 0, 'the demo has a running clock');
+    assert.equal(fr.length, en.length);
+    fr.forEach((clock, i) => {
+      assert.notEqual(clock.description, en[i]?.description);
+      assert.deepEqual(clock.citation, en[i]?.citation);
+    });
+    const bases = (await t.anonymous.get('/api/law/bases?from=FR&to=US&measure=preservation&date=2026-12-01&lang=fr')).json<{ applicable: { provision: string; title: string }[] }>();
+    assert.equal(bases.applicable.find((b) => b.provision === 'ETS185:29')?.title, 'Conservation rapide de données informatiques stockées');
+    const offences = (await t.anonymous.get('/api/law/offences?lang=fr')).json<{ id: string; name: string }[]>();
+    assert.equal(offences.find((o) => o.id === 'illegal-access')?.name, 'Accès illégal');
+    assertProblem(await t.anonymous.get('/api/law/offences?lang=FRENCH'), 400, 'invalid-request');
+  });
+});

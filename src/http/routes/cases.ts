@@ -37,7 +37,7 @@ import { CASE_EVENT_ROLES } from '../policies.js';
 import type { Principal } from '../principal.js';
 import { HttpProblem } from '../problems.js';
 import { caseStatistics, statisticsCsv } from '../stats.js';
-import { caseDocument, documentQuerySchema } from './documents.js';
+import { caseDocument, documentQuerySchema, localizeClocks } from './documents.js';
 
 function actorOf(principal: Principal): Actor {
   return { id: principal.actor, authorityId: principal.authorityId };
@@ -253,10 +253,11 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
 
   api.get(
     '/api/deadlines',
-    { schema: { tags, summary: 'Running legal clocks of your cases, soonest first', querystring: z.strictObject({ overdue: z.enum(['true', 'false']).optional(), dueWithinHours: z.coerce.number().int().min(1).max(24 * 366).optional() }) } },
+    { schema: { tags, summary: 'Running legal clocks of your cases, soonest first (descriptions in `lang`, default English)', querystring: z.strictObject({ overdue: z.enum(['true', 'false']).optional(), dueWithinHours: z.coerce.number().int().min(1).max(24 * 366).optional(), lang: z.string().regex(/^[a-z]{2,3}$/).optional() }) } },
     async (request) => {
       const q = request.query;
-      return listDeadlines(deps.cases, { authorityIds: own(request.principal), overdue: q.overdue === 'true', ...(q.dueWithinHours ? { dueWithinHours: q.dueWithinHours } : {}) });
+      const clocks = await listDeadlines(deps.cases, { authorityIds: own(request.principal), overdue: q.overdue === 'true', ...(q.dueWithinHours ? { dueWithinHours: q.dueWithinHours } : {}) });
+      return q.lang === undefined ? clocks : localizeClocks(clocks, q.lang);
     },
   );
 

@@ -9,6 +9,7 @@ import type { Authority } from '../../cases/index.js';
 import type { CaseDetail } from '../../cases/presenter.js';
 import { DocumentError, FORM_IDS, issueDocument, type IssuedDocument } from '../../documents/index.js';
 import { createDbKeyStore, type KeyStore } from '../../keys/index.js';
+import { localizeLawText } from '../../law/i18n.js';
 import type { AppDeps } from '../deps.js';
 import type { Principal } from '../principal.js';
 import { HttpProblem, type ProblemCode } from '../problems.js';
@@ -67,4 +68,9 @@ export async function caseDocument(
     if (error instanceof DocumentError) throw new HttpProblem(DOCUMENT_CODES[error.code], error.message);
     throw error;
   }
+}
+
+/** Clock descriptions in `lang` (the knowledge base's translation of the text stored with the clock, when it is current). */
+export function localizeClocks<T extends { provision: string; deadlineId: string; description: string }>(clocks: readonly T[], lang: string): T[] {
+  return clocks.map((c) => ({ ...c, description: localizeLawText(lang, `${c.provision}/deadline/${c.deadlineId}`, c.description) }));
 }

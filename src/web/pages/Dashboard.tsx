@@ -89,14 +89,15 @@ function DeadlineUnverified() {
 }
 
 export default function Dashboard() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const lawLang = i18n.language.slice(0, 2);
   const locale = useLocale();
   const me = useMe();
   const now = useNow();
   const reader = useMemo(() => ({ authorityId: me.authorityId, roles: me.roles }), [me]);
 
   const stats = useApi((signal) => api.stats(signal), []);
-  const deadlines = useApi((signal) => api.deadlines({}, signal), []);
+  const deadlines = useApi((signal) => api.deadlines({ lang: lawLang }, signal), [lawLang]);
   const states = useMemo(() => (stats.data ? statesToFetch(stats.data.byState, reader) : null), [stats.data, reader]);
   const statesKey = states?.join(',') ?? null;
   const lists = useApi(
