@@ -64,4 +64,21 @@ describe('formal documents and legal texts in the interface language', { skip },
     await e2e.axe(page, 'case page with the documents panel');
     await page.close();
   });
+
+  test('French interface: the wizard’s ranked bases, their contents and clocks in French', async () => {
+    const page = await e2e.pageAs('drafter@fr.demo');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New request' }).click();
+    await page.getByLabel('Requested authority').selectOption('us-doj-oia');
+    await page.getByTestId('wizard-addressee-details').waitFor();
+    await page.getByRole('checkbox', { name: 'Expedited preservation' }).check();
+    await page.getByRole('button', { name: 'Next' }).click();
+    const art29 = page.getByTestId('wizard-basis-ETS185:29');
+    await art29.getByText('Expedited preservation of stored computer data').first().waitFor();
+    await page.getByLabel('Language').selectOption('fr');
+    await art29.getByText('Conservation rapide de données informatiques stockées').first().waitFor();
+    await art29.getByText(/Une Partie demande à une autre d’ordonner ou d’imposer la conservation rapide/).first().waitFor();
+    assert.equal(await art29.getByText('Expedited preservation of stored computer data').count(), 0, 'no English title left');
+    await e2e.shot(page, 'wizard-bases-french');
+    await page.close();
+  });
 });
