@@ -21,7 +21,7 @@ describe('the engine in French', () => {
     for (const [i, d] of basis.deadlines.entries()) assert.notEqual(d.description, original.deadlines[i]?.description, d.id);
     for (const [i, g] of basis.refusalGrounds.entries()) assert.notEqual(g.text, original.refusalGrounds[i]?.text, g.ground);
     assert.notEqual(basis.dualCriminality.text, original.dualCriminality.text);
-    assert.deepEqual(fr.notApplicable, en.notApplicable);
+    assert.deepEqual(fr.notApplicable.map((n) => n.instrument), en.notApplicable.map((n) => n.instrument));
   });
 
   it('conditions the finder writes are translated with the values they carry', () => {
@@ -32,5 +32,27 @@ describe('the engine in French', () => {
     assert.ok(english.length > 0, 'the query has conditions to translate');
     assert.equal(conditions.length, english.length);
     for (const [i, text] of conditions.entries()) assert.notEqual(text, english[i], text);
+  });
+
+  it('every reason why a basis does not apply is translated, with its values', () => {
+    const parties = ['FR', 'US', 'IE', 'JP', 'DE', 'GB', 'BR', 'DK'];
+    let reasons = 0;
+    for (const from of parties) {
+      for (const to of parties) {
+        for (const measure of ['preservation', 'subscriber-info', 'traffic-data', 'interception'] as const) {
+          for (const date of ['2026-06-01', '2026-12-01']) {
+            for (const emergency of [false, true]) {
+              const en = finder.find({ from, to, measure, date, emergency, offence: 'illegal-access' });
+              const fr = localizeBases(en, 'fr');
+              fr.notApplicable.forEach((n, i) => {
+                reasons += 1;
+                assert.notEqual(n.reason, en.notApplicable[i]?.reason, `untranslated reason: ${n.reason}`);
+              });
+            }
+          }
+        }
+      }
+    }
+    assert.ok(reasons > 100);
   });
 });

@@ -50,7 +50,7 @@ export function localizeBasis(basis: ApplicableBasis, lang: string): ApplicableB
 }
 
 export function localizeBases(result: BasesResult, lang: string): BasesResult {
-  return lang === 'en' ? result : { ...result, applicable: result.applicable.map((b) => localizeBasis(b, lang)) };
+  return lang === 'en' ? result : { ...result, applicable: result.applicable.map((b) => localizeBasis(b, lang)), notApplicable: result.notApplicable.map((n) => ({ ...n, reason: localizeGenerated(lang, n.reason) })) };
 }
 
 export function localizeOffence(offence: Offence, lang: string): Offence {
