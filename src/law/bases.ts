@@ -159,7 +159,7 @@ export class BasesFinder {
     this.channelOrder = new Map(kb.ranking.channelOrder.map((entry, i) => [entry.channel, i]));
     this.emergencyChannelOrder = new Map(kb.ranking.emergencyChannelOrder.map((entry, i) => [entry.channel, i]));
     for (const offence of kb.offences.values()) {
-      this.offenceInstruments.set(offence.id, new Set(offence.provisions.map((p) => p.instrument)));
+      this.offenceInstruments.set(offence.id, new Set(offence.generic ? [] : offence.provisions.map((p) => p.instrument)));
       this.offenceLists.set(offence.id, new Set(offence.lists.map((l) => l.list)));
     }
   }

@@ -85,10 +85,27 @@ function readJson(name: string, dir: URL | string = DATA_DIR): unknown {
   const where = typeof dir === 'string' ? join(dir, name) : new URL(name, dir);
   const text = readFileSync(where, 'utf8');
   try {
-    return JSON.parse(text);
+    return withoutResearchNotes(JSON.parse(text) as unknown);
   } catch (error) {
     throw new DataError(name, null, `not valid JSON (${(error as Error).message})`);
   }
+}
+
+/**
+ * A citation's `note` is the reviewers' research trail (which copy was read, what was cut off):
+ * it stays in the data files for lawyers reviewing them and never reaches a user. A user sees
+ * the citation (instrument, article, paragraph, source) and whether it is verified.
+ */
+function withoutResearchNotes(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutResearchNotes);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  const isCitation = 'verified' in value && 'article' in value;
+  for (const [key, item] of Object.entries(value)) {
+    if (isCitation && key === 'note') continue;
+    out[key] = withoutResearchNotes(item);
+  }
+  return out;
 }
 
 function parseWith<T>(schema: z.ZodType<T>, value: unknown, file: string, what: string): T {

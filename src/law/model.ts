@@ -340,6 +340,12 @@ export const offenceSchema = z.strictObject({
   provisions: z.array(citationSchema.extend({ title: z.string().min(1) })).min(1),
   /** Lists the offence appears on (e.g. EU-2023-1543 Art. 5(4)(b), EIO Annex D). */
   lists: z.array(z.strictObject({ list: z.string(), entry: z.string(), citation: citationSchema })).default([]),
+  /**
+   * A category that no instrument establishes as an offence ("any other criminal offence"): its
+   * `provisions` cite where co-operation covers it, and it never counts as an offence established
+   * under an instrument (Budapest Art. 29(4), First Protocol Art. 8).
+   */
+  generic: z.boolean().default(false),
 });
 export type Offence = z.infer<typeof offenceSchema>;
 

@@ -30,6 +30,9 @@ describe('comity law bases', () => {
       [
         [1, 'ETS185', '29', 'party-to-party', true],
         [2, 'ETS185', '35(1)(b)', '24/7-network', true],
+        // The bilateral treaty and the EU–US agreement rank after the Budapest Convention (ranking.json); their texts are not verified.
+        [3, 'FR-US-MLAT', '1', 'central-authority', false],
+        [4, 'EU-US-MLA', '7', 'central-authority', false],
       ],
     );
     const reasons = out.notApplicable.map((n) => n.reason);
@@ -103,7 +106,7 @@ describe('comity law status, party, deadlines, matrix', () => {
     assert.equal(code, 0);
     const lines = stdout.split('\n');
     assert.equal(lines[0], 'requesting,requested,measures');
-    assert.ok(lines.includes('FR,US,preservation;traffic-disclosure;subscriber-info;traffic-data;content-data;domain-registration;realtime-traffic;interception;spontaneous-information'));
+    assert.ok(lines.includes('FR,US,preservation;traffic-disclosure;subscriber-info;identification-data;traffic-data;content-data;domain-registration;realtime-traffic;interception;spontaneous-information'), 'FR,US row');
     assert.ok(!lines.some((l) => l.startsWith('IE,') || l.includes(',IE,')), 'Ireland has not ratified');
   });
 });

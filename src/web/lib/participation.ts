@@ -9,7 +9,7 @@
 export type ParticipationStatus = 'in-force' | 'consented' | 'signed' | 'none';
 
 /** The instruments of the knowledge base (src/law/model.ts INSTRUMENT_IDS; checked by the test), in its order. */
-export const INSTRUMENTS = ['ETS185', 'ETS189', 'CETS224', 'UNCC', 'EU-2023-1543', 'EU-2014-41', 'EU-US'] as const;
+export const INSTRUMENTS = ['ETS185', 'ETS189', 'CETS224', 'UNCC', 'EU-2023-1543', 'EU-2014-41', 'EU-US', 'ETS30', 'ETS182', 'EU-US-MLA', 'FR-US-MLAT'] as const;
 export type InstrumentId = (typeof INSTRUMENTS)[number];
 
 export function isInstrumentId(value: string | null | undefined): value is InstrumentId {
@@ -82,7 +82,8 @@ export type EntryIntoForceRule =
   | { kind: 'first-day-of-month-after'; threshold: number; minimumCoeMembers: number; months: number; laterConsentMonths: number; citation: CitationView }
   | { kind: 'nth-day-after'; threshold: number; days: number; excludeRegionalOrganisations?: boolean; laterConsentDays: number; citation: CitationView }
   | { kind: 'eu-act'; appliesFrom: string; citation: CitationView }
-  | { kind: 'not-concluded'; citation: CitationView };
+  | { kind: 'not-concluded'; citation: CitationView }
+  | { kind: 'between'; sides: [string[], string[]]; signed: string; citation: CitationView };
 
 /** `GET /api/law/participation?instrument=…&date=…` */
 export interface Participation {
@@ -99,6 +100,10 @@ export interface Participation {
     entryIntoForce: string | null;
     entryIntoForceDerived: boolean;
     consents: CountedConsent[];
+    /** The server's one count toward the threshold (dated instruments on or before the date): the CLI shows the same. */
+    counted: number;
+    /** Instruments reported without a confirmed date: shown, not counted. */
+    unconfirmed: number;
     threshold: number | null;
     citation: CitationView;
     verified: boolean;
@@ -110,16 +115,22 @@ export interface Participation {
 export interface EventRecordView {
   event: string;
   date: string | null;
+  /** Undated event: the earliest date it can have happened ("date unknown, not before …"). */
+  notBefore?: string | null;
   source: string;
 }
 
+/** A reservation or declaration with its period (src/law/party-profile.ts). */
 export interface ReservationView {
-  party: string;
-  instrument: string;
   id: string;
-  kind: 'reservation' | 'declaration' | string;
+  kind: 'reservation' | 'declaration' | 'reservation-or-declaration' | string;
   text: string;
-  date?: string;
+  from: string | null;
+  /** Withdrawn with effect from this date (Budapest Art. 43(1)). */
+  until: string | null;
+  notBefore: string | null;
+  /** Applies on the profile's date. */
+  applies: boolean;
   citation: CitationView;
 }
 
