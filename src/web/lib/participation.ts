@@ -134,6 +134,21 @@ export interface ReservationView {
   citation: CitationView;
 }
 
+export type ReservationPeriod =
+  | { kind: 'since'; from: string }
+  | { kind: 'withdrawn'; from: string | null; notBefore: string | null; until: string }
+  | { kind: 'unknown'; notBefore: string | null };
+
+/**
+ * The period of a reservation or declaration (Budapest Art. 43(1): a withdrawal takes effect on
+ * the date it is received): "since …", "… – … (withdrawn)", or "date unknown, not before …".
+ */
+export function periodOf(r: Pick<ReservationView, 'from' | 'until' | 'notBefore'>): ReservationPeriod {
+  if (r.until !== null) return { kind: 'withdrawn', from: r.from, notBefore: r.notBefore, until: r.until };
+  if (r.from !== null) return { kind: 'since', from: r.from };
+  return { kind: 'unknown', notBefore: r.notBefore };
+}
+
 /** One instrument of `GET /api/law/parties/:party`. */
 export interface PartyInstrumentStatus {
   party: string;

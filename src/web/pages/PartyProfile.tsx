@@ -16,7 +16,7 @@ import { DerivedMark, StatusLabel, VerifiedFlag } from '../components/TreatyStat
 import { useApi } from '../hooks/useApi';
 import { useLocale } from '../hooks/useLocale';
 import { formatIsoDate, isIsoDate, todayIso } from '../lib/dates';
-import { eventKey, isInstrumentId, partyNamer, type EventRecordView, type InstrumentId, type PartyInstrumentStatus, type PartyProfile as Profile, type ReservationView } from '../lib/participation';
+import { eventKey, isInstrumentId, partyNamer, type EventRecordView, type InstrumentId, type PartyInstrumentStatus, type PartyProfile as Profile, type ReservationView, periodOf } from '../lib/participation';
 import { Link, navigate, useLocation, useParams } from '../router';
 import { paths } from '../routes';
 
@@ -124,11 +124,22 @@ function EventLine({ event }: { event: EventRecordView | null }) {
   );
 }
 
-/** "since 1 Oct 2012", "1 Dec 2013 – 5 Jul 2019 (withdrawn)", "date unknown, not before 10 Aug 2023". */
+/** The period of a reservation in the reader's language and date format. */
 function reservationPeriod(r: ReservationView, t: TFunction, locale: string): string {
-  const start = r.from ? formatIsoDate(r.from, locale) : r.notBefore ? t('treaty.profile.dateUnknownNotBefore', { date: formatIsoDate(r.notBefore, locale) }) : t('treaty.table.dateUnknown');
-  if (r.until) return t('treaty.profile.periodWithdrawn', { from: start, until: formatIsoDate(r.until, locale) });
-  return r.from ? t('treaty.profile.periodSince', { date: start }) : start;
+  const period = periodOf(r);
+  const date = (d: string): string => formatIsoDate(d, locale);
+  switch (period.kind) {
+    case 'since':
+      return t('treaty.profile.periodSince', { date: date(period.from) });
+    case 'withdrawn':
+      return t('treaty.profile.periodWithdrawn', { from: period.from === null ? startUnknown(period.notBefore, t, date) : date(period.from), until: date(period.until) });
+    case 'unknown':
+      return startUnknown(period.notBefore, t, date);
+  }
+}
+
+function startUnknown(notBefore: string | null, t: TFunction, date: (d: string) => string): string {
+  return notBefore === null ? t('treaty.table.dateUnknown') : t('treaty.profile.dateUnknownNotBefore', { date: date(notBefore) });
 }
 
 function InstrumentCard({ status, highlighted }: { status: PartyInstrumentStatus; highlighted: boolean }) {
