@@ -134,6 +134,12 @@ export interface ReservationView {
   citation: CitationView;
 }
 
+/** "29(4)", "7(9)(a)", "14(3)(b)": the first level of the paragraph in brackets, sub-points as written (as src/law/cite.ts). */
+export function articleRef(citation: Pick<CitationView, 'article' | 'paragraph'>): string {
+  if (!citation.paragraph) return citation.article;
+  return `${citation.article}${citation.paragraph.replace(/^([^()]+)/, '($1)')}`;
+}
+
 export type ReservationPeriod =
   | { kind: 'since'; from: string }
   | { kind: 'withdrawn'; from: string | null; notBefore: string | null; until: string }

@@ -16,7 +16,7 @@ import { DerivedMark, StatusLabel, VerifiedFlag } from '../components/TreatyStat
 import { useApi } from '../hooks/useApi';
 import { useLocale } from '../hooks/useLocale';
 import { formatIsoDate, isIsoDate, todayIso } from '../lib/dates';
-import { eventKey, isInstrumentId, partyNamer, type EventRecordView, type InstrumentId, type PartyInstrumentStatus, type PartyProfile as Profile, type ReservationView, periodOf } from '../lib/participation';
+import { eventKey, isInstrumentId, partyNamer, type EventRecordView, type InstrumentId, type PartyInstrumentStatus, type PartyProfile as Profile, type ReservationView, articleRef, periodOf } from '../lib/participation';
 import { Link, navigate, useLocation, useParams } from '../router';
 import { paths } from '../routes';
 
@@ -185,7 +185,7 @@ function InstrumentCard({ status, highlighted }: { status: PartyInstrumentStatus
                 <li key={r.id} data-testid="profile-reservation" data-applies={r.applies}>
                   <strong>{r.kind === 'declaration' ? t('treaty.profile.declaration') : t('treaty.profile.reservation')}</strong>
                   {' · '}
-                  {t('treaty.citation', { article: r.citation.paragraph ? `${r.citation.article}(${r.citation.paragraph})` : r.citation.article })}
+                  {t('treaty.citation', { article: articleRef(r.citation) })}
                   {' · '}
                   <span data-testid="reservation-period">{reservationPeriod(r, t, locale)}</span>
                   {!r.applies && <span className="muted"> · {t('treaty.profile.notApplying')}</span>} <VerifiedFlag verified={r.citation.verified} />
