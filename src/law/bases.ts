@@ -12,6 +12,7 @@ import type {
   Citation,
   ContentElement,
   Deadline,
+  Instrument,
   InstrumentId,
   Measure,
   Offence,
@@ -143,10 +144,12 @@ export class BasesFinder {
   private instrumentCache = new Map<InstrumentId, string | null>();
   private deadlineCache = new Map<string, Deadline[]>();
   private readonly addressees = new Map<Channel, AddresseeKind[]>();
+  private readonly mlaInstruments: Instrument[];
 
   constructor(private readonly kb: KnowledgeBase) {
     this.index = new ParticipationIndex(kb);
     for (const info of kb.channels) this.addressees.set(info.channel, info.addressees);
+    this.mlaInstruments = [...kb.instruments.values()].filter((i) => i.mlaTreaty);
     for (const provision of kb.provisions) {
       for (const measure of provision.measures) {
         const key = `${provision.instrument}|${measure}`;
@@ -170,6 +173,7 @@ export class BasesFinder {
     this.statusCache = new Map();
     this.reasonCache = new Map();
     this.instrumentCache = new Map();
+    this.treatyCache = new Map();
   }
 
   /** Party status memoised for the current date. */
@@ -316,6 +320,31 @@ export class BasesFinder {
     };
   }
 
+  private treatyCache = new Map<string, InstrumentId[]>();
+
+  /**
+   * The general mutual assistance treaties in force between two parties on the current date
+   * (Budapest Art. 27(1)): bound on both sides, on opposite sides of a two-sided agreement, and
+   * not replaced between them (Dir. 2014/41 Art. 34(1)).
+   */
+  mlaTreaties(from: string, to: string): InstrumentId[] {
+    const key = `${from}|${to}`;
+    let found = this.treatyCache.get(key);
+    if (found) return found;
+    found = [];
+    for (const instrument of this.mlaInstruments) {
+      if (this.instrumentReason(instrument.id) !== null) continue;
+      if (this.status(from, instrument.id).status !== 'in-force' || this.status(to, instrument.id).status !== 'in-force') continue;
+      const rule = instrument.entryIntoForceRule;
+      if (rule.kind === 'between' && rule.sides.some((side) => side.includes(from) && side.includes(to))) continue;
+      const replaced = instrument.replacedBetweenPartiesBoundBy;
+      if (replaced && this.status(from, replaced.instrument).status === 'in-force' && this.status(to, replaced.instrument).status === 'in-force') continue;
+      found.push(instrument.id);
+    }
+    this.treatyCache.set(key, found);
+    return found;
+  }
+
   private repReason(id: InstrumentId, rep: PartyStatus): string {
     const base = this.partyReason(id, rep) ?? '';
     return `${id}: the provider's legal representative or designated establishment is in ${rep.party}, not a member State bound by it${base.includes('—') ? ` (${base.slice(base.indexOf('—') + 2)})` : ''}`;
@@ -383,8 +412,18 @@ export class BasesFinder {
           break;
         }
         case 'note':
+          if (condition.onlyAbsentTreaty && this.mlaTreaties(query.from, query.to).length > 0) break;
           shown.push({ text: condition.text, state: 'to-check', citation: condition.citation });
           break;
+        case 'mla-treaty': {
+          const treaties = this.mlaTreaties(query.from, query.to);
+          shown.push(
+            treaties.length > 0
+              ? { text: `A mutual assistance treaty is in force between ${query.from} and ${query.to} (${treaties.join(', ')}): its procedure, channel and grounds govern; Arts 27-28 do not apply.`, state: 'met', citation: condition.citation }
+              : { text: `No mutual assistance treaty between ${query.from} and ${query.to} is recorded: Arts 27-28 govern (central authorities, grounds, confidentiality and limitation on use). Check for a bilateral treaty.`, state: 'to-check', citation: condition.citation },
+          );
+          break;
+        }
       }
     }
     // Reservations whose content is not known (no article): every provision of the instrument is to be checked against them.
@@ -419,12 +458,14 @@ export class BasesFinder {
     }
     const offenceInstruments = offence === undefined ? undefined : this.offenceInstruments.get(offence.id);
     // Grounds that depend on a reservation of the requested Party, on the offence or on the measure are filtered.
-    const conditional = (g: RefusalGround): boolean => g.requiresReservation !== undefined || g.notForOffencesUnder !== undefined || g.notForMeasures !== undefined;
+    const conditional = (g: RefusalGround): boolean =>
+      g.requiresReservation !== undefined || g.notForOffencesUnder !== undefined || g.notForMeasures !== undefined || g.onlyAbsentTreaty === true;
     let refusalGrounds = provision.refusalGrounds;
     if (provision.refusalGrounds.some(conditional)) {
       refusalGrounds = [];
       for (const g of provision.refusalGrounds) {
         if (g.notForMeasures?.includes(query.measure)) continue;
+        if (g.onlyAbsentTreaty && this.mlaTreaties(query.from, query.to).length > 0) continue;
         if (g.notForOffencesUnder !== undefined && (offenceInstruments?.has(g.notForOffencesUnder) ?? false)) continue;
         if (g.requiresReservation !== undefined) {
           const reservation = requested.reservations.find((r) => r.id === g.requiresReservation);

@@ -218,6 +218,11 @@ export const refusalGroundSchema = z.strictObject({
   requiresReservation: z.string().optional(),
   /** Not available for offences established under this instrument (Budapest Art. 29(4): Arts 2-11). */
   notForOffencesUnder: z.string().optional(),
+  /**
+   * Only where no mutual assistance treaty is in force between the parties (Budapest Art. 27(1):
+   * the Art. 27(4) grounds); otherwise the treaty's grounds apply (Art. 25(4)).
+   */
+  onlyAbsentTreaty: z.boolean().optional(),
   /** Not available for these measures (EIO Art. 11(2): (g) and (h) not for the Art. 10(2) measures). */
   notForMeasures: z.array(z.enum(MEASURES)).optional(),
   notForMeasuresCitation: citationSchema.optional(),
@@ -289,6 +294,16 @@ export const conditionSchema = z.discriminatedUnion('kind', [
     /** Information the practitioner must know or check; the finder passes it on. */
     kind: z.literal('note'),
     text: z.string(),
+    /** Shown only where no mutual assistance treaty is in force between the parties (Budapest Art. 28). */
+    onlyAbsentTreaty: z.boolean().optional(),
+    citation: citationSchema,
+  }),
+  z.strictObject({
+    /**
+     * Whether a mutual assistance treaty is in force between the parties (Budapest Art. 27(1)):
+     * the finder names it, or says that none is recorded and Arts 27-28 govern.
+     */
+    kind: z.literal('mla-treaty'),
     citation: citationSchema,
   }),
   z.strictObject({

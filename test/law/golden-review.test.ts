@@ -353,16 +353,18 @@ const scenarios: Scenario[] = [
   {
     name: 'BUD-05 Art. 31 has no list of required contents: the T-CY template items are recommended, not required; Art. 28 is shown',
     question: 'Must an Art. 31 request follow the T-CY template?',
-    expected: 'No: contents follow the requested Party’s law and the applicable treaties (Arts 25(4), 27); the template is a non-binding model. Absent a treaty, the requested Party may attach confidentiality or use limits (Art. 28).',
-    decidedBy: 'Budapest Arts 25(4), 28, 31; T-CY(2018)10',
+    expected: 'No: contents follow the requested Party’s law and the applicable treaties (Arts 25(4), 27); the template is a non-binding model. Absent a treaty (FR→GH: none recorded), the requested Party may attach confidentiality or use limits (Art. 28); with one (FR→US) Art. 28 does not apply.',
+    decidedBy: 'Budapest Arts 25(4), 27(1), 28, 31; T-CY(2018)10',
     check: () => {
-      const b = basis(find({ from: 'FR', to: 'US', measure: 'subscriber-info' }), 'ETS185:31');
+      const withTreaty = basis(find({ from: 'FR', to: 'US', measure: 'subscriber-info' }), 'ETS185:31');
+      assert.ok(!withTreaty.conditions.some((c) => c.citation.article === '28'), 'Art. 28 applies only absent a treaty');
+      const b = basis(find({ from: 'FR', to: 'GH', measure: 'subscriber-info' }), 'ETS185:31');
       assert.ok(b.requiredContents.length > 0);
       for (const e of b.requiredContents) {
         assert.equal(e.basis, 'model', e.id);
         assert.equal(e.optional, true, e.id);
       }
-      assert.ok(b.conditions.some((c) => c.citation.article === '28'));
+      assert.ok(b.conditions.some((c) => c.citation.article === '28'), 'Art. 28 shown FR→GH');
     },
   },
   // ----- Other mutual legal assistance instruments; reciprocity ----------------------------------

@@ -868,15 +868,14 @@ const scenarios: Scenario[] = [
     },
   },
   {
-    name: 'BASES-27 FR→US content data: Budapest Art. 31 with the Art. 25/27 grounds; dual criminality judged on the conduct',
-    question: 'On what terms can France obtain stored content data in the United States?',
+    name: 'BASES-27 Budapest Art. 31: the Art. 27 grounds only where no MLA treaty is in force (FR→GH); FR→US the treaty governs',
+    question: 'On what terms can France obtain stored content data in Ghana (no mutual assistance treaty recorded)? In the United States (bilateral MLA treaty in force)?',
     expected:
-      'Budapest Art. 31 mutual assistance. Grounds: requested Party’s law/treaties (25(4)), political offence (27(4)(a)), essential interests (27(4)(b)); prejudice to its own investigation only postpones (27(5)). Dual criminality may be required but is met if the underlying conduct is an offence (25(5)).',
-    decidedBy: 'Budapest Arts 25(4)-(5), 27(4)-(5), 31',
+      'Ghana: Budapest Art. 31 mutual assistance; grounds: requested Party’s law/treaties (25(4)), political offence (27(4)(a)), essential interests (27(4)(b)); prejudice to its own investigation only postpones (27(5)); dual criminality may be required but is met if the underlying conduct is an offence (25(5)). United States: Art. 31 with the grounds of the requested Party’s law and the applicable treaty (25(4)); Arts 27-28 do not apply because the France–US treaty is in force (27(1)).',
+    decidedBy: 'Budapest Arts 25(4)-(5), 27(1), 27(4)-(5), 31',
     check: () => {
-      const result = find({ from: 'FR', to: 'US', measure: 'content-data' });
-      assert.deepEqual(ids(result), ['ETS185:31', 'ETS185:35(1)(c)', 'EU-US-MLA:7', 'FR-US-MLAT:1']);
-      const art31 = basis(result, 'ETS185:31');
+      const gh = find({ from: 'FR', to: 'GH', measure: 'content-data' });
+      const art31 = basis(gh, 'ETS185:31');
       assert.equal(art31.channel, 'central-authority');
       const grounds = new Map(art31.refusalGrounds.map((g) => [`${g.citation.article} ${g.citation.paragraph ?? ''}`, g]));
       assert.equal(grounds.get('25 4')?.ground, 'domestic-law');
@@ -885,6 +884,14 @@ const scenarios: Scenario[] = [
       assert.equal(grounds.get('27 5')?.effect, 'postpone');
       assert.equal(art31.dualCriminality.rule, 'may-be-required');
       assert.equal(art31.dualCriminality.citation.paragraph, '5');
+      assert.ok(art31.conditions.some((c) => c.citation.article === '27' && c.state === 'to-check'), 'no treaty recorded: Arts 27-28 govern, to check');
+      const us = find({ from: 'FR', to: 'US', measure: 'content-data' });
+      assert.deepEqual(ids(us), ['ETS185:31', 'ETS185:35(1)(c)', 'EU-US-MLA:7', 'FR-US-MLAT:1']);
+      const usArt31 = basis(us, 'ETS185:31');
+      assert.deepEqual(usArt31.refusalGrounds.map((g) => `${g.citation.article} ${g.citation.paragraph ?? ''}`), ['25 4']);
+      const treaty = usArt31.conditions.find((c) => c.citation.article === '27' && c.citation.paragraph === '1');
+      assert.equal(treaty?.state, 'met');
+      assert.match(treaty?.text ?? '', /FR-US-MLAT/);
     },
   },
   {
