@@ -9,6 +9,7 @@ import { describeError } from './errors.js';
 import { processIo, type Io } from './io.js';
 import { registerLaw, registerOverview } from './law.js';
 import { registerServe } from './serve.js';
+import { registerOps } from './ops.js';
 
 export function buildProgram(io: Io): Command {
   const program = new Command('comity')
@@ -26,6 +27,7 @@ export function buildProgram(io: Io): Command {
   registerLaw(program, io);
   registerCases(program, io);
   registerServe(program, io);
+  registerOps(program, io);
   return program;
 }
 
