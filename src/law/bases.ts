@@ -105,6 +105,9 @@ export interface BasesResult {
   fallback: Reciprocity | null;
 }
 
+/** Shared empty list: most answers cite no reservation (never mutated: additions copy it). */
+const NO_RESERVATIONS: AppliedReservation[] = [];
+
 function applied(r: Reservation, effect: AppliedReservation['effect']): AppliedReservation {
   return { id: r.id, party: r.party, kind: r.kind, text: r.text, period: reservationPeriod(r), effect, citation: r.citation };
 }
@@ -174,6 +177,7 @@ export class BasesFinder {
     this.reasonCache = new Map();
     this.instrumentCache = new Map();
     this.treatyCache = new Map();
+    this.entryCache = new Map();
   }
 
   /** Party status memoised for the current date. */
@@ -264,7 +268,7 @@ export class BasesFinder {
       const id = instrument.id;
       const instrumentReason = this.instrumentReason(id);
       if (instrumentReason !== null) {
-        notApplicable.push({ instrument: id, reason: instrumentReason });
+        notApplicable.push(this.reasonEntry(id, instrumentReason));
         continue;
       }
       if (query.from === query.to) {
@@ -281,7 +285,7 @@ export class BasesFinder {
       const requested = this.status(viaRep ? (query.providerRep as string) : query.to, id);
       const partyReason = this.partyReason(id, requesting) ?? (viaRep && requested.status !== 'in-force' ? this.repReason(id, requested) : this.partyReason(id, requested));
       if (partyReason !== null) {
-        notApplicable.push({ instrument: id, reason: partyReason });
+        notApplicable.push(this.reasonEntry(id, partyReason));
         continue;
       }
       const replaced = instrument.replacedBetweenPartiesBoundBy;
@@ -309,8 +313,10 @@ export class BasesFinder {
       }
     }
     applicable.sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.key[2] - b.key[2] || a.provision.localeCompare(b.provision));
-    const requests = applicable.filter((b) => b.channel !== 'no-request');
-    const unilateral = requests.length === applicable.length ? [] : applicable.filter((b) => b.channel === 'no-request');
+    // Most answers have no Art. 32 entry: split only when there is one (the full matrix is a hot loop).
+    const split = applicable.some((b) => b.channel === 'no-request');
+    const requests = split ? applicable.filter((b) => b.channel !== 'no-request') : applicable;
+    const unilateral = split ? applicable.filter((b) => b.channel === 'no-request') : [];
     return {
       query,
       applicable: requests.map(({ key: _key, ...basis }, i) => ({ ...basis, rank: i + 1 })),
@@ -321,6 +327,17 @@ export class BasesFinder {
   }
 
   private treatyCache = new Map<string, InstrumentId[]>();
+  private entryCache = new Map<string, NotApplicable>();
+
+  /** One shared, never-mutated entry per reason and date: the full matrix repeats them millions of times. */
+  private reasonEntry(instrument: InstrumentId, reason: string): NotApplicable {
+    let entry = this.entryCache.get(reason);
+    if (!entry) {
+      entry = { instrument, reason };
+      this.entryCache.set(reason, entry);
+    }
+    return entry;
+  }
 
   /**
    * The general mutual assistance treaties in force between two parties on the current date
@@ -359,7 +376,7 @@ export class BasesFinder {
   ): { reason: string; reservation?: AppliedReservation } | { shown: ConditionResult[]; reservations: AppliedReservation[] } {
     const label = `${provision.instrument} Art. ${provision.article}`;
     const shown: ConditionResult[] = [];
-    const reservations: AppliedReservation[] = [];
+    let reservations: AppliedReservation[] = NO_RESERVATIONS;
     for (const condition of provision.conditions) {
       switch (condition.kind) {
         case 'emergency-only':
@@ -383,7 +400,7 @@ export class BasesFinder {
           const reservation = requested.reservations.find((r) => r.id === condition.reservation);
           if (applies && reservation) {
             const cited = applied(reservation, 'limits');
-            reservations.push(cited);
+            reservations = [...reservations, cited];
             shown.push({ text: `${requested.party}'s ${reservation.kind} (${cited.period}): ${reservation.text}`, state: 'to-check', citation: reservation.citation });
           }
           break;
@@ -430,7 +447,7 @@ export class BasesFinder {
     for (const reservation of requested.reservations) {
       if (!reservation.id.includes('-unspecified-')) continue;
       const cited = applied(reservation, 'to-check');
-      reservations.push(cited);
+      reservations = [...reservations, cited];
       shown.push({ text: `${requested.party}: ${reservation.text}`, state: 'to-check', citation: reservation.citation });
     }
     return { shown, reservations };
@@ -445,7 +462,7 @@ export class BasesFinder {
     offence: Offence | undefined,
   ): ApplicableBasis {
     const conditions = outcome.shown;
-    const reservations = [...outcome.reservations];
+    let reservations = outcome.reservations;
     const deadlineKey = `${provision.id}|${query.measure}|${query.emergency}`;
     let deadlines = this.deadlineCache.get(deadlineKey);
     if (!deadlines) {
@@ -471,7 +488,7 @@ export class BasesFinder {
           const reservation = requested.reservations.find((r) => r.id === g.requiresReservation);
           if (!reservation) continue;
           const cited = applied(reservation, 'adds-refusal-ground');
-          reservations.push(cited);
+          reservations = [...reservations, cited];
           refusalGrounds.push({ ...g, text: `${g.text} ${requested.party} made this reservation (${cited.period}).` });
           continue;
         }
