@@ -433,14 +433,19 @@ describe('HTTP API [sqlite]', () => {
       assertProblem(await anon.request('POST', '/api/auth/login', { body: 'email=a&password=b', contentType: 'application/x-www-form-urlencoded' }), 415, 'unsupported-media-type');
     });
 
-    it('login: ten failures lock the account (423 locked), even for the right password', async () => {
+    it('login: failures slow the account down progressively (429 throttled with Retry-After), never lock it', async () => {
       const u = await t.addUser({ email: `lock-${randomUUID().slice(0, 8)}@fr.test`, authorityId: 'fr-ca', roles: ['drafter'] });
-      for (let i = 0; i < 10; i++) assertProblem((await t.login(u.email, `wrong-${i}`)).response, 401, 'invalid-credentials');
-      const locked = assertProblem((await t.login(u.email)).response, 423, 'locked');
-      assert.match(locked.detail ?? '', /locked/);
+      for (let i = 0; i < 5; i++) assertProblem((await t.login(u.email, `wrong-${i}`)).response, 401, 'invalid-credentials');
+      const early = (await t.login(u.email)).response;
+      const throttled = assertProblem(early, 429, 'throttled');
+      assert.match(throttled.detail ?? '', /try again in \d+ s/);
+      assert.equal(early.headers['retry-after'], '1');
+      t.clock.advance(1100);
+      const { session } = await t.login(u.email);
+      assert.ok(session, 'once the short delay has run out, the right password signs in');
       const rows = await t.handle.db.selectFrom('login_events').select('outcome').where('user_id', '=', u.id).execute();
-      assert.equal(rows.filter((r) => r.outcome === 'bad-password').length, 10);
-      assert.equal(rows.filter((r) => r.outcome === 'locked').length, 1);
+      assert.equal(rows.filter((r) => r.outcome === 'bad-password').length, 5);
+      assert.equal(rows.filter((r) => r.outcome === 'throttled').length, 1);
     });
 
     it('login: the production rate limit (10 a minute per address) answers 429 problems', async () => {

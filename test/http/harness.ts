@@ -120,7 +120,7 @@ export interface BuildTestAppOptions {
  * from one address are not throttled (the limits have their own test with the defaults).
  */
 export function testConfig(overrides: Partial<HttpConfig> = {}): HttpConfig {
-  return { ...loadServerConfig({}).http, rateLimitPerMinute: 1_000_000, loginRateLimitPerMinute: 10_000, ...overrides };
+  return { ...loadServerConfig({}).http, rateLimitPerMinute: 1_000_000, loginRateLimitPerMinute: 10_000, costlyRateLimitPerMinute: 10_000, failedCredentialsPerAddress: 1_000_000, ...overrides };
 }
 
 async function openTarget(kind: TestDbKind): Promise<{ handle: DatabaseHandle; cleanup(): Promise<void> }> {
@@ -240,6 +240,14 @@ export async function buildTestApp(kind: TestDbKind = 'sqlite', options: BuildTe
       return { response, session: { user: known, cookie: cookieHeader(set), csrf: body.csrfToken, token, setCookie: set } };
     };
 
+    /** The session that replaced `before` once the second factor passed (new cookies and CSRF token). */
+    const rotated = (before: Session, response: LightMyRequestResponse): Session => {
+      const set = setCookies(response);
+      const token = cookieValue(set, 'comity_session');
+      if (!token) throw new Error('the second factor set no new session cookie');
+      return { user: before.user, cookie: cookieHeader(set.filter((c) => !c.startsWith('comity_device='))), csrf: response.json<{ csrfToken: string }>().csrfToken, token, setCookie: set };
+    };
+
     const sessionClient = (s: Session): Client => client({ cookie: s.cookie, 'x-csrf-token': s.csrf });
 
     const signIn = async (email: string): Promise<Session> => {
@@ -254,11 +262,11 @@ export async function buildTestApp(kind: TestDbKind = 'sqlite', options: BuildTe
         user(email).totpSecret = enrol.json<{ secret: string }>().secret;
         const confirm = await c.post('/api/auth/totp/confirm', { code: nextTotp(email) });
         if (confirm.statusCode !== 200) throw new Error(`TOTP confirmation of ${email} failed: ${confirm.statusCode} ${confirm.body}`);
-        return session;
+        return rotated(session, confirm);
       }
       const verified = await c.post('/api/auth/totp', { code: nextTotp(email) });
       if (verified.statusCode !== 200) throw new Error(`second factor of ${email} failed: ${verified.statusCode} ${verified.body}`);
-      return session;
+      return rotated(session, verified);
     };
 
     const sessions = new Map<string, Session>();
