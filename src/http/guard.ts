@@ -24,6 +24,8 @@ import { HttpProblem } from './problems.js';
 export const SESSION_COOKIE = 'comity_session';
 export const CSRF_COOKIE = 'comity_csrf';
 export const DEVICE_COOKIE = 'comity_device';
+/** Longest case id any route's schema accepts. */
+const CASE_ID_MAX = 64;
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Session CSRF hashes, kept on the request for the CSRF check. */
@@ -175,11 +177,14 @@ export async function authorize(deps: AppDeps, request: FastifyRequest, policy: 
   requireCsrf(request, principal);
   if (!principal.mfaPassed) throw new HttpProblem('mfa-required', 'your role requires a confirmed second factor (POST /api/auth/totp)');
   const params = (request.params ?? {}) as { id?: string; event?: string };
+  // An id no case can have (the schemas take 1 to 64 characters) is left to the schema: 400, not a lookup.
+  const caseIdShape = typeof params.id === 'string' && params.id.length >= 1 && params.id.length <= CASE_ID_MAX;
   if (policy.kind === 'case-event') {
     if (!hasScope(principal, 'cases:write')) throw new HttpProblem('forbidden', 'the token lacks the scope cases:write');
     const caseId = String(params.id ?? '');
     const event = String(params.event ?? '');
     const rule = Object.hasOwn(CASE_EVENT_ROLES, event) ? CASE_EVENT_ROLES[event as CaseEvent] : undefined;
+    if (!caseIdShape) return;
     // An unknown event is bad input, answered by the schema after the case is known to be visible.
     const facts = await caseFacts(deps, caseId);
     const side = sideOfCaller(principal, facts, caseId);
@@ -195,7 +200,7 @@ export async function authorize(deps: AppDeps, request: FastifyRequest, policy: 
   if (policy.sessionOnly && principal.via !== 'session') throw new HttpProblem('forbidden', 'only a signed-in session may do this');
   if (policy.roles && !policy.roles.some((r) => principal.roles.includes(r))) throw new HttpProblem('forbidden', `requires one of the roles ${policy.roles.join(', ')}`);
   if (policy.platformAdmin && principal.authorityId !== null) throw new HttpProblem('forbidden', 'only a platform administrator may do this');
-  if (policy.case) {
+  if (policy.case && caseIdShape) {
     const caseId = String(params.id ?? '');
     const side = sideOfCaller(principal, await caseFacts(deps, caseId), caseId);
     checkSide(side, policy.case, 'this');

@@ -91,6 +91,8 @@ export interface TestApp {
   addUser(input: { email: string; authorityId: string | null; roles: Role[]; displayName?: string }): Promise<TestUser>;
   /** POST /api/auth/login only (no second factor): the raw response and, on success, the session. */
   login(email: string, password?: string, headers?: Record<string, string>): Promise<{ response: LightMyRequestResponse; session: Session | null }>;
+  /** The session that replaced `before` when its second factor passed (`response`: the 200 of /api/auth/totp or /totp/confirm). */
+  rotated(before: Session, response: LightMyRequestResponse): Session;
   /** Signs in through the API, passing (or enrolling) the second factor when required. */
   signIn(email: string): Promise<Session>;
   /** An inject wrapper signed in as `who` (a session, or an e-mail: signed in once and cached). */
@@ -328,6 +330,7 @@ export async function buildTestApp(kind: TestDbKind = 'sqlite', options: BuildTe
       addUser,
       login,
       signIn,
+      rotated,
       as,
       bearer: (t) => client({ authorization: `Bearer ${t}` }),
       anonymous,
