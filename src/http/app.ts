@@ -18,6 +18,7 @@ import { CaseError } from '../cases/index.js';
 import { ClockError } from '../clock/index.js';
 import { LawInputError } from '../law/index.js';
 import type { AppDeps } from './deps.js';
+import { jsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
 import { createMetrics } from './metrics.js';
 import { createAddressThrottle } from './address-throttle.js';
 import { authorize, resolvePrincipal, ThrottledProblem } from './guard.js';
@@ -184,6 +185,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       else socket.destroy(error);
     },
   }).withTypeProvider<ZodTypeProvider>();
+  // JSON bodies: Fastify's parser (prototype poisoning refused), after a bound on nesting depth.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) return done(new HttpProblem('invalid-request', `JSON nests deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+    parseJson(request, text, done);
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 

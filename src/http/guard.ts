@@ -175,16 +175,30 @@ export async function authorize(deps: AppDeps, request: FastifyRequest, policy: 
   }
   if (!principal) throw new HttpProblem('unauthenticated');
   requireCsrf(request, principal);
+  await authorizePrincipal(deps, principal, policy, (request.params ?? {}) as RouteParams);
+}
+
+export interface RouteParams {
+  id?: string;
+  event?: string;
+}
+
+/**
+ * The decision for a known principal (a signed-in user or a token), without anything HTTP: the
+ * API and the CLI (`cli/identity.ts`) both call it.
+ */
+export async function authorizePrincipal(deps: Pick<AppDeps, 'cases'>, principal: Principal, policy: Policy, params: RouteParams): Promise<void> {
+  if (policy.kind === 'public' || policy.kind === 'pre-mfa') return;
+  if (policy.kind === 'operator-token') throw new HttpProblem('forbidden', 'only the metrics scraper’s token');
   if (!principal.mfaPassed) throw new HttpProblem('mfa-required', 'your role requires a confirmed second factor (POST /api/auth/totp)');
-  const params = (request.params ?? {}) as { id?: string; event?: string };
   // An id no case can have (the schemas take 1 to 64 characters) is left to the schema: 400, not a lookup.
   const caseIdShape = typeof params.id === 'string' && params.id.length >= 1 && params.id.length <= CASE_ID_MAX;
   if (policy.kind === 'case-event') {
     if (!hasScope(principal, 'cases:write')) throw new HttpProblem('forbidden', 'the token lacks the scope cases:write');
-    const caseId = String(params.id ?? '');
+    if (!caseIdShape) return;
+    const caseId = String(params.id);
     const event = String(params.event ?? '');
     const rule = Object.hasOwn(CASE_EVENT_ROLES, event) ? CASE_EVENT_ROLES[event as CaseEvent] : undefined;
-    if (!caseIdShape) return;
     // An unknown event is bad input, answered by the schema after the case is known to be visible.
     const facts = await caseFacts(deps, caseId);
     const side = sideOfCaller(principal, facts, caseId);
@@ -201,7 +215,7 @@ export async function authorize(deps: AppDeps, request: FastifyRequest, policy: 
   if (policy.roles && !policy.roles.some((r) => principal.roles.includes(r))) throw new HttpProblem('forbidden', `requires one of the roles ${policy.roles.join(', ')}`);
   if (policy.platformAdmin && principal.authorityId !== null) throw new HttpProblem('forbidden', 'only a platform administrator may do this');
   if (policy.case && caseIdShape) {
-    const caseId = String(params.id ?? '');
+    const caseId = String(params.id);
     const side = sideOfCaller(principal, await caseFacts(deps, caseId), caseId);
     checkSide(side, policy.case, 'this');
   }

@@ -175,7 +175,9 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
       const principal = signedIn(request.principal);
       const file = await readAttachment(deps.cases, actorOf(principal), request.params.id, request.params.attachmentId);
       return reply
-        .header('content-type', file.mediaType)
+        // Typed from the content at upload (cases/media-type.ts); never rendered inline (attachment, nosniff).
+        .header('content-type', file.mediaType === 'text/plain' ? 'text/plain; charset=utf-8' : file.mediaType)
+        .header('x-content-type-options', 'nosniff')
         .header('content-disposition', attachmentDisposition(file.name))
         .header('x-content-sha256', file.sha256)
         .header('cache-control', 'no-store')
