@@ -1,14 +1,36 @@
 /**
  * @module demo/seed
  * Seeds the demo deployment into an empty database: the demo authorities, a user per role with
- * a demo password (and a TOTP secret for roles that need a second factor), and a handful of
+ * the demo password (and a TOTP secret for roles that need a second factor), and a handful of
  * cases in different states. Only for demonstration: `COMITY_DEMO=true` on an empty database.
+ *
+ * The demo password is generated at the first start ({@link newDemoPassword}), never a known
+ * constant: a demo left reachable on a network is not open to anyone who read the README. Only
+ * the demo has one; the server keeps it with the demo logins beside the data, owner-only.
  */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { confirmTotp, createUser, enrolTotp, login, totpCode, type AuthContext, type Role } from '../auth/index.js';
 import { createAuthority, createCase, transitionCase, type Actor, type CaseContext } from '../cases/index.js';
 import { DEMO_AUTHORITIES, DEMO_REVIEW, preservationRequestFrToUs } from './data.js';
 
-export const DEMO_PASSWORD = 'comity-demo-2026!';
+/** A fresh demo password: 16 random bytes, base64url (22 characters), with a readable prefix. */
+export function newDemoPassword(): string {
+  return `demo-${randomBytes(16).toString('base64url')}`;
+}
+
+/** What the server keeps beside the demo data (`demo-logins.json`, mode 0600). */
+export interface DemoLogins {
+  password: string;
+  users: SeededUser[];
+}
+
+/** Reads `demo-logins.json`; a file of an earlier version (a bare list of users) has no password. */
+export function readDemoLogins(file: string): DemoLogins {
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  if (Array.isArray(parsed)) return { password: '(printed at the first start)', users: parsed as SeededUser[] };
+  return parsed as DemoLogins;
+}
 
 export interface DemoUser {
   email: string;
@@ -37,8 +59,8 @@ export interface SeededUser extends DemoUser {
 
 const SYSTEM: Actor = { id: 'system', authorityId: null };
 
-async function withTotp(auth: AuthContext, user: DemoUser): Promise<string | null> {
-  const session = await login(auth, { email: user.email, password: DEMO_PASSWORD });
+async function withTotp(auth: AuthContext, user: DemoUser, password: string): Promise<string | null> {
+  const session = await login(auth, { email: user.email, password });
   if (!session.session.mfaEnrolmentRequired) return null;
   const { secret } = await enrolTotp(auth, session.session.token);
   await confirmTotp(auth, session.session.token, totpCode(secret, auth.now()));
@@ -51,12 +73,12 @@ export async function isEmpty(cases: CaseContext): Promise<boolean> {
   return row === undefined;
 }
 
-export async function seedDemo(cases: CaseContext, auth: AuthContext): Promise<SeededUser[]> {
+export async function seedDemo(cases: CaseContext, auth: AuthContext, password: string): Promise<SeededUser[]> {
   for (const authority of DEMO_AUTHORITIES) await createAuthority(cases, SYSTEM, authority);
   const seeded: SeededUser[] = [];
   for (const user of DEMO_USERS) {
-    await createUser(auth, SYSTEM, { ...user, password: DEMO_PASSWORD });
-    seeded.push({ ...user, totpSecret: await withTotp(auth, user) });
+    await createUser(auth, SYSTEM, { ...user, password });
+    seeded.push({ ...user, totpSecret: await withTotp(auth, user, password) });
   }
   const fr: Actor = { id: 'demo:officer@fr.demo', authorityId: 'fr-ca' };
   const us: Actor = { id: 'demo:officer@us.demo', authorityId: 'us-doj-oia' };

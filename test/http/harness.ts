@@ -17,7 +17,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createAuthContext, createSecretBox, createUser, hotp, totpCode, totpStep, TOTP_STEP_SECONDS, type ApiScope, type AuthContext, type Role } from '../../src/auth/index.js';
 import { createCaseContext, transactionRunner, type CaseContext } from '../../src/cases/index.js';
 import type { DatabaseHandle } from '../../src/db/index.js';
-import { DEMO_PASSWORD, DEMO_USERS, seedDemo, type SeededUser } from '../../src/demo/seed.js';
+import { DEMO_USERS, newDemoPassword, seedDemo, type SeededUser } from '../../src/demo/seed.js';
 import { buildApp } from '../../src/http/app.js';
 import { loadServerConfig } from '../../src/http/config.js';
 import type { HttpConfig } from '../../src/http/deps.js';
@@ -25,7 +25,10 @@ import { PROBLEMS, type Problem, type ProblemCode } from '../../src/http/problem
 import { loadKnowledgeBase, type KnowledgeBase } from '../../src/law/index.js';
 import { testDatabases, type TestDbKind } from '../db/dialects.js';
 
-export { DEMO_PASSWORD, DEMO_USERS };
+export { DEMO_USERS };
+
+/** The demo password of this test run: generated, as the demo generates it at its first start. */
+export const DEMO_PASSWORD = newDemoPassword();
 
 let kbCache: KnowledgeBase | undefined;
 /** The knowledge base, loaded once per process. */
@@ -176,7 +179,7 @@ export async function buildTestApp(kind: TestDbKind = 'sqlite', options: BuildTe
     // On SQLite through the group committer, as a server with COMITY_SQLITE_SYNC=full runs.
     const cases = createCaseContext(handle.db, kb, { now: clock.now, transaction: transactionRunner(handle.db, { groupCommit: handle.kind === 'sqlite' }) });
     const auth = createAuthContext(handle.db, createSecretBox(randomBytes(32)), { now: clock.now });
-    const seeded = await seedDemo(cases, auth);
+    const seeded = await seedDemo(cases, auth, DEMO_PASSWORD);
     const config = testConfig(options.config);
     app = await buildApp({ config, kb, finder: cases.finder, cases, auth, database: handle, oidc: null, logger: false });
     await app.ready();

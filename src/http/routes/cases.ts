@@ -74,17 +74,25 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
     {
       schema: {
         tags,
-        summary: 'Cases of your authority (requested by it or addressed to it), newest change first',
+        summary: 'Cases of your authority (requested by it or addressed to it), newest change first; page with `after` = the previous page’s `nextCursor` (or `offset`)',
         querystring: z.strictObject({
           state: z.enum(CASE_STATES).optional(),
           limit: z.coerce.number().int().min(1).max(500).optional(),
           offset: z.coerce.number().int().min(0).max(1_000_000).optional(),
+          /** Keyset pagination (cheap at any depth): the `nextCursor` of the previous page; replaces `offset`. */
+          after: z.string().min(1).max(200).regex(/^[A-Za-z0-9_-]+$/, 'a nextCursor value').optional(),
         }),
       },
     },
     async (request) => {
       const q = request.query;
-      return listCases(deps.cases, { authorityIds: own(request.principal), ...(q.state ? { states: [q.state] } : {}), ...(q.limit ? { limit: q.limit } : {}), ...(q.offset ? { offset: q.offset } : {}) });
+      return listCases(deps.cases, {
+        authorityIds: own(request.principal),
+        ...(q.state ? { states: [q.state] } : {}),
+        ...(q.limit ? { limit: q.limit } : {}),
+        ...(q.offset ? { offset: q.offset } : {}),
+        ...(q.after ? { after: q.after } : {}),
+      });
     },
   );
 
