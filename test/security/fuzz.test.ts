@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { PROBLEMS } from '../../src/http/problems.js';
-import { Client, Node, problemCode, type Answer } from './node.js';
+import type { Client} from './node.js';
+import { Node, problemCode, type Answer } from './node.js';
 
 let node: Node;
 let officer: Client;

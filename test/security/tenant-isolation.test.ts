@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Client, Node, type Answer } from './node.js';
+import type { Client} from './node.js';
+import { Node, type Answer } from './node.js';
 
 let node: Node;
 let fr: Client;
