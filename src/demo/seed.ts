@@ -47,6 +47,8 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { email: 'admin@fr.demo', displayName: 'Paul Leroy (administrator, France)', authorityId: 'fr-ca', roles: ['administrator'] },
   { email: 'officer@us.demo', displayName: 'Jordan Lee (OIA)', authorityId: 'us-doj-oia', roles: ['central-authority-officer'] },
   { email: 'prosecutor@de.demo', displayName: 'Jonas Weber (ZAC Köln)', authorityId: 'de-sta-koeln', roles: ['drafter', 'reviewer', 'central-authority-officer'] },
+  // Separation of duties: the prosecutor drafts, an investigating judge validates (src/http/policies.ts).
+  { email: 'judge@de.demo', displayName: 'Ermittlungsrichterin Lea Schmitz (AG Köln)', authorityId: 'de-sta-koeln', roles: ['reviewer'] },
   { email: 'poc@jp.demo', displayName: 'Haruto Sato (24/7)', authorityId: 'jp-247', roles: ['24/7-officer'] },
   { email: 'agent@provider.demo', displayName: 'Aoife Byrne (Example Mail)', authorityId: 'ie-provider', roles: ['service-provider-agent'] },
   { email: 'admin@comity.demo', displayName: 'Platform administrator', authorityId: null, roles: ['administrator'] },
@@ -76,17 +78,26 @@ export async function isEmpty(cases: CaseContext): Promise<boolean> {
 export async function seedDemo(cases: CaseContext, auth: AuthContext, password: string): Promise<SeededUser[]> {
   for (const authority of DEMO_AUTHORITIES) await createAuthority(cases, SYSTEM, authority);
   const seeded: SeededUser[] = [];
+  // The demo's history names its real users: each change is recorded as the person who made it.
+  const actors = new Map<string, Actor>();
   for (const user of DEMO_USERS) {
-    await createUser(auth, SYSTEM, { ...user, password });
+    const created = await createUser(auth, SYSTEM, { ...user, password });
+    actors.set(user.email, { id: `user:${created.id}`, authorityId: user.authorityId });
     seeded.push({ ...user, totpSecret: await withTotp(auth, user, password) });
   }
-  const fr: Actor = { id: 'demo:officer@fr.demo', authorityId: 'fr-ca' };
-  const us: Actor = { id: 'demo:officer@us.demo', authorityId: 'us-doj-oia' };
-  const de: Actor = { id: 'demo:prosecutor@de.demo', authorityId: 'de-sta-koeln' };
-  const ie: Actor = { id: 'demo:agent@provider.demo', authorityId: 'ie-provider' };
-  const send = async (actor: Actor, id: string) => {
-    await transitionCase(cases, actor, id, 'approve', { review: DEMO_REVIEW });
-    await transitionCase(cases, actor, id, 'send');
+  const actor = (email: string): Actor => actors.get(email) as Actor;
+  // A distinct drafter and reviewer on each requesting side (separation of duties).
+  const fr = actor('drafter@fr.demo');
+  const frJudge = actor('judge@fr.demo');
+  const frOfficer = actor('officer@fr.demo');
+  const us = actor('officer@us.demo');
+  const de = actor('prosecutor@de.demo');
+  const deJudge = actor('judge@de.demo');
+  const ie = actor('agent@provider.demo');
+  const send = async (drafter: Actor, id: string) => {
+    const [reviewer, officer] = drafter === de ? [deJudge, de] : [frJudge, frOfficer];
+    await transitionCase(cases, reviewer, id, 'approve', { review: DEMO_REVIEW });
+    await transitionCase(cases, officer, id, 'send');
   };
   const grounds = [{ ground: 'political-offence', applies: false }, { ground: 'essential-interests', applies: false }];
   // 1. A draft, waiting for review.
