@@ -262,6 +262,27 @@ export interface LoginEventsTable {
   at: string;
 }
 
+/** `node_keys`: the node's keys, private parts sealed under the master key (see `keys/`). */
+export interface NodeKeysTable {
+  id: string;
+  /** `node`, or the id of the authority that holds the key. */
+  owner: string;
+  /** See `KeyPurpose` in `keys/`. */
+  purpose: string;
+  /** See `KeyAlgorithm` in `keys/`. */
+  algorithm: string;
+  /** SPKI DER, base64url; null for a symmetric key. */
+  public_key: string | null;
+  sealed_private: string;
+  /** active | retired | revoked */
+  status: string;
+  created_at: string;
+  not_before: string;
+  not_after: string | null;
+  retired_at: string | null;
+  revoked_at: string | null;
+}
+
 /** Every table, for `Kysely<Database>`. */
 export interface Database {
   schema_info: SchemaInfoTable;
@@ -279,6 +300,7 @@ export interface Database {
   api_tokens: ApiTokensTable;
   login_events: LoginEventsTable;
   trusted_devices: TrustedDevicesTable;
+  node_keys: NodeKeysTable;
 }
 
 export type AuditEvent = Selectable<AuditEventsTable>;
