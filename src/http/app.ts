@@ -264,14 +264,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Authorisation after the rate limit and before the body is read: an unauthenticated or
   // unauthorised caller costs no parsing and learns nothing about the schema.
   app.addHook('preParsing', async (request, _reply, payload) => {
+    // Routes of the policy table only (the API documentation pages are another plugin's).
+    const policy = policyOf(request);
+    if (!policy) return payload;
     // PostgreSQL text cannot hold U+0000: refuse it as bad input before any lookup (the guard reads the case).
     if (containsNul(request.params) || containsNul(request.query)) throw new HttpProblem('invalid-request', 'the request contains a NUL character');
-    const policy = policyOf(request);
-    if (policy) await authorize(deps, request, policy);
+    await authorize(deps, request, policy);
     return payload;
   });
   app.addHook('preValidation', async (request) => {
-    if (containsNul(request.body)) throw new HttpProblem('invalid-request', 'the request contains a NUL character');
+    if (policyOf(request) && containsNul(request.body)) throw new HttpProblem('invalid-request', 'the request contains a NUL character');
   });
   app.addHook('onResponse', async (request, reply) => {
     metrics.observe(request.method, request.routeOptions.url ?? '(unmatched)', reply.statusCode, reply.elapsedTime);
