@@ -6,12 +6,12 @@
  * stops accepting connections, finishes in-flight requests, stops the scheduler and closes the
  * database.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAuthContext, oidcConfigFromEnv, createOidcClient, type SecretBox } from './auth/index.js';
 import { createCaseContext, serverTransactionRunner, startScheduler } from './cases/index.js';
 import { openDatabase, resolveDataDir, resolveDbConfig } from './db/index.js';
-import { isEmpty, seedDemo, DEMO_PASSWORD, type SeededUser } from './demo/seed.js';
+import { isEmpty, newDemoPassword, readDemoLogins, seedDemo, type DemoLogins, type SeededUser } from './demo/seed.js';
 import { buildApp } from './http/app.js';
 import { effectiveEnv, loadServerConfig } from './http/config.js';
 import { loadKnowledgeBase } from './law/index.js';
@@ -50,19 +50,19 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   const auth = createAuthContext(database.db, secretBox);
   const oidcConfig = oidcConfigFromEnv(env);
   const oidc = oidcConfig ? await createOidcClient(oidcConfig) : null;
-  let demoUsers: SeededUser[] = [];
-  // The demo logins (with TOTP secrets) are kept beside the demo database, owner-only, so that
-  // every later start can print them again.
+  let demo: DemoLogins | null = null;
+  // The demo password is generated at the first start; it and the demo logins (with TOTP secrets)
+  // are kept beside the data, owner-only, so that every later start can print them again.
   const loginsFile = join(dataDir, 'demo-logins.json');
   if (config.demo && (await isEmpty(cases))) {
-    demoUsers = await seedDemo(cases, auth);
-    if (database.kind === 'sqlite') {
-      ensurePrivateDir(dataDir);
-      writeFileSync(loginsFile, JSON.stringify(demoUsers, null, 2), { mode: 0o600 });
-    }
+    const password = newDemoPassword();
+    demo = { password, users: await seedDemo(cases, auth, password) };
+    ensurePrivateDir(dataDir);
+    writeFileSync(loginsFile, JSON.stringify(demo, null, 2), { mode: 0o600 });
   } else if (config.demo && existsSync(loginsFile)) {
-    demoUsers = JSON.parse(readFileSync(loginsFile, 'utf8')) as SeededUser[];
+    demo = readDemoLogins(loginsFile);
   }
+  const demoUsers: SeededUser[] = demo?.users ?? [];
   const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, auth, database, oidc, ...(options.logger === false ? { logger: false as const } : {}) });
   const scheduler = startScheduler(cases, {
     intervalMs: config.schedulerIntervalMs,
@@ -75,8 +75,8 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   const url = config.http.publicUrl.replace(/:\d+$/, `:${port}`);
   print(`Comity is running at ${url}  (API docs ${url}/docs, database: ${database.kind})`);
   if (createdKey !== null) print(`Created a new master key in ${createdKey} (keep a copy apart from the backups of the data)`);
-  if (demoUsers.length > 0) {
-    print(`Demo logins — password for all: ${DEMO_PASSWORD}`);
+  if (demo !== null && demoUsers.length > 0) {
+    print(`Demo logins — password for all: ${demo.password}  (generated at the first start; kept in ${loginsFile}, owner-only)`);
     for (const user of demoUsers) {
       const totp = user.totpSecret ? `  TOTP secret ${user.totpSecret} (code: npx comity totp ${user.totpSecret})` : '';
       print(`  ${user.email.padEnd(22)} ${user.roles.join(', ')}${totp}`);
