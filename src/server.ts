@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { createAuthContext, createSecretBox, loadMasterKey, oidcConfigFromEnv, createOidcClient } from './auth/index.js';
 import { createCaseContext, serverTransactionRunner, startScheduler } from './cases/index.js';
 import { openDatabase, resolveDataDir, resolveDbConfig } from './db/index.js';
+import { createEvidenceContext, purgeExpiredEvidence } from './evidence/index.js';
+import { createDbKeyStore } from './keys/index.js';
 import { isEmpty, seedDemo, DEMO_PASSWORD, type SeededUser } from './demo/seed.js';
 import { buildApp } from './http/app.js';
 import { loadServerConfig } from './http/config.js';
@@ -32,6 +34,7 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   const secretBox = createSecretBox(loadMasterKey(env, resolveDataDir(env)));
   const cases = createCaseContext(database.db, kb, { transaction: serverTransactionRunner(database.db, dbConfig) });
   const auth = createAuthContext(database.db, secretBox);
+  const evidence = await createEvidenceContext({ cases, keys: createDbKeyStore(database.db, secretBox), dataDir: resolveDataDir(env) });
   const oidcConfig = oidcConfigFromEnv(env);
   const oidc = oidcConfig ? await createOidcClient(oidcConfig) : null;
   let demoUsers: SeededUser[] = [];
@@ -44,12 +47,17 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   } else if (config.demo && existsSync(loginsFile)) {
     demoUsers = JSON.parse(readFileSync(loginsFile, 'utf8')) as SeededUser[];
   }
-  const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, auth, database, oidc, ...(options.logger === false ? { logger: false as const } : {}) });
+  const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, evidence, auth, database, oidc, ...(options.logger === false ? { logger: false as const } : {}) });
   const scheduler = startScheduler(cases, {
     intervalMs: config.schedulerIntervalMs,
     onError: (error) => app.log.error({ err: error }, 'scheduler pass failed'),
     onEscalation: (escalations) => app.log.info({ count: escalations.length }, 'overdue clocks escalated'),
   });
+  // Evidence of purged cases is deleted on the same beat (blobs, content key; digests and custody remain).
+  const evidencePurge = setInterval(() => {
+    purgeExpiredEvidence(evidence).catch((error: unknown) => app.log.error({ err: error }, 'evidence purge failed'));
+  }, config.schedulerIntervalMs);
+  evidencePurge.unref();
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
@@ -65,6 +73,7 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      clearInterval(evidencePurge);
       await app.close();
       await scheduler.stop();
       await database.close();

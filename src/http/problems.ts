@@ -19,6 +19,7 @@ export const PROBLEMS = {
   conflict: { status: 409, title: 'The resource changed or already exists' },
   'invalid-transition': { status: 409, title: 'This event is not allowed in the case’s current state' },
   'payload-too-large': { status: 413, title: 'The body is too large' },
+  gone: { status: 410, title: 'Deleted under retention; its digest and custody remain' },
   'uri-too-long': { status: 414, title: 'A path parameter is too long' },
   'unsupported-media-type': { status: 415, title: 'Send application/json' },
   'validation-failed': { status: 422, title: 'The request does not meet the legal requirements' },
@@ -27,6 +28,7 @@ export const PROBLEMS = {
   locked: { status: 423, title: 'Too many failed sign-ins: the account is locked for a while' },
   'rate-limited': { status: 429, title: 'Too many requests' },
   'internal-error': { status: 500, title: 'Internal error' },
+  'integrity-failure': { status: 500, title: 'Stored evidence failed its integrity check' },
   'not-ready': { status: 503, title: 'Not ready' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
