@@ -12,6 +12,7 @@ import { createAuthContext, createSecretBox, loadMasterKey, oidcConfigFromEnv, c
 import { createCaseContext, serverTransactionRunner, startScheduler } from './cases/index.js';
 import { openDatabase, resolveDataDir, resolveDbConfig } from './db/index.js';
 import { createEvidenceContext, purgeExpiredEvidence } from './evidence/index.js';
+import { s3BlobStoreFromEnv } from './evidence/s3-blob-store.js';
 import { createDbKeyStore } from './keys/index.js';
 import { isEmpty, seedDemo, DEMO_PASSWORD, type SeededUser } from './demo/seed.js';
 import { buildApp } from './http/app.js';
@@ -34,7 +35,9 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   const secretBox = createSecretBox(loadMasterKey(env, resolveDataDir(env)));
   const cases = createCaseContext(database.db, kb, { transaction: serverTransactionRunner(database.db, dbConfig) });
   const auth = createAuthContext(database.db, secretBox);
-  const evidence = await createEvidenceContext({ cases, keys: createDbKeyStore(database.db, secretBox), dataDir: resolveDataDir(env) });
+  // Evidence blobs: S3-compatible storage when COMITY_S3_BUCKET is set, else the data directory.
+  const s3 = await s3BlobStoreFromEnv(env);
+  const evidence = await createEvidenceContext({ cases, keys: createDbKeyStore(database.db, secretBox), dataDir: resolveDataDir(env), ...(s3 ? { blobs: s3 } : {}) });
   const oidcConfig = oidcConfigFromEnv(env);
   const oidc = oidcConfig ? await createOidcClient(oidcConfig) : null;
   let demoUsers: SeededUser[] = [];

@@ -6,6 +6,7 @@
 import { CaseError } from '../cases/errors.js';
 import { ClockError } from '../clock/index.js';
 import { DbConfigError } from '../db/index.js';
+import { EvidenceError } from '../evidence/errors.js';
 import { DataError, LawInputError } from '../law/index.js';
 
 /** Exit code for bad input or bad data. */
@@ -25,6 +26,10 @@ export function describeError(error: unknown): { line: string; code: number } {
   if (error instanceof CaseError) {
     const issues = error.issues.map((i) => `${i.field}: ${i.message}`).join('; ');
     return { line: `comity: ${error.code}: ${oneLine(error.message)}${issues ? ` — ${oneLine(issues)}` : ''}`, code: EXIT_USAGE };
+  }
+  if (error instanceof EvidenceError) {
+    const issues = error.issues.map((i) => `${i.field}: ${i.message}`).join('; ');
+    return { line: `comity: ${error.code}: ${oneLine(error.message)}${issues ? ` — ${oneLine(issues)}` : ''}`, code: error.code === 'integrity' ? EXIT_FAILURE : EXIT_USAGE };
   }
   if (error instanceof DbConfigError) return { line: `comity: database configuration: ${oneLine(error.message)}`, code: EXIT_USAGE };
   if (error instanceof DataError) return { line: `comity: bad data file: ${oneLine(error.message)}`, code: EXIT_USAGE };

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerCases } from './cases.js';
 import { describeError } from './errors.js';
+import { registerEvidence } from './evidence.js';
 import { processIo, type Io } from './io.js';
 import { registerLaw, registerOverview } from './law.js';
 import { registerServe } from './serve.js';
@@ -25,6 +26,7 @@ export function buildProgram(io: Io): Command {
   registerOverview(program, io);
   registerLaw(program, io);
   registerCases(program, io);
+  registerEvidence(program, io);
   registerServe(program, io);
   return program;
 }
