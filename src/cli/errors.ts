@@ -27,6 +27,8 @@ export function describeError(error: unknown): { line: string; code: number } {
     const issues = error.issues.map((i) => `${i.field}: ${i.message}`).join('; ');
     return { line: `comity: ${error.code}: ${oneLine(error.message)}${issues ? ` — ${oneLine(issues)}` : ''}`, code: EXIT_USAGE };
   }
+  // A bundle that does not verify: the report was printed; one line and exit 1.
+  if (error instanceof Error && error.name === 'NotVerified') return { line: `comity: ${oneLine(error.message)}`, code: EXIT_FAILURE };
   if (error instanceof EvidenceError) {
     const issues = error.issues.map((i) => `${i.field}: ${i.message}`).join('; ');
     return { line: `comity: ${error.code}: ${oneLine(error.message)}${issues ? ` — ${oneLine(issues)}` : ''}`, code: error.code === 'integrity' ? EXIT_FAILURE : EXIT_USAGE };

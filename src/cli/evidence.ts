@@ -4,8 +4,8 @@
  * (the same use cases as the API). `add` streams each file into the store — hashed, sealed and
  * recorded with its custody — with a progress bar (rate and time left) on stderr.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
@@ -13,6 +13,7 @@ import { createSecretBox, loadMasterKey } from '../auth/index.js';
 import { createCaseContext, type Actor } from '../cases/index.js';
 import { openDatabase, resolveDataDir, resolveDbConfig } from '../db/index.js';
 import { addEvidence, createEvidenceContext, DATA_CATEGORIES, listCustody, listEvidence, type EvidenceContext } from '../evidence/index.js';
+import { exportBundle } from '../evidence/bundle.js';
 import { s3BlobStoreFromEnv } from '../evidence/s3-blob-store.js';
 import { createDbKeyStore } from '../keys/index.js';
 import { loadKnowledgeBase } from '../law/index.js';
@@ -105,6 +106,35 @@ export function registerEvidence(program: Command, io: Io): void {
         return added;
       });
       if (options.json) io.out(JSON.stringify(items, null, 2));
+    });
+
+  evidence
+    .command('export')
+    .description('write the evidence bundle of a case (ZIP: ASiC-E layout, BagIt, custody, VERIFY.txt); the export is recorded in the chain')
+    .argument('<case>', 'case id')
+    .requiredOption('--out <file.zip>', 'where to write the bundle (must not exist)')
+    .option('--items <ids>', 'only these item ids, comma-separated (a partial export)')
+    .option('--purpose <text>', 'why (recorded with the export, e.g. "disclosure to the defence")')
+    .option('--authority <id>', 'act for this authority (signs custody with its key); default: the node')
+    .option('--as <actor>', 'actor recorded in custody (default cli:<user>)')
+    .option('--json', 'machine-readable output')
+    .action(async (caseId: string, options: { out: string; items?: string; purpose?: string; authority?: string; as?: string; json?: boolean }) => {
+      if (!options.out.endsWith('.zip')) throw new UsageError('--out must name a .zip file');
+      if (await stat(options.out).catch(() => null)) throw new UsageError(`${options.out} exists: choose another name`);
+      const items = options.items?.split(',').map((s) => s.trim()).filter(Boolean);
+      const temp = `${options.out}.${process.pid}.partial`;
+      const result = await withEvidence(async (ev) => {
+        try {
+          const written = await exportBundle(ev, actorOf(options), caseId, createWriteStream(temp, { flags: 'wx', mode: 0o600 }), { ...(items ? { items } : {}), ...(options.purpose ? { purpose: options.purpose } : {}) });
+          await rename(temp, options.out);
+          return written;
+        } catch (error) {
+          await rm(temp, { force: true });
+          throw error;
+        }
+      });
+      if (options.json) io.out(JSON.stringify({ file: options.out, ...result }, null, 2));
+      else io.out(`${result.sha256}  ${options.out}  (${formatBytes(result.bytes)}, ${result.items.length} item(s))`);
     });
 
   evidence

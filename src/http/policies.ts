@@ -72,6 +72,7 @@ export const POLICIES: Readonly<Record<string, Policy>> = {
   'DELETE /api/cases/:id/evidence/uploads/:uploadId': { kind: 'authenticated', roles: EXECUTORS, scope: 'cases:write' },
   'GET /api/cases/:id/evidence': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'GET /api/cases/:id/evidence/custody': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
+  'GET /api/cases/:id/evidence/export': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'GET /api/cases/:id/evidence/:itemId/content': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'POST /api/cases/:id/events/:event': { kind: 'case-event' },
   'GET /api/deadlines': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },

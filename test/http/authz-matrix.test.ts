@@ -98,6 +98,7 @@ const EXPECTED: Record<string, RouteExpectation> = {
   'DELETE /api/cases/:id/evidence/uploads/:uploadId': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: ['central-authority-officer', '24/7-officer', 'service-provider-agent'], tenant: 'case', scopes: ['cases:write', 'admin'], side: 'requested' },
   'GET /api/cases/:id/evidence': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: 'case', scopes: ['cases:read', 'admin'] },
   'GET /api/cases/:id/evidence/custody': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: 'case', scopes: ['cases:read', 'admin'] },
+  'GET /api/cases/:id/evidence/export': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: 'case', scopes: ['cases:read', 'admin'] },
   'GET /api/cases/:id/evidence/:itemId/content': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: 'case', scopes: ['cases:read', 'admin'] },
   // Roles per event in EVENT_RULES below.
   'POST /api/cases/:id/events/:event': { anon: 'unauth', preMfa: 'forbid', platform: 'hidden', roles: [], tenant: 'case', scopes: ['cases:write', 'admin'] },
@@ -148,6 +149,7 @@ const TENANT_404 = new Set([
   'DELETE /api/cases/:id/evidence/uploads/:uploadId',
   'GET /api/cases/:id/evidence',
   'GET /api/cases/:id/evidence/custody',
+  'GET /api/cases/:id/evidence/export',
   'GET /api/cases/:id/evidence/:itemId/content',
 ]);
 
@@ -419,6 +421,9 @@ describe('authorisation matrix [sqlite]', () => {
         return c.get(`/api/cases/${caseId}/evidence`);
       case 'GET /api/cases/:id/evidence/custody':
         return c.get(`/api/cases/${caseId}/evidence/custody`);
+      case 'GET /api/cases/:id/evidence/export':
+        // The own case's only item is deleted: 400 "nothing to export" once authorised.
+        return c.get(`/api/cases/${caseId}/evidence/export`);
       case 'GET /api/cases/:id/evidence/:itemId/content':
         // An item deleted under retention: 410 once authorised (no bytes, no access to record).
         return c.get(`/api/cases/${caseId}/evidence/${ownEvidence}/content`);

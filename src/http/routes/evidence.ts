@@ -8,12 +8,13 @@
  * as the raw request stream, bounded by the length announced when the upload was created (the
  * JSON body limit stays for every other body).
  */
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Actor } from '../../cases/index.js';
 import { appendUpload, beginUpload, cancelUpload, evidenceMetadataSchema, listCustody, listEvidence, openEvidence, uploadStatus } from '../../evidence/index.js';
+import { exportBundle } from '../../evidence/bundle.js';
 import type { AppDeps } from '../deps.js';
 import type { Principal } from '../principal.js';
 import { HttpProblem } from '../problems.js';
@@ -114,6 +115,39 @@ export async function registerEvidenceRoutes(app: FastifyInstance, deps: AppDeps
     await sidesOf(principal, request.params.id);
     return listCustody(deps.cases.db, request.params.id);
   });
+
+  api.get(
+    '/api/cases/:id/evidence/export',
+    {
+      schema: {
+        tags,
+        summary: 'The evidence bundle of the case (ZIP: ASiC-E layout, BagIt, signed custody, VERIFY.txt), streamed; recorded in the chain as exported',
+        params: caseParams,
+        querystring: z.strictObject({ items: z.string().max(4000).regex(/^[0-9A-Za-z-]+(,[0-9A-Za-z-]+)*$/).optional(), purpose: z.string().max(500).optional() }),
+      },
+    },
+    async (request, reply) => {
+      const principal = signedIn(request.principal);
+      await sidesOf(principal, request.params.id);
+      const items = request.query.items?.split(',');
+      // Refuse bad selections before the first byte: afterwards only the stream can fail.
+      const present = (await listEvidence(ev, request.params.id)).filter((i) => i.deletedAt === null);
+      if (present.length === 0) throw new HttpProblem('invalid-request', `case ${request.params.id} has no evidence to export`);
+      const unknown = (items ?? []).filter((id) => !present.some((i) => i.id === id));
+      if (unknown.length > 0) throw new HttpProblem('not-found', `no evidence ${unknown.join(', ')}`);
+      const reference = (await deps.cases.db.selectFrom('cases').select('reference').where('id', '=', request.params.id).executeTakeFirstOrThrow()).reference;
+      const out = new PassThrough();
+      exportBundle(ev, actorOf(principal), request.params.id, out, { ...(items ? { items } : {}), ...(request.query.purpose ? { purpose: request.query.purpose } : {}) }).catch((error: unknown) => {
+        request.log.error({ err: error }, 'evidence export failed');
+        out.destroy(error as Error);
+      });
+      return reply
+        .header('content-type', 'application/vnd.etsi.asic-e+zip')
+        .header('content-disposition', attachmentDisposition(`${reference.replace(/[^A-Za-z0-9._-]/g, '_')}-evidence${items ? '-partial' : ''}.zip`))
+        .header('cache-control', 'no-store')
+        .send(out);
+    },
+  );
 
   api.get(
     '/api/cases/:id/evidence/:itemId/content',
