@@ -153,8 +153,13 @@ async function stateOf(ev: EvidenceContext, row: { id: string; case_id: string; 
 }
 
 /** Where an upload stands (tus `HEAD`). */
+function completedMarker(metadata: string): boolean {
+  return typeof (JSON.parse(metadata) as Partial<Completed>).sealedSha256 === 'string';
+}
+
 export async function uploadStatus(ev: EvidenceContext, actor: Actor, caseId: string, uploadId: string): Promise<UploadStatus> {
   const row = await uploadRow(ev, actor, caseId, uploadId);
+  if (completedMarker(row.metadata)) return { id: row.id, caseId, offset: Number(row.length), length: Number(row.length), chunkBytes: new ChunkSealer(randomBytes(32), Buffer.from(row.header, 'base64url')).chunkBytes };
   const state = await stateOf(ev, row);
   return { id: row.id, caseId, offset: state.received, length: state.length, chunkBytes: new ChunkSealer(randomBytes(32), Buffer.from(row.header, 'base64url')).chunkBytes };
 }
@@ -172,6 +177,12 @@ export interface AppendResult {
  */
 export async function appendUpload(ev: EvidenceContext, actor: Actor, caseId: string, uploadId: string, offset: number, body: AsyncIterable<Buffer | Uint8Array>): Promise<AppendResult> {
   const row = await uploadRow(ev, actor, caseId, uploadId);
+  if (completedMarker(row.metadata)) {
+    // Every byte arrived before a crash: finish the record (nothing more may be sent).
+    for await (const piece of body) if (piece.length > 0) throw new EvidenceError('too-large', `upload ${uploadId} is complete; no more bytes`);
+    const item = await record(ev, actor, row, Number(row.length));
+    return { offset: Number(row.length), length: Number(row.length), item };
+  }
   const state = await stateOf(ev, row);
   if (state.busy) throw new EvidenceError('conflict', `upload ${uploadId} is receiving bytes from another request`);
   if (offset !== state.received) throw new EvidenceError('conflict', `upload ${uploadId} continues at offset ${state.received}, not ${offset}`, [{ field: 'upload-offset', message: String(state.received) }]);
@@ -238,15 +249,33 @@ export async function appendUpload(ev: EvidenceContext, actor: Actor, caseId: st
   }
 }
 
+/** Set in the upload's metadata once every byte is sealed, before the blob is handed over. */
+interface Completed {
+  sealedSha256: string;
+  mediaType: string;
+}
+
 async function complete(ev: EvidenceContext, actor: Actor, row: { id: string; case_id: string; metadata: string }, state: UploadState): Promise<EvidenceItemView> {
   const sha256 = state.hash.digest('hex');
-  const metadata = JSON.parse(row.metadata) as EvidenceMetadata;
   const mediaType = sniffMediaType(state.head);
+  // A crash after the blob is handed over and before the item is written is finished by the next
+  // request from this marker (the staged file is gone by then).
+  const marked = JSON.stringify({ ...(JSON.parse(row.metadata) as object), sealedSha256: sha256, mediaType } satisfies object & Completed);
+  await ev.cases.db.updateTable('evidence_uploads').set({ metadata: marked, received: state.length }).where('id', '=', row.id).execute();
+  ev.uploads.delete(row.id);
+  // Within a case only: the same content again keeps the first sealed copy.
+  await ev.blobs.putFile(blobKeyOf(row.case_id, sha256), stagingPath(ev, row.id));
+  return record(ev, actor, { ...row, metadata: marked }, state.length);
+}
+
+/** Writes the item, its custody and audit events for a completed upload, and removes the upload. */
+async function record(ev: EvidenceContext, actor: Actor, row: { id: string; case_id: string; metadata: string }, length: number): Promise<EvidenceItemView> {
+  const metadata = JSON.parse(row.metadata) as EvidenceMetadata & Completed;
+  const sha256 = metadata.sealedSha256;
+  const mediaType = metadata.mediaType;
   const caseId = row.case_id;
   const blobKey = blobKeyOf(caseId, sha256);
-  // Within a case only: the same content again keeps the first sealed copy.
-  await ev.blobs.putFile(blobKey, stagingPath(ev, row.id));
-  ev.uploads.delete(row.id);
+  if ((await ev.blobs.stat(blobKey)) === null) throw new EvidenceError('integrity', `upload ${row.id} completed, but its blob is missing: cancel it and upload again`);
   const now = ev.cases.now();
   const at = now.toISOString();
   const signer = await signerFor(ev.keys, actor.authorityId, now);
@@ -254,7 +283,7 @@ async function complete(ev: EvidenceContext, actor: Actor, row: { id: string; ca
     id: ev.cases.newId(),
     case_id: caseId,
     sha256,
-    size: state.length,
+    size: length,
     media_type: mediaType,
     original_name: metadata.name,
     description: metadata.description ?? null,
@@ -269,13 +298,13 @@ async function complete(ev: EvidenceContext, actor: Actor, row: { id: string; ca
   await ev.cases.transaction(async (trx) => {
     await trx.insertInto('evidence_items').values(itemRow).execute();
     await trx.deleteFrom('evidence_uploads').where('id', '=', row.id).execute();
-    const item = { id: itemRow.id, sha256, size: state.length };
+    const item = { id: itemRow.id, sha256, size: length };
     if (metadata.producedAt !== undefined) {
       await appendCustody(trx, signer, { id: ev.cases.newId(), caseId, event: 'produced', at: metadata.producedAt, actor: actor.id, authorityId: actor.authorityId, item, details: { producer: metadata.producer, dataCategory: metadata.dataCategory } });
     }
     await appendCustody(trx, signer, { id: ev.cases.newId(), caseId, event: 'received', at, actor: actor.id, authorityId: actor.authorityId, item, details: { name: metadata.name, mediaType, dataCategory: metadata.dataCategory, producer: metadata.producer } });
     // The audit trail holds digests, not the file or its name (which may name a person).
-    await writeAudit(trx, { id: ev.cases.newId(), actor: actor.id, action: 'evidence.add', objectType: 'case', objectId: caseId, at, before: null, after: null, details: { itemId: itemRow.id, sha256, size: state.length, mediaType } });
+    await writeAudit(trx, { id: ev.cases.newId(), actor: actor.id, action: 'evidence.add', objectType: 'case', objectId: caseId, at, before: null, after: null, details: { itemId: itemRow.id, sha256, size: length, mediaType } });
   });
   return presentItem(itemRow);
 }

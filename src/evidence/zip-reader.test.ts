@@ -8,10 +8,10 @@ import { entryBuffer, readZipStructure, ZipError, type RandomAccess } from './zi
 const mtime = new Date(1980, 0, 1, 0, 0, 0);
 const opts = { mtime, forceDosTimestamp: true, mode: 0o100644 } as const;
 
-async function build(add: (zip: yazl.ZipFile) => void, end: yazl.EndOptions = {}): Promise<Buffer> {
+async function build(add: (zip: yazl.ZipFile) => void, end: Partial<yazl.EndOptions> = {}): Promise<Buffer> {
   const zip = new yazl.ZipFile();
   add(zip);
-  zip.end(end);
+  zip.end(end as yazl.EndOptions);
   return buffer(zip.outputStream as Readable);
 }
 
