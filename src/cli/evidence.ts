@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import { createSecretBox, loadMasterKey } from '../auth/index.js';
 import { createCaseContext, type Actor } from '../cases/index.js';
 import { openDatabase, resolveDataDir, resolveDbConfig } from '../db/index.js';
-import { addEvidence, createEvidenceContext, DATA_CATEGORIES, listCustody, listEvidence, type EvidenceContext } from '../evidence/index.js';
+import { addEvidence, checkCaseEvidence, createEvidenceContext, DATA_CATEGORIES, EvidenceError, listCustody, listEvidence, type EvidenceContext } from '../evidence/index.js';
 import { exportBundle } from '../evidence/bundle.js';
 import { s3BlobStoreFromEnv } from '../evidence/s3-blob-store.js';
 import { createDbKeyStore } from '../keys/index.js';
@@ -146,6 +146,18 @@ export function registerEvidence(program: Command, io: Io): void {
       const items = await withEvidence((ev) => listEvidence(ev, caseId));
       if (options.json) return io.out(JSON.stringify(items, null, 2));
       io.out(table(['SHA-256', 'Name', 'Size', 'Type', 'Received', 'Id'], items.map((i) => [i.sha256, i.name ?? '(deleted)', String(i.size), i.mediaType, i.receivedAt, i.id])));
+    });
+
+  evidence
+    .command('check')
+    .description('check the stored evidence of a case against its signed chain of custody (exit 1 on any problem)')
+    .argument('<case>', 'case id')
+    .option('--deep', 'also decrypt every blob and compare its digest')
+    .action(async (caseId: string, options: { deep?: boolean }) => {
+      const problems = await withEvidence((ev) => checkCaseEvidence(ev, caseId, { deep: options.deep ?? false }));
+      for (const p of problems) io.out(`FAIL ${p.where}: ${p.problem}`);
+      if (problems.length > 0) throw new EvidenceError('integrity', `${problems.length} problem(s) in the evidence of case ${caseId}`);
+      io.out(`OK: the evidence of case ${caseId} agrees with its signed chain of custody${options.deep ? ', and every blob with its digest' : ''}`);
     });
 
   evidence

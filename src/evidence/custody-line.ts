@@ -46,8 +46,11 @@ export function signLine(line: string, privateKey: KeyObject): string {
 
 export function verifyLineSignature(line: string, signatureBase64: string, publicKeySpkiDer: Buffer): boolean {
   try {
+    // Canonical base64 only: one text per signature, so that no stored byte is "don't care".
+    const signature = Buffer.from(signatureBase64, 'base64');
+    if (signature.length !== 64 || signature.toString('base64') !== signatureBase64) return false;
     const key = createPublicKey({ key: publicKeySpkiDer, format: 'der', type: 'spki' });
-    return verify(null, Buffer.from(line, 'utf8'), key, Buffer.from(signatureBase64, 'base64'));
+    return verify(null, Buffer.from(line, 'utf8'), key, signature);
   } catch {
     return false;
   }

@@ -19,3 +19,5 @@ export { listCustody } from './custody.js';
 export type { CustodyRecord } from './custody.js';
 export { CUSTODY_EVENTS } from './custody-line.js';
 export type { CustodyEvent, CustodyStatement } from './custody-line.js';
+export { checkCaseEvidence } from './check.js';
+export type { EvidenceProblem } from './check.js';
