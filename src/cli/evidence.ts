@@ -115,17 +115,18 @@ export function registerEvidence(program: Command, io: Io): void {
     .requiredOption('--out <file.zip>', 'where to write the bundle (must not exist)')
     .option('--items <ids>', 'only these item ids, comma-separated (a partial export)')
     .option('--purpose <text>', 'why (recorded with the export, e.g. "disclosure to the defence")')
+    .option('--disclose-to <recipient>', 'the bundle is handed to this recipient (e.g. the defence): recorded as "disclosed"')
     .option('--authority <id>', 'act for this authority (signs custody with its key); default: the node')
     .option('--as <actor>', 'actor recorded in custody (default cli:<user>)')
     .option('--json', 'machine-readable output')
-    .action(async (caseId: string, options: { out: string; items?: string; purpose?: string; authority?: string; as?: string; json?: boolean }) => {
+    .action(async (caseId: string, options: { out: string; items?: string; purpose?: string; discloseTo?: string; authority?: string; as?: string; json?: boolean }) => {
       if (!options.out.endsWith('.zip')) throw new UsageError('--out must name a .zip file');
       if (await stat(options.out).catch(() => null)) throw new UsageError(`${options.out} exists: choose another name`);
       const items = options.items?.split(',').map((s) => s.trim()).filter(Boolean);
       const temp = `${options.out}.${process.pid}.partial`;
       const result = await withEvidence(async (ev) => {
         try {
-          const written = await exportBundle(ev, actorOf(options), caseId, createWriteStream(temp, { flags: 'wx', mode: 0o600 }), { ...(items ? { items } : {}), ...(options.purpose ? { purpose: options.purpose } : {}) });
+          const written = await exportBundle(ev, actorOf(options), caseId, createWriteStream(temp, { flags: 'wx', mode: 0o600 }), { ...(items ? { items } : {}), ...(options.purpose ? { purpose: options.purpose } : {}), ...(options.discloseTo ? { disclosedTo: options.discloseTo } : {}) });
           await rename(temp, options.out);
           return written;
         } catch (error) {

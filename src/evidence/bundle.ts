@@ -37,6 +37,8 @@ export interface BundleOptions {
   record?: boolean;
   /** Why the bundle is made, recorded with the export (e.g. "disclosure to the defence"). */
   purpose?: string;
+  /** Given: the bundle is handed to this recipient (e.g. the defence), recorded as `disclosed`. */
+  disclosedTo?: string;
 }
 
 export interface BundleResult {
@@ -156,12 +158,12 @@ export async function exportBundle(ev: EvidenceContext, actor: Actor, caseId: st
       await appendCustody(trx, signer, {
         id: ev.cases.newId(),
         caseId,
-        event: 'exported',
+        event: options.disclosedTo ? 'disclosed' : 'exported',
         at: now.toISOString(),
         actor: actor.id,
         authorityId: actor.authorityId,
         item: null,
-        details: { bundleSha256: result.sha256, bundleBytes: result.bytes, items: result.items, scope: partial ? 'partial' : 'full', ...(options.purpose ? { purpose: options.purpose } : {}) },
+        details: { bundleSha256: result.sha256, bundleBytes: result.bytes, items: result.items, scope: partial ? 'partial' : 'full', ...(options.purpose ? { purpose: options.purpose } : {}), ...(options.disclosedTo ? { recipient: options.disclosedTo } : {}) },
       });
     });
   }

@@ -37,7 +37,7 @@ describe('comity evidence and comity verify', () => {
     writeFileSync(join(dir, 'logs.csv'), 'a,b,c\n1,2,3\n');
     const added = await run('evidence', 'add', caseId, join(dir, 'mailbox.mbox'), join(dir, 'logs.csv'), '--producer', 'Example Mail Inc.', '--authority', 'us-doj-oia', '--produced-at', '2026-11-20T09:00:00Z', '--no-progress', '--json');
     assert.equal(added.code, 0, added.stderr.join('\n'));
-    const items = JSON.parse(added.stdout) as { name: string; mediaType: string; sha256: string }[];
+    const items = JSON.parse(added.stdout) as { id: string; name: string; mediaType: string; sha256: string }[];
     assert.deepEqual(items.map((i) => [i.name, i.mediaType]), [['mailbox.mbox', 'application/mbox'], ['logs.csv', 'text/csv']]);
     assert.match((await run('evidence', 'list', caseId)).stdout, /mailbox\.mbox/);
     assert.match((await run('evidence', 'custody', caseId)).stdout, /received/);
@@ -49,8 +49,12 @@ describe('comity evidence and comity verify', () => {
     const verified = await run('verify', out);
     assert.equal(verified.code, 0, verified.stdout);
     assert.match(verified.stdout, /VERIFIED/);
-    // The export is in the chain now.
+    // The export is in the chain now; a disclosure to the defence too.
     assert.match((await run('evidence', 'custody', caseId)).stdout, /exported/);
+    const disclosed = await run('evidence', 'export', caseId, '--out', join(dir, 'defence.zip'), '--items', items[0]?.id ?? '', '--disclose-to', 'Defence counsel (Me Martin)');
+    assert.equal(disclosed.code, 0, disclosed.stderr.join('\n'));
+    assert.equal((await run('verify', join(dir, 'defence.zip'))).code, 0);
+    assert.match((await run('evidence', 'custody', caseId)).stdout, /disclosed/);
   });
 
   test('bad input: one line on stderr, exit 2, nothing changed', async () => {
