@@ -16,12 +16,13 @@ import { acceptedCase, metadata, patch, upload } from './fixture.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-describe('evidence store [sqlite]', () => {
+for (const kind of ['sqlite', 'pglite'] as const)
+describe(`evidence store [${kind}]`, () => {
   let t: TestApp;
   let caseId: string;
   let otherCase: string;
   before(async () => {
-    t = await buildTestApp('sqlite');
+    t = await buildTestApp(kind);
     caseId = await acceptedCase(t, 'EVIDENCE-1');
     otherCase = await acceptedCase(t, 'EVIDENCE-2');
   });
