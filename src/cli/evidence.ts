@@ -5,7 +5,7 @@
  * recorded with its custody — with a progress bar (rate and time left) on stderr.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { copyFile, rename, rm, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
@@ -136,6 +136,16 @@ export function registerEvidence(program: Command, io: Io): void {
       });
       if (options.json) io.out(JSON.stringify({ file: options.out, ...result }, null, 2));
       else io.out(`${result.sha256}  ${options.out}  (${formatBytes(result.bytes)}, ${result.items.length} item(s))`);
+    });
+
+  evidence
+    .command('verifier-page')
+    .description('write the single-file offline verifier page (open it in a browser, drop a bundle)')
+    .requiredOption('--out <file.html>', 'where to write it (must not exist)')
+    .action(async (options: { out: string }) => {
+      if (await stat(options.out).catch(() => null)) throw new UsageError(`${options.out} exists: choose another name`);
+      await copyFile(new URL('../../verifier/verifier.html', import.meta.url), options.out);
+      io.out(`wrote ${options.out}`);
     });
 
   evidence

@@ -69,6 +69,13 @@ describe('comity evidence and comity verify', () => {
     assert.equal(notZip.code, 1);
   });
 
+  test('verifier-page writes the offline verifier', async () => {
+    const out = join(dir, 'verifier.html');
+    assert.equal((await run('evidence', 'verifier-page', '--out', out)).code, 0);
+    assert.ok(existsSync(out));
+    assert.equal((await run('evidence', 'verifier-page', '--out', out)).code, 2);
+  });
+
   test('the progress line shows rate and time left', () => {
     assert.equal(progressLine('disk.img', 512 * 1024 * 1024, 1024 * 1024 * 1024, 2, 10), 'disk.img [#####.....]  50%  512.0 MiB/1.0 GiB  256.0 MiB/s  00:02 left');
   });
