@@ -165,7 +165,7 @@ function EvidenceUpload({ caseId, onUploaded }: { caseId: string; onUploaded: ()
       {problem && <ProblemAlert problem={problem} />}
       {progress && (
         <p role="status">
-          <progress max={progress.total || 1} value={progress.sent} /> {formatBytes(progress.sent, locale)} / {formatBytes(progress.total, locale)}{' '}
+          <progress max={progress.total || 1} value={progress.sent} aria-label={t('evidence.upload.progress')} /> {formatBytes(progress.sent, locale)} / {formatBytes(progress.total, locale)}{' '}
           <button type="button" className="secondary" onClick={() => abort.current?.abort()}>
             {t('evidence.upload.cancel')}
           </button>
