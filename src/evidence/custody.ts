@@ -12,6 +12,8 @@
 import type { KeyObject } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { writeAudit } from '../cases/audit.js';
+import { uuidv7 } from '../db/ids.js';
 import { NODE_OWNER, type KeyStore } from '../keys/index.js';
 import { custodyLine, GENESIS_PREV, lineHash, signLine, CUSTODY_LINE_TYPE, type CustodyEvent, type CustodyStatement } from './custody-line.js';
 
@@ -35,10 +37,16 @@ export interface CustodyInput {
   authorityId: string | null;
   item: { id: string; sha256: string; size: number } | null;
   details?: CustodyStatement['details'];
+  /** When the event is recorded, if not `at` (a production dated by the producer is recorded at receipt). */
+  recordedAt?: string;
 }
 
-/** Appends one signed event to the case's chain, inside `trx`. */
-export async function appendCustody(trx: Transaction<Database> | Kysely<Database>, signer: Signer, input: CustodyInput): Promise<CustodyStatement> {
+/**
+ * Appends one signed event to the case's chain, inside `trx`, with an audit event naming the
+ * line's SHA-256: the audit trail is what the transparency log (issue 11) sequences, so every
+ * custody line is covered by the log's inclusion proofs through it.
+ */
+export async function appendCustody(trx: Transaction<Database>, signer: Signer, input: CustodyInput): Promise<CustodyStatement> {
   const last = await trx.selectFrom('evidence_custody').select(['seq', 'line']).where('case_id', '=', input.caseId).orderBy('seq', 'desc').limit(1).executeTakeFirst();
   const statement: CustodyStatement = {
     type: CUSTODY_LINE_TYPE,
@@ -71,6 +79,17 @@ export async function appendCustody(trx: Transaction<Database> | Kysely<Database
       ledger_index: null,
     })
     .execute();
+  await writeAudit(trx, {
+    id: uuidv7(Date.now()),
+    actor: input.actor,
+    action: `custody.${input.event}`,
+    objectType: 'case',
+    objectId: input.caseId,
+    at: input.recordedAt ?? input.at,
+    before: null,
+    after: null,
+    details: { seq: statement.seq, lineSha256: lineHash(line), itemId: input.item?.id ?? null, keyId: signer.keyId },
+  });
   return statement;
 }
 

@@ -300,7 +300,7 @@ async function record(ev: EvidenceContext, actor: Actor, row: { id: string; case
     await trx.deleteFrom('evidence_uploads').where('id', '=', row.id).execute();
     const item = { id: itemRow.id, sha256, size: length };
     if (metadata.producedAt !== undefined) {
-      await appendCustody(trx, signer, { id: ev.cases.newId(), caseId, event: 'produced', at: metadata.producedAt, actor: actor.id, authorityId: actor.authorityId, item, details: { producer: metadata.producer, dataCategory: metadata.dataCategory } });
+      await appendCustody(trx, signer, { id: ev.cases.newId(), caseId, event: 'produced', at: metadata.producedAt, recordedAt: at, actor: actor.id, authorityId: actor.authorityId, item, details: { producer: metadata.producer, dataCategory: metadata.dataCategory } });
     }
     await appendCustody(trx, signer, { id: ev.cases.newId(), caseId, event: 'received', at, actor: actor.id, authorityId: actor.authorityId, item, details: { name: metadata.name, mediaType, dataCategory: metadata.dataCategory, producer: metadata.producer } });
     // The audit trail holds digests, not the file or its name (which may name a person).

@@ -110,6 +110,12 @@ describe(`evidence store [${kind}]`, () => {
       assert.ok(!verifyLineSignature(record.line.replace('"seq":', '"seq": '), record.signature, key.publicKeyDer));
       prev = lineHash(record.line);
     }
+    // Each line is in the audit trail by its hash (what the transparency log sequences).
+    const audit = await t.handle.db.selectFrom('audit_events').select(['action', 'details']).where('object_id', '=', caseId).where('action', 'like', 'custody.%').orderBy('seq').execute();
+    assert.deepEqual(
+      audit.map((a) => [a.action, (JSON.parse(a.details ?? '{}') as { lineSha256?: string }).lineSha256]),
+      custody.map((r) => [`custody.${r.event}`, lineHash(r.line)]),
+    );
   });
 
   it('a blob altered on disk is refused at download (no bytes of it are trusted)', async () => {
