@@ -13,6 +13,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { writeAudit } from '../cases/audit.js';
+import { sqlFamily } from '../db/dialects/family.js';
 import { uuidv7 } from '../db/ids.js';
 import { NODE_OWNER, type KeyStore } from '../keys/index.js';
 import { custodyLine, GENESIS_PREV, lineHash, signLine, CUSTODY_LINE_TYPE, type CustodyEvent, type CustodyStatement } from './custody-line.js';
@@ -47,6 +48,9 @@ export interface CustodyInput {
  * custody line is covered by the log's inclusion proofs through it.
  */
 export async function appendCustody(trx: Transaction<Database>, signer: Signer, input: CustodyInput): Promise<CustodyStatement> {
+  // One writer per case's chain at a time: on PostgreSQL concurrent events (two downloads) would
+  // both read the same last line; the case row lock orders them. SQLite has one writer anyway.
+  if (sqlFamily(trx as unknown as Kysely<unknown>) === 'postgres') await trx.selectFrom('cases').select('id').where('id', '=', input.caseId).forUpdate().execute();
   const last = await trx.selectFrom('evidence_custody').select(['seq', 'line']).where('case_id', '=', input.caseId).orderBy('seq', 'desc').limit(1).executeTakeFirst();
   const statement: CustodyStatement = {
     type: CUSTODY_LINE_TYPE,
