@@ -68,11 +68,17 @@ const server = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', '
 try {
   const file = join(dir, 'evidence.img');
   await pipeline(Readable.from(generated(0, LENGTH, 4 * MIB)), createWriteStream(file));
-  // Baseline: sha256sum of the same file (page cache warm for both).
+  // Baseline: sha256sum of the same file (page cache warm), its best of three runs — the machine
+  // is shared, and the fastest run is the fairest (most demanding) floor for the ratios.
   execFileSync('sha256sum', [file]);
   let t0 = process.hrtime.bigint();
-  const expected = execFileSync('sha256sum', [file]).toString().split(' ')[0] as string;
-  const sha256sumSeconds = seconds(t0);
+  let sha256sumSeconds = Infinity;
+  let expected = '';
+  for (let run = 0; run < 3; run += 1) {
+    t0 = process.hrtime.bigint();
+    expected = execFileSync('sha256sum', [file]).toString().split(' ')[0] as string;
+    sha256sumSeconds = Math.min(sha256sumSeconds, seconds(t0));
+  }
 
   const info = await new Promise<{ port: number; token: string; caseId: string }>((resolve, reject) => {
     let text = '';
