@@ -1,9 +1,10 @@
 /**
  * @module evidence/bundle
  * Writes an evidence bundle (see `bundle-layout.ts`) as a ZIP stream with yazl: fixed entry
- * order, fixed timestamps (1980-01-01, DOS format, no extra fields), fixed modes, payload stored
- * (evidence is often compressed already, and a stored entry is checked by `sha256sum` directly
- * after unzip), tag files deflated. The same case state gives the same bytes.
+ * order, fixed timestamps (1980-01-01, DOS format, no extra fields), fixed modes, every entry stored
+ * (no compression): evidence is often compressed already, and a deflate stream has bits that no
+ * reader looks at (the padding of its last byte), which would let a bundle change without any
+ * check noticing; stored entries leave no byte unchecked. The same case state gives the same bytes.
  *
  * The bundle carries the chain as it stands before the export; the export itself is then
  * recorded as an `exported` custody event naming the items and the bundle's SHA-256, so the next
@@ -123,9 +124,9 @@ export async function exportBundle(ev: EvidenceContext, actor: Actor, caseId: st
   const zip = new yazl.ZipFile();
   const entry = { mtime: FIXED_MTIME, forceDosTimestamp: true, mode: FILE_MODE } as const;
   zip.addBuffer(text(ASIC_MIMETYPE), 'mimetype', { ...entry, compress: false });
-  zip.addBuffer(metaManifest, 'META-INF/manifest.xml', { ...entry, compress: true });
-  for (const tag of tags.slice(0, 3)) zip.addBuffer(tag.content, tag.path, { ...entry, compress: true });
-  zip.addBuffer(text(tagManifest), TAG_MANIFEST, { ...entry, compress: true });
+  zip.addBuffer(metaManifest, 'META-INF/manifest.xml', { ...entry, compress: false });
+  for (const tag of tags.slice(0, 3)) zip.addBuffer(tag.content, tag.path, { ...entry, compress: false });
+  zip.addBuffer(text(tagManifest), TAG_MANIFEST, { ...entry, compress: false });
   // Payload entries are opened one after another as yazl reaches them: one blob open at a time.
   for (const file of files) {
     zip.addReadStreamLazy(file.path, { ...entry, compress: false, size: Number(file.row.size) }, (callback) => {
@@ -135,7 +136,7 @@ export async function exportBundle(ev: EvidenceContext, actor: Actor, caseId: st
       );
     });
   }
-  for (const tag of tags.slice(3)) zip.addBuffer(tag.content, tag.path, { ...entry, compress: true });
+  for (const tag of tags.slice(3)) zip.addBuffer(tag.content, tag.path, { ...entry, compress: false });
   zip.end();
   // A payload that fails its digest or its decryption stops the bundle: never a ZIP with altered bytes.
   zip.on('error', (error: Error) => (zip.outputStream as Readable).destroy(error));
