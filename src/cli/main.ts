@@ -11,6 +11,7 @@ import { processIo, type Io } from './io.js';
 import { registerLaw, registerOverview } from './law.js';
 import { registerServe } from './serve.js';
 import { registerVerify } from './verify.js';
+import { registerOps } from './ops.js';
 
 export function buildProgram(io: Io): Command {
   const program = new Command('comity')
@@ -30,6 +31,7 @@ export function buildProgram(io: Io): Command {
   registerEvidence(program, io);
   registerVerify(program, io);
   registerServe(program, io);
+  registerOps(program, io);
   return program;
 }
 
