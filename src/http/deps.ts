@@ -6,6 +6,7 @@
 import type { AuthContext, OidcClient } from '../auth/index.js';
 import type { CaseContext } from '../cases/index.js';
 import type { DatabaseHandle } from '../db/index.js';
+import type { EvidenceContext } from '../evidence/index.js';
 import type { BasesFinder, KnowledgeBase } from '../law/index.js';
 
 export interface HttpConfig {
@@ -34,6 +35,8 @@ export interface AppDeps {
   kb: KnowledgeBase;
   finder: BasesFinder;
   cases: CaseContext;
+  /** Evidence store, custody and bundles (see `evidence/`). */
+  evidence: EvidenceContext;
   auth: AuthContext;
   database: Pick<DatabaseHandle, 'ready' | 'kind'>;
   oidc: OidcClient | null;
