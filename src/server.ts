@@ -6,15 +6,20 @@
  * stops accepting connections, finishes in-flight requests, stops the scheduler and closes the
  * database.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createAuthContext, createSecretBox, loadMasterKey, oidcConfigFromEnv, createOidcClient } from './auth/index.js';
+import { createAuthContext, oidcConfigFromEnv, createOidcClient, type SecretBox } from './auth/index.js';
 import { createCaseContext, serverTransactionRunner, startScheduler } from './cases/index.js';
 import { openDatabase, resolveDataDir, resolveDbConfig } from './db/index.js';
-import { isEmpty, seedDemo, DEMO_PASSWORD, type SeededUser } from './demo/seed.js';
+import { createEvidenceContext, purgeExpiredEvidence } from './evidence/index.js';
+import { s3BlobStoreFromEnv } from './evidence/s3-blob-store.js';
+import { createDbKeyStore } from './keys/index.js';
+import { isEmpty, newDemoPassword, readDemoLogins, seedDemo, type DemoLogins, type SeededUser } from './demo/seed.js';
 import { buildApp } from './http/app.js';
-import { loadServerConfig } from './http/config.js';
+import { effectiveEnv, loadServerConfig } from './http/config.js';
 import { loadKnowledgeBase } from './law/index.js';
+import { checkMasterKeySource, openMasterKey } from './keys/master-key.js';
+import { assertPrivateDir, ensurePrivateDir } from './ops/file-modes.js';
 
 export interface RunningServer {
   url: string;
@@ -26,37 +31,63 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const config = loadServerConfig(env);
   const kb = loadKnowledgeBase();
+  // Everything the node writes is owner-only whatever the operator's umask (issue 18; the
+  // explicit modes in ops/file-modes.ts cover files created before this line).
+  if (process.platform !== 'win32') process.umask(0o077);
+  const dataDir = resolveDataDir(env);
+  assertPrivateDir(dataDir, 'data directory');
+  checkMasterKeySource(effectiveEnv(env), dataDir, { demo: config.demo });
   const dbConfig = resolveDbConfig(env);
   const database = await openDatabase(dbConfig);
-  await database.migrate();
-  const secretBox = createSecretBox(loadMasterKey(env, resolveDataDir(env)));
+  let secretBox: SecretBox;
+  let createdKey: string | null = null;
+  try {
+    await database.migrate();
+    const master = await openMasterKey(effectiveEnv(env), dataDir, database.db, { demo: config.demo, onCreated: (path) => (createdKey = path) });
+    secretBox = master.box;
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
   const cases = createCaseContext(database.db, kb, { transaction: serverTransactionRunner(database.db, dbConfig) });
   const auth = createAuthContext(database.db, secretBox);
+  // Evidence blobs: S3-compatible storage when COMITY_S3_BUCKET is set, else the data directory.
+  const s3 = await s3BlobStoreFromEnv(env);
+  const evidence = await createEvidenceContext({ cases, keys: createDbKeyStore(database.db, secretBox), dataDir: resolveDataDir(env), ...(s3 ? { blobs: s3 } : {}) });
   const oidcConfig = oidcConfigFromEnv(env);
   const oidc = oidcConfig ? await createOidcClient(oidcConfig) : null;
-  let demoUsers: SeededUser[] = [];
-  // The demo logins (with TOTP secrets) are kept beside the demo database, owner-only, so that
-  // every later start can print them again.
-  const loginsFile = join(resolveDataDir(env), 'demo-logins.json');
+  let demo: DemoLogins | null = null;
+  // The demo password is generated at the first start; it and the demo logins (with TOTP secrets)
+  // are kept beside the data, owner-only, so that every later start can print them again.
+  const loginsFile = join(dataDir, 'demo-logins.json');
   if (config.demo && (await isEmpty(cases))) {
-    demoUsers = await seedDemo(cases, auth);
-    if (database.kind === 'sqlite') writeFileSync(loginsFile, JSON.stringify(demoUsers, null, 2), { mode: 0o600 });
+    const password = newDemoPassword();
+    demo = { password, users: await seedDemo(cases, auth, password) };
+    ensurePrivateDir(dataDir);
+    writeFileSync(loginsFile, JSON.stringify(demo, null, 2), { mode: 0o600 });
   } else if (config.demo && existsSync(loginsFile)) {
-    demoUsers = JSON.parse(readFileSync(loginsFile, 'utf8')) as SeededUser[];
+    demo = readDemoLogins(loginsFile);
   }
-  const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, auth, database, oidc, ...(options.logger === false ? { logger: false as const } : {}) });
+  const demoUsers: SeededUser[] = demo?.users ?? [];
+  const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, evidence, auth, database, oidc, ...(options.logger === false ? { logger: false as const } : {}) });
   const scheduler = startScheduler(cases, {
     intervalMs: config.schedulerIntervalMs,
     onError: (error) => app.log.error({ err: error }, 'scheduler pass failed'),
     onEscalation: (escalations) => app.log.info({ count: escalations.length }, 'overdue clocks escalated'),
   });
+  // Evidence of purged cases is deleted on the same beat (blobs, content key; digests and custody remain).
+  const evidencePurge = setInterval(() => {
+    purgeExpiredEvidence(evidence).catch((error: unknown) => app.log.error({ err: error }, 'evidence purge failed'));
+  }, config.schedulerIntervalMs);
+  evidencePurge.unref();
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   const url = config.http.publicUrl.replace(/:\d+$/, `:${port}`);
   print(`Comity is running at ${url}  (API docs ${url}/docs, database: ${database.kind})`);
-  if (demoUsers.length > 0) {
-    print(`Demo logins — password for all: ${DEMO_PASSWORD}`);
+  if (createdKey !== null) print(`Created a new master key in ${createdKey} (keep a copy apart from the backups of the data)`);
+  if (demo !== null && demoUsers.length > 0) {
+    print(`Demo logins — password for all: ${demo.password}  (generated at the first start; kept in ${loginsFile}, owner-only)`);
     for (const user of demoUsers) {
       const totp = user.totpSecret ? `  TOTP secret ${user.totpSecret} (code: npx comity totp ${user.totpSecret})` : '';
       print(`  ${user.email.padEnd(22)} ${user.roles.join(', ')}${totp}`);
@@ -65,6 +96,7 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      clearInterval(evidencePurge);
       await app.close();
       await scheduler.stop();
       await database.close();

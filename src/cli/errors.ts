@@ -6,7 +6,10 @@
 import { CaseError } from '../cases/errors.js';
 import { ClockError } from '../clock/index.js';
 import { DbConfigError } from '../db/index.js';
+import { EvidenceError } from '../evidence/errors.js';
 import { DataError, LawInputError } from '../law/index.js';
+import { MasterKeyError } from '../keys/master-key.js';
+import { FileModeError } from '../ops/file-modes.js';
 
 /** Exit code for bad input or bad data. */
 export const EXIT_USAGE = 2;
@@ -19,12 +22,18 @@ export class UsageError extends Error {
 
 /** The one line to print and the exit code for an error thrown by a command. */
 export function describeError(error: unknown): { line: string; code: number } {
-  if (error instanceof UsageError || error instanceof LawInputError || error instanceof ClockError) {
+  if (error instanceof UsageError || error instanceof LawInputError || error instanceof ClockError || error instanceof MasterKeyError || error instanceof FileModeError) {
     return { line: `comity: ${oneLine(error.message)}`, code: EXIT_USAGE };
   }
   if (error instanceof CaseError) {
     const issues = error.issues.map((i) => `${i.field}: ${i.message}`).join('; ');
     return { line: `comity: ${error.code}: ${oneLine(error.message)}${issues ? ` — ${oneLine(issues)}` : ''}`, code: EXIT_USAGE };
+  }
+  // A bundle that does not verify: the report was printed; one line and exit 1.
+  if (error instanceof Error && error.name === 'NotVerified') return { line: `comity: ${oneLine(error.message)}`, code: EXIT_FAILURE };
+  if (error instanceof EvidenceError) {
+    const issues = error.issues.map((i) => `${i.field}: ${i.message}`).join('; ');
+    return { line: `comity: ${error.code}: ${oneLine(error.message)}${issues ? ` — ${oneLine(issues)}` : ''}`, code: error.code === 'integrity' ? EXIT_FAILURE : EXIT_USAGE };
   }
   if (error instanceof DbConfigError) return { line: `comity: database configuration: ${oneLine(error.message)}`, code: EXIT_USAGE };
   if (error instanceof DataError) return { line: `comity: bad data file: ${oneLine(error.message)}`, code: EXIT_USAGE };

@@ -24,7 +24,7 @@ export const MIXED_REFERENCE = 'PARQUET-2026-ΑΒΓ-ЖЗИ-案件-7731';
 export function authority(id: string): Authority {
   const a = DEMO_AUTHORITIES.find((d) => d.id === id);
   if (!a) throw new Error(`no demo authority ${id}`);
-  return { id: a.id, party: a.party, kind: a.kind, name: a.name, timeZone: a.timeZone, languages: [...a.languages], contact: { ...(a.contact ?? {}), phone: '+33 1 44 77 60 60' } as Record<string, string>, createdAt: '2026-11-28T00:00:00Z' };
+  return { id: a.id, party: a.party, kind: a.kind, name: a.name, timeZone: a.timeZone, languages: [...a.languages], contact: { ...(a.contact ?? {}), phone: '+33 1 44 77 60 60' } as Record<string, string>, separationOfDuties: true, createdAt: '2026-11-28T00:00:00Z' };
 }
 
 /** Facts of exactly `length` characters, naming every person, in paragraphs. */

@@ -6,6 +6,7 @@
 import type { AuthContext, OidcClient } from '../auth/index.js';
 import type { CaseContext } from '../cases/index.js';
 import type { DatabaseHandle } from '../db/index.js';
+import type { EvidenceContext } from '../evidence/index.js';
 import type { BasesFinder, KnowledgeBase } from '../law/index.js';
 
 export interface HttpConfig {
@@ -21,6 +22,12 @@ export interface HttpConfig {
   secureCookies: boolean;
   rateLimitPerMinute: number;
   loginRateLimitPerMinute: number;
+  /** Requests per minute per client on costly public routes (policy `cost: 'costly'`). */
+  costlyRateLimitPerMinute: number;
+  /** Failed credentials (password, code, token) an address may send before progressive delays (`address-throttle.ts`). */
+  failedCredentialsPerAddress: number;
+  /** Bearer token of the metrics scraper; null: GET /metrics answers 404. */
+  metricsToken: string | null;
 }
 
 export interface AppDeps {
@@ -28,6 +35,8 @@ export interface AppDeps {
   kb: KnowledgeBase;
   finder: BasesFinder;
   cases: CaseContext;
+  /** Evidence store, custody and bundles (see `evidence/`). */
+  evidence: EvidenceContext;
   auth: AuthContext;
   database: Pick<DatabaseHandle, 'ready' | 'kind'>;
   oidc: OidcClient | null;

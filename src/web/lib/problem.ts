@@ -28,8 +28,9 @@ export const SERVER_PROBLEM_CODES = [
   'form-not-applicable',
   'document-unavailable',
   'reason-required',
-  'locked',
+  'throttled',
   'rate-limited',
+  'request-header-too-large',
   'internal-error',
   'not-ready',
 ] as const;
