@@ -6,6 +6,7 @@
 import { CaseError } from '../cases/errors.js';
 import { ClockError } from '../clock/index.js';
 import { DbConfigError } from '../db/index.js';
+import { ExchangeError } from '../exchange/errors.js';
 import { DataError, LawInputError } from '../law/index.js';
 
 /** Exit code for bad input or bad data. */
@@ -26,6 +27,7 @@ export function describeError(error: unknown): { line: string; code: number } {
     const issues = error.issues.map((i) => `${i.field}: ${i.message}`).join('; ');
     return { line: `comity: ${error.code}: ${oneLine(error.message)}${issues ? ` — ${oneLine(issues)}` : ''}`, code: EXIT_USAGE };
   }
+  if (error instanceof ExchangeError) return { line: `comity: ${oneLine(error.message)}`, code: EXIT_USAGE };
   if (error instanceof DbConfigError) return { line: `comity: database configuration: ${oneLine(error.message)}`, code: EXIT_USAGE };
   if (error instanceof DataError) return { line: `comity: bad data file: ${oneLine(error.message)}`, code: EXIT_USAGE };
   if (isNodeError(error) && (error.code === 'ENOENT' || error.code === 'EACCES')) {

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerCases } from './cases.js';
 import { describeError } from './errors.js';
+import { registerExchange } from './exchange.js';
 import { processIo, type Io } from './io.js';
 import { registerLaw, registerOverview } from './law.js';
 import { registerServe } from './serve.js';
@@ -26,6 +27,7 @@ export function buildProgram(io: Io): Command {
   registerLaw(program, io);
   registerCases(program, io);
   registerServe(program, io);
+  registerExchange(program, io);
   return program;
 }
 

@@ -3,7 +3,7 @@
  * The tables as Kysely sees them. Column names are the SQL names (snake_case). Keep this file in
  * step with the migrations in `./migrations/`: it describes the schema after the latest one.
  */
-import type { GeneratedAlways, Insertable, Selectable } from 'kysely';
+import type { Generated, GeneratedAlways, Insertable, Selectable } from 'kysely';
 
 /** `schema_info`: small key/value facts about the database itself. */
 export interface SchemaInfoTable {
@@ -267,6 +267,79 @@ export interface NodeKeysTable {
 }
 
 /** Every table, for `Kysely<Database>`. */
+/** This node's identity (one row, id `self`); see migration 0020. */
+export interface ExchangeNodeTable {
+  id: string;
+  node_id: string;
+  endpoint: string;
+  /** JSON array of hosted authority ids. */
+  hosted: string;
+  /** JSON `{ send: string[]; receive: string[] }` of message types. */
+  flows: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A trusted peer node and its signed agreement, verbatim. */
+export interface ExchangePeersTable {
+  node_id: string;
+  endpoint: string;
+  agreement: string;
+  fingerprint: string;
+  issued_at: string;
+  added_at: string;
+  next_seq: Generated<number>;
+}
+
+/** A message to send (see `exchange/outbox.ts`). */
+export interface ExchangeOutboxTable {
+  message_id: string;
+  peer_node_id: string;
+  seq: number;
+  conversation_id: string;
+  case_id: string | null;
+  type: string;
+  emergency: Generated<number>;
+  envelope: string;
+  digest: string;
+  /** queued | relayed | delivered | read | rejected | outcome-unknown */
+  state: string;
+  attempts: Generated<number>;
+  next_attempt_at: string;
+  last_error: string | null;
+  receipt: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A message received, keyed by its id, with the receipt sent back. */
+export interface ExchangeInboxTable {
+  message_id: string;
+  sender_node_id: string;
+  conversation_id: string;
+  type: string;
+  digest: string;
+  /** accepted | rejected */
+  outcome: string;
+  reason: string | null;
+  payload: string;
+  receipt: string;
+  received_at: string;
+  read_at: string | null;
+}
+
+/** A message refused before it could be trusted. */
+export interface ExchangeRefusalsTable {
+  id: string;
+  received_at: string;
+  claimed_sender: string | null;
+  claimed_message_id: string | null;
+  code: string;
+  reason: string;
+  digest: string;
+  size: number;
+}
+
 export interface Database {
   schema_info: SchemaInfoTable;
   audit_events: AuditEventsTable;
@@ -283,6 +356,11 @@ export interface Database {
   api_tokens: ApiTokensTable;
   login_events: LoginEventsTable;
   node_keys: NodeKeysTable;
+  exchange_node: ExchangeNodeTable;
+  exchange_peers: ExchangePeersTable;
+  exchange_outbox: ExchangeOutboxTable;
+  exchange_inbox: ExchangeInboxTable;
+  exchange_refusals: ExchangeRefusalsTable;
 }
 
 export type AuditEvent = Selectable<AuditEventsTable>;

@@ -12,6 +12,7 @@ import * as m0003 from './0003_auth.js';
 import * as m0004 from './0004_attachments.js';
 import * as m0005 from './0005_idempotency.js';
 import * as m0010 from './0010_keys.js';
+import * as m0020 from './0020_exchange.js';
 
 /** The migrations by name, in order. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -21,6 +22,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0004_attachments': m0004,
   '0005_idempotency': m0005,
   '0010_keys': m0010,
+  '0020_exchange': m0020,
 });
 
 /** Names of all migrations known to this version, in execution order. */
