@@ -288,7 +288,19 @@ export interface ExchangePeersTable {
   fingerprint: string;
   issued_at: string;
   added_at: string;
-  next_seq: Generated<number>;
+}
+
+/** The next outbox `seq` per peer. */
+export interface ExchangeSequencesTable {
+  peer_node_id: string;
+  next_seq: number;
+}
+
+/** A lease on single-holder work (the relay). */
+export interface ExchangeLeasesTable {
+  name: string;
+  holder: string;
+  expires_at: string;
 }
 
 /** A message to send (see `exchange/outbox.ts`). */
@@ -358,6 +370,8 @@ export interface Database {
   node_keys: NodeKeysTable;
   exchange_node: ExchangeNodeTable;
   exchange_peers: ExchangePeersTable;
+  exchange_sequences: ExchangeSequencesTable;
+  exchange_leases: ExchangeLeasesTable;
   exchange_outbox: ExchangeOutboxTable;
   exchange_inbox: ExchangeInboxTable;
   exchange_refusals: ExchangeRefusalsTable;

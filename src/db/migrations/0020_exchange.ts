@@ -6,6 +6,7 @@
  *   (country code + unique identifier), endpoint, and the authorities it hosts.
  * - `exchange_peers`: peers trusted by importing their signed peer agreement (kept verbatim, so
  *   what was trusted can be shown and checked again later).
+ * - `exchange_sequences`, `exchange_leases`: per-peer order, and the relay's single holder.
  * - `exchange_outbox`: messages to send, written in the transaction of the change they carry;
  *   `seq` orders them per peer (assigned under the per-peer row lock, never by a sequence).
  * - `exchange_inbox`: messages received, keyed by message id, with the digest of the bytes and
@@ -40,9 +41,23 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       .addColumn('agreement', 'text', (col) => col.notNull())
       .addColumn('fingerprint', 'text', (col) => col.notNull())
       .addColumn('issued_at', 'text', (col) => col.notNull())
-      .addColumn('added_at', 'text', (col) => col.notNull())
-      // Per-peer outbox order: the next `seq`, taken under this row's lock.
-      .addColumn('next_seq', 'integer', (col) => col.notNull().defaultTo(1)),
+      .addColumn('added_at', 'text', (col) => col.notNull()),
+  ).execute();
+  // Per-peer outbox order: the next `seq`, taken under this row's lock inside the transaction of
+  // the change (so `seq` order is commit order per peer; never a database sequence).
+  await strict(
+    db.schema
+      .createTable('exchange_sequences')
+      .addColumn('peer_node_id', 'text', (col) => col.primaryKey().notNull())
+      .addColumn('next_seq', 'integer', (col) => col.notNull()),
+  ).execute();
+  // Leases: work that one process at a time does (the relay), taken over when the holder stops renewing.
+  await strict(
+    db.schema
+      .createTable('exchange_leases')
+      .addColumn('name', 'text', (col) => col.primaryKey().notNull())
+      .addColumn('holder', 'text', (col) => col.notNull())
+      .addColumn('expires_at', 'text', (col) => col.notNull()),
   ).execute();
   await strict(
     db.schema
@@ -102,5 +117,5 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['exchange_refusals', 'exchange_inbox', 'exchange_outbox', 'exchange_peers', 'exchange_node']) await db.schema.dropTable(table).execute();
+  for (const table of ['exchange_refusals', 'exchange_inbox', 'exchange_outbox', 'exchange_leases', 'exchange_sequences', 'exchange_peers', 'exchange_node']) await db.schema.dropTable(table).execute();
 }
