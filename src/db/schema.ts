@@ -350,6 +350,7 @@ export interface ExchangeRefusalsTable {
   reason: string;
   digest: string;
   size: number;
+  receipt: string;
 }
 
 export interface Database {

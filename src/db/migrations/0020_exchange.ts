@@ -99,6 +99,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       .addColumn('received_at', 'text', (col) => col.notNull())
       .addColumn('read_at', 'text'),
   ).execute();
+  // A duplicate is recognised by its bytes before anything is decrypted.
+  await db.schema.createIndex('exchange_inbox_digest_idx').on('exchange_inbox').columns(['digest']).execute();
   await db.schema.createIndex('exchange_inbox_conversation_idx').on('exchange_inbox').columns(['conversation_id']).execute();
   await strict(
     db.schema
@@ -111,8 +113,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       .addColumn('code', 'text', (col) => col.notNull())
       .addColumn('reason', 'text', (col) => col.notNull())
       .addColumn('digest', 'text', (col) => col.notNull())
-      .addColumn('size', 'integer', (col) => col.notNull()),
+      .addColumn('size', 'integer', (col) => col.notNull())
+      // The signed rejection sent back: the same bytes sent again get it again.
+      .addColumn('receipt', 'text', (col) => col.notNull()),
   ).execute();
+  await db.schema.createIndex('exchange_refusals_digest_idx').on('exchange_refusals').columns(['digest']).execute();
   await db.schema.createIndex('exchange_refusals_received_idx').on('exchange_refusals').columns(['received_at']).execute();
 }
 
