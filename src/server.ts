@@ -13,8 +13,10 @@ import { createCaseContext, serverTransactionRunner, startScheduler } from './ca
 import { openDatabase, resolveDataDir, resolveDbConfig } from './db/index.js';
 import { isEmpty, seedDemo, DEMO_PASSWORD, type SeededUser } from './demo/seed.js';
 import { buildApp } from './http/app.js';
-import { loadServerConfig } from './http/config.js';
+import { effectiveEnv, loadServerConfig } from './http/config.js';
 import { loadKnowledgeBase } from './law/index.js';
+import { startNodeExchange } from './exchange/node-start.js';
+import { createDbKeyStore } from './keys/index.js';
 
 export interface RunningServer {
   url: string;
@@ -44,7 +46,10 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   } else if (config.demo && existsSync(loginsFile)) {
     demoUsers = JSON.parse(readFileSync(loginsFile, 'utf8')) as SeededUser[];
   }
-  const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, auth, database, oidc, ...(options.logger === false ? { logger: false as const } : {}) });
+  // Issue 12: a federation node when configured (COMITY_NODE_ID or `comity node init`).
+  const keys = createDbKeyStore(database.db, secretBox);
+  const exchange = await startNodeExchange(cases, keys, effectiveEnv(env), config.http.publicUrl);
+  const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, auth, database, oidc, ...(exchange ? { exchange: { runtime: exchange, keys } } : {}), ...(options.logger === false ? { logger: false as const } : {}) });
   const scheduler = startScheduler(cases, {
     intervalMs: config.schedulerIntervalMs,
     onError: (error) => app.log.error({ err: error }, 'scheduler pass failed'),
@@ -55,6 +60,7 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   const url = config.http.publicUrl.replace(/:\d+$/, `:${port}`);
   print(`Comity is running at ${url}  (API docs ${url}/docs, database: ${database.kind})`);
+  if (exchange) print(`Federation node ${exchange.identity.nodeId}, hosting ${exchange.identity.hosted.join(', ')}`);
   if (demoUsers.length > 0) {
     print(`Demo logins — password for all: ${DEMO_PASSWORD}`);
     for (const user of demoUsers) {
@@ -66,6 +72,7 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   const close = (): Promise<void> => {
     closing ??= (async () => {
       await app.close();
+      await exchange?.stop();
       await scheduler.stop();
       await database.close();
     })();

@@ -307,6 +307,8 @@ export interface ExchangeLeasesTable {
 export interface ExchangeOutboxTable {
   message_id: string;
   peer_node_id: string;
+  from_authority: string;
+  to_authority: string;
   seq: number;
   conversation_id: string;
   case_id: string | null;

@@ -8,7 +8,7 @@
  * bytes is refused, signed, and recorded. Every refusal is recorded in `exchange_refusals` with
  * the rejection sent, which the same bytes get again (a refusal is final, like a receipt).
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { uuidv7 } from '../db/ids.js';
 import type { Database } from '../db/index.js';
 import type { KeyStore } from '../keys/index.js';
@@ -33,7 +33,7 @@ export class MessageRejected extends Error {
 /** Applies a verified message to this node's records, inside the inbox transaction. */
 export interface MessageHandler {
   /** @throws {MessageRejected} when the workflow refuses it: nothing it wrote is kept. */
-  apply(trx: Kysely<Database>, opened: OpenedEnvelope, at: Date): Promise<void>;
+  apply(trx: Transaction<Database>, opened: OpenedEnvelope, at: Date): Promise<void>;
 }
 
 export const ACCEPT_ALL: MessageHandler = Object.freeze({ apply: async () => undefined });

@@ -43,6 +43,8 @@ export async function enqueueMessage(trx: Kysely<Database>, outgoing: OutgoingMe
     .values({
       message_id: message.id,
       peer_node_id: message.to.node,
+      from_authority: message.from.authority,
+      to_authority: message.to.authority,
       seq,
       conversation_id: message.conversation,
       case_id: outgoing.caseId ?? null,
@@ -65,6 +67,8 @@ export async function enqueueMessage(trx: Kysely<Database>, outgoing: OutgoingMe
 export interface DeliveryView {
   messageId: string;
   peer: string;
+  from: string;
+  to: string;
   seq: number;
   conversationId: string;
   caseId: string | null;
@@ -79,13 +83,15 @@ export interface DeliveryView {
 }
 
 
-const COLUMNS = ['message_id', 'peer_node_id', 'seq', 'conversation_id', 'case_id', 'type', 'emergency', 'state', 'attempts', 'last_error', 'created_at', 'updated_at', 'next_attempt_at'] as const;
+const COLUMNS = ['message_id', 'peer_node_id', 'from_authority', 'to_authority', 'seq', 'conversation_id', 'case_id', 'type', 'emergency', 'state', 'attempts', 'last_error', 'created_at', 'updated_at', 'next_attempt_at'] as const;
 type OutboxRow = Pick<Selectable<ExchangeOutboxTable>, (typeof COLUMNS)[number]>;
 
 function view(row: OutboxRow): DeliveryView {
   return {
     messageId: row.message_id,
     peer: row.peer_node_id,
+    from: row.from_authority,
+    to: row.to_authority,
     seq: Number(row.seq),
     conversationId: row.conversation_id,
     caseId: row.case_id,
@@ -112,12 +118,13 @@ export async function deliveriesOf(db: Kysely<Database>, filter: { caseId?: stri
 export const STUCK_AFTER_MS = Object.freeze({ normal: 60 * 60_000, emergency: 5 * 60_000 });
 
 /** Messages queued (or of unknown outcome) longer than the threshold; emergencies after minutes. */
-export async function stuckMessages(db: Kysely<Database>, now: Date, thresholds = STUCK_AFTER_MS): Promise<DeliveryView[]> {
+export async function stuckMessages(db: Kysely<Database>, now: Date, options: { authorityId?: string; thresholds?: typeof STUCK_AFTER_MS } = {}): Promise<DeliveryView[]> {
+  const thresholds = options.thresholds ?? STUCK_AFTER_MS;
   const normalBefore = new Date(now.getTime() - thresholds.normal).toISOString();
   const emergencyBefore = new Date(now.getTime() - thresholds.emergency).toISOString();
-  const rows = await db
-    .selectFrom('exchange_outbox')
-    .select(COLUMNS)
+  let query = db.selectFrom('exchange_outbox').select(COLUMNS);
+  if (options.authorityId !== undefined) query = query.where('from_authority', '=', options.authorityId);
+  const rows = await query
     .where('state', 'in', ['queued', 'relayed', 'outcome-unknown'])
     .where((eb) => eb.or([eb('created_at', '<', normalBefore), eb.and([eb('emergency', '=', 1), eb('created_at', '<', emergencyBefore)])]))
     .orderBy('created_at')

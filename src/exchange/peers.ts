@@ -54,6 +54,14 @@ export async function addPeer(db: Kysely<Database>, text: string, selfNodeId: st
     await trx.insertInto('exchange_peers').values({ node_id: agreement.node.id, endpoint: agreement.node.endpoint, agreement: stored, fingerprint, issued_at: agreement.issuedAt, added_at: at }).execute();
     return false;
   });
+  // The peer's authorities become known here (as addressees of requests); existing ones stay as they are.
+  for (const authority of agreement.authorities) {
+    await db
+      .insertInto('authorities')
+      .values({ id: authority.id, party: authority.party, kind: authority.kind, name: authority.name, time_zone: authority.timeZone, languages: JSON.stringify(['en']), contact: JSON.stringify({ node: agreement.node.id }), created_at: at })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+  }
   const row = await db.selectFrom('exchange_peers').selectAll().where('node_id', '=', agreement.node.id).executeTakeFirstOrThrow();
   return { peer: summary(row), replaced };
 }

@@ -46,6 +46,8 @@ export interface ExchangeRuntime {
    * @returns the message as sent.
    */
   send<T>(draft: MessageDraft, options?: { reviewers?: readonly string[]; caseId?: string | null; work?: (trx: Kysely<Database>) => Promise<T> }): Promise<{ message: ExchangeMessage; result: T | undefined }>;
+  /** Seals `draft` now; `enqueue` queues it inside the caller's transaction. */
+  prepare(draft: MessageDraft, reviewers?: readonly string[], caseId?: string | null): Promise<{ message: ExchangeMessage; enqueue(trx: Kysely<Database>): Promise<void> }>;
   readonly relay: Relay;
   stop(): Promise<void>;
 }
@@ -84,7 +86,7 @@ export function createExchangeRuntime(options: ExchangeRuntimeOptions): Exchange
       cached = null;
     },
     receive,
-    async send(draft, sendOptions = {}) {
+    async prepare(draft, reviewers = [], caseId = null) {
       const list = await trust();
       const recipient = list.nodeOfAuthority(draft.to.authority);
       if (recipient === undefined) throw new ExchangeError('unknown-authority', `no trusted node hosts authority ${draft.to.authority}`);
@@ -98,14 +100,18 @@ export function createExchangeRuntime(options: ExchangeRuntimeOptions): Exchange
         from: { node: options.identity.nodeId, authority: draft.from.authority },
         to: { node: recipient.nodeId, authority: draft.to.authority },
       };
-      const envelope = await sealEnvelope(options.keys, message, recipient, sendOptions.reviewers ?? []);
+      const envelope = await sealEnvelope(options.keys, message, recipient, reviewers);
+      return { message, enqueue: async (trx) => void (await enqueueMessage(trx, { message, envelope, caseId }, at)) };
+    },
+    async send(draft, sendOptions = {}) {
+      const prepared = await this.prepare(draft, sendOptions.reviewers ?? [], sendOptions.caseId ?? null);
       const result = await options.db.transaction().execute(async (trx) => {
         const out = sendOptions.work ? await sendOptions.work(trx) : undefined;
-        await enqueueMessage(trx, { message, envelope, caseId: sendOptions.caseId ?? null }, at);
+        await prepared.enqueue(trx);
         return out;
       });
       relay.wake();
-      return { message, result };
+      return { message: prepared.message, result };
     },
     relay,
     stop: () => relay.stop(),

@@ -25,6 +25,7 @@ import { POLICIES, routeKey } from './policies.js';
 import { HttpProblem, problem, PROBLEMS, type Problem, type ProblemCode } from './problems.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerCaseRoutes } from './routes/cases.js';
+import { registerExchangeRoutes } from './routes/exchange.js';
 import { registerLawRoutes } from './routes/law.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerWebRoutes } from './routes/web.js';
@@ -230,6 +231,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerLawRoutes(app, deps);
   await registerAuthRoutes(app, deps);
   await registerCaseRoutes(app, deps);
+  await registerExchangeRoutes(app, deps);
   // Last: the workspace's wildcard route must not shadow any other.
   await registerWebRoutes(app, deps);
   return app;

@@ -64,6 +64,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       .createTable('exchange_outbox')
       .addColumn('message_id', 'text', (col) => col.primaryKey().notNull())
       .addColumn('peer_node_id', 'text', (col) => col.notNull())
+      .addColumn('from_authority', 'text', (col) => col.notNull())
+      .addColumn('to_authority', 'text', (col) => col.notNull())
       .addColumn('seq', 'integer', (col) => col.notNull())
       .addColumn('conversation_id', 'text', (col) => col.notNull())
       .addColumn('case_id', 'text')

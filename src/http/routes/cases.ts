@@ -48,7 +48,7 @@ function own(principal: Principal | null): string[] {
 }
 
 /** The case's two sides, or 404 when the caller's authority is on neither. */
-async function sidesOf(deps: AppDeps, principal: Principal, caseId: string): Promise<{ requesting: string; addressee: string }> {
+export async function sidesOf(deps: AppDeps, principal: Principal, caseId: string): Promise<{ requesting: string; addressee: string }> {
   const row = await deps.cases.db.selectFrom('cases').select(['requesting_authority_id', 'addressee_id', 'sent_at']).where('id', '=', caseId).executeTakeFirst();
   // The addressee sees a case only once it has been sent: drafts belong to the requesting side.
   const visible = row !== undefined && principal.authorityId !== null && (row.requesting_authority_id === principal.authorityId || (row.addressee_id === principal.authorityId && row.sent_at !== null));
