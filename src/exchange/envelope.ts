@@ -30,6 +30,22 @@ const JWE_HEADER_ALLOWED = new Set(['alg', 'enc', 'kid', 'epk', 'typ', 'cty']);
 const JWS_HEADER_ALLOWED = new Set(['alg', 'kid', 'typ', 'role']);
 const FETCHING_HEADERS = new Set(['jku', 'x5u', 'jwk', 'x5c', 'x5t', 'x5t#S256']);
 export const MAX_SIGNATURES = 4;
+/** Leeway on key validity windows (s), as JWT clock tolerance: covers clock skew and the key cache's delay in seeing a rotation. */
+export const KEY_WINDOW_LEEWAY_S = 60;
+
+/** Public keys imported from JWKs, by curve and x (bounded: cleared when full). */
+const importedKeys = new Map<string, Promise<Awaited<ReturnType<typeof importJWK>>>>();
+export function importPublicJwk(crv: 'Ed25519' | 'X25519', x: string, alg: string): Promise<Awaited<ReturnType<typeof importJWK>>> {
+  const id = `${crv}:${x}:${alg}`;
+  let key = importedKeys.get(id);
+  if (key === undefined) {
+    if (importedKeys.size > 1000) importedKeys.clear();
+    key = importJWK({ kty: 'OKP', crv, x }, alg);
+    importedKeys.set(id, key);
+    key.catch(() => importedKeys.delete(id));
+  }
+  return key;
+}
 
 export interface EnvelopeLimits {
   /** Largest envelope, bytes. */
@@ -79,7 +95,7 @@ export async function sealEnvelope(keys: KeyStore, message: ExchangeMessage, rec
     signing.addSignature(await keys.privateKey(key.id, 'sign')).setProtectedHeader({ alg: JWS_ALG, kid: key.id, typ: MESSAGE_TYP, role: signer.role });
   }
   const jws = await signing.sign();
-  const recipientKey = await importJWK({ kty: 'OKP', crv: 'X25519', x: encryptionKey.x }, JWE_ALG);
+  const recipientKey = await importPublicJwk('X25519', encryptionKey.x, JWE_ALG);
   return new CompactEncrypt(Buffer.from(JSON.stringify(jws), 'utf8'))
     .setProtectedHeader({ alg: JWE_ALG, enc: JWE_ENC, kid: encryptionKey.kid, typ: ENVELOPE_TYP, cty: MESSAGE_TYP })
     .encrypt(recipientKey);
@@ -189,11 +205,12 @@ export async function openEnvelope(envelope: string, ctx: OpenContext, claims: C
     if (jwk === undefined || jwk.purpose !== 'authority-signing') throw new ExchangeError('unknown-key', `signature ${index}: key ${JSON.stringify(protectedHeader.kid)} is not a signing key of ${sender.nodeId} in its agreement`);
     if (role === 'sender' && jwk.owner !== message.from.authority) throw new ExchangeError('unknown-key', `signature ${index}: key ${jwk.kid} belongs to ${jwk.owner}, not to the sender ${message.from.authority}`);
     if (role === 'reviewer' && jwk.owner === message.from.authority) throw new ExchangeError('unknown-key', `signature ${index}: a reviewer signature must come from another authority than the sender`);
-    const usable = keyUsableAt(jwk, at);
+    // A key retired within the leeway before the message's time still counts (clock skew, key cache).
+    const usable = keyUsableAt(jwk, at) === 'expired' && jwk.exp !== undefined && at < jwk.exp + KEY_WINDOW_LEEWAY_S ? 'ok' : keyUsableAt(jwk, at);
     if (usable === 'revoked') throw new ExchangeError('key-revoked', `signature ${index}: key ${jwk.kid} of ${jwk.owner} is revoked`);
     if (usable !== 'ok') throw new ExchangeError('key-expired', `signature ${index}: key ${jwk.kid} of ${jwk.owner} was not valid at ${message.time} (${usable})`);
     try {
-      const publicKey = await importJWK({ kty: 'OKP', crv: 'Ed25519', x: jwk.x }, JWS_ALG);
+      const publicKey = await importPublicJwk('Ed25519', jwk.x, JWS_ALG);
       await flattenedVerify({ payload: jws.payload, protected: signature.protected, signature: signature.signature }, publicKey, { algorithms: [JWS_ALG] });
     } catch {
       throw new ExchangeError('bad-signature', `signature ${index} by ${jwk.owner} does not verify: the message was altered or forged`);

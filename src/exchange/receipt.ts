@@ -7,7 +7,8 @@
  * exchange-evidence.md §1). A refusal of an envelope that could not be trusted is also signed,
  * with only the envelope digest and what the message claimed.
  */
-import { CompactSign, compactVerify, importJWK } from 'jose';
+import { CompactSign, compactVerify } from 'jose';
+import { importPublicJwk } from './envelope.js';
 import { z } from 'zod';
 import { NODE_OWNER, type KeyStore } from '../keys/index.js';
 import { canonicalJson } from '../ledger/canonical-json.js';
@@ -64,7 +65,7 @@ export async function verifyReceipt(text: string, peer: TrustedNode, expected: {
   if (keyUsableAt(jwk, Math.floor(Date.now() / 1000)) === 'revoked') throw new ReceiptError('the receipt is signed by a revoked key');
   let payload: Uint8Array;
   try {
-    ({ payload } = await compactVerify(text, await importJWK({ kty: 'OKP', crv: 'Ed25519', x: jwk.x }, 'EdDSA'), { algorithms: ['EdDSA'] }));
+    ({ payload } = await compactVerify(text, await importPublicJwk('Ed25519', jwk.x, 'EdDSA'), { algorithms: ['EdDSA'] }));
   } catch {
     throw new ReceiptError('the receipt signature does not verify');
   }

@@ -34,6 +34,8 @@ export interface RelayOptions {
   readonly random?: () => number;
   readonly now?: () => Date;
   readonly onError?: (error: unknown) => void;
+  /** Called when a message reaches a final state (after its commit). */
+  readonly onSettled?: (messageId: string, state: 'delivered' | 'rejected') => void;
 }
 
 export interface Relay {
@@ -126,6 +128,7 @@ export function startRelay(options: RelayOptions, autostart = true): Relay {
           .executeTakeFirst();
         if (updated.numUpdatedRows > 0n) await ledger.append(trx, { kind: 'receipt-received', messageId: row.message_id, peer: row.peer_node_id, digest: sha256Hex(result.receipt), at });
       });
+      options.onSettled?.(row.message_id, receipt.outcome === 'accepted' ? 'delivered' : 'rejected');
       return true;
     } catch (error) {
       if (!(error instanceof ReceiptError)) throw error;

@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
 import type { KeyStore } from '../keys/index.js';
 import { sealEnvelope, type EnvelopeLimits } from './envelope.js';
+import { cachedKeyStore } from './key-cache.js';
 import { ExchangeError } from './errors.js';
 import type { NodeIdentity } from './identity.js';
 import { ACCEPT_ALL, receiveEnvelope, type InboxAnswer, type InboxContext, type MessageHandler } from './inbox.js';
@@ -52,7 +53,9 @@ export interface ExchangeRuntime {
   stop(): Promise<void>;
 }
 
-export function createExchangeRuntime(options: ExchangeRuntimeOptions): ExchangeRuntime {
+export function createExchangeRuntime(given: ExchangeRuntimeOptions): ExchangeRuntime {
+  // Keys taken out for every message are kept a few seconds (key-cache.ts).
+  const options: ExchangeRuntimeOptions = { ...given, keys: cachedKeyStore(given.keys) };
   const now = options.now ?? (() => new Date());
   let cached: { list: TrustList; at: number } | null = null;
   const trust = async (): Promise<TrustList> => {
