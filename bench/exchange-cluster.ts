@@ -129,7 +129,7 @@ export interface NodeProcess {
 export async function startNode(name: string, db: string, dir: string, env: Record<string, string> = {}): Promise<NodeProcess> {
   const port = await freePort();
   const proxy = await startProxy(port);
-  const masterKey = randomBytes(32).toString('hex');
+  const masterKey = env.MASTER_KEY ?? randomBytes(32).toString('hex');
   const node: NodeProcess = {
     name,
     port,
