@@ -23,7 +23,12 @@ import {
   type CaseState,
   type TransitionInput,
 } from '../cases/index.js';
-import { openDatabase, resolveDbConfig } from '../db/index.js';
+import { createSecretBox, loadMasterKey } from '../auth/index.js';
+import { openDatabase, resolveDataDir, resolveDbConfig } from '../db/index.js';
+import { createCaseFederation } from '../exchange/case-bridge.js';
+import { loadNodeIdentity } from '../exchange/index.js';
+import { createExchangeRuntime } from '../exchange/runtime.js';
+import { createDbKeyStore } from '../keys/index.js';
 import { loadKnowledgeBase } from '../law/index.js';
 import { UsageError } from './errors.js';
 import type { Io } from './io.js';
@@ -52,12 +57,29 @@ function actorOf(options: CaseOptions): Actor {
   return { id: options.as ?? `cli:${userInfo().username}`, authorityId: null };
 }
 
+async function cliExchange(ctx: CaseContext) {
+  const identity = await loadNodeIdentity(ctx.db);
+  if (identity === null) return null;
+  const keys = createDbKeyStore(ctx.db, createSecretBox(loadMasterKey(process.env, resolveDataDir(process.env))));
+  const runtime = createExchangeRuntime({ db: ctx.db, keys, identity, relay: { autostart: false } });
+  ctx.federation = createCaseFederation(runtime);
+  return runtime;
+}
+
 /** Opens (and migrates) the configured database, runs `work`, and always closes it. */
 async function withCases<T>(work: (ctx: CaseContext) => Promise<T>): Promise<T> {
   const handle = await openDatabase(resolveDbConfig(process.env));
   try {
     await handle.migrate();
-    return await work(createCaseContext(handle.db, loadKnowledgeBase()));
+    const ctx = createCaseContext(handle.db, loadKnowledgeBase());
+    // On a federation node, a step whose other side is on a peer is queued in the outbox with the
+    // change (the server's relay delivers it), as through the API.
+    const runtime = await cliExchange(ctx);
+    try {
+      return await work(ctx);
+    } finally {
+      await runtime?.stop();
+    }
   } finally {
     await handle.close();
   }

@@ -38,6 +38,14 @@ export function registerServe(program: Command, io: Io): void {
     });
 
   program
+    .command('demo')
+    .description('the federation demo: three nodes (France, United States, an Irish provider), each its own process, database and keys, over HTTP on loopback (npm start)')
+    .action(async () => {
+      const { runDemoFederation } = await import('../demo/federation.js');
+      await runDemoFederation(io);
+    });
+
+  program
     .command('totp')
     .description('print the current TOTP code for a base32 secret')
     .argument('<secret>', 'base32 secret, e.g. from the demo logins')

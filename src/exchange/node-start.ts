@@ -5,14 +5,15 @@
  * start); peers from `comity peers add` or `COMITY_PEER_FILES` (agreement files imported at
  * start when new). A server with neither runs as before, alone.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CaseContext } from '../cases/index.js';
 import type { KeyStore } from '../keys/index.js';
 import { createCaseFederation, createCaseMessageHandler } from './case-bridge.js';
 import { ExchangeError } from './errors.js';
 import { loadNodeIdentity } from './identity.js';
 import type { ExchangeLedger } from './ledger-port.js';
-import { initNode } from './node.js';
+import { exportNode, initNode } from './node.js';
 import { addPeer } from './peers.js';
 import { createExchangeRuntime, type ExchangeRuntime } from './runtime.js';
 
@@ -21,6 +22,7 @@ export const NODE_SETTINGS = [
   ['COMITY_NODE_ENDPOINT', 'COMITY_PUBLIC_URL', 'URL peers deliver messages to'],
   ['COMITY_NODE_HOST', '(none)', 'comma-separated ids of the authorities this node hosts'],
   ['COMITY_PEER_FILES', '(none)', 'comma-separated peer agreement files imported at start (as comity peers add)'],
+  ['COMITY_PEER_DIR', '(none)', 'a folder the operator controls: this node writes its agreement there and imports new agreements found in it (every 2 s)'],
 ] as const;
 
 /** Starts the exchange of this node, or returns null when it is not a federation node. */
@@ -43,5 +45,37 @@ export async function startNodeExchange(cases: CaseContext, keys: KeyStore, env:
   }
   const runtime = createExchangeRuntime({ db, keys, identity, handler: createCaseMessageHandler(cases), ...(ledger ? { ledger } : {}) });
   cases.federation = createCaseFederation(runtime);
-  return runtime;
+  const peerDir = env.COMITY_PEER_DIR;
+  if (!peerDir) return runtime;
+  // A trust folder: ours written there, the others' imported when new (a signature that does not
+  // verify, or an older agreement, is refused as by `comity peers add`; the refusal is not fatal).
+  mkdirSync(peerDir, { recursive: true });
+  const own = `${identity.nodeId.replace(/[^A-Za-z0-9._-]/g, '_')}.json`;
+  writeFileSync(join(peerDir, own), JSON.stringify(await exportNode(db, keys, now), null, 2));
+  const seen = new Map<string, number>();
+  const scan = async () => {
+    for (const file of readdirSync(peerDir).filter((f) => f.endsWith('.json') && f !== own)) {
+      const path = join(peerDir, file);
+      const mtime = statSync(path).mtimeMs;
+      if (seen.get(file) === mtime) continue;
+      seen.set(file, mtime);
+      try {
+        await addPeer(db, readFileSync(path, 'utf8'), identity.nodeId, new Date());
+        runtime.invalidateTrust();
+      } catch (error) {
+        if (!(error instanceof ExchangeError)) throw error;
+      }
+    }
+  };
+  await scan();
+  const timer = setInterval(() => void scan().catch(() => undefined), 2000);
+  timer.unref();
+  const stop = runtime.stop;
+  return {
+    ...runtime,
+    stop: async () => {
+      clearInterval(timer);
+      await stop();
+    },
+  };
 }
