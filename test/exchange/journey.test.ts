@@ -16,6 +16,7 @@ import { openDatabase } from '../../src/db/index.js';
 import { DEMO_REVIEW, preservationRequestFrToUs } from '../../src/demo/data.js';
 import { createCaseFederation, createCaseMessageHandler } from '../../src/exchange/case-bridge.js';
 import { requireNodeIdentity } from '../../src/exchange/index.js';
+import { initNode } from '../../src/exchange/node.js';
 import { deliveriesOf } from '../../src/exchange/outbox.js';
 import { createExchangeRuntime, type ExchangeRuntime } from '../../src/exchange/runtime.js';
 import { loadKnowledgeBase } from '../../src/law/index.js';
@@ -64,7 +65,7 @@ async function settled(ctx: CaseContext, caseId: string): Promise<void> {
 }
 
 forEachDatabase('cases across nodes', (target) => {
-  it('preservation request France → United States: each node keeps its own record, every step crosses as a message', async (t) => {
+  it('France → United States preservation then production, and an order to the Irish provider: each node keeps its own record, every step crosses as a message', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'comity-journey-'));
     // Endpoints are known only once the servers listen: nodes are set up with placeholders, then re-initialised.
     const frNode = await createTestNode('fr', await openDatabase({ kind: 'sqlite', file: join(dir, 'fr.db') }));
@@ -72,7 +73,6 @@ forEachDatabase('cases across nodes', (target) => {
     const usNode = await createTestNode('us', await target.create(t));
     const frSide = await federated(frNode, t);
     const usSide = await federated(usNode, t);
-    const { initNode } = await import('../../src/exchange/node.js');
     await initNode(frNode.db, frNode.keys, { nodeId: frNode.nodeId, endpoint: frSide.url, hosted: ['fr-ca', 'fr-parquet-paris'] }, new Date());
     await initNode(usNode.db, usNode.keys, { nodeId: usNode.nodeId, endpoint: usSide.url, hosted: ['us-doj-oia'] }, new Date());
     await trustEachOther([frNode, usNode]);
@@ -110,5 +110,39 @@ forEachDatabase('cases across nodes', (target) => {
     const history = async (ctx: CaseContext, actor: Actor) => (await getCase(ctx, actor, created.id)).history.map((h: { event: string }) => h.event);
     assert.deepEqual((await history(usSide.cases, us)).slice(-8), ['send', 'receive', 'acknowledge', 'start-assessment', 'accept', 'execute', 'respond', 'close']);
     assert.deepEqual((await history(frSide.cases, fr)).slice(-8), ['send', 'receive', 'acknowledge', 'start-assessment', 'accept', 'execute', 'respond', 'close']);
+
+    // Then the production of the preserved data (Budapest Art. 31), and an order to the Irish
+    // provider (Reg. 2023/1543) on a third node.
+    const ieNode = await createTestNode('ie', await openDatabase({ kind: 'sqlite', file: join(dir, 'ie.db') }));
+    t.after(() => ieNode.handle.close());
+    const ieSide = await federated(ieNode, t);
+    await initNode(ieNode.db, ieNode.keys, { nodeId: ieNode.nodeId, endpoint: ieSide.url, hosted: ['ie-provider'] }, new Date());
+    await trustEachOther([frNode, usNode, ieNode]); // FR and US take each other's newer agreement
+    frSide.runtime.invalidateTrust();
+    ieSide.runtime.invalidateTrust();
+
+    const production = await createCase(frSide.cases, fr, preservationRequestFrToUs({ measures: ['content-data'], legalBasis: 'ETS185:31', references: { requesting: 'PARQUET-PARIS-2026-04417-B' } }));
+    await transitionCase(frSide.cases, fr, production.id, 'approve', { review: DEMO_REVIEW });
+    await transitionCase(frSide.cases, fr, production.id, 'send');
+    await settled(frSide.cases, production.id);
+    assert.equal((await getCase(usSide.cases, us, production.id)).state, 'sent');
+
+    const ie: Actor = { id: 'agent@ie', authorityId: 'ie-provider' };
+    const order = await createCase(
+      frSide.cases,
+      fr,
+      preservationRequestFrToUs({ addressee: 'ie-provider', measures: ['subscriber-info'], legalBasis: 'EU-2023-1543:5(3)', offences: [{ category: 'computer-related-fraud', nationalProvision: 'Code pénal, art. 323-3', maxPenaltyYears: 5 }], references: { requesting: 'PARQUET-PARIS-2026-04417-C' }, contents: {} }),
+    );
+    await transitionCase(frSide.cases, fr, order.id, 'approve', { review: DEMO_REVIEW });
+    await transitionCase(frSide.cases, fr, order.id, 'send');
+    await settled(frSide.cases, order.id);
+    for (const event of ['receive', 'acknowledge', 'start-assessment'] as const) await transitionCase(ieSide.cases, ie, order.id, event);
+    await transitionCase(ieSide.cases, ie, order.id, 'accept', { assessment: { grounds: [], decision: 'accept' } });
+    await transitionCase(ieSide.cases, ie, order.id, 'execute');
+    await transitionCase(ieSide.cases, ie, order.id, 'respond', { response: { summary: 'Subscriber data of the account attached.' } });
+    await settled(ieSide.cases, order.id);
+    assert.equal((await getCase(frSide.cases, fr, order.id)).state, 'responded');
+    assert.equal((await deliveriesOf(usNode.db, { caseId: order.id })).length, 0, 'the US node saw nothing of the order to Ireland');
+    await assert.rejects(getCase(usSide.cases, us, order.id));
   });
 });
