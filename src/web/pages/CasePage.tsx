@@ -29,6 +29,7 @@ import { paths } from '../routes';
 import type { CaseDetail, CaseEvent, DeadlineView } from '../types';
 import { ActionForm, AssessmentAction } from './case/Actions';
 import { Attachments } from './case/Attachments';
+import { Deliveries } from './case/Deliveries';
 import { AuditTrail, Timeline } from './case/History';
 import { AssessmentRecord, RequestView, ResponseRecord, ReviewRecord } from './case/RequestView';
 import type { Tx } from './case/shared';
@@ -58,6 +59,7 @@ export default function CasePage() {
   const auditAllowed = canReadAudit(reader);
   const detail = useApi((signal) => api.cases.get(id, signal), [id]);
   const attachments = useApi((signal) => api.cases.attachments(id, signal), [id]);
+  const deliveries = useApi((signal) => api.cases.deliveries(id, signal), [id]);
   const audit = useApi((signal) => (auditAllowed ? api.cases.audit(id, signal) : Promise.resolve([])), [id, auditAllowed]);
   const offences = useApi((signal) => api.law<OffenceCategory[]>('/offences', {}, signal), []);
   const c = detail.data;
@@ -74,6 +76,7 @@ export default function CasePage() {
   const reload = () => {
     detail.reload();
     attachments.reload();
+    deliveries.reload();
     audit.reload();
   };
   const onDone = (event: CaseEvent | 'upload') => {
@@ -227,6 +230,8 @@ export default function CasePage() {
           </section>
 
           <Attachments caseId={c.id} items={attachments.data} problem={attachments.problem} onRetry={attachments.reload} canUpload={attachAllowed} onUploaded={() => onDone('upload')} />
+
+          <Deliveries items={deliveries.data} />
 
           <Timeline c={c} />
 
