@@ -197,6 +197,8 @@ export function createApi(client: ApiClient) {
       pdfUrl: (id: string) => `/api/cases/${enc(id)}/pdf`,
       attachmentUrl: (id: string, attachmentId: string) => `/api/cases/${enc(id)}/attachments/${enc(attachmentId)}`,
     },
+    /** Messages to other nodes without a final answer for too long (officers and administrators). */
+    stuckMessages: (signal?: AbortSignal) => client.get<DeliveryView[]>('/api/exchange/stuck', signal ? { signal } : {}),
     deadlines: (query: DeadlineQuery = {}, signal?: AbortSignal) => client.get<CaseDeadline[]>('/api/deadlines', { query: { ...query }, ...(signal ? { signal } : {}) }),
     notifications: (signal?: AbortSignal) => client.get<Notification[]>('/api/notifications', signal ? { signal } : {}),
     stats: (signal?: AbortSignal) => client.get<CaseStatistics>('/api/stats', signal ? { signal } : {}),
