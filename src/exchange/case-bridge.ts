@@ -14,6 +14,7 @@ import { applyPeerEvent, CaseError, importSentCase, TRANSITIONS, type Actor, typ
 import type { CasesTable } from '../db/index.js';
 import { MessageRejected, type MessageHandler } from './inbox.js';
 import type { MessageType } from './message-types.js';
+import { applyReadNotice } from './read-notice.js';
 import type { ExchangeRuntime } from './runtime.js';
 
 /** The message type of each border-crossing event (TS 103 120 mapping: docs/exchange-etsi-mapping.md). */
@@ -92,6 +93,7 @@ export function createCaseMessageHandler(cases: CaseContext): MessageHandler {
   return {
     async apply(trx, opened) {
       const message = opened.message;
+      if (message.type === 'notice' && message.action === 'read') return applyReadNotice(trx, opened);
       const event = message.action as CaseEvent;
       if (!(event in TRANSITIONS) || EVENT_MESSAGE_TYPES[event] !== message.type) throw new MessageRejected('invalid-message', `action ${message.action} does not go with type ${message.type}`);
       const actor: Actor = { id: `peer:${message.from.node}/${message.from.authority}`, authorityId: message.from.authority };

@@ -38,6 +38,7 @@ export type MessageDraft = Omit<ExchangeMessage, 'v' | 'id' | 'time' | 'from' | 
 
 export interface ExchangeRuntime {
   readonly identity: NodeIdentity;
+  readonly db: Kysely<Database>;
   trust(): Promise<TrustList>;
   /** Forget the cached trust list (after `peers add` or `remove`, or a key rotation). */
   invalidateTrust(): void;
@@ -84,6 +85,7 @@ export function createExchangeRuntime(given: ExchangeRuntimeOptions): ExchangeRu
 
   return {
     identity: options.identity,
+    db: options.db,
     trust,
     invalidateTrust: () => {
       cached = null;

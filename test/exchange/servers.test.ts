@@ -4,7 +4,7 @@
  * loopback, trusting each other through a trust folder. The French preservation request is
  * drafted, approved and sent through the French API; the US officer receives, decides, executes
  * and responds through the US API; the French side sees every step and closes the case; each
- * side's deliveries are `delivered`.
+ * side's deliveries are `delivered` (the request `read`: the US officer opened it).
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -161,9 +161,10 @@ it('France (SQLite) and the United States (PostgreSQL) as separate servers: the 
   await frOfficer('POST', `/api/cases/${id}/events/close`, {});
   await until(() => usOfficer('GET', `/api/cases/${id}`), (c) => c.state === 'closed', 'the closing on the US node');
   type Delivery = { type: string; state: string };
-  const settled = (d: Delivery[]) => d.every((m) => m.state === 'delivered');
+  const settled = (d: Delivery[]) => d.every((m) => m.state === 'delivered' || m.state === 'read');
   const frDeliveries = await until(async () => (await frOfficer('GET', `/api/cases/${id}/deliveries`)) as unknown as Delivery[], settled, 'French deliveries');
   const usDeliveries = await until(async () => (await usOfficer('GET', `/api/cases/${id}/deliveries`)) as unknown as Delivery[], settled, 'US deliveries');
-  assert.deepEqual(frDeliveries.map((d) => d.type), ['request', 'closing']);
-  assert.deepEqual(usDeliveries.map((d) => [d.type, d.state]), ['acknowledgement', 'acknowledgement', 'notice', 'decision', 'execution', 'response'].map((t) => [t, 'delivered']));
+  // The US officer opened the request: the French side shows it read.
+  assert.deepEqual(frDeliveries.map((d) => [d.type, d.state]), [['request', 'read'], ['closing', 'delivered']]);
+  assert.deepEqual(usDeliveries.map((d) => [d.type, d.state]), ['notice', 'acknowledgement', 'acknowledgement', 'notice', 'decision', 'execution', 'response'].map((t) => [t, 'delivered']));
 });
