@@ -135,11 +135,16 @@ describe('envelopes between nodes', () => {
     await nodes.fr.keys.rotate('fr-parquet-paris', 'authority-signing', 'Ed25519', new Date(Date.now() + 1000));
     await reimport(nodes.us, nodes.fr);
     assert.equal((await openEnvelope(envelope, await ctxOf('us'))).signatures[0]?.kid, old.id);
-    // The old key used after its retirement: its window is closed.
-    const late = { ...before, id: randomUUID(), time: new Date(Date.now() + 1500).toISOString() };
-    const lateJws = await new GeneralSign(Buffer.from(canonicalJson(late))).addSignature(await nodes.fr.keys.privateKey(old.id, 'decrypt')).setProtectedHeader({ alg: 'EdDSA', kid: old.id, typ: 'comity-message+jws', role: 'sender' }).sign();
+    // The old key used after its retirement: within the 60 s leeway (clock skew, key caches) it
+    // still verifies; after it, its window is closed.
     const usNode = (await nodes.fr.trust()).node('US:oia.justice.gov')!;
-    await refused(openEnvelope(await encryptTo(usNode, JSON.stringify(lateJws)), await ctxOf('us', new Date(Date.now() + 2000))), 'key-expired', /was not valid at .* \(expired\)/);
+    const signWithOld = async (at: number) => {
+      const late = { ...before, id: randomUUID(), time: new Date(at).toISOString() };
+      const jws = await new GeneralSign(Buffer.from(canonicalJson(late))).addSignature(await nodes.fr.keys.privateKey(old.id, 'decrypt')).setProtectedHeader({ alg: 'EdDSA', kid: old.id, typ: 'comity-message+jws', role: 'sender' }).sign();
+      return encryptTo(usNode, JSON.stringify(jws));
+    };
+    await openEnvelope(await signWithOld(Date.now() + 1500), await ctxOf('us', new Date(Date.now() + 2000)));
+    await refused(openEnvelope(await signWithOld(Date.now() + 120_000), await ctxOf('us', new Date(Date.now() + 121_000))), 'key-expired', /was not valid at .* \(expired\)/);
     // A key the peer removed from its agreement.
     const us = await nodes.us.trust();
     const fr = us.node('FR:justice.gouv.fr')!;
