@@ -6,17 +6,19 @@
  * stops accepting connections, finishes in-flight requests, stops the scheduler and closes the
  * database.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createAuthContext, createSecretBox, loadMasterKey, oidcConfigFromEnv, createOidcClient } from './auth/index.js';
+import { createAuthContext, oidcConfigFromEnv, createOidcClient, type SecretBox } from './auth/index.js';
 import { createCaseContext, serverTransactionRunner, startScheduler } from './cases/index.js';
 import { openDatabase, resolveDataDir, resolveDbConfig } from './db/index.js';
-import { isEmpty, seedDemo, DEMO_PASSWORD, type SeededUser } from './demo/seed.js';
+import { isEmpty, newDemoPassword, readDemoLogins, seedDemo, type DemoLogins, type SeededUser } from './demo/seed.js';
 import { buildApp } from './http/app.js';
 import { effectiveEnv, loadServerConfig } from './http/config.js';
 import { loadKnowledgeBase } from './law/index.js';
 import { startNodeExchange } from './exchange/node-start.js';
 import { createDbKeyStore } from './keys/index.js';
+import { checkMasterKeySource, openMasterKey } from './keys/master-key.js';
+import { assertPrivateDir, ensurePrivateDir } from './ops/file-modes.js';
 
 export interface RunningServer {
   url: string;
@@ -28,24 +30,41 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const config = loadServerConfig(env);
   const kb = loadKnowledgeBase();
+  // Everything the node writes is owner-only whatever the operator's umask (issue 18; the
+  // explicit modes in ops/file-modes.ts cover files created before this line).
+  if (process.platform !== 'win32') process.umask(0o077);
+  const dataDir = resolveDataDir(env);
+  assertPrivateDir(dataDir, 'data directory');
+  checkMasterKeySource(effectiveEnv(env), dataDir, { demo: config.demo });
   const dbConfig = resolveDbConfig(env);
   const database = await openDatabase(dbConfig);
-  await database.migrate();
-  const secretBox = createSecretBox(loadMasterKey(env, resolveDataDir(env)));
+  let secretBox: SecretBox;
+  let createdKey: string | null = null;
+  try {
+    await database.migrate();
+    const master = await openMasterKey(effectiveEnv(env), dataDir, database.db, { demo: config.demo, onCreated: (path) => (createdKey = path) });
+    secretBox = master.box;
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
   const cases = createCaseContext(database.db, kb, { transaction: serverTransactionRunner(database.db, dbConfig) });
   const auth = createAuthContext(database.db, secretBox);
   const oidcConfig = oidcConfigFromEnv(env);
   const oidc = oidcConfig ? await createOidcClient(oidcConfig) : null;
-  let demoUsers: SeededUser[] = [];
-  // The demo logins (with TOTP secrets) are kept beside the demo database, owner-only, so that
-  // every later start can print them again.
-  const loginsFile = join(resolveDataDir(env), 'demo-logins.json');
+  let demo: DemoLogins | null = null;
+  // The demo password is generated at the first start; it and the demo logins (with TOTP secrets)
+  // are kept beside the data, owner-only, so that every later start can print them again.
+  const loginsFile = join(dataDir, 'demo-logins.json');
   if (config.demo && (await isEmpty(cases))) {
-    demoUsers = await seedDemo(cases, auth);
-    if (database.kind === 'sqlite') writeFileSync(loginsFile, JSON.stringify(demoUsers, null, 2), { mode: 0o600 });
+    const password = newDemoPassword();
+    demo = { password, users: await seedDemo(cases, auth, password) };
+    ensurePrivateDir(dataDir);
+    writeFileSync(loginsFile, JSON.stringify(demo, null, 2), { mode: 0o600 });
   } else if (config.demo && existsSync(loginsFile)) {
-    demoUsers = JSON.parse(readFileSync(loginsFile, 'utf8')) as SeededUser[];
+    demo = readDemoLogins(loginsFile);
   }
+  const demoUsers: SeededUser[] = demo?.users ?? [];
   // Issue 12: a federation node when configured (COMITY_NODE_ID or `comity node init`).
   const keys = createDbKeyStore(database.db, secretBox);
   const exchange = await startNodeExchange(cases, keys, effectiveEnv(env), config.http.publicUrl);
@@ -60,9 +79,10 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   const url = config.http.publicUrl.replace(/:\d+$/, `:${port}`);
   print(`Comity is running at ${url}  (API docs ${url}/docs, database: ${database.kind})`);
+  if (createdKey !== null) print(`Created a new master key in ${createdKey} (keep a copy apart from the backups of the data)`);
   if (exchange) print(`Federation node ${exchange.identity.nodeId}, hosting ${exchange.identity.hosted.join(', ')}`);
-  if (demoUsers.length > 0) {
-    print(`Demo logins — password for all: ${DEMO_PASSWORD}`);
+  if (demo !== null && demoUsers.length > 0) {
+    print(`Demo logins — password for all: ${demo.password}  (generated at the first start; kept in ${loginsFile}, owner-only)`);
     for (const user of demoUsers) {
       const totp = user.totpSecret ? `  TOTP secret ${user.totpSecret} (code: npx comity totp ${user.totpSecret})` : '';
       print(`  ${user.email.padEnd(22)} ${user.roles.join(', ')}${totp}`);

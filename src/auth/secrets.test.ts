@@ -1,7 +1,7 @@
 /** AES-256-GCM sealing: round trip, tampering, wrong AAD or key; the master key from env or file. */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -98,32 +98,30 @@ describe('master key', () => {
     );
   });
 
-  it('creates <dataDir>/secret.key with mode 0600 on first use, and reads the same key afterwards', { skip: process.platform === 'win32' && 'POSIX modes' }, () => {
-    const dir = join(tempDir(), 'data');
-    const created: string[] = [];
-    const first = loadMasterKey({}, dir, { onCreated: (path) => created.push(path) });
-    const path = join(dir, 'secret.key');
-    assert.equal(first.length, 32);
-    assert.deepEqual(created, [path]);
-    assert.equal(statSync(path).mode & 0o777, 0o600);
-    assert.equal(statSync(dir).mode & 0o777, 0o700);
-    assert.match(readFileSync(path, 'utf8'), /^[0-9a-f]{64}\n$/);
-    const second = loadMasterKey({ COMITY_SECRET_KEY: '  ' }, dir, { onCreated: (p) => created.push(p) });
-    assert.deepEqual(second, first);
-    assert.equal(created.length, 1, 'created once');
-    // A sealed value survives a restart.
-    const sealed = createSecretBox(first).seal('secret', 'aad');
-    assert.equal(createSecretBox(second).open(sealed, 'aad').toString(), 'secret');
+  it('reads COMITY_MASTER_KEY_FILE, and refuses a key file inside the data directory', { skip: process.platform === 'win32' && 'POSIX modes' }, () => {
+    const root = tempDir();
+    const dir = join(root, 'data');
+    const key = randomBytes(32);
+    const outside = join(root, 'master.key');
+    writeFileSync(outside, key.toString('hex'), { mode: 0o600 });
+    assert.deepEqual(loadMasterKey({ COMITY_MASTER_KEY_FILE: outside }, dir), key);
+    mkdirSync(dir, { mode: 0o700 });
+    writeFileSync(join(dir, 'inside.key'), key.toString('hex'), { mode: 0o600 });
+    assert.throws(() => loadMasterKey({ COMITY_MASTER_KEY_FILE: join(dir, 'inside.key') }, dir), /inside the data directory/);
+    writeFileSync(join(dir, 'secret.key'), key.toString('hex'), { mode: 0o600 });
+    assert.throws(() => loadMasterKey({ COMITY_SECRET_KEY: key.toString('hex') }, dir), /secret\.key is inside the data directory/);
+    assert.throws(() => loadMasterKey({}, root), /no master key/);
   });
 
   it('refuses a key file readable by others, or a malformed one', { skip: process.platform === 'win32' && 'POSIX modes' }, () => {
     const dir = tempDir();
-    const path = join(dir, 'secret.key');
+    const path = join(dir, 'master.key');
     writeFileSync(path, randomBytes(32).toString('hex'), { mode: 0o644 });
     chmodSync(path, 0o644);
-    assert.throws(() => loadMasterKey({}, dir), (error: unknown) => error instanceof SecretBoxError && /chmod 600/.test(error.message));
+    const data = join(dir, 'data');
+    assert.throws(() => loadMasterKey({ COMITY_MASTER_KEY_FILE: path }, data), (error: unknown) => error instanceof SecretBoxError && /chmod 600/.test(error.message));
     writeFileSync(path, 'not a key');
     chmodSync(path, 0o600);
-    assert.throws(() => loadMasterKey({}, dir), SecretBoxError);
+    assert.throws(() => loadMasterKey({ COMITY_MASTER_KEY_FILE: path }, data), SecretBoxError);
   });
 });

@@ -6,12 +6,12 @@
  * value copied to another row or column does not open. Sealed text is versioned:
  * `v1.<iv b64url>.<ciphertext b64url>.<tag b64url>`.
  *
- * The master key comes from `COMITY_SECRET_KEY` or from `<dataDir>/secret.key` (created on first
- * use, mode 0600). It is never logged, and no error message contains it.
+ * The master key comes from outside the data directory (see `keys/master-key.ts`). It is never
+ * logged, and no error message contains it.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { inspect } from 'node:util';
 
 export const MASTER_KEY_BYTES = 32;
@@ -86,51 +86,41 @@ export function parseMasterKey(text: string): Buffer | null {
 }
 
 export interface LoadMasterKeyOptions {
-  /** Called with the path when a new key file was created (e.g. to log that a key was generated; never the key). */
+  /** Kept for callers of Comity 0.1; no file is created any more. */
   onCreated?: (path: string) => void;
 }
 
 /**
- * The master key: `COMITY_SECRET_KEY` (64 hex characters, or 32 bytes in base64) when set, else
- * the key file `<dataDir>/secret.key`, created on first use with 32 random bytes (written as
- * hex, mode 0600; the directory is created with mode 0700). The file is created atomically
- * (written aside, then hard-linked into place), so processes starting together agree on one key.
- * An existing key file readable or writable by group or others is refused (POSIX only).
+ * The master key, synchronously, for tools that hold no database: `COMITY_SECRET_KEY`, or the
+ * owner-only file named by `COMITY_MASTER_KEY_FILE` (which must exist and lie outside `dataDir`), or
+ * the demo key file `<dataDir>-keys/master.key` when it exists.
+ * The server uses `openMasterKey` (keys/master-key.ts), which also takes a passphrase, the demo
+ * key directory, and checks the key against the database. A key file inside the data directory
+ * (`<dataDir>/secret.key`, Comity 0.1) is refused: see README, "Operating a node".
  *
- * Losing the key makes every sealed secret unreadable (users must enrol TOTP again); back it up
- * separately from the database.
- *
- * @throws {SecretBoxError} for a malformed variable or file, or a key file with loose permissions.
+ * @throws {SecretBoxError} for a malformed variable or file, a key file with loose permissions,
+ * a key file in the data directory, or no key configured.
  */
-export function loadMasterKey(env: Readonly<Record<string, string | undefined>>, dataDir: string, options: LoadMasterKeyOptions = {}): Buffer {
+export function loadMasterKey(env: Readonly<Record<string, string | undefined>>, dataDir: string, _options: LoadMasterKeyOptions = {}): Buffer {
+  if (existsSync(join(dataDir, SECRET_KEY_FILE))) {
+    throw new SecretBoxError(`the master key file ${join(dataDir, SECRET_KEY_FILE)} is inside the data directory: move it out and name it with COMITY_MASTER_KEY_FILE`);
+  }
   const configured = env.COMITY_SECRET_KEY;
   if (configured !== undefined && configured.trim() !== '') {
     const key = parseMasterKey(configured);
     if (key === null) throw new SecretBoxError('COMITY_SECRET_KEY must be 64 hex characters or 32 bytes in base64 (44 characters)');
     return key;
   }
-  const path = join(dataDir, SECRET_KEY_FILE);
-  const existing = readKeyFile(path);
-  if (existing !== null) return existing;
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const fd = openSync(tmp, 'wx', 0o600);
-  try {
-    writeSync(fd, `${randomBytes(MASTER_KEY_BYTES).toString('hex')}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    linkSync(tmp, path); // fails with EEXIST if another process was first: then theirs is used
-    options.onCreated?.(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    unlinkSync(tmp);
-  }
+  const configuredFile = env.COMITY_MASTER_KEY_FILE?.trim();
+  // The demo node's key (keys/master-key.ts, `demoKeyDir`): a tool run beside `comity serve --demo`.
+  const demoFile = join(dirname(resolve(dataDir)), `${basename(resolve(dataDir))}-keys`, 'master.key');
+  const file = configuredFile !== undefined && configuredFile !== '' ? configuredFile : existsSync(demoFile) ? demoFile : undefined;
+  if (file === undefined) throw new SecretBoxError('no master key: set COMITY_MASTER_KEY_FILE or COMITY_SECRET_KEY (see README, "Operating a node")');
+  const path = resolve(file);
+  const rel = relative(resolve(dataDir), path);
+  if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) throw new SecretBoxError(`COMITY_MASTER_KEY_FILE ${path} is inside the data directory ${dataDir}`);
   const key = readKeyFile(path);
-  if (key === null) throw new SecretBoxError(`the key file ${path} disappeared while it was created`);
+  if (key === null) throw new SecretBoxError(`the master key file ${path} does not exist`);
   return key;
 }
 

@@ -16,6 +16,7 @@ import type { AuditEventsTable, CaseEventsTable, CasesTable, Database } from '..
 import { CASE_COLUMNS } from '../db/schema.js';
 import type { Measure, Provision, RefusalGround } from '../law/index.js';
 import { assessmentIssues, assessmentSchema, type Assessment } from './assessment.js';
+import { checkEventPayload } from './event-payload.js';
 import { findAuthority, rememberAuthorities, type Authority } from './authorities.js';
 import { auditRow, digest, insertAuditRow } from './audit.js';
 import { applyEventToDeadlines, startDeadlines } from './clocks.js';
@@ -554,6 +555,7 @@ async function checkEvent(
 export async function transitionCase(ctx: CaseContext, actor: Actor, caseId: string, eventName: string, input: TransitionInput = {}): Promise<CaseSummary> {
   if (!isCaseEvent(eventName)) throw new CaseError('invalid-transition', `unknown event ${JSON.stringify(eventName)}: allowed ${Object.keys(TRANSITIONS).join(', ')}`);
   const event = eventName;
+  input = checkEventPayload(event, input);
   // Authorities read inside a transaction: cached once it has committed.
   const authorities: Authority[] = [];
   if (ctx.federation !== undefined) {

@@ -11,7 +11,7 @@ const kb = loadKnowledgeBase();
 const authority = (id: string): Authority => {
   const a = DEMO_AUTHORITIES.find((d) => d.id === id);
   if (!a) throw new Error(id);
-  return { id: a.id, party: a.party, kind: a.kind, name: a.name, timeZone: a.timeZone, languages: [...a.languages], contact: { ...(a.contact ?? {}) } as Record<string, string>, createdAt: '2026-11-28T00:00:00Z' };
+  return { id: a.id, party: a.party, kind: a.kind, name: a.name, timeZone: a.timeZone, languages: [...a.languages], contact: { ...(a.contact ?? {}) } as Record<string, string>, separationOfDuties: true, createdAt: '2026-11-28T00:00:00Z' };
 };
 
 function detail(overrides: Partial<CaseDetail> = {}): CaseDetail {

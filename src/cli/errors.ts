@@ -8,6 +8,8 @@ import { ClockError } from '../clock/index.js';
 import { DbConfigError } from '../db/index.js';
 import { ExchangeError } from '../exchange/errors.js';
 import { DataError, LawInputError } from '../law/index.js';
+import { MasterKeyError } from '../keys/master-key.js';
+import { FileModeError } from '../ops/file-modes.js';
 
 /** Exit code for bad input or bad data. */
 export const EXIT_USAGE = 2;
@@ -20,7 +22,7 @@ export class UsageError extends Error {
 
 /** The one line to print and the exit code for an error thrown by a command. */
 export function describeError(error: unknown): { line: string; code: number } {
-  if (error instanceof UsageError || error instanceof LawInputError || error instanceof ClockError) {
+  if (error instanceof UsageError || error instanceof LawInputError || error instanceof ClockError || error instanceof MasterKeyError || error instanceof FileModeError) {
     return { line: `comity: ${oneLine(error.message)}`, code: EXIT_USAGE };
   }
   if (error instanceof CaseError) {

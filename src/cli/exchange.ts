@@ -3,9 +3,11 @@
  * `comity node …` (this node's identity, agreement and keys) and `comity peers …` (the trust
  * list). Opens the configured database and the master key as `comity serve` does.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { createSecretBox, loadMasterKey } from '../auth/index.js';
+import type { SecretBox } from '../auth/secrets.js';
+import { demoKeyDir, MASTER_KEY_FILE_NAME, openMasterKey } from '../keys/master-key.js';
 import { openDatabase, resolveDataDir, resolveDbConfig, type Database } from '../db/index.js';
 import { addPeer, agreementFingerprint, exportNode, initNode, listPeers, loadNodeIdentity, nodeJwks, removePeer, requireNodeIdentity, rotateNodeKey } from '../exchange/index.js';
 import { createDbKeyStore, type KeyStore } from '../keys/index.js';
@@ -14,11 +16,19 @@ import { UsageError } from './errors.js';
 import type { Io } from './io.js';
 import { table } from './table.js';
 
+/** The master key's box as the server opens it (beside a demo node, its demo key). */
+export async function cliSecretBox(db: Kysely<Database>): Promise<SecretBox> {
+  const env = process.env;
+  const dataDir = resolveDataDir(env);
+  const demo = env.COMITY_DEMO === 'true' || existsSync(join(demoKeyDir(dataDir), MASTER_KEY_FILE_NAME));
+  return (await openMasterKey(env, dataDir, db, { demo })).box;
+}
+
 async function withNode<T>(work: (db: Kysely<Database>, keys: KeyStore) => Promise<T>): Promise<T> {
   const handle = await openDatabase(resolveDbConfig(process.env));
   try {
     await handle.migrate();
-    const keys = createDbKeyStore(handle.db, createSecretBox(loadMasterKey(process.env, resolveDataDir(process.env))));
+    const keys = createDbKeyStore(handle.db, await cliSecretBox(handle.db));
     return await work(handle.db, keys);
   } finally {
     await handle.close();

@@ -10,6 +10,7 @@ import { registerExchange } from './exchange.js';
 import { processIo, type Io } from './io.js';
 import { registerLaw, registerOverview } from './law.js';
 import { registerServe } from './serve.js';
+import { registerOps } from './ops.js';
 
 export function buildProgram(io: Io): Command {
   const program = new Command('comity')
@@ -27,6 +28,7 @@ export function buildProgram(io: Io): Command {
   registerLaw(program, io);
   registerCases(program, io);
   registerServe(program, io);
+  registerOps(program, io);
   registerExchange(program, io);
   return program;
 }

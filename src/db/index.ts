@@ -9,7 +9,6 @@
  * await handle.db.selectFrom('audit_events').selectAll().orderBy('seq').execute();
  * await handle.close();
  */
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, Migrator, sql } from 'kysely';
 import type { Dialect, LogEvent } from 'kysely';
@@ -18,6 +17,7 @@ import type { DbConfig, DbKind } from './config.js';
 import { DbMigrationError, oneLine } from './errors.js';
 import { migrationNames, migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
+import { ensurePrivateDir, ensurePrivateFile, tightenFiles } from '../ops/file-modes.js';
 
 export { resolveDbConfig, resolveDataDir, DEFAULT_DATA_DIR, DEFAULT_POOL_MAX, SQLITE_FILE_NAME } from './config.js';
 export type { DbConfig, DbEnv, DbKind, ResolveDbConfigOptions, SqliteSynchronous } from './config.js';
@@ -89,7 +89,13 @@ export async function openDatabase(config: DbConfig, options: OpenDatabaseOption
 async function createDialect(config: DbConfig, options: OpenDatabaseOptions): Promise<Dialect> {
   switch (config.kind) {
     case 'sqlite': {
-      if (config.file !== ':memory:') ensurePrivateDir(dirname(config.file));
+      if (config.file !== ':memory:') {
+        ensurePrivateDir(dirname(config.file));
+        // SQLite creates its files 0644 & ~umask, and the WAL and SHM files with the database
+        // file's mode: a database file made 0600 first keeps all three owner-only (issue 18).
+        ensurePrivateFile(config.file);
+        tightenFiles([`${config.file}-wal`, `${config.file}-shm`, `${config.file}-journal`]);
+      }
       const { createSqliteDialect } = await import('./dialects/sqlite.js');
       return createSqliteDialect({ file: config.file, synchronous: config.synchronous ?? 'normal' }).dialect;
     }
@@ -103,11 +109,6 @@ async function createDialect(config: DbConfig, options: OpenDatabaseOptions): Pr
       return createPgliteDialect(config.dataDir, options.pglite);
     }
   }
-}
-
-function ensurePrivateDir(dir: string): void {
-  // `mode` applies only to directories created here; an existing directory is left as it is.
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
 }
 
 function createHandle(db: Kysely<Database>, kind: DbKind): DatabaseHandle {

@@ -48,6 +48,8 @@ export interface AuthoritiesTable {
   languages: string;
   /** JSON object. */
   contact: string;
+  /** 0007: 0/1, the approver must differ from the drafter (on by default). */
+  separation_of_duties: Generated<number>;
   created_at: string;
 }
 
@@ -200,8 +202,9 @@ export interface UsersTable {
   totp_enabled: number;
   /** The last accepted TOTP time step (a code is accepted only for a later one). */
   totp_last_step: number | null;
-  /** Consecutive failed password or second-factor attempts. */
+  /** Failed password or second-factor attempts since the last complete sign-in from an unknown device. */
   failed_logins: number;
+  /** Since 0006: the next attempt from an unknown device is heard after this instant (a delay, not a lock). */
   locked_until: string | null;
   created_at: string;
   disabled_at: string | null;
@@ -219,6 +222,20 @@ export interface SessionsTable {
   /** Absolute expiry. */
   expires_at: string;
   last_seen_at: string;
+  /** 0006: the trusted device through which the session was opened (its sign-in bucket), or null. */
+  device_id: string | null;
+  /** 0006: wrong second-factor codes sent in this session. */
+  mfa_failures: number;
+}
+
+/** `trusted_devices` (0006): devices that completed a sign-in; `id` is the SHA-256 of the device cookie. */
+export interface TrustedDevicesTable {
+  id: string;
+  user_id: string;
+  created_at: string;
+  last_used_at: string;
+  failed_logins: number;
+  next_attempt_at: string | null;
 }
 
 /** `api_tokens`: `cmt_<id>_<secret>` bearer tokens; only the SHA-256 of the secret is stored. */
@@ -240,7 +257,7 @@ export interface LoginEventsTable {
   id: string;
   user_id: string | null;
   email_hash: string;
-  /** success | bad-password | unknown-user | disabled | locked | mfa-failed | mfa-success */
+  /** success | bad-password | unknown-user | disabled | throttled (locked before 0006) | mfa-failed | mfa-success */
   outcome: string;
   at: string;
 }
@@ -370,6 +387,7 @@ export interface Database {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   login_events: LoginEventsTable;
+  trusted_devices: TrustedDevicesTable;
   node_keys: NodeKeysTable;
   exchange_node: ExchangeNodeTable;
   exchange_peers: ExchangePeersTable;

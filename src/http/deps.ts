@@ -23,6 +23,12 @@ export interface HttpConfig {
   secureCookies: boolean;
   rateLimitPerMinute: number;
   loginRateLimitPerMinute: number;
+  /** Requests per minute per client on costly public routes (policy `cost: 'costly'`). */
+  costlyRateLimitPerMinute: number;
+  /** Failed credentials (password, code, token) an address may send before progressive delays (`address-throttle.ts`). */
+  failedCredentialsPerAddress: number;
+  /** Bearer token of the metrics scraper; null: GET /metrics answers 404. */
+  metricsToken: string | null;
 }
 
 export interface AppDeps {

@@ -168,9 +168,18 @@ export function createApi(client: ApiClient) {
         client.rememberCsrfToken(answer.csrfToken);
         return answer;
       },
-      totp: (code: string) => client.post<{ mfaPassed: boolean }>('/api/auth/totp', { code }),
+      // The session is replaced once the second factor passes: remember its new CSRF token.
+      async totp(code: string): Promise<{ mfaPassed: boolean }> {
+        const answer = await client.post<{ mfaPassed: boolean; csrfToken?: string }>('/api/auth/totp', { code });
+        if (answer.csrfToken) client.rememberCsrfToken(answer.csrfToken);
+        return answer;
+      },
       enrolTotp: () => client.post<TotpEnrolment>('/api/auth/totp/enrol'),
-      confirmTotp: (code: string) => client.post<{ mfaPassed: boolean }>('/api/auth/totp/confirm', { code }),
+      async confirmTotp(code: string): Promise<{ mfaPassed: boolean }> {
+        const answer = await client.post<{ mfaPassed: boolean; csrfToken?: string }>('/api/auth/totp/confirm', { code });
+        if (answer.csrfToken) client.rememberCsrfToken(answer.csrfToken);
+        return answer;
+      },
       me: (signal?: AbortSignal) => client.get<Me>('/api/auth/me', signal ? { signal } : {}),
       async logout(): Promise<void> {
         await client.post<void>('/api/auth/logout');

@@ -68,7 +68,7 @@ describe('pages: map, statistics, dashboard, language, keyboard, accessibility',
     await page.keyboard.type(email);
     await page.keyboard.press('Tab');
     assert.ok(await page.getByLabel('Password').evaluate((el) => el === el.ownerDocument.activeElement), `Tab from the e-mail field reaches the password (focus: ${await focused(page)})`);
-    await page.keyboard.type('comity-demo-2026!');
+    await page.keyboard.type(e2e.demoPassword);
     await page.keyboard.press('Tab');
     assert.ok(await page.getByRole('button', { name: 'Sign in' }).evaluate((el) => el === el.ownerDocument.activeElement), `then the Sign in button (focus: ${await focused(page)})`);
     await page.keyboard.press('Enter');
@@ -96,7 +96,7 @@ describe('pages: map, statistics, dashboard, language, keyboard, accessibility',
     await e2e.axe(page, 'sign-in');
     // The second step too (code form).
     await page.getByLabel('E-mail address').fill('officer@fr.demo');
-    await page.getByLabel('Password').fill('comity-demo-2026!');
+    await page.getByLabel('Password').fill(e2e.demoPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByLabel('One-time code').waitFor();
     await e2e.axe(page, 'sign-in (one-time code)');

@@ -53,6 +53,7 @@ async function postgresDatabase(): Promise<string | null> {
 interface Server {
   url: string;
   totp: Map<string, string>;
+  password: string;
   seedStep: number;
 }
 
@@ -80,11 +81,12 @@ async function startServer(name: string, nodeId: string, hosted: string, databas
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       for (const match of output.matchAll(/^\s+(\S+@\S+)\s.*TOTP secret ([A-Z2-7]+)/gm)) totp.set(match[1]!, match[2]!);
-      if (output.includes('Federation node')) resolve();
+      if (output.includes('Federation node') && /TOTP secret/.test(output)) resolve();
     });
     child.once('exit', (code) => reject(new Error(`${name} exited (${code}): ${output}`)));
   });
-  return { url: `http://127.0.0.1:${port}`, totp, seedStep: totpStep(new Date()) };
+  const password = /password for all: (\S+)/.exec(output)?.[1] ?? '';
+  return { url: `http://127.0.0.1:${port}`, totp, password, seedStep: totpStep(new Date()) };
 }
 
 /** A signed-in session (password, then the TOTP code of the next step: the seed used this one). */
@@ -104,7 +106,7 @@ async function signIn(server: Server, email: string) {
     if (response.status >= 400) throw new Error(`${method} ${path}: ${response.status} ${text}`);
     return json;
   };
-  const login = await call('POST', '/api/auth/login', { email, password: 'comity-demo-2026!' });
+  const login = await call('POST', '/api/auth/login', { email, password: server.password });
   csrf = String(login.csrfToken);
   const secret = server.totp.get(email);
   if (secret) {

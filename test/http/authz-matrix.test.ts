@@ -54,7 +54,8 @@ const WORKERS: readonly Role[] = ['drafter', 'reviewer', 'central-authority-offi
 const EXPECTED: Record<string, RouteExpectation> = {
   'GET /healthz': PUBLIC,
   'GET /readyz': PUBLIC,
-  'GET /metrics': PUBLIC,
+  // Only the scraper's token (COMITY_METRICS_TOKEN); off in this deployment: 404 for everyone.
+  'GET /metrics': { anon: 'allow', preMfa: 'allow', platform: 'allow', roles: 'all', tenant: null, scopes: 'any' },
   'GET /errors': PUBLIC,
   'GET /api/law/instruments': PUBLIC,
   'GET /api/law/instruments/:id/status': PUBLIC,
@@ -77,9 +78,9 @@ const EXPECTED: Record<string, RouteExpectation> = {
   'POST /api/authorities': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: [], tenant: null, scopes: [] },
   'GET /api/users': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['administrator'], tenant: null, scopes: ['admin'] },
   'POST /api/users': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['administrator'], tenant: 'authority', scopes: ['admin'] },
-  'GET /api/tokens': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: 'all', tenant: null, scopes: 'any' },
+  'GET /api/tokens': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: 'all', tenant: null, scopes: ['tokens'] },
   'POST /api/tokens': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: 'all', tenant: null, scopes: null },
-  'DELETE /api/tokens/:id': { anon: 'unauth', preMfa: 'forbid', platform: { own: 'allow', foreign: 'hidden' }, roles: 'all', tenant: 'token', scopes: 'any' },
+  'DELETE /api/tokens/:id': { anon: 'unauth', preMfa: 'forbid', platform: { own: 'allow', foreign: 'hidden' }, roles: 'all', tenant: 'token', scopes: ['tokens'] },
   'GET /api/cases': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
   'POST /api/cases': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: ['drafter', 'central-authority-officer', '24/7-officer'], tenant: 'authority', scopes: ['cases:write', 'admin'] },
   'GET /api/cases/:id': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: 'case', scopes: ['cases:read', 'admin'] },

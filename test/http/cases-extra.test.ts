@@ -210,7 +210,8 @@ describe('case routes for the workspace [sqlite]', () => {
       assert.equal(download.statusCode, 200);
       assert.deepEqual(download.rawPayload, text);
       assert.equal(download.headers['x-content-sha256'], sha256);
-      assert.equal(download.headers['content-type'], 'text/plain');
+      assert.equal(download.headers['content-type'], 'text/plain; charset=utf-8');
+      assert.equal(download.headers['x-content-type-options'], 'nosniff');
       assert.equal(download.headers['content-disposition'], `attachment; filename="preservation-confirmation _.txt"; filename*=UTF-8''preservation-confirmation%20%C3%A9.txt`);
       assert.equal(await accessCount(t, accepted.id, 'attachment'), before + 1, 'the download is recorded');
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ test('comity serve: demo deployment on a fresh SQLite database, printed logins, 
   try {
     assert.match(lines[0] ?? '', /^Comity is running at http:\/\/localhost:\d+/);
     assert.ok(lines.some((l) => l.includes('officer@fr.demo') && l.includes('TOTP secret')), 'demo logins printed');
-    assert.equal(server.demoUsers.length, 10);
+    assert.equal(server.demoUsers.length, 11);
     const ready = await fetch(`${server.url}/readyz`);
     assert.equal(ready.status, 200);
     assert.deepEqual(await ready.json(), { status: 'ready', database: 'sqlite' });
@@ -45,7 +46,7 @@ test('SIGTERM finishes the request in flight, then the process exits 0', async (
   const dir = mkdtempSync(join(tmpdir(), 'comity-sigterm-'));
   const port = await freePort();
   const bin = new URL('../../bin/comity.js', import.meta.url).pathname;
-  const child = spawn(process.execPath, [bin, 'serve'], { env: { PATH: process.env.PATH ?? '', COMITY_DATA_DIR: dir, COMITY_PORT: String(port), COMITY_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'serve'], { env: { PATH: process.env.PATH ?? '', COMITY_DATA_DIR: dir, COMITY_SECRET_KEY: randomBytes(32).toString('hex'), COMITY_PORT: String(port), COMITY_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -26,8 +26,8 @@
  * worker thread).
  */
 import { createRequire } from 'node:module';
-import { CompiledQuery, SqliteDialect, SqliteDriver } from 'kysely';
-import type { DatabaseConnection, Driver, SqliteDatabase, SqliteDialectConfig, SqliteStatement, TransactionSettings } from 'kysely';
+import { CompiledQuery, SqliteAdapter, SqliteDialect, SqliteDriver } from 'kysely';
+import type { DatabaseConnection, DialectAdapter, Driver, SqliteDatabase, SqliteDialectConfig, SqliteStatement, TransactionSettings } from 'kysely';
 import type { SqliteSynchronous } from '../config.js';
 
 /** Milliseconds to wait for another connection's write lock. */
@@ -139,6 +139,23 @@ class ComitySqliteDialect extends SqliteDialect {
 
   override createDriver(): Driver {
     return new ImmediateSqliteDriver(this.#config);
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
+}
+
+/**
+ * SQLite runs DDL inside transactions (only a few PRAGMAs and VACUUM cannot, and no migration
+ * uses them), but Kysely's adapter says it does not, so its Migrator would run each migration
+ * statement by statement: a failure half-way would leave a half-migrated database. Saying yes
+ * makes an upgrade (all pending migrations) one `BEGIN IMMEDIATE … COMMIT`, all or nothing, as on
+ * PostgreSQL (issue 18), which also makes a second process wait for the first one's upgrade.
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
   }
 }
 

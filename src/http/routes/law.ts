@@ -7,7 +7,6 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   computeDeadlines,
-  cooperationMatrix,
   INSTRUMENT_IDS,
   MEASURES,
   parseDate,
@@ -15,6 +14,7 @@ import {
   parseParty,
 } from '../../law/index.js';
 import type { AppDeps } from '../deps.js';
+import { createMatrixCache } from '../law-cache.js';
 import { HttpProblem } from '../problems.js';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD').optional();
@@ -27,6 +27,7 @@ function today(): string {
 export async function registerLawRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['law'];
+  const matrices = createMatrixCache(deps.kb, deps.finder);
 
   api.get('/api/law/instruments', { schema: { tags, summary: 'Instruments with their entry-into-force rules' } }, async () => [...deps.kb.instruments.values()]);
 
@@ -150,10 +151,19 @@ export async function registerLawRoutes(app: FastifyInstance, deps: AppDeps): Pr
 
   api.get(
     '/api/law/matrix',
-    { schema: { tags, summary: 'Who can co-operate with whom under one instrument', querystring: z.strictObject({ instrument: z.enum(INSTRUMENT_IDS), date }) } },
-    async (request) => {
+    {
+      schema: {
+        tags,
+        summary: 'Who can co-operate with whom under one instrument (cached per knowledge-base version and date; lower rate limit per client)',
+        querystring: z.strictObject({ instrument: z.enum(INSTRUMENT_IDS), date }),
+      },
+    },
+    async (request, reply) => {
       if (request.query.instrument === 'EU-US') throw new HttpProblem('invalid-parameter', 'EU-US is under negotiation: no matrix');
-      return cooperationMatrix(deps.finder, request.query.instrument, parseDate(request.query.date ?? today()));
+      const { json, etag } = await matrices.get(request.query.instrument, parseDate(request.query.date ?? today()));
+      void reply.header('etag', etag).header('cache-control', 'public, max-age=3600');
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+      return reply.type('application/json; charset=utf-8').send(json);
     },
   );
 }

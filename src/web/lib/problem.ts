@@ -26,8 +26,9 @@ export const SERVER_PROBLEM_CODES = [
   'validation-failed',
   'idempotency-key-reused',
   'reason-required',
-  'locked',
+  'throttled',
   'rate-limited',
+  'request-header-too-large',
   'internal-error',
   'not-ready',
 ] as const;
