@@ -4,6 +4,7 @@
  * naming the field, and nothing is stored.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,9 +15,13 @@ import { DEMO_AUTHORITIES } from '../../src/demo/data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'comity-cli-exchange-'));
 const savedDataDir = process.env.COMITY_DATA_DIR;
+const savedSecretKey = process.env.COMITY_SECRET_KEY;
+// Each node its own master key (the way a real deployment gives it: outside the data directory).
+const masterKeys = { fr: randomBytes(32).toString('hex'), us: randomBytes(32).toString('hex') };
 
 async function on(node: 'fr' | 'us', ...args: string[]) {
   process.env.COMITY_DATA_DIR = join(dir, node);
+  process.env.COMITY_SECRET_KEY = masterKeys[node];
   const io = captureIo();
   const code = await main(['node', 'comity', ...args], io);
   return { code, stdout: io.stdout.join('\n'), stderr: io.stderr };
@@ -46,6 +51,8 @@ describe('comity node and comity peers', () => {
   after(() => {
     if (savedDataDir === undefined) delete process.env.COMITY_DATA_DIR;
     else process.env.COMITY_DATA_DIR = savedDataDir;
+    if (savedSecretKey === undefined) delete process.env.COMITY_SECRET_KEY;
+    else process.env.COMITY_SECRET_KEY = savedSecretKey;
   });
 
   test('export, add, list, update after a rotation, remove', async () => {
