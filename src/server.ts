@@ -11,12 +11,14 @@ import { join } from 'node:path';
 import { createAuthContext, oidcConfigFromEnv, createOidcClient, type SecretBox } from './auth/index.js';
 import { createCaseContext, serverTransactionRunner, startScheduler } from './cases/index.js';
 import { openDatabase, resolveDataDir, resolveDbConfig } from './db/index.js';
+import { createEvidenceContext, purgeExpiredEvidence } from './evidence/index.js';
+import { s3BlobStoreFromEnv } from './evidence/s3-blob-store.js';
+import { createDbKeyStore } from './keys/index.js';
 import { isEmpty, newDemoPassword, readDemoLogins, seedDemo, type DemoLogins, type SeededUser } from './demo/seed.js';
 import { buildApp } from './http/app.js';
 import { effectiveEnv, loadServerConfig } from './http/config.js';
 import { loadKnowledgeBase } from './law/index.js';
 import { startNodeExchange } from './exchange/node-start.js';
-import { createDbKeyStore } from './keys/index.js';
 import { checkMasterKeySource, openMasterKey } from './keys/master-key.js';
 import { assertPrivateDir, ensurePrivateDir } from './ops/file-modes.js';
 
@@ -50,6 +52,9 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   }
   const cases = createCaseContext(database.db, kb, { transaction: serverTransactionRunner(database.db, dbConfig) });
   const auth = createAuthContext(database.db, secretBox);
+  // Evidence blobs: S3-compatible storage when COMITY_S3_BUCKET is set, else the data directory.
+  const s3 = await s3BlobStoreFromEnv(env);
+  const evidence = await createEvidenceContext({ cases, keys: createDbKeyStore(database.db, secretBox), dataDir: resolveDataDir(env), ...(s3 ? { blobs: s3 } : {}) });
   const oidcConfig = oidcConfigFromEnv(env);
   const oidc = oidcConfig ? await createOidcClient(oidcConfig) : null;
   let demo: DemoLogins | null = null;
@@ -68,12 +73,17 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   // Issue 12: a federation node when configured (COMITY_NODE_ID or `comity node init`).
   const keys = createDbKeyStore(database.db, secretBox);
   const exchange = await startNodeExchange(cases, keys, effectiveEnv(env), config.http.publicUrl);
-  const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, auth, database, oidc, ...(exchange ? { exchange: { runtime: exchange, keys } } : {}), ...(options.logger === false ? { logger: false as const } : {}) });
+  const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, evidence, auth, database, oidc, ...(exchange ? { exchange: { runtime: exchange, keys } } : {}), ...(options.logger === false ? { logger: false as const } : {}) });
   const scheduler = startScheduler(cases, {
     intervalMs: config.schedulerIntervalMs,
     onError: (error) => app.log.error({ err: error }, 'scheduler pass failed'),
     onEscalation: (escalations) => app.log.info({ count: escalations.length }, 'overdue clocks escalated'),
   });
+  // Evidence of purged cases is deleted on the same beat (blobs, content key; digests and custody remain).
+  const evidencePurge = setInterval(() => {
+    purgeExpiredEvidence(evidence).catch((error: unknown) => app.log.error({ err: error }, 'evidence purge failed'));
+  }, config.schedulerIntervalMs);
+  evidencePurge.unref();
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
@@ -91,6 +101,7 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      clearInterval(evidencePurge);
       await app.close();
       await exchange?.stop();
       await scheduler.stop();

@@ -7,6 +7,7 @@ import { CaseError } from '../cases/errors.js';
 import { ClockError } from '../clock/index.js';
 import { DbConfigError } from '../db/index.js';
 import { ExchangeError } from '../exchange/errors.js';
+import { EvidenceError } from '../evidence/errors.js';
 import { DataError, LawInputError } from '../law/index.js';
 import { MasterKeyError } from '../keys/master-key.js';
 import { FileModeError } from '../ops/file-modes.js';
@@ -30,6 +31,12 @@ export function describeError(error: unknown): { line: string; code: number } {
     return { line: `comity: ${error.code}: ${oneLine(error.message)}${issues ? ` — ${oneLine(issues)}` : ''}`, code: EXIT_USAGE };
   }
   if (error instanceof ExchangeError) return { line: `comity: ${oneLine(error.message)}`, code: EXIT_USAGE };
+  // A bundle that does not verify: the report was printed; one line and exit 1.
+  if (error instanceof Error && error.name === 'NotVerified') return { line: `comity: ${oneLine(error.message)}`, code: EXIT_FAILURE };
+  if (error instanceof EvidenceError) {
+    const issues = error.issues.map((i) => `${i.field}: ${i.message}`).join('; ');
+    return { line: `comity: ${error.code}: ${oneLine(error.message)}${issues ? ` — ${oneLine(issues)}` : ''}`, code: error.code === 'integrity' ? EXIT_FAILURE : EXIT_USAGE };
+  }
   if (error instanceof DbConfigError) return { line: `comity: database configuration: ${oneLine(error.message)}`, code: EXIT_USAGE };
   if (error instanceof DataError) return { line: `comity: bad data file: ${oneLine(error.message)}`, code: EXIT_USAGE };
   if (isNodeError(error) && (error.code === 'ENOENT' || error.code === 'EACCES')) {

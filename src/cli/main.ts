@@ -7,9 +7,11 @@ import { Command, CommanderError } from 'commander';
 import { registerCases } from './cases.js';
 import { describeError } from './errors.js';
 import { registerExchange } from './exchange.js';
+import { registerEvidence } from './evidence.js';
 import { processIo, type Io } from './io.js';
 import { registerLaw, registerOverview } from './law.js';
 import { registerServe } from './serve.js';
+import { registerVerify } from './verify.js';
 import { registerOps } from './ops.js';
 
 export function buildProgram(io: Io): Command {
@@ -27,6 +29,8 @@ export function buildProgram(io: Io): Command {
   registerOverview(program, io);
   registerLaw(program, io);
   registerCases(program, io);
+  registerEvidence(program, io);
+  registerVerify(program, io);
   registerServe(program, io);
   registerOps(program, io);
   registerExchange(program, io);

@@ -283,6 +283,64 @@ export interface NodeKeysTable {
   revoked_at: string | null;
 }
 
+/** `evidence_case_keys`: one content key per case, wrapped by the node's content-wrapping key (see `evidence/`). */
+export interface EvidenceCaseKeysTable {
+  case_id: string;
+  wrapping_key_id: string;
+  /** base64url(iv ‖ ciphertext ‖ tag); null once destroyed. */
+  wrapped: string | null;
+  created_at: string;
+  destroyed_at: string | null;
+}
+
+/** `evidence_uploads`: resumable uploads in progress. Sizes: numbers (bigint on PostgreSQL, read back as strings). */
+export interface EvidenceUploadsTable {
+  id: string;
+  case_id: string;
+  actor: string;
+  authority_id: string | null;
+  length: number | string;
+  received: number | string;
+  header: string;
+  metadata: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** `evidence_items`: evidence metadata and digest; the sealed bytes live in the blob store. */
+export interface EvidenceItemsTable {
+  id: string;
+  case_id: string;
+  sha256: string;
+  size: number | string;
+  media_type: string;
+  original_name: string | null;
+  description: string | null;
+  data_category: string;
+  producer: string;
+  produced_at: string | null;
+  received_at: string;
+  received_by: string;
+  blob_key: string;
+  deleted_at: string | null;
+}
+
+/** `evidence_custody`: the chain of custody, signed canonical JSON lines chained per case. */
+export interface EvidenceCustodyTable {
+  id: string;
+  case_id: string;
+  seq: number;
+  item_id: string | null;
+  event: string;
+  actor: string;
+  authority_id: string | null;
+  at: string;
+  line: string;
+  signature: string;
+  key_id: string;
+  ledger_index: number | string | null;
+}
+
 /** Every table, for `Kysely<Database>`. */
 /** This node's identity (one row, id `self`); see migration 0020. */
 export interface ExchangeNodeTable {
@@ -396,6 +454,10 @@ export interface Database {
   exchange_outbox: ExchangeOutboxTable;
   exchange_inbox: ExchangeInboxTable;
   exchange_refusals: ExchangeRefusalsTable;
+  evidence_case_keys: EvidenceCaseKeysTable;
+  evidence_uploads: EvidenceUploadsTable;
+  evidence_items: EvidenceItemsTable;
+  evidence_custody: EvidenceCustodyTable;
 }
 
 export type AuditEvent = Selectable<AuditEventsTable>;

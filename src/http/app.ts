@@ -6,6 +6,7 @@
  * limits, request ids, metrics. Routes live in `routes/`; policies in `policies.ts`.
  */
 import { randomUUID } from 'node:crypto';
+import { Stream } from 'node:stream';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -16,6 +17,7 @@ import type { LoggerOptions } from 'pino';
 import { AuthError } from '../auth/index.js';
 import { CaseError } from '../cases/index.js';
 import { ClockError } from '../clock/index.js';
+import { EvidenceError } from '../evidence/index.js';
 import { LawInputError } from '../law/index.js';
 import type { AppDeps } from './deps.js';
 import { jsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
@@ -28,6 +30,7 @@ import { HttpProblem, problem, PROBLEMS, type Problem, type ProblemCode } from '
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerCaseRoutes } from './routes/cases.js';
 import { registerExchangeRoutes } from './routes/exchange.js';
+import { registerEvidenceRoutes } from './routes/evidence.js';
 import { registerLawRoutes } from './routes/law.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerWebRoutes } from './routes/web.js';
@@ -46,6 +49,17 @@ const CASE_CODES: Record<CaseError['code'], ProblemCode> = {
   'idempotency-key-reused': 'idempotency-key-reused',
 };
 
+const EVIDENCE_CODES: Record<EvidenceError['code'], ProblemCode> = {
+  'invalid-request': 'invalid-request',
+  'not-found': 'not-found',
+  forbidden: 'forbidden',
+  conflict: 'conflict',
+  'invalid-transition': 'invalid-transition',
+  'too-large': 'payload-too-large',
+  integrity: 'integrity-failure',
+  gone: 'gone',
+};
+
 const AUTH_CODES: Record<AuthError['code'], ProblemCode> = {
   'invalid-credentials': 'invalid-credentials',
   throttled: 'throttled',
@@ -62,6 +76,7 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
   const instance = String(request.id);
   if (error instanceof HttpProblem) return problem(error.code, error.message, { instance, issues: error.issues });
   if (error instanceof CaseError) return problem(CASE_CODES[error.code], error.message, { instance, issues: error.issues });
+  if (error instanceof EvidenceError) return problem(EVIDENCE_CODES[error.code], error.message, { instance, issues: error.issues });
   if (error instanceof AuthError) return problem(AUTH_CODES[error.code], error.message, { instance, issues: error.issues });
   if (error instanceof LawInputError || error instanceof ClockError) return problem('invalid-parameter', error.message, { instance });
   const fastifyError = error as FastifyError & { validation?: { instancePath?: string; message?: string; params?: { issue?: { path?: unknown[] } } }[]; validationContext?: string };
@@ -117,6 +132,8 @@ function isRateLimitProblem(error: unknown): error is { code: 'rate-limited'; de
 /** True if any string inside `value` contains U+0000. */
 export function containsNul(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
+  // A streamed body (evidence uploads) is bytes, read by its route, not text.
+  if (value instanceof Stream) return false;
   if (depth > 64 || value === null || typeof value !== 'object') return false;
   for (const item of Array.isArray(value) ? value : Object.entries(value).flat()) if (containsNul(item, depth + 1)) return true;
   return false;
@@ -294,6 +311,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerAuthRoutes(app, deps, { throttle, metrics });
   await registerCaseRoutes(app, deps);
   await registerExchangeRoutes(app, deps);
+  await registerEvidenceRoutes(app, deps);
   // Last: the workspace's wildcard route must not shadow any other.
   await registerWebRoutes(app, deps);
   return app;

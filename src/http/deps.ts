@@ -8,6 +8,7 @@ import type { CaseContext } from '../cases/index.js';
 import type { DatabaseHandle } from '../db/index.js';
 import type { ExchangeRuntime } from '../exchange/runtime.js';
 import type { KeyStore } from '../keys/index.js';
+import type { EvidenceContext } from '../evidence/index.js';
 import type { BasesFinder, KnowledgeBase } from '../law/index.js';
 
 export interface HttpConfig {
@@ -36,6 +37,8 @@ export interface AppDeps {
   kb: KnowledgeBase;
   finder: BasesFinder;
   cases: CaseContext;
+  /** Evidence store, custody and bundles (see `evidence/`). */
+  evidence: EvidenceContext;
   auth: AuthContext;
   database: Pick<DatabaseHandle, 'ready' | 'kind'>;
   oidc: OidcClient | null;

@@ -19,6 +19,7 @@ export const PROBLEMS = {
   conflict: { status: 409, title: 'The resource changed or already exists' },
   'invalid-transition': { status: 409, title: 'This event is not allowed in the case’s current state' },
   'payload-too-large': { status: 413, title: 'The body is too large' },
+  gone: { status: 410, title: 'Deleted under retention; its digest and custody remain' },
   'uri-too-long': { status: 414, title: 'The URL or a path parameter is too long' },
   'unsupported-media-type': { status: 415, title: 'Send application/json' },
   'validation-failed': { status: 422, title: 'The request does not meet the legal requirements' },
@@ -28,6 +29,7 @@ export const PROBLEMS = {
   throttled: { status: 429, title: 'Too many failed attempts: wait before trying again' },
   'request-header-too-large': { status: 431, title: 'The request headers are too large' },
   'internal-error': { status: 500, title: 'Internal error' },
+  'integrity-failure': { status: 500, title: 'Stored evidence failed its integrity check' },
   'not-ready': { status: 503, title: 'Not ready' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

@@ -30,6 +30,8 @@ import type {
   CasePage,
   CaseState,
   CaseStatistics,
+  CustodyRecord,
+  EvidenceItemView,
   LoginResponse,
   Me,
   Notification,
@@ -208,6 +210,25 @@ export function createApi(client: ApiClient) {
     },
     /** Messages to other nodes without a final answer for too long (officers and administrators). */
     stuckMessages: (signal?: AbortSignal) => client.get<DeliveryView[]>('/api/exchange/stuck', signal ? { signal } : {}),
+    /** Evidence (src/http/routes/evidence.ts): resumable uploads, items, custody, bundle. */
+    evidence: {
+      list: (id: string, signal?: AbortSignal) => client.get<EvidenceItemView[]>(`/api/cases/${enc(id)}/evidence`, signal ? { signal } : {}),
+      custody: (id: string, signal?: AbortSignal) => client.get<CustodyRecord[]>(`/api/cases/${enc(id)}/evidence/custody`, signal ? { signal } : {}),
+      begin: (id: string, input: { name: string; length: number; dataCategory: string; producer: string; description?: string }) => client.post<{ id: string; offset: number; length: number }>(`/api/cases/${enc(id)}/evidence/uploads`, input),
+      /** Sends one slice at `offset` as a raw stream (not JSON); answers the new offset, and the item once complete. */
+      append: async (id: string, uploadId: string, offset: number, slice: Blob, signal: AbortSignal) => {
+        const headers: Record<string, string> = { 'content-type': 'application/offset+octet-stream', 'upload-offset': String(offset), 'tus-resumable': '1.0.0', accept: 'application/json, application/problem+json' };
+        const csrf = client.csrfToken();
+        if (csrf) headers['x-csrf-token'] = csrf;
+        const response = await fetch(`/api/cases/${enc(id)}/evidence/uploads/${enc(uploadId)}`, { method: 'PATCH', headers, body: slice, credentials: 'same-origin', signal });
+        const parsed = (await response.json()) as unknown;
+        if (!response.ok) throw parseProblem(response.status, response.headers.get('content-type'), parsed);
+        return parsed as { offset: number; length: number; item: EvidenceItemView | null };
+      },
+      cancel: (id: string, uploadId: string) => client.delete<void>(`/api/cases/${enc(id)}/evidence/uploads/${enc(uploadId)}`),
+      contentUrl: (id: string, itemId: string) => `/api/cases/${enc(id)}/evidence/${enc(itemId)}/content`,
+      exportUrl: (id: string) => `/api/cases/${enc(id)}/evidence/export`,
+    },
     deadlines: (query: DeadlineQuery = {}, signal?: AbortSignal) => client.get<CaseDeadline[]>('/api/deadlines', { query: { ...query }, ...(signal ? { signal } : {}) }),
     notifications: (signal?: AbortSignal) => client.get<Notification[]>('/api/notifications', signal ? { signal } : {}),
     stats: (signal?: AbortSignal) => client.get<CaseStatistics>('/api/stats', signal ? { signal } : {}),

@@ -194,8 +194,8 @@ describe('pages: map, statistics, dashboard, language, keyboard, accessibility',
     const inForceParties = new Set(await svg.locator('.map-country[data-status=in-force]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-party'))));
     assert.equal(inForceParties.size, inForceCount, 'as many in-force parties on the map as the count says');
     // Small states: present, with a marker circle.
-    // (San Marino takes no part in ETS 185 in the participation data: drawn all the same.)
-    for (const [party, status] of [['MT', 'in-force'], ['LI', 'in-force'], ['AD', 'in-force'], ['MC', 'in-force'], ['SM', 'none']] as const) {
+    // (San Marino: a Party since 2019-07-01, added by the review of 2 Dec 2026, issue 15.)
+    for (const [party, status] of [['MT', 'in-force'], ['LI', 'in-force'], ['AD', 'in-force'], ['MC', 'in-force'], ['SM', 'in-force']] as const) {
       const shape = svg.locator(`.map-country[data-party=${party}]`);
       assert.equal(await shape.count(), 1, `${party} is on the map`);
       assert.equal(await shape.locator('circle').count(), 1, `${party} has a marker circle`);

@@ -13,10 +13,15 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createAuthContext, createSecretBox, createUser, hotp, totpCode, totpStep, TOTP_STEP_SECONDS, type ApiScope, type AuthContext, type Role } from '../../src/auth/index.js';
 import { createCaseContext, transactionRunner, type CaseContext } from '../../src/cases/index.js';
 import type { DatabaseHandle } from '../../src/db/index.js';
+import { createEvidenceContext, type EvidenceContext } from '../../src/evidence/index.js';
+import { createDbKeyStore } from '../../src/keys/index.js';
 import { DEMO_USERS, newDemoPassword, seedDemo, type SeededUser } from '../../src/demo/seed.js';
 import { buildApp } from '../../src/http/app.js';
 import { loadServerConfig } from '../../src/http/config.js';
@@ -82,6 +87,8 @@ export interface TestApp {
   handle: DatabaseHandle;
   cases: CaseContext;
   auth: AuthContext;
+  /** The evidence context, its blobs under a temporary directory removed by `close()`. */
+  evidence: EvidenceContext;
   kb: KnowledgeBase;
   config: HttpConfig;
   /** Clock of both contexts: real time plus `offsetMs`. */
@@ -162,6 +169,7 @@ function cookieValue(setCookie: string[], name: string): string | null {
 export async function buildTestApp(kind: TestDbKind = 'sqlite', options: BuildTestAppOptions = {}): Promise<TestApp> {
   const { handle, cleanup } = await openTarget(kind);
   let app: FastifyInstance | undefined;
+  let evidenceDir: string | undefined;
   try {
     await handle.migrate();
     let offsetMs = 0;
@@ -178,10 +186,13 @@ export async function buildTestApp(kind: TestDbKind = 'sqlite', options: BuildTe
     const kb = knowledgeBase();
     // On SQLite through the group committer, as a server with COMITY_SQLITE_SYNC=full runs.
     const cases = createCaseContext(handle.db, kb, { now: clock.now, transaction: transactionRunner(handle.db, { groupCommit: handle.kind === 'sqlite' }) });
-    const auth = createAuthContext(handle.db, createSecretBox(randomBytes(32)), { now: clock.now });
+    const secretBox = createSecretBox(randomBytes(32));
+    const auth = createAuthContext(handle.db, secretBox, { now: clock.now });
+    evidenceDir = await mkdtemp(join(tmpdir(), 'comity-evidence-'));
+    const evidence = await createEvidenceContext({ cases, keys: createDbKeyStore(handle.db, secretBox), dataDir: evidenceDir });
     const seeded = await seedDemo(cases, auth, DEMO_PASSWORD);
     const config = testConfig(options.config);
-    app = await buildApp({ config, kb, finder: cases.finder, cases, auth, database: handle, oidc: null, logger: false });
+    app = await buildApp({ config, kb, finder: cases.finder, cases, evidence, auth, database: handle, oidc: null, logger: false });
     await app.ready();
     const built = app;
 
@@ -311,7 +322,7 @@ export async function buildTestApp(kind: TestDbKind = 'sqlite', options: BuildTe
 
     const variants: FastifyInstance[] = [];
     const appWith = async (overrides: Partial<HttpConfig>): Promise<FastifyInstance> => {
-      const variant = await buildApp({ config: { ...config, ...overrides }, kb, finder: cases.finder, cases, auth, database: handle, oidc: null, logger: false });
+      const variant = await buildApp({ config: { ...config, ...overrides }, kb, finder: cases.finder, cases, evidence, auth, database: handle, oidc: null, logger: false });
       variants.push(variant);
       await variant.ready();
       return variant;
@@ -324,6 +335,7 @@ export async function buildTestApp(kind: TestDbKind = 'sqlite', options: BuildTe
       handle,
       cases,
       auth,
+      evidence,
       kb,
       config,
       clock,
@@ -347,12 +359,14 @@ export async function buildTestApp(kind: TestDbKind = 'sqlite', options: BuildTe
           await built.close();
           await handle.close();
           await cleanup();
+          if (evidenceDir) await rm(evidenceDir, { recursive: true, force: true });
         })()),
     };
   } catch (error) {
     await app?.close().catch(() => {});
     await handle.close().catch(() => {});
     await cleanup().catch(() => {});
+    if (evidenceDir) await rm(evidenceDir, { recursive: true, force: true });
     throw error;
   }
 }

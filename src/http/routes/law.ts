@@ -12,6 +12,7 @@ import {
   parseDate,
   parseOffence,
   parseParty,
+  partyProfile,
 } from '../../law/index.js';
 import type { AppDeps } from '../deps.js';
 import { createMatrixCache } from '../law-cache.js';
@@ -50,15 +51,8 @@ export async function registerLawRoutes(app: FastifyInstance, deps: AppDeps): Pr
     '/api/law/parties/:party',
     { schema: { tags, summary: "A party's status under every instrument", params: z.strictObject({ party: z.string().min(2).max(2) }), querystring: z.strictObject({ date }) } },
     async (request) => {
-      const party = parseParty(deps.kb, request.params.party);
-      const on = parseDate(request.query.date ?? today());
-      return {
-        party,
-        name: deps.kb.parties.get(party)?.name ?? party,
-        date: on,
-        memberOf: (['CoE', 'EU'] as const).filter((org) => deps.kb.memberships[org].members.includes(party)),
-        instruments: INSTRUMENT_IDS.map((id) => deps.finder.index.partyStatus(party, id, on)),
-      };
+      // Every reservation and declaration with its period, and whether it applies on the date.
+      return partyProfile(deps.kb, deps.finder.index, parseParty(deps.kb, request.params.party), parseDate(request.query.date ?? today()));
     },
   );
 
@@ -90,6 +84,8 @@ export async function registerLawRoutes(app: FastifyInstance, deps: AppDeps): Pr
           entryIntoForceDerived: s.entryIntoForceDerived,
           verified: s.verified,
           reservations: s.reservations.length,
+          // An undated event: "date unknown, not before …" (issue 15).
+          notBefore: (s.consent ?? s.signature)?.date === null ? ((s.consent ?? s.signature)?.notBefore ?? null) : null,
           notes: s.notes,
         };
       });
@@ -117,12 +113,22 @@ export async function registerLawRoutes(app: FastifyInstance, deps: AppDeps): Pr
       schema: {
         tags,
         summary: 'Applicable legal bases, ranked and cited, and why others do not apply',
-        querystring: z.strictObject({ from: z.string().min(2).max(2), to: z.string().min(2).max(2), measure: z.enum(MEASURES), date, emergency: bool, offence: z.string().max(100).optional() }),
+        querystring: z.strictObject({
+          from: z.string().min(2).max(2),
+          to: z.string().min(2).max(2),
+          measure: z.enum(MEASURES),
+          date,
+          emergency: bool,
+          offence: z.string().max(100).optional(),
+          /** Where the provider's legal representative or designated establishment is (Reg. 2023/1543 is addressed there). */
+          providerRep: z.string().min(2).max(2).optional(),
+        }),
       },
     },
     async (request) => {
       const q = request.query;
       const offence = q.offence === undefined ? undefined : parseOffence(deps.kb, q.offence);
+      const providerRep = q.providerRep === undefined ? undefined : parseParty(deps.kb, q.providerRep, "provider's legal representative");
       return deps.finder.find({
         from: parseParty(deps.kb, q.from, 'requesting party'),
         to: parseParty(deps.kb, q.to, 'requested party'),
@@ -130,6 +136,7 @@ export async function registerLawRoutes(app: FastifyInstance, deps: AppDeps): Pr
         date: parseDate(q.date ?? today()),
         emergency: q.emergency === 'true',
         ...(offence ? { offence } : {}),
+        ...(providerRep ? { providerRep } : {}),
       });
     },
   );

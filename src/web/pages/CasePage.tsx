@@ -30,6 +30,7 @@ import type { CaseDetail, CaseEvent, DeadlineView } from '../types';
 import { ActionForm, AssessmentAction } from './case/Actions';
 import { Attachments } from './case/Attachments';
 import { Deliveries } from './case/Deliveries';
+import { Evidence } from './case/Evidence';
 import { AuditTrail, Timeline } from './case/History';
 import { AssessmentRecord, RequestView, ResponseRecord, ReviewRecord } from './case/RequestView';
 import type { Tx } from './case/shared';
@@ -60,6 +61,8 @@ export default function CasePage() {
   const detail = useApi((signal) => api.cases.get(id, signal), [id]);
   const attachments = useApi((signal) => api.cases.attachments(id, signal), [id]);
   const deliveries = useApi((signal) => api.cases.deliveries(id, signal), [id]);
+  const evidence = useApi((signal) => api.evidence.list(id, signal), [id]);
+  const custody = useApi((signal) => api.evidence.custody(id, signal), [id]);
   const audit = useApi((signal) => (auditAllowed ? api.cases.audit(id, signal) : Promise.resolve([])), [id, auditAllowed]);
   const offences = useApi((signal) => api.law<OffenceCategory[]>('/offences', {}, signal), []);
   const c = detail.data;
@@ -77,6 +80,8 @@ export default function CasePage() {
     detail.reload();
     attachments.reload();
     deliveries.reload();
+    evidence.reload();
+    custody.reload();
     audit.reload();
   };
   const onDone = (event: CaseEvent | 'upload') => {
@@ -232,6 +237,7 @@ export default function CasePage() {
           <Attachments caseId={c.id} items={attachments.data} problem={attachments.problem} onRetry={attachments.reload} canUpload={attachAllowed} onUploaded={() => onDone('upload')} />
 
           <Deliveries items={deliveries.data} />
+          <Evidence caseId={c.id} items={evidence.data} custody={custody.data} problem={evidence.problem ?? custody.problem} onRetry={() => (evidence.reload(), custody.reload())} canUpload={attachAllowed} onUploaded={() => onDone('upload')} />
 
           <Timeline c={c} />
 
