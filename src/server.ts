@@ -18,6 +18,7 @@ import { isEmpty, newDemoPassword, readDemoLogins, seedDemo, type DemoLogins, ty
 import { buildApp } from './http/app.js';
 import { effectiveEnv, loadServerConfig } from './http/config.js';
 import { loadKnowledgeBase } from './law/index.js';
+import { startNodeExchange } from './exchange/node-start.js';
 import { checkMasterKeySource, openMasterKey } from './keys/master-key.js';
 import { assertPrivateDir, ensurePrivateDir } from './ops/file-modes.js';
 
@@ -69,7 +70,10 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
     demo = readDemoLogins(loginsFile);
   }
   const demoUsers: SeededUser[] = demo?.users ?? [];
-  const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, evidence, auth, database, oidc, ...(options.logger === false ? { logger: false as const } : {}) });
+  // Issue 12: a federation node when configured (COMITY_NODE_ID or `comity node init`).
+  const keys = createDbKeyStore(database.db, secretBox);
+  const exchange = await startNodeExchange(cases, keys, effectiveEnv(env), config.http.publicUrl);
+  const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, evidence, auth, database, oidc, ...(exchange ? { exchange: { runtime: exchange, keys } } : {}), ...(options.logger === false ? { logger: false as const } : {}) });
   const scheduler = startScheduler(cases, {
     intervalMs: config.schedulerIntervalMs,
     onError: (error) => app.log.error({ err: error }, 'scheduler pass failed'),
@@ -86,6 +90,7 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   const url = config.http.publicUrl.replace(/:\d+$/, `:${port}`);
   print(`Comity is running at ${url}  (API docs ${url}/docs, database: ${database.kind})`);
   if (createdKey !== null) print(`Created a new master key in ${createdKey} (keep a copy apart from the backups of the data)`);
+  if (exchange) print(`Federation node ${exchange.identity.nodeId}, hosting ${exchange.identity.hosted.join(', ')}`);
   if (demo !== null && demoUsers.length > 0) {
     print(`Demo logins — password for all: ${demo.password}  (generated at the first start; kept in ${loginsFile}, owner-only)`);
     for (const user of demoUsers) {
@@ -98,6 +103,7 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
     closing ??= (async () => {
       clearInterval(evidencePurge);
       await app.close();
+      await exchange?.stop();
       await scheduler.stop();
       await database.close();
     })();

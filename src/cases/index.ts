@@ -11,7 +11,7 @@ export * from './assessment.js';
 export * from './event-payload.js';
 export * from './authorities.js';
 export * from './presenter.js';
-export { createCase, createCaseOnce, forgetExpiredIdempotencyKeys, IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_KEY_TTL_HOURS, transitionCase, updateDraft } from './commands.js';
+export { applyPeerEvent, importSentCase, readCase, createCase, createCaseOnce, forgetExpiredIdempotencyKeys, IDEMPOTENCY_KEY_PATTERN, IDEMPOTENCY_KEY_TTL_HOURS, transitionCase, updateDraft } from './commands.js';
 export type { CreatedOnce, TransitionInput, UpdateDraftOptions } from './commands.js';
 export * from './attachments.js';
 export { sniffMediaType } from './media-type.js';

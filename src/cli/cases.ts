@@ -23,6 +23,11 @@ import {
   type TransitionInput,
 } from '../cases/index.js';
 import { openDatabase, resolveDbConfig } from '../db/index.js';
+import { cliSecretBox } from './exchange.js';
+import { createCaseFederation } from '../exchange/case-bridge.js';
+import { loadNodeIdentity } from '../exchange/index.js';
+import { createExchangeRuntime } from '../exchange/runtime.js';
+import { createDbKeyStore } from '../keys/index.js';
 import { loadKnowledgeBase } from '../law/index.js';
 import { UsageError } from './errors.js';
 import { authorizeCommand, resolveIdentity, tokenOf, visibleAuthorities, type CliIdentity } from './identity.js';
@@ -50,6 +55,15 @@ function readJsonFile(path: string): unknown {
 
 const TOKEN_HELP = 'API token of the user to act as (default: COMITY_TOKEN; without one, the operating-system user with an operator’s rights)';
 
+async function cliExchange(ctx: CaseContext) {
+  const identity = await loadNodeIdentity(ctx.db);
+  if (identity === null) return null;
+  const keys = createDbKeyStore(ctx.db, await cliSecretBox(ctx.db));
+  const runtime = createExchangeRuntime({ db: ctx.db, keys, identity, relay: { autostart: false } });
+  ctx.federation = createCaseFederation(runtime);
+  return runtime;
+}
+
 /**
  * Opens (and migrates) the configured database, resolves who runs `command` and checks the policy,
  * runs `work`, and always closes the database.
@@ -61,7 +75,14 @@ async function withCases<T>(command: string, options: CaseOptions, work: (ctx: C
     const ctx = createCaseContext(handle.db, loadKnowledgeBase());
     const identity = await resolveIdentity(handle.db, tokenOf(options));
     await authorizeCommand(ctx, identity, command, params);
-    return await work(ctx, identity);
+    // On a federation node, a step whose other side is on a peer is queued in the outbox with the
+    // change (the server's relay delivers it), as through the API.
+    const runtime = await cliExchange(ctx);
+    try {
+      return await work(ctx, identity);
+    } finally {
+      await runtime?.stop();
+    }
   } finally {
     await handle.close();
   }

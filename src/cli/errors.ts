@@ -6,6 +6,7 @@
 import { CaseError } from '../cases/errors.js';
 import { ClockError } from '../clock/index.js';
 import { DbConfigError } from '../db/index.js';
+import { ExchangeError } from '../exchange/errors.js';
 import { EvidenceError } from '../evidence/errors.js';
 import { DataError, LawInputError } from '../law/index.js';
 import { MasterKeyError } from '../keys/master-key.js';
@@ -29,6 +30,7 @@ export function describeError(error: unknown): { line: string; code: number } {
     const issues = error.issues.map((i) => `${i.field}: ${i.message}`).join('; ');
     return { line: `comity: ${error.code}: ${oneLine(error.message)}${issues ? ` — ${oneLine(issues)}` : ''}`, code: EXIT_USAGE };
   }
+  if (error instanceof ExchangeError) return { line: `comity: ${oneLine(error.message)}`, code: EXIT_USAGE };
   // A bundle that does not verify: the report was printed; one line and exit 1.
   if (error instanceof Error && error.name === 'NotVerified') return { line: `comity: ${oneLine(error.message)}`, code: EXIT_FAILURE };
   if (error instanceof EvidenceError) {

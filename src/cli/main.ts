@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerCases } from './cases.js';
 import { describeError } from './errors.js';
+import { registerExchange } from './exchange.js';
 import { registerEvidence } from './evidence.js';
 import { processIo, type Io } from './io.js';
 import { registerLaw, registerOverview } from './law.js';
@@ -32,6 +33,7 @@ export function buildProgram(io: Io): Command {
   registerVerify(program, io);
   registerServe(program, io);
   registerOps(program, io);
+  registerExchange(program, io);
   return program;
 }
 

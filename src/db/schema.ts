@@ -342,6 +342,94 @@ export interface EvidenceCustodyTable {
 }
 
 /** Every table, for `Kysely<Database>`. */
+/** This node's identity (one row, id `self`); see migration 0020. */
+export interface ExchangeNodeTable {
+  id: string;
+  node_id: string;
+  endpoint: string;
+  /** JSON array of hosted authority ids. */
+  hosted: string;
+  /** JSON `{ send: string[]; receive: string[] }` of message types. */
+  flows: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A trusted peer node and its signed agreement, verbatim. */
+export interface ExchangePeersTable {
+  node_id: string;
+  endpoint: string;
+  agreement: string;
+  fingerprint: string;
+  issued_at: string;
+  added_at: string;
+}
+
+/** The next outbox `seq` per peer. */
+export interface ExchangeSequencesTable {
+  peer_node_id: string;
+  next_seq: number;
+}
+
+/** A lease on single-holder work (the relay). */
+export interface ExchangeLeasesTable {
+  name: string;
+  holder: string;
+  expires_at: string;
+}
+
+/** A message to send (see `exchange/outbox.ts`). */
+export interface ExchangeOutboxTable {
+  message_id: string;
+  peer_node_id: string;
+  from_authority: string;
+  to_authority: string;
+  seq: number;
+  conversation_id: string;
+  case_id: string | null;
+  type: string;
+  emergency: Generated<number>;
+  envelope: string;
+  digest: string;
+  /** queued | relayed | delivered | read | rejected | outcome-unknown */
+  state: string;
+  attempts: Generated<number>;
+  next_attempt_at: string;
+  last_error: string | null;
+  receipt: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A message received, keyed by its id, with the receipt sent back. */
+export interface ExchangeInboxTable {
+  message_id: string;
+  sender_node_id: string;
+  conversation_id: string;
+  type: string;
+  digest: string;
+  /** accepted | rejected */
+  outcome: string;
+  reason: string | null;
+  payload: string;
+  receipt: string;
+  received_at: string;
+  read_at: string | null;
+}
+
+/** A message refused before it could be trusted. */
+export interface ExchangeRefusalsTable {
+  id: string;
+  received_at: string;
+  claimed_sender: string | null;
+  claimed_message_id: string | null;
+  code: string;
+  reason: string;
+  digest: string;
+  size: number;
+  receipt: string;
+}
+
 export interface Database {
   schema_info: SchemaInfoTable;
   audit_events: AuditEventsTable;
@@ -359,6 +447,13 @@ export interface Database {
   login_events: LoginEventsTable;
   trusted_devices: TrustedDevicesTable;
   node_keys: NodeKeysTable;
+  exchange_node: ExchangeNodeTable;
+  exchange_peers: ExchangePeersTable;
+  exchange_sequences: ExchangeSequencesTable;
+  exchange_leases: ExchangeLeasesTable;
+  exchange_outbox: ExchangeOutboxTable;
+  exchange_inbox: ExchangeInboxTable;
+  exchange_refusals: ExchangeRefusalsTable;
   evidence_case_keys: EvidenceCaseKeysTable;
   evidence_uploads: EvidenceUploadsTable;
   evidence_items: EvidenceItemsTable;

@@ -29,6 +29,7 @@ import { POLICIES, routeKey, type Policy } from './policies.js';
 import { HttpProblem, problem, PROBLEMS, type Problem, type ProblemCode } from './problems.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerCaseRoutes } from './routes/cases.js';
+import { registerExchangeRoutes } from './routes/exchange.js';
 import { registerEvidenceRoutes } from './routes/evidence.js';
 import { registerLawRoutes } from './routes/law.js';
 import { registerOpsRoutes } from './routes/ops.js';
@@ -309,6 +310,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerLawRoutes(app, deps);
   await registerAuthRoutes(app, deps, { throttle, metrics });
   await registerCaseRoutes(app, deps);
+  await registerExchangeRoutes(app, deps);
   await registerEvidenceRoutes(app, deps);
   // Last: the workspace's wildcard route must not shadow any other.
   await registerWebRoutes(app, deps);

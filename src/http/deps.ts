@@ -6,6 +6,8 @@
 import type { AuthContext, OidcClient } from '../auth/index.js';
 import type { CaseContext } from '../cases/index.js';
 import type { DatabaseHandle } from '../db/index.js';
+import type { ExchangeRuntime } from '../exchange/runtime.js';
+import type { KeyStore } from '../keys/index.js';
 import type { EvidenceContext } from '../evidence/index.js';
 import type { BasesFinder, KnowledgeBase } from '../law/index.js';
 
@@ -40,6 +42,8 @@ export interface AppDeps {
   auth: AuthContext;
   database: Pick<DatabaseHandle, 'ready' | 'kind'>;
   oidc: OidcClient | null;
+  /** The federation node (absent when this server is not one: its exchange routes answer 404). */
+  exchange?: { runtime: ExchangeRuntime; keys: KeyStore };
   /** false: no logging (tests). */
   logger?: false;
 }

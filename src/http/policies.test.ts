@@ -30,6 +30,9 @@ test('the routes open without sign-in are exactly these', () => {
     'GET /api/auth/me',
     'GET /api/auth/oidc/callback',
     'GET /api/auth/oidc/login',
+    // Federation: a node's keys and agreement are public; a peer's envelope is authenticated by its signatures.
+    'GET /api/exchange/agreement',
+    'GET /api/exchange/jwks',
     'GET /api/law/bases',
     'GET /api/law/deadlines',
     'GET /api/law/instruments',
@@ -47,6 +50,7 @@ test('the routes open without sign-in are exactly these', () => {
     'POST /api/auth/totp',
     'POST /api/auth/totp/confirm',
     'POST /api/auth/totp/enrol',
+    'POST /api/exchange/messages',
   ]);
   assert.deepEqual(POLICIES['GET /metrics'], { kind: 'operator-token' });
 });

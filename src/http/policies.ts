@@ -104,6 +104,13 @@ export const POLICIES: Readonly<Record<string, Policy>> = {
   'GET /api/notifications': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'GET /api/stats': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'GET /api/stats.csv': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
+  // Federation (src/http/routes/exchange.ts): a peer's envelope is authenticated by its own
+  // signatures, not by a session; the keys and agreement are public by nature.
+  'POST /api/exchange/messages': { kind: 'public' },
+  'GET /api/exchange/jwks': { kind: 'public' },
+  'GET /api/exchange/agreement': { kind: 'public' },
+  'GET /api/cases/:id/deliveries': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read', case: 'either' },
+  'GET /api/exchange/stuck': { kind: 'authenticated', roles: [...OFFICERS, 'administrator'], scope: 'cases:read' },
   // The web workspace (static files and the SPA fallback, src/http/routes/web.ts): public files, no data.
   'GET /*': { kind: 'public' },
 };

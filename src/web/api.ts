@@ -19,6 +19,7 @@ import { withQuery, type QueryValue } from './lib/route';
 import type {
   AttachmentUpload,
   AttachmentView,
+  DeliveryView,
   AuditEventView,
   Authority,
   CaseSummary,
@@ -203,11 +204,14 @@ export function createApi(client: ApiClient) {
       update: (id: string, request: unknown, expectedVersion?: number) => client.put<CaseSummary>(`/api/cases/${enc(id)}`, request, expectedVersion === undefined ? {} : { query: { expectedVersion } }),
       audit: (id: string, signal?: AbortSignal) => client.get<AuditEventView[]>(`/api/cases/${enc(id)}/audit`, signal ? { signal } : {}),
       attachments: (id: string, signal?: AbortSignal) => client.get<AttachmentView[]>(`/api/cases/${enc(id)}/attachments`, signal ? { signal } : {}),
+      deliveries: (id: string, signal?: AbortSignal) => client.get<DeliveryView[]>(`/api/cases/${enc(id)}/deliveries`, signal ? { signal } : {}),
       attach: (id: string, file: AttachmentUpload) => client.post<AttachmentView>(`/api/cases/${enc(id)}/attachments`, file),
       /** Plain links (downloads: the browser sends the session cookie). */
       pdfUrl: (id: string) => `/api/cases/${enc(id)}/pdf`,
       attachmentUrl: (id: string, attachmentId: string) => `/api/cases/${enc(id)}/attachments/${enc(attachmentId)}`,
     },
+    /** Messages to other nodes without a final answer for too long (officers and administrators). */
+    stuckMessages: (signal?: AbortSignal) => client.get<DeliveryView[]>('/api/exchange/stuck', signal ? { signal } : {}),
     /** Evidence (src/http/routes/evidence.ts): resumable uploads, items, custody, bundle. */
     evidence: {
       list: (id: string, signal?: AbortSignal) => client.get<EvidenceItemView[]>(`/api/cases/${enc(id)}/evidence`, signal ? { signal } : {}),

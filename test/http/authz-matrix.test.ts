@@ -107,6 +107,11 @@ const EXPECTED: Record<string, RouteExpectation> = {
   'GET /api/notifications': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
   'GET /api/stats': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
   'GET /api/stats.csv': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
+  'POST /api/exchange/messages': PUBLIC,
+  'GET /api/exchange/jwks': PUBLIC,
+  'GET /api/exchange/agreement': PUBLIC,
+  'GET /api/cases/:id/deliveries': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: 'case', scopes: ['cases:read', 'admin'] },
+  'GET /api/exchange/stuck': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['central-authority-officer', '24/7-officer', 'administrator'], tenant: null, scopes: ['cases:read', 'admin'] },
   'GET /*': PUBLIC,
 };
 
@@ -144,6 +149,7 @@ const TENANT_404 = new Set([
   'POST /api/cases/:id/attachments',
   'GET /api/cases/:id/attachments',
   'GET /api/cases/:id/attachments/:attachmentId',
+  'GET /api/cases/:id/deliveries',
   'POST /api/cases/:id/evidence/uploads',
   'GET /api/cases/:id/evidence/uploads/:uploadId',
   'PATCH /api/cases/:id/evidence/uploads/:uploadId',
@@ -337,7 +343,15 @@ describe('authorisation matrix [sqlite]', () => {
       case 'GET /api/notifications':
       case 'GET /api/stats':
       case 'GET /api/stats.csv':
+      case 'GET /api/exchange/jwks':
+      case 'GET /api/exchange/agreement':
+      case 'GET /api/exchange/stuck':
         return c.get(key.slice(4));
+      case 'POST /api/exchange/messages':
+        // Not a federation node in this app (404), or a refused envelope: the route was reached.
+        return c.request('POST', '/api/exchange/messages', { body: 'not.a.jwe', contentType: 'application/jose' });
+      case 'GET /api/cases/:id/deliveries':
+        return c.get(`/api/cases/${caseId}/deliveries`);
       case 'GET /api/law/instruments/:id/status':
         return c.get('/api/law/instruments/ETS185/status');
       case 'GET /api/law/parties/:party':

@@ -226,6 +226,11 @@ describe('fuzzing every route [sqlite]', () => {
     { key: 'GET /api/notifications', params: {}, query: {}, body: null },
     { key: 'GET /api/stats', params: {}, query: {}, body: null },
     { key: 'GET /api/stats.csv', params: {}, query: {}, body: null },
+    { key: 'POST /api/exchange/messages', params: {}, query: {}, body: () => 'not.a.jwe' },
+    { key: 'GET /api/exchange/jwks', params: {}, query: {}, body: null },
+    { key: 'GET /api/exchange/agreement', params: {}, query: {}, body: null },
+    { key: 'GET /api/exchange/stuck', params: {}, query: {}, body: null },
+    { key: 'GET /api/cases/:id/deliveries', params: { id: caseId() }, query: {}, body: null },
     { key: 'GET /*', params: { '*': fc.array(fc.oneof(fuzzString, fc.constantFrom('..', '.env', 'assets', 'x.js', 'api', 'docs', 'index.html', 'cases')), { maxLength: 5 }).map((segments) => segments.map(encode).join('/')) }, query: {}, body: null },
   ];
 

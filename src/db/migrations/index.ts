@@ -14,6 +14,7 @@ import * as m0005 from './0005_idempotency.js';
 import * as m0006 from './0006_sign_in_throttle.js';
 import * as m0007 from './0007_separation_of_duties.js';
 import * as m0010 from './0010_keys.js';
+import * as m0020 from './0020_exchange.js';
 import * as m0030 from './0030_evidence.js';
 
 /** The migrations by name, in order. */
@@ -26,6 +27,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0006_sign_in_throttle': m0006,
   '0007_separation_of_duties': m0007,
   '0010_keys': m0010,
+  '0020_exchange': m0020,
   '0030_evidence': m0030,
 });
 

@@ -34,6 +34,7 @@ import {
   type Actor,
 } from '../../cases/index.js';
 import type { AppDeps } from '../deps.js';
+import { noteCaseRead } from '../../exchange/read-notice.js';
 import type { Principal } from '../principal.js';
 import { HttpProblem } from '../problems.js';
 import { caseStatistics, statisticsCsv } from '../stats.js';
@@ -123,7 +124,10 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
 
   api.get('/api/cases/:id', { schema: { tags, summary: 'One case in full: request, history, clocks (the read is recorded)', params: caseId } }, async (request) => {
     const principal = signedIn(request.principal);
-    return getCase(deps.cases, actorOf(principal), request.params.id);
+    const detail = await getCase(deps.cases, actorOf(principal), request.params.id);
+    // Federation: the first opening by the addressee of a request from a peer is the `read` state at the sender.
+    if (deps.exchange) await noteCaseRead(deps.exchange.runtime, request.params.id, principal.authorityId, new Date());
+    return detail;
   });
 
   api.put(

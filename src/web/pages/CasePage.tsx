@@ -29,6 +29,7 @@ import { paths } from '../routes';
 import type { CaseDetail, CaseEvent, DeadlineView } from '../types';
 import { ActionForm, AssessmentAction } from './case/Actions';
 import { Attachments } from './case/Attachments';
+import { Deliveries } from './case/Deliveries';
 import { Documents } from './case/Documents';
 import { Evidence } from './case/Evidence';
 import { AuditTrail, Timeline } from './case/History';
@@ -62,6 +63,7 @@ export default function CasePage() {
   const auditAllowed = canReadAudit(reader);
   const detail = useApi((signal) => api.cases.get(id, signal), [id]);
   const attachments = useApi((signal) => api.cases.attachments(id, signal), [id]);
+  const deliveries = useApi((signal) => api.cases.deliveries(id, signal), [id]);
   const evidence = useApi((signal) => api.evidence.list(id, signal), [id]);
   const custody = useApi((signal) => api.evidence.custody(id, signal), [id]);
   const audit = useApi((signal) => (auditAllowed ? api.cases.audit(id, signal) : Promise.resolve([])), [id, auditAllowed]);
@@ -80,6 +82,7 @@ export default function CasePage() {
   const reload = () => {
     detail.reload();
     attachments.reload();
+    deliveries.reload();
     evidence.reload();
     custody.reload();
     audit.reload();
@@ -238,6 +241,7 @@ export default function CasePage() {
 
           <Attachments caseId={c.id} items={attachments.data} problem={attachments.problem} onRetry={attachments.reload} canUpload={attachAllowed} onUploaded={() => onDone('upload')} />
 
+          <Deliveries items={deliveries.data} />
           <Evidence caseId={c.id} items={evidence.data} custody={custody.data} problem={evidence.problem ?? custody.problem} onRetry={() => (evidence.reload(), custody.reload())} canUpload={attachAllowed} onUploaded={() => onDone('upload')} />
 
           <Timeline c={c} />
