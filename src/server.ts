@@ -6,16 +6,19 @@
  * stops accepting connections, finishes in-flight requests, stops the scheduler and closes the
  * database.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAuthContext, oidcConfigFromEnv, createOidcClient, type SecretBox } from './auth/index.js';
 import { createCaseContext, serverTransactionRunner, startScheduler } from './cases/index.js';
 import { openDatabase, resolveDataDir, resolveDbConfig, uuidv7 } from './db/index.js';
-import { isEmpty, seedDemo, DEMO_PASSWORD, type SeededUser } from './demo/seed.js';
+import { createEvidenceContext, purgeExpiredEvidence } from './evidence/index.js';
+import { s3BlobStoreFromEnv } from './evidence/s3-blob-store.js';
+import { createDbKeyStore } from './keys/index.js';
+import { isEmpty, newDemoPassword, readDemoLogins, seedDemo, type DemoLogins, type SeededUser } from './demo/seed.js';
 import { buildApp } from './http/app.js';
 import { effectiveEnv, loadServerConfig } from './http/config.js';
 import { loadKnowledgeBase } from './law/index.js';
-import { createDbKeyStore } from './keys/index.js';
+import { startNodeExchange } from './exchange/node-start.js';
 import { checkpointFile, createLedger, fileMemory, LedgerError, resolveCheckpointSeconds, resolveLogOrigin, startCheckpointing } from './ledger/index.js';
 import { checkMasterKeySource, openMasterKey } from './keys/master-key.js';
 import { assertPrivateDir, ensurePrivateDir } from './ops/file-modes.js';
@@ -50,30 +53,36 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   }
   const cases = createCaseContext(database.db, kb, { transaction: serverTransactionRunner(database.db, dbConfig) });
   const auth = createAuthContext(database.db, secretBox);
+  // Evidence blobs: S3-compatible storage when COMITY_S3_BUCKET is set, else the data directory.
+  const s3 = await s3BlobStoreFromEnv(env);
+  const evidence = await createEvidenceContext({ cases, keys: createDbKeyStore(database.db, secretBox), dataDir: resolveDataDir(env), ...(s3 ? { blobs: s3 } : {}) });
   const oidcConfig = oidcConfigFromEnv(env);
   const oidc = oidcConfig ? await createOidcClient(oidcConfig) : null;
-  let demoUsers: SeededUser[] = [];
-  // The demo logins (with TOTP secrets) are kept beside the demo database, owner-only, so that
-  // every later start can print them again.
+  let demo: DemoLogins | null = null;
+  // The demo password is generated at the first start; it and the demo logins (with TOTP secrets)
+  // are kept beside the data, owner-only, so that every later start can print them again.
   const loginsFile = join(dataDir, 'demo-logins.json');
   if (config.demo && (await isEmpty(cases))) {
-    demoUsers = await seedDemo(cases, auth);
-    if (database.kind === 'sqlite') {
-      ensurePrivateDir(dataDir);
-      writeFileSync(loginsFile, JSON.stringify(demoUsers, null, 2), { mode: 0o600 });
-    }
+    const password = newDemoPassword();
+    demo = { password, users: await seedDemo(cases, auth, password) };
+    ensurePrivateDir(dataDir);
+    writeFileSync(loginsFile, JSON.stringify(demo, null, 2), { mode: 0o600 });
   } else if (config.demo && existsSync(loginsFile)) {
-    demoUsers = JSON.parse(readFileSync(loginsFile, 'utf8')) as SeededUser[];
+    demo = readDemoLogins(loginsFile);
   }
-  // The transparency log (issue 11): origin, signing key sealed in the key store, the last checkpoint kept beside the master key.
+  const demoUsers: SeededUser[] = demo?.users ?? [];
+  const keys = createDbKeyStore(database.db, secretBox);
+  // The transparency log (issue 11): origin, signing key sealed in the key store, the last checkpoint kept beside the data.
   const checkpointSeconds = resolveCheckpointSeconds(env);
-  const ledger = createLedger(database.db, createDbKeyStore(database.db, secretBox), {
+  const ledger = createLedger(database.db, keys, {
     origin: resolveLogOrigin(env),
     memory: fileMemory(checkpointFile(dataDir)),
     now: () => new Date(),
     newId: () => uuidv7(Date.now()),
   });
-  const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, auth, database, oidc, ledger, ...(options.logger === false ? { logger: false as const } : {}) });
+  // Issue 12: a federation node when configured (COMITY_NODE_ID or `comity node init`).
+  const exchange = await startNodeExchange(cases, keys, effectiveEnv(env), config.http.publicUrl);
+  const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, evidence, auth, database, oidc, ledger, ...(exchange ? { exchange: { runtime: exchange, keys } } : {}), ...(options.logger === false ? { logger: false as const } : {}) });
   const checkpointing = startCheckpointing(ledger, checkpointSeconds, (error) => {
     if (error instanceof LedgerError && error.code === 'inconsistent-checkpoint') {
       app.log.error({ ledger: 'refused' }, `TRANSPARENCY LOG REFUSES TO SIGN: ${error.message} — see README "Transparency log", then run: comity ledger resolve --reason TEXT`);
@@ -84,14 +93,20 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
     onError: (error) => app.log.error({ err: error }, 'scheduler pass failed'),
     onEscalation: (escalations) => app.log.info({ count: escalations.length }, 'overdue clocks escalated'),
   });
+  // Evidence of purged cases is deleted on the same beat (blobs, content key; digests and custody remain).
+  const evidencePurge = setInterval(() => {
+    purgeExpiredEvidence(evidence).catch((error: unknown) => app.log.error({ err: error }, 'evidence purge failed'));
+  }, config.schedulerIntervalMs);
+  evidencePurge.unref();
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   const url = config.http.publicUrl.replace(/:\d+$/, `:${port}`);
   print(`Comity is running at ${url}  (API docs ${url}/docs, database: ${database.kind})`);
   if (createdKey !== null) print(`Created a new master key in ${createdKey} (keep a copy apart from the backups of the data)`);
-  if (demoUsers.length > 0) {
-    print(`Demo logins — password for all: ${DEMO_PASSWORD}`);
+  if (exchange) print(`Federation node ${exchange.identity.nodeId}, hosting ${exchange.identity.hosted.join(', ')}`);
+  if (demo !== null && demoUsers.length > 0) {
+    print(`Demo logins — password for all: ${demo.password}  (generated at the first start; kept in ${loginsFile}, owner-only)`);
     for (const user of demoUsers) {
       const totp = user.totpSecret ? `  TOTP secret ${user.totpSecret} (code: npx comity totp ${user.totpSecret})` : '';
       print(`  ${user.email.padEnd(22)} ${user.roles.join(', ')}${totp}`);
@@ -100,8 +115,10 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      clearInterval(evidencePurge);
       await app.close();
       await checkpointing.stop();
+      await exchange?.stop();
       await scheduler.stop();
       await database.close();
     })();

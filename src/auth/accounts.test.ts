@@ -26,10 +26,11 @@ import {
   purgeExpiredSessions,
   revokeApiToken,
   verifySecondFactor,
-  LOCKOUT_MS,
+  ACCOUNT_MAX_DELAY_MS,
+  ALERT_EVERY,
   SESSION_TTL_MS,
   type AuthUser,
-} from './accounts.js';
+} from './index.js';
 import { createAuthContext, type AuthContext } from './context.js';
 import { AuthError, type AuthErrorCode } from './errors.js';
 import { createSecretBox } from './secrets.js';
@@ -151,26 +152,52 @@ forEachDatabase('accounts and authentication', (target) => {
     assert.equal(row.failed_logins, 1);
   });
 
-  it('locks the account for 15 minutes after 10 consecutive failures, even for the right password', async (t) => {
+  it('slows the account down after 5 failures (doubling up to a minute), never locks it; a success resets it', async (t) => {
     const { ctx, db, adminActor, advance } = await setup(t);
     const user = await newUser(ctx, adminActor, 'drafter@justice.fr', ['drafter']);
-    // A success resets the count: 9 failures, a success, 9 failures do not lock.
-    for (let i = 0; i < 9; i++) await assert.rejects(login(ctx, { email: user.email, password: `wrong ${i}` }), rejectsWith('invalid-credentials'));
-    await login(ctx, { email: user.email, password: PASSWORD });
-    for (let i = 0; i < 9; i++) await assert.rejects(login(ctx, { email: user.email, password: `wrong ${i}` }), rejectsWith('invalid-credentials'));
-    await assert.rejects(login(ctx, { email: user.email, password: 'wrong 10' }), rejectsWith('invalid-credentials'), 'the 10th failure still reads as invalid credentials');
-    await assert.rejects(login(ctx, { email: user.email, password: PASSWORD }), rejectsWith('locked'));
-    advance(LOCKOUT_MS - 1000);
-    await assert.rejects(login(ctx, { email: user.email, password: PASSWORD }), rejectsWith('locked'));
-    advance(2000);
+    for (let i = 0; i < 5; i++) await assert.rejects(login(ctx, { email: user.email, password: `wrong ${i}` }), rejectsWith('invalid-credentials'));
+    // The fifth failure set a 1 s delay: an attempt before it is not even checked.
+    await assert.rejects(login(ctx, { email: user.email, password: PASSWORD }), (error: unknown) => error instanceof AuthError && error.code === 'throttled' && error.retryAfterSeconds === 1);
+    for (let i = 0; i < 10; i++) {
+      advance(ACCOUNT_MAX_DELAY_MS);
+      await assert.rejects(login(ctx, { email: user.email, password: `wrong again ${i}` }), rejectsWith('invalid-credentials'));
+    }
+    const waiting = await db.selectFrom('users').select(['failed_logins', 'locked_until']).where('id', '=', user.id).executeTakeFirstOrThrow();
+    assert.equal(waiting.failed_logins, 15);
+    assert.equal(Date.parse(waiting.locked_until ?? '') - ctx.now().getTime(), ACCOUNT_MAX_DELAY_MS, 'the delay stops growing at its ceiling');
+    advance(ACCOUNT_MAX_DELAY_MS);
     const ok = await login(ctx, { email: user.email, password: PASSWORD });
     assert.equal(ok.user.id, user.id);
+    assert.ok(ok.deviceToken, 'a complete sign-in from an unknown device earns a device token');
     const row = await db.selectFrom('users').select(['failed_logins', 'locked_until']).where('id', '=', user.id).executeTakeFirstOrThrow();
     assert.deepEqual(row, { failed_logins: 0, locked_until: null });
-    const lockouts = await db.selectFrom('audit_events').select(['action', 'actor']).where('action', '=', 'auth.lockout').execute();
-    assert.deepEqual(lockouts, [{ action: 'auth.lockout', actor: 'system' }]);
     const outcomes = (await db.selectFrom('login_events').select('outcome').where('user_id', '=', user.id).orderBy('id').execute()).map((e) => e.outcome);
-    assert.deepEqual(outcomes.slice(-4), ['bad-password', 'locked', 'locked', 'success']);
+    assert.deepEqual(outcomes.slice(-3), ['bad-password', 'bad-password', 'success']);
+    assert.equal(outcomes.filter((o) => o === 'throttled').length, 1);
+  });
+
+  it('a known device keeps signing in while strangers hammer the account; bursts alert the administrators', async (t) => {
+    const { ctx, db, adminActor, advance } = await setup(t);
+    const user = await newUser(ctx, adminActor, 'drafter@justice.fr', ['drafter']);
+    const alerts: unknown[] = [];
+    ctx.alerts.subscribe((alert) => alerts.push(alert));
+    const first = await login(ctx, { email: user.email, password: PASSWORD });
+    const device = first.deviceToken ?? assert.fail('device token');
+    for (let i = 0; i < 2 * ALERT_EVERY; i++) {
+      await assert.rejects(login(ctx, { email: user.email, password: `guess ${i}` }), (e: unknown) => e instanceof AuthError && (e.code === 'invalid-credentials' || e.code === 'throttled'));
+      advance(ACCOUNT_MAX_DELAY_MS);
+    }
+    await assert.rejects(login(ctx, { email: user.email, password: 'one more' }), rejectsWith('invalid-credentials'));
+    await assert.rejects(login(ctx, { email: user.email, password: PASSWORD }), rejectsWith('throttled'), 'an unknown device waits');
+    const mine = await login(ctx, { email: user.email, password: PASSWORD }, { deviceToken: device });
+    assert.equal(mine.user.id, user.id, 'the known device is not held up by strangers');
+    assert.equal(mine.deviceToken, null, 'the device already has its token');
+    assert.deepEqual(alerts.map((a) => (a as { failedAttempts: number }).failedAttempts), [ALERT_EVERY, 2 * ALERT_EVERY]);
+    const audited = await db.selectFrom('audit_events').select(['action', 'actor']).where('action', '=', 'auth.failure-burst').execute();
+    assert.equal(audited.length, 2);
+    // Another user's device token counts for nothing.
+    const other = await newUser(ctx, adminActor, 'other@justice.fr', ['drafter']);
+    await assert.rejects(login(ctx, { email: other.email, password: 'x' }, { deviceToken: device }), rejectsWith('invalid-credentials'));
   });
 
   it('authenticates sessions until they expire (12 h absolute), records last_seen_at once a minute, checks CSRF, logs out', async (t) => {
@@ -238,11 +265,15 @@ forEachDatabase('accounts and authentication', (target) => {
 
     await assert.rejects(confirmTotp(ctx, first.session.token, wrongCode(secret, now())), rejectsWith('mfa-invalid'));
     const confirmed = await confirmTotp(ctx, first.session.token, totpCode(secret, now()));
-    assert.equal(confirmed.mfaPassed, true);
-    assert.equal(confirmed.mfaPending, false);
-    assert.equal((await authenticateSession(ctx, first.session.token))?.session.mfaPending, false);
-    await assert.rejects(enrolTotp(ctx, first.session.token), rejectsWith('conflict'), 'a password alone cannot replace the factor');
-    await assert.rejects(confirmTotp(ctx, first.session.token, totpCode(secret, now())), rejectsWith('conflict'));
+    assert.equal(confirmed.session.mfaPassed, true);
+    assert.equal(confirmed.session.mfaPending, false);
+    // The session is rotated after the second factor (OWASP): the token seen before it is dead.
+    assert.notEqual(confirmed.token, first.session.token);
+    assert.notEqual(confirmed.csrfToken, first.session.csrfToken);
+    assert.equal(await authenticateSession(ctx, first.session.token), null, 'the pre-factor token no longer works');
+    assert.equal((await authenticateSession(ctx, confirmed.token))?.session.mfaPending, false);
+    await assert.rejects(enrolTotp(ctx, confirmed.token), rejectsWith('conflict'), 'a password alone cannot replace the factor');
+    await assert.rejects(confirmTotp(ctx, confirmed.token, totpCode(secret, now())), rejectsWith('conflict'));
 
     // A new sign-in: second factor required, enrolment no longer; the code of the step already used is refused.
     const second = await login(ctx, { email: user.email, password: PASSWORD });
@@ -254,7 +285,9 @@ forEachDatabase('accounts and authentication', (target) => {
     advance(30_000);
     const code = totpCode(secret, now());
     const passed = await verifySecondFactor(ctx, second.session.token, code);
-    assert.equal(passed.mfaPassed, true);
+    assert.equal(passed.session.mfaPassed, true);
+    assert.equal(await authenticateSession(ctx, second.session.token), null, 'rotated: the old token is dead');
+    assert.equal((await authenticateSession(ctx, passed.token))?.session.mfaPending, false);
     const row = await db.selectFrom('users').select(['totp_last_step', 'failed_logins']).where('id', '=', user.id).executeTakeFirstOrThrow();
     assert.deepEqual(row, { totp_last_step: totpStep(now()), failed_logins: 0 });
 
@@ -270,22 +303,24 @@ forEachDatabase('accounts and authentication', (target) => {
     assert.deepEqual(actions, ['user.create', 'auth.login', 'auth.totp-enrol', 'auth.totp-confirm', 'auth.login', 'auth.mfa', 'auth.login']);
   });
 
-  it('counts wrong codes towards the lockout; a known password does not reset the count while the factor is pending', async (t) => {
-    const { ctx, adminActor, now, advance } = await setup(t);
+  it('wrong codes slow the sign-in down and end the session after 5; a known password does not reset the count while the factor is pending', async (t) => {
+    const { ctx, db, adminActor, now, advance } = await setup(t);
     const user = await newUser(ctx, adminActor, 'officer@justice.fr', ['central-authority-officer']);
     const { session } = await login(ctx, { email: user.email, password: PASSWORD });
     const { secret } = await enrolTotp(ctx, session.token);
     await confirmTotp(ctx, session.token, totpCode(secret, now()));
     advance(30_000);
     const next = await login(ctx, { email: user.email, password: PASSWORD });
-    for (let i = 0; i < 9; i++) await assert.rejects(verifySecondFactor(ctx, next.session.token, wrongCode(secret, now())), rejectsWith('mfa-invalid'));
+    for (let i = 0; i < 4; i++) await assert.rejects(verifySecondFactor(ctx, next.session.token, wrongCode(secret, now())), rejectsWith('mfa-invalid'));
+    await assert.rejects(verifySecondFactor(ctx, next.session.token, wrongCode(secret, now())), rejectsWith('invalid-credentials'), 'the fifth wrong code ends the session');
+    assert.equal(await authenticateSession(ctx, next.session.token), null);
+    await assert.rejects(login(ctx, { email: user.email, password: PASSWORD }), rejectsWith('throttled'), 'five failures: the next attempt waits');
+    advance(1000);
     const again = await login(ctx, { email: user.email, password: PASSWORD });
-    await assert.rejects(verifySecondFactor(ctx, again.session.token, wrongCode(secret, now())), rejectsWith('mfa-invalid'));
-    await assert.rejects(verifySecondFactor(ctx, again.session.token, totpCode(secret, now())), rejectsWith('locked'));
-    await assert.rejects(login(ctx, { email: user.email, password: PASSWORD }), rejectsWith('locked'));
-    advance(LOCKOUT_MS);
+    assert.equal((await db.selectFrom('users').select('failed_logins').where('id', '=', user.id).executeTakeFirstOrThrow()).failed_logins, 5, 'the password alone resets nothing');
     const passed = await verifySecondFactor(ctx, again.session.token, totpCode(secret, now()));
-    assert.equal(passed.mfaPassed, true);
+    assert.equal(passed.session.mfaPassed, true);
+    assert.equal((await db.selectFrom('users').select('failed_logins').where('id', '=', user.id).executeTakeFirstOrThrow()).failed_logins, 0);
   });
 
   it('drafters may sign in without a second factor, but once enrolled it is required', async (t) => {

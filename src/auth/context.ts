@@ -17,6 +17,36 @@ export interface AuthContext {
   /** Work items must use only the transaction they are given (see `db/group-commit`). */
   readonly transaction: TransactionRunner;
   readonly secretBox: SecretBox;
+  /** Where security alerts go (a burst of failed sign-ins): the server logs and counts them. */
+  readonly alerts: AlertSink;
+}
+
+/** Something an administrator should hear about at once. No secret, no e-mail address. */
+export interface SecurityAlert {
+  kind: 'sign-in-failure-burst';
+  userId: string;
+  authorityId: string | null;
+  failedAttempts: number;
+  at: string;
+}
+
+export interface AlertSink {
+  emit(alert: SecurityAlert): void;
+  /** Returns the unsubscribe function. */
+  subscribe(listener: (alert: SecurityAlert) => void): () => void;
+}
+
+export function createAlertSink(): AlertSink {
+  const listeners = new Set<(alert: SecurityAlert) => void>();
+  return {
+    emit(alert) {
+      for (const listener of listeners) listener(alert);
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
 }
 
 export function createAuthContext(
@@ -32,5 +62,6 @@ export function createAuthContext(
     newId: options.newId ?? (() => ids(now().getTime())),
     transaction: options.transaction ?? ((work) => db.transaction().execute(work)),
     secretBox,
+    alerts: createAlertSink(),
   };
 }

@@ -14,35 +14,16 @@ export type { PasswordIssue, PasswordIssueCode } from './passwords.js';
 export { base32Decode, base32Encode, generateTotpSecret, hotp, otpauthUri, totpCode, totpStep, verifyTotp, TOTP_DIGITS, TOTP_STEP_SECONDS } from './totp.js';
 export type { TotpSecret } from './totp.js';
 export { hashToken, newApiToken, newSessionToken, parseApiToken, API_TOKEN_PREFIX } from './tokens.js';
-export {
-  actorFor,
-  authenticateApiToken,
-  authenticateSession,
-  checkCsrf,
-  confirmTotp,
-  createApiToken,
-  createApiTokenSchema,
-  createUser,
-  createUserSchema,
-  disableUser,
-  emailHash,
-  enrolTotp,
-  getUser,
-  listApiTokens,
-  login,
-  loginWithOidc,
-  logout,
-  normalizeEmail,
-  presentUser,
-  purgeExpiredSessions,
-  revokeApiToken,
-  verifySecondFactor,
-  API_TOKEN_MAX_DAYS,
-  LAST_SEEN_RESOLUTION_MS,
-  LOCKOUT_MS,
-  MAX_FAILED_LOGINS,
-  SESSION_TTL_MS,
-} from './accounts.js';
-export type { ApiTokenInfo, AuthSession, AuthUser, CreateApiTokenInput, CreateUserInput, LoginOutcome, LoginResult } from './accounts.js';
+export { actorFor, emailHash, normalizeEmail, presentUser, API_TOKEN_MAX_DAYS, LAST_SEEN_RESOLUTION_MS, SESSION_TTL_MS } from './account-rows.js';
+export type { ApiTokenInfo, AuthSession, AuthUser, LoginOutcome, LoginResult } from './account-rows.js';
+export { createUser, createUserSchema, disableUser, getUser } from './users.js';
+export type { CreateUserInput } from './users.js';
+export { authenticateSession, checkCsrf, login, loginWithOidc, logout, purgeExpiredSessions } from './sessions.js';
+export type { SignInOptions } from './sessions.js';
+export { confirmTotp, enrolTotp, verifySecondFactor } from './second-factor.js';
+export type { SecondFactorResult } from './second-factor.js';
+export { ACCOUNT_MAX_DELAY_MS, ALERT_EVERY, delayAfter, DEVICE_MAX_DELAY_MS, FREE_FAILURES, MAX_MFA_FAILURES_PER_SESSION } from './sign-in-throttle.js';
+export { authenticateApiToken, createApiToken, createApiTokenSchema, listApiTokens, revokeApiToken } from './api-tokens.js';
+export type { CreateApiTokenInput } from './api-tokens.js';
 export { claimsForSignIn, createOidcClient, oidcConfigFromEnv, OidcConfigError, OIDC_ENV_VARS, OIDC_SCOPE } from './oidc.js';
 export type { CreateOidcClientOptions, OidcClaims, OidcClient, OidcConfig, OidcExpected } from './oidc.js';

@@ -35,8 +35,11 @@ export const MFA_REQUIRED_ROLES: readonly Role[] = Object.freeze([
 /** Roles a platform administrator (a user without authority) may hold. */
 export const PLATFORM_ROLES: readonly Role[] = Object.freeze(['administrator', 'auditor'] as const);
 
-/** Scopes of API tokens. */
-export const API_SCOPES = ['law:read', 'cases:read', 'cases:write', 'admin'] as const;
+/**
+ * Scopes of API tokens. `tokens` (list and revoke the owner's tokens) is never implied by
+ * `admin`: a token handed to a script cannot manage its siblings unless given it explicitly.
+ */
+export const API_SCOPES = ['law:read', 'cases:read', 'cases:write', 'admin', 'tokens'] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
 export function isRole(value: string): value is Role {
@@ -57,11 +60,12 @@ export function rolesRequireMfa(roles: readonly Role[]): boolean {
 
 /**
  * The scopes a user with these roles may put on an API token: `admin` needs the administrator
- * role, `cases:write` any role other than auditor; `law:read` and `cases:read` are open to all.
+ * role, `cases:write` any role other than auditor; `law:read`, `cases:read` and `tokens` are open to all.
  */
 export function allowedScopes(roles: readonly Role[]): ApiScope[] {
   const scopes: ApiScope[] = ['law:read', 'cases:read'];
   if (roles.some((role) => role !== 'auditor')) scopes.push('cases:write');
   if (roles.includes('administrator')) scopes.push('admin');
+  scopes.push('tokens');
   return scopes;
 }

@@ -11,6 +11,8 @@ import { z } from 'zod';
 import { writeAudit } from './audit.js';
 import type { Actor, CaseContext } from './context.js';
 import { CaseError, zodIssues } from './errors.js';
+import { sniffMediaType } from './media-type.js';
+import { isVisibleName, VISIBLE_NAME_MESSAGE } from './visible-text.js';
 import type { CaseState } from './workflow.js';
 
 /** Largest attachment, decoded: 5 MiB. */
@@ -35,8 +37,10 @@ export const attachmentInputSchema = z.strictObject({
     .min(1)
     .max(255)
     // eslint-disable-next-line no-control-regex
-    .refine((v) => !/[\u0000-\u001f\u007f/\\]/.test(v) && v.trim() === v && v !== '.' && v !== '..', 'a file name without path or control characters'),
-  /** IANA media type, e.g. application/pdf. */
+    .refine((v) => !/[\u0000-\u001f\u007f/\\]/.test(v) && v.trim() === v && v !== '.' && v !== '..', 'a file name without path or control characters')
+    // A name like "invoice\u202Efdp.exe" reads "invoiceexe.pdf": the next reader must see the real name.
+    .refine(isVisibleName, VISIBLE_NAME_MESSAGE),
+  /** IANA media type, e.g. application/pdf, as the uploader sees it; the stored type is read from the content. */
   mediaType: z
     .string()
     .max(255)
@@ -74,13 +78,15 @@ function present(row: { id: string; case_id: string; name: string; media_type: s
 export async function addAttachment(ctx: CaseContext, actor: Actor, caseId: string, input: unknown): Promise<AttachmentView> {
   const parsed = attachmentInputSchema.safeParse(input);
   if (!parsed.success) throw new CaseError('invalid-request', 'invalid attachment', zodIssues(parsed.error));
-  const { name, mediaType, contentBase64 } = parsed.data;
+  // The claimed media type is read and ignored: the stored one comes from the content (media-type.ts).
+  const { name, contentBase64 } = parsed.data;
   if (base64DecodedLength(contentBase64) > ATTACHMENT_MAX_BYTES) {
     throw new CaseError('invalid-request', `the attachment is larger than ${ATTACHMENT_MAX_BYTES} bytes`, [{ field: 'contentBase64', message: `at most ${ATTACHMENT_MAX_BYTES} bytes` }]);
   }
   const content = Buffer.from(contentBase64, 'base64');
   if (content.length === 0) throw new CaseError('invalid-request', 'the attachment is empty', [{ field: 'contentBase64', message: 'at least one byte' }]);
   const sha256 = createHash('sha256').update(content).digest('hex');
+  const mediaType = sniffMediaType(content);
   return ctx.transaction(async (trx) => {
     const row = await trx.selectFrom('cases').select(['id', 'state', 'addressee_id']).where('id', '=', caseId).executeTakeFirst();
     if (!row) throw new CaseError('not-found', `no case ${caseId}`);

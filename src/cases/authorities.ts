@@ -46,6 +46,12 @@ export const authorityInputSchema = z.strictObject({
       officeHours: z.string().max(200).optional(),
     })
     .default({}),
+  /**
+   * Separation of duties (src/http/policies.ts, CASE_EVENT_ROLES `distinctFromDrafter`): the
+   * reviewer who approves a request must not be one who drafted it. On unless the authority
+   * turns it off (e.g. a one-person office).
+   */
+  separationOfDuties: z.boolean().default(true),
 });
 export type AuthorityInput = z.input<typeof authorityInputSchema>;
 
@@ -57,6 +63,7 @@ export interface Authority {
   timeZone: string;
   languages: string[];
   contact: Record<string, string>;
+  separationOfDuties: boolean;
   createdAt: string;
 }
 
@@ -69,6 +76,7 @@ export function presentAuthority(row: Selectable<AuthoritiesTable>): Authority {
     timeZone: row.time_zone,
     languages: JSON.parse(row.languages) as string[],
     contact: JSON.parse(row.contact) as Record<string, string>,
+    separationOfDuties: row.separation_of_duties !== 0,
     createdAt: row.created_at,
   };
 }
@@ -124,7 +132,7 @@ export async function createAuthority(ctx: CaseContext, actor: Actor, input: unk
   const a = parsed.data;
   if (!ctx.kb.parties.has(a.party)) throw new CaseError('invalid-request', `unknown party ${a.party}`, [{ field: 'party', message: 'an ISO 3166-1 alpha-2 code' }]);
   const at = ctx.now().toISOString();
-  const row = { id: a.id, party: a.party, kind: a.kind, name: a.name, time_zone: a.timeZone, languages: JSON.stringify(a.languages), contact: JSON.stringify(a.contact), created_at: at };
+  const row = { id: a.id, party: a.party, kind: a.kind, name: a.name, time_zone: a.timeZone, languages: JSON.stringify(a.languages), contact: JSON.stringify(a.contact), separation_of_duties: a.separationOfDuties ? 1 : 0, created_at: at };
   return ctx.transaction(async (trx) => {
     const existing = await trx.selectFrom('authorities').select('id').where('id', '=', a.id).executeTakeFirst();
     if (existing) throw new CaseError('conflict', `authority ${a.id} already exists`);

@@ -7,7 +7,7 @@
  * and nothing is written.
  */
 import { sql } from 'kysely';
-import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import type { Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
 import { calendarDateIn } from '../clock/index.js';
 import { sqlFamily } from '../db/dialects/family.js';
 import { columnsKey, preparedQueries, preparedQuery } from '../db/prepared.js';
@@ -16,6 +16,7 @@ import type { AuditEventsTable, CaseEventsTable, CasesTable, Database } from '..
 import { CASE_COLUMNS } from '../db/schema.js';
 import type { Measure, Provision, RefusalGround } from '../law/index.js';
 import { assessmentIssues, assessmentSchema, type Assessment } from './assessment.js';
+import { checkEventPayload } from './event-payload.js';
 import { findAuthority, rememberAuthorities, type Authority } from './authorities.js';
 import { auditRow, digest, insertAuditRow } from './audit.js';
 import { applyEventToDeadlines, startDeadlines } from './clocks.js';
@@ -554,8 +555,29 @@ async function checkEvent(
 export async function transitionCase(ctx: CaseContext, actor: Actor, caseId: string, eventName: string, input: TransitionInput = {}): Promise<CaseSummary> {
   if (!isCaseEvent(eventName)) throw new CaseError('invalid-transition', `unknown event ${JSON.stringify(eventName)}: allowed ${Object.keys(TRANSITIONS).join(', ')}`);
   const event = eventName;
+  input = checkEventPayload(event, input);
   // Authorities read inside a transaction: cached once it has committed.
   const authorities: Authority[] = [];
+  if (ctx.federation !== undefined) {
+    // Issue 12: an event whose other side is on a peer node travels as a message, queued in the
+    // transaction of the change (never the one-statement path below).
+    const seen = await readCase(ctx.db, caseId);
+    const outbound = seen === undefined ? null : await ctx.federation.prepare(seen, actor, event, input);
+    if (seen !== undefined && outbound !== null) {
+      const committed = await ctx.transaction(async (trx) => {
+        authorities.length = 0;
+        const row = await readCase(trx, caseId);
+        if (row === undefined || row.version !== seen.version) throw new CaseError('conflict', 'the case changed meanwhile: reload it');
+        const after = await applyEventInTransaction(ctx, trx, row, actor, event, input, authorities);
+        await outbound.enqueue(trx);
+        return after;
+      });
+      outbound.committed();
+      rememberAuthorities(ctx, authorities);
+      forgetCase(ctx.db, caseId);
+      return presentSummary(committed);
+    }
+  }
   if (isPostgres(ctx.db) && event !== 'receive') {
     const cached = cachedCase(ctx.db, caseId);
     if (cached !== undefined && cached.received_at === null) {
@@ -583,17 +605,57 @@ export async function transitionCase(ctx: CaseContext, actor: Actor, caseId: str
   }
   const committed = await ctx.transaction(async (trx) => {
     authorities.length = 0; // a runner may retry the work
-    const { before, after } = await applyTransition(ctx, trx, caseId, await readCase(trx, caseId), actor, event, input, authorities);
-    await applyEventToDeadlines(ctx, trx, before, event, after.updated_at);
-    if (event === 'receive' || event === 'accept') {
-      const addressee = await requireAuthority(ctx, trx, after.addressee_id, 'addressee', authorities);
-      await startDeadlines(ctx, trx, after, event, after.updated_at, addressee);
-    }
-    return after;
+    return applyEventInTransaction(ctx, trx, await readCase(trx, caseId), actor, event, input, authorities);
   });
   rememberAuthorities(ctx, authorities);
   rememberCase(ctx.db, committed);
   return presentSummary(committed);
+}
+
+/** A transition inside a transaction, with its clocks: the workflow rules, whoever asks (a user, or a peer's message). */
+async function applyEventInTransaction(
+  ctx: CaseContext,
+  trx: Transaction<Database>,
+  row: Selectable<CasesTable> | undefined,
+  actor: Actor,
+  event: CaseEvent,
+  input: TransitionInput,
+  authorities: Authority[],
+): Promise<Selectable<CasesTable>> {
+  const { before, after } = await applyTransition(ctx, trx, row?.id ?? '', row, actor, event, input, authorities);
+  await applyEventToDeadlines(ctx, trx, before, event, after.updated_at);
+  if (event === 'receive' || event === 'accept') {
+    const addressee = await requireAuthority(ctx, trx, after.addressee_id, 'addressee', authorities);
+    await startDeadlines(ctx, trx, after, event, after.updated_at, addressee);
+  }
+  return after;
+}
+
+/**
+ * Issue 12: applies an event a peer node sent (its side's step of a case both nodes record) to
+ * this node's copy, inside the inbox transaction, through the same workflow rules.
+ * @throws {CaseError} when the rules refuse it (the inbox answers with a signed rejection).
+ */
+export async function applyPeerEvent(ctx: CaseContext, trx: Transaction<Database>, caseId: string, actor: Actor, event: CaseEvent, input: TransitionInput): Promise<Selectable<CasesTable>> {
+  const row = await readCase(trx, caseId);
+  if (row === undefined) throw new CaseError('not-found', `no case ${caseId}`);
+  const after = await applyEventInTransaction(ctx, trx, row, actor, event, input, []);
+  forgetCase(ctx.db, caseId);
+  return after;
+}
+
+/**
+ * Issue 12: records, on the requested node, a request a peer sent: the sender's case as it was
+ * sent (same id: the conversation), now in state `sent` on this node's side, with its history
+ * and audit events.
+ */
+export async function importSentCase(ctx: CaseContext, trx: Kysely<Database>, sent: Selectable<CasesTable>, actor: Actor): Promise<void> {
+  if ((await readCase(trx, sent.id)) !== undefined) throw new CaseError('conflict', `case ${sent.id} already exists on this node`);
+  const at = ctx.now().toISOString();
+  const row: Selectable<CasesTable> = { ...sent, state: 'sent', version: 1, created_at: at, updated_at: at, sent_at: sent.sent_at ?? at, received_at: null, closed_at: null, delete_after: null, purged_at: null };
+  const history = { ...historyEvent(ctx, { ...row, state: 'approved', version: 0 }, 'send', 'sent', actor, at, {}) };
+  const audit = auditRow({ id: ctx.newId(), actor: actor.id, action: 'case.send', objectType: 'case', objectId: row.id, at, before: null, after: row, details: { from: 'approved', to: 'sent', via: 'exchange' } });
+  await insertCase(trx, row, history, audit);
 }
 
 /** A transition of a case without clocks on PostgreSQL: one statement, no transaction (see transitionCase). */

@@ -4,8 +4,10 @@
  * generator (ports, so tests fix time), and how transactions are run (directly, or grouped into
  * one commit by a group committer).
  */
-import type { Kysely, Transaction } from 'kysely';
-import type { Database, DbConfig } from '../db/index.js';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { CasesTable, Database, DbConfig } from '../db/index.js';
+import type { TransitionInput } from './commands.js';
+import type { CaseEvent } from './workflow.js';
 import { createUuidv7Generator } from '../db/index.js';
 import { createGroupCommitRunner } from '../db/group-commit.js';
 import { BasesFinder, type KnowledgeBase } from '../law/index.js';
@@ -19,6 +21,24 @@ export interface CaseContext {
   readonly now: () => Date;
   readonly newId: () => string;
   readonly transaction: TransactionRunner;
+  /** Federation (issue 12): set when the node exchanges with peers; see `exchange/case-bridge.ts`. */
+  federation?: CaseFederation;
+}
+
+/**
+ * The border-crossing part of a transition: for an event whose other side is hosted on a peer
+ * node, the message carrying it, sealed before the transaction and queued inside it.
+ */
+export interface CaseFederation {
+  /** null when the other side of the case is on this node (single-node behaviour, unchanged). */
+  prepare(row: Selectable<CasesTable>, actor: Actor, event: CaseEvent, input: TransitionInput): Promise<PreparedOutbound | null>;
+}
+
+export interface PreparedOutbound {
+  /** Writes the outbox row within the transaction of the change. */
+  enqueue(trx: Kysely<Database>): Promise<void>;
+  /** After commit (e.g. wakes the relay). */
+  committed(): void;
 }
 
 /** Who acts. `authorityId` null: a system or platform administrator acting for no authority. */

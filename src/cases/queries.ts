@@ -46,34 +46,72 @@ export interface ListFilter {
   states?: readonly CaseState[];
   limit?: number;
   offset?: number;
+  /**
+   * Keyset pagination: the `nextCursor` of the previous page. The page holds the cases after that
+   * one in the list's order (newest change first, then id), read from the index instead of
+   * skipping `offset` rows: a deep page costs what the first one does. Ignores `offset`.
+   */
+  after?: string;
 }
 
-/** Case summaries, newest change first. */
-export async function listCases(ctx: CaseContext, filter: ListFilter = {}): Promise<{ total: number; cases: CaseSummary[] }> {
+/** The position of a case in the list order, as an opaque cursor (base64url of `[updated_at, id]`). */
+export function caseCursor(row: { updated_at: string; id: string }): string {
+  return Buffer.from(JSON.stringify([row.updated_at, row.id])).toString('base64url');
+}
+
+/** The position a cursor names; `invalid-request` when it is not one. */
+export function parseCaseCursor(cursor: string): { updatedAt: string; id: string } {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string' && value[0].length <= 40 && value[1].length <= 64) {
+      return { updatedAt: value[0], id: value[1] };
+    }
+  } catch {
+    // fall through
+  }
+  throw new CaseError('invalid-request', 'invalid cursor: pass the nextCursor of the previous page', [{ field: 'after', message: 'a nextCursor value' }]);
+}
+
+/** Case summaries, newest change first; `nextCursor` names the last one when more may follow. */
+export async function listCases(ctx: CaseContext, filter: ListFilter = {}): Promise<{ total: number; cases: CaseSummary[]; nextCursor: string | null }> {
   const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
-  const offset = Math.max(filter.offset ?? 0, 0);
+  const after = filter.after === undefined ? null : parseCaseCursor(filter.after);
+  const offset = after ? 0 : Math.max(filter.offset ?? 0, 0);
   const states = filter.states && filter.states.length > 0 ? [...filter.states] : null;
   const base = () => {
+    let query = ctx.db.selectFrom('cases');
+    if (states) query = query.where('state', 'in', states);
+    // Strictly after the cursor in (updated_at desc, id desc) order.
+    if (after) query = query.where((eb) => eb.or([eb('updated_at', '<', after.updatedAt), eb.and([eb('updated_at', '=', after.updatedAt), eb('id', '<', after.id)])]));
+    return query;
+  };
+  const countBase = () => {
     const query = ctx.db.selectFrom('cases');
     return states ? query.where('state', 'in', states) : query;
   };
+  const withCursor = (total: number, rows: Parameters<typeof presentSummary>[0][]) => {
+    const last = rows.at(-1);
+    return { total, cases: rows.map(presentSummary), nextCursor: rows.length === limit && last ? caseCursor(last) : null };
+  };
   if (!filter.authorityIds) {
-    const count = await base().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+    const count = await countBase().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
     const rows = await base().select(SUMMARY_COLUMNS).orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute();
-    return { total: Number(count?.n ?? 0), cases: rows.map(presentSummary) };
+    return withCursor(Number(count?.n ?? 0), rows);
   }
   const ids = [...filter.authorityIds];
-  if (ids.length === 0) return { total: 0, cases: [] };
+  if (ids.length === 0) return { total: 0, cases: [], nextCursor: null };
   // Two disjoint parts, each read in the order of its own index (authority, updated_at), so a page
   // costs offset + limit rows per part instead of sorting every case of the authority:
   // requested by the authority; or addressed to it once sent (drafts belong to the requesting side).
   const requested = () => base().where('requesting_authority_id', 'in', ids);
   const addressed = () => base().where('addressee_id', 'in', ids).where('sent_at', 'is not', null).where('requesting_authority_id', 'not in', ids);
   const page = (part: typeof requested) => part().select(SUMMARY_COLUMNS).orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(offset + limit).execute();
-  const count = async (part: typeof requested) => Number((await part().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst())?.n ?? 0);
-  const [a, b, na, nb] = [await page(requested), await page(addressed), await count(requested), await count(addressed)];
+  const requestedCount = () => countBase().where('requesting_authority_id', 'in', ids);
+  const addressedCount = () => countBase().where('addressee_id', 'in', ids).where('sent_at', 'is not', null).where('requesting_authority_id', 'not in', ids);
+  const count = async (part: typeof requestedCount) => Number((await part().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst())?.n ?? 0);
+  const [a, b, na, nb] = [await page(requested), await page(addressed), await count(requestedCount), await count(addressedCount)];
   const merged = [...a, ...b].sort((x, y) => (x.updated_at < y.updated_at ? 1 : x.updated_at > y.updated_at ? -1 : x.id < y.id ? 1 : x.id > y.id ? -1 : 0));
-  return { total: na + nb, cases: merged.slice(offset, offset + limit).map(presentSummary) };
+  return withCursor(na + nb, merged.slice(offset, offset + limit));
 }
 
 export interface DeadlineFilter {

@@ -8,6 +8,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DATA_CATEGORIES, MEASURES } from '../law/index.js';
+import { isVisibleName, isVisibleText, stringsOf, VISIBLE_NAME_MESSAGE } from './visible-text.js';
 
 const instant = z.iso.datetime({ offset: true });
 
@@ -30,7 +31,7 @@ export type Identifier = z.infer<typeof identifierSchema>;
 export const offenceEntrySchema = z.strictObject({
   /** Convention category from the offence catalogue (`comity law offences`). */
   category: z.string().min(1),
-  nationalProvision: z.string().min(1).max(500),
+  nationalProvision: z.string().min(1).max(500).refine(isVisibleName, VISIBLE_NAME_MESSAGE),
   maxPenaltyYears: z.number().positive().max(100).nullable(),
 });
 
@@ -63,11 +64,16 @@ export const requestSchema = z.strictObject({
   confidentiality: z.enum(['normal', 'confidential', 'strictly-confidential']).default('normal'),
   language: z.string().regex(/^[a-z]{2,3}$/, 'an ISO 639 language code'),
   translation: z.strictObject({ required: z.boolean(), language: z.string().regex(/^[a-z]{2,3}$/).optional() }).default({ required: false }),
-  references: z.strictObject({ requesting: z.string().min(1).max(200), requested: z.string().max(200).optional() }),
+  references: z.strictObject({ requesting: z.string().min(1).max(200).refine(isVisibleName, VISIBLE_NAME_MESSAGE), requested: z.string().max(200).refine(isVisibleName, VISIBLE_NAME_MESSAGE).optional() }),
   /** Free-text answers to required-content elements not covered by structured fields, by element id. */
   contents: z.record(z.string().regex(/^[a-z0-9-]+$/), z.string().min(1).max(10000)).default({}),
   safeguards: safeguardsSchema.default({}),
   dataProtection: z.strictObject({ purpose: z.string().min(5).max(2000), retentionDays: z.number().int().positive().max(3650) }),
+}).superRefine((request, issues) => {
+  // Free text reads in the order it was typed (src/cases/visible-text.ts).
+  for (const [path, text] of stringsOf(request)) {
+    if (!isVisibleText(text)) issues.addIssue({ code: 'custom', path, message: 'no bidirectional embedding, override or isolate characters' });
+  }
 });
 export type RequestInput = z.input<typeof requestSchema>;
 export type Request = z.output<typeof requestSchema>;

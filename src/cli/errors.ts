@@ -6,6 +6,8 @@
 import { CaseError } from '../cases/errors.js';
 import { ClockError } from '../clock/index.js';
 import { DbConfigError } from '../db/index.js';
+import { ExchangeError } from '../exchange/errors.js';
+import { EvidenceError } from '../evidence/errors.js';
 import { DataError, LawInputError } from '../law/index.js';
 import { LedgerError } from '../ledger/errors.js';
 import { MasterKeyError } from '../keys/master-key.js';
@@ -31,6 +33,13 @@ export function describeError(error: unknown): { line: string; code: number } {
   }
   if (error instanceof LedgerError) return { line: `comity: ${error.code}: ${oneLine(error.message)}`, code: error.code === 'inconsistent-checkpoint' ? EXIT_FAILURE : EXIT_USAGE };
   if (error instanceof Error && error.name === 'LedgerCheckFailed') return { line: `comity: ${oneLine(error.message)}`, code: EXIT_FAILURE };
+  if (error instanceof ExchangeError) return { line: `comity: ${oneLine(error.message)}`, code: EXIT_USAGE };
+  // A bundle that does not verify: the report was printed; one line and exit 1.
+  if (error instanceof Error && error.name === 'NotVerified') return { line: `comity: ${oneLine(error.message)}`, code: EXIT_FAILURE };
+  if (error instanceof EvidenceError) {
+    const issues = error.issues.map((i) => `${i.field}: ${i.message}`).join('; ');
+    return { line: `comity: ${error.code}: ${oneLine(error.message)}${issues ? ` — ${oneLine(issues)}` : ''}`, code: error.code === 'integrity' ? EXIT_FAILURE : EXIT_USAGE };
+  }
   if (error instanceof DbConfigError) return { line: `comity: database configuration: ${oneLine(error.message)}`, code: EXIT_USAGE };
   if (error instanceof DataError) return { line: `comity: bad data file: ${oneLine(error.message)}`, code: EXIT_USAGE };
   if (isNodeError(error) && (error.code === 'ENOENT' || error.code === 'EACCES')) {

@@ -16,6 +16,11 @@ import {
   parseMeasure,
   parseOffence,
   parseParty,
+  partyProfile,
+  mayIssue,
+  AUTHORITY_KINDS,
+  ORDER_DATA_CATEGORIES,
+  ORDER_KINDS,
   type ApplicableBasis,
   type BasesResult,
   type KnowledgeBase,
@@ -23,6 +28,8 @@ import {
 import { UsageError } from './errors.js';
 import type { Io } from './io.js';
 import { table, verifiedMark } from './table.js';
+
+const DATA_HELP = 'folder with participation.csv (and optionally reservations.csv) replacing the built-in data';
 
 interface CommonOptions {
   data?: string;
@@ -48,26 +55,37 @@ function basisRow(basis: ApplicableBasis): string[] {
   return [String(basis.rank), `${basis.instrument} Art. ${basis.article}`, basis.channel, verifiedMark(basis.verified), deadlines || '-', basis.title];
 }
 
+function printBasis(io: Io, basis: ApplicableBasis, label: string): void {
+  io.out('');
+  io.out(`${label}${basis.instrument} Art. ${basis.article} — ${basis.title} (${basis.citation.source})`);
+  io.out(`   addressee: ${basis.addressees.join(' or ')}`);
+  for (const r of basis.reservations) io.out(`   ${r.kind} ${r.party} ${r.id} (${r.period}): ${r.text} [${cite(r.citation)}]`);
+  for (const c of basis.conditions) io.out(`   condition (${c.state}): ${c.text} [${cite(c.citation)}]`);
+  for (const d of basis.deadlines) io.out(`   deadline: ${d.description} [${cite(d.citation)}]`);
+  for (const e of basis.requiredContents) io.out(`   must contain: ${e.text}${e.optional ? ' (if available)' : ''} [${cite(e.citation)}]`);
+  for (const s of basis.safeguards) io.out(`   safeguard: ${s.text} [${cite(s.citation)}]`);
+  for (const g of basis.refusalGrounds) io.out(`   ${g.effect === 'postpone' ? 'postponement' : 'refusal'} ground: ${g.text} [${cite(g.citation)}]`);
+  io.out(`   dual criminality: ${basis.dualCriminality.rule} — ${basis.dualCriminality.text} [${cite(basis.dualCriminality.citation)}]`);
+  if (basis.dualCriminality.note) io.out(`   note: ${basis.dualCriminality.note}`);
+}
+
 function printBases(io: Io, result: BasesResult): void {
   const q = result.query;
-  io.out(`Legal bases for ${q.from} → ${q.to}, ${q.measure}${q.emergency ? ' (emergency)' : ''}${q.offence ? `, offence ${q.offence}` : ''}, on ${q.date}`);
+  const rep = q.providerRep ? `, provider's legal representative in ${q.providerRep}` : '';
+  io.out(`Legal bases for ${q.from} → ${q.to}, ${q.measure}${q.emergency ? ' (emergency)' : ''}${q.offence ? `, offence ${q.offence}` : ''}${rep}, on ${q.date}`);
   io.out('');
   if (result.applicable.length === 0) io.out('No applicable legal basis.');
   else io.out(table(['#', 'Basis', 'Channel', 'Verified', 'Deadlines', 'Title'], result.applicable.map(basisRow)));
-  for (const basis of result.applicable) {
+  for (const basis of result.applicable) printBasis(io, basis, `${basis.rank}. `);
+  for (const basis of result.noRequestNeeded) printBasis(io, basis, 'No request needed: ');
+  if (result.fallback) {
     io.out('');
-    io.out(`${basis.rank}. ${basis.instrument} Art. ${basis.article} — ${basis.title} (${basis.citation.source})`);
-    for (const c of basis.conditions) io.out(`   condition (${c.state}): ${c.text} [${cite(c.citation)}]`);
-    for (const d of basis.deadlines) io.out(`   deadline: ${d.description} [${cite(d.citation)}]`);
-    for (const e of basis.requiredContents) io.out(`   must contain: ${e.text}${e.optional ? ' (if available)' : ''} [${cite(e.citation)}]`);
-    for (const s of basis.safeguards) io.out(`   safeguard: ${s.text} [${cite(s.citation)}]`);
-    for (const g of basis.refusalGrounds) io.out(`   ${g.effect === 'postpone' ? 'postponement' : 'refusal'} ground: ${g.text} [${cite(g.citation)}]`);
-    io.out(`   dual criminality: ${basis.dualCriminality.rule} — ${basis.dualCriminality.text} [${cite(basis.dualCriminality.citation)}]`);
-    if (basis.dualCriminality.note) io.out(`   note: ${basis.dualCriminality.note}`);
+    io.out(`Reciprocity: ${result.fallback.text}`);
+    io.out(`   channels: ${result.fallback.channels.join('; ')}; obligation to execute: ${result.fallback.obligation} [${cite(result.fallback.citation)}]`);
   }
   io.out('');
   io.out('Not applicable:');
-  for (const item of result.notApplicable) io.out(`  - ${item.reason}`);
+  for (const item of result.notApplicable) io.out(`  - ${item.reason}${item.reservation ? ` [${cite(item.reservation.citation)}]` : ''}`);
 }
 
 function addBases(law: Command, io: Io): void {
@@ -80,16 +98,18 @@ function addBases(law: Command, io: Io): void {
     .option('--date <date>', 'date of the request (YYYY-MM-DD; default today)')
     .option('--emergency', 'an emergency (imminent risk to life or safety)', false)
     .option('--offence <id>', 'offence category (see `comity law offences`)')
+    .option('--provider-rep <party>', "where the service provider's legal representative or designated establishment is (Reg. 2023/1543 is addressed there)")
     .option('--json', 'machine-readable output')
-    .option('--data <dir>', 'folder with participation.csv replacing the built-in participation data')
-    .action((options: CommonOptions & { from: string; to: string; measure: string; emergency: boolean; offence?: string }) => {
+    .option('--data <dir>', DATA_HELP)
+    .action((options: CommonOptions & { from: string; to: string; measure: string; emergency: boolean; offence?: string; providerRep?: string }) => {
       const measure = parseMeasure(options.measure);
       const date = parseDate(options.date ?? today());
       const kb = knowledgeBase(options);
       const from = parseParty(kb, options.from, 'requesting party');
       const to = parseParty(kb, options.to, 'requested party');
       const offence = options.offence === undefined ? undefined : parseOffence(kb, options.offence);
-      const result = new BasesFinder(kb).find({ from, to, measure, date, emergency: options.emergency, ...(offence ? { offence } : {}) });
+      const providerRep = options.providerRep === undefined ? undefined : parseParty(kb, options.providerRep, "provider's legal representative");
+      const result = new BasesFinder(kb).find({ from, to, measure, date, emergency: options.emergency, ...(offence ? { offence } : {}), ...(providerRep ? { providerRep } : {}) });
       if (options.json) printJson(io, result);
       else printBases(io, result);
     });
@@ -102,7 +122,7 @@ function addStatus(law: Command, io: Io): void {
     .argument('<instrument>', `one of ${INSTRUMENT_IDS.join(', ')}`)
     .option('--date <date>', 'YYYY-MM-DD (default today)')
     .option('--json', 'machine-readable output')
-    .option('--data <dir>', 'folder with participation.csv replacing the built-in participation data')
+    .option('--data <dir>', DATA_HELP)
     .action((instrumentArg: string, options: CommonOptions) => {
       const id = parseInstrument(instrumentArg);
       const date = parseDate(options.date ?? today());
@@ -119,12 +139,12 @@ function addStatus(law: Command, io: Io): void {
       io.out(`${id} — ${instrument.title}`);
       io.out(`On ${date}: ${status.inForce ? 'in force' : 'NOT in force'}${instrument.status === 'under-negotiation' ? ' (under negotiation)' : ''}`);
       io.out(`Entry into force: ${status.entryIntoForce ?? 'not yet determined'}${status.entryIntoForceDerived ? ' (derived from consents)' : ''} [${cite(status.citation)}]`);
-      if (status.threshold !== null) io.out(`Consents counted: ${status.consents.length} of ${status.threshold}${status.consents.some((c) => !c.verified) ? ` (${status.consents.filter((c) => !c.verified).length} with unconfirmed date)` : ''}`);
+      if (status.threshold !== null) io.out(`Consents counted: ${status.counted} of ${status.threshold}${status.unconfirmed > 0 ? ` (${status.unconfirmed} more reported without a confirmed date, not counted)` : ''}`);
       if (signatureCloses !== null) io.out(`Signature closes: ${signatureCloses}${daysLeft !== null ? ` (${daysLeft} days left)` : ' (closed)'}`);
       io.out(`Verified: ${verifiedMark(status.verified)}`);
       if (status.consents.length > 0) {
         io.out('');
-        io.out(table(['Party', 'Event', 'Date'], status.consents.map((c) => [c.party, c.event, c.date ?? 'UNCONFIRMED'])));
+        io.out(table(['Party', 'Event', 'Date'], status.consents.map((c) => [c.party, c.event, c.date ?? `unknown${c.notBefore ? `, not before ${c.notBefore}` : ''}${c.reportedOn ? `; reported ${c.reportedOn}` : ''}`])));
       }
     });
 }
@@ -140,47 +160,40 @@ function addParty(law: Command, io: Io): void {
     .argument('<party>', 'ISO 3166-1 alpha-2 code or EU')
     .option('--date <date>', 'YYYY-MM-DD (default today)')
     .option('--json', 'machine-readable output')
-    .option('--data <dir>', 'folder with participation.csv replacing the built-in participation data')
+    .option('--data <dir>', DATA_HELP)
     .action((partyArg: string, options: CommonOptions) => {
       const date = parseDate(options.date ?? today());
       const kb = knowledgeBase(options);
       const party = parseParty(kb, partyArg);
-      const index = new BasesFinder(kb).index;
-      const instruments = INSTRUMENT_IDS.map((id) => {
-        const s = index.partyStatus(party, id, date);
-        return {
-          instrument: id,
-          status: s.status,
-          entryIntoForce: s.entryIntoForce,
-          entryIntoForceDerived: s.entryIntoForceDerived,
-          signature: s.signature,
-          consent: s.consent,
-          verified: s.verified,
-          reservations: s.reservations,
-          notes: s.notes,
-        };
-      });
-      const memberOf = (['CoE', 'EU'] as const).filter((org) => kb.memberships[org].members.includes(party));
-      const name = kb.parties.get(party)?.name ?? party;
+      const profile = partyProfile(kb, new BasesFinder(kb).index, party, date);
       if (options.json) {
-        printJson(io, { party, name, date, memberOf, instruments });
+        printJson(io, profile);
         return;
       }
-      io.out(`${party} — ${name}${memberOf.length ? ` (member of ${memberOf.join(', ')})` : ''}, on ${date}`);
+      io.out(`${party} — ${profile.name}${profile.memberOf.length ? ` (member of ${profile.memberOf.join(', ')})` : ''}, on ${date}`);
       io.out('');
       io.out(
         table(
-          ['Instrument', 'Status', 'Entry into force', 'Consent', 'Verified', 'Reservations / notes'],
-          instruments.map((i) => [
+          ['Instrument', 'Status', 'Entry into force', 'Consent', 'Verified', 'Notes'],
+          profile.instruments.map((i) => [
             i.instrument,
             i.status,
             i.entryIntoForce === null ? '-' : `${i.entryIntoForce}${i.entryIntoForceDerived ? ' (derived)' : ''}`,
-            i.consent ? `${i.consent.event} ${i.consent.date ?? 'UNCONFIRMED'}` : i.signature ? `signed ${i.signature.date ?? 'UNCONFIRMED'}` : '-',
+            i.participation ?? '-',
             verifiedMark(i.verified),
-            [...i.reservations.map((r) => `${r.id}`), ...i.notes].join('; ') || '-',
+            i.notes.join('; ') || '-',
           ]),
         ),
       );
+      const reservations = profile.instruments.flatMap((i) => i.reservations.map((r) => ({ instrument: i.instrument, r })));
+      if (reservations.length > 0) {
+        io.out('');
+        io.out('Reservations and declarations:');
+        for (const { instrument, r } of reservations) {
+          io.out(`  ${instrument} ${r.kind} ${cite(r.citation, { mark: false })} — ${r.period}${r.applies ? '' : ` — does not apply on ${date}`}${r.citation.verified ? '' : ' [unverified]'}`);
+          io.out(`    ${r.text} (${r.citation.source})`);
+        }
+      }
     });
 }
 
@@ -205,7 +218,7 @@ function addDeadlines(law: Command, io: Io): void {
     .option('--tz <zone>', "the authority's IANA time zone for day periods (default: the offset of --received)")
     .option('--holidays <dates>', 'comma-separated public holidays YYYY-MM-DD of that authority')
     .option('--json', 'machine-readable output')
-    .option('--data <dir>', 'folder with participation.csv replacing the built-in participation data')
+    .option('--data <dir>', DATA_HELP)
     .action((options: CommonOptions & { instrument: string; measure: string; received: string; emergency: boolean; tz?: string; holidays?: string }) => {
       const instrument = parseInstrument(options.instrument);
       const measure = parseMeasure(options.measure);
@@ -241,7 +254,7 @@ function addMatrix(law: Command, io: Io): void {
     .option('--emergency', 'include emergency-only provisions', false)
     .option('--format <format>', 'table, csv or json', 'table')
     .option('--json', 'same as --format json')
-    .option('--data <dir>', 'folder with participation.csv replacing the built-in participation data')
+    .option('--data <dir>', DATA_HELP)
     .action((options: CommonOptions & { instrument: string; format: string; emergency: boolean }) => {
       const instrument = parseInstrument(options.instrument);
       const date = parseDate(options.date ?? today());
@@ -287,6 +300,38 @@ function addCatalogues(law: Command, io: Io): void {
     });
 }
 
+function pick<T extends string>(value: string, allowed: readonly T[], what: string): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`unknown ${what} ${JSON.stringify(value)}: allowed ${allowed.join(', ')}`);
+  return value as T;
+}
+
+function addIssuing(law: Command, io: Io): void {
+  law
+    .command('issuing')
+    .description('Reg. 2023/1543 Art. 4: may this kind of authority issue (or must someone validate) this order for this data category')
+    .requiredOption('--order <order>', `one of ${ORDER_KINDS.join(', ')}`)
+    .requiredOption('--category <category>', `one of ${ORDER_DATA_CATEGORIES.join(', ')}`)
+    .requiredOption('--authority <kind>', `one of ${AUTHORITY_KINDS.join(', ')}`)
+    .option('--emergency', 'a validly established emergency (Art. 4(5))', false)
+    .option('--json', 'machine-readable output')
+    .action((options: { order: string; category: string; authority: string; emergency: boolean; json?: boolean }) => {
+      const query = {
+        order: pick(options.order, ORDER_KINDS, 'order'),
+        category: pick(options.category, ORDER_DATA_CATEGORIES, 'category'),
+        authority: pick(options.authority, AUTHORITY_KINDS, 'authority kind'),
+        emergency: options.emergency,
+      };
+      const answer = mayIssue(loadKnowledgeBase().issuing, query);
+      if (options.json) {
+        printJson(io, { query, ...answer });
+        return;
+      }
+      io.out(`${answer.mayIssue ? 'Yes' : 'No'}: ${answer.reason}`);
+      for (const c of answer.conditions) io.out(`  condition: ${c}`);
+      io.out(`  [${answer.citations.map((c) => cite(c)).join('; ')}]`);
+    });
+}
+
 export function registerLaw(program: Command, io: Io): void {
   const law = program.command('law').description('the legal knowledge base and engine');
   addBases(law, io);
@@ -295,6 +340,7 @@ export function registerLaw(program: Command, io: Io): void {
   addDeadlines(law, io);
   addMatrix(law, io);
   addCatalogues(law, io);
+  addIssuing(law, io);
 }
 
 /** `comity overview`: what is in force today, and where to go next. */
@@ -303,7 +349,7 @@ export function registerOverview(program: Command, io: Io): void {
     .command('overview')
     .description('the instruments and their status today, and the commands to explore them')
     .option('--date <date>', 'YYYY-MM-DD (default today)')
-    .option('--data <dir>', 'folder with participation.csv replacing the built-in participation data')
+    .option('--data <dir>', DATA_HELP)
     .action((options: CommonOptions) => {
       const date = parseDate(options.date ?? today());
       const kb = knowledgeBase(options);
@@ -315,7 +361,7 @@ export function registerOverview(program: Command, io: Io): void {
           ['Instrument', 'Title', 'In force', 'Entry into force / applies from', 'Consents'],
           [...kb.instruments.values()].map((instrument) => {
             const status = index.instrumentStatus(instrument.id, date);
-            const consents = status.threshold === null ? '-' : `${status.consents.length} (needs ${status.threshold})`;
+            const consents = status.threshold === null ? '-' : `${status.counted} (needs ${status.threshold})${status.unconfirmed > 0 ? ` + ${status.unconfirmed} unconfirmed` : ''}`;
             return [instrument.id, instrument.shortTitle, status.inForce ? 'yes' : 'no', status.entryIntoForce ?? (instrument.status === 'under-negotiation' ? 'under negotiation' : '-'), consents];
           }),
         ),

@@ -6,10 +6,13 @@
 import { Command, CommanderError } from 'commander';
 import { registerCases } from './cases.js';
 import { describeError } from './errors.js';
+import { registerExchange } from './exchange.js';
+import { registerEvidence } from './evidence.js';
 import { processIo, type Io } from './io.js';
 import { registerLaw, registerOverview } from './law.js';
 import { registerServe } from './serve.js';
 import { registerLedger } from './ledger.js';
+import { registerVerify } from './verify.js';
 import { registerOps } from './ops.js';
 
 export function buildProgram(io: Io): Command {
@@ -28,8 +31,11 @@ export function buildProgram(io: Io): Command {
   registerLaw(program, io);
   registerCases(program, io);
   registerLedger(program, io);
+  registerEvidence(program, io);
+  registerVerify(program, io);
   registerServe(program, io);
   registerOps(program, io);
+  registerExchange(program, io);
   return program;
 }
 

@@ -5,13 +5,14 @@
  */
 import type { Command } from 'commander';
 import { base32Decode, totpCode } from '../auth/index.js';
+import { NODE_SETTINGS } from '../exchange/node-start.js';
 import { ConfigError, SETTINGS } from '../http/config.js';
 import { startServer } from '../server.js';
 import { UsageError } from './errors.js';
 import type { Io } from './io.js';
 
 export function registerServe(program: Command, io: Io): void {
-  const settings = SETTINGS.map(([name, fallback, text]) => `  ${name}\n      ${text} (default: ${fallback})`).join('\n');
+  const settings = [...SETTINGS, ...NODE_SETTINGS].map(([name, fallback, text]) => `  ${name}\n      ${text} (default: ${fallback})`).join('\n');
   program
     .command('serve')
     .description('start the HTTP API and web workspace')
@@ -34,6 +35,14 @@ export function registerServe(program: Command, io: Io): void {
         process.once('SIGTERM', () => stop('SIGTERM'));
         process.once('SIGINT', () => stop('SIGINT'));
       });
+    });
+
+  program
+    .command('demo')
+    .description('the federation demo: three nodes (France, United States, an Irish provider), each its own process, database and keys, over HTTP on loopback (npm start)')
+    .action(async () => {
+      const { runDemoFederation } = await import('../demo/federation.js');
+      await runDemoFederation(io);
     });
 
   program

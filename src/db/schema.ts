@@ -3,7 +3,7 @@
  * The tables as Kysely sees them. Column names are the SQL names (snake_case). Keep this file in
  * step with the migrations in `./migrations/`: it describes the schema after the latest one.
  */
-import type { GeneratedAlways, Insertable, Selectable } from 'kysely';
+import type { Generated, GeneratedAlways, Insertable, Selectable } from 'kysely';
 
 /** `schema_info`: small key/value facts about the database itself. */
 export interface SchemaInfoTable {
@@ -48,6 +48,8 @@ export interface AuthoritiesTable {
   languages: string;
   /** JSON object. */
   contact: string;
+  /** 0007: 0/1, the approver must differ from the drafter (on by default). */
+  separation_of_duties: Generated<number>;
   created_at: string;
 }
 
@@ -200,8 +202,9 @@ export interface UsersTable {
   totp_enabled: number;
   /** The last accepted TOTP time step (a code is accepted only for a later one). */
   totp_last_step: number | null;
-  /** Consecutive failed password or second-factor attempts. */
+  /** Failed password or second-factor attempts since the last complete sign-in from an unknown device. */
   failed_logins: number;
+  /** Since 0006: the next attempt from an unknown device is heard after this instant (a delay, not a lock). */
   locked_until: string | null;
   created_at: string;
   disabled_at: string | null;
@@ -219,6 +222,20 @@ export interface SessionsTable {
   /** Absolute expiry. */
   expires_at: string;
   last_seen_at: string;
+  /** 0006: the trusted device through which the session was opened (its sign-in bucket), or null. */
+  device_id: string | null;
+  /** 0006: wrong second-factor codes sent in this session. */
+  mfa_failures: number;
+}
+
+/** `trusted_devices` (0006): devices that completed a sign-in; `id` is the SHA-256 of the device cookie. */
+export interface TrustedDevicesTable {
+  id: string;
+  user_id: string;
+  created_at: string;
+  last_used_at: string;
+  failed_logins: number;
+  next_attempt_at: string | null;
 }
 
 /** `api_tokens`: `cmt_<id>_<secret>` bearer tokens; only the SHA-256 of the secret is stored. */
@@ -240,7 +257,7 @@ export interface LoginEventsTable {
   id: string;
   user_id: string | null;
   email_hash: string;
-  /** success | bad-password | unknown-user | disabled | locked | mfa-failed | mfa-success */
+  /** success | bad-password | unknown-user | disabled | throttled (locked before 0006) | mfa-failed | mfa-success */
   outcome: string;
   at: string;
 }
@@ -332,6 +349,153 @@ export interface LedgerVerificationsTable {
   report: string;
 }
 
+/** `evidence_case_keys`: one content key per case, wrapped by the node's content-wrapping key (see `evidence/`). */
+export interface EvidenceCaseKeysTable {
+  case_id: string;
+  wrapping_key_id: string;
+  /** base64url(iv ‖ ciphertext ‖ tag); null once destroyed. */
+  wrapped: string | null;
+  created_at: string;
+  destroyed_at: string | null;
+}
+
+/** `evidence_uploads`: resumable uploads in progress. Sizes: numbers (bigint on PostgreSQL, read back as strings). */
+export interface EvidenceUploadsTable {
+  id: string;
+  case_id: string;
+  actor: string;
+  authority_id: string | null;
+  length: number | string;
+  received: number | string;
+  header: string;
+  metadata: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** `evidence_items`: evidence metadata and digest; the sealed bytes live in the blob store. */
+export interface EvidenceItemsTable {
+  id: string;
+  case_id: string;
+  sha256: string;
+  size: number | string;
+  media_type: string;
+  original_name: string | null;
+  description: string | null;
+  data_category: string;
+  producer: string;
+  produced_at: string | null;
+  received_at: string;
+  received_by: string;
+  blob_key: string;
+  deleted_at: string | null;
+}
+
+/** `evidence_custody`: the chain of custody, signed canonical JSON lines chained per case. */
+export interface EvidenceCustodyTable {
+  id: string;
+  case_id: string;
+  seq: number;
+  item_id: string | null;
+  event: string;
+  actor: string;
+  authority_id: string | null;
+  at: string;
+  line: string;
+  signature: string;
+  key_id: string;
+  ledger_index: number | string | null;
+}
+
+/** Every table, for `Kysely<Database>`. */
+/** This node's identity (one row, id `self`); see migration 0020. */
+export interface ExchangeNodeTable {
+  id: string;
+  node_id: string;
+  endpoint: string;
+  /** JSON array of hosted authority ids. */
+  hosted: string;
+  /** JSON `{ send: string[]; receive: string[] }` of message types. */
+  flows: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A trusted peer node and its signed agreement, verbatim. */
+export interface ExchangePeersTable {
+  node_id: string;
+  endpoint: string;
+  agreement: string;
+  fingerprint: string;
+  issued_at: string;
+  added_at: string;
+}
+
+/** The next outbox `seq` per peer. */
+export interface ExchangeSequencesTable {
+  peer_node_id: string;
+  next_seq: number;
+}
+
+/** A lease on single-holder work (the relay). */
+export interface ExchangeLeasesTable {
+  name: string;
+  holder: string;
+  expires_at: string;
+}
+
+/** A message to send (see `exchange/outbox.ts`). */
+export interface ExchangeOutboxTable {
+  message_id: string;
+  peer_node_id: string;
+  from_authority: string;
+  to_authority: string;
+  seq: number;
+  conversation_id: string;
+  case_id: string | null;
+  type: string;
+  emergency: Generated<number>;
+  envelope: string;
+  digest: string;
+  /** queued | relayed | delivered | read | rejected | outcome-unknown */
+  state: string;
+  attempts: Generated<number>;
+  next_attempt_at: string;
+  last_error: string | null;
+  receipt: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A message received, keyed by its id, with the receipt sent back. */
+export interface ExchangeInboxTable {
+  message_id: string;
+  sender_node_id: string;
+  conversation_id: string;
+  type: string;
+  digest: string;
+  /** accepted | rejected */
+  outcome: string;
+  reason: string | null;
+  payload: string;
+  receipt: string;
+  received_at: string;
+  read_at: string | null;
+}
+
+/** A message refused before it could be trusted. */
+export interface ExchangeRefusalsTable {
+  id: string;
+  received_at: string;
+  claimed_sender: string | null;
+  claimed_message_id: string | null;
+  code: string;
+  reason: string;
+  digest: string;
+  size: number;
+  receipt: string;
+}
+
 /** Every table, for `Kysely<Database>`. */
 export interface Database {
   schema_info: SchemaInfoTable;
@@ -348,6 +512,7 @@ export interface Database {
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
   login_events: LoginEventsTable;
+  trusted_devices: TrustedDevicesTable;
   node_keys: NodeKeysTable;
   ledger_head: LedgerHeadTable;
   ledger_entries: LedgerEntriesTable;
@@ -357,6 +522,17 @@ export interface Database {
   ledger_checkpoints: LedgerCheckpointsTable;
   ledger_incidents: LedgerIncidentsTable;
   ledger_verifications: LedgerVerificationsTable;
+  exchange_node: ExchangeNodeTable;
+  exchange_peers: ExchangePeersTable;
+  exchange_sequences: ExchangeSequencesTable;
+  exchange_leases: ExchangeLeasesTable;
+  exchange_outbox: ExchangeOutboxTable;
+  exchange_inbox: ExchangeInboxTable;
+  exchange_refusals: ExchangeRefusalsTable;
+  evidence_case_keys: EvidenceCaseKeysTable;
+  evidence_uploads: EvidenceUploadsTable;
+  evidence_items: EvidenceItemsTable;
+  evidence_custody: EvidenceCustodyTable;
 }
 
 export type AuditEvent = Selectable<AuditEventsTable>;

@@ -1,14 +1,36 @@
 /**
  * @module demo/seed
  * Seeds the demo deployment into an empty database: the demo authorities, a user per role with
- * a demo password (and a TOTP secret for roles that need a second factor), and a handful of
+ * the demo password (and a TOTP secret for roles that need a second factor), and a handful of
  * cases in different states. Only for demonstration: `COMITY_DEMO=true` on an empty database.
+ *
+ * The demo password is generated at the first start ({@link newDemoPassword}), never a known
+ * constant: a demo left reachable on a network is not open to anyone who read the README. Only
+ * the demo has one; the server keeps it with the demo logins beside the data, owner-only.
  */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { confirmTotp, createUser, enrolTotp, login, totpCode, type AuthContext, type Role } from '../auth/index.js';
 import { createAuthority, createCase, transitionCase, type Actor, type CaseContext } from '../cases/index.js';
 import { DEMO_AUTHORITIES, DEMO_REVIEW, preservationRequestFrToUs } from './data.js';
 
-export const DEMO_PASSWORD = 'comity-demo-2026!';
+/** A fresh demo password: 16 random bytes, base64url (22 characters), with a readable prefix. */
+export function newDemoPassword(): string {
+  return `demo-${randomBytes(16).toString('base64url')}`;
+}
+
+/** What the server keeps beside the demo data (`demo-logins.json`, mode 0600). */
+export interface DemoLogins {
+  password: string;
+  users: SeededUser[];
+}
+
+/** Reads `demo-logins.json`; a file of an earlier version (a bare list of users) has no password. */
+export function readDemoLogins(file: string): DemoLogins {
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  if (Array.isArray(parsed)) return { password: '(printed at the first start)', users: parsed as SeededUser[] };
+  return parsed as DemoLogins;
+}
 
 export interface DemoUser {
   email: string;
@@ -25,6 +47,8 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { email: 'admin@fr.demo', displayName: 'Paul Leroy (administrator, France)', authorityId: 'fr-ca', roles: ['administrator'] },
   { email: 'officer@us.demo', displayName: 'Jordan Lee (OIA)', authorityId: 'us-doj-oia', roles: ['central-authority-officer'] },
   { email: 'prosecutor@de.demo', displayName: 'Jonas Weber (ZAC Köln)', authorityId: 'de-sta-koeln', roles: ['drafter', 'reviewer', 'central-authority-officer'] },
+  // Separation of duties: the prosecutor drafts, an investigating judge validates (src/http/policies.ts).
+  { email: 'judge@de.demo', displayName: 'Ermittlungsrichterin Lea Schmitz (AG Köln)', authorityId: 'de-sta-koeln', roles: ['reviewer'] },
   { email: 'poc@jp.demo', displayName: 'Haruto Sato (24/7)', authorityId: 'jp-247', roles: ['24/7-officer'] },
   { email: 'agent@provider.demo', displayName: 'Aoife Byrne (Example Mail)', authorityId: 'ie-provider', roles: ['service-provider-agent'] },
   { email: 'admin@comity.demo', displayName: 'Platform administrator', authorityId: null, roles: ['administrator'] },
@@ -37,8 +61,8 @@ export interface SeededUser extends DemoUser {
 
 const SYSTEM: Actor = { id: 'system', authorityId: null };
 
-async function withTotp(auth: AuthContext, user: DemoUser): Promise<string | null> {
-  const session = await login(auth, { email: user.email, password: DEMO_PASSWORD });
+async function withTotp(auth: AuthContext, user: DemoUser, password: string): Promise<string | null> {
+  const session = await login(auth, { email: user.email, password });
   if (!session.session.mfaEnrolmentRequired) return null;
   const { secret } = await enrolTotp(auth, session.session.token);
   await confirmTotp(auth, session.session.token, totpCode(secret, auth.now()));
@@ -51,20 +75,29 @@ export async function isEmpty(cases: CaseContext): Promise<boolean> {
   return row === undefined;
 }
 
-export async function seedDemo(cases: CaseContext, auth: AuthContext): Promise<SeededUser[]> {
+export async function seedDemo(cases: CaseContext, auth: AuthContext, password: string): Promise<SeededUser[]> {
   for (const authority of DEMO_AUTHORITIES) await createAuthority(cases, SYSTEM, authority);
   const seeded: SeededUser[] = [];
+  // The demo's history names its real users: each change is recorded as the person who made it.
+  const actors = new Map<string, Actor>();
   for (const user of DEMO_USERS) {
-    await createUser(auth, SYSTEM, { ...user, password: DEMO_PASSWORD });
-    seeded.push({ ...user, totpSecret: await withTotp(auth, user) });
+    const created = await createUser(auth, SYSTEM, { ...user, password });
+    actors.set(user.email, { id: `user:${created.id}`, authorityId: user.authorityId });
+    seeded.push({ ...user, totpSecret: await withTotp(auth, user, password) });
   }
-  const fr: Actor = { id: 'demo:officer@fr.demo', authorityId: 'fr-ca' };
-  const us: Actor = { id: 'demo:officer@us.demo', authorityId: 'us-doj-oia' };
-  const de: Actor = { id: 'demo:prosecutor@de.demo', authorityId: 'de-sta-koeln' };
-  const ie: Actor = { id: 'demo:agent@provider.demo', authorityId: 'ie-provider' };
-  const send = async (actor: Actor, id: string) => {
-    await transitionCase(cases, actor, id, 'approve', { review: DEMO_REVIEW });
-    await transitionCase(cases, actor, id, 'send');
+  const actor = (email: string): Actor => actors.get(email) as Actor;
+  // A distinct drafter and reviewer on each requesting side (separation of duties).
+  const fr = actor('drafter@fr.demo');
+  const frJudge = actor('judge@fr.demo');
+  const frOfficer = actor('officer@fr.demo');
+  const us = actor('officer@us.demo');
+  const de = actor('prosecutor@de.demo');
+  const deJudge = actor('judge@de.demo');
+  const ie = actor('agent@provider.demo');
+  const send = async (drafter: Actor, id: string) => {
+    const [reviewer, officer] = drafter === de ? [deJudge, de] : [frJudge, frOfficer];
+    await transitionCase(cases, reviewer, id, 'approve', { review: DEMO_REVIEW });
+    await transitionCase(cases, officer, id, 'send');
   };
   const grounds = [{ ground: 'political-offence', applies: false }, { ground: 'essential-interests', applies: false }];
   // 1. A draft, waiting for review.

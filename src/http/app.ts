@@ -6,6 +6,7 @@
  * limits, request ids, metrics. Routes live in `routes/`; policies in `policies.ts`.
  */
 import { randomUUID } from 'node:crypto';
+import { Stream } from 'node:stream';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -16,15 +17,20 @@ import type { LoggerOptions } from 'pino';
 import { AuthError } from '../auth/index.js';
 import { CaseError } from '../cases/index.js';
 import { ClockError } from '../clock/index.js';
+import { EvidenceError } from '../evidence/index.js';
 import { LawInputError } from '../law/index.js';
 import type { AppDeps } from './deps.js';
+import { jsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
 import { createMetrics } from './metrics.js';
-import { authorize, resolvePrincipal } from './guard.js';
+import { createAddressThrottle } from './address-throttle.js';
+import { authorize, resolvePrincipal, ThrottledProblem } from './guard.js';
 import type { Principal } from './principal.js';
-import { POLICIES, routeKey } from './policies.js';
+import { POLICIES, routeKey, type Policy } from './policies.js';
 import { HttpProblem, problem, PROBLEMS, type Problem, type ProblemCode } from './problems.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerCaseRoutes } from './routes/cases.js';
+import { registerExchangeRoutes } from './routes/exchange.js';
+import { registerEvidenceRoutes } from './routes/evidence.js';
 import { registerLawRoutes } from './routes/law.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerLedgerRoutes } from './routes/ledger.js';
@@ -46,9 +52,20 @@ const CASE_CODES: Record<CaseError['code'], ProblemCode> = {
   'idempotency-key-reused': 'idempotency-key-reused',
 };
 
+const EVIDENCE_CODES: Record<EvidenceError['code'], ProblemCode> = {
+  'invalid-request': 'invalid-request',
+  'not-found': 'not-found',
+  forbidden: 'forbidden',
+  conflict: 'conflict',
+  'invalid-transition': 'invalid-transition',
+  'too-large': 'payload-too-large',
+  integrity: 'integrity-failure',
+  gone: 'gone',
+};
+
 const AUTH_CODES: Record<AuthError['code'], ProblemCode> = {
   'invalid-credentials': 'invalid-credentials',
-  locked: 'locked',
+  throttled: 'throttled',
   'mfa-required': 'mfa-required',
   'mfa-invalid': 'mfa-invalid',
   'invalid-request': 'invalid-request',
@@ -77,6 +94,7 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
   const instance = String(request.id);
   if (error instanceof HttpProblem) return problem(error.code, error.message, { instance, issues: error.issues });
   if (error instanceof CaseError) return problem(CASE_CODES[error.code], error.message, { instance, issues: error.issues });
+  if (error instanceof EvidenceError) return problem(EVIDENCE_CODES[error.code], error.message, { instance, issues: error.issues });
   if (error instanceof AuthError) return problem(AUTH_CODES[error.code], error.message, { instance, issues: error.issues });
   if (error instanceof LedgerError) return problem(LEDGER_CODES[error.code], error.message, { instance });
   if (error instanceof LawInputError || error instanceof ClockError) return problem('invalid-parameter', error.message, { instance });
@@ -133,6 +151,8 @@ function isRateLimitProblem(error: unknown): error is { code: 'rate-limited'; de
 /** True if any string inside `value` contains U+0000. */
 export function containsNul(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
+  // A streamed body (evidence uploads) is bytes, read by its route, not text.
+  if (value instanceof Stream) return false;
   if (depth > 64 || value === null || typeof value !== 'object') return false;
   for (const item of Array.isArray(value) ? value : Object.entries(value).flat()) if (containsNul(item, depth + 1)) return true;
   return false;
@@ -140,6 +160,30 @@ export function containsNul(value: unknown, depth = 0): boolean {
 
 export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
   return reply.code(body.status).type('application/problem+json; charset=utf-8').send(body);
+}
+
+/** Longest request target (path and query) the API reads; longer ones answer 414. */
+export const MAX_URL_LENGTH = 8192;
+
+/**
+ * Errors Node's HTTP parser finds before Fastify sees a request (headers over 16 KiB, a broken
+ * request line): answered as problem+json too, then the connection is closed (RFC 9110 §15.5.20,
+ * RFC 6585 §5 for 431).
+ */
+export function clientErrorResponse(error: { code?: string }): string {
+  const body = (() => {
+    switch (error.code) {
+      case 'HPE_HEADER_OVERFLOW':
+        return problem('request-header-too-large');
+      case 'HPE_URI_TOO_LONG':
+        return problem('uri-too-long');
+      default:
+        return problem('invalid-request', 'the HTTP request could not be parsed');
+    }
+  })();
+  const text = JSON.stringify(body);
+  const reason = body.status === 431 ? 'Request Header Fields Too Large' : body.status === 414 ? 'URI Too Long' : 'Bad Request';
+  return `HTTP/1.1 ${body.status} ${reason}\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${text}`;
 }
 
 /** Pino options: request ids, and never a secret or personal data in logs. */
@@ -173,11 +217,30 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Refuse ambiguous input rather than guess.
     ajv: { customOptions: { removeAdditional: false } },
     return503OnClosing: true,
+    clientErrorHandler: (error, socket) => {
+      if (socket.writable) socket.end(clientErrorResponse(error as { code?: string }));
+      else socket.destroy(error);
+    },
   }).withTypeProvider<ZodTypeProvider>();
+  // JSON bodies: Fastify's parser (prototype poisoning refused), after a bound on nesting depth.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) return done(new HttpProblem('invalid-request', `JSON nests deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+    parseJson(request, text, done);
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
   const metrics = createMetrics();
+  const throttle = createAddressThrottle({ freeFailures: deps.config.failedCredentialsPerAddress });
+  // Alerts for administrators: one warning log line and a metric (no e-mail address, no secret).
+  const unsubscribe = deps.auth.alerts.subscribe((alert) => {
+    metrics.alert(alert.kind);
+    app.log.warn({ alert }, `security alert: ${alert.kind} on user ${alert.userId} (${alert.failedAttempts} failed attempts)`);
+  });
+  app.addHook('onClose', async () => unsubscribe());
 
   // Every route must have a policy: a route without one stops the app from starting.
   app.addHook('onRoute', (route) => {
@@ -188,8 +251,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       // A HEAD route runs its GET handler: it gets the GET route's policy.
       const key = routeKey(method === 'HEAD' ? 'GET' : method, route.url);
       if (route.url === '/openapi.json') continue;
-      if (!POLICIES[key]) throw new Error(`route ${key} has no policy in src/http/policies.ts`);
-      route.config = { ...(route.config as object), policyKey: key } as typeof route.config;
+      const policy = POLICIES[key];
+      if (!policy) throw new Error(`route ${key} has no policy in src/http/policies.ts`);
+      // Costly public answers get their own, lower limit per client (README "Limits").
+      const costly = policy.kind === 'public' && policy.cost === 'costly' ? { rateLimit: { max: deps.config.costlyRateLimitPerMinute, timeWindow: '1 minute' } } : {};
+      route.config = { ...costly, ...(route.config as object), policyKey: key } as unknown as typeof route.config;
     }
   });
 
@@ -198,7 +264,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     global: true,
     max: deps.config.rateLimitPerMinute,
     timeWindow: '1 minute',
-    keyGenerator: (request) => request.principal?.actor ?? request.ip,
+    // Per user, not per token: a user with ten tokens has one limit (issue 18).
+    keyGenerator: (request) => (request.principal ? `user:${request.principal.userId}` : `ip:${request.ip}`),
     errorResponseBuilder: (request, context) => ({ ...problem('rate-limited', `retry in ${Math.ceil(context.ttl / 1000)} s`, { instance: String(request.id) }), statusCode: 429 }),
   });
   await app.register(swagger, {
@@ -220,19 +287,30 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request, reply) => {
     securityHeaders(request, reply, deps.config.secureCookies);
+    if (request.url.length > MAX_URL_LENGTH) throw new HttpProblem('uri-too-long', `a request target has at most ${MAX_URL_LENGTH} characters`);
   });
-  const policyKeyOf = (request: FastifyRequest): string | undefined => (request.routeOptions.config as { policyKey?: string } | undefined)?.policyKey;
-  // Who is calling is known from the first hook on, so that rate limits count per user or token.
+  const policyOf = (request: FastifyRequest): Policy | undefined => {
+    const key = (request.routeOptions.config as { policyKey?: string } | undefined)?.policyKey;
+    return key === undefined ? undefined : (POLICIES[key] ?? { kind: 'authenticated', scope: 'admin', roles: [] });
+  };
+  // Who is calling is known from the first hook on, so that rate limits count per user.
   app.addHook('onRequest', async (request) => {
-    if (policyKeyOf(request)) request.principal = await resolvePrincipal(deps, request);
+    const policy = policyOf(request);
+    if (policy) request.principal = await resolvePrincipal(deps, throttle, request, policy);
   });
-  // Authorisation before schema validation: an unauthorised caller learns nothing about the schema.
+  // Authorisation after the rate limit and before the body is read: an unauthenticated or
+  // unauthorised caller costs no parsing and learns nothing about the schema.
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    // Routes of the policy table only (the API documentation pages are another plugin's).
+    const policy = policyOf(request);
+    if (!policy) return payload;
+    // PostgreSQL text cannot hold U+0000: refuse it as bad input before any lookup (the guard reads the case).
+    if (containsNul(request.params) || containsNul(request.query)) throw new HttpProblem('invalid-request', 'the request contains a NUL character');
+    await authorize(deps, request, policy);
+    return payload;
+  });
   app.addHook('preValidation', async (request) => {
-    const key = policyKeyOf(request);
-    if (!key) return;
-    authorize(deps, request, POLICIES[key] ?? { kind: 'authenticated', scope: 'admin', roles: [] });
-    // PostgreSQL text cannot hold U+0000: refuse it as bad input instead of failing in the database.
-    if (containsNul(request.params) || containsNul(request.query) || containsNul(request.body)) throw new HttpProblem('invalid-request', 'the request contains a NUL character');
+    if (policyOf(request) && containsNul(request.body)) throw new HttpProblem('invalid-request', 'the request contains a NUL character');
   });
   app.addHook('onResponse', async (request, reply) => {
     metrics.observe(request.method, request.routeOptions.url ?? '(unmatched)', reply.statusCode, reply.elapsedTime);
@@ -240,6 +318,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setErrorHandler((error, request, reply) => {
     const body = toProblem(error, request);
+    const retryAfter = error instanceof ThrottledProblem ? error.retryAfterSeconds : error instanceof AuthError ? error.retryAfterSeconds : null;
+    if (retryAfter !== null) void reply.header('retry-after', String(retryAfter));
     if (body.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendProblem(reply, body);
   });
@@ -247,10 +327,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await registerOpsRoutes(app, deps, metrics);
   await registerLawRoutes(app, deps);
-  await registerAuthRoutes(app, deps);
+  await registerAuthRoutes(app, deps, { throttle, metrics });
   await registerCaseRoutes(app, deps);
   await registerLedgerRoutes(app, deps, metrics);
   await registerCaseAccessRoutes(app, deps);
+  await registerExchangeRoutes(app, deps);
+  await registerEvidenceRoutes(app, deps);
   // Last: the workspace's wildcard route must not shadow any other.
   await registerWebRoutes(app, deps);
   return app;

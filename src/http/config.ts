@@ -22,6 +22,9 @@ export const SETTINGS = [
   ['COMITY_SECURE_COOKIES', 'true', 'Secure flag on cookies and HSTS (browsers accept Secure cookies on http://localhost)'],
   ['COMITY_RATE_LIMIT', '600', 'requests per minute per user, token or address'],
   ['COMITY_LOGIN_RATE_LIMIT', '10', 'sign-in attempts per minute per address'],
+  ['COMITY_COSTLY_RATE_LIMIT', '30', 'requests per minute per client on costly public routes (/api/law/matrix)'],
+  ['COMITY_FAILED_CREDENTIALS_PER_ADDRESS', '10', 'failed passwords, codes or API tokens from one address (per 15 minutes) before each further one doubles its wait'],
+  ['COMITY_METRICS_TOKEN', '(off)', 'bearer token a Prometheus scraper presents for /metrics (at least 32 characters); unset: /metrics answers 404'],
   ['COMITY_DEMO', 'false', 'seed the demo deployment into an empty database (npm start sets it)'],
   ['COMITY_SCHEDULER_INTERVAL_MS', '30000', 'how often overdue clocks are escalated'],
   ['COMITY_DATA_DIR', './.comity', 'folder of the embedded SQLite database and blobs (owner-only; never holds a key)'],
@@ -71,6 +74,13 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name}=${JSON.stringify(raw)}: expected true or false`);
 }
 
+function metricsToken(env: Env): string | null {
+  const raw = env.COMITY_METRICS_TOKEN;
+  if (raw === undefined || raw === '') return null;
+  if (!/^[\x21-\x7e]{32,500}$/.test(raw)) throw new ConfigError('COMITY_METRICS_TOKEN: expected 32 to 500 visible ASCII characters (e.g. openssl rand -hex 32)');
+  return raw;
+}
+
 export interface ServerConfig {
   http: HttpConfig;
   demo: boolean;
@@ -100,6 +110,9 @@ export function loadServerConfig(rawEnv: Env): ServerConfig {
       secureCookies: bool(env, 'COMITY_SECURE_COOKIES', true),
       rateLimitPerMinute: int(env, 'COMITY_RATE_LIMIT', 600, 1, 1_000_000),
       loginRateLimitPerMinute: int(env, 'COMITY_LOGIN_RATE_LIMIT', 10, 1, 10_000),
+      costlyRateLimitPerMinute: int(env, 'COMITY_COSTLY_RATE_LIMIT', 30, 1, 1_000_000),
+      failedCredentialsPerAddress: int(env, 'COMITY_FAILED_CREDENTIALS_PER_ADDRESS', 10, 1, 1_000_000),
+      metricsToken: metricsToken(env),
     },
     demo: bool(env, 'COMITY_DEMO', false),
     schedulerIntervalMs: int(env, 'COMITY_SCHEDULER_INTERVAL_MS', 30_000, 100, 86_400_000),

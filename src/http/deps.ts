@@ -6,6 +6,9 @@
 import type { AuthContext, OidcClient } from '../auth/index.js';
 import type { CaseContext } from '../cases/index.js';
 import type { DatabaseHandle } from '../db/index.js';
+import type { ExchangeRuntime } from '../exchange/runtime.js';
+import type { KeyStore } from '../keys/index.js';
+import type { EvidenceContext } from '../evidence/index.js';
 import type { BasesFinder, KnowledgeBase } from '../law/index.js';
 import type { Ledger } from '../ledger/index.js';
 
@@ -22,6 +25,12 @@ export interface HttpConfig {
   secureCookies: boolean;
   rateLimitPerMinute: number;
   loginRateLimitPerMinute: number;
+  /** Requests per minute per client on costly public routes (policy `cost: 'costly'`). */
+  costlyRateLimitPerMinute: number;
+  /** Failed credentials (password, code, token) an address may send before progressive delays (`address-throttle.ts`). */
+  failedCredentialsPerAddress: number;
+  /** Bearer token of the metrics scraper; null: GET /metrics answers 404. */
+  metricsToken: string | null;
 }
 
 export interface AppDeps {
@@ -29,11 +38,15 @@ export interface AppDeps {
   kb: KnowledgeBase;
   finder: BasesFinder;
   cases: CaseContext;
+  /** Evidence store, custody and bundles (see `evidence/`). */
+  evidence: EvidenceContext;
   auth: AuthContext;
   database: Pick<DatabaseHandle, 'ready' | 'kind'>;
   oidc: OidcClient | null;
   /** The node's transparency log (src/ledger); without it the ledger routes answer 404. */
   ledger?: Ledger;
+  /** The federation node (absent when this server is not one: its exchange routes answer 404). */
+  exchange?: { runtime: ExchangeRuntime; keys: KeyStore };
   /** false: no logging (tests). */
   logger?: false;
 }

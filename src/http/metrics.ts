@@ -8,6 +8,10 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 export interface Metrics {
   registry: Registry;
   observe(method: string, route: string, status: number, elapsedMs: number): void;
+  /** A security alert (e.g. a burst of failed sign-ins on one account), by kind. */
+  alert(kind: string): void;
+  /** A failed credential (password, second factor, API token), by kind. */
+  failedCredential(kind: 'password' | 'totp' | 'token'): void;
 }
 
 export function createMetrics(): Metrics {
@@ -21,8 +25,16 @@ export function createMetrics(): Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  const alerts = new Counter({ name: 'comity_security_alerts_total', help: 'Security alerts raised for administrators, by kind (sign-in-failure-burst: every 20 failed sign-ins of one account)', labelNames: ['kind'], registers: [registry] });
+  const failures = new Counter({ name: 'comity_failed_credentials_total', help: 'Failed credentials by kind (password, totp, token)', labelNames: ['kind'], registers: [registry] });
   return {
     registry,
+    alert(kind) {
+      alerts.inc({ kind });
+    },
+    failedCredential(kind) {
+      failures.inc({ kind });
+    },
     observe(method, route, status, elapsedMs) {
       requests.inc({ method, route, status: String(status) });
       duration.observe({ method, route }, elapsedMs / 1000);

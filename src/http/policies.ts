@@ -1,23 +1,45 @@
 /**
  * @module http/policies
- * Who may call what, declared in one place. Every route of the API has an entry here, keyed by
- * `METHOD path`; the app refuses to start with a route that has none, and the authorisation
- * matrix test enumerates every route × role × own/foreign authority against this table.
+ * Who may do what, in one file: a reviewer reads this table to know every authorisation decision
+ * of the node — route, role, token scope, side of a case, case event, separation of duties, and
+ * what the operating-system user of the CLI may do. The guard (`guard.ts`) and the CLI
+ * (`cli/identity.ts`) apply it; no handler decides authorisation on its own. The app refuses to
+ * start with a route that has no entry, and the authorisation matrix test
+ * (test/http/authz-matrix.test.ts) and the policy table test (policies.test.ts) enumerate it.
  *
- * Case events have their own table: which roles may perform each event, and on which side
- * (the requesting authority or the addressee). Tenant isolation is separate and absolute: a
- * user only ever sees cases of their own authority or addressed to it.
+ * FORMAT — to add a route, append one line to POLICIES:
+ *
+ *   'METHOD /path/:param': { kind, …options },
+ *
+ *   kind 'public'          anyone, signed in or not. `cost: 'costly'` puts the route under the
+ *                          lower per-client limit (COMITY_COSTLY_RATE_LIMIT) for expensive answers.
+ *   kind 'operator-token'  only with `Authorization: Bearer <COMITY_METRICS_TOKEN>` (scrapers).
+ *   kind 'pre-mfa'         the sign-in routes, usable before the second factor has passed.
+ *   kind 'authenticated'   a signed-in user (session that passed its second factor) or API token:
+ *     scope: ApiScope|null   the scope a token needs (`admin` tokens pass every scope but
+ *                            `tokens`); null: any token.
+ *     roles?: Role[]         the caller needs one of these roles (omitted: any role).
+ *     platformAdmin?: true   only a user without authority (platform administrator).
+ *     sessionOnly?: true     only a browser session (never a token).
+ *     case?: CaseSide        the route names a case (`:id`): the caller's authority must be on
+ *                            this side of it, 'either' (requesting, or addressee once sent);
+ *                            a case on no side of the caller answers 404 like an unknown one.
+ *   kind 'case-event'      `POST /api/cases/:id/events/:event`: rules per event in
+ *                          CASE_EVENT_ROLES (side, roles, separation of duties).
+ *
+ * Tenant isolation is absolute on top of this table: lists, counts and clocks are filtered by the
+ * caller's authority in the query.
  */
 import type { ApiScope, Role } from '../auth/index.js';
 import type { CaseEvent } from '../cases/index.js';
 
+export type CaseSide = 'either' | 'requesting' | 'requested';
+
 export type Policy =
-  | { kind: 'public' }
-  /** Any signed-in user or token, optionally restricted to roles and token scopes. */
-  | { kind: 'authenticated'; roles?: readonly Role[]; scope: ApiScope | null; platformAdmin?: boolean }
-  /** Authentication routes usable before the second factor (login, TOTP, logout). */
+  | { kind: 'public'; cost?: 'costly' }
+  | { kind: 'operator-token' }
   | { kind: 'pre-mfa' }
-  /** A case event: roles per event from CASE_EVENT_ROLES, checked against the case's sides. */
+  | { kind: 'authenticated'; scope: ApiScope | null; roles?: readonly Role[]; platformAdmin?: true; sessionOnly?: true; case?: CaseSide }
   | { kind: 'case-event' };
 
 const CASE_WORKERS: readonly Role[] = ['drafter', 'reviewer', 'central-authority-officer', '24/7-officer', 'service-provider-agent', 'auditor'];
@@ -28,9 +50,10 @@ const EXECUTORS: readonly Role[] = ['central-authority-officer', '24/7-officer',
 export const POLICIES: Readonly<Record<string, Policy>> = {
   'GET /healthz': { kind: 'public' },
   'GET /readyz': { kind: 'public' },
-  'GET /metrics': { kind: 'public' },
+  // Metrics reveal traffic and error rates: scrapers present a token of their own (README "Limits").
+  'GET /metrics': { kind: 'operator-token' },
   'GET /errors': { kind: 'public' },
-  // Public law: the knowledge base is the law, open to anyone.
+  // Public law: the knowledge base is the law, open to anyone; answers are cached (routes/law-cache.ts).
   'GET /api/law/instruments': { kind: 'public' },
   'GET /api/law/instruments/:id/status': { kind: 'public' },
   'GET /api/law/parties': { kind: 'public' },
@@ -39,7 +62,7 @@ export const POLICIES: Readonly<Record<string, Policy>> = {
   'GET /api/law/offences': { kind: 'public' },
   'GET /api/law/bases': { kind: 'public' },
   'GET /api/law/deadlines': { kind: 'public' },
-  'GET /api/law/matrix': { kind: 'public' },
+  'GET /api/law/matrix': { kind: 'public', cost: 'costly' },
   'POST /api/auth/login': { kind: 'pre-mfa' },
   'POST /api/auth/logout': { kind: 'pre-mfa' },
   'POST /api/auth/totp': { kind: 'pre-mfa' },
@@ -52,19 +75,30 @@ export const POLICIES: Readonly<Record<string, Policy>> = {
   'POST /api/authorities': { kind: 'authenticated', roles: ['administrator'], scope: 'admin', platformAdmin: true },
   'GET /api/users': { kind: 'authenticated', roles: ['administrator'], scope: 'admin' },
   'POST /api/users': { kind: 'authenticated', roles: ['administrator'], scope: 'admin' },
-  'GET /api/tokens': { kind: 'authenticated', scope: null },
-  'POST /api/tokens': { kind: 'authenticated', scope: null },
-  'DELETE /api/tokens/:id': { kind: 'authenticated', scope: null },
+  // Token management: a session that passed its second factor, or a token given the explicit
+  // scope `tokens` (not implied by `admin`); a token never creates a token.
+  'GET /api/tokens': { kind: 'authenticated', scope: 'tokens' },
+  'POST /api/tokens': { kind: 'authenticated', scope: 'tokens', sessionOnly: true },
+  'DELETE /api/tokens/:id': { kind: 'authenticated', scope: 'tokens' },
   'GET /api/cases': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'POST /api/cases': { kind: 'authenticated', roles: DRAFTERS, scope: 'cases:write' },
-  'GET /api/cases/:id': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
-  'PUT /api/cases/:id': { kind: 'authenticated', roles: DRAFTERS, scope: 'cases:write' },
-  'GET /api/cases/:id/pdf': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
-  'GET /api/cases/:id/audit': { kind: 'authenticated', roles: ['auditor', 'administrator'], scope: 'cases:read' },
+  'GET /api/cases/:id': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read', case: 'either' },
+  'PUT /api/cases/:id': { kind: 'authenticated', roles: DRAFTERS, scope: 'cases:write', case: 'requesting' },
+  'GET /api/cases/:id/pdf': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read', case: 'either' },
+  'GET /api/cases/:id/audit': { kind: 'authenticated', roles: ['auditor', 'administrator'], scope: 'cases:read', case: 'either' },
   // Attachments of the response: uploaded by the requested side while the case is being executed.
-  'POST /api/cases/:id/attachments': { kind: 'authenticated', roles: EXECUTORS, scope: 'cases:write' },
-  'GET /api/cases/:id/attachments': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
-  'GET /api/cases/:id/attachments/:attachmentId': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
+  'POST /api/cases/:id/attachments': { kind: 'authenticated', roles: EXECUTORS, scope: 'cases:write', case: 'requested' },
+  'GET /api/cases/:id/attachments': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read', case: 'either' },
+  'GET /api/cases/:id/attachments/:attachmentId': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read', case: 'either' },
+  // Evidence (src/http/routes/evidence.ts): the requested side uploads; both sides read, and every read is recorded.
+  'POST /api/cases/:id/evidence/uploads': { kind: 'authenticated', roles: EXECUTORS, scope: 'cases:write', case: 'requested' },
+  'GET /api/cases/:id/evidence/uploads/:uploadId': { kind: 'authenticated', roles: EXECUTORS, scope: 'cases:write', case: 'requested' },
+  'PATCH /api/cases/:id/evidence/uploads/:uploadId': { kind: 'authenticated', roles: EXECUTORS, scope: 'cases:write', case: 'requested' },
+  'DELETE /api/cases/:id/evidence/uploads/:uploadId': { kind: 'authenticated', roles: EXECUTORS, scope: 'cases:write', case: 'requested' },
+  'GET /api/cases/:id/evidence': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read', case: 'either' },
+  'GET /api/cases/:id/evidence/custody': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read', case: 'either' },
+  'GET /api/cases/:id/evidence/export': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read', case: 'either' },
+  'GET /api/cases/:id/evidence/:itemId/content': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read', case: 'either' },
   'POST /api/cases/:id/events/:event': { kind: 'case-event' },
   // The transparency log (src/ledger): auditors and administrators; tenant-checked for a case's events.
   'GET /api/cases/:id/audit/:eventId/proof': { kind: 'authenticated', roles: ['auditor', 'administrator'], scope: 'cases:read' },
@@ -78,13 +112,33 @@ export const POLICIES: Readonly<Record<string, Policy>> = {
   'GET /api/notifications': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'GET /api/stats': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'GET /api/stats.csv': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
+  // Federation (src/http/routes/exchange.ts): a peer's envelope is authenticated by its own
+  // signatures, not by a session; the keys and agreement are public by nature.
+  'POST /api/exchange/messages': { kind: 'public' },
+  'GET /api/exchange/jwks': { kind: 'public' },
+  'GET /api/exchange/agreement': { kind: 'public' },
+  'GET /api/cases/:id/deliveries': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read', case: 'either' },
+  'GET /api/exchange/stuck': { kind: 'authenticated', roles: [...OFFICERS, 'administrator'], scope: 'cases:read' },
   // The web workspace (static files and the SPA fallback, src/http/routes/web.ts): public files, no data.
   'GET /*': { kind: 'public' },
 };
 
-/** Which roles may perform each case event, and for which side of the case. */
-export const CASE_EVENT_ROLES: Readonly<Record<CaseEvent, { side: 'requesting' | 'requested'; roles: readonly Role[] }>> = {
-  approve: { side: 'requesting', roles: ['reviewer'] },
+export interface CaseEventPolicy {
+  /** The side of the case whose users may record the event (both, for a case an authority addresses to itself). */
+  side: 'requesting' | 'requested';
+  roles: readonly Role[];
+  /**
+   * Separation of duties: the one who records the event must not be one who drafted or edited
+   * the request, where the requesting authority keeps the rule on (`authorities.separation_of_duties`,
+   * on by default). Judicial validation (`approve`) is the independent review of ETS 185 Art. 15
+   * and CETS 224 Art. 13: the drafter cannot be their own reviewer.
+   */
+  distinctFromDrafter?: true;
+}
+
+/** Which roles may perform each case event, for which side of the case, and under which separation of duties. */
+export const CASE_EVENT_ROLES: Readonly<Record<CaseEvent, CaseEventPolicy>> = {
+  approve: { side: 'requesting', roles: ['reviewer'], distinctFromDrafter: true },
   send: { side: 'requesting', roles: OFFICERS },
   'answer-clarification': { side: 'requesting', roles: DRAFTERS },
   withdraw: { side: 'requesting', roles: OFFICERS },
@@ -102,6 +156,29 @@ export const CASE_EVENT_ROLES: Readonly<Record<CaseEvent, { side: 'requesting' |
   respond: { side: 'requested', roles: EXECUTORS },
   // Lapse is the clock's: only an administrator of the requested side may record it by hand.
   lapse: { side: 'requested', roles: ['administrator'] },
+};
+
+/**
+ * What the operating-system user may do with the CLI without an API token (`comity … ` run on
+ * the node by its operator, recorded as `os:<username>`): run the node and look after its
+ * directory, never act in a case. Anything else needs `--token` (or COMITY_TOKEN) of a real user,
+ * checked against the route of the same name above with that user's roles and scopes.
+ */
+export const OPERATOR_RIGHTS: Readonly<Record<string, { route: string | null; why: string }>> = {
+  'authorities create': { route: 'POST /api/authorities', why: 'bootstrap: register the authorities the node serves' },
+  'authorities list': { route: 'GET /api/authorities', why: 'the directory is not case content' },
+  'cases deadlines': { route: null, why: 'operators watch clocks (reference, clock and due date only)' },
+};
+
+/** What each CLI case command is, as an API route: the CLI with a token gets the same decision as the API. */
+export const CLI_ROUTES: Readonly<Record<string, string>> = {
+  'cases create': 'POST /api/cases',
+  'cases list': 'GET /api/cases',
+  'cases show': 'GET /api/cases/:id',
+  'cases transition': 'POST /api/cases/:id/events/:event',
+  'cases deadlines': 'GET /api/deadlines',
+  'authorities create': 'POST /api/authorities',
+  'authorities list': 'GET /api/authorities',
 };
 
 export function routeKey(method: string, url: string): string {

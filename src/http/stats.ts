@@ -2,9 +2,12 @@
  * @module http/stats
  * Statistics of an authority's cases, computed from the case tables it may see: counts by
  * state, by measure and counterpart party, the median time from sending to response, and
- * refusals by ground. Only cases of the given authorities count (tenant isolation).
+ * refusals by ground. Only cases of the given authorities count (tenant isolation). Computed
+ * in the database (aggregates, JSON table functions, joins) on SQLite and PostgreSQL alike.
  */
-import type { Assessment, CaseContext } from '../cases/index.js';
+import { sql, type Kysely } from 'kysely';
+import type { CaseContext } from '../cases/index.js';
+import { sqlFamily } from '../db/dialects/family.js';
 
 export interface CaseStatistics {
   total: number;
@@ -18,61 +21,72 @@ export interface CaseStatistics {
   refusalsByGround: { ground: string; count: number }[];
 }
 
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
+type Family = 'sqlite' | 'postgres';
 
+/** Rows of an aggregate, as the driver returns them (PostgreSQL counts are bigint strings). */
+type Row = Record<string, unknown>;
+
+const num = (value: unknown): number => Number(value);
+
+/**
+ * The statistics, computed in the database with aggregates and joins: time and memory do not grow
+ * with the number of cases (no list of case ids ever leaves the database; before, every id went
+ * into one `IN (…)`, which SQLite refuses beyond 32 766 variables).
+ */
 export async function caseStatistics(ctx: CaseContext, authorityIds: readonly string[]): Promise<CaseStatistics> {
   const empty: CaseStatistics = { total: 0, byState: {}, outgoing: [], incoming: [], medianResponseHours: null, responded: 0, refusalsByGround: [] };
   if (authorityIds.length === 0) return empty;
-  const ids = [...authorityIds];
-  const rows = await ctx.db
-    .selectFrom('cases')
-    .select(['id', 'state', 'measures', 'requesting_authority_id', 'addressee_id', 'requesting_party', 'requested_party', 'assessment'])
-    .where((eb) => eb.or([eb('requesting_authority_id', 'in', ids), eb.and([eb('addressee_id', 'in', ids), eb('sent_at', 'is not', null)])]))
-    .execute();
+  const family: Family = sqlFamily(ctx.db as unknown as Kysely<unknown>);
+  const ids = sql.join([...authorityIds]);
+  // Tenant isolation: cases of these authorities, and cases addressed to them once sent.
+  const mine = sql`c.requesting_authority_id in (${ids})`;
+  const incoming = sql`(c.requesting_authority_id not in (${ids}) and c.addressee_id in (${ids}) and c.sent_at is not null)`;
+  const visible = sql`(${mine} or ${incoming})`;
+  const measures = family === 'sqlite' ? sql`json_each(c.measures) m` : sql`lateral jsonb_array_elements_text(c.measures::jsonb) as m(value)`;
+  const grounds =
+    family === 'sqlite'
+      ? sql`json_each(c.assessment, '$.grounds') g where json_extract(c.assessment, '$.decision') = 'refuse' and json_extract(g.value, '$.applies') = 1`
+      : sql`lateral jsonb_array_elements(c.assessment::jsonb -> 'grounds') as g(value) where c.assessment::jsonb ->> 'decision' = 'refuse' and (g.value ->> 'applies')::boolean`;
+  const groundOf = family === 'sqlite' ? sql`json_extract(g.value, '$.ground')` : sql`g.value ->> 'ground'`;
+  // Milliseconds from `send` to `respond`, as whole numbers so that both engines agree exactly.
+  const elapsedMs =
+    family === 'sqlite'
+      ? sql`round((unixepoch(r.at, 'subsec') - unixepoch(s.at, 'subsec')) * 1000)`
+      : sql`round(extract(epoch from (r.at::timestamptz - s.at::timestamptz)) * 1000)`;
+  const responses = sql`cases c join case_events s on s.case_id = c.id and s.event = 'send' join case_events r on r.case_id = c.id and r.event = 'respond' where ${visible}`;
+
+  const [states, out, inc, refusals, respondedRows] = await Promise.all([
+    sql<Row>`select c.state as state, count(*) as n from cases c where ${visible} group by c.state`.execute(ctx.db),
+    sql<Row>`select m.value as measure, c.requested_party as party, count(*) as n from cases c cross join ${measures} where ${mine} group by m.value, c.requested_party`.execute(ctx.db),
+    sql<Row>`select m.value as measure, c.requesting_party as party, count(*) as n from cases c cross join ${measures} where ${incoming} group by m.value, c.requesting_party`.execute(ctx.db),
+    sql<Row>`select ${groundOf} as ground, count(*) as n from cases c cross join ${grounds} and ${visible} group by 1`.execute(ctx.db),
+    sql<Row>`select count(*) as n from ${responses}`.execute(ctx.db),
+  ]);
+  const responded = num(respondedRows.rows[0]?.n ?? 0);
+  let medianResponseHours: number | null = null;
+  if (responded > 0) {
+    // The median without reading every duration: the middle one or two, by OFFSET in an ordered scan.
+    const take = responded % 2 === 1 ? 1 : 2;
+    const middle = await sql<Row>`select ${elapsedMs} as ms from ${responses} order by 1 limit ${take} offset ${Math.floor((responded - 1) / 2)}`.execute(ctx.db);
+    const values = middle.rows.map((r) => num(r.ms) / 3_600_000);
+    medianResponseHours = values.reduce((a, b) => a + b, 0) / values.length;
+  }
   const byState: Record<string, number> = {};
-  const outgoing = new Map<string, number>();
-  const incoming = new Map<string, number>();
-  const refusals = new Map<string, number>();
-  for (const row of rows) {
-    byState[row.state] = (byState[row.state] ?? 0) + 1;
-    const mine = ids.includes(row.requesting_authority_id);
-    for (const measure of JSON.parse(row.measures) as string[]) {
-      const map = mine ? outgoing : incoming;
-      const key = `${measure}|${mine ? row.requested_party : row.requesting_party}`;
-      map.set(key, (map.get(key) ?? 0) + 1);
-    }
-    if (row.assessment) {
-      const assessment = JSON.parse(row.assessment) as Assessment;
-      if (assessment.decision === 'refuse') for (const g of assessment.grounds) if (g.applies) refusals.set(g.ground, (refusals.get(g.ground) ?? 0) + 1);
-    }
+  let total = 0;
+  for (const r of states.rows) {
+    byState[String(r.state)] = num(r.n);
+    total += num(r.n);
   }
-  const caseIds = rows.map((r) => r.id);
-  const durations: number[] = [];
-  if (caseIds.length > 0) {
-    const events = await ctx.db.selectFrom('case_events').select(['case_id', 'event', 'at']).where('event', 'in', ['send', 'respond']).where('case_id', 'in', caseIds).execute();
-    const sent = new Map<string, string>();
-    const responded = new Map<string, string>();
-    for (const e of events) (e.event === 'send' ? sent : responded).set(e.case_id, e.at);
-    for (const [id, at] of responded) {
-      const from = sent.get(id);
-      if (from) durations.push((Date.parse(at) - Date.parse(from)) / 3_600_000);
-    }
-  }
-  const list = (map: Map<string, number>) =>
-    [...map.entries()].map(([key, count]) => ({ measure: key.split('|')[0] as string, party: key.split('|')[1] as string, count })).sort((a, b) => b.count - a.count || a.measure.localeCompare(b.measure) || a.party.localeCompare(b.party));
+  const list = (rows: Row[]) =>
+    rows.map((r) => ({ measure: String(r.measure), party: String(r.party), count: num(r.n) })).sort((a, b) => b.count - a.count || a.measure.localeCompare(b.measure) || a.party.localeCompare(b.party));
   return {
-    total: rows.length,
+    total,
     byState,
-    outgoing: list(outgoing),
-    incoming: list(incoming),
-    medianResponseHours: median(durations),
-    responded: durations.length,
-    refusalsByGround: [...refusals.entries()].map(([ground, count]) => ({ ground, count })).sort((a, b) => b.count - a.count || a.ground.localeCompare(b.ground)),
+    outgoing: list(out.rows),
+    incoming: list(inc.rows),
+    medianResponseHours,
+    responded,
+    refusalsByGround: refusals.rows.map((r) => ({ ground: String(r.ground), count: num(r.n) })).sort((a, b) => b.count - a.count || a.ground.localeCompare(b.ground)),
   };
 }
 

@@ -104,7 +104,8 @@ describe('BasesFinder.find: properties', () => {
         );
         const key = (id: string): number[] => {
           const p = provisionOf(id);
-          const specific = isEmergencyOnly(p) || p.deadlines.some((d) => d.emergency === 'only');
+          // Issue 16: in an emergency the 24/7 routes rank with the emergency-specific provisions.
+          const specific = isEmergencyOnly(p) || p.deadlines.some((d) => d.emergency === 'only') || p.channel === '24/7-network';
           return [query.emergency && specific ? 0 : 1, instrumentOrder.get(p.instrument) ?? 99, channelOrder.get(p.channel) ?? 99];
         };
         const ids = applicableIds(finder.find(query));
@@ -212,11 +213,9 @@ describe('BasesFinder.find: examples', () => {
     assert.ok(result.notApplicable.some((n) => n.instrument === 'CETS224' && n.article === undefined));
   });
 
-  it('FR → US preservation on 2026-12-01: Budapest Art. 29 and the 24/7 network', () => {
+  it('FR → US preservation on 2026-12-01: Budapest Art. 29 and the 24/7 network, then the bilateral MLA treaty and the EU–US agreement', () => {
     const ids = applicableIds(finder.find({ from: 'FR', to: 'US', measure: 'preservation', date: '2026-12-01', emergency: false }));
-    assert.ok(ids.includes('ETS185:29'), ids.join(', '));
-    assert.ok(ids.includes('ETS185:35(1)(b)'), ids.join(', '));
-    assert.ok(ids.every((id) => id.startsWith('ETS185:')), ids.join(', '));
+    assert.deepEqual([...ids].sort(), ['ETS185:29', 'ETS185:35(1)(b)', 'EU-US-MLA:7', 'FR-US-MLAT:1']);
   });
 
   it('same requesting and requested party: nothing applies', () => {

@@ -11,8 +11,13 @@ function firstDayOfMonthPlus(date: string, months: number): string {
   const year = Number(date.slice(0, 4));
   const month = Number(date.slice(5, 7)) - 1 + months;
   const y = year + Math.floor(month / 12);
-  const m = (month % 12) + 1;
+  const m = (((month % 12) + 12) % 12) + 1;
   return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-01`;
+}
+
+/** The first day of the month `months` after (or, negative, before) the month of `date`. */
+export function addMonthsFirstDay(date: string, months: number): string {
+  return firstDayOfMonthPlus(date, months);
 }
 
 /** Adds days to a calendar date (proleptic Gregorian, UTC arithmetic: no time zone involved). */
@@ -43,6 +48,7 @@ export function generalEntryIntoForce(rule: EntryIntoForceRule, thresholdDate: s
     case 'eu-act':
       return rule.appliesFrom;
     case 'not-concluded':
+    case 'between':
       return null;
   }
 }
@@ -61,6 +67,7 @@ export function entryIntoForceForConsent(rule: EntryIntoForceRule, consentDate: 
     case 'eu-act':
       return rule.appliesFrom;
     case 'not-concluded':
+    case 'between':
       return null;
   }
   // A consent before the threshold is reached takes effect with the instrument itself.
@@ -85,7 +92,7 @@ export interface ThresholdResult {
 
 /** Which consents count toward a rule's threshold, and when the threshold is reached. */
 export function thresholdReached(rule: EntryIntoForceRule, consents: readonly Consent[]): ThresholdResult {
-  if (rule.kind === 'eu-act' || rule.kind === 'not-concluded') return { reachedOn: null, counted: [] };
+  if (rule.kind === 'eu-act' || rule.kind === 'not-concluded' || rule.kind === 'between') return { reachedOn: null, counted: [] };
   const counted = consents
     .filter((c) => !(rule.kind === 'nth-day-after' && rule.excludeRegionalOrganisations && c.regionalOrganisation))
     .sort((a, b) => (a.date ?? '9999') .localeCompare(b.date ?? '9999') || a.party.localeCompare(b.party));

@@ -6,11 +6,14 @@
  * and inherit parts of another provision (`"inherits"`); this loader expands all of that, then
  * validates every object against the strict schemas in `model.ts`.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
+  ADDRESSEE_KINDS,
+  CHANNELS,
   MEASURES,
+  citationSchema,
   instrumentSchema,
   measureSchema,
   membershipSchema,
@@ -18,7 +21,6 @@ import {
   partySchema,
   provisionSchema,
   rankingSchema,
-  reservationSchema,
   type Instrument,
   type InstrumentId,
   type Measure,
@@ -31,7 +33,9 @@ import {
   type Ranking,
   type Reservation,
 } from './model.js';
+import { issuingRulesSchema, type IssuingRules } from './issuing-authorities.js';
 import { DataError, loadParticipationFile, parseParticipationCsv } from './participation.js';
+import { loadReservationsFile } from './reservations.js';
 
 export interface KnowledgeBase {
   readonly instruments: ReadonlyMap<InstrumentId, Instrument>;
@@ -45,7 +49,35 @@ export interface KnowledgeBase {
   readonly participationSource: string;
   readonly ranking: Ranking;
   readonly measures: ReadonlyMap<Measure, MeasureInfo>;
+  /** `built-in` or the path of the reservations file given with `--data`. */
+  readonly reservationsSource: string;
+  /** Which channel reaches which kind of addressee (issue 16), each with its citation. */
+  readonly channels: readonly ChannelInfo[];
+  /** Reg. 2023/1543 Art. 4: who may issue and who must validate an order, per data category. */
+  readonly issuing: IssuingRules;
+  /** The reciprocity (comity) answer when no instrument applies. */
+  readonly reciprocity: Reciprocity;
+  /** Date of each participation source that reports undated events (source URL → YYYY-MM-DD). */
+  readonly sourceDates: ReadonlyMap<string, string>;
 }
+
+const sourceDateSchema = z.strictObject({ source: z.url(), asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), what: z.string().min(1) });
+
+export const channelInfoSchema = z.strictObject({
+  channel: z.enum(CHANNELS),
+  addressees: z.array(z.enum(ADDRESSEE_KINDS)).min(1),
+  text: z.string().min(1),
+  citation: citationSchema,
+});
+export type ChannelInfo = z.infer<typeof channelInfoSchema>;
+
+export const reciprocitySchema = z.strictObject({
+  text: z.string().min(1),
+  channels: z.array(z.string().min(1)).min(1),
+  obligation: z.string().min(1),
+  citation: citationSchema,
+});
+export type Reciprocity = z.infer<typeof reciprocitySchema>;
 
 const DATA_DIR = new URL('./data/', import.meta.url);
 
@@ -53,10 +85,27 @@ function readJson(name: string, dir: URL | string = DATA_DIR): unknown {
   const where = typeof dir === 'string' ? join(dir, name) : new URL(name, dir);
   const text = readFileSync(where, 'utf8');
   try {
-    return JSON.parse(text);
+    return withoutResearchNotes(JSON.parse(text) as unknown);
   } catch (error) {
     throw new DataError(name, null, `not valid JSON (${(error as Error).message})`);
   }
+}
+
+/**
+ * A citation's `note` is the reviewers' research trail (which copy was read, what was cut off):
+ * it stays in the data files for lawyers reviewing them and never reaches a user. A user sees
+ * the citation (instrument, article, paragraph, source) and whether it is verified.
+ */
+function withoutResearchNotes(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutResearchNotes);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  const isCitation = 'verified' in value && 'article' in value;
+  for (const [key, item] of Object.entries(value)) {
+    if (isCitation && key === 'note') continue;
+    out[key] = withoutResearchNotes(item);
+  }
+  return out;
 }
 
 function parseWith<T>(schema: z.ZodType<T>, value: unknown, file: string, what: string): T {
@@ -183,8 +232,8 @@ function checkReferences(kb: KnowledgeBase): void {
     const listed = provision.dualCriminality.listedCatalogue;
     if (listed !== undefined && !lists.has(listed)) throw new DataError('provisions', null, `${provision.id}: unknown offence list ${listed}`);
   }
-  for (const reservation of kb.reservations) {
-    if (!kb.parties.has(reservation.party)) throw new DataError('reservations.json', null, `unknown party ${reservation.party}`);
+  for (const channel of CHANNELS) {
+    if (!kb.channels.some((c) => c.channel === channel)) throw new DataError('channels.json', null, `channel ${channel} is not described`);
   }
   for (const instrument of kb.instruments.values()) {
     for (const party of instrument.scope?.boundMemberStates ?? []) {
@@ -194,8 +243,26 @@ function checkReferences(kb: KnowledgeBase): void {
 }
 
 export interface LoadOptions {
-  /** A folder holding `participation.csv` that replaces the built-in participation data. */
+  /**
+   * A folder holding `participation.csv` that replaces the built-in participation data, and
+   * optionally `reservations.csv` that replaces the built-in reservations.
+   */
   dataDir?: string;
+}
+
+/**
+ * An undated reservation cannot have taken effect before the party consented (or, with no dated
+ * consent, before the instrument opened for signature): reservations are made at signature or
+ * on deposit of the instrument of consent (Budapest Art. 42; CETS 224 Art. 19).
+ */
+function boundReservations(reservations: Reservation[], participation: readonly ParticipationRow[], instruments: ReadonlyMap<InstrumentId, Instrument>): Reservation[] {
+  return reservations.map((r) => {
+    if (r.from !== undefined) return r;
+    const consent = participation.find((row) => row.iso2 === r.party && row.instrument === r.instrument && row.date !== null && ['ratification', 'acceptance', 'approval', 'accession'].includes(row.event));
+    const instrument = instruments.get(r.instrument);
+    const bound = consent?.date ?? instrument?.openedForSignature ?? instrument?.adopted;
+    return bound === undefined ? r : { ...r, notBefore: bound };
+  });
 }
 
 /** Loads and validates the whole knowledge base. Throws {@link DataError} on any bad file. */
@@ -212,15 +279,30 @@ export function loadKnowledgeBase(options: LoadOptions = {}): KnowledgeBase {
     options.dataDir === undefined
       ? parseParticipationCsv(readFileSync(new URL('participation.csv', DATA_DIR), 'utf8'), 'participation.csv', partyIds)
       : loadParticipationFile(participationSource, partyIds);
+  // Mutual legal assistance treaties (ETS 30 …) have their own rows: participation.csv stays a copy of the treaty-status research.
+  const mlaParticipation = parseParticipationCsv(readFileSync(new URL('participation-mla.csv', DATA_DIR), 'utf8'), 'participation-mla.csv', partyIds);
+  const ownReservations = options.dataDir === undefined ? null : join(options.dataDir, 'reservations.csv');
+  const useOwnReservations = ownReservations !== null && existsSync(ownReservations);
+  const reservationsSource = useOwnReservations ? ownReservations : 'built-in';
+  const reservations = useOwnReservations
+    ? loadReservationsFile(ownReservations, ownReservations, partyIds)
+    : loadReservationsFile(new URL('reservations.csv', DATA_DIR), 'reservations.csv', partyIds);
+  const instrumentMap = new Map(instruments.map((i) => [i.id, i]));
+  const allParticipation = [...participation, ...mlaParticipation];
   const kb: KnowledgeBase = {
-    instruments: new Map(instruments.map((i) => [i.id, i])),
+    instruments: instrumentMap,
     provisions: loadProvisions(),
     offences: new Map(loadArray('offences.json', offenceSchema).map((o) => [o.id, o])),
     parties: new Map(parties.map((p) => [p.id, p])),
     memberships: { CoE: coe, EU: eu },
-    reservations: loadArray('reservations.json', reservationSchema),
-    participation,
+    reservations: boundReservations(reservations, allParticipation, instrumentMap),
+    reservationsSource,
+    participation: allParticipation,
     participationSource,
+    channels: loadArray('channels.json', channelInfoSchema),
+    issuing: parseWith(issuingRulesSchema, readJson('issuing-authorities.json'), 'issuing-authorities.json', 'issuing rules'),
+    reciprocity: parseWith(reciprocitySchema, readJson('reciprocity.json'), 'reciprocity.json', 'reciprocity'),
+    sourceDates: new Map(loadArray('source-dates.json', sourceDateSchema).map((d) => [d.source, d.asOf])),
     ranking: parseWith(rankingSchema, readJson('ranking.json'), 'ranking.json', 'ranking'),
     measures: new Map(loadArray('measures.json', measureSchema).map((m) => [m.id, m])),
   };

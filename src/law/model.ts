@@ -6,13 +6,26 @@
  */
 import { z } from 'zod';
 
-export const INSTRUMENT_IDS = ['ETS185', 'ETS189', 'CETS224', 'UNCC', 'EU-2023-1543', 'EU-2014-41', 'EU-US'] as const;
+export const INSTRUMENT_IDS = [
+  'ETS185',
+  'ETS189',
+  'CETS224',
+  'UNCC',
+  'EU-2023-1543',
+  'EU-2014-41',
+  'EU-US',
+  'ETS30',
+  'ETS182',
+  'EU-US-MLA',
+  'FR-US-MLAT',
+] as const;
 export type InstrumentId = (typeof INSTRUMENT_IDS)[number];
 
 export const MEASURES = [
   'preservation',
   'traffic-disclosure',
   'subscriber-info',
+  'identification-data',
   'traffic-data',
   'content-data',
   'domain-registration',
@@ -24,8 +37,18 @@ export const MEASURES = [
 ] as const;
 export type Measure = (typeof MEASURES)[number];
 
-export const CHANNELS = ['party-to-party', 'direct-to-provider', '24/7-network', 'central-authority'] as const;
+export const CHANNELS = ['party-to-party', 'direct-to-provider', '24/7-network', 'central-authority', 'no-request'] as const;
 export type Channel = (typeof CHANNELS)[number];
+
+/**
+ * Who can receive a request on a channel (issue 16: the workflow refuses a basis whose channel
+ * does not fit the addressee). `judicial-authority`: a court, judge or prosecutor executing
+ * directly; `central-authority`: the authority designated for mutual assistance (Budapest
+ * Art. 27(2)); `24/7-point-of-contact`: Budapest Art. 35; `service-provider`: the provider, its
+ * designated establishment or legal representative; `none`: no request is sent (Art. 32).
+ */
+export const ADDRESSEE_KINDS = ['judicial-authority', 'central-authority', '24/7-point-of-contact', 'service-provider', 'none'] as const;
+export type AddresseeKind = (typeof ADDRESSEE_KINDS)[number];
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 
@@ -77,6 +100,17 @@ export const entryIntoForceRuleSchema = z.discriminatedUnion('kind', [
     kind: z.literal('not-concluded'),
     citation: citationSchema,
   }),
+  z.strictObject({
+    /**
+     * A treaty between two sides (a bilateral treaty; the EU–US agreement: the United States on
+     * one side, the EU member States on the other). It binds from `entryIntoForce.date`; a
+     * request runs from one side to the other, never within one side.
+     */
+    kind: z.literal('between'),
+    sides: z.tuple([z.array(z.string().regex(/^[A-Z]{2}$/)).min(1), z.array(z.string().regex(/^[A-Z]{2}$/)).min(1)]),
+    signed: isoDate,
+    citation: citationSchema,
+  }),
 ]);
 export type EntryIntoForceRule = z.infer<typeof entryIntoForceRuleSchema>;
 
@@ -105,10 +139,19 @@ export const instrumentSchema = z.strictObject({
   /** Calendar rule for periods expressed in days (see src/clock). */
   dayPeriodRule: z.strictObject({
     rule: z.enum(['end-of-last-day', 'end-of-last-day-next-working-day']),
+    /** The text of the counting rule. */
     citation: citationSchema,
+    /** Whether that rule governs this instrument's periods, when that is a separate question (Reg. 1182/71 Art. 1). */
+    applicability: citationSchema.optional(),
   }),
   officialUrl: z.url(),
   notes: z.array(z.string()).default([]),
+  /** A general mutual legal assistance treaty: Budapest Art. 27 and 28 apply only where none is in force (Art. 27(1)). */
+  mlaTreaty: z.boolean().default(false),
+  /** Comity's data do not record who is bound: the finder says so instead of "not a party". */
+  participationNotRecorded: z.boolean().default(false),
+  /** Between two parties both bound by this other instrument, it replaces this one (Dir. 2014/41 Art. 34(1)). */
+  replacedBetweenPartiesBoundBy: z.strictObject({ instrument: z.enum(INSTRUMENT_IDS), citation: citationSchema }).optional(),
 });
 export type Instrument = z.infer<typeof instrumentSchema>;
 
@@ -118,7 +161,7 @@ export const deadlineSchema = z.strictObject({
   amount: z.number().int().positive(),
   unit: z.enum(['hours', 'days']),
   /** The event the period runs from. */
-  runsFrom: z.enum(['receipt', 'notification', 'decision', 'service-on-provider']),
+  runsFrom: z.enum(['receipt', 'notification', 'decision', 'service-on-provider', 'preservation-effected']),
   /** `maximum`: must be done by then; `minimum`: must last at least until then. */
   kind: z.enum(['maximum', 'minimum']),
   emergency: z.enum(['only', 'never', 'both']),
@@ -139,6 +182,11 @@ export const contentElementSchema = z.strictObject({
   text: z.string().min(1),
   /** Element may be omitted when not known ("any available information"). */
   optional: z.boolean().default(false),
+  /**
+   * `law`: the instrument requires it; `model`: recommended by a non-binding model form (e.g. the
+   * T-CY templates for Budapest Arts 29 and 31), never a legal requirement.
+   */
+  basis: z.enum(['law', 'model']).default('law'),
   citation: citationSchema,
 });
 export type ContentElement = z.infer<typeof contentElementSchema>;
@@ -156,6 +204,8 @@ export const REFUSAL_GROUND_IDS = [
   'domestic-law',
   'national-security',
   'prejudice-to-own-investigation',
+  'no-consent',
+  'fundamental-principles',
 ] as const;
 export type RefusalGroundId = (typeof REFUSAL_GROUND_IDS)[number];
 
@@ -168,6 +218,14 @@ export const refusalGroundSchema = z.strictObject({
   requiresReservation: z.string().optional(),
   /** Not available for offences established under this instrument (Budapest Art. 29(4): Arts 2-11). */
   notForOffencesUnder: z.string().optional(),
+  /**
+   * Only where no mutual assistance treaty is in force between the parties (Budapest Art. 27(1):
+   * the Art. 27(4) grounds); otherwise the treaty's grounds apply (Art. 25(4)).
+   */
+  onlyAbsentTreaty: z.boolean().optional(),
+  /** Not available for these measures (EIO Art. 11(2): (g) and (h) not for the Art. 10(2) measures). */
+  notForMeasures: z.array(z.enum(MEASURES)).optional(),
+  notForMeasuresCitation: citationSchema.optional(),
   citation: citationSchema,
 });
 export type RefusalGround = z.infer<typeof refusalGroundSchema>;
@@ -178,6 +236,17 @@ export const dualCriminalitySchema = z.strictObject({
   /** For `required-unless-listed`: the offence list that lifts the check (EIO Annex D). */
   listedCatalogue: z.string().optional(),
   citation: citationSchema,
+  /** A different rule for some measures (EIO Art. 11(2): no dual criminality for Art. 10(2) measures). */
+  exceptions: z
+    .array(
+      z.strictObject({
+        measures: z.array(z.enum(MEASURES)).min(1),
+        rule: z.enum(['not-required', 'may-be-required', 'required-unless-listed', 'not-applicable']),
+        text: z.string().min(1),
+        citation: citationSchema,
+      }),
+    )
+    .optional(),
 });
 
 export const safeguardSchema = z.strictObject({
@@ -190,6 +259,7 @@ export const safeguardSchema = z.strictObject({
     'data-protection',
     'issuing-authority',
     'emergency-justification',
+    'effective-remedy',
   ]),
   text: z.string().min(1),
   citation: citationSchema,
@@ -224,6 +294,32 @@ export const conditionSchema = z.discriminatedUnion('kind', [
     /** Information the practitioner must know or check; the finder passes it on. */
     kind: z.literal('note'),
     text: z.string(),
+    /** Shown only where no mutual assistance treaty is in force between the parties (Budapest Art. 28). */
+    onlyAbsentTreaty: z.boolean().optional(),
+    citation: citationSchema,
+  }),
+  z.strictObject({
+    /**
+     * Whether a mutual assistance treaty is in force between the parties (Budapest Art. 27(1)):
+     * the finder names it, or says that none is recorded and Arts 27-28 govern.
+     */
+    kind: z.literal('mla-treaty'),
+    citation: citationSchema,
+  }),
+  z.strictObject({
+    /** Shown only in an emergency (urgent transmission, shorter deadlines). */
+    kind: z.literal('emergency-note'),
+    text: z.string(),
+    citation: citationSchema,
+  }),
+  z.strictObject({
+    /**
+     * A reservation or declaration of the requested Party that limits the provision without
+     * excluding it (Finland's Art. 14(3) reservations limit Arts 33-34): shown, cited, to check.
+     */
+    kind: z.literal('reservation-limits'),
+    reservation: z.string(),
+    measures: z.array(z.enum(MEASURES)).default([]),
     citation: citationSchema,
   }),
 ]);
@@ -259,17 +355,39 @@ export const offenceSchema = z.strictObject({
   provisions: z.array(citationSchema.extend({ title: z.string().min(1) })).min(1),
   /** Lists the offence appears on (e.g. EU-2023-1543 Art. 5(4)(b), EIO Annex D). */
   lists: z.array(z.strictObject({ list: z.string(), entry: z.string(), citation: citationSchema })).default([]),
+  /**
+   * A category that no instrument establishes as an offence ("any other criminal offence"): its
+   * `provisions` cite where co-operation covers it, and it never counts as an offence established
+   * under an instrument (Budapest Art. 29(4), First Protocol Art. 8).
+   */
+  generic: z.boolean().default(false),
 });
 export type Offence = z.infer<typeof offenceSchema>;
 
+export const RESERVATION_KINDS = ['reservation', 'declaration', 'reservation-or-declaration'] as const;
+
+/**
+ * A reservation or declaration in time (Budapest Art. 42-43: made at signature or consent; a
+ * withdrawal takes effect on the date the Secretary General receives it). Loaded from
+ * `data/reservations.csv`, one row each (see `reservations.ts`).
+ */
 export const reservationSchema = z.strictObject({
   party: z.string().length(2),
   instrument: z.enum(INSTRUMENT_IDS),
-  /** Stable id the finder matches on, e.g. `CETS224-7(9)(a)`. */
+  /** Stable id the finder matches on: instrument and article, e.g. `CETS224-7(9)(a)`, `ETS185-29(4)`. */
   id: z.string().min(1),
-  kind: z.enum(['reservation', 'declaration']),
+  kind: z.enum(RESERVATION_KINDS),
+  /** What a user reads: the reservation's effect, never a research note. */
   text: z.string().min(1),
-  date: isoDate.optional(),
+  /** Takes effect (YYYY-MM-DD); absent when the source gives no date. */
+  from: isoDate.optional(),
+  /** Withdrawn with effect from this date (Budapest Art. 43(1)); it no longer applies on that day. */
+  until: isoDate.optional(),
+  /**
+   * For an undated start: the earliest date it can have taken effect (the party's consent, or the
+   * instrument's opening for signature). Set by the loader, shown as "date unknown, not before …".
+   */
+  notBefore: isoDate.optional(),
   citation: citationSchema,
 });
 export type Reservation = z.infer<typeof reservationSchema>;

@@ -4,14 +4,15 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { z } from 'zod';
-import { INSTRUMENT_IDS, PARTICIPATION_EVENTS, membershipSchema, partySchema, reservationSchema } from './model.js';
+import { INSTRUMENT_IDS, PARTICIPATION_EVENTS, membershipSchema, partySchema } from './model.js';
+import { loadReservationsFile } from './reservations.js';
 import { DataError, isCalendarDate, loadParticipationFile, parseCsv, parseParticipationCsv, PARTICIPATION_HEADER } from './participation.js';
 
 const readJson = (name: string): unknown => JSON.parse(readFileSync(new URL(`./data/${name}`, import.meta.url), 'utf8'));
 
 const parties = z.array(partySchema).parse(readJson('parties.json'));
 const memberships = z.array(membershipSchema).parse(readJson('memberships.json'));
-const reservations = z.array(reservationSchema).parse(readJson('reservations.json'));
+const reservations = loadReservationsFile(new URL('./data/reservations.csv', import.meta.url), 'reservations.csv', new Set(parties.map((p) => p.id)));
 const partyIds: ReadonlySet<string> = new Set(parties.map((p) => p.id));
 const csvPath = fileURLToPath(new URL('./data/participation.csv', import.meta.url));
 
@@ -81,22 +82,21 @@ describe('data/memberships.json', () => {
   });
 });
 
-describe('data/reservations.json', () => {
+describe('data/reservations.csv', () => {
   it('validates and names known parties', () => {
-    assert.deepEqual(reservations.map((r) => r.id), ['CETS224-7(9)(a)', 'CETS224-8(13)']);
+    assert.ok(reservations.some((r) => r.party === 'JP' && r.id === 'CETS224-7(9)(a)' && r.citation.verified));
+    assert.ok(reservations.some((r) => r.party === 'JP' && r.id === 'CETS224-8(13)' && !r.citation.verified));
     for (const r of reservations) assert.ok(partyIds.has(r.party));
-    assert.equal(reservations[0]?.citation.verified, true);
-    assert.equal(reservations[1]?.citation.verified, false);
   });
 });
 
 describe('data/participation.csv', () => {
   const rows = loadParticipationFile(csvPath, partyIds);
 
-  it('parses all 288 rows with the parties.json ids', () => {
-    assert.equal(rows.length, 288);
+  it('parses all 291 rows with the parties.json ids', () => {
+    assert.equal(rows.length, 291);
     assert.equal(rows[0]?.line, 2);
-    assert.equal(rows.at(-1)?.line, 289);
+    assert.equal(rows.at(-1)?.line, 292);
   });
 
   it('keeps undated rows as null and flags them UNCONFIRMED', () => {
@@ -112,6 +112,9 @@ describe('data/participation.csv', () => {
     for (const r of rows.filter((x) => x.instrument === 'ETS185')) {
       if (r.notes.startsWith('CoE member')) assert.ok(coe.has(r.iso2), `line ${r.line}: ${r.iso2}`);
       else if (r.notes.startsWith('CoE non-member')) assert.ok(!coe.has(r.iso2), `line ${r.line}: ${r.iso2}`);
+      // The 2 Dec 2026 review added entry-into-force rows (NL, SM) whose notes name only their source;
+      // the party's consent row carries the membership note.
+      else if (r.event === 'entry_into_force') assert.ok(rows.some((x) => x.iso2 === r.iso2 && x.instrument === 'ETS185' && x.notes.startsWith('CoE')), `line ${r.line}`);
       else assert.fail(`line ${r.line}: ETS185 notes should start with "CoE member" or "CoE non-member"`);
     }
   });

@@ -3,10 +3,15 @@
  * Status of an instrument, and of a party under an instrument, at a date. Pure: the date is a
  * parameter. Built once per knowledge base into a {@link ParticipationIndex}.
  *
- * Undated rows (source confirms the event, not its date — `UNCONFIRMED` in the data) are treated
- * as having happened before any date asked about, and make the answer `verified: false`.
+ * Undated rows (source confirms the event, not its date — `UNCONFIRMED` in the data) are never
+ * "before any date": each is bounded below by what is known — the instrument's opening for
+ * signature (UNCC Art. 64: nothing before 25 October 2025), the party's own signature, and for a
+ * consent whose entry into force is recorded after the general one, the month the later-consent
+ * rule gives back from it (Budapest Art. 36(4)/37(2)). Before that bound the event does not count;
+ * from it on it counts and makes the answer `verified: false`.
  */
 import {
+  addMonthsFirstDay,
   entryIntoForceForConsent,
   generalEntryIntoForce,
   thresholdReached,
@@ -23,12 +28,22 @@ import {
   type ParticipationRow,
   type Reservation,
 } from './model.js';
+import { reservationApplies } from './reservations.js';
 
 export type PartyStatusValue = 'in-force' | 'consented' | 'signed' | 'none';
 
 export interface EventRecord {
   event: ParticipationEvent;
   date: string | null;
+  /** For an undated event: the earliest date it can have happened ("date unknown, not before …"). */
+  notBefore: string | null;
+  /**
+   * For an undated event: the date from which Comity counts it — the later of `notBefore` and the
+   * date of the source that reports it (before that, no source confirms it).
+   */
+  countedFrom: string | null;
+  /** Date of the source that reports an undated event, when known (`data/source-dates.json`). */
+  reportedOn: string | null;
   source: string;
 }
 
@@ -54,8 +69,15 @@ export interface InstrumentStatus {
   inForce: boolean;
   entryIntoForce: string | null;
   entryIntoForceDerived: boolean;
-  /** Consents counted toward the threshold by `date` (treaties); empty for EU acts. */
-  consents: { party: string; event: ParticipationEvent; date: string | null; verified: boolean }[];
+  /** Consents known by `date` (treaties), dated ones first; empty for EU acts. Undated ones only from their lower bound. */
+  consents: { party: string; event: ParticipationEvent; date: string | null; notBefore: string | null; reportedOn: string | null; verified: boolean }[];
+  /**
+   * The one count of consents toward the threshold, used by the CLI, the API and the treaty
+   * explorer alike: dated instruments on or before `date` (only they can reach the threshold).
+   */
+  counted: number;
+  /** Consents the data report without a confirmed date: shown, not counted. */
+  unconfirmed: number;
   threshold: number | null;
   citation: Citation;
   verified: boolean;
@@ -78,7 +100,26 @@ interface GeneralEntry {
 }
 
 function record(row: ParticipationRow): EventRecord {
-  return { event: row.event, date: row.date, source: row.sourceUrl };
+  return { event: row.event, date: row.date, notBefore: null, countedFrom: null, reportedOn: null, source: row.sourceUrl };
+}
+
+function later(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a > b ? a : b;
+}
+
+/** Whether an event had happened by `date`: dated on or before it, or undated with its lower bound reached. */
+export function happenedBy(e: EventRecord | null, date: string): boolean {
+  if (e === null) return false;
+  if (e.date !== null) return e.date <= date;
+  return e.countedFrom === null || e.countedFrom <= date;
+}
+
+/** "date unknown, not before 2025-10-25; reported on 2026-04-10" — what a user reads for an undated event. */
+export function undatedText(e: EventRecord): string {
+  const bound = e.notBefore === null ? 'date unknown' : `date unknown, not before ${e.notBefore}`;
+  return e.reportedOn === null ? bound : `${bound}; reported by a source dated ${e.reportedOn}`;
 }
 
 /** Precomputed participation facts; answers status questions at any date. */
@@ -97,7 +138,35 @@ export class ParticipationIndex {
       else if (CONSENT_EVENTS.includes(row.event)) entry.consent = record(row);
       byParty.set(row.iso2, entry);
     }
+    for (const instrument of kb.instruments.values()) this.boundUndated(instrument);
     for (const instrument of kb.instruments.values()) this.general.set(instrument.id, this.computeGeneral(instrument));
+  }
+
+  /** Sets the lower bound of every undated event of the instrument (see the module comment). */
+  private boundUndated(instrument: Instrument): void {
+    const rule = instrument.entryIntoForceRule;
+    const opening = instrument.openedForSignature ?? instrument.adopted ?? null;
+    const general = instrument.entryIntoForce?.date ?? null;
+    const reported = (e: EventRecord): void => {
+      e.reportedOn = this.kb.sourceDates.get(e.source) ?? null;
+      e.countedFrom = later(e.notBefore, e.reportedOn);
+    };
+    for (const events of this.events.get(instrument.id)?.values() ?? []) {
+      if (events.signature && events.signature.date === null) {
+        events.signature.notBefore = opening;
+        reported(events.signature);
+      }
+      if (events.consent && events.consent.date === null) {
+        let bound = later(opening, events.signature?.date ?? null);
+        const eif = events.entryIntoForce?.date ?? null;
+        // Consent in month M takes effect on the first day of month M + months + 1 (Art. 36(4)).
+        if (eif !== null && rule.kind === 'first-day-of-month-after' && general !== null && eif > general) {
+          bound = later(bound, addMonthsFirstDay(eif, -(rule.laterConsentMonths + 1)));
+        }
+        events.consent.notBefore = bound;
+        reported(events.consent);
+      }
+    }
   }
 
   private computeGeneral(instrument: Instrument): GeneralEntry {
@@ -131,11 +200,10 @@ export class ParticipationIndex {
     const rule = instrument.entryIntoForceRule;
     const general = this.general.get(id) as GeneralEntry;
     const consents = general.consents
-      .filter((c) => c.date === null || c.date <= date)
-      .map((c) => {
-        const consent = this.events.get(id)?.get(c.party)?.consent as EventRecord;
-        return { party: c.party, event: consent.event, date: c.date, verified: c.date !== null };
-      });
+      .map((c) => ({ c, consent: this.events.get(id)?.get(c.party)?.consent as EventRecord }))
+      .filter(({ consent }) => happenedBy(consent, date))
+      .map(({ c, consent }) => ({ party: c.party, event: consent.event, date: c.date, notBefore: consent.notBefore, reportedOn: consent.reportedOn, verified: c.date !== null }));
+    const counted = consents.filter((c) => c.date !== null).length;
     let entryIntoForce: string | null = null;
     if (rule.kind === 'eu-act') entryIntoForce = instrument.adopted !== undefined && instrument.adopted <= date ? rule.appliesFrom : null;
     else if (general.date !== null && ((general.reachedOn !== null && general.reachedOn <= date) || general.date <= date)) entryIntoForce = general.date;
@@ -149,6 +217,8 @@ export class ParticipationIndex {
       entryIntoForce,
       entryIntoForceDerived: general.derived,
       consents,
+      counted,
+      unconfirmed: consents.length - counted,
       threshold,
       citation: rule.citation,
       verified: general.verified && !undated,
@@ -159,18 +229,27 @@ export class ParticipationIndex {
   partyStatus(party: string, id: InstrumentId, date: string): PartyStatus {
     const instrument = this.instrument(id);
     const rule = instrument.entryIntoForceRule;
-    const reservations = this.kb.reservations.filter((r) => r.party === party && r.instrument === id && (r.date === undefined || r.date <= date));
+    const reservations = this.reservationsOf(party, id).filter((r) => reservationApplies(r, date));
     const base = { party, instrument: id, reservations, notes: [] as string[] };
     if (rule.kind === 'not-concluded') {
       return { ...base, status: 'none', signature: null, consent: null, entryIntoForce: null, entryIntoForceDerived: false, verified: true, notes: ['under negotiation'] };
     }
     if (rule.kind === 'eu-act') return this.euActStatus(instrument, party, date, base);
+    if (rule.kind === 'between') {
+      const onSide = rule.sides[0].includes(party) || rule.sides[1].includes(party);
+      const since = instrument.entryIntoForce?.date ?? null;
+      const status: PartyStatusValue = !onSide || date < rule.signed ? 'none' : since !== null && since <= date ? 'in-force' : 'signed';
+      return { ...base, status, signature: null, consent: null, entryIntoForce: onSide ? since : null, entryIntoForceDerived: false, verified: rule.citation.verified && (instrument.entryIntoForce?.citation.verified ?? false) };
+    }
+    if (instrument.participationNotRecorded) {
+      return { ...base, status: 'none', signature: null, consent: null, entryIntoForce: null, entryIntoForceDerived: false, verified: false, notes: ['participation not recorded in Comity’s data'] };
+    }
     const events = this.events.get(id)?.get(party);
     const signature = events?.signature ?? null;
     const consent = events?.consent ?? null;
     const general = this.general.get(id) as GeneralEntry;
     const instrumentInForce = this.instrumentStatus(id, date).inForce;
-    const happened = (e: EventRecord | null): boolean => e !== null && (e.date === null || e.date <= date);
+    const happened = (e: EventRecord | null): boolean => happenedBy(e, date);
     let entryIntoForce: string | null = events?.entryIntoForce?.date ?? null;
     let derived = false;
     let verified = true;
@@ -200,7 +279,7 @@ export class ParticipationIndex {
     if (happened(consent) || (events?.entryIntoForce?.date != null && events.entryIntoForce.date <= date)) {
       if (consent !== null && consent.date === null && entryIntoForce === null) {
         // Consent confirmed, date unknown, no entry-into-force row: in force if the instrument is.
-        const note = 'date of consent not confirmed by the participation data';
+        const note = `consent: ${undatedText(consent)}`;
         return result(instrumentInForce ? 'in-force' : 'consented', false, [note]);
       }
       const undatedConsent = consent !== null && consent.date === null;
@@ -237,6 +316,19 @@ export class ParticipationIndex {
   private isPartyTo(party: string, id: InstrumentId): boolean {
     const events = this.events.get(id)?.get(party);
     return events?.consent != null || events?.entryIntoForce != null;
+  }
+
+  private reservationCache = new Map<string, Reservation[]>();
+
+  /** Every reservation and declaration of a party under an instrument, whatever its period. */
+  reservationsOf(party: string, id: InstrumentId): Reservation[] {
+    const key = `${party}|${id}`;
+    let list = this.reservationCache.get(key);
+    if (!list) {
+      list = this.kb.reservations.filter((r) => r.party === party && r.instrument === id);
+      this.reservationCache.set(key, list);
+    }
+    return list;
   }
 
   /** Every party id of the knowledge base, sorted. */

@@ -20,6 +20,7 @@ import type {
   AttachmentUpload,
   AttachmentView,
   AccessRecordView, AuditEventView, AuditProofView, LedgerStatusView,
+  DeliveryView,
   Authority,
   CaseSummary,
   CaseDetail,
@@ -29,6 +30,8 @@ import type {
   CasePage,
   CaseState,
   CaseStatistics,
+  CustodyRecord,
+  EvidenceItemView,
   LoginResponse,
   Me,
   Notification,
@@ -153,6 +156,8 @@ export interface CaseListQuery {
 export interface DeadlineQuery {
   overdue?: boolean;
   dueWithinHours?: number;
+  /** Language of the clocks' descriptions (the interface language). */
+  lang?: string;
 }
 
 const enc = encodeURIComponent;
@@ -167,9 +172,18 @@ export function createApi(client: ApiClient) {
         client.rememberCsrfToken(answer.csrfToken);
         return answer;
       },
-      totp: (code: string) => client.post<{ mfaPassed: boolean }>('/api/auth/totp', { code }),
+      // The session is replaced once the second factor passes: remember its new CSRF token.
+      async totp(code: string): Promise<{ mfaPassed: boolean }> {
+        const answer = await client.post<{ mfaPassed: boolean; csrfToken?: string }>('/api/auth/totp', { code });
+        if (answer.csrfToken) client.rememberCsrfToken(answer.csrfToken);
+        return answer;
+      },
       enrolTotp: () => client.post<TotpEnrolment>('/api/auth/totp/enrol'),
-      confirmTotp: (code: string) => client.post<{ mfaPassed: boolean }>('/api/auth/totp/confirm', { code }),
+      async confirmTotp(code: string): Promise<{ mfaPassed: boolean }> {
+        const answer = await client.post<{ mfaPassed: boolean; csrfToken?: string }>('/api/auth/totp/confirm', { code });
+        if (answer.csrfToken) client.rememberCsrfToken(answer.csrfToken);
+        return answer;
+      },
       me: (signal?: AbortSignal) => client.get<Me>('/api/auth/me', signal ? { signal } : {}),
       async logout(): Promise<void> {
         await client.post<void>('/api/auth/logout');
@@ -194,10 +208,32 @@ export function createApi(client: ApiClient) {
       /** An audit event's inclusion proof in the node's transparency log. */
       auditProof: (id: string, eventId: string) => client.get<AuditProofView>(`/api/cases/${enc(id)}/audit/${enc(eventId)}/proof`),
       attachments: (id: string, signal?: AbortSignal) => client.get<AttachmentView[]>(`/api/cases/${enc(id)}/attachments`, signal ? { signal } : {}),
+      deliveries: (id: string, signal?: AbortSignal) => client.get<DeliveryView[]>(`/api/cases/${enc(id)}/deliveries`, signal ? { signal } : {}),
       attach: (id: string, file: AttachmentUpload) => client.post<AttachmentView>(`/api/cases/${enc(id)}/attachments`, file),
       /** Plain links (downloads: the browser sends the session cookie). */
       pdfUrl: (id: string) => `/api/cases/${enc(id)}/pdf`,
       attachmentUrl: (id: string, attachmentId: string) => `/api/cases/${enc(id)}/attachments/${enc(attachmentId)}`,
+    },
+    /** Messages to other nodes without a final answer for too long (officers and administrators). */
+    stuckMessages: (signal?: AbortSignal) => client.get<DeliveryView[]>('/api/exchange/stuck', signal ? { signal } : {}),
+    /** Evidence (src/http/routes/evidence.ts): resumable uploads, items, custody, bundle. */
+    evidence: {
+      list: (id: string, signal?: AbortSignal) => client.get<EvidenceItemView[]>(`/api/cases/${enc(id)}/evidence`, signal ? { signal } : {}),
+      custody: (id: string, signal?: AbortSignal) => client.get<CustodyRecord[]>(`/api/cases/${enc(id)}/evidence/custody`, signal ? { signal } : {}),
+      begin: (id: string, input: { name: string; length: number; dataCategory: string; producer: string; description?: string }) => client.post<{ id: string; offset: number; length: number }>(`/api/cases/${enc(id)}/evidence/uploads`, input),
+      /** Sends one slice at `offset` as a raw stream (not JSON); answers the new offset, and the item once complete. */
+      append: async (id: string, uploadId: string, offset: number, slice: Blob, signal: AbortSignal) => {
+        const headers: Record<string, string> = { 'content-type': 'application/offset+octet-stream', 'upload-offset': String(offset), 'tus-resumable': '1.0.0', accept: 'application/json, application/problem+json' };
+        const csrf = client.csrfToken();
+        if (csrf) headers['x-csrf-token'] = csrf;
+        const response = await fetch(`/api/cases/${enc(id)}/evidence/uploads/${enc(uploadId)}`, { method: 'PATCH', headers, body: slice, credentials: 'same-origin', signal });
+        const parsed = (await response.json()) as unknown;
+        if (!response.ok) throw parseProblem(response.status, response.headers.get('content-type'), parsed);
+        return parsed as { offset: number; length: number; item: EvidenceItemView | null };
+      },
+      cancel: (id: string, uploadId: string) => client.delete<void>(`/api/cases/${enc(id)}/evidence/uploads/${enc(uploadId)}`),
+      contentUrl: (id: string, itemId: string) => `/api/cases/${enc(id)}/evidence/${enc(itemId)}/content`,
+      exportUrl: (id: string) => `/api/cases/${enc(id)}/evidence/export`,
     },
     deadlines: (query: DeadlineQuery = {}, signal?: AbortSignal) => client.get<CaseDeadline[]>('/api/deadlines', { query: { ...query }, ...(signal ? { signal } : {}) }),
     notifications: (signal?: AbortSignal) => client.get<Notification[]>('/api/notifications', signal ? { signal } : {}),

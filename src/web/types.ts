@@ -112,6 +112,9 @@ export interface CaseStatistics {
 
 /** GET /api/cases/:id/attachments: a file of the response (metadata); the server's type, imported as a type only. */
 export type { AttachmentView } from '../cases/attachments';
+export type { DeliveryView } from '../exchange/outbox';
+export type { EvidenceItemView } from '../evidence/metadata';
+export type { CustodyRecord } from '../evidence/custody';
 
 /** Body of POST /api/cases/:id/attachments. */
 export interface AttachmentUpload {

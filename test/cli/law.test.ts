@@ -30,6 +30,9 @@ describe('comity law bases', () => {
       [
         [1, 'ETS185', '29', 'party-to-party', true],
         [2, 'ETS185', '35(1)(b)', '24/7-network', true],
+        // The bilateral treaty and the EU–US agreement rank after the Budapest Convention (ranking.json); their texts are not verified.
+        [3, 'FR-US-MLAT', '1', 'central-authority', false],
+        [4, 'EU-US-MLA', '7', 'central-authority', false],
       ],
     );
     const reasons = out.notApplicable.map((n) => n.reason);
@@ -103,7 +106,7 @@ describe('comity law status, party, deadlines, matrix', () => {
     assert.equal(code, 0);
     const lines = stdout.split('\n');
     assert.equal(lines[0], 'requesting,requested,measures');
-    assert.ok(lines.includes('FR,US,preservation;traffic-disclosure;subscriber-info;traffic-data;content-data;domain-registration;realtime-traffic;interception;spontaneous-information'));
+    assert.ok(lines.includes('FR,US,preservation;traffic-disclosure;subscriber-info;identification-data;traffic-data;content-data;domain-registration;realtime-traffic;interception;spontaneous-information'), 'FR,US row');
     assert.ok(!lines.some((l) => l.startsWith('IE,') || l.includes(',IE,')), 'Ireland has not ratified');
   });
 });
@@ -168,5 +171,53 @@ describe('the installed bin', () => {
     const good = spawnSync(process.execPath, [bin, 'law', 'status', 'ETS185', '--date', '2026-12-01', '--json'], { encoding: 'utf8' });
     assert.equal(good.status, 0, good.stderr);
     assert.equal(JSON.parse(good.stdout).inForce, true);
+  });
+});
+
+describe('issues 14-16: representative, reservations, reciprocity, Art. 4', () => {
+  type Bases = { applicable: { instrument: string; article: string; addressees: string[] }[]; noRequestNeeded: { article: string }[]; fallback: { text: string } | null };
+
+  test('--provider-rep IE lists EU-2023-1543 for a US provider; --provider-rep DK does not', async () => {
+    const ie = (await json('law', 'bases', '--from', 'FR', '--to', 'US', '--measure', 'subscriber-info', '--provider-rep', 'IE', '--date', '2026-12-01')) as Bases;
+    assert.ok(ie.applicable.some((b) => b.instrument === 'EU-2023-1543' && b.article === '5(3)'));
+    const dk = (await json('law', 'bases', '--from', 'FR', '--to', 'US', '--measure', 'subscriber-info', '--provider-rep', 'DK', '--date', '2026-12-01')) as Bases;
+    assert.ok(!dk.applicable.some((b) => b.instrument === 'EU-2023-1543'));
+  });
+
+  test('a bad --provider-rep: one line on stderr, exit 2', async () => {
+    const { code, stdout, stderr } = await run('law', 'bases', '--from', 'FR', '--to', 'US', '--measure', 'subscriber-info', '--provider-rep', 'XX');
+    assert.equal(code, 2);
+    assert.equal(stdout, '');
+    assert.match(stderr, /unknown provider's legal representative "XX"/);
+    assert.ok(!stderr.trim().includes('\n'));
+  });
+
+  test('identification-data is a measure; in an emergency the 24/7 network ranks first', async () => {
+    const out = (await json('law', 'bases', '--from', 'FR', '--to', 'US', '--measure', 'identification-data', '--emergency', '--date', '2026-12-01')) as Bases;
+    assert.deepEqual([out.applicable[0]?.article, out.applicable[0]?.addressees], ['35(1)(c)', ['24/7-point-of-contact']]);
+    assert.deepEqual(out.noRequestNeeded.map((b) => b.article), ['32']);
+  });
+
+  test('nothing applies: the reciprocity answer', async () => {
+    const out = (await json('law', 'bases', '--from', 'FR', '--to', 'KP', '--measure', 'preservation', '--date', '2026-12-01')) as Bases;
+    assert.deepEqual(out.applicable, []);
+    assert.match(out.fallback?.text ?? '', /reciprocity/);
+    const { stdout } = await run('law', 'bases', '--from', 'FR', '--to', 'KP', '--measure', 'preservation', '--date', '2026-12-01');
+    assert.match(stdout, /^Reciprocity: .*no obligation/m);
+  });
+
+  test('party AT shows its Art. 29(4) reservation with its period; CZ its withdrawal', async () => {
+    const { stdout } = await run('law', 'party', 'CZ', '--date', '2026-12-01');
+    assert.match(stdout, /ETS185 reservation ETS185 Art\. 29\(4\) — 2013-12-01 – 2019-07-05 \(withdrawn\) — does not apply on 2026-12-01/);
+    const at = (await json('law', 'party', 'AT', '--date', '2026-12-01')) as { instruments: { instrument: string; reservations: { period: string; applies: boolean }[] }[] };
+    assert.deepEqual(at.instruments.find((i) => i.instrument === 'ETS185')?.reservations.map((r) => [r.period, r.applies]), [['since 2012-10-01', true]]);
+  });
+
+  test('law issuing: a prosecutor’s content-data EPOC needs a judge’s validation (Art. 4(2))', async () => {
+    const out = (await json('law', 'issuing', '--order', 'EPOC', '--category', 'content-data', '--authority', 'public-prosecutor')) as { mayIssue: boolean; validation: string; validators: string[] };
+    assert.deepEqual([out.mayIssue, out.validation, out.validators], [true, 'prior', ['judge', 'court', 'investigating-judge']]);
+    const bad = await run('law', 'issuing', '--order', 'EPOC', '--category', 'content', '--authority', 'judge');
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /unknown category "content"/);
   });
 });

@@ -26,7 +26,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +35,7 @@ import { fileURLToPath } from 'node:url';
 import type { AxeResults } from 'axe-core';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 import { totpCode, totpStep, TOTP_STEP_SECONDS } from '../../src/auth/index.js';
-import { DEMO_PASSWORD, type SeededUser } from '../../src/demo/seed.js';
+import { readDemoLogins, type SeededUser } from '../../src/demo/seed.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const ARTIFACTS = join(ROOT, 'artifacts', 'e2e');
@@ -46,7 +46,7 @@ const AXE_SCRIPT = join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 const AXE_ROUTE = '/__e2e__/axe.min.js';
 const WEB_INDEX = join(ROOT, 'dist', 'web', 'index.html');
 /** Sources whose change makes the built workspace stale (the web imports a few pure modules of src/cases). */
-const WEB_SOURCES = [join(ROOT, 'src', 'web'), join(ROOT, 'src', 'cases', 'workflow.ts'), join(ROOT, 'vite.config.ts'), join(ROOT, 'tsconfig.web.json')];
+const WEB_SOURCES = [join(ROOT, 'src', 'web'), join(ROOT, 'src', 'cases', 'workflow.ts'), join(ROOT, 'src', 'documents', 'forms-for.ts'), join(ROOT, 'vite.config.ts'), join(ROOT, 'tsconfig.web.json')];
 
 /** Generous default timeouts (2-core machine, cold Chromium). */
 export const TIMEOUT_MS = 15_000;
@@ -165,6 +165,8 @@ export class E2E {
   base = '';
   dataDir = '';
   logins: SeededUser[] = [];
+  /** The demo password the server generated at its first start (from demo-logins.json). */
+  demoPassword = '';
   browser: Browser | null = null;
   /** Uncaught page errors (fail the suite) and console errors (printed) of every page. */
   readonly pageErrors: string[] = [];
@@ -242,7 +244,9 @@ export class E2E {
     }
     // The seed confirmed every enrolment with a code of a step at or before this one.
     this.seedStep = totpStep(new Date());
-    this.logins = JSON.parse(await readFile(join(this.dataDir, 'demo-logins.json'), 'utf8')) as SeededUser[];
+    const demo = readDemoLogins(join(this.dataDir, 'demo-logins.json'));
+    this.logins = demo.users;
+    this.demoPassword = demo.password;
   }
 
   /** The server's last output lines (for failure messages). */
@@ -329,7 +333,7 @@ export class E2E {
     // (A session waiting for its second factor opens on the code step directly.)
     if (!(await code.isVisible())) {
       await page.getByLabel('E-mail address').fill(email);
-      await page.getByLabel('Password').fill(DEMO_PASSWORD);
+      await page.getByLabel('Password').fill(this.demoPassword);
       await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     }
     await code.or(signedIn).first().waitFor();

@@ -68,7 +68,7 @@ describe('pages: map, statistics, dashboard, language, keyboard, accessibility',
     await page.keyboard.type(email);
     await page.keyboard.press('Tab');
     assert.ok(await page.getByLabel('Password').evaluate((el) => el === el.ownerDocument.activeElement), `Tab from the e-mail field reaches the password (focus: ${await focused(page)})`);
-    await page.keyboard.type('comity-demo-2026!');
+    await page.keyboard.type(e2e.demoPassword);
     await page.keyboard.press('Tab');
     assert.ok(await page.getByRole('button', { name: 'Sign in' }).evaluate((el) => el === el.ownerDocument.activeElement), `then the Sign in button (focus: ${await focused(page)})`);
     await page.keyboard.press('Enter');
@@ -96,7 +96,7 @@ describe('pages: map, statistics, dashboard, language, keyboard, accessibility',
     await e2e.axe(page, 'sign-in');
     // The second step too (code form).
     await page.getByLabel('E-mail address').fill('officer@fr.demo');
-    await page.getByLabel('Password').fill('comity-demo-2026!');
+    await page.getByLabel('Password').fill(e2e.demoPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByLabel('One-time code').waitFor();
     await e2e.axe(page, 'sign-in (one-time code)');
@@ -194,8 +194,8 @@ describe('pages: map, statistics, dashboard, language, keyboard, accessibility',
     const inForceParties = new Set(await svg.locator('.map-country[data-status=in-force]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-party'))));
     assert.equal(inForceParties.size, inForceCount, 'as many in-force parties on the map as the count says');
     // Small states: present, with a marker circle.
-    // (San Marino takes no part in ETS 185 in the participation data: drawn all the same.)
-    for (const [party, status] of [['MT', 'in-force'], ['LI', 'in-force'], ['AD', 'in-force'], ['MC', 'in-force'], ['SM', 'none']] as const) {
+    // (San Marino: a Party since 2019-07-01, added by the review of 2 Dec 2026, issue 15.)
+    for (const [party, status] of [['MT', 'in-force'], ['LI', 'in-force'], ['AD', 'in-force'], ['MC', 'in-force'], ['SM', 'in-force']] as const) {
       const shape = svg.locator(`.map-country[data-party=${party}]`);
       assert.equal(await shape.count(), 1, `${party} is on the map`);
       assert.equal(await shape.locator('circle').count(), 1, `${party} has a marker circle`);

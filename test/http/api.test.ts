@@ -253,9 +253,14 @@ describe('HTTP API [sqlite]', () => {
       assert.deepEqual(res.json(), { status: 'ready', database: 'sqlite' });
     });
 
-    it('GET /metrics is Prometheus text with request counts by route template (no identifiers)', async () => {
-      await anon.get(`/api/law/instruments/ETS185/status`);
-      const res = await anon.get('/metrics');
+    it('GET /metrics is Prometheus text with request counts by route template (no identifiers), only for the scraper’s token', async () => {
+      assertProblem(await anon.get('/metrics'), 404, 'not-found');
+      const token = 'm'.repeat(40);
+      const scraped = await t.appWith({ metricsToken: token });
+      assertProblem(await scraped.inject({ method: 'GET', url: '/metrics' }), 401, 'unauthenticated');
+      assertProblem(await scraped.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${'x'.repeat(40)}` } }), 401, 'unauthenticated');
+      await scraped.inject({ method: 'GET', url: '/api/law/instruments/ETS185/status' });
+      const res = await scraped.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${token}` } });
       assert.equal(res.statusCode, 200);
       assert.match(String(res.headers['content-type']), /^text\/plain/);
       assert.match(res.body, /comity_http_requests_total\{method="GET",route="\/api\/law\/instruments\/:id\/status",status="200"\} \d+/);
@@ -434,14 +439,19 @@ describe('HTTP API [sqlite]', () => {
       assertProblem(await anon.request('POST', '/api/auth/login', { body: 'email=a&password=b', contentType: 'application/x-www-form-urlencoded' }), 415, 'unsupported-media-type');
     });
 
-    it('login: ten failures lock the account (423 locked), even for the right password', async () => {
+    it('login: failures slow the account down progressively (429 throttled with Retry-After), never lock it', async () => {
       const u = await t.addUser({ email: `lock-${randomUUID().slice(0, 8)}@fr.test`, authorityId: 'fr-ca', roles: ['drafter'] });
-      for (let i = 0; i < 10; i++) assertProblem((await t.login(u.email, `wrong-${i}`)).response, 401, 'invalid-credentials');
-      const locked = assertProblem((await t.login(u.email)).response, 423, 'locked');
-      assert.match(locked.detail ?? '', /locked/);
+      for (let i = 0; i < 5; i++) assertProblem((await t.login(u.email, `wrong-${i}`)).response, 401, 'invalid-credentials');
+      const early = (await t.login(u.email)).response;
+      const throttled = assertProblem(early, 429, 'throttled');
+      assert.match(throttled.detail ?? '', /try again in \d+ s/);
+      assert.equal(early.headers['retry-after'], '1');
+      t.clock.advance(1100);
+      const { session } = await t.login(u.email);
+      assert.ok(session, 'once the short delay has run out, the right password signs in');
       const rows = await t.handle.db.selectFrom('login_events').select('outcome').where('user_id', '=', u.id).execute();
-      assert.equal(rows.filter((r) => r.outcome === 'bad-password').length, 10);
-      assert.equal(rows.filter((r) => r.outcome === 'locked').length, 1);
+      assert.equal(rows.filter((r) => r.outcome === 'bad-password').length, 5);
+      assert.equal(rows.filter((r) => r.outcome === 'throttled').length, 1);
     });
 
     it('login: the production rate limit (10 a minute per address) answers 429 problems', async () => {
@@ -524,8 +534,13 @@ describe('HTTP API [sqlite]', () => {
       const code = t.nextTotp('judge@fr.demo');
       const ok = await c.post('/api/auth/totp', { code });
       assert.equal(ok.statusCode, 200, ok.body);
-      assert.deepEqual(ok.json(), { mfaPassed: true });
-      assert.equal((await c.get('/api/cases')).statusCode, 200);
+      assert.equal(ok.json<{ mfaPassed: boolean }>().mfaPassed, true);
+      // The session is rotated after the second factor: the token known before it no longer works.
+      assertProblem(await c.get('/api/cases'), 401, 'unauthenticated');
+      const rotated = t.rotated(session, ok);
+      assert.notEqual(rotated.token, session.token);
+      assert.notEqual(rotated.csrf, session.csrf);
+      assert.equal((await (await t.as(rotated)).get('/api/cases')).statusCode, 200);
       // The same code is not accepted twice, even in another session.
       const again = await t.login('judge@fr.demo');
       assert.ok(again.session);
@@ -564,9 +579,10 @@ describe('HTTP API [sqlite]', () => {
       assertProblem(await c.post('/api/auth/totp/confirm', { code: t.wrongTotp(email) }), 401, 'mfa-invalid');
       const confirmed = await c.post('/api/auth/totp/confirm', { code: t.nextTotp(email) });
       assert.equal(confirmed.statusCode, 200, confirmed.body);
-      assert.deepEqual(confirmed.json(), { mfaPassed: true });
-      assertProblem(await c.post('/api/auth/totp/enrol'), 409, 'conflict');
-      assertProblem(await c.post('/api/auth/totp/confirm', { code: '123456' }), 409, 'conflict');
+      assert.equal(confirmed.json<{ mfaPassed: boolean }>().mfaPassed, true);
+      const c2 = await t.as(t.rotated(first.session, confirmed));
+      assertProblem(await c2.post('/api/auth/totp/enrol'), 409, 'conflict');
+      assertProblem(await c2.post('/api/auth/totp/confirm', { code: '123456' }), 409, 'conflict');
       // From now on the drafter signs in with the second factor.
       const next = await t.login(email);
       assert.ok(next.session);
@@ -576,8 +592,9 @@ describe('HTTP API [sqlite]', () => {
       const n = await t.as(next.session);
       assertProblem(await n.get('/api/cases'), 403, 'mfa-required');
       assertProblem(await n.post('/api/auth/totp/enrol'), 409, 'conflict', 'a stolen password cannot replace the factor');
-      assert.equal((await n.post('/api/auth/totp', { code: t.nextTotp(email) })).statusCode, 200);
-      assert.equal((await n.get('/api/cases')).statusCode, 200);
+      const passed = await n.post('/api/auth/totp', { code: t.nextTotp(email) });
+      assert.equal(passed.statusCode, 200);
+      assert.equal((await (await t.as(t.rotated(next.session, passed))).get('/api/cases')).statusCode, 200);
     });
 
     it('a user whose role requires a second factor must enrol before anything else', async () => {
@@ -592,8 +609,9 @@ describe('HTTP API [sqlite]', () => {
       const enrol = await c.post('/api/auth/totp/enrol');
       assert.equal(enrol.statusCode, 200);
       t.user(u.email).totpSecret = enrol.json<{ secret: string }>().secret;
-      assert.equal((await c.post('/api/auth/totp/confirm', { code: t.nextTotp(u.email) })).statusCode, 200);
-      assert.equal((await c.get('/api/cases')).statusCode, 200);
+      const confirmed = await c.post('/api/auth/totp/confirm', { code: t.nextTotp(u.email) });
+      assert.equal(confirmed.statusCode, 200);
+      assert.equal((await (await t.as(t.rotated(session, confirmed))).get('/api/cases')).statusCode, 200);
     });
 
     it('GET /api/auth/me: session, token, anonymous', async () => {
@@ -659,7 +677,8 @@ describe('HTTP API [sqlite]', () => {
       assert.equal(revoked.statusCode, 200, revoked.body);
       assert.ok(revoked.json<{ revokedAt: string | null }>().revokedAt);
       const after = assertProblem(await bearer.get('/api/cases'), 401, 'unauthenticated');
-      assert.match(after.detail ?? '', /revoked/);
+      // The same answer as for a token that never existed: an unauthenticated caller learns nothing.
+      assert.equal(after.detail, 'the API token is not valid');
       assertProblem(await bearer.post('/api/cases', preservationRequestFrToUs()), 401, 'unauthenticated');
       // Revoking again changes nothing.
       assert.equal((await officer.delete(`/api/tokens/${id}`)).statusCode, 200);
@@ -947,7 +966,10 @@ describe('HTTP API [sqlite]', () => {
       assertProblem(await anon.post('/api/auth/login', JSON.stringify({ email: 'a@b.c', password: 'p'.repeat(limit) })), 413, 'payload-too-large');
       const justUnder = JSON.stringify({ reason: 'r'.repeat(limit - 100) });
       assert.ok(Buffer.byteLength(justUnder) <= limit);
-      assertProblem(await officer.post(`/api/cases/${UNKNOWN_CASE}/events/withdraw`, justUnder), 400, 'invalid-request', 'under the limit the schema decides');
+      // Authorisation (the case must be the caller's) comes before the body is read; then the schema decides.
+      assertProblem(await officer.post(`/api/cases/${UNKNOWN_CASE}/events/withdraw`, justUnder), 404, 'not-found', 'not the caller’s case: the body is never read');
+      const own = (await officer.get('/api/cases')).json<{ cases: CaseSummary[] }>().cases[0] as CaseSummary;
+      assertProblem(await officer.post(`/api/cases/${own.id}/events/withdraw`, justUnder), 400, 'invalid-request', 'under the limit the schema decides');
     });
 
     it('CSRF: a cookie session must echo its token on unsafe methods; Bearer tokens need none', async () => {

@@ -17,12 +17,15 @@
  *   exactly like an id that does not exist: same status, same body but for `instance` and the id.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import type { ApiScope, Role } from '../../src/auth/index.js';
 import { CASE_EVENTS, createCase, createCaseContext, escalateOverdue, transitionCase, type CaseSummary } from '../../src/cases/index.js';
 import { DEMO_REVIEW, preservationRequestFrToUs } from '../../src/demo/data.js';
+import { makeHeader } from '../../src/evidence/chunked-cipher.js';
 import { POLICIES } from '../../src/http/policies.js';
 import { DEMO_PASSWORD, buildTestApp, problemOf, type Client, type TestApp } from './harness.js';
 
@@ -54,7 +57,8 @@ const WORKERS: readonly Role[] = ['drafter', 'reviewer', 'central-authority-offi
 const EXPECTED: Record<string, RouteExpectation> = {
   'GET /healthz': PUBLIC,
   'GET /readyz': PUBLIC,
-  'GET /metrics': PUBLIC,
+  // Only the scraper's token (COMITY_METRICS_TOKEN); off in this deployment: 404 for everyone.
+  'GET /metrics': { anon: 'allow', preMfa: 'allow', platform: 'allow', roles: 'all', tenant: null, scopes: 'any' },
   'GET /errors': PUBLIC,
   'GET /api/law/instruments': PUBLIC,
   'GET /api/law/instruments/:id/status': PUBLIC,
@@ -77,9 +81,9 @@ const EXPECTED: Record<string, RouteExpectation> = {
   'POST /api/authorities': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: [], tenant: null, scopes: [] },
   'GET /api/users': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['administrator'], tenant: null, scopes: ['admin'] },
   'POST /api/users': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['administrator'], tenant: 'authority', scopes: ['admin'] },
-  'GET /api/tokens': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: 'all', tenant: null, scopes: 'any' },
+  'GET /api/tokens': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: 'all', tenant: null, scopes: ['tokens'] },
   'POST /api/tokens': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: 'all', tenant: null, scopes: null },
-  'DELETE /api/tokens/:id': { anon: 'unauth', preMfa: 'forbid', platform: { own: 'allow', foreign: 'hidden' }, roles: 'all', tenant: 'token', scopes: 'any' },
+  'DELETE /api/tokens/:id': { anon: 'unauth', preMfa: 'forbid', platform: { own: 'allow', foreign: 'hidden' }, roles: 'all', tenant: 'token', scopes: ['tokens'] },
   'GET /api/cases': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
   'POST /api/cases': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: ['drafter', 'central-authority-officer', '24/7-officer'], tenant: 'authority', scopes: ['cases:write', 'admin'] },
   'GET /api/cases/:id': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: 'case', scopes: ['cases:read', 'admin'] },
@@ -96,12 +100,25 @@ const EXPECTED: Record<string, RouteExpectation> = {
   'POST /api/cases/:id/attachments': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: ['central-authority-officer', '24/7-officer', 'service-provider-agent'], tenant: 'case', scopes: ['cases:write', 'admin'], side: 'requested' },
   'GET /api/cases/:id/attachments': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: 'case', scopes: ['cases:read', 'admin'] },
   'GET /api/cases/:id/attachments/:attachmentId': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: 'case', scopes: ['cases:read', 'admin'] },
+  'POST /api/cases/:id/evidence/uploads': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: ['central-authority-officer', '24/7-officer', 'service-provider-agent'], tenant: 'case', scopes: ['cases:write', 'admin'], side: 'requested' },
+  'GET /api/cases/:id/evidence/uploads/:uploadId': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: ['central-authority-officer', '24/7-officer', 'service-provider-agent'], tenant: 'case', scopes: ['cases:write', 'admin'], side: 'requested' },
+  'PATCH /api/cases/:id/evidence/uploads/:uploadId': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: ['central-authority-officer', '24/7-officer', 'service-provider-agent'], tenant: 'case', scopes: ['cases:write', 'admin'], side: 'requested' },
+  'DELETE /api/cases/:id/evidence/uploads/:uploadId': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: ['central-authority-officer', '24/7-officer', 'service-provider-agent'], tenant: 'case', scopes: ['cases:write', 'admin'], side: 'requested' },
+  'GET /api/cases/:id/evidence': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: 'case', scopes: ['cases:read', 'admin'] },
+  'GET /api/cases/:id/evidence/custody': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: 'case', scopes: ['cases:read', 'admin'] },
+  'GET /api/cases/:id/evidence/export': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: 'case', scopes: ['cases:read', 'admin'] },
+  'GET /api/cases/:id/evidence/:itemId/content': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: 'case', scopes: ['cases:read', 'admin'] },
   // Roles per event in EVENT_RULES below.
   'POST /api/cases/:id/events/:event': { anon: 'unauth', preMfa: 'forbid', platform: 'hidden', roles: [], tenant: 'case', scopes: ['cases:write', 'admin'] },
   'GET /api/deadlines': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
   'GET /api/notifications': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
   'GET /api/stats': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
   'GET /api/stats.csv': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
+  'POST /api/exchange/messages': PUBLIC,
+  'GET /api/exchange/jwks': PUBLIC,
+  'GET /api/exchange/agreement': PUBLIC,
+  'GET /api/cases/:id/deliveries': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: 'case', scopes: ['cases:read', 'admin'] },
+  'GET /api/exchange/stuck': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['central-authority-officer', '24/7-officer', 'administrator'], tenant: null, scopes: ['cases:read', 'admin'] },
   'GET /*': PUBLIC,
 };
 
@@ -141,6 +158,15 @@ const TENANT_404 = new Set([
   'POST /api/cases/:id/attachments',
   'GET /api/cases/:id/attachments',
   'GET /api/cases/:id/attachments/:attachmentId',
+  'GET /api/cases/:id/deliveries',
+  'POST /api/cases/:id/evidence/uploads',
+  'GET /api/cases/:id/evidence/uploads/:uploadId',
+  'PATCH /api/cases/:id/evidence/uploads/:uploadId',
+  'DELETE /api/cases/:id/evidence/uploads/:uploadId',
+  'GET /api/cases/:id/evidence',
+  'GET /api/cases/:id/evidence/custody',
+  'GET /api/cases/:id/evidence/export',
+  'GET /api/cases/:id/evidence/:itemId/content',
 ]);
 
 type Observed = Access | `csrf-failed` | `error ${number}`;
@@ -209,6 +235,10 @@ describe('authorisation matrix [sqlite]', () => {
   let ownCase: CaseSummary;
   /** An attachment of the own case (written directly: the case is only sent). */
   const ownAttachment = '01900000-0000-7000-8000-0000000a77ac';
+  /** An evidence item of the own case, deleted under retention (written directly). */
+  const ownEvidence = '01900000-0000-7000-8000-0000000e71de';
+  /** An upload in progress on the own case, by the requested side (written directly). */
+  let ownUpload: string;
   let foreignCase: string;
   const unknownCase = '01900000-0000-7000-8000-00000000abcd';
   const ownTokenIds = new Map<string, string>();
@@ -243,6 +273,12 @@ describe('authorisation matrix [sqlite]', () => {
       .values({ id: ownAttachment, case_id: ownCase.id, name: 'matrix.txt', media_type: 'text/plain', size: content.length, sha256: createHash('sha256').update(content).digest('hex'), content, uploaded_by: 'matrix', uploaded_at: new Date().toISOString() })
       .execute();
 
+    ownUpload = await stagedUpload();
+    await t.handle.db
+      .insertInto('evidence_items')
+      .values({ id: ownEvidence, case_id: ownCase.id, sha256: 'a'.repeat(64), size: 6, media_type: 'text/plain', original_name: null, description: null, data_category: 'content', producer: 'Matrix', produced_at: null, received_at: new Date().toISOString(), received_by: 'matrix', blob_key: `${ownCase.id}/${'a'.repeat(64)}`, deleted_at: new Date().toISOString() })
+      .execute();
+
     for (const p of principals) {
       if ((p.kind === 'user' || p.kind === 'platform') && p.email) {
         const token = await t.token(p.email, ['cases:read']);
@@ -252,6 +288,20 @@ describe('authorisation matrix [sqlite]', () => {
     foreignTokenId = /^cmt_([a-z2-7]{16})_/.exec(await t.token('prosecutor@de.demo', ['cases:read']))?.[1] as string;
   });
   after(() => t?.close());
+
+  /** An upload of the own case by the requested side, as `beginUpload` leaves it. */
+  async function stagedUpload(): Promise<string> {
+    const id = randomUUID();
+    await writeFile(join(t.evidence.stagingDir, `${id}.sealed`), makeHeader(), { mode: 0o600 });
+    const at = new Date().toISOString();
+    await t.handle.db
+      .insertInto('evidence_uploads')
+      .values({ id, case_id: ownCase.id, actor: 'matrix', authority_id: 'us-doj-oia', length: 6, received: 0, header: '', metadata: '{}', created_at: at, updated_at: at })
+      .execute();
+    const header = (await readFile(join(t.evidence.stagingDir, `${id}.sealed`))).toString('base64url');
+    await t.handle.db.updateTable('evidence_uploads').set({ header }).where('id', '=', id).execute();
+    return id;
+  }
 
   it('the routes registered in the app are exactly the keys of POLICIES and of this test’s table', () => {
     const registered = [...registeredRoutes(t.app)].filter((key) => {
@@ -309,7 +359,15 @@ describe('authorisation matrix [sqlite]', () => {
       case 'GET /api/notifications':
       case 'GET /api/stats':
       case 'GET /api/stats.csv':
+      case 'GET /api/exchange/jwks':
+      case 'GET /api/exchange/agreement':
+      case 'GET /api/exchange/stuck':
         return c.get(key.slice(4));
+      case 'POST /api/exchange/messages':
+        // Not a federation node in this app (404), or a refused envelope: the route was reached.
+        return c.request('POST', '/api/exchange/messages', { body: 'not.a.jwe', contentType: 'application/jose' });
+      case 'GET /api/cases/:id/deliveries':
+        return c.get(`/api/cases/${caseId}/deliveries`);
       case 'GET /api/law/instruments/:id/status':
         return c.get('/api/law/instruments/ETS185/status');
       case 'GET /api/law/parties/:party':
@@ -395,6 +453,27 @@ describe('authorisation matrix [sqlite]', () => {
         return c.get(`/api/cases/${caseId}/attachments/${ownAttachment}`);
       case 'POST /api/cases/:id/events/:event':
         return c.post(`/api/cases/${caseId}/events/${event}`, { expectedVersion: 999_999 });
+      case 'POST /api/cases/:id/evidence/uploads':
+        // A sent case takes no evidence yet (409): the route was reached, nothing changed.
+        return c.post(`/api/cases/${caseId}/evidence/uploads`, { name: `matrix-${n}.bin`, length: 6, dataCategory: 'content', producer: 'Matrix' });
+      case 'GET /api/cases/:id/evidence/uploads/:uploadId':
+        return c.get(`/api/cases/${caseId}/evidence/uploads/${ownUpload}`);
+      case 'PATCH /api/cases/:id/evidence/uploads/:uploadId':
+        // The wrong offset: 409 once authorised, nothing appended.
+        return c.request('PATCH', `/api/cases/${caseId}/evidence/uploads/${ownUpload}`, { body: Buffer.from('matrix'), contentType: 'application/offset+octet-stream', headers: { 'upload-offset': '999' } });
+      case 'DELETE /api/cases/:id/evidence/uploads/:uploadId':
+        // A fresh upload each time: an authorised caller really cancels it.
+        return c.delete(`/api/cases/${caseId}/evidence/uploads/${await stagedUpload()}`);
+      case 'GET /api/cases/:id/evidence':
+        return c.get(`/api/cases/${caseId}/evidence`);
+      case 'GET /api/cases/:id/evidence/custody':
+        return c.get(`/api/cases/${caseId}/evidence/custody`);
+      case 'GET /api/cases/:id/evidence/export':
+        // The own case's only item is deleted: 400 "nothing to export" once authorised.
+        return c.get(`/api/cases/${caseId}/evidence/export`);
+      case 'GET /api/cases/:id/evidence/:itemId/content':
+        // An item deleted under retention: 410 once authorised (no bytes, no access to record).
+        return c.get(`/api/cases/${caseId}/evidence/${ownEvidence}/content`);
       default:
         throw new Error(`no request for ${key}: add it to the matrix`);
     }

@@ -10,7 +10,7 @@ import { createCaseContext, purgeExpiredCases, replay, type CaseDetail, type Cas
 import { DEMO_REVIEW, preservationRequestFrToUs } from '../../src/demo/data.js';
 import { attachmentDisposition } from '../../src/http/routes/cases.js';
 import { postgresProbe } from '../db/dialects.js';
-import { assertProblem, buildTestApp, problemOf, type TestApp } from './harness.js';
+import { assertProblem, buildTestApp, type TestApp } from './harness.js';
 
 const GROUNDS = [
   { ground: 'political-offence', applies: false },
@@ -210,7 +210,8 @@ describe('case routes for the workspace [sqlite]', () => {
       assert.equal(download.statusCode, 200);
       assert.deepEqual(download.rawPayload, text);
       assert.equal(download.headers['x-content-sha256'], sha256);
-      assert.equal(download.headers['content-type'], 'text/plain');
+      assert.equal(download.headers['content-type'], 'text/plain; charset=utf-8');
+      assert.equal(download.headers['x-content-type-options'], 'nosniff');
       assert.equal(download.headers['content-disposition'], `attachment; filename="preservation-confirmation _.txt"; filename*=UTF-8''preservation-confirmation%20%C3%A9.txt`);
       assert.equal(await accessCount(t, accepted.id, 'attachment'), before + 1, 'the download is recorded');
 
@@ -306,10 +307,8 @@ describe('case routes for the workspace [sqlite]', () => {
       assertProblem(await fr.get(`/api/cases/${accepted.id}/attachments/${ids[0]}`), 404, 'not-found');
       const audit = await t.handle.db.selectFrom('audit_events').select('details').where('action', '=', 'case.purge').where('object_id', '=', accepted.id).executeTakeFirstOrThrow();
       assert.equal((JSON.parse(String(audit.details)) as { attachmentsDeleted: number }).attachmentsDeleted, ids.length);
-      // The PDF of a purged case prints without content.
-      const pdf = await fr.get(`/api/cases/${accepted.id}/pdf`);
-      assert.equal(pdf.statusCode, 200);
-      assert.equal(problemOf(pdf), null);
+      // A purged case has no content to put in a formal document.
+      assertProblem(await fr.get(`/api/cases/${accepted.id}/pdf`), 409, 'document-unavailable');
     });
   });
 

@@ -215,6 +215,14 @@ describe('fuzzing every route [sqlite]', () => {
     { key: 'POST /api/cases/:id/attachments', params: { id: caseId() }, query: {}, body: () => ({ name: 'response.txt', mediaType: 'text/plain', contentBase64: Buffer.from('preserved').toString('base64') }) },
     { key: 'GET /api/cases/:id/attachments', params: { id: caseId() }, query: {}, body: null },
     { key: 'GET /api/cases/:id/attachments/:attachmentId', params: { id: caseId(), attachmentId: pathParam(oneOrFuzz('01900000-0000-7000-8000-000000000000')) }, query: {}, body: null },
+    { key: 'POST /api/cases/:id/evidence/uploads', params: { id: caseId() }, query: {}, body: () => ({ name: 'mailbox.mbox', length: 12, dataCategory: 'content', producer: 'Example Mail Inc.', producedAt: '2026-11-20T09:00:00Z' }) },
+    { key: 'GET /api/cases/:id/evidence/uploads/:uploadId', params: { id: caseId(), uploadId: pathParam(oneOrFuzz('01900000-0000-7000-8000-000000000000')) }, query: {}, body: null },
+    { key: 'PATCH /api/cases/:id/evidence/uploads/:uploadId', params: { id: caseId(), uploadId: pathParam(oneOrFuzz('01900000-0000-7000-8000-000000000000')) }, query: {}, body: () => ({ bytes: 'not a stream' }) },
+    { key: 'DELETE /api/cases/:id/evidence/uploads/:uploadId', params: { id: caseId(), uploadId: pathParam(oneOrFuzz('01900000-0000-7000-8000-000000000000')) }, query: {}, body: null },
+    { key: 'GET /api/cases/:id/evidence', params: { id: caseId() }, query: {}, body: null },
+    { key: 'GET /api/cases/:id/evidence/custody', params: { id: caseId() }, query: {}, body: null },
+    { key: 'GET /api/cases/:id/evidence/export', params: { id: caseId() }, query: { items: oneOrFuzz('01900000-0000-7000-8000-000000000000', 'a,b'), purpose: oneOrFuzz('disclosure to the defence') }, body: null },
+    { key: 'GET /api/cases/:id/evidence/:itemId/content', params: { id: caseId(), itemId: pathParam(oneOrFuzz('01900000-0000-7000-8000-000000000000')) }, query: {}, body: null },
     {
       key: 'POST /api/cases/:id/events/:event',
       params: { id: caseId(), event: pathParam(oneOrFuzz(...CASE_EVENTS)) },
@@ -225,6 +233,11 @@ describe('fuzzing every route [sqlite]', () => {
     { key: 'GET /api/notifications', params: {}, query: {}, body: null },
     { key: 'GET /api/stats', params: {}, query: {}, body: null },
     { key: 'GET /api/stats.csv', params: {}, query: {}, body: null },
+    { key: 'POST /api/exchange/messages', params: {}, query: {}, body: () => 'not.a.jwe' },
+    { key: 'GET /api/exchange/jwks', params: {}, query: {}, body: null },
+    { key: 'GET /api/exchange/agreement', params: {}, query: {}, body: null },
+    { key: 'GET /api/exchange/stuck', params: {}, query: {}, body: null },
+    { key: 'GET /api/cases/:id/deliveries', params: { id: caseId() }, query: {}, body: null },
     { key: 'GET /*', params: { '*': fc.array(fc.oneof(fuzzString, fc.constantFrom('..', '.env', 'assets', 'x.js', 'api', 'docs', 'index.html', 'cases')), { maxLength: 5 }).map((segments) => segments.map(encode).join('/')) }, query: {}, body: null },
   ];
 

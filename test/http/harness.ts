@@ -13,13 +13,17 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createAuthContext, createSecretBox, createUser, hotp, totpCode, totpStep, TOTP_STEP_SECONDS, type ApiScope, type AuthContext, type Role } from '../../src/auth/index.js';
 import { createCaseContext, transactionRunner, type CaseContext } from '../../src/cases/index.js';
 import { uuidv7, type DatabaseHandle } from '../../src/db/index.js';
+import { createEvidenceContext, type EvidenceContext } from '../../src/evidence/index.js';
 import { createDbKeyStore } from '../../src/keys/index.js';
 import { createLedger, memoryInProcess, type Ledger } from '../../src/ledger/index.js';
-import { DEMO_PASSWORD, DEMO_USERS, seedDemo, type SeededUser } from '../../src/demo/seed.js';
+import { DEMO_USERS, newDemoPassword, seedDemo, type SeededUser } from '../../src/demo/seed.js';
 import { buildApp } from '../../src/http/app.js';
 import { loadServerConfig } from '../../src/http/config.js';
 import type { HttpConfig } from '../../src/http/deps.js';
@@ -27,7 +31,10 @@ import { PROBLEMS, type Problem, type ProblemCode } from '../../src/http/problem
 import { loadKnowledgeBase, type KnowledgeBase } from '../../src/law/index.js';
 import { testDatabases, type TestDbKind } from '../db/dialects.js';
 
-export { DEMO_PASSWORD, DEMO_USERS };
+export { DEMO_USERS };
+
+/** The demo password of this test run: generated, as the demo generates it at its first start. */
+export const DEMO_PASSWORD = newDemoPassword();
 
 let kbCache: KnowledgeBase | undefined;
 /** The knowledge base, loaded once per process. */
@@ -81,6 +88,8 @@ export interface TestApp {
   handle: DatabaseHandle;
   cases: CaseContext;
   auth: AuthContext;
+  /** The evidence context, its blobs under a temporary directory removed by `close()`. */
+  evidence: EvidenceContext;
   kb: KnowledgeBase;
   config: HttpConfig;
   /** The node's transparency log. */
@@ -95,6 +104,8 @@ export interface TestApp {
   addUser(input: { email: string; authorityId: string | null; roles: Role[]; displayName?: string }): Promise<TestUser>;
   /** POST /api/auth/login only (no second factor): the raw response and, on success, the session. */
   login(email: string, password?: string, headers?: Record<string, string>): Promise<{ response: LightMyRequestResponse; session: Session | null }>;
+  /** The session that replaced `before` when its second factor passed (`response`: the 200 of /api/auth/totp or /totp/confirm). */
+  rotated(before: Session, response: LightMyRequestResponse): Session;
   /** Signs in through the API, passing (or enrolling) the second factor when required. */
   signIn(email: string): Promise<Session>;
   /** An inject wrapper signed in as `who` (a session, or an e-mail: signed in once and cached). */
@@ -124,7 +135,7 @@ export interface BuildTestAppOptions {
  * from one address are not throttled (the limits have their own test with the defaults).
  */
 export function testConfig(overrides: Partial<HttpConfig> = {}): HttpConfig {
-  return { ...loadServerConfig({}).http, rateLimitPerMinute: 1_000_000, loginRateLimitPerMinute: 10_000, ...overrides };
+  return { ...loadServerConfig({}).http, rateLimitPerMinute: 1_000_000, loginRateLimitPerMinute: 10_000, costlyRateLimitPerMinute: 10_000, failedCredentialsPerAddress: 1_000_000, ...overrides };
 }
 
 async function openTarget(kind: TestDbKind): Promise<{ handle: DatabaseHandle; cleanup(): Promise<void> }> {
@@ -161,6 +172,7 @@ function cookieValue(setCookie: string[], name: string): string | null {
 export async function buildTestApp(kind: TestDbKind = 'sqlite', options: BuildTestAppOptions = {}): Promise<TestApp> {
   const { handle, cleanup } = await openTarget(kind);
   let app: FastifyInstance | undefined;
+  let evidenceDir: string | undefined;
   try {
     await handle.migrate();
     let offsetMs = 0;
@@ -179,10 +191,12 @@ export async function buildTestApp(kind: TestDbKind = 'sqlite', options: BuildTe
     const cases = createCaseContext(handle.db, kb, { now: clock.now, transaction: transactionRunner(handle.db, { groupCommit: handle.kind === 'sqlite' }) });
     const secretBox = createSecretBox(randomBytes(32));
     const auth = createAuthContext(handle.db, secretBox, { now: clock.now });
+    evidenceDir = await mkdtemp(join(tmpdir(), 'comity-evidence-'));
+    const evidence = await createEvidenceContext({ cases, keys: createDbKeyStore(handle.db, secretBox), dataDir: evidenceDir });
     const ledger = createLedger(handle.db, createDbKeyStore(handle.db, secretBox), { origin: 'comity.test.example/log', memory: memoryInProcess(), now: clock.now, newId: () => uuidv7(Date.now()) });
-    const seeded = await seedDemo(cases, auth);
+    const seeded = await seedDemo(cases, auth, DEMO_PASSWORD);
     const config = testConfig(options.config);
-    app = await buildApp({ config, kb, finder: cases.finder, cases, auth, database: handle, oidc: null, logger: false, ledger });
+    app = await buildApp({ config, kb, finder: cases.finder, cases, evidence, auth, database: handle, oidc: null, logger: false, ledger });
     await app.ready();
     const built = app;
 
@@ -246,6 +260,14 @@ export async function buildTestApp(kind: TestDbKind = 'sqlite', options: BuildTe
       return { response, session: { user: known, cookie: cookieHeader(set), csrf: body.csrfToken, token, setCookie: set } };
     };
 
+    /** The session that replaced `before` once the second factor passed (new cookies and CSRF token). */
+    const rotated = (before: Session, response: LightMyRequestResponse): Session => {
+      const set = setCookies(response);
+      const token = cookieValue(set, 'comity_session');
+      if (!token) throw new Error('the second factor set no new session cookie');
+      return { user: before.user, cookie: cookieHeader(set.filter((c) => !c.startsWith('comity_device='))), csrf: response.json<{ csrfToken: string }>().csrfToken, token, setCookie: set };
+    };
+
     const sessionClient = (s: Session): Client => client({ cookie: s.cookie, 'x-csrf-token': s.csrf });
 
     const signIn = async (email: string): Promise<Session> => {
@@ -260,11 +282,11 @@ export async function buildTestApp(kind: TestDbKind = 'sqlite', options: BuildTe
         user(email).totpSecret = enrol.json<{ secret: string }>().secret;
         const confirm = await c.post('/api/auth/totp/confirm', { code: nextTotp(email) });
         if (confirm.statusCode !== 200) throw new Error(`TOTP confirmation of ${email} failed: ${confirm.statusCode} ${confirm.body}`);
-        return session;
+        return rotated(session, confirm);
       }
       const verified = await c.post('/api/auth/totp', { code: nextTotp(email) });
       if (verified.statusCode !== 200) throw new Error(`second factor of ${email} failed: ${verified.statusCode} ${verified.body}`);
-      return session;
+      return rotated(session, verified);
     };
 
     const sessions = new Map<string, Session>();
@@ -304,7 +326,7 @@ export async function buildTestApp(kind: TestDbKind = 'sqlite', options: BuildTe
 
     const variants: FastifyInstance[] = [];
     const appWith = async (overrides: Partial<HttpConfig>): Promise<FastifyInstance> => {
-      const variant = await buildApp({ config: { ...config, ...overrides }, kb, finder: cases.finder, cases, auth, database: handle, oidc: null, logger: false });
+      const variant = await buildApp({ config: { ...config, ...overrides }, kb, finder: cases.finder, cases, evidence, auth, database: handle, oidc: null, logger: false });
       variants.push(variant);
       await variant.ready();
       return variant;
@@ -317,6 +339,7 @@ export async function buildTestApp(kind: TestDbKind = 'sqlite', options: BuildTe
       handle,
       cases,
       auth,
+      evidence,
       kb,
       ledger,
       config,
@@ -327,6 +350,7 @@ export async function buildTestApp(kind: TestDbKind = 'sqlite', options: BuildTe
       addUser,
       login,
       signIn,
+      rotated,
       as,
       bearer: (t) => client({ authorization: `Bearer ${t}` }),
       anonymous,
@@ -340,12 +364,14 @@ export async function buildTestApp(kind: TestDbKind = 'sqlite', options: BuildTe
           await built.close();
           await handle.close();
           await cleanup();
+          if (evidenceDir) await rm(evidenceDir, { recursive: true, force: true });
         })()),
     };
   } catch (error) {
     await app?.close().catch(() => {});
     await handle.close().catch(() => {});
     await cleanup().catch(() => {});
+    if (evidenceDir) await rm(evidenceDir, { recursive: true, force: true });
     throw error;
   }
 }

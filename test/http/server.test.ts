@@ -15,7 +15,7 @@ test('comity serve: demo deployment on a fresh SQLite database, printed logins, 
   try {
     assert.match(lines[0] ?? '', /^Comity is running at http:\/\/localhost:\d+/);
     assert.ok(lines.some((l) => l.includes('officer@fr.demo') && l.includes('TOTP secret')), 'demo logins printed');
-    assert.equal(server.demoUsers.length, 10);
+    assert.equal(server.demoUsers.length, 11);
     const ready = await fetch(`${server.url}/readyz`);
     assert.equal(ready.status, 200);
     assert.deepEqual(await ready.json(), { status: 'ready', database: 'sqlite' });

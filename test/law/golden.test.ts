@@ -507,14 +507,14 @@ const scenarios: Scenario[] = [
 
   // ----- Legal bases ----------------------------------------------------------------------------
   {
-    name: 'BASES-01 FR→US preservation on 2026-12-01: Budapest Art. 29 (party-to-party) and Art. 35 (24/7), nothing else',
+    name: 'BASES-01 FR→US preservation on 2026-12-01: Budapest Art. 29 (party-to-party) and Art. 35 (24/7), then the MLA treaties',
     question: 'On what basis can France ask the United States to preserve stored data on 1 December 2026?',
     expected:
-      'Budapest Art. 29 (request to the requested Party) and Art. 35(1)(b) (24/7 point of contact). Not CETS 224 or the UN Convention (not in force), not the EU instruments (US not bound), not the EU–US agreement (under negotiation).',
+      'Budapest Art. 29 (request to the requested Party) and Art. 35(1)(b) (24/7 point of contact); the France–US mutual legal assistance treaty (in force 2001-12-01) and the EU–US MLA Agreement (in force 2010-02-01) also carry a request. Not CETS 224 or the UN Convention (not in force), not the EU instruments (US not bound), not the EU–US e-evidence agreement (under negotiation).',
     decidedBy: 'Budapest Arts 29 and 35(1)(b); both Parties bound (FR 2006-05-01, US 2007-01-01)',
     check: () => {
       const result = find({ from: 'FR', to: 'US', measure: 'preservation' });
-      assert.deepEqual(ids(result), ['ETS185:29', 'ETS185:35(1)(b)']);
+      assert.deepEqual(ids(result), ['ETS185:29', 'ETS185:35(1)(b)', 'EU-US-MLA:7', 'FR-US-MLAT:1']);
       assert.equal(basis(result, 'ETS185:29').channel, 'party-to-party');
       assert.equal(basis(result, 'ETS185:35(1)(b)').channel, '24/7-network');
     },
@@ -686,13 +686,13 @@ const scenarios: Scenario[] = [
   {
     name: 'BASES-12 FR→DK: neither EU instrument applies; Budapest Art. 31 does',
     question: 'What basis does France have to obtain subscriber information in Denmark?',
-    expected: 'Not the Regulation nor the EIO (Denmark does not take part); Budapest Art. 31 (Denmark bound since 2005-10-01).',
+    expected: 'Not the Regulation nor the EIO (Denmark does not take part); Budapest Art. 31 and the 24/7 network (Art. 35(1)(c)) (Denmark bound since 2005-10-01); the 1959 European MLA Convention, not replaced by the EIO with Denmark.',
     decidedBy: 'Protocol No 22; Budapest Art. 31',
     check: () => {
       const result = find({ from: 'FR', to: 'DK', measure: 'subscriber-info' });
       assertNotApplicable(result, 'EU-2023-1543', 'DK');
       assertNotApplicable(result, 'EU-2014-41', 'DK');
-      assert.deepEqual(ids(result), ['ETS185:31']);
+      assert.deepEqual(ids(result), ['ETS185:31', 'ETS185:35(1)(c)', 'ETS30:3']);
     },
   },
   {
@@ -810,11 +810,11 @@ const scenarios: Scenario[] = [
   {
     name: 'BASES-22 domain-registration information falls back to Budapest Art. 31 while CETS 224 Art. 6 is not in force',
     question: 'How can France obtain domain name registration information held by a registrar in the United States?',
-    expected: 'Through Budapest Art. 31 mutual assistance; CETS 224 Art. 6 (direct request to the registrar) is not in force.',
+    expected: 'Through Budapest Art. 31 mutual assistance (or the France–US and EU–US MLA treaties); CETS 224 Art. 6 (direct request to the registrar) is not in force.',
     decidedBy: 'Budapest Art. 31; CETS 224 Art. 6 (not in force)',
     check: () => {
       const result = find({ from: 'FR', to: 'US', measure: 'domain-registration' });
-      assert.deepEqual(ids(result), ['ETS185:31']);
+      assert.deepEqual(ids(result), ['ETS185:31', 'EU-US-MLA:7', 'FR-US-MLAT:1']);
       assertNotApplicable(result, 'CETS224', '3 of 5 consents');
     },
   },
@@ -868,15 +868,14 @@ const scenarios: Scenario[] = [
     },
   },
   {
-    name: 'BASES-27 FR→US content data: Budapest Art. 31 with the Art. 25/27 grounds; dual criminality judged on the conduct',
-    question: 'On what terms can France obtain stored content data in the United States?',
+    name: 'BASES-27 Budapest Art. 31: the Art. 27 grounds only where no MLA treaty is in force (FR→GH); FR→US the treaty governs',
+    question: 'On what terms can France obtain stored content data in Ghana (no mutual assistance treaty recorded)? In the United States (bilateral MLA treaty in force)?',
     expected:
-      'Budapest Art. 31 mutual assistance. Grounds: requested Party’s law/treaties (25(4)), political offence (27(4)(a)), essential interests (27(4)(b)); prejudice to its own investigation only postpones (27(5)). Dual criminality may be required but is met if the underlying conduct is an offence (25(5)).',
-    decidedBy: 'Budapest Arts 25(4)-(5), 27(4)-(5), 31',
+      'Ghana: Budapest Art. 31 mutual assistance; grounds: requested Party’s law/treaties (25(4)), political offence (27(4)(a)), essential interests (27(4)(b)); prejudice to its own investigation only postpones (27(5)); dual criminality may be required but is met if the underlying conduct is an offence (25(5)). United States: Art. 31 with the grounds of the requested Party’s law and the applicable treaty (25(4)); Arts 27-28 do not apply because the France–US treaty is in force (27(1)).',
+    decidedBy: 'Budapest Arts 25(4)-(5), 27(1), 27(4)-(5), 31',
     check: () => {
-      const result = find({ from: 'FR', to: 'US', measure: 'content-data' });
-      assert.deepEqual(ids(result), ['ETS185:31']);
-      const art31 = basis(result, 'ETS185:31');
+      const gh = find({ from: 'FR', to: 'GH', measure: 'content-data' });
+      const art31 = basis(gh, 'ETS185:31');
       assert.equal(art31.channel, 'central-authority');
       const grounds = new Map(art31.refusalGrounds.map((g) => [`${g.citation.article} ${g.citation.paragraph ?? ''}`, g]));
       assert.equal(grounds.get('25 4')?.ground, 'domestic-law');
@@ -885,6 +884,14 @@ const scenarios: Scenario[] = [
       assert.equal(grounds.get('27 5')?.effect, 'postpone');
       assert.equal(art31.dualCriminality.rule, 'may-be-required');
       assert.equal(art31.dualCriminality.citation.paragraph, '5');
+      assert.ok(art31.conditions.some((c) => c.citation.article === '27' && c.state === 'to-check'), 'no treaty recorded: Arts 27-28 govern, to check');
+      const us = find({ from: 'FR', to: 'US', measure: 'content-data' });
+      assert.deepEqual(ids(us), ['ETS185:31', 'ETS185:35(1)(c)', 'EU-US-MLA:7', 'FR-US-MLAT:1']);
+      const usArt31 = basis(us, 'ETS185:31');
+      assert.deepEqual(usArt31.refusalGrounds.map((g) => `${g.citation.article} ${g.citation.paragraph ?? ''}`), ['25 4']);
+      const treaty = usArt31.conditions.find((c) => c.citation.article === '27' && c.citation.paragraph === '1');
+      assert.equal(treaty?.state, 'met');
+      assert.match(treaty?.text ?? '', /FR-US-MLAT/);
     },
   },
   {
@@ -913,7 +920,7 @@ const scenarios: Scenario[] = [
     decidedBy: 'Budapest Art. 34; Dir. 2014/41 Art. 30(3), 30(5)',
     check: () => {
       const us = find({ from: 'FR', to: 'US', measure: 'interception' });
-      assert.deepEqual(ids(us), ['ETS185:34']);
+      assert.deepEqual(ids(us), ['ETS185:34', 'FR-US-MLAT:1']);
       assert.ok(basis(us, 'ETS185:34').conditions.some((c) => c.citation.article === '34'));
       const eio30 = basis(find({ from: 'FR', to: 'DE', measure: 'interception' }), 'EU-2014-41:30');
       const contents = eio30.requiredContents.map((c) => c.citation.paragraph);
@@ -924,13 +931,13 @@ const scenarios: Scenario[] = [
   {
     name: 'BASES-30 US→DE: the e-Evidence Regulation is only for issuing authorities of bound member States',
     question: 'Can a US authority issue a European Production Order to a provider’s establishment in Germany?',
-    expected: 'No: only a judicial authority of a member State bound by the Regulation can issue one; the US can use Budapest Art. 31.',
+    expected: 'No: only a judicial authority of a member State bound by the Regulation can issue one; the US can use Budapest Art. 31 (or the 24/7 network, Art. 35(1)(c)) and the EU–US MLA Agreement.',
     decidedBy: 'Reg. 2023/1543 Art. 3(1) (order issued by a judicial authority of a Member State), Art. 4',
     check: () => {
       const result = find({ from: 'US', to: 'DE', measure: 'subscriber-info' });
       assertNotApplicable(result, 'EU-2023-1543', 'US');
       assertNotApplicable(result, 'EU-2014-41', 'US');
-      assert.deepEqual(ids(result), ['ETS185:31']);
+      assert.deepEqual(ids(result), ['ETS185:31', 'ETS185:35(1)(c)', 'EU-US-MLA:7']);
     },
   },
 

@@ -13,7 +13,7 @@ import { createApiToken, createAuthContext, type SecretBox } from '../../src/aut
 import { addAttachment, createCase, createCaseContext, transitionCase, type Actor, type CaseContext } from '../../src/cases/index.js';
 import type { Database } from '../../src/db/index.js';
 import { DEMO_REVIEW, preservationRequestFrToUs } from '../../src/demo/data.js';
-import { seedDemo, type SeededUser } from '../../src/demo/seed.js';
+import { newDemoPassword, seedDemo, type SeededUser } from '../../src/demo/seed.js';
 import { createDbKeyStore, NODE_OWNER } from '../../src/keys/index.js';
 import { loadKnowledgeBase } from '../../src/law/index.js';
 
@@ -31,7 +31,7 @@ export interface FilledNode {
 export async function fillNode(db: Kysely<Database>, box: SecretBox, dataDir: string, options: { keys?: boolean } = {}): Promise<FilledNode> {
   const cases = createCaseContext(db, kb);
   const auth = createAuthContext(db, box);
-  const users = await seedDemo(cases, auth);
+  const users = await seedDemo(cases, auth, newDemoPassword());
   const admin = await db.selectFrom('users').select('id').where('email', '=', 'admin@comity.demo').executeTakeFirstOrThrow();
   const { token } = await createApiToken(auth, { id: 'system', authorityId: null }, { userId: admin.id, name: 'backup test', scopes: ['law:read'], expiresInDays: 30 });
   for (let i = 0; i < 2; i++) {

@@ -14,7 +14,8 @@ import { authenticateApiToken, createAuthContext, createSecretBox, login, totpCo
 import { MIGRATION_TABLE, migrationNames } from '../../src/db/index.js';
 import type { Database } from '../../src/db/index.js';
 import { migrations } from '../../src/db/migrations/index.js';
-import { DEMO_PASSWORD } from '../../src/demo/seed.js';
+// The password the 0.1 release's demo used for every user (a literal then); the fixture's hashes are of it.
+const DEMO_PASSWORD = 'comity-demo-2026!';
 import { loadTables, parseTable } from '../../src/ops/logical-dump.js';
 import { forEachDatabase } from '../db/dialects.js';
 import { rowsOf } from './node-fixture.js';

@@ -11,8 +11,12 @@ import * as m0002 from './0002_cases.js';
 import * as m0003 from './0003_auth.js';
 import * as m0004 from './0004_attachments.js';
 import * as m0005 from './0005_idempotency.js';
+import * as m0006 from './0006_sign_in_throttle.js';
+import * as m0007 from './0007_separation_of_duties.js';
 import * as m0010 from './0010_keys.js';
 import * as m0011 from './0011_ledger.js';
+import * as m0020 from './0020_exchange.js';
+import * as m0030 from './0030_evidence.js';
 
 /** The migrations by name, in order. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -21,8 +25,12 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0003_auth': m0003,
   '0004_attachments': m0004,
   '0005_idempotency': m0005,
+  '0006_sign_in_throttle': m0006,
+  '0007_separation_of_duties': m0007,
   '0010_keys': m0010,
   '0011_ledger': m0011,
+  '0020_exchange': m0020,
+  '0030_evidence': m0030,
 });
 
 /** Names of all migrations known to this version, in execution order. */

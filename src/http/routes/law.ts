@@ -7,18 +7,22 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   computeDeadlines,
-  cooperationMatrix,
   INSTRUMENT_IDS,
   MEASURES,
   parseDate,
   parseOffence,
   parseParty,
+  partyProfile,
 } from '../../law/index.js';
 import type { AppDeps } from '../deps.js';
+import { createMatrixCache } from '../law-cache.js';
 import { HttpProblem } from '../problems.js';
+import { localizeBases, localizeOffence } from '../../law/localize.js';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD').optional();
 const bool = z.enum(['true', 'false']).optional();
+/** Language of the knowledge base's texts (`src/law/data/i18n`); citations are the same in every language. */
+const lang = z.string().regex(/^[a-z]{2,3}$/, 'an ISO 639 language code, e.g. fr').optional();
 
 function today(): string {
   return new Date().toISOString().slice(0, 10);
@@ -27,6 +31,7 @@ function today(): string {
 export async function registerLawRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['law'];
+  const matrices = createMatrixCache(deps.kb, deps.finder);
 
   api.get('/api/law/instruments', { schema: { tags, summary: 'Instruments with their entry-into-force rules' } }, async () => [...deps.kb.instruments.values()]);
 
@@ -49,15 +54,8 @@ export async function registerLawRoutes(app: FastifyInstance, deps: AppDeps): Pr
     '/api/law/parties/:party',
     { schema: { tags, summary: "A party's status under every instrument", params: z.strictObject({ party: z.string().min(2).max(2) }), querystring: z.strictObject({ date }) } },
     async (request) => {
-      const party = parseParty(deps.kb, request.params.party);
-      const on = parseDate(request.query.date ?? today());
-      return {
-        party,
-        name: deps.kb.parties.get(party)?.name ?? party,
-        date: on,
-        memberOf: (['CoE', 'EU'] as const).filter((org) => deps.kb.memberships[org].members.includes(party)),
-        instruments: INSTRUMENT_IDS.map((id) => deps.finder.index.partyStatus(party, id, on)),
-      };
+      // Every reservation and declaration with its period, and whether it applies on the date.
+      return partyProfile(deps.kb, deps.finder.index, parseParty(deps.kb, request.params.party), parseDate(request.query.date ?? today()));
     },
   );
 
@@ -89,6 +87,8 @@ export async function registerLawRoutes(app: FastifyInstance, deps: AppDeps): Pr
           entryIntoForceDerived: s.entryIntoForceDerived,
           verified: s.verified,
           reservations: s.reservations.length,
+          // An undated event: "date unknown, not before …" (issue 15).
+          notBefore: (s.consent ?? s.signature)?.date === null ? ((s.consent ?? s.signature)?.notBefore ?? null) : null,
           notes: s.notes,
         };
       });
@@ -108,28 +108,45 @@ export async function registerLawRoutes(app: FastifyInstance, deps: AppDeps): Pr
     },
   );
 
-  api.get('/api/law/offences', { schema: { tags, summary: 'Offence categories and the articles that establish them' } }, async () => [...deps.kb.offences.values()]);
+  api.get(
+    '/api/law/offences',
+    { schema: { tags, summary: 'Offence categories and the articles that establish them (names and descriptions in `lang`, default English)', querystring: z.strictObject({ lang }) } },
+    async (request) => [...deps.kb.offences.values()].map((o) => localizeOffence(o, request.query.lang ?? 'en')),
+  );
 
   api.get(
     '/api/law/bases',
     {
       schema: {
         tags,
-        summary: 'Applicable legal bases, ranked and cited, and why others do not apply',
-        querystring: z.strictObject({ from: z.string().min(2).max(2), to: z.string().min(2).max(2), measure: z.enum(MEASURES), date, emergency: bool, offence: z.string().max(100).optional() }),
+        summary: 'Applicable legal bases, ranked and cited, and why others do not apply; texts in `lang` (default English), citations unchanged',
+        querystring: z.strictObject({
+          from: z.string().min(2).max(2),
+          to: z.string().min(2).max(2),
+          measure: z.enum(MEASURES),
+          date,
+          emergency: bool,
+          offence: z.string().max(100).optional(),
+          /** Where the provider's legal representative or designated establishment is (Reg. 2023/1543 is addressed there). */
+          providerRep: z.string().min(2).max(2).optional(),
+          lang,
+        }),
       },
     },
     async (request) => {
       const q = request.query;
       const offence = q.offence === undefined ? undefined : parseOffence(deps.kb, q.offence);
-      return deps.finder.find({
+      const providerRep = q.providerRep === undefined ? undefined : parseParty(deps.kb, q.providerRep, "provider's legal representative");
+      const result = deps.finder.find({
         from: parseParty(deps.kb, q.from, 'requesting party'),
         to: parseParty(deps.kb, q.to, 'requested party'),
         measure: q.measure,
         date: parseDate(q.date ?? today()),
         emergency: q.emergency === 'true',
         ...(offence ? { offence } : {}),
+        ...(providerRep ? { providerRep } : {}),
       });
+      return localizeBases(result, q.lang ?? 'en');
     },
   );
 
@@ -150,10 +167,19 @@ export async function registerLawRoutes(app: FastifyInstance, deps: AppDeps): Pr
 
   api.get(
     '/api/law/matrix',
-    { schema: { tags, summary: 'Who can co-operate with whom under one instrument', querystring: z.strictObject({ instrument: z.enum(INSTRUMENT_IDS), date }) } },
-    async (request) => {
+    {
+      schema: {
+        tags,
+        summary: 'Who can co-operate with whom under one instrument (cached per knowledge-base version and date; lower rate limit per client)',
+        querystring: z.strictObject({ instrument: z.enum(INSTRUMENT_IDS), date }),
+      },
+    },
+    async (request, reply) => {
       if (request.query.instrument === 'EU-US') throw new HttpProblem('invalid-parameter', 'EU-US is under negotiation: no matrix');
-      return cooperationMatrix(deps.finder, request.query.instrument, parseDate(request.query.date ?? today()));
+      const { json, etag } = await matrices.get(request.query.instrument, parseDate(request.query.date ?? today()));
+      void reply.header('etag', etag).header('cache-control', 'public, max-age=3600');
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+      return reply.type('application/json; charset=utf-8').send(json);
     },
   );
 }

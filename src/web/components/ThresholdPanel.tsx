@@ -21,6 +21,8 @@ export function ThresholdPanel({ data, names }: { data: Participation; names: Re
   const rule = data.entryIntoForceRule;
   if (rule.kind !== 'nth-day-after') return null;
   const progress = thresholdProgress(data.instrumentStatus.consents, rule, data.date);
+  // One source for the count toward the threshold: the server's (the CLI prints the same, issue 16).
+  const counted = data.instrumentStatus.counted;
   const signature = signatureWindow(data.date, data.openedForSignature, data.signatureCloses);
   const date = (iso: string) => formatIsoDate(iso, locale);
   const count = (n: number) => formatNumber(n, locale);
@@ -54,10 +56,10 @@ export function ThresholdPanel({ data, names }: { data: Participation; names: Re
         <div>
           <h3 id="threshold-progress-label">{t('treaty.threshold.progressTitle', { threshold: rule.threshold })}</h3>
           <div className="progress-row">
-            <progress id="threshold-progress" max={rule.threshold} value={Math.min(progress.counted.length, rule.threshold)} aria-labelledby="threshold-progress-label" aria-describedby="threshold-progress-text" data-testid="threshold-progress" />
+            <progress id="threshold-progress" max={rule.threshold} value={Math.min(counted, rule.threshold)} aria-labelledby="threshold-progress-label" aria-describedby="threshold-progress-text" data-testid="threshold-progress" />
           </div>
           <p id="threshold-progress-text" className="progress-text" data-testid="threshold-progress-text">
-            <strong>{t('treaty.threshold.progress', { count: progress.counted.length, counted: count(progress.counted.length), threshold: count(rule.threshold) })}</strong>
+            <strong>{t('treaty.threshold.progress', { count: counted, counted: count(counted), threshold: count(rule.threshold) })}</strong>
             {progress.remaining > 0 && <> {t('treaty.threshold.remaining', { count: progress.remaining, remaining: count(progress.remaining) })}</>}
           </p>
           {progress.unconfirmed.length > 0 && (

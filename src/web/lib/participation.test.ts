@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { INSTRUMENT_IDS } from '../../law/model';
 import en from '../i18n/en.json';
-import { INSTRUMENTS, isInstrumentId, countByStatus, groupByStatus, indexByParty, legendEntries, partyNamer, STATUS_ORDER, STATUS_STYLE, statusFill, type ParticipationRow } from './participation';
+import { INSTRUMENTS, articleRef, isInstrumentId, periodOf, countByStatus, groupByStatus, indexByParty, legendEntries, partyNamer, STATUS_ORDER, STATUS_STYLE, statusFill, type ParticipationRow } from './participation';
 
 function row(party: string, status: ParticipationRow['status'], name = party): ParticipationRow {
   return { party, name, kind: 'state', status, signature: null, consent: null, entryIntoForce: null, entryIntoForceDerived: false, verified: true, reservations: 0, notes: [] };
@@ -74,5 +74,15 @@ describe('party names and grouping', () => {
     assert.deepEqual(groups['in-force'].map((r) => r.label), ['Allemagne', 'Autriche', 'Espagne']);
     assert.deepEqual(groups.none.map((r) => r.party), ['CN']);
     assert.deepEqual(groups.signed, []);
+  });
+});
+
+describe('reservation periods (party profile)', () => {
+  it('since a date; withdrawn with its end; undated with its lower bound', () => {
+    assert.deepEqual(periodOf({ from: '2012-10-01', until: null, notBefore: null }), { kind: 'since', from: '2012-10-01' });
+    assert.deepEqual(periodOf({ from: '2013-12-01', until: '2019-07-05', notBefore: null }), { kind: 'withdrawn', from: '2013-12-01', notBefore: null, until: '2019-07-05' });
+    assert.deepEqual(periodOf({ from: null, until: null, notBefore: '2023-08-10' }), { kind: 'unknown', notBefore: '2023-08-10' });
+    assert.deepEqual([articleRef({ article: '7', paragraph: '9(a)' }), articleRef({ article: '29', paragraph: '4' }), articleRef({ article: '2' })], ['7(9)(a)', '29(4)', '2']);
+    for (const key of ['periodSince', 'periodWithdrawn', 'dateUnknownNotBefore', 'notApplying']) assert.ok(key in en.treaty.profile, key);
   });
 });

@@ -9,7 +9,7 @@
 export type ParticipationStatus = 'in-force' | 'consented' | 'signed' | 'none';
 
 /** The instruments of the knowledge base (src/law/model.ts INSTRUMENT_IDS; checked by the test), in its order. */
-export const INSTRUMENTS = ['ETS185', 'ETS189', 'CETS224', 'UNCC', 'EU-2023-1543', 'EU-2014-41', 'EU-US'] as const;
+export const INSTRUMENTS = ['ETS185', 'ETS189', 'CETS224', 'UNCC', 'EU-2023-1543', 'EU-2014-41', 'EU-US', 'ETS30', 'ETS182', 'EU-US-MLA', 'FR-US-MLAT'] as const;
 export type InstrumentId = (typeof INSTRUMENTS)[number];
 
 export function isInstrumentId(value: string | null | undefined): value is InstrumentId {
@@ -82,7 +82,8 @@ export type EntryIntoForceRule =
   | { kind: 'first-day-of-month-after'; threshold: number; minimumCoeMembers: number; months: number; laterConsentMonths: number; citation: CitationView }
   | { kind: 'nth-day-after'; threshold: number; days: number; excludeRegionalOrganisations?: boolean; laterConsentDays: number; citation: CitationView }
   | { kind: 'eu-act'; appliesFrom: string; citation: CitationView }
-  | { kind: 'not-concluded'; citation: CitationView };
+  | { kind: 'not-concluded'; citation: CitationView }
+  | { kind: 'between'; sides: [string[], string[]]; signed: string; citation: CitationView };
 
 /** `GET /api/law/participation?instrument=…&date=…` */
 export interface Participation {
@@ -99,6 +100,10 @@ export interface Participation {
     entryIntoForce: string | null;
     entryIntoForceDerived: boolean;
     consents: CountedConsent[];
+    /** The server's one count toward the threshold (dated instruments on or before the date): the CLI shows the same. */
+    counted: number;
+    /** Instruments reported without a confirmed date: shown, not counted. */
+    unconfirmed: number;
     threshold: number | null;
     citation: CitationView;
     verified: boolean;
@@ -110,17 +115,44 @@ export interface Participation {
 export interface EventRecordView {
   event: string;
   date: string | null;
+  /** Undated event: the earliest date it can have happened ("date unknown, not before …"). */
+  notBefore?: string | null;
   source: string;
 }
 
+/** A reservation or declaration with its period (src/law/party-profile.ts). */
 export interface ReservationView {
-  party: string;
-  instrument: string;
   id: string;
-  kind: 'reservation' | 'declaration' | string;
+  kind: 'reservation' | 'declaration' | 'reservation-or-declaration' | string;
   text: string;
-  date?: string;
+  from: string | null;
+  /** Withdrawn with effect from this date (Budapest Art. 43(1)). */
+  until: string | null;
+  notBefore: string | null;
+  /** Applies on the profile's date. */
+  applies: boolean;
   citation: CitationView;
+}
+
+/** "29(4)", "7(9)(a)", "14(3)(b)": the first level of the paragraph in brackets, sub-points as written (as src/law/cite.ts). */
+export function articleRef(citation: Pick<CitationView, 'article' | 'paragraph'>): string {
+  if (!citation.paragraph) return citation.article;
+  return `${citation.article}${citation.paragraph.replace(/^([^()]+)/, '($1)')}`;
+}
+
+export type ReservationPeriod =
+  | { kind: 'since'; from: string }
+  | { kind: 'withdrawn'; from: string | null; notBefore: string | null; until: string }
+  | { kind: 'unknown'; notBefore: string | null };
+
+/**
+ * The period of a reservation or declaration (Budapest Art. 43(1): a withdrawal takes effect on
+ * the date it is received): "since …", "… – … (withdrawn)", or "date unknown, not before …".
+ */
+export function periodOf(r: Pick<ReservationView, 'from' | 'until' | 'notBefore'>): ReservationPeriod {
+  if (r.until !== null) return { kind: 'withdrawn', from: r.from, notBefore: r.notBefore, until: r.until };
+  if (r.from !== null) return { kind: 'since', from: r.from };
+  return { kind: 'unknown', notBefore: r.notBefore };
 }
 
 /** One instrument of `GET /api/law/parties/:party`. */

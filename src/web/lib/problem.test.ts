@@ -70,6 +70,6 @@ describe('problem codes', () => {
   });
 
   it('each has an i18n key', () => {
-    assert.equal(problemMessageKey('locked'), 'problems.locked');
+    assert.equal(problemMessageKey('throttled'), 'problems.throttled');
   });
 });

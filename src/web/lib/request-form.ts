@@ -28,6 +28,7 @@ export const MEASURE_RULES = {
   preservation: { coercive: true, dataCategories: ['subscriber-info', 'traffic-data', 'content-data'] },
   'traffic-disclosure': { coercive: true, dataCategories: ['traffic-data'] },
   'subscriber-info': { coercive: true, dataCategories: ['subscriber-info'] },
+  'identification-data': { coercive: true, dataCategories: ['traffic-data'] },
   'traffic-data': { coercive: true, dataCategories: ['traffic-data'] },
   'content-data': { coercive: true, dataCategories: ['content-data'] },
   'domain-registration': { coercive: false, dataCategories: ['subscriber-info'] },

@@ -10,6 +10,7 @@ export const MEASURE_ORDER = [
   'preservation',
   'traffic-disclosure',
   'subscriber-info',
+  'identification-data',
   'traffic-data',
   'content-data',
   'domain-registration',
@@ -34,13 +35,15 @@ export const REFUSAL_GROUNDS = [
   'domestic-law',
   'national-security',
   'prejudice-to-own-investigation',
+  'no-consent',
+  'fundamental-principles',
 ] as const;
 
 /**
  * Categorical colours for measures (Okabe–Ito, then Tableau shades): distinguishable with the
  * common colour-vision deficiencies; the tables carry the same figures in text.
  */
-const MEASURE_COLOURS = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#7f7f7f', '#f0e442', '#000000', '#8c564b', '#17becf'];
+const MEASURE_COLOURS = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#7f7f7f', '#f0e442', '#000000', '#8c564b', '#17becf', '#bcbd22'];
 
 export function measureColour(measure: string): string {
   const i = (MEASURE_ORDER as readonly string[]).indexOf(measure);

@@ -29,6 +29,9 @@ import { paths } from '../routes';
 import type { CaseDetail, CaseEvent, DeadlineView } from '../types';
 import { ActionForm, AssessmentAction } from './case/Actions';
 import { Attachments } from './case/Attachments';
+import { Deliveries } from './case/Deliveries';
+import { Documents } from './case/Documents';
+import { Evidence } from './case/Evidence';
 import { AuditTrail, Timeline } from './case/History';
 import { AccessLog } from './case/AccessLog';
 import { AssessmentRecord, RequestView, ResponseRecord, ReviewRecord } from './case/RequestView';
@@ -49,7 +52,9 @@ function basisQuery(c: CaseDetail) {
 }
 
 export default function CasePage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  // The knowledge base's texts in the interface language (the server translates them).
+  const lawLang = i18n.language.slice(0, 2);
   const tx = t as unknown as Tx;
   const locale = useLocale();
   const { id = '' } = useParams();
@@ -59,11 +64,14 @@ export default function CasePage() {
   const auditAllowed = canReadAudit(reader);
   const detail = useApi((signal) => api.cases.get(id, signal), [id]);
   const attachments = useApi((signal) => api.cases.attachments(id, signal), [id]);
+  const deliveries = useApi((signal) => api.cases.deliveries(id, signal), [id]);
+  const evidence = useApi((signal) => api.evidence.list(id, signal), [id]);
+  const custody = useApi((signal) => api.evidence.custody(id, signal), [id]);
   const audit = useApi((signal) => (auditAllowed ? api.cases.audit(id, signal) : Promise.resolve([])), [id, auditAllowed]);
-  const offences = useApi((signal) => api.law<OffenceCategory[]>('/offences', {}, signal), []);
+  const offences = useApi((signal) => api.law<OffenceCategory[]>('/offences', { lang: lawLang }, signal), [lawLang]);
   const c = detail.data;
-  const queryKey = c ? JSON.stringify(basisQuery(c)) : '';
-  const bases = useApi((signal) => (c ? api.law<BasesResult>('/bases', basisQuery(c), signal) : Promise.resolve(null)), [queryKey]);
+  const queryKey = c ? JSON.stringify([basisQuery(c), lawLang]) : '';
+  const bases = useApi((signal) => (c ? api.law<BasesResult>('/bases', { ...basisQuery(c), lang: lawLang }, signal) : Promise.resolve(null)), [queryKey]);
   const basis = c && bases.data ? (bases.data.applicable.find((b) => b.provision === c.legalBasis) ?? null) : null;
   const [done, setDone] = useState<CaseEvent | 'upload' | null>(null);
   const statusRef = useRef<HTMLParagraphElement>(null);
@@ -75,6 +83,9 @@ export default function CasePage() {
   const reload = () => {
     detail.reload();
     attachments.reload();
+    deliveries.reload();
+    evidence.reload();
+    custody.reload();
     audit.reload();
   };
   const onDone = (event: CaseEvent | 'upload') => {
@@ -213,7 +224,7 @@ export default function CasePage() {
               <h2 id="clocks-title">{t('case.clocks.title')}</h2>
               <ul className="plain-list">
                 {c.deadlines.map((d) => (
-                  <Clock key={d.id} d={d} ended={c.closedAt !== null} />
+                  <Clock key={d.id} d={d} ended={c.closedAt !== null} description={basis?.deadlines.find((x) => x.id === d.deadlineId)?.description ?? d.description} />
                 ))}
               </ul>
             </section>
@@ -227,7 +238,12 @@ export default function CasePage() {
             <ResponseRecord c={c} />
           </section>
 
+          <Documents c={c} />
+
           <Attachments caseId={c.id} items={attachments.data} problem={attachments.problem} onRetry={attachments.reload} canUpload={attachAllowed} onUploaded={() => onDone('upload')} />
+
+          <Deliveries items={deliveries.data} />
+          <Evidence caseId={c.id} items={evidence.data} custody={custody.data} problem={evidence.problem ?? custody.problem} onRetry={() => (evidence.reload(), custody.reload())} canUpload={attachAllowed} onUploaded={() => onDone('upload')} />
 
           <Timeline c={c} />
 
@@ -242,14 +258,14 @@ export default function CasePage() {
 }
 
 /** A legal clock: what it is (with its citation), its status, and — while the case is open — the time left. */
-function Clock({ d, ended }: { d: DeadlineView; ended: boolean }) {
+function Clock({ d, ended, description }: { d: DeadlineView; ended: boolean; description: string }) {
   const { t } = useTranslation();
   const tx = t as unknown as Tx;
   const locale = useLocale();
   return (
     <li className="clock-line" data-testid="case-clock" data-status={d.status}>
       <p className="small">
-        <strong>{d.description}</strong> <Cite citation={{ instrument: d.citation.instrument, article: d.citation.article ?? '', ...(typeof d.citation.paragraph === 'string' ? { paragraph: d.citation.paragraph } : {}), ...(d.citation.source ? { source: d.citation.source } : {}), verified: d.verified && d.citation.verified !== false }} />
+        <strong>{description}</strong> <Cite citation={{ instrument: d.citation.instrument, article: d.citation.article ?? '', ...(typeof d.citation.paragraph === 'string' ? { paragraph: d.citation.paragraph } : {}), ...(d.citation.source ? { source: d.citation.source } : {}), verified: d.verified && d.citation.verified !== false }} />
       </p>
       <p className="small">
         {tx(`case.clocks.status.${d.status}`)}

@@ -89,14 +89,18 @@ function DeadlineUnverified() {
 }
 
 export default function Dashboard() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const lawLang = i18n.language.slice(0, 2);
   const locale = useLocale();
   const me = useMe();
   const now = useNow();
   const reader = useMemo(() => ({ authorityId: me.authorityId, roles: me.roles }), [me]);
 
   const stats = useApi((signal) => api.stats(signal), []);
-  const deadlines = useApi((signal) => api.deadlines({}, signal), []);
+  const deadlines = useApi((signal) => api.deadlines({ lang: lawLang }, signal), [lawLang]);
+  // Federation: messages stuck without an answer (policy: officers and administrators only).
+  const seesStuck = me.roles.some((r) => r === 'central-authority-officer' || r === '24/7-officer' || r === 'administrator');
+  const stuck = useApi((signal) => (seesStuck ? api.stuckMessages(signal) : Promise.resolve([])), [seesStuck]);
   const states = useMemo(() => (stats.data ? statesToFetch(stats.data.byState, reader) : null), [stats.data, reader]);
   const statesKey = states?.join(',') ?? null;
   const lists = useApi(
@@ -114,6 +118,7 @@ export default function Dashboard() {
     stats.reload();
     deadlines.reload();
     lists.reload();
+    stuck.reload();
   };
 
   return (
@@ -161,6 +166,24 @@ export default function Dashboard() {
             </p>
           ))}
         </section>
+
+        {stuck.data && stuck.data.length > 0 && (
+          <section className="panel" aria-labelledby="stuck-title" data-testid="dashboard-stuck">
+            <h2 id="stuck-title">{t('dashboard.stuck.title')}</h2>
+            <p className="small muted">{t('dashboard.stuck.intro')}</p>
+            <ul className="plain-list">
+              {stuck.data.slice(0, 20).map((m) => (
+                <li key={m.messageId}>
+                  {m.caseId ? <Link to={paths.case(m.caseId)}>{m.type}</Link> : m.type} → {m.to} ({m.peer}){m.emergency ? ` — ${t('case.deliveries.emergency')}` : ''}
+                  <span className="block small">
+                    {t(`case.deliveries.states.${m.state}`)}
+                    {m.lastError ? ` — ${m.lastError}` : ''}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
 
         <section className="panel" aria-labelledby="clocks-title">
           <h2 id="clocks-title">{t('dashboard.deadlines.title')}</h2>

@@ -66,7 +66,9 @@ type Tx = (key: string, values?: Record<string, unknown>) => string;
 type Check = { mode: 'step' | 'save' | 'submit'; step: WizardStep };
 
 export default function RequestWizard() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  // The knowledge base's texts in the interface language (the server translates them).
+  const lawLang = i18n.language.slice(0, 2);
   const tx = t as unknown as Tx;
   const { id } = useParams();
   const me = useMe();
@@ -96,21 +98,21 @@ export default function RequestWizard() {
     setSaved({ id: c.id, version: c.version, reference: c.reference });
   }, [draft.data, id]);
 
-  const offences = useApi((signal) => api.law<OffenceCategory[]>('/offences', {}, signal), []);
+  const offences = useApi((signal) => api.law<OffenceCategory[]>('/offences', { lang: lawLang }, signal), [lawLang]);
 
   // The bases for every measure between the two parties.
   const own = authorities.find((a) => a.id === me.authorityId);
   const addressee = authorities.find((a) => a.id === form.addressee);
   const offence = form.offences.find((o) => o.category !== '')?.category;
   const basesQuery = own && addressee && form.measures.length > 0 ? { from: own.party, to: addressee.party, measures: form.measures, emergency: form.emergency, offence } : null;
-  const basesKey = JSON.stringify(basesQuery);
+  const basesKey = JSON.stringify([basesQuery, lawLang]);
   const bases = useApi(
     (signal) =>
       basesQuery
         ? Promise.all(
             basesQuery.measures.map((measure) =>
               api
-                .law<BasesResult>('/bases', { from: basesQuery.from, to: basesQuery.to, measure, emergency: basesQuery.emergency, offence: basesQuery.offence }, signal)
+                .law<BasesResult>('/bases', { from: basesQuery.from, to: basesQuery.to, measure, emergency: basesQuery.emergency, offence: basesQuery.offence, lang: lawLang }, signal)
                 .then((result) => ({ measure, result })),
             ),
           ).then(combineBases)

@@ -6,6 +6,7 @@
  * instrument first).
  */
 import { useId } from 'react';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api';
 import { Loading } from '../components/Loading';
@@ -15,7 +16,7 @@ import { DerivedMark, StatusLabel, VerifiedFlag } from '../components/TreatyStat
 import { useApi } from '../hooks/useApi';
 import { useLocale } from '../hooks/useLocale';
 import { formatIsoDate, isIsoDate, todayIso } from '../lib/dates';
-import { eventKey, isInstrumentId, partyNamer, type EventRecordView, type InstrumentId, type PartyInstrumentStatus, type PartyProfile as Profile } from '../lib/participation';
+import { eventKey, isInstrumentId, partyNamer, type EventRecordView, type InstrumentId, type PartyInstrumentStatus, type PartyProfile as Profile, type ReservationView, articleRef, periodOf } from '../lib/participation';
 import { Link, navigate, useLocation, useParams } from '../router';
 import { paths } from '../routes';
 
@@ -110,12 +111,35 @@ function EventLine({ event }: { event: EventRecordView | null }) {
   if (!event) return <>—</>;
   return (
     <>
-      {t(`treaty.events.${eventKey(event.event)}`)} · {event.date === null ? <span className="unverified">{t('treaty.table.dateUnknown')}</span> : formatIsoDate(event.date, locale)}{' '}
+      {t(`treaty.events.${eventKey(event.event)}`)} ·{' '}
+      {event.date !== null ? (
+        formatIsoDate(event.date, locale)
+      ) : (
+        <span className="unverified">{event.notBefore ? t('treaty.profile.dateUnknownNotBefore', { date: formatIsoDate(event.notBefore, locale) }) : t('treaty.table.dateUnknown')}</span>
+      )}{' '}
       <a href={event.source} target="_blank" rel="noreferrer noopener" className="small">
         {t('treaty.profile.source')}
       </a>
     </>
   );
+}
+
+/** The period of a reservation in the reader's language and date format. */
+function reservationPeriod(r: ReservationView, t: TFunction, locale: string): string {
+  const period = periodOf(r);
+  const date = (d: string): string => formatIsoDate(d, locale);
+  switch (period.kind) {
+    case 'since':
+      return t('treaty.profile.periodSince', { date: date(period.from) });
+    case 'withdrawn':
+      return t('treaty.profile.periodWithdrawn', { from: period.from === null ? startUnknown(period.notBefore, t, date) : date(period.from), until: date(period.until) });
+    case 'unknown':
+      return startUnknown(period.notBefore, t, date);
+  }
+}
+
+function startUnknown(notBefore: string | null, t: TFunction, date: (d: string) => string): string {
+  return notBefore === null ? t('treaty.table.dateUnknown') : t('treaty.profile.dateUnknownNotBefore', { date: date(notBefore) });
 }
 
 function InstrumentCard({ status, highlighted }: { status: PartyInstrumentStatus; highlighted: boolean }) {
@@ -158,11 +182,13 @@ function InstrumentCard({ status, highlighted }: { status: PartyInstrumentStatus
           ) : (
             <ul className="reservations">
               {status.reservations.map((r) => (
-                <li key={r.id} data-testid="profile-reservation">
+                <li key={r.id} data-testid="profile-reservation" data-applies={r.applies}>
                   <strong>{r.kind === 'declaration' ? t('treaty.profile.declaration') : t('treaty.profile.reservation')}</strong>
                   {' · '}
-                  {t('treaty.citation', { article: r.citation.paragraph ? `${r.citation.article}(${r.citation.paragraph})` : r.citation.article })}
-                  {r.date && <> · {formatIsoDate(r.date, locale)}</>} <VerifiedFlag verified={r.citation.verified} />
+                  {t('treaty.citation', { article: articleRef(r.citation) })}
+                  {' · '}
+                  <span data-testid="reservation-period">{reservationPeriod(r, t, locale)}</span>
+                  {!r.applies && <span className="muted"> · {t('treaty.profile.notApplying')}</span>} <VerifiedFlag verified={r.citation.verified} />
                   <span className="block" lang="en">
                     {r.text}
                   </span>

@@ -216,7 +216,7 @@ function InstrumentLine({ data }: { data: Participation }) {
   return (
     <p className="instrument-line" data-testid="instrument-line">
       <strong>{text}</strong>{' '}
-      {status.threshold !== null && rule.kind === 'first-day-of-month-after' && !status.inForce && <span className="muted">{t('treaty.consentsCounted', { count: status.consents.filter((c) => c.date !== null).length, threshold: status.threshold })} </span>}
+      {status.threshold !== null && rule.kind === 'first-day-of-month-after' && !status.inForce && <span className="muted">{t('treaty.consentsCounted', { count: status.counted, threshold: status.threshold })} </span>}
       <VerifiedFlag verified={status.verified} />
     </p>
   );

@@ -1,0 +1,171 @@
+/**
+ * A federation node as its own process, for bench:exchange and the fault test
+ * (test/exchange/faults.test.ts): its own database (SQLite file or PostgreSQL URL) and keys, the
+ * exchange runtime, and a small HTTP server with the node-to-node endpoint plus control routes the
+ * driver uses. The business effect of a message is a row in `bench_effects` *without* a unique
+ * constraint, so an effect applied twice would show as a second row.
+ *
+ * Env: NODE_NAME (fr|us|ie), DB (a file path or postgres://…), PORT, ENDPOINT (URL peers use),
+ * DIR (where the agreement is written). Prints one JSON line `{"ready":…}` when listening.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { createSecretBox } from '../src/auth/secrets.js';
+import { openDatabase } from '../src/db/index.js';
+import { DEMO_AUTHORITIES } from '../src/demo/data.js';
+import { addPeer, exportNode, initNode, loadNodeIdentity } from '../src/exchange/index.js';
+import type { MessageHandler } from '../src/exchange/inbox.js';
+import { createExchangeRuntime } from '../src/exchange/runtime.js';
+import { createDbKeyStore } from '../src/keys/index.js';
+
+const PLANS: Record<string, { nodeId: string; hosted: string[] }> = {
+  fr: { nodeId: 'FR:justice.gouv.fr', hosted: ['fr-ca', 'fr-parquet-paris'] },
+  us: { nodeId: 'US:oia.justice.gov', hosted: ['us-doj-oia'] },
+  ie: { nodeId: 'IE:example-mail.ie', hosted: ['ie-provider'] },
+};
+const name = process.env.NODE_NAME ?? 'fr';
+const plan = PLANS[name]!;
+const dbUrl = process.env.DB ?? '';
+const port = Number(process.env.PORT ?? 0);
+const dir = process.env.DIR ?? '.';
+// The master key is fixed per data directory so that a restarted node opens its keys again.
+const masterKey = Buffer.from(process.env.MASTER_KEY ?? randomBytes(32).toString('hex'), 'hex');
+
+const handle = await openDatabase(dbUrl.startsWith('postgres') ? { kind: 'postgres', url: dbUrl, poolMax: 8 } : { kind: 'sqlite', file: dbUrl });
+await handle.migrate();
+const db = handle.db;
+const keys = createDbKeyStore(db, createSecretBox(masterKey));
+if ((await loadNodeIdentity(db)) === null) {
+  const at = new Date().toISOString();
+  for (const a of DEMO_AUTHORITIES) {
+    await db.insertInto('authorities').values({ id: a.id, party: a.party, kind: a.kind, name: a.name, time_zone: a.timeZone, languages: JSON.stringify(a.languages), contact: '{}', created_at: at }).onConflict((oc) => oc.column('id').doNothing()).execute();
+  }
+  await sql`create table if not exists bench_effects (message_id text not null, sender text not null, n integer not null)`.execute(db);
+  await initNode(db, keys, { nodeId: plan.nodeId, endpoint: process.env.ENDPOINT ?? `http://127.0.0.1:${port}`, hosted: plan.hosted }, new Date());
+}
+const identity = (await loadNodeIdentity(db))!;
+const effects: MessageHandler = {
+  async apply(trx, opened) {
+    await sql`insert into bench_effects (message_id, sender, n) values (${opened.message.id}, ${opened.message.from.node}, ${Number(opened.message.body.n ?? 0)})`.execute(trx);
+  },
+};
+const settledAt = new Map<string, number>();
+const waiters = new Map<string, () => void>();
+const runtime = createExchangeRuntime({
+  db,
+  keys,
+  identity,
+  handler: effects,
+  relay: {
+    baseDelayMs: Number(process.env.RELAY_BASE_MS ?? 50),
+    maxDelayMs: Number(process.env.RELAY_CAP_MS ?? 1000),
+    maxEmergencyDelayMs: 500,
+    pollMs: 100,
+    leaseTtlMs: 3000,
+    onSettled: (id) => {
+      settledAt.set(id, performance.now());
+      waiters.get(id)?.();
+      waiters.delete(id);
+    },
+  },
+});
+writeFileSync(join(dir, `${name}-agreement.json`), JSON.stringify(await exportNode(db, keys, new Date())));
+
+function body(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** Sends `count` messages one after another, each waiting for its receipt; latencies commit → receipt. */
+async function sendClosedLoop(to: string, count: number, bytes: number): Promise<{ latencies: number[]; seconds: number; prepareMs: number; commitMs: number }> {
+  const latencies: number[] = [];
+  const phases = { prepare: 0, commit: 0 };
+  const started = performance.now();
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    const prepared = await runtime.prepare({ from: { authority: plan.hosted[0]! }, to: { authority: to }, inReplyTo: null, conversation: '0190a000-0000-7000-8000-00000000beef', type: 'notice', instrument: null, action: 'note', emergency: false, body: { n: i, pad: 'x'.repeat(bytes) } });
+    const done = new Promise<void>((resolve) => waiters.set(prepared.message.id, resolve));
+    const t1 = performance.now();
+    await db.transaction().execute((trx) => prepared.enqueue(trx));
+    const committed = performance.now();
+    phases.prepare += t1 - t0;
+    phases.commit += committed - t1;
+    runtime.relay.wake();
+    await done;
+    latencies.push((settledAt.get(prepared.message.id) ?? performance.now()) - committed);
+    settledAt.delete(prepared.message.id);
+  }
+  return { latencies, seconds: (performance.now() - started) / 1000, prepareMs: phases.prepare / count, commitMs: phases.commit / count };
+}
+
+/** Queues `count` messages (each its own transaction), without waiting. */
+async function sendBurst(to: string, count: number, from: number): Promise<void> {
+  for (let i = 0; i < count; i++) await runtime.send({ from: { authority: plan.hosted[0]! }, to: { authority: to }, inReplyTo: null, conversation: '0190a000-0000-7000-8000-00000000f417', type: 'notice', instrument: null, action: 'note', emergency: false, body: { n: from + i } });
+}
+
+const server = createServer((req, res) => {
+  void (async () => {
+    const text = await body(req);
+    const json = (value: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+    if (req.url === '/api/exchange/messages') {
+      const answer = await runtime.receive(text);
+      return res.writeHead(200, { 'content-type': 'application/jose' }).end(answer.receipt);
+    }
+    if (req.url === '/plain') return res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    if (req.url === '/control/peers') {
+      for (const file of JSON.parse(text) as string[]) {
+        const { readFileSync } = await import('node:fs');
+        await addPeer(db, readFileSync(file, 'utf8'), identity.nodeId, new Date()).catch((e: Error) => {
+          if (!/not newer/.test(e.message)) throw e;
+        });
+      }
+      runtime.invalidateTrust();
+      return json({ ok: true });
+    }
+    if (req.url === '/control/closed-loop') {
+      const { to, count, bytes } = JSON.parse(text) as { to: string; count: number; bytes: number };
+      return json(await sendClosedLoop(to, count, bytes));
+    }
+    if (req.url === '/control/plain-loop') {
+      const { url, count, bytes } = JSON.parse(text) as { url: string; count: number; bytes: number };
+      const payload = JSON.stringify({ pad: 'x'.repeat(bytes) });
+      const started = performance.now();
+      for (let i = 0; i < count; i++) await (await fetch(url, { method: 'POST', body: payload, headers: { 'content-type': 'application/json' } })).text();
+      return json({ seconds: (performance.now() - started) / 1000 });
+    }
+    if (req.url === '/control/burst') {
+      const { to, count, from } = JSON.parse(text) as { to: string; count: number; from: number };
+      await sendBurst(to, count, from);
+      return json({ ok: true });
+    }
+    if (req.url === '/control/state') {
+      const outbox = await db.selectFrom('exchange_outbox').select(['state', db.fn.countAll<number>().as('n')]).groupBy('state').execute();
+      const effectsRows = (await sql<{ total: number; uniq: number }>`select count(*) as total, count(distinct message_id) as uniq from bench_effects`.execute(db)).rows[0];
+      const inbox = await db.selectFrom('exchange_inbox').select(['outcome', db.fn.countAll<number>().as('n')]).groupBy('outcome').execute();
+      const ids = (await sql<{ message_id: string }>`select message_id from bench_effects`.execute(db)).rows.map((r) => r.message_id);
+      const outIds = (await db.selectFrom('exchange_outbox').select(['message_id', 'state', 'receipt']).execute()).map((r) => ({ id: r.message_id, state: r.state, receipt: r.receipt !== null }));
+      const lease = await db.selectFrom('exchange_leases').select(['holder', 'expires_at']).where('name', '=', 'relay').executeTakeFirst();
+      return json({ lease: lease !== undefined && Date.parse(lease.expires_at) > Date.now() ? lease.holder : null, outbox: Object.fromEntries(outbox.map((r) => [r.state, Number(r.n)])), inbox: Object.fromEntries(inbox.map((r) => [r.outcome, Number(r.n)])), effects: { total: Number(effectsRows?.total ?? 0), distinct: Number(effectsRows?.uniq ?? 0) }, effectIds: ids, sent: outIds });
+    }
+    res.writeHead(404).end();
+  })().catch((error: unknown) => {
+    if (!res.headersSent) res.writeHead(500).end(String((error as Error).message));
+  });
+});
+server.keepAliveTimeout = 30_000;
+server.listen(port, '127.0.0.1', () => {
+  process.stdout.write(`${JSON.stringify({ ready: `http://127.0.0.1:${port}`, node: identity.nodeId })}\n`);
+});
+const stop = () => {
+  server.close();
+  void runtime.stop().then(() => handle.close()).then(() => process.exit(0));
+};
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);

@@ -1,0 +1,75 @@
+/**
+ * @module demo/federation
+ * `comity demo` (what `npm start` runs): three federation nodes, each its own process, database
+ * (`./.comity/<node>/`) and keys, exchanging over real HTTP on loopback — France (central
+ * authority, Paris prosecutor), the United States (Office of International Affairs) and an Irish
+ * service provider. They trust each other through a shared trust folder (`./.comity/peers`,
+ * COMITY_PEER_DIR). Each node is `comity serve --demo` with its own port; their start-up lines
+ * (URL, logins) are printed with the node's name in front.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import type { Io } from '../cli/io.js';
+
+export const DEMO_NODES = [
+  { name: 'france', nodeId: 'FR:justice.gouv.fr', hosted: 'fr-ca,fr-parquet-paris', offset: 0, logins: '@fr.demo' },
+  { name: 'united-states', nodeId: 'US:oia.justice.gov', hosted: 'us-doj-oia', offset: 1, logins: '@us.demo' },
+  { name: 'ireland-provider', nodeId: 'IE:example-mail.ie', hosted: 'ie-provider', offset: 2, logins: '@provider.demo' },
+] as const;
+
+export async function runDemoFederation(io: Io, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const base = resolve(env.COMITY_DATA_DIR ?? '.comity');
+  const firstPort = Number(env.COMITY_PORT ?? 8080);
+  const bin = resolve(import.meta.dirname, '..', '..', 'bin', 'comity.js');
+  const children: ChildProcess[] = [];
+  io.out(`Comity federation demo: ${DEMO_NODES.length} nodes, each with its own database and keys under ${base}/, trusting each other through ${join(base, 'peers')}`);
+  for (const node of DEMO_NODES) {
+    const port = firstPort + node.offset;
+    const childEnv: NodeJS.ProcessEnv = {
+      ...env,
+      COMITY_PORT: String(port),
+      COMITY_PUBLIC_URL: `http://localhost:${port}`,
+      COMITY_DATA_DIR: join(base, node.name),
+      COMITY_NODE_ID: node.nodeId,
+      COMITY_NODE_ENDPOINT: `http://127.0.0.1:${port}`,
+      COMITY_NODE_HOST: node.hosted,
+      COMITY_PEER_DIR: join(base, 'peers'),
+      COMITY_LOG_LEVEL: env.COMITY_LOG_LEVEL ?? 'warn',
+    };
+    // One database per node: a shared DATABASE_URL would make them one node.
+    delete childEnv.DATABASE_URL;
+    const child = spawn(process.execPath, [bin, 'serve', '--demo'], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    const prefix = `[${node.name}]`;
+    let buffer = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      // Each node's own people only: a login line names its e-mail address.
+      for (const line of lines) if (line.trim() !== '' && !line.startsWith('{') && (!/^\s+\S+@\S+\.demo\s/.test(line) || line.includes(node.logins))) io.out(`${prefix} ${line}`);
+    });
+    child.stderr?.on('data', (chunk: Buffer) => io.err(`${prefix} ${chunk.toString().trimEnd()}`));
+    // Start them one after another: the first start compiles and seeds.
+    await new Promise<void>((ready, fail) => {
+      const check = (chunk: Buffer) => {
+        if (chunk.toString().includes('Federation node')) {
+          child.stdout?.off('data', check);
+          ready();
+        }
+      };
+      child.stdout?.on('data', check);
+      child.once('exit', (code) => fail(new Error(`${node.name} stopped (exit ${code})`)));
+    });
+  }
+  io.out('All three nodes run. Sign in on France (port ' + firstPort + ') as a French officer, send a request to the US Office of International Affairs or to the Irish provider, and watch it arrive on the other node (deliveries: GET /api/cases/<id>/deliveries).');
+  await new Promise<void>((done) => {
+    const stop = () => {
+      for (const child of children) child.kill('SIGTERM');
+      Promise.all(children.map((child) => new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r))))).then(() => done(), () => done());
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    for (const child of children) child.once('exit', stop);
+  });
+}

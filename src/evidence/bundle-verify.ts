@@ -1,0 +1,245 @@
+/**
+ * @module evidence/bundle-verify
+ * Verifies an evidence bundle offline — no database, no server, no key store: the archive's
+ * structure (strict, see `zip-reader.ts`), the ASiC-E `mimetype`, the BagIt manifests, every
+ * payload digest, every custody signature, the hash chain (full exports), and that each file is
+ * the one logged at receipt (its signed `received` line names the same SHA-256 and size). The
+ * report lists every check in order; the first that fails is named.
+ */
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { ASIC_MIMETYPE, BAGIT_TXT, EVENTS_FILE, KEYS_DIR, MANIFEST, parseManifest, SIGNATURES_FILE, TAG_MANIFEST } from './bundle-layout.js';
+import { GENESIS_PREV, lineHash, parseCustodyLine, verifyLineSignature, type CustodyStatement } from './custody-line.js';
+import { entryBuffer, entryContent, readZipStructure, ZipError, type RandomAccess, type ZipEntry } from './zip-reader.js';
+
+export interface VerifyCheck {
+  /** What was checked, e.g. `data/…/mail.mbox: SHA-256`. */
+  check: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  firstFailure: VerifyCheck | null;
+  caseId: string | null;
+  reference: string | null;
+  scope: 'full' | 'partial' | null;
+  files: { path: string; sha256: string; size: number }[];
+  custodyEvents: number;
+  keys: { id: string; sha256Fingerprint: string }[];
+  checks: VerifyCheck[];
+}
+
+const ALLOWED = /^(mimetype|META-INF\/manifest\.xml|bagit\.txt|bag-info\.txt|manifest-sha256\.txt|tagmanifest-sha256\.txt|VERIFY\.txt|data\/[^/]+\/[^/]+|custody\/(events\.jsonl|events\.sig|case\.jsonld|keys\/[A-Za-z0-9-]{1,64}\.pem)|documents\/[^/]+|proof\/[^/]+)$/;
+
+/** A file on disk as random access (one descriptor, positional reads). */
+export async function fileSource(path: string): Promise<RandomAccess & { close(): Promise<void> }> {
+  const handle = await open(path, 'r');
+  const { size } = await handle.stat();
+  return {
+    size,
+    async read(offset, length) {
+      if (offset < 0 || length < 0 || offset + length > size) throw new ZipError('read outside the archive');
+      const buffer = Buffer.alloc(length);
+      let done = 0;
+      while (done < length) {
+        const { bytesRead } = await handle.read(buffer, done, length - done, offset + done);
+        if (bytesRead === 0) throw new ZipError('archive shorter than expected');
+        done += bytesRead;
+      }
+      return buffer;
+    },
+    close: () => handle.close(),
+  };
+}
+
+export async function verifyBundle(source: RandomAccess): Promise<VerifyReport> {
+  const checks: VerifyCheck[] = [];
+  const report: VerifyReport = { ok: false, firstFailure: null, caseId: null, reference: null, scope: null, files: [], custodyEvents: 0, keys: [], checks };
+  const pass = (check: string, detail = 'ok') => checks.push({ check, ok: true, detail });
+  const fail = (check: string, detail: string) => {
+    checks.push({ check, ok: false, detail });
+  };
+  const finish = (): VerifyReport => {
+    report.firstFailure = checks.find((c) => !c.ok) ?? null;
+    report.ok = report.firstFailure === null && checks.length > 0;
+    return report;
+  };
+
+  let entries: ZipEntry[];
+  try {
+    entries = await readZipStructure(source);
+    pass('archive structure', `${entries.length} entries, canonical ZIP`);
+  } catch (error) {
+    fail('archive structure', error instanceof Error ? error.message : String(error));
+    return finish();
+  }
+  const byName = new Map(entries.map((e) => [e.name, e]));
+  const read = async (name: string): Promise<Buffer | null> => {
+    const entry = byName.get(name);
+    if (!entry) return null;
+    try {
+      return await entryBuffer(source, entry);
+    } catch (error) {
+      fail(name, error instanceof Error ? error.message : String(error));
+      return null;
+    }
+  };
+
+  // ASiC-E: mimetype first, stored, exact.
+  const first = entries[0];
+  const mimetype = first?.name === 'mimetype' && first.method === 0 ? await read('mimetype') : null;
+  if (mimetype?.toString('latin1') === ASIC_MIMETYPE) pass('mimetype', ASIC_MIMETYPE);
+  else fail('mimetype', 'the first entry must be "mimetype", stored, holding application/vnd.etsi.asic-e+zip');
+
+  for (const entry of entries) {
+    if (!ALLOWED.test(entry.name)) fail(`${entry.name}`, 'an entry a Comity bundle does not have');
+    // Deflate streams have bits no reader looks at: a canonical bundle stores every entry.
+    else if (entry.method !== 0) fail(entry.name, 'entries of a bundle are stored, not compressed');
+  }
+  for (const required of ['bagit.txt', 'bag-info.txt', MANIFEST, TAG_MANIFEST, EVENTS_FILE, SIGNATURES_FILE, 'VERIFY.txt']) {
+    if (!byName.has(required)) fail(required, 'missing');
+  }
+  if (checks.some((c) => !c.ok)) return finish();
+
+  // Tag files: every non-payload entry but mimetype and the tag manifest itself, exactly.
+  const tagManifest = parseManifest((await read(TAG_MANIFEST))?.toString('utf8') ?? '\u0000');
+  const tagNames = entries.map((e) => e.name).filter((n) => n !== 'mimetype' && n !== TAG_MANIFEST && !n.startsWith('data/'));
+  const tagContent = new Map<string, Buffer>();
+  if (tagManifest === null) fail(TAG_MANIFEST, 'malformed');
+  else {
+    const listed = [...tagManifest.keys()].sort();
+    if (listed.join('\n') !== [...tagNames].sort().join('\n')) fail(TAG_MANIFEST, 'does not list exactly the tag files of the archive');
+    for (const name of tagNames) {
+      const content = await read(name);
+      if (content === null) continue;
+      tagContent.set(name, content);
+      const digest = createHash('sha256').update(content).digest('hex');
+      if (tagManifest.get(name) === digest) pass(`${name}: SHA-256`, digest);
+      else fail(`${name}: SHA-256`, `is ${digest}, the tag manifest says ${tagManifest.get(name) ?? '(nothing)'}`);
+    }
+  }
+  if (tagContent.get('bagit.txt')?.toString('utf8') === BAGIT_TXT) pass('bagit.txt', 'BagIt 1.0');
+  else fail('bagit.txt', 'not the BagIt 1.0 declaration');
+  const info = new Map(
+    (tagContent.get('bag-info.txt')?.toString('utf8') ?? '')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()] as const),
+  );
+  report.caseId = info.get('Comity-Case') ?? null;
+  report.reference = info.get('External-Identifier') ?? null;
+  const scope = info.get('Comity-Scope');
+  report.scope = scope === 'full' || scope === 'partial' ? scope : null;
+  if (report.scope === null) fail('bag-info.txt', 'Comity-Scope must be full or partial');
+
+  // Payload: exactly the data/ entries, each digest recomputed from the bytes.
+  const manifest = parseManifest(tagContent.get(MANIFEST)?.toString('utf8') ?? '\u0000');
+  const dataEntries = entries.filter((e) => e.name.startsWith('data/'));
+  const actual = new Map<string, { sha256: string; size: number }>();
+  if (manifest === null) fail(MANIFEST, 'malformed');
+  else {
+    if ([...manifest.keys()].sort().join('\n') !== dataEntries.map((e) => e.name).sort().join('\n')) fail(MANIFEST, 'does not list exactly the files under data/');
+    for (const entry of dataEntries) {
+      const hash = createHash('sha256');
+      try {
+        for await (const piece of entryContent(source, entry)) hash.update(piece);
+      } catch (error) {
+        fail(`${entry.name}: content`, error instanceof Error ? error.message : String(error));
+        continue;
+      }
+      const digest = hash.digest('hex');
+      actual.set(entry.name, { sha256: digest, size: entry.size });
+      report.files.push({ path: entry.name, sha256: digest, size: entry.size });
+      if (manifest.get(entry.name) === digest) pass(`${entry.name}: SHA-256`, digest);
+      else fail(`${entry.name}: SHA-256`, `is ${digest}, the manifest says ${manifest.get(entry.name) ?? '(nothing)'}`);
+    }
+    const oxum = `${dataEntries.reduce((n, e) => n + e.size, 0)}.${dataEntries.length}`;
+    if (info.get('Payload-Oxum') === oxum) pass('bag-info.txt: Payload-Oxum', oxum);
+    else fail('bag-info.txt: Payload-Oxum', `is ${oxum}, bag-info says ${info.get('Payload-Oxum') ?? '(nothing)'}`);
+  }
+
+  // Custody: every line canonical, signed by the key it names, chained (full export).
+  const lines = splitLines(tagContent.get(EVENTS_FILE));
+  const signatures = splitLines(tagContent.get(SIGNATURES_FILE));
+  const keys = new Map<string, KeyObject>();
+  for (const name of entries.map((e) => e.name).filter((n) => n.startsWith(KEYS_DIR))) {
+    const id = name.slice(KEYS_DIR.length, -'.pem'.length);
+    try {
+      const key = createPublicKey({ key: tagContent.get(name) ?? Buffer.alloc(0), format: 'pem' });
+      if (key.asymmetricKeyType !== 'ed25519') throw new Error('not Ed25519');
+      keys.set(id, key);
+      report.keys.push({ id, sha256Fingerprint: createHash('sha256').update(key.export({ type: 'spki', format: 'der' })).digest('hex') });
+    } catch {
+      fail(name, 'not an Ed25519 public key');
+    }
+  }
+  const statements: CustodyStatement[] = [];
+  if (lines === null || signatures === null || lines.length !== signatures.length) fail(EVENTS_FILE, 'custody lines and signatures do not pair up');
+  else {
+    let prev: CustodyStatement | null = null;
+    let prevLine = '';
+    for (const [i, line] of lines.entries()) {
+      const label = `custody line ${i + 1}`;
+      const s = parseCustodyLine(line);
+      if (s === null) {
+        fail(label, 'not a canonical custody statement');
+        continue;
+      }
+      if (report.caseId !== null && s.case !== report.caseId) fail(label, `belongs to case ${s.case}, the bundle to ${report.caseId}`);
+      const key = keys.get(s.key);
+      const der = key?.export({ type: 'spki', format: 'der' });
+      if (!der || !verifyLineSignature(line, signatures[i] as string, der)) fail(`${label}: signature`, `does not verify with key ${s.key}`);
+      else pass(`${label}: signature`, `${s.event} ${s.at}, key ${s.key}`);
+      if (report.scope === 'full') {
+        const expectedPrev = prev === null ? GENESIS_PREV : lineHash(prevLine);
+        const expectedSeq = prev === null ? 1 : prev.seq + 1;
+        if (s.prev !== expectedPrev || s.seq !== expectedSeq) fail(`${label}: chain`, `seq ${s.seq}, prev ${s.prev.slice(0, 16)}…: expected seq ${expectedSeq}, prev ${expectedPrev.slice(0, 16)}…`);
+        else pass(`${label}: chain`);
+      } else if (prev !== null && s.seq <= prev.seq) fail(`${label}: order`, 'sequence numbers must increase');
+      statements.push(s);
+      prev = s;
+      prevLine = line;
+    }
+    report.custodyEvents = statements.length;
+    if (report.scope === 'full' && prev !== null) {
+      const head = `${prev.seq} ${lineHash(prevLine)}`;
+      if (info.get('Comity-Chain-Head') === head) pass('bag-info.txt: chain head', head);
+      else fail('bag-info.txt: chain head', `the last line is ${head}, bag-info says ${info.get('Comity-Chain-Head') ?? '(nothing)'}`);
+    }
+  }
+
+  // Each payload file is the one logged at receipt.
+  for (const entry of dataEntries) {
+    const [, itemId, name] = entry.name.split('/') as [string, string, string];
+    const received = statements.find((s) => s.event === 'received' && s.item?.id === itemId);
+    const got = actual.get(entry.name);
+    if (!received?.item) fail(`${entry.name}: receipt`, `no signed "received" event for item ${itemId}`);
+    else if (got && (received.item.sha256 !== got.sha256 || received.item.size !== got.size)) fail(`${entry.name}: receipt`, `logged at receipt as ${received.item.sha256} (${received.item.size} bytes), the file is ${got.sha256} (${got.size} bytes)`);
+    else if (received.details.name !== name) fail(`${entry.name}: receipt`, `logged at receipt under the name ${JSON.stringify(received.details.name)}`);
+    else if (got) pass(`${entry.name}: receipt`, `received ${received.at} by ${received.actor}`);
+  }
+  return finish();
+}
+
+function splitLines(content: Buffer | undefined): string[] | null {
+  if (content === undefined) return null;
+  const text = content.toString('utf8');
+  if (text.length === 0) return [];
+  if (!text.endsWith('\n')) return null;
+  return text.slice(0, -1).split('\n');
+}
+
+/** The report as text: one line per failed check (all of them), a summary, and the files. */
+export function formatReport(report: VerifyReport): string {
+  const out: string[] = [];
+  out.push(`Bundle of case ${report.reference ?? '?'} (${report.caseId ?? '?'}), ${report.scope ?? '?'} export`);
+  out.push(`${report.files.length} file(s), ${report.custodyEvents} custody event(s), ${report.checks.length} check(s)`);
+  for (const file of report.files) out.push(`  ${file.sha256}  ${file.path}  (${file.size} bytes)`);
+  for (const key of report.keys) out.push(`  signing key ${key.id}: SHA-256 fingerprint ${key.sha256Fingerprint}`);
+  const failed = report.checks.filter((c) => !c.ok);
+  for (const c of failed) out.push(`FAIL ${c.check}: ${c.detail}`);
+  out.push(report.ok ? 'VERIFIED: every digest, signature and chain link holds.' : `NOT VERIFIED: first failure: ${report.firstFailure?.check ?? '?'}: ${report.firstFailure?.detail ?? ''}`);
+  return out.join('\n');
+}

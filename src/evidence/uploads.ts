@@ -1,0 +1,338 @@
+/**
+ * @module evidence/uploads
+ * Resumable, streaming uploads of evidence of any size. The protocol follows the core of tus
+ * 1.0 (tus.io): create an upload announcing its length and metadata, then append bytes at the
+ * offset the server reports, as many times as needed; after an interruption, ask the offset
+ * and continue from there.
+ *
+ * Bytes are sealed as they arrive (see `chunked-cipher.ts`) into a staging file; the SHA-256 of
+ * the plaintext is computed on the fly. Only whole chunks are kept between requests: the offset
+ * reported after a request is the last chunk boundary, so the tail of an interrupted request is
+ * sent again (tus allows the server to keep less than it was sent). A running digest lives in
+ * memory per upload; after a restart it is rebuilt by opening the staged chunks again, which also
+ * drops a chunk torn by a crash. Memory per upload: one chunk.
+ *
+ * When the last byte arrives, the staging file is handed to the blob store under
+ * `<case>/<sha256>` (an atomic rename on the filesystem store), and the item, its custody events
+ * (`produced` when the producer dated it, `received`) and an audit event are written in one
+ * transaction. Nothing is visible as evidence before that.
+ */
+import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { open, rm, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ATTACHMENT_STATES, type Actor, type CaseState } from '../cases/index.js';
+import { writeAudit } from '../cases/audit.js';
+import { blobKeyOf } from './blob-store.js';
+import { caseKey } from './case-keys.js';
+import { ChunkSealer, CipherError, HEADER_BYTES, makeHeader, TAG_BYTES } from './chunked-cipher.js';
+import type { EvidenceContext } from './context.js';
+import { appendCustody, signerFor } from './custody.js';
+import { EvidenceError } from './errors.js';
+import { presentItem } from './items.js';
+import { SNIFF_BYTES, sniffMediaType } from './media-type.js';
+import { evidenceMetadataSchema, type EvidenceItemView, type EvidenceMetadata } from './metadata.js';
+
+export interface UploadState {
+  id: string;
+  caseId: string;
+  length: number;
+  /** Plaintext bytes sealed in whole chunks in the staging file. */
+  received: number;
+  hash: Hash;
+  head: Buffer;
+  busy: boolean;
+}
+
+export interface UploadStatus {
+  id: string;
+  caseId: string;
+  offset: number;
+  length: number;
+  chunkBytes: number;
+}
+
+const ID = /^[0-9a-f-]{36}$/;
+
+function stagingPath(ev: EvidenceContext, uploadId: string): string {
+  if (!ID.test(uploadId)) throw new EvidenceError('not-found', `no upload ${uploadId}`);
+  return join(ev.stagingDir, `${uploadId}.sealed`);
+}
+
+/** The case, checked: the requested side attaches evidence while the case is executed (as attachments). */
+async function checkCase(ev: EvidenceContext, actor: Actor, caseId: string): Promise<void> {
+  const row = await ev.cases.db.selectFrom('cases').select(['id', 'state', 'addressee_id', 'purged_at']).where('id', '=', caseId).executeTakeFirst();
+  if (!row) throw new EvidenceError('not-found', `no case ${caseId}`);
+  if (actor.authorityId !== null && actor.authorityId !== row.addressee_id) throw new EvidenceError('forbidden', 'only the requested side produces evidence in its response');
+  if (!ATTACHMENT_STATES.includes(row.state as CaseState) || row.purged_at !== null) {
+    throw new EvidenceError('invalid-transition', `cannot add evidence to a case that is ${row.state}: only when it is ${ATTACHMENT_STATES.join(', ')}`);
+  }
+}
+
+/** Starts an upload: checks the case and metadata, creates the staging file. */
+export async function beginUpload(ev: EvidenceContext, actor: Actor, caseId: string, input: unknown): Promise<UploadStatus> {
+  const parsed = evidenceMetadataSchema.safeParse(input);
+  if (!parsed.success) throw new EvidenceError('invalid-request', 'invalid evidence metadata', parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })));
+  if (parsed.data.length > ev.maxItemBytes) throw new EvidenceError('too-large', `an evidence item has at most ${ev.maxItemBytes} bytes`);
+  await checkCase(ev, actor, caseId);
+  const now = ev.cases.now();
+  // The case key exists before the first byte is sealed.
+  await caseKey(ev.cases.db, ev.keys, caseId, now);
+  const id = ev.cases.newId();
+  const header = makeHeader();
+  const file = await open(stagingPath(ev, id), 'wx', 0o600);
+  try {
+    await file.write(header);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  await ev.cases.db
+    .insertInto('evidence_uploads')
+    .values({ id, case_id: caseId, actor: actor.id, authority_id: actor.authorityId, length: parsed.data.length, received: 0, header: header.toString('base64url'), metadata: JSON.stringify(parsed.data), created_at: now.toISOString(), updated_at: now.toISOString() })
+    .execute();
+  ev.uploads.set(id, { id, caseId, length: parsed.data.length, received: 0, hash: createHash('sha256'), head: Buffer.alloc(0), busy: false });
+  return { id, caseId, offset: 0, length: parsed.data.length, chunkBytes: new ChunkSealer(randomBytes(32), header).chunkBytes };
+}
+
+async function uploadRow(ev: EvidenceContext, actor: Actor, caseId: string, uploadId: string) {
+  const row = await ev.cases.db.selectFrom('evidence_uploads').selectAll().where('id', '=', uploadId).where('case_id', '=', caseId).executeTakeFirst();
+  // Another authority's upload does not exist for the caller.
+  if (!row || (actor.authorityId !== null && row.authority_id !== actor.authorityId)) throw new EvidenceError('not-found', `no upload ${uploadId}`);
+  return row;
+}
+
+/**
+ * Rebuilds an upload's running digest from its staging file (after a restart or an error),
+ * dropping anything after the last chunk that authenticates.
+ */
+async function recover(ev: EvidenceContext, row: { id: string; case_id: string; length: number | string; header: string }, key: Buffer): Promise<UploadState> {
+  const header = Buffer.from(row.header, 'base64url');
+  const sealer = new ChunkSealer(key, header);
+  const path = stagingPath(ev, row.id);
+  const file = await open(path, 'r+');
+  const hash = createHash('sha256');
+  let head = Buffer.alloc(0);
+  let chunks = 0;
+  try {
+    const onDisk = Buffer.alloc(HEADER_BYTES);
+    const { bytesRead } = await file.read(onDisk, 0, HEADER_BYTES, 0);
+    if (bytesRead !== HEADER_BYTES || !onDisk.equals(header)) throw new EvidenceError('integrity', `the staged upload ${row.id} is damaged: cancel it and start again`);
+    const sealedBytes = sealer.chunkBytes + TAG_BYTES;
+    const buffer = Buffer.alloc(sealedBytes);
+    const length = Number(row.length);
+    // Whole chunks only: a final chunk left by a completion cut short is dropped and sent again.
+    while ((chunks + 1) * sealer.chunkBytes <= length) {
+      const read = await file.read(buffer, 0, sealedBytes, HEADER_BYTES + chunks * sealedBytes);
+      if (read.bytesRead !== sealedBytes) break;
+      let plain: Buffer;
+      try {
+        plain = sealer.open(chunks, buffer, false);
+      } catch (error) {
+        if (error instanceof CipherError) break;
+        throw error;
+      }
+      hash.update(plain);
+      if (chunks === 0) head = Buffer.from(plain.subarray(0, SNIFF_BYTES));
+      chunks += 1;
+    }
+    await file.truncate(HEADER_BYTES + chunks * sealedBytes);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  return { id: row.id, caseId: row.case_id, length: Number(row.length), received: chunks * sealer.chunkBytes, hash, head, busy: false };
+}
+
+async function stateOf(ev: EvidenceContext, row: { id: string; case_id: string; length: number | string; header: string }): Promise<UploadState> {
+  const known = ev.uploads.get(row.id);
+  if (known) return known;
+  const key = await caseKey(ev.cases.db, ev.keys, row.case_id, ev.cases.now());
+  const state = await recover(ev, row, key);
+  ev.uploads.set(row.id, state);
+  return state;
+}
+
+/** Where an upload stands (tus `HEAD`). */
+function completedMarker(metadata: string): boolean {
+  return typeof (JSON.parse(metadata) as Partial<Completed>).sealedSha256 === 'string';
+}
+
+export async function uploadStatus(ev: EvidenceContext, actor: Actor, caseId: string, uploadId: string): Promise<UploadStatus> {
+  const row = await uploadRow(ev, actor, caseId, uploadId);
+  if (completedMarker(row.metadata)) return { id: row.id, caseId, offset: Number(row.length), length: Number(row.length), chunkBytes: new ChunkSealer(randomBytes(32), Buffer.from(row.header, 'base64url')).chunkBytes };
+  const state = await stateOf(ev, row);
+  return { id: row.id, caseId, offset: state.received, length: state.length, chunkBytes: new ChunkSealer(randomBytes(32), Buffer.from(row.header, 'base64url')).chunkBytes };
+}
+
+export interface AppendResult {
+  offset: number;
+  length: number;
+  /** The evidence item, once the last byte arrived. */
+  item: EvidenceItemView | null;
+}
+
+/**
+ * Appends bytes at `offset` (tus `PATCH`). The body is consumed as a stream; at most
+ * `length − offset` bytes are accepted.
+ */
+export async function appendUpload(ev: EvidenceContext, actor: Actor, caseId: string, uploadId: string, offset: number, body: AsyncIterable<Buffer | Uint8Array>): Promise<AppendResult> {
+  const row = await uploadRow(ev, actor, caseId, uploadId);
+  if (completedMarker(row.metadata)) {
+    // Every byte arrived before a crash: finish the record (nothing more may be sent).
+    for await (const piece of body) if (piece.length > 0) throw new EvidenceError('too-large', `upload ${uploadId} is complete; no more bytes`);
+    const item = await record(ev, actor, row, Number(row.length));
+    return { offset: Number(row.length), length: Number(row.length), item };
+  }
+  const state = await stateOf(ev, row);
+  if (state.busy) throw new EvidenceError('conflict', `upload ${uploadId} is receiving bytes from another request`);
+  if (offset !== state.received) throw new EvidenceError('conflict', `upload ${uploadId} continues at offset ${state.received}, not ${offset}`, [{ field: 'upload-offset', message: String(state.received) }]);
+  state.busy = true;
+  const key = await caseKey(ev.cases.db, ev.keys, caseId, ev.cases.now());
+  const sealer = new ChunkSealer(key, Buffer.from(row.header, 'base64url'));
+  const size = sealer.chunkBytes;
+  const sealedBytes = size + TAG_BYTES;
+  const path = stagingPath(ev, uploadId);
+  let file: FileHandle | null = await open(path, 'r+');
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let failed = false;
+  try {
+    for await (const piece of body) {
+      const bytes = Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+      if (state.received + pendingBytes + bytes.length > state.length) throw new EvidenceError('too-large', `upload ${uploadId} announced ${state.length} bytes; more were sent`);
+      pending.push(bytes);
+      pendingBytes += bytes.length;
+      if (pendingBytes < size) continue;
+      let all = Buffer.concat(pending, pendingBytes);
+      // A whole chunk is never final (the final chunk is shorter): seal it now.
+      while (all.length >= size) {
+        const plain = all.subarray(0, size);
+        const sealed = sealer.seal(state.received / size, plain, false);
+        await file.write(sealed, 0, sealed.length, HEADER_BYTES + (state.received / size) * sealedBytes);
+        state.hash.update(plain);
+        if (state.received === 0) state.head = Buffer.from(plain.subarray(0, SNIFF_BYTES));
+        state.received += size;
+        all = all.subarray(size);
+      }
+      pending = all.length > 0 ? [Buffer.from(all)] : [];
+      pendingBytes = all.length;
+    }
+    if (state.received + pendingBytes === state.length) {
+      // The last bytes: the final chunk, 0 … size − 1 bytes.
+      const tail = Buffer.concat(pending, pendingBytes);
+      const index = state.received / size;
+      const sealed = sealer.seal(index, tail, true);
+      await file.write(sealed, 0, sealed.length, HEADER_BYTES + index * sealedBytes);
+      state.hash.update(tail);
+      if (state.received === 0) state.head = Buffer.from(tail.subarray(0, SNIFF_BYTES));
+      await file.sync();
+      await file.close();
+      file = null;
+      const item = await complete(ev, actor, row, state);
+      return { offset: state.length, length: state.length, item };
+    }
+    return { offset: state.received, length: state.length, item: null };
+  } catch (error) {
+    failed = true;
+    throw error;
+  } finally {
+    if (file !== null) {
+      await file.sync().catch(() => undefined);
+      await file.close().catch(() => undefined);
+    }
+    state.busy = false;
+    // After a failure the staged file is the truth: rebuild from it next time.
+    if (failed) ev.uploads.delete(uploadId);
+    else if (ev.uploads.has(uploadId)) {
+      await ev.cases.db.updateTable('evidence_uploads').set({ received: state.received, updated_at: ev.cases.now().toISOString() }).where('id', '=', uploadId).execute().catch(() => undefined);
+    }
+  }
+}
+
+/** Set in the upload's metadata once every byte is sealed, before the blob is handed over. */
+interface Completed {
+  sealedSha256: string;
+  mediaType: string;
+}
+
+async function complete(ev: EvidenceContext, actor: Actor, row: { id: string; case_id: string; metadata: string }, state: UploadState): Promise<EvidenceItemView> {
+  const sha256 = state.hash.digest('hex');
+  const mediaType = sniffMediaType(state.head);
+  // A crash after the blob is handed over and before the item is written is finished by the next
+  // request from this marker (the staged file is gone by then).
+  const marked = JSON.stringify({ ...(JSON.parse(row.metadata) as object), sealedSha256: sha256, mediaType } satisfies object & Completed);
+  await ev.cases.db.updateTable('evidence_uploads').set({ metadata: marked, received: state.length }).where('id', '=', row.id).execute();
+  ev.uploads.delete(row.id);
+  // Within a case only: the same content again keeps the first sealed copy.
+  await ev.blobs.putFile(blobKeyOf(row.case_id, sha256), stagingPath(ev, row.id));
+  return record(ev, actor, { ...row, metadata: marked }, state.length);
+}
+
+/** Writes the item, its custody and audit events for a completed upload, and removes the upload. */
+async function record(ev: EvidenceContext, actor: Actor, row: { id: string; case_id: string; metadata: string }, length: number): Promise<EvidenceItemView> {
+  const metadata = JSON.parse(row.metadata) as EvidenceMetadata & Completed;
+  const sha256 = metadata.sealedSha256;
+  const mediaType = metadata.mediaType;
+  const caseId = row.case_id;
+  const blobKey = blobKeyOf(caseId, sha256);
+  if ((await ev.blobs.stat(blobKey)) === null) throw new EvidenceError('integrity', `upload ${row.id} completed, but its blob is missing: cancel it and upload again`);
+  const now = ev.cases.now();
+  const at = now.toISOString();
+  const signer = await signerFor(ev.keys, actor.authorityId, now);
+  const itemRow = {
+    id: ev.cases.newId(),
+    case_id: caseId,
+    sha256,
+    size: length,
+    media_type: mediaType,
+    original_name: metadata.name,
+    description: metadata.description ?? null,
+    data_category: metadata.dataCategory,
+    producer: metadata.producer,
+    produced_at: metadata.producedAt ?? null,
+    received_at: at,
+    received_by: actor.id,
+    blob_key: blobKey,
+    deleted_at: null,
+  };
+  await ev.cases.transaction(async (trx) => {
+    await trx.insertInto('evidence_items').values(itemRow).execute();
+    await trx.deleteFrom('evidence_uploads').where('id', '=', row.id).execute();
+    const item = { id: itemRow.id, sha256, size: length };
+    if (metadata.producedAt !== undefined) {
+      await appendCustody(trx, signer, { id: ev.cases.newId(), caseId, event: 'produced', at: metadata.producedAt, recordedAt: at, actor: actor.id, authorityId: actor.authorityId, item, details: { producer: metadata.producer, dataCategory: metadata.dataCategory } });
+    }
+    await appendCustody(trx, signer, { id: ev.cases.newId(), caseId, event: 'received', at, actor: actor.id, authorityId: actor.authorityId, item, details: { name: metadata.name, mediaType, dataCategory: metadata.dataCategory, producer: metadata.producer } });
+    // The audit trail holds digests, not the file or its name (which may name a person).
+    await writeAudit(trx, { id: ev.cases.newId(), actor: actor.id, action: 'evidence.add', objectType: 'case', objectId: caseId, at, before: null, after: null, details: { itemId: itemRow.id, sha256, size: length, mediaType } });
+  });
+  return presentItem(itemRow);
+}
+
+/** Abandons an upload: the staged bytes are removed. */
+export async function cancelUpload(ev: EvidenceContext, actor: Actor, caseId: string, uploadId: string): Promise<void> {
+  const row = await uploadRow(ev, actor, caseId, uploadId);
+  const state = ev.uploads.get(row.id);
+  if (state?.busy) throw new EvidenceError('conflict', `upload ${uploadId} is receiving bytes`);
+  await ev.cases.db.deleteFrom('evidence_uploads').where('id', '=', row.id).execute();
+  ev.uploads.delete(row.id);
+  await rm(stagingPath(ev, row.id), { force: true });
+}
+
+/** One whole file in one call (the CLI, federation): begin, append everything, complete. */
+export async function addEvidence(ev: EvidenceContext, actor: Actor, caseId: string, metadata: unknown, body: AsyncIterable<Buffer | Uint8Array>): Promise<EvidenceItemView> {
+  const started = await beginUpload(ev, actor, caseId, metadata);
+  try {
+    const result = await appendUpload(ev, actor, caseId, started.id, 0, body);
+    if (result.item === null) throw new EvidenceError('invalid-request', `the file ended after ${result.offset} of ${result.length} announced bytes`);
+    return result.item;
+  } catch (error) {
+    await cancelUpload(ev, actor, caseId, started.id).catch(() => undefined);
+    throw error;
+  }
+}
+
+export async function stagedSize(ev: EvidenceContext, uploadId: string): Promise<number | null> {
+  const found = await stat(stagingPath(ev, uploadId)).catch(() => null);
+  return found === null ? null : found.size;
+}

@@ -1,0 +1,119 @@
+/**
+ * @module exchange/case-bridge
+ * Cases across nodes (issue 12). Each node keeps its own record of a case — the requesting node
+ * its outgoing request, the requested node its incoming one — under one id, the conversation id
+ * of every message about it. A step that crosses the border (every event but the requesting
+ * side's internal approval) is a message; the receiving node applies it to its record through the
+ * same workflow rules (`applyPeerEvent` → `cases/workflow.ts`), inside the inbox transaction, so a
+ * step the rules refuse comes back as a signed rejection and changes nothing.
+ *
+ * When both sides are hosted on this node, nothing travels: the single-node behaviour is unchanged.
+ */
+import type { Selectable } from 'kysely';
+import { applyPeerEvent, CaseError, importSentCase, TRANSITIONS, type Actor, type CaseContext, type CaseEvent, type CaseFederation, type TransitionInput } from '../cases/index.js';
+import type { CasesTable } from '../db/index.js';
+import { MessageRejected, type MessageHandler } from './inbox.js';
+import type { MessageType } from './message-types.js';
+import { applyReadNotice } from './read-notice.js';
+import type { ExchangeRuntime } from './runtime.js';
+
+/** The message type of each border-crossing event (TS 103 120 mapping: docs/exchange-etsi-mapping.md). */
+export const EVENT_MESSAGE_TYPES: Readonly<Partial<Record<CaseEvent, MessageType>>> = Object.freeze({
+  send: 'request',
+  receive: 'acknowledgement',
+  acknowledge: 'acknowledgement',
+  'start-assessment': 'notice',
+  'request-clarification': 'clarification-request',
+  'answer-clarification': 'clarification-answer',
+  accept: 'decision',
+  postpone: 'decision',
+  resume: 'decision',
+  refuse: 'decision',
+  'execute-partially': 'execution',
+  execute: 'execution',
+  respond: 'response',
+  withdraw: 'withdrawal',
+  close: 'closing',
+  lapse: 'notice',
+});
+
+/** The authority of the side that performs `event`, and the other side's. */
+function sidesOf(row: Selectable<CasesTable>, event: CaseEvent): { actor: string; other: string } {
+  return TRANSITIONS[event].side === 'requesting' ? { actor: row.requesting_authority_id, other: row.addressee_id } : { actor: row.addressee_id, other: row.requesting_authority_id };
+}
+
+function transitionInput(body: Record<string, unknown>): TransitionInput {
+  const input: TransitionInput = {};
+  const given = (body.input ?? {}) as Record<string, unknown>;
+  if (typeof given.reason === 'string') input.reason = given.reason;
+  for (const key of ['review', 'assessment', 'response'] as const) if (given[key] !== undefined) input[key] = given[key];
+  return input;
+}
+
+/**
+ * The sending half: for an event of a case whose other side is on a peer, the sealed message.
+ * An emergency request also carries the signature of another authority hosted here (a
+ * prosecutor, a central authority), the second signature of exchange-evidence.md §3(4).
+ */
+export function createCaseFederation(runtime: ExchangeRuntime): CaseFederation {
+  return {
+    async prepare(row, _actor, event, input) {
+      const type = EVENT_MESSAGE_TYPES[event];
+      if (type === undefined) return null;
+      const { actor: from, other: to } = sidesOf(row, event);
+      const trust = await runtime.trust();
+      const remote = trust.nodeOfAuthority(to);
+      if (remote === undefined || remote.self || !trust.self.authorities.has(from)) return null;
+      const emergency = row.emergency === 1;
+      const reviewers = emergency && event === 'send' ? [...trust.self.authorities.values()].filter((a) => a.id !== from && (a.kind === 'prosecutor-or-judge' || a.kind === 'central-authority')).slice(0, 1).map((a) => a.id) : [];
+      const { reason, review, assessment, response } = input;
+      const prepared = await runtime.prepare(
+        {
+          from: { authority: from },
+          to: { authority: to },
+          inReplyTo: null,
+          conversation: row.id,
+          type,
+          instrument: row.legal_basis.split(':')[0] ?? null,
+          action: event,
+          emergency,
+          // JSON form: no undefined members in what is signed.
+          body: JSON.parse(JSON.stringify({ caseVersion: row.version, input: { reason, review, assessment, response }, ...(event === 'send' ? { case: row } : {}) })) as Record<string, unknown>,
+        },
+        reviewers,
+        row.id,
+      );
+      return { enqueue: prepared.enqueue, committed: () => runtime.relay.wake() };
+    },
+  };
+}
+
+/** The receiving half: applies a peer's step to this node's record of the case. */
+export function createCaseMessageHandler(cases: CaseContext): MessageHandler {
+  return {
+    async apply(trx, opened) {
+      const message = opened.message;
+      if (message.type === 'notice' && message.action === 'read') return applyReadNotice(trx, opened);
+      const event = message.action as CaseEvent;
+      if (!(event in TRANSITIONS) || EVENT_MESSAGE_TYPES[event] !== message.type) throw new MessageRejected('invalid-message', `action ${message.action} does not go with type ${message.type}`);
+      const actor: Actor = { id: `peer:${message.from.node}/${message.from.authority}`, authorityId: message.from.authority };
+      try {
+        if (event === 'send') {
+          const sent = message.body.case as Selectable<CasesTable> | undefined;
+          if (sent === undefined || sent.id !== message.conversation) throw new MessageRejected('invalid-message', 'a request carries its case, under the conversation id');
+          if (sent.requesting_authority_id !== message.from.authority || sent.addressee_id !== message.to.authority) throw new MessageRejected('wrong-side', 'the request names other authorities than its sender and recipient');
+          await importSentCase(cases, trx, sent, actor);
+          return;
+        }
+        const row = await trx.selectFrom('cases').select(['requesting_authority_id', 'addressee_id', 'legal_basis', 'emergency', 'state', 'version', 'id']).where('id', '=', message.conversation).executeTakeFirst();
+        if (row === undefined) throw new MessageRejected('not-found', `no case ${message.conversation} on this node`);
+        const sides = sidesOf(row as Selectable<CasesTable>, event);
+        if (sides.actor !== message.from.authority || sides.other !== message.to.authority) throw new MessageRejected('wrong-side', `${message.from.authority} is not the side that may ${event} case ${message.conversation}`);
+        await applyPeerEvent(cases, trx, message.conversation, actor, event, transitionInput(message.body));
+      } catch (error) {
+        if (error instanceof CaseError) throw new MessageRejected(error.code, error.message);
+        throw error;
+      }
+    },
+  };
+}

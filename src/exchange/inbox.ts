@@ -1,0 +1,157 @@
+/**
+ * @module exchange/inbox
+ * Receiving, exactly once in effect (exchange-evidence.md §7): the inbox is keyed by message id;
+ * the business effect and the inbox row commit together, with the receipt that answers it. A
+ * duplicate — recognised by its bytes before anything is decrypted — gets the stored receipt back,
+ * byte for byte (or the stored rejection): never an error that makes a sender retry forever, never
+ * a positive receipt for a message whose first delivery failed (§2.2). The same id with other
+ * bytes is refused, signed, and recorded. Every refusal is recorded in `exchange_refusals` with
+ * the rejection sent, which the same bytes get again (a refusal is final, like a receipt).
+ */
+import type { Kysely, Transaction } from 'kysely';
+import { uuidv7 } from '../db/ids.js';
+import type { Database } from '../db/index.js';
+import type { KeyStore } from '../keys/index.js';
+import { ExchangeError } from './errors.js';
+import { openEnvelope, sha256Hex, type Claims, type EnvelopeLimits, type OpenedEnvelope } from './envelope.js';
+import type { NodeIdentity } from './identity.js';
+import { NO_LEDGER, type ExchangeLedger } from './ledger-port.js';
+import { reasonOf, signReceipt, type Receipt } from './receipt.js';
+import type { TrustList } from './trust.js';
+
+/** A message the receiver's workflow refuses (e.g. a transition its rules do not allow). */
+export class MessageRejected extends Error {
+  override readonly name = 'MessageRejected';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Applies a verified message to this node's records, inside the inbox transaction. */
+export interface MessageHandler {
+  /** @throws {MessageRejected} when the workflow refuses it: nothing it wrote is kept. */
+  apply(trx: Transaction<Database>, opened: OpenedEnvelope, at: Date): Promise<void>;
+}
+
+export const ACCEPT_ALL: MessageHandler = Object.freeze({ apply: async () => undefined });
+
+export interface InboxContext {
+  readonly db: Kysely<Database>;
+  readonly keys: KeyStore;
+  readonly identity: NodeIdentity;
+  trust(): Promise<TrustList>;
+  readonly handler: MessageHandler;
+  readonly ledger?: ExchangeLedger;
+  readonly limits?: EnvelopeLimits;
+  now(): Date;
+}
+
+export type InboxOutcome = 'accepted' | 'rejected' | 'refused' | 'duplicate';
+
+export interface InboxAnswer {
+  readonly outcome: InboxOutcome;
+  /** The signed receipt (compact JWS), to send back as is. */
+  readonly receipt: string;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  return e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || (typeof e.message === 'string' && /UNIQUE constraint failed|duplicate key/.test(e.message));
+}
+
+async function storedReceipt(db: Kysely<Database>, digest: string): Promise<string | undefined> {
+  const row = await db.selectFrom('exchange_inbox').select('receipt').where('digest', '=', digest).executeTakeFirst();
+  if (row !== undefined) return row.receipt;
+  const refusal = await db.selectFrom('exchange_refusals').select('receipt').where('digest', '=', digest).orderBy('received_at').executeTakeFirst();
+  return refusal?.receipt;
+}
+
+/** Receives one envelope and answers with a signed receipt. Never throws for bad input. */
+export async function receiveEnvelope(ctx: InboxContext, envelope: string): Promise<InboxAnswer> {
+  const ledger = ctx.ledger ?? NO_LEDGER;
+  const digest = sha256Hex(envelope);
+  const duplicate = await storedReceipt(ctx.db, digest);
+  if (duplicate !== undefined) return { outcome: 'duplicate', receipt: duplicate };
+
+  const now = ctx.now();
+  const claims: Claims = { sender: null, messageId: null };
+  let opened: OpenedEnvelope;
+  try {
+    opened = await openEnvelope(envelope, { keys: ctx.keys, trust: await ctx.trust(), now, ...(ctx.limits ? { limits: ctx.limits } : {}) }, claims);
+  } catch (error) {
+    if (!(error instanceof ExchangeError)) throw error;
+    return refuse(ctx, ledger, envelope, digest, claims, error, now);
+  }
+  const message = opened.message;
+  const base: Omit<Receipt, 'outcome' | 'reason'> = {
+    type: 'comity-receipt/v1',
+    messageId: message.id,
+    by: ctx.identity.nodeId,
+    sender: message.from.node,
+    digests: { envelope: digest, payload: opened.digests.payload, signatures: opened.digests.signatures },
+    receivedAt: now.toISOString(),
+  };
+  const prior = await ctx.db.selectFrom('exchange_inbox').select(['digest']).where('message_id', '=', message.id).executeTakeFirst();
+  if (prior !== undefined) return idReused(ctx, ledger, envelope, digest, claims, now);
+
+  const row = { message_id: message.id, sender_node_id: message.from.node, conversation_id: message.conversation, type: message.type, digest, payload: JSON.stringify(message), received_at: now.toISOString(), read_at: null };
+  const accepted = await signReceipt(ctx.keys, { ...base, outcome: 'accepted', reason: null });
+  try {
+    await ctx.db.transaction().execute(async (trx) => {
+      await trx.insertInto('exchange_inbox').values({ ...row, outcome: 'accepted', reason: null, receipt: accepted }).execute();
+      await ctx.handler.apply(trx, opened, now);
+      await ledger.append(trx, { kind: 'receipt-issued', messageId: message.id, peer: message.from.node, digest: sha256Hex(accepted), at: now.toISOString() });
+    });
+    return { outcome: 'accepted', receipt: accepted };
+  } catch (error) {
+    if (isUniqueViolation(error)) return raced(ctx, ledger, envelope, digest, claims, now);
+    if (!(error instanceof MessageRejected)) throw error;
+    // The workflow refused it: nothing it wrote is kept; the refusal is stored as the answer.
+    const rejected = await signReceipt(ctx.keys, { ...base, outcome: 'rejected', reason: reasonOf(error.code, error.message) });
+    try {
+      await ctx.db.transaction().execute(async (trx) => {
+        await trx.insertInto('exchange_inbox').values({ ...row, outcome: 'rejected', reason: `${error.code}: ${error.message}`.slice(0, 500), receipt: rejected }).execute();
+        await ledger.append(trx, { kind: 'receipt-issued', messageId: message.id, peer: message.from.node, digest: sha256Hex(rejected), at: now.toISOString() });
+      });
+    } catch (again) {
+      if (isUniqueViolation(again)) return raced(ctx, ledger, envelope, digest, claims, now);
+      throw again;
+    }
+    return { outcome: 'rejected', receipt: rejected };
+  }
+}
+
+/** Another delivery of the same id committed first: the same bytes get its receipt, other bytes are refused. */
+async function raced(ctx: InboxContext, ledger: ExchangeLedger, envelope: string, digest: string, claims: Claims, now: Date): Promise<InboxAnswer> {
+  const receipt = await storedReceipt(ctx.db, digest);
+  if (receipt !== undefined) return { outcome: 'duplicate', receipt };
+  return idReused(ctx, ledger, envelope, digest, claims, now);
+}
+
+function idReused(ctx: InboxContext, ledger: ExchangeLedger, envelope: string, digest: string, claims: Claims, now: Date): Promise<InboxAnswer> {
+  return refuse(ctx, ledger, envelope, digest, claims, new ExchangeError('id-reused', `message id ${claims.messageId ?? '?'} was already received with other bytes`), now);
+}
+
+async function refuse(ctx: InboxContext, ledger: ExchangeLedger, envelope: string, digest: string, claims: Claims, error: ExchangeError, now: Date): Promise<InboxAnswer> {
+  const receipt = await signReceipt(ctx.keys, {
+    type: 'comity-receipt/v1',
+    messageId: claims.messageId,
+    by: ctx.identity.nodeId,
+    sender: claims.sender,
+    outcome: 'rejected',
+    reason: reasonOf(error.code, error.message),
+    digests: { envelope: digest, payload: null, signatures: [] },
+    receivedAt: now.toISOString(),
+  });
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('exchange_refusals')
+      .values({ id: uuidv7(now.getTime()), received_at: now.toISOString(), claimed_sender: claims.sender, claimed_message_id: claims.messageId, code: error.code, reason: error.message.slice(0, 500), digest, size: Buffer.byteLength(envelope, 'utf8'), receipt })
+      .execute();
+    await ledger.append(trx, { kind: 'refusal', messageId: claims.messageId, peer: claims.sender, digest, at: now.toISOString() });
+  });
+  return { outcome: 'refused', receipt };
+}

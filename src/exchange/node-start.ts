@@ -1,0 +1,81 @@
+/**
+ * @module exchange/node-start
+ * Starting a server as a federation node: the identity comes from the database (`comity node
+ * init`) or from `COMITY_NODE_ID` / `COMITY_NODE_ENDPOINT` / `COMITY_NODE_HOST` (set then at each
+ * start); peers from `comity peers add` or `COMITY_PEER_FILES` (agreement files imported at
+ * start when new). A server with neither runs as before, alone.
+ */
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CaseContext } from '../cases/index.js';
+import type { KeyStore } from '../keys/index.js';
+import { createCaseFederation, createCaseMessageHandler } from './case-bridge.js';
+import { ExchangeError } from './errors.js';
+import { loadNodeIdentity } from './identity.js';
+import type { ExchangeLedger } from './ledger-port.js';
+import { exportNode, initNode } from './node.js';
+import { addPeer } from './peers.js';
+import { createExchangeRuntime, type ExchangeRuntime } from './runtime.js';
+
+export const NODE_SETTINGS = [
+  ['COMITY_NODE_ID', '(not a federation node)', 'node id "CC:identifier" (ETSI TS 103 120); with _ENDPOINT and _HOST makes this server a federation node'],
+  ['COMITY_NODE_ENDPOINT', 'COMITY_PUBLIC_URL', 'URL peers deliver messages to'],
+  ['COMITY_NODE_HOST', '(none)', 'comma-separated ids of the authorities this node hosts'],
+  ['COMITY_PEER_FILES', '(none)', 'comma-separated peer agreement files imported at start (as comity peers add)'],
+  ['COMITY_PEER_DIR', '(none)', 'a folder the operator controls: this node writes its agreement there and imports new agreements found in it (every 2 s)'],
+] as const;
+
+/** Starts the exchange of this node, or returns null when it is not a federation node. */
+export async function startNodeExchange(cases: CaseContext, keys: KeyStore, env: Readonly<Record<string, string | undefined>>, publicUrl: string, ledger?: ExchangeLedger): Promise<ExchangeRuntime | null> {
+  const db = cases.db;
+  const now = new Date();
+  if (env.COMITY_NODE_ID) {
+    const hosted = (env.COMITY_NODE_HOST ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    await initNode(db, keys, { nodeId: env.COMITY_NODE_ID, endpoint: env.COMITY_NODE_ENDPOINT || publicUrl, hosted }, now);
+  }
+  const identity = await loadNodeIdentity(db);
+  if (identity === null) return null;
+  for (const file of (env.COMITY_PEER_FILES ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    try {
+      await addPeer(db, readFileSync(file, 'utf8'), identity.nodeId, now);
+    } catch (error) {
+      // An agreement already imported (not newer) is fine at a restart; any other problem stops the start.
+      if (!(error instanceof ExchangeError && /is not newer/.test(error.message))) throw new ExchangeError('invalid-agreement', `COMITY_PEER_FILES ${file}: ${(error as Error).message}`);
+    }
+  }
+  const runtime = createExchangeRuntime({ db, keys, identity, handler: createCaseMessageHandler(cases), ...(ledger ? { ledger } : {}) });
+  cases.federation = createCaseFederation(runtime);
+  const peerDir = env.COMITY_PEER_DIR;
+  if (!peerDir) return runtime;
+  // A trust folder: ours written there, the others' imported when new (a signature that does not
+  // verify, or an older agreement, is refused as by `comity peers add`; the refusal is not fatal).
+  mkdirSync(peerDir, { recursive: true });
+  const own = `${identity.nodeId.replace(/[^A-Za-z0-9._-]/g, '_')}.json`;
+  writeFileSync(join(peerDir, own), JSON.stringify(await exportNode(db, keys, now), null, 2));
+  const seen = new Map<string, number>();
+  const scan = async () => {
+    for (const file of readdirSync(peerDir).filter((f) => f.endsWith('.json') && f !== own)) {
+      const path = join(peerDir, file);
+      const mtime = statSync(path).mtimeMs;
+      if (seen.get(file) === mtime) continue;
+      seen.set(file, mtime);
+      try {
+        await addPeer(db, readFileSync(path, 'utf8'), identity.nodeId, new Date());
+        runtime.invalidateTrust();
+      } catch (error) {
+        if (!(error instanceof ExchangeError)) throw error;
+      }
+    }
+  };
+  await scan();
+  const timer = setInterval(() => void scan().catch(() => undefined), 2000);
+  timer.unref();
+  const stop = runtime.stop;
+  return {
+    ...runtime,
+    stop: async () => {
+      clearInterval(timer);
+      await stop();
+    },
+  };
+}

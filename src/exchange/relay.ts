@@ -1,0 +1,197 @@
+/**
+ * @module exchange/relay
+ * Delivers the outbox: per peer in `seq` order (head of line: a message is sent only once every
+ * earlier one to that peer has a final answer), peers in parallel, retries with capped exponential
+ * backoff and jitter (AWS "equal jitter"), only in the process that holds the `relay` lease. The
+ * states it writes never run ahead of the facts: `delivered` or `rejected` only on a signed
+ * receipt that verifies; `outcome-unknown` when a request may have arrived without an answer.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/index.js';
+import { sha256Hex } from './envelope.js';
+import { acquireLease, releaseLease } from './lease.js';
+import { NO_LEDGER, type ExchangeLedger } from './ledger-port.js';
+import { ReceiptError, verifyReceipt } from './receipt.js';
+import type { Transport } from './transport.js';
+import type { TrustList } from './trust.js';
+
+export const RELAY_LEASE = 'relay';
+const PENDING = ['queued', 'outcome-unknown'] as const;
+
+export interface RelayOptions {
+  readonly db: Kysely<Database>;
+  trust(): Promise<TrustList>;
+  readonly transport: Transport;
+  readonly ledger?: ExchangeLedger;
+  /** This process's name for the lease. */
+  readonly holder: string;
+  readonly leaseTtlMs?: number;
+  readonly pollMs?: number;
+  readonly baseDelayMs?: number;
+  readonly maxDelayMs?: number;
+  /** Cap for emergencies: they are retried at least this often. */
+  readonly maxEmergencyDelayMs?: number;
+  readonly random?: () => number;
+  readonly now?: () => Date;
+  readonly onError?: (error: unknown) => void;
+  /** Called when a message reaches a final state (after its commit). */
+  readonly onSettled?: (messageId: string, state: 'delivered' | 'rejected') => void;
+}
+
+export interface Relay {
+  /** Looks at the outbox now (after a commit that queued a message). */
+  wake(): void;
+  /** One pass: delivers what is due; returns the number of attempts made (0 without the lease). */
+  runOnce(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Capped exponential backoff with equal jitter: half fixed, half random. */
+export function backoffMs(attempts: number, baseMs: number, capMs: number, random: () => number): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempts, 30));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+type Head = { message_id: string; peer_node_id: string; seq: number; envelope: string; digest: string; state: string; attempts: number; next_attempt_at: string; emergency: number };
+
+export function startRelay(options: RelayOptions, autostart = true): Relay {
+  const { db } = options;
+  const ledger = options.ledger ?? NO_LEDGER;
+  const ttl = options.leaseTtlMs ?? 5000;
+  const pollMs = options.pollMs ?? 250;
+  const base = options.baseDelayMs ?? 250;
+  const cap = options.maxDelayMs ?? 5 * 60_000;
+  const emergencyCap = options.maxEmergencyDelayMs ?? 15_000;
+  const random = options.random ?? Math.random;
+  const now = options.now ?? (() => new Date());
+  let stopped = false;
+  let leaseRenewedAt = 0;
+  let wakeUp: (() => void) | null = null;
+  let woken = false;
+
+  async function holdLease(): Promise<boolean> {
+    const at = now();
+    if (at.getTime() - leaseRenewedAt < ttl / 3) return true;
+    const held = await acquireLease(db, RELAY_LEASE, options.holder, at, ttl);
+    leaseRenewedAt = held ? at.getTime() : 0;
+    return held;
+  }
+
+  async function head(peer: string): Promise<Head | undefined> {
+    const row = await db
+      .selectFrom('exchange_outbox')
+      .select(['message_id', 'peer_node_id', 'seq', 'envelope', 'digest', 'state', 'attempts', 'next_attempt_at', 'emergency'])
+      .where('peer_node_id', '=', peer)
+      .where('state', 'in', [...PENDING])
+      .orderBy('seq')
+      .limit(1)
+      .executeTakeFirst();
+    return row === undefined ? undefined : { ...row, seq: Number(row.seq), attempts: Number(row.attempts), emergency: Number(row.emergency) };
+  }
+
+  async function retryLater(row: Head, state: string, error: string): Promise<void> {
+    const delay = backoffMs(row.attempts, base, row.emergency === 1 ? emergencyCap : cap, random);
+    const at = now();
+    await db
+      .updateTable('exchange_outbox')
+      .set({ state, attempts: row.attempts + 1, last_error: error.slice(0, 300), next_attempt_at: new Date(at.getTime() + delay).toISOString(), updated_at: at.toISOString() })
+      .where('message_id', '=', row.message_id)
+      .where('state', 'in', [...PENDING])
+      .execute();
+  }
+
+  /** One attempt; true when the message reached a final state. */
+  async function attempt(row: Head, trust: TrustList): Promise<boolean> {
+    const peer = trust.node(row.peer_node_id);
+    if (peer === undefined) {
+      await retryLater(row, row.state, `peer ${row.peer_node_id} is not trusted (no agreement)`);
+      return false;
+    }
+    const result = await options.transport.deliver(peer, row.envelope);
+    if (result.kind === 'not-sent') {
+      await retryLater(row, row.state, result.error);
+      return false;
+    }
+    if (result.kind === 'unknown') {
+      await retryLater(row, 'outcome-unknown', result.error);
+      return false;
+    }
+    try {
+      const receipt = await verifyReceipt(result.receipt, peer, { messageId: row.message_id, envelopeDigest: row.digest });
+      const at = now().toISOString();
+      await db.transaction().execute(async (trx) => {
+        const updated = await trx
+          .updateTable('exchange_outbox')
+          .set({ state: receipt.outcome === 'accepted' ? 'delivered' : 'rejected', receipt: result.receipt, attempts: row.attempts + 1, last_error: receipt.reason === null ? null : `${receipt.reason.code}: ${receipt.reason.message}`.slice(0, 300), updated_at: at })
+          .where('message_id', '=', row.message_id)
+          .where('state', 'in', [...PENDING])
+          .executeTakeFirst();
+        if (updated.numUpdatedRows > 0n) await ledger.append(trx, { kind: 'receipt-received', messageId: row.message_id, peer: row.peer_node_id, digest: sha256Hex(result.receipt), at });
+      });
+      options.onSettled?.(row.message_id, receipt.outcome === 'accepted' ? 'delivered' : 'rejected');
+      return true;
+    } catch (error) {
+      if (!(error instanceof ReceiptError)) throw error;
+      await retryLater(row, 'outcome-unknown', `bad receipt: ${error.message}`);
+      return false;
+    }
+  }
+
+  async function drainPeer(peer: string, trust: TrustList): Promise<number> {
+    let attempts = 0;
+    while (!stopped) {
+      if (!(await holdLease())) return attempts;
+      const row = await head(peer);
+      if (row === undefined || Date.parse(row.next_attempt_at) > now().getTime()) return attempts;
+      attempts++;
+      if (!(await attempt(row, trust))) return attempts;
+    }
+    return attempts;
+  }
+
+  async function runOnce(): Promise<number> {
+    if (!(await holdLease())) return 0;
+    const peers = await db.selectFrom('exchange_outbox').select('peer_node_id').distinct().where('state', 'in', [...PENDING]).execute();
+    if (peers.length === 0) return 0;
+    const trust = await options.trust();
+    const counts = await Promise.all(peers.map((p) => drainPeer(p.peer_node_id, trust)));
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  const loop = (async () => {
+    if (!autostart) return;
+    while (!stopped) {
+      try {
+        await runOnce();
+      } catch (error) {
+        options.onError?.(error);
+      }
+      if (stopped) break;
+      if (!woken) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, pollMs);
+          wakeUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+      woken = false;
+      wakeUp = null;
+    }
+  })();
+
+  return {
+    wake() {
+      woken = true;
+      wakeUp?.();
+    },
+    runOnce,
+    async stop() {
+      stopped = true;
+      wakeUp?.();
+      await loop;
+      if (leaseRenewedAt > 0) await releaseLease(db, RELAY_LEASE, options.holder).catch(() => undefined);
+    },
+  };
+}

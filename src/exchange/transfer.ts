@@ -1,0 +1,144 @@
+/**
+ * @module exchange/transfer
+ * Large parts (attachments, evidence) travel outside the message, in chunks (exchange-evidence.md
+ * §6; AS4 "split and join" made mandatory): each chunk is encrypted with AES-256-GCM under a
+ * random per-transfer content key, with a nonce and associated data naming the transfer, the
+ * chunk's index and whether it is the last one (so chunks cannot be reordered, moved to another
+ * transfer or truncated at a chunk boundary). The **manifest** — transfer id, sizes, the SHA-256
+ * of the plaintext and of each encrypted chunk — goes inside the signed, encrypted message,
+ * together with the content key; each chunk that arrives is checked against its digest before it
+ * is kept, and an interrupted transfer resumes from the chunks still missing.
+ *
+ * Generic on purpose: a stream of bytes in, a stream of bytes out, with a digest; the evidence
+ * store decides where the bytes live.
+ */
+import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ExchangeError } from './errors.js';
+
+export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
+const TAG_BYTES = 16;
+
+export const manifestSchema = z.strictObject({
+  transferId: z.uuid(),
+  chunkBytes: z.number().int().positive().max(64 * 1024 * 1024),
+  size: z.number().int().nonnegative(),
+  /** SHA-256 (hex) of the whole plaintext. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** SHA-256 (hex) of each encrypted chunk (ciphertext and tag), in order. */
+  chunks: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(1_000_000),
+});
+export type TransferManifest = z.infer<typeof manifestSchema>;
+
+/** What travels inside the signed message: the manifest and the content key. */
+export interface TransferDescriptor {
+  manifest: TransferManifest;
+  /** AES-256 content key, base64url (the message itself is encrypted to the receiving node). */
+  key: string;
+}
+
+function nonce(transferId: string, index: number): Buffer {
+  // 96 bits: 4 bytes from the transfer id, 8 bytes of chunk index. The key is used by one transfer only.
+  const out = Buffer.alloc(12);
+  Buffer.from(transferId.replace(/-/g, ''), 'hex').copy(out, 0, 0, 4);
+  out.writeBigUInt64BE(BigInt(index), 4);
+  return out;
+}
+
+function aad(transferId: string, index: number, last: boolean): Buffer {
+  return Buffer.from(`comity-transfer/v1|${transferId}|${index}|${last ? 'last' : 'more'}`);
+}
+
+/**
+ * Splits and encrypts `source` into chunks. Returns the descriptor (for the message) and the
+ * encrypted chunks, yielded as they are made (the sender stores or streams them).
+ */
+export async function sealTransfer(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, chunkBytes = DEFAULT_CHUNK_BYTES): Promise<{ descriptor: TransferDescriptor; chunks: Buffer[] }> {
+  const transferId = randomUUID();
+  const key = randomBytes(32);
+  const whole = createHash('sha256');
+  const plainChunks: Buffer[] = [];
+  let pending = Buffer.alloc(0);
+  let size = 0;
+  for await (const piece of source) {
+    whole.update(piece);
+    size += piece.length;
+    pending = Buffer.concat([pending, piece]);
+    while (pending.length >= chunkBytes) {
+      plainChunks.push(pending.subarray(0, chunkBytes));
+      pending = pending.subarray(chunkBytes);
+    }
+  }
+  if (pending.length > 0 || plainChunks.length === 0) plainChunks.push(pending);
+  const chunks = plainChunks.map((plain, index) => {
+    const cipher = createCipheriv('aes-256-gcm', key, nonce(transferId, index), { authTagLength: TAG_BYTES });
+    cipher.setAAD(aad(transferId, index, index === plainChunks.length - 1));
+    return Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+  });
+  const manifest: TransferManifest = { transferId, chunkBytes, size, sha256: whole.digest('hex'), chunks: chunks.map((c) => createHash('sha256').update(c).digest('hex')) };
+  return { descriptor: { manifest, key: key.toString('base64url') }, chunks };
+}
+
+/**
+ * The receiving side of one transfer, kept in a directory so that it survives a restart: chunks
+ * are accepted in any order, each checked against the manifest; `missing()` says what to ask for
+ * again; `open()` decrypts in order and checks the whole digest.
+ */
+export class TransferReceiver {
+  readonly manifest: TransferManifest;
+  private readonly key: Buffer;
+  private readonly dir: string;
+
+  constructor(descriptor: TransferDescriptor, rootDir: string) {
+    const parsed = manifestSchema.safeParse(descriptor.manifest);
+    if (!parsed.success) throw new ExchangeError('invalid-message', `transfer manifest: ${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    this.manifest = parsed.data;
+    this.key = Buffer.from(descriptor.key, 'base64url');
+    if (this.key.length !== 32) throw new ExchangeError('invalid-message', 'transfer key: expected 32 bytes');
+    this.dir = join(rootDir, this.manifest.transferId);
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+  }
+
+  /** Keeps chunk `index` if it matches the manifest. @throws {ExchangeError} `bad-signature` for bytes that do not match their digest. */
+  accept(index: number, bytes: Uint8Array): void {
+    const expected = this.manifest.chunks[index];
+    if (expected === undefined) throw new ExchangeError('invalid-message', `transfer ${this.manifest.transferId}: no chunk ${index}`);
+    if (createHash('sha256').update(bytes).digest('hex') !== expected) throw new ExchangeError('bad-signature', `transfer ${this.manifest.transferId}: chunk ${index} does not match its digest in the signed manifest`);
+    const path = join(this.dir, String(index));
+    writeFileSync(`${path}.part`, bytes, { mode: 0o600 });
+    renameSync(`${path}.part`, path); // a chunk is there whole or not at all
+  }
+
+  /** Indexes of the chunks not received yet (an interrupted transfer resumes with these). */
+  missing(): number[] {
+    const have = new Set(readdirSync(this.dir).filter((f) => /^\d+$/.test(f)).map(Number));
+    return this.manifest.chunks.map((_, i) => i).filter((i) => !have.has(i));
+  }
+
+  /** The plaintext, chunk by chunk, once complete; the whole digest is checked at the end. */
+  async *open(): AsyncGenerator<Buffer> {
+    const missing = this.missing();
+    if (missing.length > 0) throw new ExchangeError('invalid-message', `transfer ${this.manifest.transferId}: ${missing.length} chunks missing`);
+    const whole = createHash('sha256');
+    const last = this.manifest.chunks.length - 1;
+    for (let index = 0; index <= last; index++) {
+      const path = join(this.dir, String(index));
+      if (!existsSync(path)) throw new ExchangeError('invalid-message', `chunk ${index} vanished`);
+      const sealed = readFileSync(path);
+      const decipher = createDecipheriv('aes-256-gcm', this.key, nonce(this.manifest.transferId, index), { authTagLength: TAG_BYTES });
+      decipher.setAAD(aad(this.manifest.transferId, index, index === last));
+      decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+      let plain: Buffer;
+      try {
+        plain = Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES)), decipher.final()]);
+      } catch {
+        throw new ExchangeError('undecryptable', `transfer ${this.manifest.transferId}: chunk ${index} does not decrypt`);
+      }
+      whole.update(plain);
+      yield plain;
+    }
+    if (whole.digest('hex') !== this.manifest.sha256) throw new ExchangeError('bad-signature', `transfer ${this.manifest.transferId}: the content does not match its digest`);
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * @module exchange/transport
+ * How an envelope reaches a node: HTTP to a peer's endpoint, or loopback to this node's own inbox
+ * for authorities hosted on the same node (one envelope path for both). Three outcomes, not two
+ * (exchange-evidence.md §7): a signed answer, surely not sent (the connection was refused), or
+ * *unknown* (a timeout or a cut connection after the request left: it may have arrived).
+ */
+import type { InboxAnswer } from './inbox.js';
+import type { TrustedNode } from './trust.js';
+
+export type DeliveryResult =
+  | { readonly kind: 'answered'; readonly receipt: string }
+  | { readonly kind: 'not-sent'; readonly error: string }
+  | { readonly kind: 'unknown'; readonly error: string };
+
+export interface Transport {
+  deliver(peer: TrustedNode, envelope: string): Promise<DeliveryResult>;
+}
+
+export const EXCHANGE_MEDIA_TYPE = 'application/jose';
+export const EXCHANGE_PATH = '/api/exchange/messages';
+
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** HTTP POST of the envelope to `<endpoint>/api/exchange/messages`; the body of a 200 is the receipt. */
+export function createHttpTransport(options: { timeoutMs?: number } = {}): Transport {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  return {
+    async deliver(peer, envelope) {
+      const url = new URL(EXCHANGE_PATH, peer.endpoint.endsWith('/') ? peer.endpoint : `${peer.endpoint}/`);
+      let response: Response;
+      try {
+        response = await fetch(url, { method: 'POST', headers: { 'content-type': EXCHANGE_MEDIA_TYPE }, body: envelope, signal: AbortSignal.timeout(timeoutMs) });
+      } catch (error) {
+        const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as { name?: string }).name ?? 'error';
+        return NOT_SENT_CODES.has(code) ? { kind: 'not-sent', error: `${url.host}: ${code}` } : { kind: 'unknown', error: `${url.host}: ${code}` };
+      }
+      let body: string;
+      try {
+        body = await response.text();
+      } catch {
+        return { kind: 'unknown', error: `${url.host}: connection cut while reading the answer` };
+      }
+      if (response.status === 200 && (response.headers.get('content-type') ?? '').startsWith(EXCHANGE_MEDIA_TYPE)) return { kind: 'answered', receipt: body };
+      return { kind: 'unknown', error: `${url.host}: HTTP ${response.status}` };
+    },
+  };
+}
+
+/** Delivery to this node's own inbox (authorities hosted on the same node). */
+export function createLoopbackTransport(receive: (envelope: string) => Promise<InboxAnswer>): Transport {
+  return {
+    async deliver(_peer, envelope) {
+      return { kind: 'answered', receipt: (await receive(envelope)).receipt };
+    },
+  };
+}
+
+/** Loopback for this node, `remote` for peers. */
+export function routeTransport(loopback: Transport, remote: Transport): Transport {
+  return { deliver: (peer, envelope) => (peer.self ? loopback : remote).deliver(peer, envelope) };
+}

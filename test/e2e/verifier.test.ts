@@ -1,0 +1,98 @@
+/**
+ * The single-file offline verifier page (verifier/verifier.html), opened from disk in Chromium
+ * with the network disabled: a bundle is chosen, the page shows the same verdict as `comity
+ * verify` — VERIFIED for a good bundle (full and partial), NOT VERIFIED naming the first failing
+ * check for a tampered one — and it makes no network request at all.
+ */
+import assert from 'node:assert/strict';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser } from 'playwright-core';
+import { exportBundle } from '../../src/evidence/bundle.js';
+import { verifyBundle } from '../../src/evidence/bundle-verify.js';
+import { addEvidence } from '../../src/evidence/index.js';
+import { readZipStructure } from '../../src/evidence/zip-reader.js';
+import { acceptedCaseDirect, openNode, US } from '../evidence/node-fixture.js';
+import { CHROMIUM, chromiumSkipReason, ROOT } from './harness.js';
+
+const skip = chromiumSkipReason();
+const memory = (bytes: Buffer) => ({ size: bytes.length, read: async (o: number, l: number) => bytes.subarray(o, o + l) });
+
+describe('offline verifier page in Chromium', { skip }, () => {
+  let dir: string;
+  let browser: Browser;
+  const bundles: Record<string, string> = {};
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'comity-verifier-page-'));
+    const node = await openNode(join(dir, 'node'));
+    const caseId = await acceptedCaseDirect(node.ev, 'VERIFIER-PAGE');
+    const meta = (name: string, length: number) => ({ name, length, dataCategory: 'content', producer: 'Example Mail Inc.' });
+    const a = await addEvidence(node.ev, US, caseId, meta('mail é.mbox', 26), Readable.from([Buffer.from('From a@example.com\n\nhello\n')]));
+    const big = Buffer.alloc(300_000, 'x');
+    await addEvidence(node.ev, US, caseId, meta('big.log', big.length), Readable.from([big]));
+    const write = async (name: string, options: { items?: string[] } = {}) => {
+      const path = join(dir, name);
+      await exportBundle(node.ev, US, caseId, createWriteStream(path), { ...options, record: false });
+      bundles[name] = path;
+      return path;
+    };
+    const full = await write('full.zip');
+    await write('partial.zip', { items: [a.id] });
+    const bytes = await readFile(full);
+    const entry = (await readZipStructure(memory(bytes))).find((e) => e.name.endsWith('big.log'));
+    assert.ok(entry);
+    bytes[entry.dataOffset + 10] = 'y'.charCodeAt(0);
+    bundles['tampered.zip'] = join(dir, 'tampered.zip');
+    await writeFile(bundles['tampered.zip'], bytes);
+    await node.handle.close();
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+  });
+  after(async () => {
+    await browser?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function check(file: string): Promise<{ ok: string; report: string; requests: string[] }> {
+    const context = await browser.newContext({ offline: true });
+    const requests: string[] = [];
+    context.on('request', (r) => {
+      if (!r.url().startsWith('file:')) requests.push(r.url());
+    });
+    await context.route(/^(?!file:)/, (route) => route.abort());
+    const page = await context.newPage();
+    await page.goto(pathToFileURL(join(ROOT, 'verifier', 'verifier.html')).href);
+    await page.setInputFiles('#file', file);
+    await page.waitForSelector('#status[data-ok]', { timeout: 15_000 });
+    const ok = (await page.getAttribute('#status', 'data-ok')) ?? '';
+    const report = (await page.textContent('#report')) ?? '';
+    await context.close();
+    return { ok, report, requests };
+  }
+
+  it('a good bundle: VERIFIED, as comity verify says, with no network request', async () => {
+    const result = await check(bundles['full.zip'] as string);
+    assert.equal(result.ok, 'true', result.report);
+    assert.match(result.report, /VERIFIED: every digest/);
+    assert.match(result.report, /mail é\.mbox/);
+    assert.deepEqual(result.requests, []);
+    assert.equal((await verifyBundle(memory(await readFile(bundles['full.zip'] as string)))).ok, true);
+  });
+
+  it('a partial export: VERIFIED', async () => {
+    const result = await check(bundles['partial.zip'] as string);
+    assert.equal(result.ok, 'true', result.report);
+  });
+
+  it('a tampered bundle: NOT VERIFIED, naming the same first failure as comity verify', async () => {
+    const result = await check(bundles['tampered.zip'] as string);
+    assert.equal(result.ok, 'false');
+    const cli = await verifyBundle(memory(await readFile(bundles['tampered.zip'] as string)));
+    assert.equal(cli.ok, false);
+    assert.ok(result.report.includes(`first failure: ${cli.firstFailure?.check ?? '?'}`), `${result.report}\n-- CLI: ${JSON.stringify(cli.firstFailure)}`);
+  });
+});

@@ -1,0 +1,172 @@
+/**
+ * Federation through the API with real servers: France (`comity serve --demo`, SQLite) and the
+ * United States (the same, on PostgreSQL when it answers, else SQLite) as separate processes on
+ * loopback, trusting each other through a trust folder. The French preservation request is
+ * drafted, approved and sent through the French API; the US officer receives, decides, executes
+ * and responds through the US API; the French side sees every step and closes the case; each
+ * side's deliveries are `delivered` (the request `read`: the US officer opened it).
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, it } from 'node:test';
+import { base32Decode, totpCode, totpStep, TOTP_STEP_SECONDS } from '../../src/auth/index.js';
+import { DEMO_REVIEW, preservationRequestFrToUs } from '../../src/demo/data.js';
+import { freePort } from '../../bench/exchange-cluster.js';
+import { postgresProbe } from '../db/dialects.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'comity-servers-'));
+const children: ChildProcess[] = [];
+let dropDb: (() => Promise<void>) | null = null;
+after(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await dropDb?.();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+type PgClient = { connect(): Promise<void>; query(text: string): Promise<unknown>; end(): Promise<void> };
+const pg = createRequire(import.meta.url)('pg') as { Client: new (config: { connectionString: string }) => PgClient };
+
+async function postgresDatabase(): Promise<string | null> {
+  if (!postgresProbe.reachable) return null;
+  const name = `comity_servers_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: postgresProbe.url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  dropDb = async () => {
+    const client = new pg.Client({ connectionString: postgresProbe.url });
+    await client.connect();
+    await client.query(`drop database if exists ${name} with (force)`);
+    await client.end();
+  };
+  const url = new URL(postgresProbe.url);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+interface Server {
+  url: string;
+  totp: Map<string, string>;
+  password: string;
+  seedStep: number;
+}
+
+async function startServer(name: string, nodeId: string, hosted: string, databaseUrl: string | null): Promise<Server> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!/^(COMITY_|DATABASE_)/.test(key)) env[key] = value;
+  Object.assign(env, {
+    COMITY_DATA_DIR: join(dir, name),
+    COMITY_HOST: '127.0.0.1',
+    COMITY_PORT: String(port),
+    COMITY_LOG_LEVEL: 'warn',
+    COMITY_SECURE_COOKIES: 'false',
+    COMITY_NODE_ID: nodeId,
+    COMITY_NODE_ENDPOINT: `http://127.0.0.1:${port}`,
+    COMITY_NODE_HOST: hosted,
+    COMITY_PEER_DIR: join(dir, 'peers'),
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+  });
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'comity.js'), 'serve', '--demo'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  const totp = new Map<string, string>();
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      for (const match of output.matchAll(/^\s+(\S+@\S+)\s.*TOTP secret ([A-Z2-7]+)/gm)) totp.set(match[1]!, match[2]!);
+      if (output.includes('Federation node') && /TOTP secret/.test(output)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code}): ${output}`)));
+  });
+  const password = /password for all: (\S+)/.exec(output)?.[1] ?? '';
+  return { url: `http://127.0.0.1:${port}`, totp, password, seedStep: totpStep(new Date()) };
+}
+
+/** A signed-in session (password, then the TOTP code of the next step: the seed used this one). */
+async function signIn(server: Server, email: string) {
+  let cookies = '';
+  let csrf = '';
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(cookies ? { cookie: cookies } : {}), ...(csrf ? { 'x-csrf-token': csrf } : {}) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const set = response.headers.getSetCookie();
+    if (set.length > 0) cookies = set.map((c) => c.split(';')[0]).join('; ');
+    const text = await response.text();
+    const json = text && response.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as Record<string, unknown>) : {};
+    if (response.status >= 400) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+    return json;
+  };
+  const login = await call('POST', '/api/auth/login', { email, password: server.password });
+  csrf = String(login.csrfToken);
+  const secret = server.totp.get(email);
+  if (secret) {
+    const code = totpCode(base32Decode(secret), new Date((server.seedStep + 1) * TOTP_STEP_SECONDS * 1000));
+    const confirmed = await call('POST', '/api/auth/totp', { code });
+    if (typeof confirmed.csrfToken === 'string') csrf = confirmed.csrfToken;
+  }
+  return call;
+}
+
+async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    assert.ok(Date.now() < deadline, `timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+it('France (SQLite) and the United States (PostgreSQL) as separate servers: the preservation journey through both APIs', { timeout: 180_000 }, async () => {
+  const [fr, us] = await Promise.all([
+    startServer('fr', 'FR:justice.gouv.fr', 'fr-ca,fr-parquet-paris', null),
+    postgresDatabase().then((url) => startServer('us', 'US:oia.justice.gov', 'us-doj-oia', url)),
+  ]);
+  const frOfficer = await signIn(fr, 'officer@fr.demo');
+  const frJudge = await signIn(fr, 'judge@fr.demo');
+  const usOfficer = await signIn(us, 'officer@us.demo');
+  // Each node found the other's agreement in the trust folder.
+  await until(() => fetch(`${fr.url}/api/exchange/jwks`).then((r) => r.json() as Promise<{ keys: unknown[] }>), (j) => j.keys.length >= 4, 'French JWKS');
+
+  const created = await frOfficer('POST', '/api/cases', preservationRequestFrToUs({ references: { requesting: 'FED-API-1' } }));
+  const id = String(created.id);
+  await frJudge('POST', `/api/cases/${id}/events/approve`, { review: DEMO_REVIEW });
+  await until(
+    () => frOfficer('POST', `/api/cases/${id}/events/send`, {}).then(() => true, (e: Error) => (/unknown-authority|not a trusted/.test(e.message) ? false : Promise.reject(e))),
+    (ok) => ok,
+    'the French node to trust the US node',
+  );
+  const incoming = await until(() => usOfficer('GET', `/api/cases/${id}`).catch(() => ({ state: 'absent' })), (c) => c.state === 'sent', 'the request on the US node');
+  assert.equal((incoming as Record<string, unknown>).id, id);
+
+  for (const [event, body] of [
+    ['receive', {}],
+    ['acknowledge', {}],
+    ['start-assessment', {}],
+    ['accept', { assessment: { grounds: [{ ground: 'political-offence', applies: false }, { ground: 'essential-interests', applies: false }], decision: 'accept' } }],
+    ['execute', {}],
+    ['respond', { response: { summary: 'Data preserved under 18 U.S.C. § 2703(f) until 2027-02-28.' } }],
+  ] as const) {
+    await usOfficer('POST', `/api/cases/${id}/events/${event}`, body);
+  }
+  await until(() => frOfficer('GET', `/api/cases/${id}`), (c) => c.state === 'responded', 'the response on the French node');
+  await frOfficer('POST', `/api/cases/${id}/events/close`, {});
+  await until(() => usOfficer('GET', `/api/cases/${id}`), (c) => c.state === 'closed', 'the closing on the US node');
+  type Delivery = { type: string; state: string };
+  const settled = (d: Delivery[]) => d.every((m) => m.state === 'delivered' || m.state === 'read');
+  const frDeliveries = await until(async () => (await frOfficer('GET', `/api/cases/${id}/deliveries`)) as unknown as Delivery[], settled, 'French deliveries');
+  const usDeliveries = await until(async () => (await usOfficer('GET', `/api/cases/${id}/deliveries`)) as unknown as Delivery[], settled, 'US deliveries');
+  // The US officer opened the request: the French side shows it read.
+  assert.deepEqual(frDeliveries.map((d) => [d.type, d.state]), [['request', 'read'], ['closing', 'delivered']]);
+  assert.deepEqual(usDeliveries.map((d) => [d.type, d.state]), ['notice', 'acknowledgement', 'acknowledgement', 'notice', 'decision', 'execution', 'response'].map((t) => [t, 'delivered']));
+});
