@@ -42,9 +42,9 @@ export const GENERATED_TEXTS: readonly LawText[] = [
   { key: 'generated/offence-threshold', text: 'Only if the offence is punishable in the issuing State by a custodial sentence of a maximum of at least {years} years, or is listed in {list}.' },
   { key: 'generated/reason-negotiation', text: '{id}: under negotiation; not a legal basis until concluded and in force' },
   { key: 'generated/reason-applies-from', text: '{id}: applies from {date}' },
-  { key: 'generated/reason-not-in-force-unconfirmed-pending', text: '{id}: not in force on {date}, {count} of {threshold} consents ({undated} unconfirmed); enters into force on {entry}' },
+  { key: 'generated/reason-not-in-force-unconfirmed-pending', text: '{id}: not in force on {date}, {count} of {threshold} consents ({undated} more reported without a confirmed date, not counted); enters into force on {entry}' },
   { key: 'generated/reason-not-in-force-pending', text: '{id}: not in force on {date}, {count} of {threshold} consents; enters into force on {entry}' },
-  { key: 'generated/reason-not-in-force-unconfirmed', text: '{id}: not in force on {date}, {count} of {threshold} consents ({undated} unconfirmed)' },
+  { key: 'generated/reason-not-in-force-unconfirmed', text: '{id}: not in force on {date}, {count} of {threshold} consents ({undated} more reported without a confirmed date, not counted)' },
   { key: 'generated/reason-not-in-force', text: '{id}: not in force on {date}, {count} of {threshold} consents' },
   { key: 'generated/reason-not-taking-part', text: '{id}: {party} does not take part \u2014 {note}' },
   { key: 'generated/reason-applies-to-from', text: '{id}: applies to {party} from {date}' },
@@ -62,6 +62,15 @@ export const GENERATED_TEXTS: readonly LawText[] = [
   { key: 'generated/reason-reservation', text: '{label}: {party} reserved the right not to apply it ({reservation})' },
   { key: 'generated/reason-catalogue-none', text: '{label}: only for offences established under {catalogue} (no offence given)' },
   { key: 'generated/reason-catalogue-other', text: '{label}: only for offences established under {catalogue} ({offence} is not one of them)' },
+  { key: 'generated/reason-bound-not-recorded', text: "{id}: who is bound is not recorded in Comity's data; check the treaty office ({url})" },
+  { key: 'generated/reason-not-party-treaty', text: '{id}: {party} is not a party to this treaty' },
+  { key: 'generated/reason-representative-issuing', text: "{id}: the provider's legal representative is in the issuing State ({party}): a domestic order under its own law" },
+  { key: 'generated/reason-representative-not-bound-note', text: "{id}: the provider's legal representative or designated establishment is in {party}, not a member State bound by it ({note})" },
+  { key: 'generated/reason-representative-not-bound', text: "{id}: the provider's legal representative or designated establishment is in {party}, not a member State bound by it" },
+  { key: 'generated/reason-replaced', text: '{id}: replaced between {from} and {to} by {other} (Art. {article})' },
+  { key: 'generated/reason-same-side', text: '{id}: {from} and {to} are on the same side of the agreement' },
+  { key: 'generated/reason-between-not-in-force-from', text: '{id}: not in force on {date}; in force from {entry}' },
+  { key: 'generated/reason-between-not-in-force', text: '{id}: not in force on {date}' },
 ];
 
 function provisionTexts(p: Provision): LawText[] {

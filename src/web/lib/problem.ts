@@ -27,11 +27,13 @@ export const SERVER_PROBLEM_CODES = [
   'idempotency-key-reused',
   'form-not-applicable',
   'document-unavailable',
+  'gone',
   'reason-required',
   'throttled',
   'rate-limited',
   'request-header-too-large',
   'internal-error',
+  'integrity-failure',
   'not-ready',
   'ledger-inconsistent',
 ] as const;
