@@ -65,7 +65,11 @@ const ESSENTIAL = [
   { ground: 'political-offence', applies: false },
   { ground: 'essential-interests', applies: true, note: 'critical infrastructure' },
 ];
-const EIO_GROUNDS = kb.provisions.find((p) => p.id === 'EU-2014-41:1')?.refusalGrounds.map((g) => ({ ground: g.ground, applies: false })) ?? [];
+// The EIO grounds for identifying a subscriber: Dir. 2014/41 Art. 11(2) excludes some of them for this
+// measure (the data's `notForMeasures`), and the assessment must answer exactly the others.
+const EIO_GROUNDS = (kb.provisions.find((p) => p.id === 'EU-2014-41:1')?.refusalGrounds ?? [])
+  .filter((g) => g.requiresReservation === undefined && !(g.notForMeasures ?? []).includes('subscriber-info'))
+  .map((g) => ({ ground: g.ground, applies: false }));
 
 const EXTRA_AUTHORITIES = [
   { id: 'de-provider', party: 'DE', kind: 'service-provider', name: 'Beispiel Cloud GmbH', timeZone: 'Europe/Berlin', languages: ['de', 'en'] },

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { captureIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { createApiToken, createAuthContext, createSecretBox, createUser, type Role } from '../../src/auth/index.js';
 import { openDatabase, resolveDbConfig } from '../../src/db/index.js';
 import { DEMO_AUTHORITIES, DEMO_REVIEW, preservationRequestFrToUs } from '../../src/demo/data.js';
 
@@ -95,6 +96,17 @@ const independent = {
   },
 };
 
+async function addUserWithToken(email: string, authorityId: string, roles: Role[]): Promise<string> {
+  const handle = await openDatabase(resolveDbConfig(process.env));
+  try {
+    const auth = createAuthContext(handle.db, createSecretBox(Buffer.from('11'.repeat(32), 'hex')));
+    const user = await createUser(auth, { id: 'system', authorityId: null }, { email, displayName: email, authorityId, roles, password: 'a long enough passphrase 42' });
+    return (await createApiToken(auth, { id: user.id, authorityId }, { userId: user.id, name: 'cli', scopes: ['cases:read', 'cases:write'], expiresInDays: 1 })).token;
+  } finally {
+    await handle.close();
+  }
+}
+
 describe('comity ledger', () => {
   let eventId = '';
   before(async () => {
@@ -104,9 +116,15 @@ describe('comity ledger', () => {
     process.env.COMITY_SECRET_KEY = '11'.repeat(32);
     delete process.env.DATABASE_URL;
     for (const [i, authority] of DEMO_AUTHORITIES.entries()) assert.equal((await run('authorities', 'create', file(`authority-${i}.json`, authority))).code, 0);
+    // Cases are made by real users through their API tokens (the CLI acts as nobody for free).
+    const drafter = await addUserWithToken('officer@ledger.test', 'fr-ca', ['drafter', 'central-authority-officer']);
+    const judge = await addUserWithToken('judge@ledger.test', 'fr-ca', ['reviewer']);
     for (let i = 0; i < 5; i += 1) {
-      const created = JSON.parse((await run('cases', 'create', file(`request-${i}.json`, preservationRequestFrToUs()), '--json')).stdout) as { id: string };
-      assert.equal((await run('cases', 'transition', created.id, 'approve', '--data', file('review.json', { review: DEMO_REVIEW }))).code, 0);
+      const createdRun = await run('cases', 'create', file(`request-${i}.json`, preservationRequestFrToUs()), '--json', '--token', drafter);
+      assert.equal(createdRun.code, 0, createdRun.stderr.join('\n'));
+      const created = JSON.parse(createdRun.stdout) as { id: string };
+      const approved = await run('cases', 'transition', created.id, 'approve', '--data', file('review.json', { review: DEMO_REVIEW }), '--token', judge);
+      assert.equal(approved.code, 0, approved.stderr.join('\n'));
     }
   });
 
