@@ -138,6 +138,9 @@ it('France (SQLite) and the United States (PostgreSQL) as separate servers: the 
   // Each node found the other's agreement in the trust folder.
   await until(() => fetch(`${fr.url}/api/exchange/jwks`).then((r) => r.json() as Promise<{ keys: unknown[] }>), (j) => j.keys.length >= 4, 'French JWKS');
 
+  // Each node imports the agreements it finds in the trust folder every 2 s; the demo also seeds the
+  // US authority locally, so a request sent before the import would stay on the French node. Two scans.
+  await new Promise((r) => setTimeout(r, 4500));
   const created = await frOfficer('POST', '/api/cases', preservationRequestFrToUs({ references: { requesting: 'FED-API-1' } }));
   const id = String(created.id);
   await frJudge('POST', `/api/cases/${id}/events/approve`, { review: DEMO_REVIEW });
