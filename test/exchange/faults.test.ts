@@ -8,14 +8,13 @@
  * effect, and every message ends delivered or rejected. The counts are printed.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { connect, NO_FAULTS, startNode, type Faults, type NodeProcess, type NodeState } from '../../bench/exchange-cluster.js';
 import { postgresProbe } from '../db/dialects.js';
+import { freshPostgresDatabase } from './pg-database.js';
 
 const TOTAL = Number(process.env.FAULT_MESSAGES ?? 10_002);
 const PER_PAIR = Math.ceil(TOTAL / 6);
@@ -36,21 +35,9 @@ after(async () => {
 
 async function usDatabase(): Promise<string> {
   if (!postgresProbe.reachable) return join(dir, 'us.db');
-  const pg = createRequire(import.meta.url)('pg') as { Client: new (config: { connectionString: string }) => { connect(): Promise<void>; query(text: string): Promise<unknown>; end(): Promise<void> } };
-  const name = `comity_faults_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: postgresProbe.url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  pgCleanup = async () => {
-    const client = new pg.Client({ connectionString: postgresProbe.url });
-    await client.connect();
-    await client.query(`drop database if exists ${name} with (force)`);
-    await client.end();
-  };
-  const url = new URL(postgresProbe.url);
-  url.pathname = `/${name}`;
-  return url.toString();
+  const database = await freshPostgresDatabase('comity_faults');
+  pgCleanup = database.drop;
+  return database.url;
 }
 
 /**

@@ -7,12 +7,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { connect, startNode, type NodeProcess, type NodeState } from '../../bench/exchange-cluster.js';
 import { postgresProbe } from '../db/dialects.js';
+import { freshPostgresDatabase } from './pg-database.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'comity-lease-'));
 const nodes: NodeProcess[] = [];
@@ -26,25 +26,11 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-type PgClient = { connect(): Promise<void>; query(text: string): Promise<{ rows: Record<string, unknown>[] }>; end(): Promise<void> };
-const pg = createRequire(import.meta.url)('pg') as { Client: new (config: { connectionString: string }) => PgClient };
-
 async function sharedDatabase(): Promise<string> {
   if (!postgresProbe.reachable) return join(dir, 'fr.db');
-  const name = `comity_lease_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: postgresProbe.url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  dropDb = async () => {
-    const client = new pg.Client({ connectionString: postgresProbe.url });
-    await client.connect();
-    await client.query(`drop database if exists ${name} with (force)`);
-    await client.end();
-  };
-  const url = new URL(postgresProbe.url);
-  url.pathname = `/${name}`;
-  return url.toString();
+  const database = await freshPostgresDatabase('comity_lease');
+  dropDb = database.drop;
+  return database.url;
 }
 
 it('two processes of one node: the relay holder is killed mid-delivery, the other takes over, nothing lost or doubled', { timeout: 180_000 }, async () => {

@@ -8,9 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
@@ -18,6 +16,7 @@ import { base32Decode, totpCode, totpStep, TOTP_STEP_SECONDS } from '../../src/a
 import { DEMO_REVIEW, preservationRequestFrToUs } from '../../src/demo/data.js';
 import { freePort } from '../../bench/exchange-cluster.js';
 import { postgresProbe } from '../db/dialects.js';
+import { freshPostgresDatabase } from './pg-database.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'comity-servers-'));
@@ -29,25 +28,11 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-type PgClient = { connect(): Promise<void>; query(text: string): Promise<unknown>; end(): Promise<void> };
-const pg = createRequire(import.meta.url)('pg') as { Client: new (config: { connectionString: string }) => PgClient };
-
 async function postgresDatabase(): Promise<string | null> {
   if (!postgresProbe.reachable) return null;
-  const name = `comity_servers_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: postgresProbe.url });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  dropDb = async () => {
-    const client = new pg.Client({ connectionString: postgresProbe.url });
-    await client.connect();
-    await client.query(`drop database if exists ${name} with (force)`);
-    await client.end();
-  };
-  const url = new URL(postgresProbe.url);
-  url.pathname = `/${name}`;
-  return url.toString();
+  const database = await freshPostgresDatabase('comity_servers');
+  dropDb = database.drop;
+  return database.url;
 }
 
 interface Server {
