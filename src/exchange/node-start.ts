@@ -12,7 +12,7 @@ import type { KeyStore } from '../keys/index.js';
 import { createCaseFederation, createCaseMessageHandler } from './case-bridge.js';
 import { ExchangeError } from './errors.js';
 import { loadNodeIdentity } from './identity.js';
-import type { ExchangeLedger } from './ledger-port.js';
+import { LOG_LEDGER, type ExchangeLedger } from './ledger-port.js';
 import { exportNode, initNode } from './node.js';
 import { addPeer } from './peers.js';
 import { createExchangeRuntime, type ExchangeRuntime } from './runtime.js';
@@ -43,7 +43,8 @@ export async function startNodeExchange(cases: CaseContext, keys: KeyStore, env:
       if (!(error instanceof ExchangeError && /is not newer/.test(error.message))) throw new ExchangeError('invalid-agreement', `COMITY_PEER_FILES ${file}: ${(error as Error).message}`);
     }
   }
-  const runtime = createExchangeRuntime({ db, keys, identity, handler: createCaseMessageHandler(cases), ...(ledger ? { ledger } : {}) });
+  // Receipts and refusals go into the node's transparency log unless the caller says otherwise.
+  const runtime = createExchangeRuntime({ db, keys, identity, handler: createCaseMessageHandler(cases), ledger: ledger ?? LOG_LEDGER });
   cases.federation = createCaseFederation(runtime);
   const peerDir = env.COMITY_PEER_DIR;
   if (!peerDir) return runtime;

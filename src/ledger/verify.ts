@@ -11,7 +11,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
 import { openCheckpoint, checkpointOfNote } from './checkpoint.js';
 import { LedgerError } from './errors.js';
-import { CompactRange, EMPTY_ROOT, leafHash } from './merkle.js';
+import { CompactRange, EMPTY_ROOT, leafHashOfText, type CompletedNode } from './merkle.js';
 import type { NoteVerifier } from './note.js';
 import type { CheckpointMemory } from './publisher.js';
 import { leavesOf, SOURCE_TABLES } from './store.js';
@@ -108,36 +108,35 @@ export async function verifyLog(db: Kysely<Database>, options: VerifyOptions): P
   const range = new CompactRange();
   for (let from = 0; from < size; from += VERIFY_BATCH) {
     const to = Math.min(size, from + VERIFY_BATCH);
-    const batch = await db.selectFrom('ledger_entries').select(['idx', 'source', 'source_id', 'leaf']).where('idx', '>=', from).where('idx', '<', to).orderBy('idx').execute();
-    const computed = await leavesOf(db, batch);
-    const stored = new Map((await db.selectFrom('ledger_leaves').select(['idx', 'leaf']).where('idx', '>=', from).where('idx', '<', to).execute()).map((r) => [Number(r.idx), r.leaf]));
-    const present = new Set(batch.map((e) => Number(e.idx)));
-    for (let idx = from; idx < to; idx += 1) {
-      if (!present.has(idx)) {
-        problem(`log entry ${idx} is missing`, idx);
-        continue;
-      }
-      const leaf = computed.get(idx);
-      if (leaf === null || leaf === undefined) problem(`log entry ${idx}: its recorded row is missing`, idx);
-      if (idx >= integrated) continue;
-      const kept = stored.get(idx);
-      if (kept === undefined) {
-        problem(`log entry ${idx}: its leaf is missing`, idx);
-        continue;
-      }
-      if (leaf !== null && leaf !== undefined && kept !== leaf) problem(`log entry ${idx}: the recorded row does not match the logged leaf`, idx);
-    }
-    // Rebuild the tree from the stored leaves and compare every stored node.
+    // One range read by primary key (keyset, never OFFSET) of the entries with their stored leaves.
+    const batch = await db
+      .selectFrom('ledger_entries as e')
+      .leftJoin('ledger_leaves as l', 'l.idx', 'e.idx')
+      .select(['e.idx', 'e.source', 'e.source_id', 'e.leaf', 'l.leaf as kept'])
+      .where('e.idx', '>=', from)
+      .where('e.idx', '<', to)
+      .orderBy('e.idx')
+      .execute();
+    const computed = await leavesOf(db, batch, { from, to });
     const integratedTo = Math.min(to, integrated);
-    if (from < integratedTo) {
-      const completed: Array<{ level: number; index: number; hash: Buffer }> = [];
-      for (let idx = from; idx < integratedTo; idx += 1) {
-        const kept = stored.get(idx);
-        for (const n of range.append(leafHash(Buffer.from(kept ?? '')))) completed.push(n);
-        if (expectedRoots.has(range.size)) checkRoot(range.size, range.root());
-      }
-      await compareNodes(db, completed, problem);
+    const completed: CompletedNode[][] = [];
+    let j = 0;
+    for (let idx = from; idx < to; idx += 1) {
+      const entry = batch[j];
+      const present = entry !== undefined && Number(entry.idx) === idx;
+      if (present) j += 1;
+      else problem(`log entry ${idx} is missing`, idx);
+      const leaf = present ? computed.get(idx) : undefined;
+      if (present && (leaf === null || leaf === undefined)) problem(`log entry ${idx}: its recorded row is missing`, idx);
+      if (idx >= integratedTo) continue;
+      const kept = present ? entry.kept : null;
+      if (present && kept === null) problem(`log entry ${idx}: its leaf is missing`, idx);
+      else if (kept !== null && leaf !== null && leaf !== undefined && kept !== leaf) problem(`log entry ${idx}: the recorded row does not match the logged leaf`, idx);
+      // Rebuild the tree from the stored leaves (a missing one hashes as empty: its nodes then differ too).
+      for (const n of range.append(leafHashOfText(kept ?? ''))) (completed[n.level] ??= []).push(n);
+      if (expectedRoots.has(range.size)) checkRoot(range.size, range.root());
     }
+    await compareNodes(db, completed, problem);
     options.onProgress?.(to, size);
   }
   if (size === 0) options.onProgress?.(0, 0);
@@ -155,21 +154,21 @@ async function verifierArgs(options: VerifyOptions, origin: string): Promise<[No
   return [verifiers[0] as NoteVerifier, verifiers.slice(1) as NoteVerifier[]];
 }
 
-async function compareNodes(db: Kysely<Database>, completed: ReadonlyArray<{ level: number; index: number; hash: Buffer }>, problem: (text: string, index?: number) => void): Promise<void> {
-  const byLevel = new Map<number, Array<{ index: number; hash: Buffer }>>();
-  for (const n of completed) {
-    const list = byLevel.get(n.level);
-    if (list === undefined) byLevel.set(n.level, [n]);
-    else list.push(n);
-  }
-  for (const [level, nodes] of byLevel) {
-    const min = nodes[0]?.index ?? 0;
-    const max = nodes[nodes.length - 1]?.index ?? 0;
-    const rows = await db.selectFrom('ledger_nodes').select(['idx', 'hash']).where('level', '=', level).where('idx', '>=', min).where('idx', '<=', max).execute();
-    const stored = new Map(rows.map((r) => [Number(r.idx), Buffer.from(r.hash)]));
+/** Compares the nodes completed while rebuilding (per level, in index order) with the stored ones, one range read per level. */
+async function compareNodes(db: Kysely<Database>, completed: ReadonlyArray<readonly CompletedNode[] | undefined>, problem: (text: string, index?: number) => void): Promise<void> {
+  for (let level = 0; level < completed.length; level += 1) {
+    const nodes = completed[level];
+    if (nodes === undefined || nodes.length === 0) continue;
+    const min = (nodes[0] as CompletedNode).index;
+    const max = (nodes[nodes.length - 1] as CompletedNode).index;
+    const rows = await db.selectFrom('ledger_nodes').select(['idx', 'hash']).where('level', '=', level).where('idx', '>=', min).where('idx', '<=', max).orderBy('idx').execute();
+    let k = 0;
     for (const n of nodes) {
-      const hash = stored.get(n.index);
-      if (hash === undefined || !hash.equals(n.hash)) problem(`tree node ${level}/${n.index} does not match the leaves`, n.index * 2 ** level);
+      while (k < rows.length && Number((rows[k] as { idx: number }).idx) < n.index) k += 1;
+      const row = rows[k];
+      if (row === undefined || Number(row.idx) !== n.index || !Buffer.from(row.hash.buffer, row.hash.byteOffset, row.hash.byteLength).equals(n.hash)) {
+        problem(`tree node ${level}/${n.index} does not match the leaves`, n.index * 2 ** level);
+      }
     }
   }
 }
