@@ -15,6 +15,7 @@ import { loadNodeIdentity } from './identity.js';
 import { LOG_LEDGER, type ExchangeLedger } from './ledger-port.js';
 import { exportNode, initNode } from './node.js';
 import { addPeer } from './peers.js';
+import { resolveLogOrigin } from '../ledger/service.js';
 import { createExchangeRuntime, type ExchangeRuntime } from './runtime.js';
 
 export const NODE_SETTINGS = [
@@ -52,7 +53,7 @@ export async function startNodeExchange(cases: CaseContext, keys: KeyStore, env:
   // verify, or an older agreement, is refused as by `comity peers add`; the refusal is not fatal).
   mkdirSync(peerDir, { recursive: true });
   const own = `${identity.nodeId.replace(/[^A-Za-z0-9._-]/g, '_')}.json`;
-  writeFileSync(join(peerDir, own), JSON.stringify(await exportNode(db, keys, now), null, 2));
+  writeFileSync(join(peerDir, own), JSON.stringify(await exportNode(db, keys, now, resolveLogOrigin(env)), null, 2));
   const seen = new Map<string, number>();
   const scan = async () => {
     for (const file of readdirSync(peerDir).filter((f) => f.endsWith('.json') && f !== own)) {

@@ -12,7 +12,7 @@ import type { Database } from '../db/index.js';
 import { openCheckpoint, checkpointOfNote } from './checkpoint.js';
 import { LedgerError } from './errors.js';
 import { CompactRange, EMPTY_ROOT, leafHashOfText, type CompletedNode } from './merkle.js';
-import type { NoteVerifier } from './note.js';
+import { openNote, parseNote, type NoteVerifier } from './note.js';
 import type { CheckpointMemory } from './publisher.js';
 import { leavesOf, SOURCE_TABLES } from './store.js';
 
@@ -32,6 +32,18 @@ export interface VerificationReport {
   firstBadIndex: number | null;
   /** What is wrong, first problem first (at most 20). */
   problems: string[];
+  /** Cosignatures peers returned for this log's checkpoints (c2sp.org/tlog-cosignature). */
+  cosignatures: {
+    /** Verified with the witness key of the peer's agreement, on a checkpoint whose root the leaves give. */
+    verified: number;
+    /** Of a witness no longer among the peers (its key is unknown): not checked. */
+    unknownWitness: number;
+    failed: number;
+    /** Per witness: the largest checkpoint size it cosigned. */
+    byWitness: Record<string, number>;
+  };
+  /** Split views detected (open): of this log (a problem) and of peers' logs (evidence against them). */
+  forks: Array<{ origin: string; size: number; how: string; detectedAt: string; ownLog: boolean }>;
 }
 
 export interface VerifyOptions {
@@ -41,6 +53,8 @@ export interface VerifyOptions {
   /** The node's current origin: checkpoints of other (retired) origins are checked for their signature only. */
   origin?: string;
   onProgress?: (done: number, total: number) => void;
+  /** The cosigner keys of the node's peers (from their agreements), to check collected cosignatures. */
+  witnesses?: () => Promise<readonly NoteVerifier[]>;
 }
 
 const MAX_PROBLEMS = 20;
@@ -144,7 +158,40 @@ export async function verifyLog(db: Kysely<Database>, options: VerifyOptions): P
   if (range.size === integrated && range.nodes.map((h) => h.toString('base64')).join(' ') !== tree.range) problem('the stored compact range does not match the leaves', integrated - 1);
   const nodeCount = await db.selectFrom('ledger_nodes').select(db.fn.countAll<string>().as('n')).where('level', '=', 0).executeTakeFirstOrThrow();
   if (Number(nodeCount.n) !== integrated) problem(`the tree stores ${nodeCount.n} leaf hashes for ${integrated} entries`);
-  return { ok: problems.length === 0, size, integrated, checkpoints: checkpointRows.length, retiredOrigins, firstBadIndex, problems };
+
+  // Cosignatures: each line verifies with its witness's key over the checkpoint it cosigns, and
+  // that checkpoint's root was checked above against the leaves.
+  const cosignatures: VerificationReport['cosignatures'] = { verified: 0, unknownWitness: 0, failed: 0, byWitness: {} };
+  const witnesses = (await options.witnesses?.()) ?? [];
+  const cosigned = await db.selectFrom('ledger_cosignatures').select(['origin', 'size', 'witness', 'signature']).orderBy('size').execute();
+  const notes = new Map(checkpointRows.map((r) => [`${r.origin} ${Number(r.size)}`, r.note]));
+  for (const row of cosigned) {
+    const witness = witnesses.find((w) => w.name === row.witness && w.kind === 'cosignature');
+    if (witness === undefined) {
+      cosignatures.unknownWitness += 1;
+      continue;
+    }
+    const note = notes.get(`${row.origin} ${Number(row.size)}`);
+    let ok = false;
+    if (note !== undefined) {
+      try {
+        ok = openNote(`${parseNote(note).text}\n${row.signature}`, [witness]).verifiedBy.includes(witness.name);
+      } catch {
+        ok = false;
+      }
+    }
+    if (ok) {
+      cosignatures.verified += 1;
+      cosignatures.byWitness[row.witness] = Math.max(cosignatures.byWitness[row.witness] ?? 0, Number(row.size));
+    } else {
+      cosignatures.failed += 1;
+      problem(note === undefined ? `a cosignature of ${row.witness} is for a checkpoint of size ${row.size} this log does not hold` : `the cosignature of ${row.witness} on checkpoint ${row.size} does not verify with its key`);
+    }
+  }
+  const forkRows = await db.selectFrom('ledger_forks').select(['origin', 'size', 'how', 'detected_at']).where('resolved_at', 'is', null).orderBy('detected_at').execute();
+  const forks = forkRows.map((f) => ({ origin: f.origin, size: Number(f.size), how: f.how, detectedAt: f.detected_at, ownLog: options.origin === undefined || f.origin === options.origin }));
+  for (const f of forks) if (f.ownLog) problem(`split view of this log at size ${f.size}: ${f.how}`);
+  return { ok: problems.length === 0, size, integrated, checkpoints: checkpointRows.length, retiredOrigins, firstBadIndex, problems, cosignatures, forks };
 }
 
 async function verifierArgs(options: VerifyOptions, origin: string): Promise<[NoteVerifier, NoteVerifier[]]> {
