@@ -7,3 +7,4 @@ export * from './errors.js';
 export * from './rules.js';
 export * from './workflow.js';
 export * from './service.js';
+export * from './documents.js';

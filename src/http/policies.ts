@@ -130,6 +130,7 @@ export const POLICIES: Readonly<Record<string, Policy>> = {
   'POST /api/orders': { kind: 'authenticated', roles: DRAFTERS, scope: 'cases:write' },
   'GET /api/orders/rules': { kind: 'authenticated', scope: 'cases:read' },
   'GET /api/orders/:id': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
+  'GET /api/orders/:id/document': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'POST /api/orders/:id/events/:event': { kind: 'order-event' },
   // The web workspace (static files and the SPA fallback, src/http/routes/web.ts): public files, no data.
   'GET /*': { kind: 'public' },

@@ -142,6 +142,13 @@ describe('e-Evidence orders (Reg. 2023/1543) over the API', () => {
     assert.equal(produced.clocks.find((c) => c.clock === 'production')?.status, 'met');
     // Too late for a ground now.
     assertProblem(await (await as('enforcing@ie.demo')).post(`/api/orders/${o.id}/events/raise-ground`, { form: { ground: 'ne-bis-in-idem', reasons: 'Already tried in Ireland.' } }), 409, 'invalid-transition');
+    // The certificate printed from the same structured data (Annex I, in French).
+    const pdf = await (await as('agent@provider.demo')).get(`/api/orders/${o.id}/document`, { query: { form: 'annex-i', lang: 'fr' } });
+    assert.equal(pdf.statusCode, 200, pdf.body.slice(0, 300));
+    assert.equal(pdf.headers['content-type'], 'application/pdf');
+    assert.ok(pdf.rawPayload.subarray(0, 5).equals(Buffer.from('%PDF-')));
+    // No Annex III exists for this order.
+    assertProblem(await (await as('juge@fr.demo')).get(`/api/orders/${o.id}/document`, { query: { form: 'annex-iii' } }), 409, 'invalid-transition');
     const closed = await event('juge@fr.demo', o.id, 'close');
     assert.equal(closed.state, 'closed');
     // The US central authority is no party: 404.
@@ -222,6 +229,10 @@ describe('e-Evidence orders (Reg. 2023/1543) over the API', () => {
     const epoc = await draft(certificate(), { precededBy: pr.id });
     const confirmed = await event('juge@fr.demo', pr.id, 'confirm-production', { form: { instrument: 'EPOC', reference: epoc.reference, issuedOn: '2026-12-20' } });
     assert.equal(confirmed.state, 'production-confirmed');
+    for (const form of ['annex-ii', 'annex-v', 'annex-vi']) {
+      const pdf = await (await as('juge@fr.demo')).get(`/api/orders/${pr.id}/document`, { query: { form } });
+      assert.equal(pdf.statusCode, 200, `${form}: ${pdf.body.slice(0, 300)}`);
+    }
     await event('juge@fr.demo', epoc.id, 'approve');
     const sent = await event('juge@fr.demo', epoc.id, 'send');
     assert.equal(sent.state, 'delivered');
@@ -241,6 +252,8 @@ describe('e-Evidence orders (Reg. 2023/1543) over the API', () => {
     assertProblem(await agent.post(`/api/orders/${o.id}/events/report-impossibility`, { form: { reason: 'deleted-by-mistake', details: 'x' } }), 400, 'invalid-request');
     const impossible = await event('agent@provider.demo', o.id, 'report-impossibility', { form: { reason: 'data-not-stored', details: 'The account was deleted by its user on 2 October 2026; no backup remains after 30 days.', dataPreserved: false } });
     assert.equal(impossible.state, 'impossible');
+    const annexIII = await (await as('juge@fr.demo')).get(`/api/orders/${o.id}/document`, { query: { form: 'annex-iii', lang: 'fr' } });
+    assert.equal(annexIII.statusCode, 200, annexIII.body.slice(0, 300));
     const enforced = await event('juge@fr.demo', o.id, 'start-enforcement', { reason: 'The provider’s backups are kept 90 days under its own policy; the reasons are not accepted.' });
     assert.equal(enforced.state, 'enforcement');
     // The enforcing authority now takes part (Art. 16): it sees the order with the Annex III form.

@@ -127,6 +127,7 @@ const EXPECTED: Record<string, RouteExpectation> = {
   'POST /api/orders': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: ['drafter', 'central-authority-officer', '24/7-officer'], tenant: null, scopes: ['cases:write', 'admin'] },
   'GET /api/orders/rules': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: 'all', tenant: null, scopes: ['cases:read', 'admin'] },
   'GET /api/orders/:id': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
+  'GET /api/orders/:id/document': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
   // Sent as `acknowledge` (ORDER_EVENT_ROLES: service-provider agents) on an unknown order.
   'POST /api/orders/:id/events/:event': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: ['service-provider-agent'], tenant: null, scopes: ['cases:write', 'admin'] },
   'GET /*': PUBLIC,
@@ -384,6 +385,8 @@ describe('authorisation matrix [sqlite]', () => {
         return c.post('/api/orders', { issuingAuthority: myAuthority, certificate: { order: 'EPOC' } });
       case 'GET /api/orders/:id':
         return c.get(`/api/orders/${unknownCase}`);
+      case 'GET /api/orders/:id/document':
+        return c.get(`/api/orders/${unknownCase}/document`, { query: { form: 'annex-i' } });
       case 'POST /api/orders/:id/events/:event':
         return c.post(`/api/orders/${unknownCase}/events/acknowledge`, {});
       case 'POST /api/exchange/messages':

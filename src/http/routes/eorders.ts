@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { calendarDateIn } from '../../clock/index.js';
-import { createOrder, createProvider, getOrder, listOrders, listProviders, orderEvent, orderInputSchema, orderRules, providerInputSchema, sweepOrders, ORDER_EVENTS } from '../../eorders/index.js';
+import { createOrder, createProvider, getOrder, listOrders, listProviders, orderDocument, orderEvent, orderInputSchema, orderRules, providerInputSchema, sweepOrders, ORDER_EVENTS, ORDER_FORMS, ORDER_FORM_LANGUAGES } from '../../eorders/index.js';
 import type { AppDeps } from '../deps.js';
 import type { Principal } from '../principal.js';
 import { HttpProblem } from '../problems.js';
@@ -62,6 +62,23 @@ export async function registerOrderRoutes(app: FastifyInstance, deps: AppDeps): 
     await sweepOrders(deps.cases);
     return getOrder(deps.cases, actorOf(signedIn(request.principal)), request.params.id);
   });
+
+  api.get(
+    '/api/orders/:id/document',
+    {
+      schema: {
+        tags,
+        summary: 'A certificate of the order as PDF, printed from its structured data: Annex I (EPOC), II (EPOC-PR), III (impossibility), V (confirmation of a request for production), VI (extension)',
+        params: z.strictObject({ id: z.string().min(1).max(64) }),
+        querystring: z.strictObject({ form: z.enum(ORDER_FORMS), lang: z.enum(ORDER_FORM_LANGUAGES).default('en') }),
+      },
+    },
+    async (request, reply) => {
+      const order = await getOrder(deps.cases, actorOf(signedIn(request.principal)), request.params.id);
+      const pdf = await orderDocument(order, request.query.form, request.query.lang, deps.cases.now());
+      return reply.header('content-type', 'application/pdf').header('content-disposition', `attachment; filename="${order.reference}-${request.query.form}.pdf"`).send(pdf);
+    },
+  );
 
   api.post(
     '/api/orders/:id/events/:event',
