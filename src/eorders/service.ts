@@ -606,7 +606,7 @@ export async function getOrder(ctx: CaseContext, actor: Actor, id: string): Prom
   const actions = allowedOrderEvents(kind, row.state as OrderState).filter((e) => e !== 'deliver' && e !== 'expire' && (actor.authorityId === null ? false : parties.includes(partyOf(e))))
     .filter((e) => (e === 'validate' || e === 'refuse-validation' ? row.validation_status === 'ex-post-pending' : true))
     .filter((e) => (e === 'confirm-no-ground' || e === 'raise-ground' ? row.enforcing_status === 'notified' : true))
-    .filter((e) => (e === 'start-enforcement' ? row.enforcing_authority_id !== null && row.enforcing_status !== 'ground-raised' : true));
+    .filter((e) => (e === 'start-enforcement' ? mayEnforce(row, clocks, ctx.now()) : true));
   // The enforcing authority sees only what Art. 8 gives it: the certificate, its status, its clock.
   const enforcingOnly = parties.length === 1 && parties[0] === 'enforcing';
   return {
@@ -637,6 +637,14 @@ export async function getOrder(ctx: CaseContext, actor: Actor, id: string): Prom
       .map((e) => ({ seq: e.seq, event: e.event, from: e.from_state, to: e.to_state, party: e.party, actor: e.actor, at: e.at, reason: e.reason, payload: e.payload === null ? null : (JSON.parse(e.payload) as unknown) })),
     clocks: clocks.map(presentClock),
   };
+}
+
+/** Art. 16(1): offered to the issuing authority when the addressee did not comply within the deadline, or gave reasons (Annex III, Art. 17) it may not accept. */
+function mayEnforce(row: Selectable<EordersTable>, clocks: Selectable<EorderClocksTable>[], now: Date): boolean {
+  if (row.enforcing_authority_id === null || row.enforcing_status === 'ground-raised') return false;
+  if (row.kind !== 'EPOC' || !['delivered', 'acknowledged', 'clarification-requested'].includes(row.state)) return true;
+  const production = clocks.find((c) => c.clock === 'production');
+  return production === undefined || now.getTime() > Date.parse(production.due_at);
 }
 
 export interface OrderSummary {

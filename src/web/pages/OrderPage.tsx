@@ -18,6 +18,7 @@ import { ProblemAlert } from '../components/ProblemAlert';
 import { useApi } from '../hooks/useApi';
 import { useLocale } from '../hooks/useLocale';
 import { ACTION_FORM, DATA_CATEGORIES, GROUNDS, IMPOSSIBILITY_REASONS, ISSUER_KINDS, sha256Hex, type OrderView } from '../lib/orders';
+import type { LawCitation } from '../lib/bases';
 import type { ApiProblem } from '../lib/problem';
 import { formatDateTime } from '../lib/time-left';
 import { useParams } from '../router';
@@ -63,7 +64,7 @@ export default function OrderPage() {
               <dd data-testid="order-enforcing" data-status={o.enforcing?.status ?? 'none'}>
                 {o.enforcing ? `${o.enforcing.name} — ${tk(`orders.enforcingStatus.${o.enforcing.status}`)}` : t('orders.noEnforcing')}
                 <br />
-                <span className="small">{o.notification.reason}</span> {o.notification.citations.map((c, i) => <Cite key={i} citation={c} />)}
+                <span className="small">{o.notification.reason}</span> <Citations list={o.notification.citations} />
               </dd>
               {o.transmitNotBefore && (
                 <>
@@ -78,7 +79,7 @@ export default function OrderPage() {
                 {tk(`orders.validationStatus.${o.validationStatus}`)}
                 {o.validation && ` — ${tk(`orders.issuer.${o.validation.kind}`)}: ${o.validation.name} (${o.validation.reference})`}
                 <br />
-                <span className="small">{o.issuing.reasons.join(' ')}</span> {o.issuing.citations.map((c, i) => <Cite key={i} citation={c} />)}
+                <span className="small">{o.issuing.reasons.join(' ')}</span> <Citations list={o.issuing.citations} />
               </dd>
             </dl>
           </section>
@@ -152,6 +153,20 @@ export default function OrderPage() {
           </section>
         </div>
       )}
+    </>
+  );
+}
+
+/** Citations separated by semicolons. */
+function Citations({ list }: { list: readonly LawCitation[] }) {
+  return (
+    <>
+      {list.map((c, i) => (
+        <span key={i}>
+          {i > 0 && '; '}
+          <Cite citation={c} />
+        </span>
+      ))}
     </>
   );
 }
