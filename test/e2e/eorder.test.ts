@@ -39,6 +39,43 @@ async function act(page: Page, event: string, label: string, next: string): Prom
   await expectState(page, next);
 }
 
+/** Drafts an order through the certificate form as the clerk; returns the order page's path. */
+async function draftOrder(e2e: E2E, o: { issuerKind: string; emergency?: string; categories: string[]; identifierType: string; identifier: string; offenceHere: boolean }): Promise<string> {
+  const page = await e2e.pageAs('greffe@fr.demo', '/orders/new');
+  await page.getByTestId('order-form').waitFor();
+  await page.getByLabel('Service provider', { exact: true }).selectOption('example-mail');
+  await page.getByLabel('Kind of issuing authority').selectOption(o.issuerKind);
+  await page.getByLabel('Issuing authority', { exact: true }).fill('Office anti-cybercriminalité (OFAC), sur instruction du juge');
+  await page.getByLabel('File reference').fill(`E2E-${Date.now()}`);
+  if (o.emergency) {
+    await page.getByRole('checkbox', { name: 'Emergency case (Art. 3(18))' }).check();
+    await page.getByLabel('Reasons for the emergency').fill(o.emergency);
+  }
+  for (const c of o.categories) await page.getByRole('checkbox', { name: c, exact: true }).check();
+  await page.getByLabel('Identifier type').selectOption(o.identifierType);
+  await page.getByLabel('Identifier', { exact: true }).fill(o.identifier);
+  await page.getByLabel('From', { exact: true }).fill('2026-11-30');
+  await page.getByLabel('To', { exact: true }).fill('2026-12-01');
+  await page.getByLabel('Offence', { exact: true }).fill('Threats of an attack on a hospital’s intensive care unit posted from an Example Mail account.');
+  await page.getByLabel('Legal provision').fill('Code pénal, art. 222-17');
+  await page.getByLabel('Maximum penalty (years)').fill('3');
+  await page.getByLabel('Necessity and proportionality (Art. 5(2))').fill('Only the subscriber behind the IP address can lead to the author of the threats; a similar domestic order exists.');
+  if (o.offenceHere) await page.getByRole('checkbox', { name: /committed in the issuing State/ }).check();
+  await page.getByRole('button', { name: 'Save the draft' }).click();
+  await expectState(page, 'draft');
+  return new URL(page.url()).pathname;
+}
+
+async function fillIn(page: Page, event: string, fields: Record<string, string>): Promise<void> {
+  const form = page.getByTestId(`order-action-${event}`);
+  await form.waitFor();
+  for (const [label, value] of Object.entries(fields)) {
+    const field = form.getByLabel(label, { exact: true });
+    if ((await field.evaluate((n) => n.tagName)) === 'SELECT') await field.selectOption(value);
+    else await field.fill(value);
+  }
+}
+
 describe('journey: EPOC for content data, FR → US provider’s representative in IE, enforcing authority notified', { skip }, () => {
   const e2e = new E2E('eorder');
   let orderPath = '';
@@ -175,5 +212,66 @@ describe('journey: EPOC for content data, FR → US provider’s representative 
     await act(page, 'close', 'Close', 'closed');
     await e2e.axe(page, 'order page (closed)');
     await e2e.shot(page, 'judge-closed');
+  });
+
+  let emergencyPath = '';
+  step('journey 2: an emergency identification-data EPOC of the OFAC, issued without prior validation (Art. 4(5))', async () => {
+    emergencyPath = await draftOrder(e2e, { issuerKind: 'other-competent-authority', emergency: 'A message announces an attack on the intensive care unit within hours.', categories: ['Data requested solely to identify the user'], identifierType: 'ip-address', identifier: '198.51.100.23', offenceHere: true });
+    const page = await e2e.pageAs('juge@fr.demo', emergencyPath);
+    await act(page, 'approve', 'Approve', 'issued');
+    await act(page, 'send', 'Send', 'delivered');
+    assert.equal(await page.getByTestId('order-enforcing').getAttribute('data-status'), 'not-notified');
+    const clocks = await page.getByTestId('order-clock').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-clock')));
+    assert.deepEqual(clocks.sort(), ['production', 'validation']);
+    await e2e.shot(page, 'emergency-sent');
+  });
+
+  step('journey 2: the provider answers within the 8 hours; the judge validates afterwards', async () => {
+    const provider = await e2e.pageAs('agent@provider.demo', emergencyPath);
+    await expectState(provider, 'delivered');
+    assert.match(await provider.locator('[data-testid=order-clock][data-clock=production]').innerText(), /8 hours/);
+    await fillIn(provider, 'produce', { 'What is produced': 'Subscriber of 198.51.100.23 on 30 November 2026 at 22:14 UTC' });
+    await provider.getByTestId('order-action-produce').getByRole('button', { name: 'Produce the data', exact: true }).click();
+    await expectState(provider, 'produced');
+    assert.equal(await provider.locator('[data-testid=order-clock][data-clock=production]').getAttribute('data-status'), 'met');
+    const judge = await e2e.pageAs('juge@fr.demo', emergencyPath);
+    await fillIn(judge, 'validate', { 'Validated by (kind)': 'investigating-judge', 'Validating authority': 'Juge d’instruction Claire Dubois', 'Validation reference': 'VAL-2026-0009' });
+    await judge.getByTestId('order-action-validate').getByRole('button', { name: 'Record the validation', exact: true }).click();
+    await judge.locator('[data-testid=order-clock][data-clock=validation][data-status=met]').waitFor();
+    await e2e.shot(judge, 'emergency-validated');
+  });
+
+  step('journey 4: an Annex III impossibility, then Art. 16 enforcement', async () => {
+    const path = await draftOrder(e2e, { issuerKind: 'investigating-judge', categories: ['Subscriber data'], identifierType: 'email', identifier: 'gone@mail.demo.invalid', offenceHere: true });
+    const judge = await e2e.pageAs('juge@fr.demo', path);
+    await act(judge, 'approve', 'Approve', 'issued');
+    await act(judge, 'send', 'Send', 'delivered');
+    const provider = await e2e.pageAs('agent@provider.demo', path);
+    await fillIn(provider, 'report-impossibility', { 'Why the order cannot be executed (Annex III)': 'data-not-stored', Details: 'The account was deleted by its user on 2 October 2026; no backup remains after 30 days.' });
+    await provider.getByTestId('order-action-report-impossibility').getByRole('button', { name: 'Report that the order cannot be executed (Annex III)', exact: true }).click();
+    await expectState(provider, 'impossible');
+    await e2e.axe(provider, 'order page (Annex III reported)');
+    const back = await e2e.pageAs('juge@fr.demo', path);
+    await fillIn(back, 'start-enforcement', { Reasons: 'The provider keeps backups for 90 days under its own policy: the reasons are not accepted.' });
+    await back.getByTestId('order-action-start-enforcement').getByRole('button', { name: 'Request enforcement (Art. 16)', exact: true }).click();
+    await expectState(back, 'enforcement');
+    await e2e.shot(back, 'annex-iii-enforcement');
+  });
+
+  step('journey 5: a reasoned Art. 17 objection', async () => {
+    const path = await draftOrder(e2e, { issuerKind: 'investigating-judge', categories: ['Content data'], identifierType: 'email', identifier: 'other@mail.demo.invalid', offenceHere: false });
+    const judge = await e2e.pageAs('juge@fr.demo', path);
+    await act(judge, 'approve', 'Approve', 'issued');
+    await act(judge, 'send', 'Send', 'delivered');
+    const provider = await e2e.pageAs('agent@provider.demo', path);
+    await fillIn(provider, 'object', {
+      'Third country (ISO code)': 'US',
+      'Law of the third country': '18 U.S.C. § 2702 (Stored Communications Act)',
+      'Why that law applies': 'The provider is established in the United States and the content is stored there.',
+      'Nature of the conflicting obligation': 'Disclosure of content to a foreign authority outside an agreement under 18 U.S.C. § 2523 is prohibited.',
+    });
+    await provider.getByTestId('order-action-object').getByRole('button', { name: 'Reasoned objection (Art. 17)', exact: true }).click();
+    await expectState(provider, 'objected');
+    await e2e.shot(provider, 'art-17-objection');
   });
 });
