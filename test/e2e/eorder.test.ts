@@ -40,9 +40,11 @@ async function act(page: Page, event: string, label: string, next: string): Prom
 }
 
 /** Drafts an order through the certificate form as the clerk; returns the order page's path. */
-async function draftOrder(e2e: E2E, o: { issuerKind: string; emergency?: string; categories: string[]; identifierType: string; identifier: string; offenceHere: boolean }): Promise<string> {
+async function draftOrder(e2e: E2E, o: { issuerKind: string; emergency?: string; categories: string[]; identifierType: string; identifier: string; offenceHere: boolean; kind?: string; precededBy?: string }): Promise<string> {
   const page = await e2e.pageAs('greffe@fr.demo', '/orders/new');
   await page.getByTestId('order-form').waitFor();
+  if (o.kind) await page.getByLabel('Order', { exact: true }).selectOption(o.kind);
+  if (o.precededBy) await page.getByLabel('Follows the European Preservation Order').selectOption({ label: o.precededBy });
   await page.getByLabel('Service provider', { exact: true }).selectOption('example-mail');
   await page.getByLabel('Kind of issuing authority').selectOption(o.issuerKind);
   await page.getByLabel('Issuing authority', { exact: true }).fill('Office anti-cybercriminalité (OFAC), sur instruction du juge');
@@ -256,6 +258,33 @@ describe('journey: EPOC for content data, FR → US provider’s representative 
     await back.getByTestId('order-action-start-enforcement').getByRole('button', { name: 'Request enforcement (Art. 16)', exact: true }).click();
     await expectState(back, 'enforcement');
     await e2e.shot(back, 'annex-iii-enforcement');
+  });
+
+  step('journey 3: an EPOC-PR preserved and extended (Annex VI), followed by a production order (Annex V)', async () => {
+    const prPath = await draftOrder(e2e, { kind: 'EPOC-PR', issuerKind: 'investigating-judge', categories: ['Traffic data', 'Content data'], identifierType: 'email', identifier: 'kept@mail.demo.invalid', offenceHere: false });
+    const judge = await e2e.pageAs('juge@fr.demo', prPath);
+    await act(judge, 'approve', 'Approve', 'issued');
+    await act(judge, 'send', 'Send', 'delivered');
+    assert.equal(await judge.getByTestId('order-enforcing').getAttribute('data-status'), 'not-notified', 'a preservation order is not notified');
+    const reference = (await judge.getByRole('heading', { level: 1 }).innerText()).replace(/^EPOC-PR /, '');
+    const provider = await e2e.pageAs('agent@provider.demo', prPath);
+    await act(provider, 'preserve', 'Preserve the data', 'preserved');
+    assert.match(await provider.locator('[data-testid=order-clock][data-clock=preservation]').innerText(), /60 days/);
+    const back = await e2e.pageAs('juge@fr.demo', prPath);
+    await fillIn(back, 'extend', { 'Why the preservation is extended (Annex VI)': 'The production order awaits the translation of the case file.' });
+    await back.getByTestId('order-action-extend').getByRole('button', { name: 'Extend the preservation (Annex VI)', exact: true }).click();
+    await back.getByTestId('order-status-message').waitFor();
+    const epocPath = await draftOrder(e2e, { kind: 'EPOC', precededBy: reference, issuerKind: 'investigating-judge', categories: ['Content data'], identifierType: 'email', identifier: 'kept@mail.demo.invalid', offenceHere: false });
+    const epoc = await e2e.pageAs('juge@fr.demo', epocPath);
+    const epocReference = (await epoc.getByRole('heading', { level: 1 }).innerText()).replace(/^EPOC /, '');
+    const pr = await e2e.pageAs('juge@fr.demo', prPath);
+    await fillIn(pr, 'confirm-production', { 'Subsequent request for production': 'EPOC', 'Its reference': epocReference, 'Issued on': '2026-12-03' });
+    await pr.getByTestId('order-action-confirm-production').getByRole('button', { name: 'Confirm the request for production (Annex V)', exact: true }).click();
+    await expectState(pr, 'production-confirmed');
+    await e2e.shot(pr, 'epoc-pr-confirmed');
+    const again = await e2e.pageAs('juge@fr.demo', epocPath);
+    await act(again, 'approve', 'Approve', 'issued');
+    await act(again, 'send', 'Send', 'delivered');
   });
 
   step('journey 5: a reasoned Art. 17 objection', async () => {

@@ -15,7 +15,7 @@ import { PageTitle } from '../components/PageTitle';
 import { ProblemAlert } from '../components/ProblemAlert';
 import { useMe } from '../auth';
 import { useApi } from '../hooks/useApi';
-import { DATA_CATEGORIES, ISSUER_KINDS, type OrderCertificateInput, type OrderKind, type OrderView, type ProviderView } from '../lib/orders';
+import { DATA_CATEGORIES, ISSUER_KINDS, type OrderCertificateInput, type OrderKind, type OrderSummaryView, type OrderView, type ProviderView } from '../lib/orders';
 import type { ApiProblem } from '../lib/problem';
 import { navigate } from '../router';
 import { paths } from '../routes';
@@ -26,7 +26,9 @@ export default function NewOrder() {
   const me = useMe();
   const id = useId();
   const providers = useApi((signal) => api.client.get<ProviderView[]>('/api/providers', { signal }), []);
+  const own = useApi((signal) => api.client.get<OrderSummaryView[]>('/api/orders', { signal }), []);
   const [kind, setKind] = useState<OrderKind>('EPOC');
+  const [precededBy, setPrecededBy] = useState('');
   const [provider, setProvider] = useState('');
   const [issuerKind, setIssuerKind] = useState('investigating-judge');
   const [issuerName, setIssuerName] = useState('');
@@ -68,7 +70,7 @@ export default function NewOrder() {
       ...(receiving.trim() ? { receivingAuthority: receiving } : {}),
     };
     try {
-      const created = await api.client.post<OrderView>('/api/orders', { issuingAuthority: me.authorityId, certificate });
+      const created = await api.client.post<OrderView>('/api/orders', { issuingAuthority: me.authorityId, certificate, ...(kind === 'EPOC' && precededBy ? { precededBy } : {}) });
       navigate(paths.order(created.id));
     } catch (error) {
       setProblem(error as ApiProblem);
@@ -99,6 +101,18 @@ export default function NewOrder() {
                 </option>
               ))}
             </SelectField>
+            {kind === 'EPOC' && (own.data ?? []).some((o) => o.kind === 'EPOC-PR' && o.yourParties.includes('issuing')) && (
+              <SelectField id={`${id}-preceded`} label={t('orders.precededBy')} value={precededBy} onChange={setPrecededBy} hint={t('orders.precededByHint')}>
+                <option value="">{t('orders.none')}</option>
+                {(own.data ?? [])
+                  .filter((o) => o.kind === 'EPOC-PR' && o.yourParties.includes('issuing'))
+                  .map((o) => (
+                    <option key={o.id} value={o.id}>
+                      {o.reference}
+                    </option>
+                  ))}
+              </SelectField>
+            )}
             {chosen && (
               <p className="small" data-testid="order-provider-details">
                 {t('orders.providerDetails', { name: chosen.name, established: chosen.establishedIn, kind: tk(`orders.repKind.${chosen.representative.kind}`), rep: chosen.representative.name, state: chosen.representative.state })}
