@@ -46,10 +46,13 @@ interface Order {
   clocks: { clock: string; party: string; startedAt: string; dueAt: string; status: string; amount: number; unit: string; citation: { article: string; paragraph?: string } }[];
 }
 
-describe('e-Evidence orders (Reg. 2023/1543) over the API', () => {
+// SQLite always; PostgreSQL too (the migration and the queries on both engines) unless ORDERS_TEST_DB narrows it.
+const KINDS = (process.env.ORDERS_TEST_DB ?? 'sqlite,postgres').split(',') as ('sqlite' | 'postgres')[];
+
+for (const kind of KINDS) describe(`e-Evidence orders (Reg. 2023/1543) over the API [${kind}]`, () => {
   let t: TestApp;
   before(async () => {
-    t = await buildTestApp('sqlite');
+    t = await buildTestApp(kind);
   });
   after(async () => {
     await t?.close();
