@@ -10,6 +10,7 @@
  * written by the system in the transaction that sends, at the time the order lands in the
  * addressee's (and the enforcing authority's) inbox.
  */
+import { createHash } from 'node:crypto';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { z } from 'zod';
 import { calendarDateIn, dueInstant } from '../clock/index.js';
@@ -483,7 +484,7 @@ async function deliver(ctx: CaseContext, trx: Transaction<Database>, row: Select
   const rules = orderRules();
   const notified = row.enforcing_status === 'to-notify';
   const after: Selectable<EordersTable> = { ...row, state: 'delivered', delivered_at: at, enforcing_delivered_at: notified ? at : row.enforcing_delivered_at, enforcing_status: notified ? 'notified' : row.enforcing_status, version: row.version + 1, updated_at: at };
-  await writeChange(ctx, trx, row, after, 'deliver', 'system', { id: 'system', authorityId: null }, at, null, { via: 'loopback', deliveredAt: at, notified });
+  await writeChange(ctx, trx, row, after, 'deliver', 'system', { id: 'system', authorityId: null }, at, null, { via: 'loopback', deliveredAt: at, notified, certificateSha256: createHash('sha256').update(row.certificate).digest('hex') });
   const emergency = row.emergency === 1;
   if (row.kind === 'EPOC') {
     const addressee = await authorityOrFail(ctx, trx, row.addressee_id, 'addressee');

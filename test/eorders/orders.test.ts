@@ -124,7 +124,11 @@ for (const kind of KINDS) describe(`e-Evidence orders (Reg. 2023/1543) over the 
     assert.equal(prod?.amount, 10);
     assert.equal(review?.citation.article, '12');
     assert.equal(sent.transmitNotBefore, review?.dueAt);
-    assert.ok(sent.events.some((e) => e.event === 'deliver' && e.party === 'system'));
+    const delivery = sent.events.find((e) => e.event === 'deliver');
+    assert.equal(delivery?.party, 'system');
+    // The delivery receipt: when, how, and the SHA-256 of the certificate as delivered.
+    assert.match((delivery?.payload as { certificateSha256: string }).certificateSha256, /^[0-9a-f]{64}$/);
+    assert.equal((delivery?.payload as { deliveredAt: string }).deliveredAt, sent.deliveredAt);
     // No Budapest wording: the provider's actions are the Regulation's.
     const provider = await (await as('agent@provider.demo')).get(`/api/orders/${o.id}`);
     const seen = provider.json<Order>();
