@@ -528,6 +528,77 @@ export interface ExchangeRefusalsTable {
 }
 
 /** Every table, for `Kysely<Database>`. */
+/** Regulation (EU) 2023/1543 (migration 0050): a service provider and who receives its orders. */
+export interface ServiceProvidersTable {
+  id: string;
+  name: string;
+  /** ISO 3166-1 alpha-2 (or EU party code) of the State where the provider is established. */
+  established_in: string;
+  representative_authority_id: string;
+  /** `designated-establishment` | `legal-representative` (Directive (EU) 2023/1544). */
+  representative_kind: string;
+  representative_state: string;
+  created_at: string;
+}
+
+/** An EPOC or EPOC-PR (see `eorders/`). JSON columns: certificate, validation. */
+export interface EordersTable {
+  id: string;
+  reference: string;
+  kind: string;
+  state: string;
+  emergency: number;
+  issuing_authority_id: string;
+  addressee_id: string;
+  provider_id: string;
+  enforcing_authority_id: string | null;
+  enforcing_status: string;
+  validation_status: string;
+  certificate: string;
+  validation: string | null;
+  preceded_by: string | null;
+  created_by: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+  sent_at: string | null;
+  delivered_at: string | null;
+  enforcing_delivered_at: string | null;
+  closed_at: string | null;
+}
+
+export interface EorderEventsTable {
+  id: string;
+  order_id: string;
+  seq: number;
+  event: string;
+  from_state: string | null;
+  to_state: string;
+  actor: string;
+  /** issuing | addressee | enforcing | system */
+  party: string;
+  at: string;
+  reason: string | null;
+  payload: string | null;
+}
+
+export interface EorderClocksTable {
+  id: string;
+  order_id: string;
+  clock: string;
+  party: string;
+  authority_id: string;
+  text: string;
+  amount: number;
+  unit: string;
+  started_at: string;
+  due_at: string;
+  status: string;
+  met_at: string | null;
+  citation: string;
+  verified: number;
+}
+
 export interface Database {
   schema_info: SchemaInfoTable;
   audit_events: AuditEventsTable;
@@ -567,6 +638,10 @@ export interface Database {
   evidence_uploads: EvidenceUploadsTable;
   evidence_items: EvidenceItemsTable;
   evidence_custody: EvidenceCustodyTable;
+  service_providers: ServiceProvidersTable;
+  eorders: EordersTable;
+  eorder_events: EorderEventsTable;
+  eorder_clocks: EorderClocksTable;
 }
 
 export type AuditEvent = Selectable<AuditEventsTable>;

@@ -18,6 +18,7 @@ import * as m0011 from './0011_ledger.js';
 import * as m0020 from './0020_exchange.js';
 import * as m0030 from './0030_evidence.js';
 import * as m0031 from './0031_witness.js';
+import * as m0050 from './0050_eorders.js';
 
 /** The migrations by name, in order. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -33,6 +34,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0020_exchange': m0020,
   '0030_evidence': m0030,
   '0031_witness': m0031,
+  '0050_eorders': m0050,
 });
 
 /** Names of all migrations known to this version, in execution order. */
