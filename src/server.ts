@@ -55,7 +55,6 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   const auth = createAuthContext(database.db, secretBox);
   // Evidence blobs: S3-compatible storage when COMITY_S3_BUCKET is set, else the data directory.
   const s3 = await s3BlobStoreFromEnv(env);
-  const evidence = await createEvidenceContext({ cases, keys: createDbKeyStore(database.db, secretBox), dataDir: resolveDataDir(env), ...(s3 ? { blobs: s3 } : {}) });
   const oidcConfig = oidcConfigFromEnv(env);
   const oidc = oidcConfig ? await createOidcClient(oidcConfig) : null;
   let demo: DemoLogins | null = null;
@@ -80,6 +79,7 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
     now: () => new Date(),
     newId: () => uuidv7(Date.now()),
   });
+  const evidence = await createEvidenceContext({ cases, keys, dataDir: resolveDataDir(env), ledger, ...(s3 ? { blobs: s3 } : {}) });
   // Issue 12: a federation node when configured (COMITY_NODE_ID or `comity node init`).
   const exchange = await startNodeExchange(cases, keys, effectiveEnv(env), config.http.publicUrl);
   const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, evidence, auth, database, oidc, ledger, ...(exchange ? { exchange: { runtime: exchange, keys } } : {}), ...(options.logger === false ? { logger: false as const } : {}) });

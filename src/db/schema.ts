@@ -407,6 +407,15 @@ export interface EvidenceCustodyTable {
   ledger_index: number | string | null;
 }
 
+/** `evidence_signatures`: the CAdES signature of each signed bundle manifest (migration 0040). */
+export interface EvidenceSignaturesTable {
+  manifest_sha256: string;
+  case_id: string;
+  key_id: string;
+  signature: string;
+  signed_at: string;
+}
+
 /** Every table, for `Kysely<Database>`. */
 /** This node's identity (one row, id `self`); see migration 0020. */
 export interface ExchangeNodeTable {
@@ -533,6 +542,7 @@ export interface Database {
   evidence_uploads: EvidenceUploadsTable;
   evidence_items: EvidenceItemsTable;
   evidence_custody: EvidenceCustodyTable;
+  evidence_signatures: EvidenceSignaturesTable;
 }
 
 export type AuditEvent = Selectable<AuditEventsTable>;
