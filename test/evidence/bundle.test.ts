@@ -140,6 +140,19 @@ describe('evidence bundles [sqlite]', () => {
       assert.ok(proof.endsWith(await readFile(join(out, 'proof/checkpoint'), 'utf8')));
     }
     assert.equal(report.checks.filter((c) => c.check.endsWith('log inclusion') && c.ok).length, events.length);
+    // VERIFY.txt's own recipes (steps 8b and 8c), run as written, on the last custody line.
+    const verifyTxt = await readFile(join(out, 'VERIFY.txt'), 'utf8');
+    const step = (from: string, to: string) => verifyTxt.slice(verifyTxt.indexOf(from), verifyTxt.indexOf(to)).split('\n').filter((l) => l.startsWith(' '.repeat(10))).map((l) => l.slice(10)).filter((l) => !l.startsWith('#'));
+    const lastSeq = (JSON.parse(events[events.length - 1] as string) as { seq: number }).seq;
+    const setP = `P=proof/custody-$(printf %08d ${lastSeq}).tlog-proof`;
+    const signatureSteps = step('b. the checkpoint', 'c. the entry').join('\n');
+    const signed = execFileSync("bash", ["-euc", signatureSteps], { cwd: out, stdio: "pipe" }).toString();
+    assert.match(signed, /Signature Verified Successfully/, `${signatureSteps}\n=> ${signed}`);
+    const python = step('c. the entry', 'The checkpoint is the earliest');
+    assert.equal(execFileSync('bash', ['-euc', `${setP}\n${python.join('\n')}`], { cwd: out }).toString().trim(), 'included');
+    const leafCmd = step('a. the logged entry', 'b. the checkpoint')[0] as string;
+    const leaf = JSON.parse(execFileSync('bash', ['-euc', `${setP}\n${leafCmd}`], { cwd: out }).toString()) as { line_sha256: string };
+    assert.equal(leaf.line_sha256, createHash('sha256').update(events[events.length - 1] as string).digest('hex'));
     assert.ok(report.signer?.subject.includes('Comity node'));
   });
 
