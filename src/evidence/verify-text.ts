@@ -15,7 +15,7 @@ const STANDARD_PROOFS = String.raw`  7. ASiC-E signature of the manifest (OpenSS
           # {"id":"custody/<case>/<S>","line_sha256":"<SHA-256 of line N>","log":"custody","v":1}
           sed -n Np custody/events.jsonl | tr -d '\n' | sha256sum
      b. the checkpoint is signed by the log key (Ed25519 over the checkpoint's first 3 lines):
-          cut -d+ -f3 proof/log.vkey | base64 -d | tail -c 32 > log.raw
+          sed 's/^[^+]*+[^+]*+//' proof/log.vkey | base64 -d | tail -c 32 > log.raw
           (printf '\x30\x2a\x30\x05\x06\x03\x2b\x65\x70\x03\x21\x00'; cat log.raw) > log.der
           sed '/^$/,$d' proof/checkpoint > checkpoint.txt
           grep "^— $(cut -d+ -f1 proof/log.vkey) " proof/checkpoint | head -1 | cut -d' ' -f3 | base64 -d | tail -c 64 > checkpoint.sig
