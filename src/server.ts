@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createAuthContext, oidcConfigFromEnv, createOidcClient, type SecretBox } from './auth/index.js';
 import { createCaseContext, serverTransactionRunner, startScheduler } from './cases/index.js';
 import { openDatabase, resolveDataDir, resolveDbConfig, uuidv7 } from './db/index.js';
-import { createEvidenceContext, purgeExpiredEvidence } from './evidence/index.js';
+import { createEvidenceContext, expireUploads, purgeExpiredEvidence, resolveUploadExpiryHours } from './evidence/index.js';
 import { s3BlobStoreFromEnv } from './evidence/s3-blob-store.js';
 import { createDbKeyStore } from './keys/index.js';
 import { isEmpty, newDemoPassword, readDemoLogins, seedDemo, type DemoLogins, type SeededUser } from './demo/seed.js';
@@ -79,7 +79,7 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
     now: () => new Date(),
     newId: () => uuidv7(Date.now()),
   });
-  const evidence = await createEvidenceContext({ cases, keys, dataDir: resolveDataDir(env), ledger, ...(s3 ? { blobs: s3 } : {}) });
+  const evidence = await createEvidenceContext({ cases, keys, dataDir: resolveDataDir(env), ledger, uploadExpiryHours: resolveUploadExpiryHours(env), ...(s3 ? { blobs: s3 } : {}) });
   // Issue 12: a federation node when configured (COMITY_NODE_ID or `comity node init`).
   const exchange = await startNodeExchange(cases, keys, effectiveEnv(env), config.http.publicUrl);
   const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, evidence, auth, database, oidc, ledger, ...(exchange ? { exchange: { runtime: exchange, keys } } : {}), ...(options.logger === false ? { logger: false as const } : {}) });
@@ -96,6 +96,11 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   // Evidence of purged cases is deleted on the same beat (blobs, content key; digests and custody remain).
   const evidencePurge = setInterval(() => {
     purgeExpiredEvidence(evidence).catch((error: unknown) => app.log.error({ err: error }, 'evidence purge failed'));
+    // Abandoned uploads (no bytes for COMITY_UPLOAD_EXPIRY_HOURS) are removed with their staged bytes.
+    expireUploads(evidence).then(
+      (removed) => (removed > 0 ? app.log.info({ removed }, 'abandoned evidence uploads removed') : undefined),
+      (error: unknown) => app.log.error({ err: error }, 'evidence upload expiry failed'),
+    );
   }, config.schedulerIntervalMs);
   evidencePurge.unref();
   await app.listen({ host: config.http.host, port: config.http.port });

@@ -23,6 +23,8 @@ export interface EvidenceContext {
   readonly uploads: Map<string, UploadState>;
   /** Largest evidence item accepted (bytes). */
   readonly maxItemBytes: number;
+  /** Hours an incomplete upload is kept after its last bytes (COMITY_UPLOAD_EXPIRY_HOURS). */
+  readonly uploadExpiryHours: number;
   /** The node's transparency log: custody lines are its leaves; bundles carry its proofs. */
   readonly ledger: Ledger;
 }
@@ -34,7 +36,7 @@ export const DEFAULT_MAX_ITEM_BYTES = 2 ** 40;
  * The evidence context; `ledger` defaults to the node's log as the server and `comity ledger`
  * open it (origin from COMITY_LOG_ORIGIN, last checkpoint kept in the data directory).
  */
-export async function createEvidenceContext(options: { cases: CaseContext; keys: KeyStore; blobs?: BlobStore; dataDir: string; maxItemBytes?: number; ledger?: Ledger }): Promise<EvidenceContext> {
+export async function createEvidenceContext(options: { cases: CaseContext; keys: KeyStore; blobs?: BlobStore; dataDir: string; maxItemBytes?: number; ledger?: Ledger; uploadExpiryHours?: number }): Promise<EvidenceContext> {
   const root = join(options.dataDir, 'evidence');
   await mkdir(root, { recursive: true, mode: 0o700 });
   await chmod(root, 0o700);
@@ -44,5 +46,5 @@ export async function createEvidenceContext(options: { cases: CaseContext; keys:
   const ledger =
     options.ledger ??
     createLedger(options.cases.db, options.keys, { origin: resolveLogOrigin(process.env), memory: fileMemory(checkpointFile(options.dataDir)), now: () => options.cases.now(), newId: () => options.cases.newId() });
-  return { cases: options.cases, keys: options.keys, blobs, stagingDir, uploads: new Map(), maxItemBytes: options.maxItemBytes ?? DEFAULT_MAX_ITEM_BYTES, ledger };
+  return { cases: options.cases, keys: options.keys, blobs, stagingDir, uploads: new Map(), maxItemBytes: options.maxItemBytes ?? DEFAULT_MAX_ITEM_BYTES, ledger, uploadExpiryHours: options.uploadExpiryHours ?? 24 };
 }

@@ -12,7 +12,7 @@ export { EvidenceError } from './errors.js';
 export type { EvidenceErrorCode } from './errors.js';
 export { DATA_CATEGORIES, evidenceMetadataSchema } from './metadata.js';
 export type { EvidenceItemView, EvidenceMetadata, DataCategory } from './metadata.js';
-export { addEvidence, appendUpload, beginUpload, cancelUpload, uploadStatus } from './uploads.js';
+export { addEvidence, appendUpload, beginUpload, cancelUpload, expireUploads, resolveUploadExpiryHours, uploadStatus } from './uploads.js';
 export type { AppendResult, UploadStatus } from './uploads.js';
 export { deleteCaseEvidence, listEvidence, openEvidence, purgeExpiredEvidence } from './items.js';
 export { listCustody } from './custody.js';

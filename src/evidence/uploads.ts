@@ -18,7 +18,7 @@
  * transaction. Nothing is visible as evidence before that.
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
-import { open, rm, stat, type FileHandle } from 'node:fs/promises';
+import { open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ATTACHMENT_STATES, type Actor, type CaseState } from '../cases/index.js';
 import { writeAudit } from '../cases/audit.js';
@@ -49,6 +49,8 @@ export interface UploadStatus {
   offset: number;
   length: number;
   chunkBytes: number;
+  /** When the upload is removed unless more bytes arrive (tus Upload-Expires). */
+  expiresAt: string;
 }
 
 const ID = /^[0-9a-f-]{36}$/;
@@ -91,7 +93,47 @@ export async function beginUpload(ev: EvidenceContext, actor: Actor, caseId: str
     .values({ id, case_id: caseId, actor: actor.id, authority_id: actor.authorityId, length: parsed.data.length, received: 0, header: header.toString('base64url'), metadata: JSON.stringify(parsed.data), created_at: now.toISOString(), updated_at: now.toISOString() })
     .execute();
   ev.uploads.set(id, { id, caseId, length: parsed.data.length, received: 0, hash: createHash('sha256'), head: Buffer.alloc(0), busy: false });
-  return { id, caseId, offset: 0, length: parsed.data.length, chunkBytes: new ChunkSealer(randomBytes(32), header).chunkBytes };
+  return { id, caseId, offset: 0, length: parsed.data.length, chunkBytes: new ChunkSealer(randomBytes(32), header).chunkBytes, expiresAt: expiresAt(ev, now.toISOString()) };
+}
+
+/** Hours an incomplete upload is kept after its last bytes: COMITY_UPLOAD_EXPIRY_HOURS (1 to 8760), default 24. */
+export function resolveUploadExpiryHours(env: Readonly<Record<string, string | undefined>>): number {
+  const configured = env.COMITY_UPLOAD_EXPIRY_HOURS?.trim();
+  if (configured === undefined || configured === '') return 24;
+  const hours = Number(configured);
+  if (!Number.isInteger(hours) || hours < 1 || hours > 8760) throw new EvidenceError('invalid-request', `COMITY_UPLOAD_EXPIRY_HOURS must be a whole number of hours from 1 to 8760 (got ${JSON.stringify(configured)})`);
+  return hours;
+}
+
+function expiresAt(ev: EvidenceContext, lastActivity: string): string {
+  return new Date(Date.parse(lastActivity) + ev.uploadExpiryHours * 3_600_000).toISOString();
+}
+
+/**
+ * Removes abandoned uploads: those with no bytes for `uploadExpiryHours` (their rows and staged
+ * sealed bytes), and staged files without a row (a crash between the two) as old. An upload
+ * receiving bytes in this process is left alone. Returns how many uploads were removed.
+ */
+export async function expireUploads(ev: EvidenceContext): Promise<number> {
+  const now = ev.cases.now().getTime();
+  const cutoff = new Date(now - ev.uploadExpiryHours * 3_600_000).toISOString();
+  const rows = await ev.cases.db.selectFrom('evidence_uploads').select('id').where('updated_at', '<', cutoff).execute();
+  let removed = 0;
+  for (const row of rows) {
+    if (ev.uploads.get(row.id)?.busy === true) continue;
+    const gone = await ev.cases.db.deleteFrom('evidence_uploads').where('id', '=', row.id).where('updated_at', '<', cutoff).executeTakeFirst();
+    ev.uploads.delete(row.id);
+    if (Number(gone.numDeletedRows) > 0) removed += 1;
+    await rm(stagingPath(ev, row.id), { force: true });
+  }
+  const known = new Set((await ev.cases.db.selectFrom('evidence_uploads').select('id').execute()).map((r) => r.id));
+  for (const name of await readdir(ev.stagingDir)) {
+    const id = name.replace(/\.sealed$/, '');
+    if (!ID.test(id) || known.has(id) || ev.uploads.has(id)) continue;
+    const info = await stat(join(ev.stagingDir, name)).catch(() => null);
+    if (info !== null && info.mtimeMs < now - ev.uploadExpiryHours * 3_600_000) await rm(join(ev.stagingDir, name), { force: true });
+  }
+  return removed;
 }
 
 async function uploadRow(ev: EvidenceContext, actor: Actor, caseId: string, uploadId: string) {
@@ -159,9 +201,10 @@ function completedMarker(metadata: string): boolean {
 
 export async function uploadStatus(ev: EvidenceContext, actor: Actor, caseId: string, uploadId: string): Promise<UploadStatus> {
   const row = await uploadRow(ev, actor, caseId, uploadId);
-  if (completedMarker(row.metadata)) return { id: row.id, caseId, offset: Number(row.length), length: Number(row.length), chunkBytes: new ChunkSealer(randomBytes(32), Buffer.from(row.header, 'base64url')).chunkBytes };
+  const expires = expiresAt(ev, row.updated_at);
+  if (completedMarker(row.metadata)) return { id: row.id, caseId, offset: Number(row.length), length: Number(row.length), chunkBytes: new ChunkSealer(randomBytes(32), Buffer.from(row.header, 'base64url')).chunkBytes, expiresAt: expires };
   const state = await stateOf(ev, row);
-  return { id: row.id, caseId, offset: state.received, length: state.length, chunkBytes: new ChunkSealer(randomBytes(32), Buffer.from(row.header, 'base64url')).chunkBytes };
+  return { id: row.id, caseId, offset: state.received, length: state.length, chunkBytes: new ChunkSealer(randomBytes(32), Buffer.from(row.header, 'base64url')).chunkBytes, expiresAt: expires };
 }
 
 export interface AppendResult {
