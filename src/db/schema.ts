@@ -162,6 +162,8 @@ export interface CaseAttachmentsTable {
   content: Uint8Array;
   uploaded_by: string;
   uploaded_at: string;
+  /** The evidence item this attachment became (migration 0041), or null. */
+  evidence_item_id: string | null;
 }
 
 /** `idempotency_keys`: the case a client's key created, for a day (see `createCaseOnce` in `cases/commands.ts`). */

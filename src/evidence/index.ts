@@ -21,3 +21,5 @@ export { CUSTODY_EVENTS } from './custody-line.js';
 export type { CustodyEvent, CustodyStatement } from './custody-line.js';
 export { checkCaseEvidence } from './check.js';
 export type { EvidenceProblem } from './check.js';
+export { migrateAttachments } from './attachments-migration.js';
+export type { AttachmentMove } from './attachments-migration.js';

@@ -71,11 +71,12 @@ async function checkCase(ev: EvidenceContext, actor: Actor, caseId: string): Pro
 }
 
 /** Starts an upload: checks the case and metadata, creates the staging file. */
-export async function beginUpload(ev: EvidenceContext, actor: Actor, caseId: string, input: unknown): Promise<UploadStatus> {
+export async function beginUpload(ev: EvidenceContext, actor: Actor, caseId: string, input: unknown, options: { anyCaseState?: boolean } = {}): Promise<UploadStatus> {
   const parsed = evidenceMetadataSchema.safeParse(input);
   if (!parsed.success) throw new EvidenceError('invalid-request', 'invalid evidence metadata', parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })));
   if (parsed.data.length > ev.maxItemBytes) throw new EvidenceError('too-large', `an evidence item has at most ${ev.maxItemBytes} bytes`);
-  await checkCase(ev, actor, caseId);
+  // Moving a release-0.1 attachment: the file arrived when the case allowed it.
+  if (options.anyCaseState !== true) await checkCase(ev, actor, caseId);
   const now = ev.cases.now();
   // The case key exists before the first byte is sealed.
   await caseKey(ev.cases.db, ev.keys, caseId, now);
@@ -363,8 +364,8 @@ export async function cancelUpload(ev: EvidenceContext, actor: Actor, caseId: st
 }
 
 /** One whole file in one call (the CLI, federation): begin, append everything, complete. */
-export async function addEvidence(ev: EvidenceContext, actor: Actor, caseId: string, metadata: unknown, body: AsyncIterable<Buffer | Uint8Array>): Promise<EvidenceItemView> {
-  const started = await beginUpload(ev, actor, caseId, metadata);
+export async function addEvidence(ev: EvidenceContext, actor: Actor, caseId: string, metadata: unknown, body: AsyncIterable<Buffer | Uint8Array>, options: { anyCaseState?: boolean } = {}): Promise<EvidenceItemView> {
+  const started = await beginUpload(ev, actor, caseId, metadata, options);
   try {
     const result = await appendUpload(ev, actor, caseId, started.id, 0, body);
     if (result.item === null) throw new EvidenceError('invalid-request', `the file ended after ${result.offset} of ${result.length} announced bytes`);

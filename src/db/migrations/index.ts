@@ -18,6 +18,7 @@ import * as m0011 from './0011_ledger.js';
 import * as m0020 from './0020_exchange.js';
 import * as m0030 from './0030_evidence.js';
 import * as m0040 from './0040_evidence_signatures.js';
+import * as m0041 from './0041_attachment_evidence.js';
 
 /** The migrations by name, in order. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -33,6 +34,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0020_exchange': m0020,
   '0030_evidence': m0030,
   '0040_evidence_signatures': m0040,
+  '0041_attachment_evidence': m0041,
 });
 
 /** Names of all migrations known to this version, in execution order. */
