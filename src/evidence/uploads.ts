@@ -240,6 +240,18 @@ export async function appendUpload(ev: EvidenceContext, actor: Actor, caseId: st
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let failed = false;
+  // One sealed chunk is written while the next is hashed and sealed (the write goes to libuv's
+  // thread pool); the chunk's parts are written as they are (writev), not copied together.
+  const writes: { inflight: Promise<unknown> | null } = { inflight: null };
+  const writeChunk = async (parts: Buffer[], position: number): Promise<void> => {
+    if (writes.inflight !== null) await writes.inflight;
+    writes.inflight = (file as FileHandle).writev(parts, position);
+  };
+  const settle = async (): Promise<void> => {
+    const pendingWrite = writes.inflight;
+    writes.inflight = null;
+    if (pendingWrite !== null) await pendingWrite;
+  };
   try {
     for await (const piece of body) {
       const bytes = Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
@@ -251,8 +263,7 @@ export async function appendUpload(ev: EvidenceContext, actor: Actor, caseId: st
       // A whole chunk is never final (the final chunk is shorter): seal it now.
       while (all.length >= size) {
         const plain = all.subarray(0, size);
-        const sealed = sealer.seal(state.received / size, plain, false);
-        await file.write(sealed, 0, sealed.length, HEADER_BYTES + (state.received / size) * sealedBytes);
+        await writeChunk(sealer.sealParts(state.received / size, plain, false), HEADER_BYTES + (state.received / size) * sealedBytes);
         state.hash.update(plain);
         if (state.received === 0) state.head = Buffer.from(plain.subarray(0, SNIFF_BYTES));
         state.received += size;
@@ -265,8 +276,8 @@ export async function appendUpload(ev: EvidenceContext, actor: Actor, caseId: st
       // The last bytes: the final chunk, 0 … size − 1 bytes.
       const tail = Buffer.concat(pending, pendingBytes);
       const index = state.received / size;
-      const sealed = sealer.seal(index, tail, true);
-      await file.write(sealed, 0, sealed.length, HEADER_BYTES + index * sealedBytes);
+      await writeChunk(sealer.sealParts(index, tail, true), HEADER_BYTES + index * sealedBytes);
+      await settle();
       state.hash.update(tail);
       if (state.received === 0) state.head = Buffer.from(tail.subarray(0, SNIFF_BYTES));
       await file.sync();
@@ -275,11 +286,16 @@ export async function appendUpload(ev: EvidenceContext, actor: Actor, caseId: st
       const item = await complete(ev, actor, row, state);
       return { offset: state.length, length: state.length, item };
     }
+    await settle();
     return { offset: state.received, length: state.length, item: null };
   } catch (error) {
     failed = true;
     throw error;
   } finally {
+    // A write still in flight (after an error): wait for it; if it failed, the staged file is the truth.
+    await settle().catch(() => {
+      failed = true;
+    });
     if (file !== null) {
       await file.sync().catch(() => undefined);
       await file.close().catch(() => undefined);
