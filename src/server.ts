@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createAuthContext, oidcConfigFromEnv, createOidcClient, type SecretBox } from './auth/index.js';
 import { createCaseContext, serverTransactionRunner, startScheduler } from './cases/index.js';
 import { openDatabase, resolveDataDir, resolveDbConfig, uuidv7 } from './db/index.js';
-import { createEvidenceContext, purgeExpiredEvidence } from './evidence/index.js';
+import { createEvidenceContext, expireUploads, purgeExpiredEvidence, resolveUploadExpiryHours } from './evidence/index.js';
 import { s3BlobStoreFromEnv } from './evidence/s3-blob-store.js';
 import { createDbKeyStore } from './keys/index.js';
 import { isEmpty, newDemoPassword, readDemoLogins, seedDemo, type DemoLogins, type SeededUser } from './demo/seed.js';
@@ -56,7 +56,6 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   const auth = createAuthContext(database.db, secretBox);
   // Evidence blobs: S3-compatible storage when COMITY_S3_BUCKET is set, else the data directory.
   const s3 = await s3BlobStoreFromEnv(env);
-  const evidence = await createEvidenceContext({ cases, keys: createDbKeyStore(database.db, secretBox), dataDir: resolveDataDir(env), ...(s3 ? { blobs: s3 } : {}) });
   const oidcConfig = oidcConfigFromEnv(env);
   const oidc = oidcConfig ? await createOidcClient(oidcConfig) : null;
   let demo: DemoLogins | null = null;
@@ -82,6 +81,7 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
     newId: () => uuidv7(Date.now()),
     witnesses: async () => (await witnessPeers(database.db)).flatMap((p) => (p.witness ? [p.witness] : [])),
   });
+  const evidence = await createEvidenceContext({ cases, keys, dataDir: resolveDataDir(env), ledger, uploadExpiryHours: resolveUploadExpiryHours(env), ...(s3 ? { blobs: s3 } : {}) });
   // Issue 12: a federation node when configured (COMITY_NODE_ID or `comity node init`).
   const exchange = await startNodeExchange(cases, keys, effectiveEnv(env), config.http.publicUrl);
   // Witnessing (c2sp.org/tlog-witness): cosign the peers' checkpoints, collect theirs of ours.
@@ -108,6 +108,11 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   // Evidence of purged cases is deleted on the same beat (blobs, content key; digests and custody remain).
   const evidencePurge = setInterval(() => {
     purgeExpiredEvidence(evidence).catch((error: unknown) => app.log.error({ err: error }, 'evidence purge failed'));
+    // Abandoned uploads (no bytes for COMITY_UPLOAD_EXPIRY_HOURS) are removed with their staged bytes.
+    expireUploads(evidence).then(
+      (removed) => (removed > 0 ? app.log.info({ removed }, 'abandoned evidence uploads removed') : undefined),
+      (error: unknown) => app.log.error({ err: error }, 'evidence upload expiry failed'),
+    );
   }, config.schedulerIntervalMs);
   evidencePurge.unref();
   await app.listen({ host: config.http.host, port: config.http.port });

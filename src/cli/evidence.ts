@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import { createSecretBox, loadMasterKey } from '../auth/index.js';
 import { createCaseContext, type Actor } from '../cases/index.js';
 import { openDatabase, resolveDataDir, resolveDbConfig } from '../db/index.js';
-import { addEvidence, checkCaseEvidence, createEvidenceContext, DATA_CATEGORIES, EvidenceError, listCustody, listEvidence, type EvidenceContext } from '../evidence/index.js';
+import { addEvidence, checkCaseEvidence, createEvidenceContext, DATA_CATEGORIES, EvidenceError, listCustody, listEvidence, migrateAttachments, type EvidenceContext } from '../evidence/index.js';
 import { exportBundle } from '../evidence/bundle.js';
 import { s3BlobStoreFromEnv } from '../evidence/s3-blob-store.js';
 import { createDbKeyStore } from '../keys/index.js';
@@ -136,6 +136,20 @@ export function registerEvidence(program: Command, io: Io): void {
       });
       if (options.json) io.out(JSON.stringify({ file: options.out, ...result }, null, 2));
       else io.out(`${result.sha256}  ${options.out}  (${formatBytes(result.bytes)}, ${result.items.length} item(s))`);
+    });
+
+  evidence
+    .command('migrate-attachments')
+    .description('move the attachments of release 0.1 into the evidence store (sealed, with a signed "received" event); runs once per attachment')
+    .option('--case <id>', 'only this case')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { case?: string; json?: boolean }) => {
+      const moves = await withEvidence((ev) => migrateAttachments(ev, options.case ? { caseId: options.case } : {}));
+      if (options.json) io.out(JSON.stringify(moves, null, 2));
+      else {
+        for (const m of moves) io.out(m.itemId ? `moved attachment ${m.attachmentId} of case ${m.caseId} → evidence item ${m.itemId}` : `NOT moved: attachment ${m.attachmentId} of case ${m.caseId}: ${m.problem ?? '?'}`);
+        io.out(`${moves.filter((m) => m.itemId).length} attachment(s) moved, ${moves.filter((m) => !m.itemId).length} not moved`);
+      }
     });
 
   evidence

@@ -162,6 +162,8 @@ export interface CaseAttachmentsTable {
   content: Uint8Array;
   uploaded_by: string;
   uploaded_at: string;
+  /** The evidence item this attachment became (migration 0041), or null. */
+  evidence_item_id: string | null;
 }
 
 /** `idempotency_keys`: the case a client's key created, for a day (see `createCaseOnce` in `cases/commands.ts`). */
@@ -438,6 +440,15 @@ export interface EvidenceCustodyTable {
   ledger_index: number | string | null;
 }
 
+/** `evidence_signatures`: the CAdES signature of each signed bundle manifest (migration 0040). */
+export interface EvidenceSignaturesTable {
+  manifest_sha256: string;
+  case_id: string;
+  key_id: string;
+  signature: string;
+  signed_at: string;
+}
+
 /** Every table, for `Kysely<Database>`. */
 /** This node's identity (one row, id `self`); see migration 0020. */
 export interface ExchangeNodeTable {
@@ -642,6 +653,7 @@ export interface Database {
   eorders: EordersTable;
   eorder_events: EorderEventsTable;
   eorder_clocks: EorderClocksTable;
+  evidence_signatures: EvidenceSignaturesTable;
 }
 
 export type AuditEvent = Selectable<AuditEventsTable>;

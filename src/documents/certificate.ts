@@ -12,8 +12,8 @@ import { OID, bitString, explicit, integer, octetString, oid, printableString, s
 export interface CertificateSubject {
   /** Authority name, printed as the signer. */
   readonly commonName: string;
-  /** ISO 3166-1 alpha-2 code of the authority's party. */
-  readonly country: string;
+  /** ISO 3166-1 alpha-2 code of the authority's party (none for the node's own certificate). */
+  readonly country: string | null;
   readonly authorityId: string;
   /** The Comity node that holds the key. */
   readonly node: string;
@@ -33,7 +33,7 @@ export interface CertificateInput {
 function name(subject: CertificateSubject): Buffer {
   const rdn = (type: string, value: Buffer) => set(sequence(oid(type), value));
   return sequence(
-    rdn(OID.countryName, printableString(subject.country)),
+    ...(subject.country === null ? [] : [rdn(OID.countryName, printableString(subject.country))]),
     rdn(OID.organizationName, utf8String(`Comity node ${subject.node}`)),
     rdn(OID.organizationalUnitName, utf8String(subject.authorityId)),
     rdn(OID.commonName, utf8String(subject.commonName)),

@@ -69,6 +69,7 @@ export const OID = {
   signedData: '1.2.840.113549.1.7.2',
   contentType: '1.2.840.113549.1.9.3',
   messageDigest: '1.2.840.113549.1.9.4',
+  signingTime: '1.2.840.113549.1.9.5',
   /** RFC 5035 / ETSI EN 319 122-1: the signer's certificate bound into the signed attributes (PAdES B-B). */
   signingCertificateV2: '1.2.840.113549.1.9.16.2.47',
   basicConstraints: '2.5.29.19',

@@ -8,6 +8,11 @@
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { open } from 'node:fs/promises';
+import { parseVerifierKey } from '../ledger/note.js';
+import { openCheckpoint } from '../ledger/checkpoint.js';
+import { verifyTlogProof } from '../ledger/tlog-proof.js';
+import { ASIC_MANIFEST, ASIC_SIGNATURE, parseAsicManifest, verifyCades } from './asic.js';
+import { custodyLeafText, PROOF_CHECKPOINT, PROOF_DIR, PROOF_VKEY, proofPath } from './custody-proof.js';
 import { ASIC_MIMETYPE, BAGIT_TXT, EVENTS_FILE, KEYS_DIR, MANIFEST, parseManifest, SIGNATURES_FILE, TAG_MANIFEST } from './bundle-layout.js';
 import { GENESIS_PREV, lineHash, parseCustodyLine, verifyLineSignature, type CustodyStatement } from './custody-line.js';
 import { entryBuffer, entryContent, readZipStructure, ZipError, type RandomAccess, type ZipEntry } from './zip-reader.js';
@@ -28,10 +33,14 @@ export interface VerifyReport {
   files: { path: string; sha256: string; size: number }[];
   custodyEvents: number;
   keys: { id: string; sha256Fingerprint: string }[];
+  /** The transparency log the proofs verify against (compare `vkey` with the one the node publishes). */
+  log: { origin: string; vkey: string; size: number; root: string } | null;
+  /** The signer of the ASiC-E signature (compare the fingerprint with the node's published one). */
+  signer: { subject: string; sha256Fingerprint: string; signingTime: string | null } | null;
   checks: VerifyCheck[];
 }
 
-const ALLOWED = /^(mimetype|META-INF\/manifest\.xml|bagit\.txt|bag-info\.txt|manifest-sha256\.txt|tagmanifest-sha256\.txt|VERIFY\.txt|data\/[^/]+\/[^/]+|custody\/(events\.jsonl|events\.sig|case\.jsonld|keys\/[A-Za-z0-9-]{1,64}\.pem)|documents\/[^/]+|proof\/[^/]+)$/;
+const ALLOWED = /^(mimetype|META-INF\/(manifest|ASiCManifest)\.xml|META-INF\/signature\.p7s|bagit\.txt|bag-info\.txt|manifest-sha256\.txt|tagmanifest-sha256\.txt|VERIFY\.txt|data\/[^/]+\/[^/]+|custody\/(events\.jsonl|events\.sig|case\.jsonld|keys\/[A-Za-z0-9-]{1,64}\.pem)|documents\/[^/]+|proof\/[^/]+)$/;
 
 /** A file on disk as random access (one descriptor, positional reads). */
 export async function fileSource(path: string): Promise<RandomAccess & { close(): Promise<void> }> {
@@ -56,7 +65,7 @@ export async function fileSource(path: string): Promise<RandomAccess & { close()
 
 export async function verifyBundle(source: RandomAccess): Promise<VerifyReport> {
   const checks: VerifyCheck[] = [];
-  const report: VerifyReport = { ok: false, firstFailure: null, caseId: null, reference: null, scope: null, files: [], custodyEvents: 0, keys: [], checks };
+  const report: VerifyReport = { ok: false, firstFailure: null, caseId: null, reference: null, scope: null, files: [], custodyEvents: 0, keys: [], log: null, signer: null, checks };
   const pass = (check: string, detail = 'ok') => checks.push({ check, ok: true, detail });
   const fail = (check: string, detail: string) => {
     checks.push({ check, ok: false, detail });
@@ -98,14 +107,16 @@ export async function verifyBundle(source: RandomAccess): Promise<VerifyReport> 
     // Deflate streams have bits no reader looks at: a canonical bundle stores every entry.
     else if (entry.method !== 0) fail(entry.name, 'entries of a bundle are stored, not compressed');
   }
-  for (const required of ['bagit.txt', 'bag-info.txt', MANIFEST, TAG_MANIFEST, EVENTS_FILE, SIGNATURES_FILE, 'VERIFY.txt']) {
+  for (const required of ['bagit.txt', 'bag-info.txt', MANIFEST, TAG_MANIFEST, EVENTS_FILE, SIGNATURES_FILE, 'VERIFY.txt', ASIC_MANIFEST, ASIC_SIGNATURE, PROOF_CHECKPOINT, PROOF_VKEY]) {
     if (!byName.has(required)) fail(required, 'missing');
   }
   if (checks.some((c) => !c.ok)) return finish();
 
   // Tag files: every non-payload entry but mimetype and the tag manifest itself, exactly.
-  const tagManifest = parseManifest((await read(TAG_MANIFEST))?.toString('utf8') ?? '\u0000');
-  const tagNames = entries.map((e) => e.name).filter((n) => n !== 'mimetype' && n !== TAG_MANIFEST && !n.startsWith('data/'));
+  const tagManifestBytes = await read(TAG_MANIFEST);
+  const tagManifest = parseManifest(tagManifestBytes?.toString('utf8') ?? '\u0000');
+  // The ASiC manifest and its signature cover the tag manifest: they are not in it.
+  const tagNames = entries.map((e) => e.name).filter((n) => n !== 'mimetype' && n !== TAG_MANIFEST && n !== ASIC_MANIFEST && n !== ASIC_SIGNATURE && !n.startsWith('data/'));
   const tagContent = new Map<string, Buffer>();
   if (tagManifest === null) fail(TAG_MANIFEST, 'malformed');
   else {
@@ -176,6 +187,7 @@ export async function verifyBundle(source: RandomAccess): Promise<VerifyReport> 
     }
   }
   const statements: CustodyStatement[] = [];
+  const statementLines: string[] = [];
   if (lines === null || signatures === null || lines.length !== signatures.length) fail(EVENTS_FILE, 'custody lines and signatures do not pair up');
   else {
     let prev: CustodyStatement | null = null;
@@ -199,6 +211,7 @@ export async function verifyBundle(source: RandomAccess): Promise<VerifyReport> 
         else pass(`${label}: chain`);
       } else if (prev !== null && s.seq <= prev.seq) fail(`${label}: order`, 'sequence numbers must increase');
       statements.push(s);
+      statementLines.push(line);
       prev = s;
       prevLine = line;
     }
@@ -208,6 +221,68 @@ export async function verifyBundle(source: RandomAccess): Promise<VerifyReport> 
       if (info.get('Comity-Chain-Head') === head) pass('bag-info.txt: chain head', head);
       else fail('bag-info.txt: chain head', `the last line is ${head}, bag-info says ${info.get('Comity-Chain-Head') ?? '(nothing)'}`);
     }
+  }
+
+  // Transparency log: every custody line of the bundle is a leaf (recomputed from the line)
+  // included in the checkpoint, which the log's key signed.
+  const vkeyText = tagContent.get(PROOF_VKEY)?.toString('utf8') ?? '';
+  const checkpointNote = tagContent.get(PROOF_CHECKPOINT)?.toString('utf8') ?? '';
+  let logOk = false;
+  let origin = '';
+  let logVerifier: ReturnType<typeof parseVerifierKey> | null = null;
+  try {
+    if (!/^[^\n]+\n$/.test(vkeyText)) throw new Error('one line expected');
+    logVerifier = parseVerifierKey(vkeyText.slice(0, -1));
+    origin = logVerifier.name;
+    const checkpoint = openCheckpoint(checkpointNote, origin, logVerifier);
+    report.log = { origin, vkey: vkeyText.slice(0, -1), size: checkpoint.size, root: checkpoint.root.toString('base64') };
+    logOk = true;
+    pass(`${PROOF_CHECKPOINT}: log signature`, `tree of ${checkpoint.size} entries signed by ${origin}`);
+  } catch (error) {
+    fail(`${PROOF_CHECKPOINT}: log signature`, `does not verify with ${PROOF_VKEY}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const expectedProofs = new Set([PROOF_CHECKPOINT, PROOF_VKEY]);
+  for (const [i, s] of statements.entries()) {
+    const path = proofPath(s.seq);
+    expectedProofs.add(path);
+    const label = `custody line ${i + 1}: log inclusion`;
+    const text = tagContent.get(path)?.toString('utf8');
+    if (text === undefined) fail(label, `${path} is missing`);
+    else if (!logOk || logVerifier === null) fail(label, 'no verified checkpoint');
+    else {
+      try {
+        if (!text.endsWith(`\n\n${checkpointNote}`)) throw new Error(`its checkpoint is not ${PROOF_CHECKPOINT}`);
+        const line = statementLines[i] ?? '';
+        const proven = verifyTlogProof(text, origin, logVerifier, { entry: Buffer.from(custodyLeafText(s, line), 'utf8') });
+        pass(label, `entry ${proven.index} of ${proven.checkpoint.size}`);
+      } catch (error) {
+        fail(label, `${path}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+  for (const name of entries.map((e) => e.name).filter((n) => n.startsWith(PROOF_DIR))) {
+    if (!expectedProofs.has(name)) fail(name, 'a proof of no custody line of the bundle');
+  }
+
+  // ASiC-E: the signed manifest lists every data object with its SHA-256; the CAdES signature holds.
+  const asicBytes = await read(ASIC_MANIFEST);
+  const signatureBytes = await read(ASIC_SIGNATURE);
+  const asic = asicBytes === null ? null : parseAsicManifest(asicBytes.toString('utf8'));
+  if (asic === null || asicBytes === null || signatureBytes === null) fail(ASIC_MANIFEST, 'malformed ASiC manifest');
+  else {
+    const objects = entries.map((e) => e.name).filter((n) => n !== 'mimetype' && !n.startsWith('META-INF/'));
+    if ([...asic.keys()].sort().join('\n') !== objects.sort().join('\n')) fail(ASIC_MANIFEST, 'does not list exactly the data objects of the container');
+    else {
+      const digestOf = (name: string): string | undefined =>
+        name === TAG_MANIFEST ? (tagManifestBytes ? createHash('sha256').update(tagManifestBytes).digest('hex') : undefined) : name.startsWith('data/') ? actual.get(name)?.sha256 : tagContent.has(name) ? createHash('sha256').update(tagContent.get(name) as Buffer).digest('hex') : undefined;
+      const wrong = objects.find((name) => digestOf(name) !== asic.get(name));
+      if (wrong !== undefined) fail(`${ASIC_MANIFEST}: ${wrong}`, `the signed manifest says ${asic.get(wrong) ?? '?'}, the entry is ${digestOf(wrong) ?? '(unreadable)'}`);
+      else pass(ASIC_MANIFEST, `${objects.length} data objects, every SHA-256 as signed`);
+    }
+    const cades = verifyCades(signatureBytes, asicBytes);
+    if (cades.signer) report.signer = cades.signer;
+    if (cades.ok) pass(`${ASIC_SIGNATURE}: CAdES`, cades.detail);
+    else fail(`${ASIC_SIGNATURE}: CAdES`, cades.detail);
   }
 
   // Each payload file is the one logged at receipt.
@@ -238,8 +313,10 @@ export function formatReport(report: VerifyReport): string {
   out.push(`${report.files.length} file(s), ${report.custodyEvents} custody event(s), ${report.checks.length} check(s)`);
   for (const file of report.files) out.push(`  ${file.sha256}  ${file.path}  (${file.size} bytes)`);
   for (const key of report.keys) out.push(`  signing key ${key.id}: SHA-256 fingerprint ${key.sha256Fingerprint}`);
+  if (report.log) out.push(`  transparency log ${report.log.origin}: checkpoint of ${report.log.size} entries, root ${report.log.root}, key ${report.log.vkey}`);
+  if (report.signer) out.push(`  bundle signed (CAdES) by ${report.signer.subject}, certificate SHA-256 ${report.signer.sha256Fingerprint}, at ${report.signer.signingTime ?? '?'}`);
   const failed = report.checks.filter((c) => !c.ok);
   for (const c of failed) out.push(`FAIL ${c.check}: ${c.detail}`);
-  out.push(report.ok ? 'VERIFIED: every digest, signature and chain link holds.' : `NOT VERIFIED: first failure: ${report.firstFailure?.check ?? '?'}: ${report.firstFailure?.detail ?? ''}`);
+  out.push(report.ok ? 'VERIFIED: every digest, signature, chain link and log proof holds.' : `NOT VERIFIED: first failure: ${report.firstFailure?.check ?? '?'}: ${report.firstFailure?.detail ?? ''}`);
   return out.join('\n');
 }

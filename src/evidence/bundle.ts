@@ -19,6 +19,8 @@ import yazl from 'yazl';
 import type { Actor } from '../cases/index.js';
 import { canonicalJson } from '../ledger/canonical-json.js';
 import { ASIC_MIMETYPE, BAGIT_TXT, dataPath, EVENTS_FILE, KEYS_DIR, MANIFEST, manifestText, SIGNATURES_FILE, TAG_MANIFEST } from './bundle-layout.js';
+import { ASIC_MANIFEST, ASIC_SIGNATURE, asicManifestXml, signAsicManifest } from './asic.js';
+import { bundleProofs } from './bundle-proofs.js';
 import { caseUcoGraph } from './case-uco.js';
 import type { EvidenceContext } from './context.js';
 import { appendCustody, signerFor } from './custody.js';
@@ -83,6 +85,7 @@ export async function exportBundle(ev: EvidenceContext, actor: Actor, caseId: st
   const baggingDate = (statements[statements.length - 1]?.at ?? '1980-01-01').slice(0, 10);
 
   const text = (value: string) => Buffer.from(value, 'utf8');
+  const proofFiles = await bundleProofs(ev, caseId, lines);
   const tags: { path: string; content: Buffer }[] = [
     { path: 'bagit.txt', content: text(BAGIT_TXT) },
     {
@@ -111,7 +114,7 @@ export async function exportBundle(ev: EvidenceContext, actor: Actor, caseId: st
     },
     { path: 'documents/request.json', content: text(`${canonicalJson({ case: caseRow.id, reference: caseRow.reference, requestingAuthority: caseRow.requesting_authority_id, addressee: caseRow.addressee_id, request: caseRow.request === null ? null : (JSON.parse(caseRow.request) as unknown) })}\n`) },
     { path: 'documents/response.json', content: text(`${canonicalJson({ case: caseRow.id, history: events.map((e) => ({ seq: Number(e.seq), event: e.event, side: e.side, actor: e.actor, at: e.at, reason: e.reason, payload: e.payload === null ? null : (JSON.parse(e.payload) as unknown) })) })}\n`) },
-    { path: 'proof/README.txt', content: text('Transparency-log proofs (c2sp.org/tlog-proof) of every custody event will be here once the node runs the ledger.\nUntil then each custody line is signed and names the SHA-256 of the line before it (custody/events.jsonl).\n') },
+    ...proofFiles,
     { path: 'VERIFY.txt', content: text(verifyText(caseRow.reference, partial)) },
   ];
   const metaManifest = text(
@@ -120,13 +123,26 @@ export async function exportBundle(ev: EvidenceContext, actor: Actor, caseId: st
       .join('')}</manifest:manifest>\n`,
   );
 
-  const tagManifest = manifestText([...tags, { path: 'META-INF/manifest.xml', content: metaManifest }].map((t) => ({ path: t.path, sha256: createHash('sha256').update(t.content).digest('hex') })).sort((a, b) => (a.path < b.path ? -1 : 1)));
+  const tagManifest = text(manifestText([...tags, { path: 'META-INF/manifest.xml', content: metaManifest }].map((t) => ({ path: t.path, sha256: sha256Hex(t.content) })).sort((a, b) => (a.path < b.path ? -1 : 1))));
+  // ASiC-E: every data object (all but mimetype and META-INF/) in the signed manifest.
+  const asicManifest = text(
+    asicManifestXml(
+      [
+        ...tags.map((t) => ({ path: t.path, mediaType: tagMediaType(t.path), sha256: sha256Hex(t.content) })),
+        { path: TAG_MANIFEST, mediaType: 'text/plain', sha256: sha256Hex(tagManifest) },
+        ...files.map((f) => ({ path: f.path, mediaType: f.row.media_type, sha256: f.row.sha256 })),
+      ].sort((a, b) => (a.path < b.path ? -1 : 1)),
+    ),
+  );
+  const signature = await signAsicManifest(ev, caseId, asicManifest);
   const zip = new yazl.ZipFile();
   const entry = { mtime: FIXED_MTIME, forceDosTimestamp: true, mode: FILE_MODE } as const;
   zip.addBuffer(text(ASIC_MIMETYPE), 'mimetype', { ...entry, compress: false });
   zip.addBuffer(metaManifest, 'META-INF/manifest.xml', { ...entry, compress: false });
+  zip.addBuffer(asicManifest, ASIC_MANIFEST, { ...entry, compress: false });
+  zip.addBuffer(signature, ASIC_SIGNATURE, { ...entry, compress: false });
   for (const tag of tags.slice(0, 3)) zip.addBuffer(tag.content, tag.path, { ...entry, compress: false });
-  zip.addBuffer(text(tagManifest), TAG_MANIFEST, { ...entry, compress: false });
+  zip.addBuffer(tagManifest, TAG_MANIFEST, { ...entry, compress: false });
   // Payload entries are opened one after another as yazl reaches them: one blob open at a time.
   for (const file of files) {
     zip.addReadStreamLazy(file.path, { ...entry, compress: false, size: Number(file.row.size) }, (callback) => {
@@ -169,6 +185,18 @@ export async function exportBundle(ev: EvidenceContext, actor: Actor, caseId: st
     });
   }
   return result;
+}
+
+function sha256Hex(content: Buffer): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+function tagMediaType(path: string): string {
+  if (path.endsWith('.jsonld')) return 'application/ld+json';
+  if (path.endsWith('.json')) return 'application/json';
+  if (path.endsWith('.jsonl')) return 'application/jsonl';
+  if (path.endsWith('.pem')) return 'application/x-pem-file';
+  return 'text/plain';
 }
 
 function escapeXml(value: string): string {

@@ -3,13 +3,15 @@
  * Checks a case's stored evidence against its signed chain of custody: every custody line
  * verifies with its key and links to the previous one; every item row agrees with its signed
  * `received` line (digest, size, name, media type, category, producer, time); with `deep`,
- * every blob decrypts (GCM, chunk by chunk) to its recorded digest. An altered row, line or blob
- * is reported, never trusted.
+ * every blob decrypts (GCM, chunk by chunk) to its recorded digest; every line already
+ * integrated into the transparency log is the leaf at its `ledger_index`. An altered row, line
+ * or blob is reported, never trusted.
  */
 import type { Readable } from 'node:stream';
 import type { EvidenceContext } from './context.js';
 import { GENESIS_PREV, lineHash, parseCustodyLine, verifyLineSignature, type CustodyStatement } from './custody-line.js';
 import { blobPlaintext } from './items.js';
+import { custodyLeafText } from './custody-proof.js';
 
 export interface EvidenceProblem {
   where: string;
@@ -39,6 +41,10 @@ export async function checkCaseEvidence(ev: EvidenceContext, caseId: string, opt
       if (s.event === 'received' && s.item) received.set(s.item.id, s);
     }
     if (!key?.publicKeyDer || !verifyLineSignature(row.line, row.signature, key.publicKeyDer)) problems.push({ where, problem: `signature does not verify with key ${row.key_id}` });
+    if (row.ledger_index !== null) {
+      const leaf = await ev.cases.db.selectFrom('ledger_leaves').select('leaf').where('idx', '=', Number(row.ledger_index)).executeTakeFirst();
+      if (leaf !== undefined && (s === null || leaf.leaf !== custodyLeafText(s, row.line))) problems.push({ where, problem: `the transparency log's entry ${row.ledger_index} is not this line` });
+    }
     prev = lineHash(row.line);
   }
   const items = await ev.cases.db.selectFrom('evidence_items').selectAll().where('case_id', '=', caseId).orderBy('received_at').orderBy('id').execute();

@@ -71,11 +71,17 @@ export class ChunkSealer {
 
   /** Chunk `index` (a full chunk unless `final`) as ciphertext ‖ tag. */
   seal(index: number, plaintext: Buffer, final: boolean): Buffer {
+    return Buffer.concat(this.sealParts(index, plaintext, final));
+  }
+
+  /** {@link seal} as its parts (ciphertext, tag), for a vectored write without copying them together. */
+  sealParts(index: number, plaintext: Buffer, final: boolean): Buffer[] {
     if (final ? plaintext.length >= this.chunkBytes : plaintext.length !== this.chunkBytes) throw new CipherError('bad chunk length');
     const cipher = createCipheriv('aes-256-gcm', this.key, nonce(index));
     cipher.setAAD(final ? this.aadFinal : this.aadPlain);
-    const out = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
-    return out;
+    const body = cipher.update(plaintext);
+    const rest = cipher.final();
+    return rest.length > 0 ? [body, rest, cipher.getAuthTag()] : [body, cipher.getAuthTag()];
   }
 
   /** Opens chunk `index`; throws {@link CipherError} when it was altered. */

@@ -5,9 +5,10 @@
  * store (purpose `authority-signing`, Ed25519, one per authority; the node's own for retention)
  * and are fetched before the transaction opens.
  *
- * Ledger: each line is designed as one leaf of the transparency log (issue 11); once the ledger
- * is on main, {@link appendCustody} also appends the line there and stores its index in
- * `ledger_index`.
+ * Ledger: each line is one leaf of the node's transparency log (see `custody-proof.ts`):
+ * {@link appendCustody} appends it in the same transaction and stores its index in
+ * `ledger_index`. Lines written before the log existed are logged by {@link logCustodyLines}
+ * (at their first export).
  */
 import type { KeyObject } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
@@ -16,6 +17,8 @@ import { writeAudit } from '../cases/audit.js';
 import { sqlFamily } from '../db/dialects/family.js';
 import { uuidv7 } from '../db/ids.js';
 import { NODE_OWNER, type KeyStore } from '../keys/index.js';
+import { appendLeaf, findEntry } from '../ledger/store.js';
+import { custodyLeafId, custodyRecord } from './custody-proof.js';
 import { custodyLine, GENESIS_PREV, lineHash, signLine, CUSTODY_LINE_TYPE, type CustodyEvent, type CustodyStatement } from './custody-line.js';
 
 export interface Signer {
@@ -66,6 +69,7 @@ export async function appendCustody(trx: Transaction<Database>, signer: Signer, 
     details: input.details ?? {},
   };
   const line = custodyLine(statement);
+  const ledgerIndex = await appendLeaf(trx, custodyRecord(statement, line));
   await trx
     .insertInto('evidence_custody')
     .values({
@@ -80,7 +84,7 @@ export async function appendCustody(trx: Transaction<Database>, signer: Signer, 
       line,
       signature: signLine(line, signer.privateKey),
       key_id: signer.keyId,
-      ledger_index: null,
+      ledger_index: ledgerIndex,
     })
     .execute();
   await writeAudit(trx, {
@@ -95,6 +99,21 @@ export async function appendCustody(trx: Transaction<Database>, signer: Signer, 
     details: { seq: statement.seq, lineSha256: lineHash(line), itemId: input.item?.id ?? null, keyId: signer.keyId },
   });
   return statement;
+}
+
+/**
+ * Logs the custody lines of `caseId` that have no log entry yet (written before the node had a
+ * transparency log), in chain order, each once: an entry already in the log is only linked.
+ */
+export async function logCustodyLines(trx: Transaction<Database>, caseId: string): Promise<number> {
+  const rows = await trx.selectFrom('evidence_custody').select(['id', 'seq', 'line']).where('case_id', '=', caseId).where('ledger_index', 'is', null).orderBy('seq').execute();
+  for (const row of rows) {
+    const seq = Number(row.seq);
+    const found = await findEntry(trx, custodyLeafId(caseId, seq));
+    const index = found?.index ?? (await appendLeaf(trx, custodyRecord({ case: caseId, seq }, row.line)));
+    await trx.updateTable('evidence_custody').set({ ledger_index: index }).where('id', '=', row.id).execute();
+  }
+  return rows.length;
 }
 
 export interface CustodyRecord {

@@ -18,7 +18,7 @@
  * transaction. Nothing is visible as evidence before that.
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
-import { open, rm, stat, type FileHandle } from 'node:fs/promises';
+import { open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ATTACHMENT_STATES, type Actor, type CaseState } from '../cases/index.js';
 import { writeAudit } from '../cases/audit.js';
@@ -49,6 +49,8 @@ export interface UploadStatus {
   offset: number;
   length: number;
   chunkBytes: number;
+  /** When the upload is removed unless more bytes arrive (tus Upload-Expires). */
+  expiresAt: string;
 }
 
 const ID = /^[0-9a-f-]{36}$/;
@@ -69,11 +71,12 @@ async function checkCase(ev: EvidenceContext, actor: Actor, caseId: string): Pro
 }
 
 /** Starts an upload: checks the case and metadata, creates the staging file. */
-export async function beginUpload(ev: EvidenceContext, actor: Actor, caseId: string, input: unknown): Promise<UploadStatus> {
+export async function beginUpload(ev: EvidenceContext, actor: Actor, caseId: string, input: unknown, options: { anyCaseState?: boolean } = {}): Promise<UploadStatus> {
   const parsed = evidenceMetadataSchema.safeParse(input);
   if (!parsed.success) throw new EvidenceError('invalid-request', 'invalid evidence metadata', parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })));
   if (parsed.data.length > ev.maxItemBytes) throw new EvidenceError('too-large', `an evidence item has at most ${ev.maxItemBytes} bytes`);
-  await checkCase(ev, actor, caseId);
+  // Moving a release-0.1 attachment: the file arrived when the case allowed it.
+  if (options.anyCaseState !== true) await checkCase(ev, actor, caseId);
   const now = ev.cases.now();
   // The case key exists before the first byte is sealed.
   await caseKey(ev.cases.db, ev.keys, caseId, now);
@@ -91,7 +94,47 @@ export async function beginUpload(ev: EvidenceContext, actor: Actor, caseId: str
     .values({ id, case_id: caseId, actor: actor.id, authority_id: actor.authorityId, length: parsed.data.length, received: 0, header: header.toString('base64url'), metadata: JSON.stringify(parsed.data), created_at: now.toISOString(), updated_at: now.toISOString() })
     .execute();
   ev.uploads.set(id, { id, caseId, length: parsed.data.length, received: 0, hash: createHash('sha256'), head: Buffer.alloc(0), busy: false });
-  return { id, caseId, offset: 0, length: parsed.data.length, chunkBytes: new ChunkSealer(randomBytes(32), header).chunkBytes };
+  return { id, caseId, offset: 0, length: parsed.data.length, chunkBytes: new ChunkSealer(randomBytes(32), header).chunkBytes, expiresAt: expiresAt(ev, now.toISOString()) };
+}
+
+/** Hours an incomplete upload is kept after its last bytes: COMITY_UPLOAD_EXPIRY_HOURS (1 to 8760), default 24. */
+export function resolveUploadExpiryHours(env: Readonly<Record<string, string | undefined>>): number {
+  const configured = env.COMITY_UPLOAD_EXPIRY_HOURS?.trim();
+  if (configured === undefined || configured === '') return 24;
+  const hours = Number(configured);
+  if (!Number.isInteger(hours) || hours < 1 || hours > 8760) throw new EvidenceError('invalid-request', `COMITY_UPLOAD_EXPIRY_HOURS must be a whole number of hours from 1 to 8760 (got ${JSON.stringify(configured)})`);
+  return hours;
+}
+
+function expiresAt(ev: EvidenceContext, lastActivity: string): string {
+  return new Date(Date.parse(lastActivity) + ev.uploadExpiryHours * 3_600_000).toISOString();
+}
+
+/**
+ * Removes abandoned uploads: those with no bytes for `uploadExpiryHours` (their rows and staged
+ * sealed bytes), and staged files without a row (a crash between the two) as old. An upload
+ * receiving bytes in this process is left alone. Returns how many uploads were removed.
+ */
+export async function expireUploads(ev: EvidenceContext): Promise<number> {
+  const now = ev.cases.now().getTime();
+  const cutoff = new Date(now - ev.uploadExpiryHours * 3_600_000).toISOString();
+  const rows = await ev.cases.db.selectFrom('evidence_uploads').select('id').where('updated_at', '<', cutoff).execute();
+  let removed = 0;
+  for (const row of rows) {
+    if (ev.uploads.get(row.id)?.busy === true) continue;
+    const gone = await ev.cases.db.deleteFrom('evidence_uploads').where('id', '=', row.id).where('updated_at', '<', cutoff).executeTakeFirst();
+    ev.uploads.delete(row.id);
+    if (Number(gone.numDeletedRows) > 0) removed += 1;
+    await rm(stagingPath(ev, row.id), { force: true });
+  }
+  const known = new Set((await ev.cases.db.selectFrom('evidence_uploads').select('id').execute()).map((r) => r.id));
+  for (const name of await readdir(ev.stagingDir)) {
+    const id = name.replace(/\.sealed$/, '');
+    if (!ID.test(id) || known.has(id) || ev.uploads.has(id)) continue;
+    const info = await stat(join(ev.stagingDir, name)).catch(() => null);
+    if (info !== null && info.mtimeMs < now - ev.uploadExpiryHours * 3_600_000) await rm(join(ev.stagingDir, name), { force: true });
+  }
+  return removed;
 }
 
 async function uploadRow(ev: EvidenceContext, actor: Actor, caseId: string, uploadId: string) {
@@ -159,9 +202,10 @@ function completedMarker(metadata: string): boolean {
 
 export async function uploadStatus(ev: EvidenceContext, actor: Actor, caseId: string, uploadId: string): Promise<UploadStatus> {
   const row = await uploadRow(ev, actor, caseId, uploadId);
-  if (completedMarker(row.metadata)) return { id: row.id, caseId, offset: Number(row.length), length: Number(row.length), chunkBytes: new ChunkSealer(randomBytes(32), Buffer.from(row.header, 'base64url')).chunkBytes };
+  const expires = expiresAt(ev, row.updated_at);
+  if (completedMarker(row.metadata)) return { id: row.id, caseId, offset: Number(row.length), length: Number(row.length), chunkBytes: new ChunkSealer(randomBytes(32), Buffer.from(row.header, 'base64url')).chunkBytes, expiresAt: expires };
   const state = await stateOf(ev, row);
-  return { id: row.id, caseId, offset: state.received, length: state.length, chunkBytes: new ChunkSealer(randomBytes(32), Buffer.from(row.header, 'base64url')).chunkBytes };
+  return { id: row.id, caseId, offset: state.received, length: state.length, chunkBytes: new ChunkSealer(randomBytes(32), Buffer.from(row.header, 'base64url')).chunkBytes, expiresAt: expires };
 }
 
 export interface AppendResult {
@@ -196,6 +240,18 @@ export async function appendUpload(ev: EvidenceContext, actor: Actor, caseId: st
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let failed = false;
+  // One sealed chunk is written while the next is hashed and sealed (the write goes to libuv's
+  // thread pool); the chunk's parts are written as they are (writev), not copied together.
+  const writes: { inflight: Promise<unknown> | null } = { inflight: null };
+  const writeChunk = async (parts: Buffer[], position: number): Promise<void> => {
+    if (writes.inflight !== null) await writes.inflight;
+    writes.inflight = (file as FileHandle).writev(parts, position);
+  };
+  const settle = async (): Promise<void> => {
+    const pendingWrite = writes.inflight;
+    writes.inflight = null;
+    if (pendingWrite !== null) await pendingWrite;
+  };
   try {
     for await (const piece of body) {
       const bytes = Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
@@ -207,8 +263,7 @@ export async function appendUpload(ev: EvidenceContext, actor: Actor, caseId: st
       // A whole chunk is never final (the final chunk is shorter): seal it now.
       while (all.length >= size) {
         const plain = all.subarray(0, size);
-        const sealed = sealer.seal(state.received / size, plain, false);
-        await file.write(sealed, 0, sealed.length, HEADER_BYTES + (state.received / size) * sealedBytes);
+        await writeChunk(sealer.sealParts(state.received / size, plain, false), HEADER_BYTES + (state.received / size) * sealedBytes);
         state.hash.update(plain);
         if (state.received === 0) state.head = Buffer.from(plain.subarray(0, SNIFF_BYTES));
         state.received += size;
@@ -221,8 +276,8 @@ export async function appendUpload(ev: EvidenceContext, actor: Actor, caseId: st
       // The last bytes: the final chunk, 0 … size − 1 bytes.
       const tail = Buffer.concat(pending, pendingBytes);
       const index = state.received / size;
-      const sealed = sealer.seal(index, tail, true);
-      await file.write(sealed, 0, sealed.length, HEADER_BYTES + index * sealedBytes);
+      await writeChunk(sealer.sealParts(index, tail, true), HEADER_BYTES + index * sealedBytes);
+      await settle();
       state.hash.update(tail);
       if (state.received === 0) state.head = Buffer.from(tail.subarray(0, SNIFF_BYTES));
       await file.sync();
@@ -231,11 +286,16 @@ export async function appendUpload(ev: EvidenceContext, actor: Actor, caseId: st
       const item = await complete(ev, actor, row, state);
       return { offset: state.length, length: state.length, item };
     }
+    await settle();
     return { offset: state.received, length: state.length, item: null };
   } catch (error) {
     failed = true;
     throw error;
   } finally {
+    // A write still in flight (after an error): wait for it; if it failed, the staged file is the truth.
+    await settle().catch(() => {
+      failed = true;
+    });
     if (file !== null) {
       await file.sync().catch(() => undefined);
       await file.close().catch(() => undefined);
@@ -320,8 +380,8 @@ export async function cancelUpload(ev: EvidenceContext, actor: Actor, caseId: st
 }
 
 /** One whole file in one call (the CLI, federation): begin, append everything, complete. */
-export async function addEvidence(ev: EvidenceContext, actor: Actor, caseId: string, metadata: unknown, body: AsyncIterable<Buffer | Uint8Array>): Promise<EvidenceItemView> {
-  const started = await beginUpload(ev, actor, caseId, metadata);
+export async function addEvidence(ev: EvidenceContext, actor: Actor, caseId: string, metadata: unknown, body: AsyncIterable<Buffer | Uint8Array>, options: { anyCaseState?: boolean } = {}): Promise<EvidenceItemView> {
+  const started = await beginUpload(ev, actor, caseId, metadata, options);
   try {
     const result = await appendUpload(ev, actor, caseId, started.id, 0, body);
     if (result.item === null) throw new EvidenceError('invalid-request', `the file ended after ${result.offset} of ${result.length} announced bytes`);

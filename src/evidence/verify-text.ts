@@ -2,6 +2,45 @@
  * @module evidence/verify-text
  * `VERIFY.txt`: how anyone checks a bundle with standard tools, without Comity.
  */
+/** Steps 7–9 (signature and log proofs), raw: shell and Python as typed. */
+const STANDARD_PROOFS = String.raw`  7. ASiC-E signature of the manifest (OpenSSL; -noverify: the certificate is the node's own,
+     compare its fingerprint with the one the node publishes instead of a CA chain):
+       openssl cms -verify -binary -inform DER -in META-INF/signature.p7s \
+         -content META-INF/ASiCManifest.xml -noverify -out /dev/null
+       openssl pkcs7 -inform DER -in META-INF/signature.p7s -print_certs | openssl x509 -noout -subject -fingerprint -sha256
+     and each DigestValue in the manifest is:  openssl dgst -sha256 -binary FILE | base64
+  8. Log proof of custody line N whose "seq" is S:  P=proof/custody-$(printf %08d S).tlog-proof
+     a. the logged entry (line 2, after "extra ") is the line's record:
+          sed -n 2p $P | cut -c7- | base64 -d; echo
+          # {"id":"custody/<case>/<S>","line_sha256":"<SHA-256 of line N>","log":"custody","v":1}
+          sed -n Np custody/events.jsonl | tr -d '\n' | sha256sum
+     b. the checkpoint is signed by the log key (Ed25519 over the checkpoint's first 3 lines):
+          sed 's/^[^+]*+[^+]*+//' proof/log.vkey | base64 -d | tail -c 32 > log.raw
+          (printf '\x30\x2a\x30\x05\x06\x03\x2b\x65\x70\x03\x21\x00'; cat log.raw) > log.der
+          sed '/^$/,$d' proof/checkpoint > checkpoint.txt
+          grep "^— $(cut -d+ -f1 proof/log.vkey) " proof/checkpoint | head -1 | cut -d' ' -f3 | base64 -d | tail -c 64 > checkpoint.sig
+          openssl pkeyutl -verify -pubin -keyform DER -inkey log.der -rawin -in checkpoint.txt -sigfile checkpoint.sig
+     c. the entry is included in that checkpoint (RFC 9162 §2.1.3.2), e.g. with Python 3 (paste
+        the lines without their indentation):
+          python3 - $P <<'PY'
+          import base64, hashlib, sys
+          head, _, note = open(sys.argv[1], encoding='utf-8').read().partition('\n\n')
+          lines = head.split('\n'); leaf = base64.b64decode(lines[1][6:]); fn = int(lines[2][6:])
+          size, root = int(note.split('\n')[1]), base64.b64decode(note.split('\n')[2])
+          h = lambda *p: hashlib.sha256(b''.join(p)).digest()
+          sn, r = size - 1, h(b'\0', leaf)
+          for p in (base64.b64decode(x) for x in lines[3:]):
+              if fn % 2 == 1 or fn == sn:
+                  r = h(b'\1', p, r)
+                  while fn % 2 == 0 and fn != 0: fn, sn = fn >> 1, sn >> 1
+              else: r = h(b'\1', r, p)
+              fn, sn = fn >> 1, sn >> 1
+          print('included' if sn == 0 and r == root else 'NOT INCLUDED')
+          PY
+     The checkpoint is the earliest the log signed that covers every custody line of the bundle;
+     the node's log (GET /api/ledger/log/checkpoint and its tiles) gives consistency proofs to later ones.
+`;
+
 export function verifyText(reference: string, partial: boolean): string {
   return `Evidence bundle of case ${reference} (Comity)${partial ? ' — PARTIAL export: only some items of the case' : ''}
 
@@ -17,7 +56,15 @@ WHAT IS INSIDE
                             authorities' published keys, obtained independently)
   custody/case.jsonld       the same chain as CASE/UCO JSON-LD (caseontology.org)
   documents/                the request and the response history of the case
-  proof/                    transparency-log proofs (see proof/README.txt)
+  proof/custody-<seq>.tlog-proof  for every custody line: a c2sp.org/tlog-proof@v1 file proving
+                            that the line is in the node's transparency log
+  proof/checkpoint          the signed checkpoint (tree size and root) all proofs verify against
+  proof/log.vkey            the log's public key (signed-note verifier key: name+id+base64 key);
+                            compare it with the key the node publishes, obtained independently
+  META-INF/ASiCManifest.xml ASiC-E manifest (ETSI EN 319 162-1): every other file but mimetype
+                            and META-INF/ with its SHA-256 (base64)
+  META-INF/signature.p7s    detached CAdES signature (CMS, ECDSA P-256) of ASiCManifest.xml by
+                            the node's document-signing key; its certificate is inside
 
 CHECK WITH STANDARD TOOLS (any Unix shell)
   1. Unpack:                 mkdir b && cd b && unzip ../bundle.zip
@@ -35,6 +82,7 @@ CHECK WITH STANDARD TOOLS (any Unix shell)
        (64 zeros for the first line of the case):
        sed -n 'N-1p' custody/events.jsonl | tr -d '\\n' | sha256sum${partial ? '\n     A partial export holds only the lines of its items: check signatures, not the chain.' : ''}
 
+${STANDARD_PROOFS}
 CHECK WITH COMITY (offline, no server, no database)
   comity verify bundle.zip          readable report; exit 0 only if every check holds
   comity verify bundle.zip --json   the same as JSON

@@ -16,11 +16,25 @@ import { chromium, type Browser } from 'playwright-core';
 import { exportBundle } from '../../src/evidence/bundle.js';
 import { verifyBundle } from '../../src/evidence/bundle-verify.js';
 import { addEvidence } from '../../src/evidence/index.js';
-import { readZipStructure } from '../../src/evidence/zip-reader.js';
+import { entryBuffer, readZipStructure } from '../../src/evidence/zip-reader.js';
+import yazl from 'yazl';
 import { acceptedCaseDirect, openNode, US } from '../evidence/node-fixture.js';
 import { CHROMIUM, chromiumSkipReason, ROOT } from './harness.js';
 
 const skip = chromiumSkipReason();
+/** The archive rebuilt canonically with one entry's content changed by `change` (CRC-32 right). */
+async function rebuiltWith(bytes: Buffer, name: string, change: (content: Buffer) => Buffer): Promise<Buffer> {
+  const source = memory(bytes);
+  const zip = new yazl.ZipFile();
+  for (const e of await readZipStructure(source)) {
+    const content = await entryBuffer(source, e);
+    zip.addBuffer(e.name === name ? change(content) : content, e.name, { mtime: new Date(1980, 0, 1, 0, 0, 0), forceDosTimestamp: true, mode: 0o100644, compress: false });
+  }
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of zip.outputStream as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
 const memory = (bytes: Buffer) => ({ size: bytes.length, read: async (o: number, l: number) => bytes.subarray(o, o + l) });
 
 describe('offline verifier page in Chromium', { skip }, () => {
@@ -49,6 +63,23 @@ describe('offline verifier page in Chromium', { skip }, () => {
     bytes[entry.dataOffset + 10] = 'y'.charCodeAt(0);
     bundles['tampered.zip'] = join(dir, 'tampered.zip');
     await writeFile(bundles['tampered.zip'], bytes);
+    // Behind a consistent ZIP: a proof hash, the checkpoint's signature, the CAdES signature.
+    const original = await readFile(full);
+    const flip = (at: (c: Buffer) => number) => (c: Buffer) => {
+      const copy = Buffer.from(c);
+      const i = at(copy);
+      copy[i] = copy[i] === 0x41 ? 0x42 : 0x41;
+      return copy;
+    };
+    const proofName = (await readZipStructure(memory(original))).find((e) => e.name.endsWith('.tlog-proof'))?.name as string;
+    for (const [name, entryName, at] of [
+      ['proof.zip', proofName, (c: Buffer) => c.indexOf('\n\n') - 5],
+      ['checkpoint.zip', 'proof/checkpoint', (c: Buffer) => c.length - 10],
+      ['cades.zip', 'META-INF/signature.p7s', (c: Buffer) => c.length - 3],
+    ] as const) {
+      bundles[name] = join(dir, name);
+      await writeFile(bundles[name], await rebuiltWith(original, entryName, flip(at)));
+    }
     await node.handle.close();
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
   });
@@ -80,7 +111,12 @@ describe('offline verifier page in Chromium', { skip }, () => {
     assert.match(result.report, /VERIFIED: every digest/);
     assert.match(result.report, /mail é\.mbox/);
     assert.deepEqual(result.requests, []);
-    assert.equal((await verifyBundle(memory(await readFile(bundles['full.zip'] as string)))).ok, true);
+    const cli = await verifyBundle(memory(await readFile(bundles['full.zip'] as string)));
+    assert.equal(cli.ok, true);
+    // The same checks ran: as many, the log proofs and the ASiC-E signature among them.
+    assert.ok(result.report.includes(`${cli.checks.length} check(s)`), `${result.report}\n-- CLI: ${cli.checks.length} checks`);
+    assert.ok(result.report.includes(`transparency log ${cli.log?.origin ?? '?'}: checkpoint of ${cli.log?.size ?? '?'} entries`), result.report);
+    assert.ok(result.report.includes(`bundle signed (CAdES), certificate SHA-256 ${cli.signer?.sha256Fingerprint ?? '?'}`), result.report);
   });
 
   it('a partial export: VERIFIED', async () => {
@@ -95,4 +131,14 @@ describe('offline verifier page in Chromium', { skip }, () => {
     assert.equal(cli.ok, false);
     assert.ok(result.report.includes(`first failure: ${cli.firstFailure?.check ?? '?'}`), `${result.report}\n-- CLI: ${JSON.stringify(cli.firstFailure)}`);
   });
+
+  for (const name of ['proof.zip', 'checkpoint.zip', 'cades.zip']) {
+    it(`a changed ${name.replace('.zip', '')} behind a consistent ZIP: NOT VERIFIED, every failure as comity verify names it`, async () => {
+      const result = await check(bundles[name] as string);
+      assert.equal(result.ok, 'false', result.report);
+      const cli = await verifyBundle(memory(await readFile(bundles[name] as string)));
+      assert.equal(cli.ok, false);
+      for (const failed of cli.checks.filter((c) => !c.ok)) assert.ok(result.report.includes(`FAIL ${failed.check}:`), `${result.report}\n-- CLI: ${JSON.stringify(failed)}`);
+    });
+  }
 });

@@ -18,7 +18,8 @@ import { exportBundle } from '../../src/evidence/bundle.js';
 import { verifyBundle, type VerifyReport } from '../../src/evidence/bundle-verify.js';
 import { listCustody } from '../../src/evidence/index.js';
 import type { RandomAccess } from '../../src/evidence/zip-reader.js';
-import { readZipStructure } from '../../src/evidence/zip-reader.js';
+import { entryBuffer, readZipStructure } from '../../src/evidence/zip-reader.js';
+import yazl from 'yazl';
 import { buildTestApp, type TestApp } from '../http/harness.js';
 import { acceptedCase, upload } from './fixture.js';
 
@@ -48,6 +49,16 @@ function* positions(seed: number, max: number): Generator<number> {
     x >>>= 0;
     yield x % max;
   }
+}
+
+/** The same archive rebuilt canonically (as the writer makes it) with `content` replacing each entry's bytes. */
+async function rezip(entries: readonly { name: string; content: Buffer }[]): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  for (const e of entries) zip.addBuffer(e.content, e.name, { mtime: new Date(1980, 0, 1, 0, 0, 0), forceDosTimestamp: true, mode: 0o100644, compress: false });
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of zip.outputStream as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }
 
 describe('evidence bundles [sqlite]', () => {
@@ -109,6 +120,40 @@ describe('evidence bundles [sqlite]', () => {
     const key = (JSON.parse(line) as { key: string }).key;
     const verified = execFileSync('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', join(out, 'custody/keys', `${key}.pem`), '-rawin', '-in', join(dir, 'line.bin'), '-sigfile', join(dir, 'line.sig')]).toString();
     assert.match(verified, /Signature Verified Successfully/);
+    // ASiC-E: the CAdES signature over META-INF/ASiCManifest.xml, checked by OpenSSL (detached CMS).
+    const cms = execFileSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(out, 'META-INF/signature.p7s'), '-content', join(out, 'META-INF/ASiCManifest.xml'), '-noverify', '-out', '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    assert.equal(cms.toString(), '');
+    // The manifest's digests are those of the files (base64 SHA-256 per data object).
+    const asic = await readFile(join(out, 'META-INF/ASiCManifest.xml'), 'utf8');
+    const signedDigest = /URI="documents\/request.json"[^]*?<ds:DigestValue>([^<]+)</.exec(asic)?.[1];
+    assert.equal(signedDigest, createHash('sha256').update(await readFile(join(out, 'documents/request.json'))).digest('base64'));
+    // A changed manifest is refused by OpenSSL too.
+    await writeFile(join(dir, 'asic-changed.xml'), asic.replace('sha256', 'sha512'));
+    assert.throws(() => execFileSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(out, 'META-INF/signature.p7s'), '-content', join(dir, 'asic-changed.xml'), '-noverify', '-out', '/dev/null'], { stdio: 'pipe' }));
+    // Transparency-log proofs: one per custody line, all against proof/checkpoint, signed by proof/log.vkey.
+    const events = (await readFile(join(out, 'custody/events.jsonl'), 'utf8')).trim().split('\n');
+    assert.ok(report.log && report.log.size >= events.length);
+    for (const l of events) {
+      const seq = (JSON.parse(l) as { seq: number }).seq;
+      const proof = await readFile(join(out, 'proof', `custody-${String(seq).padStart(8, '0')}.tlog-proof`), 'utf8');
+      assert.ok(proof.startsWith('c2sp.org/tlog-proof@v1\nextra '));
+      assert.ok(proof.endsWith(await readFile(join(out, 'proof/checkpoint'), 'utf8')));
+    }
+    assert.equal(report.checks.filter((c) => c.check.endsWith('log inclusion') && c.ok).length, events.length);
+    // VERIFY.txt's own recipes (steps 8b and 8c), run as written, on the last custody line.
+    const verifyTxt = await readFile(join(out, 'VERIFY.txt'), 'utf8');
+    const step = (from: string, to: string) => verifyTxt.slice(verifyTxt.indexOf(from), verifyTxt.indexOf(to)).split('\n').filter((l) => l.startsWith(' '.repeat(10))).map((l) => l.slice(10)).filter((l) => !l.startsWith('#'));
+    const lastSeq = (JSON.parse(events[events.length - 1] as string) as { seq: number }).seq;
+    const setP = `P=proof/custody-$(printf %08d ${lastSeq}).tlog-proof`;
+    const signatureSteps = step('b. the checkpoint', 'c. the entry').join('\n');
+    const signed = execFileSync("bash", ["-euc", signatureSteps], { cwd: out, stdio: "pipe" }).toString();
+    assert.match(signed, /Signature Verified Successfully/, `${signatureSteps}\n=> ${signed}`);
+    const python = step('c. the entry', 'The checkpoint is the earliest');
+    assert.equal(execFileSync('bash', ['-euc', `${setP}\n${python.join('\n')}`], { cwd: out }).toString().trim(), 'included');
+    const leafCmd = step('a. the logged entry', 'b. the checkpoint')[0] as string;
+    const leaf = JSON.parse(execFileSync('bash', ['-euc', `${setP}\n${leafCmd}`], { cwd: out }).toString()) as { line_sha256: string };
+    assert.equal(leaf.line_sha256, createHash('sha256').update(events[events.length - 1] as string).digest('hex'));
+    assert.ok(report.signer?.subject.includes('Comity node'));
   });
 
   it('comity verify: exit 0 and a readable report; --json; exit 1 naming the first failure', async () => {
@@ -166,6 +211,35 @@ describe('evidence bundles [sqlite]', () => {
       if (report.ok) accepted.push(at);
     }
     console.log(`bundle tamper: ${tried} single-byte changes tried on a ${original.length}-byte bundle, ${tried - accepted.length} detected`);
+    assert.deepEqual(accepted, []);
+  });
+
+  it('tamper behind a consistent ZIP (CRC-32 recomputed): every byte of the signature, checkpoint, log key and a proof, and bytes of every other entry', async () => {
+    const out = sink();
+    await exportBundle(t.evidence, { id: 'user:test', authorityId: 'fr-ca' }, caseId, out.stream, { items: [items[0]?.id as string], record: false });
+    const source = memorySource(out.bytes());
+    const contents: { name: string; content: Buffer }[] = [];
+    for (const e of await readZipStructure(source)) contents.push({ name: e.name, content: await entryBuffer(source, e) });
+    // Rebuilt unchanged, the archive verifies (the rebuild itself is faithful).
+    assert.equal((await verifyBundle(memorySource(await rezip(contents)))).ok, true);
+    const everyByte = new Set(['META-INF/signature.p7s', 'proof/checkpoint', 'proof/log.vkey', contents.find((c) => c.name.endsWith('.tlog-proof'))?.name]);
+    const random = positions(0xbadcafe, 1 << 30);
+    let tried = 0;
+    const accepted: string[] = [];
+    const perFile = new Map<string, number>();
+    for (const [i, entry] of contents.entries()) {
+      if (entry.name === 'mimetype' || entry.content.length === 0) continue;
+      const offsets = everyByte.has(entry.name) ? [...entry.content.keys()] : Array.from({ length: Math.min(entry.content.length, entry.name === 'META-INF/ASiCManifest.xml' ? 200 : 24) }, () => (random.next().value as number) % entry.content.length);
+      for (const at of offsets) {
+        const changed = Buffer.from(entry.content);
+        changed[at] = (changed[at] as number) ^ (1 + (tried % 255));
+        const report = await verifyBundle(memorySource(await rezip(contents.map((c, j) => (j === i ? { name: c.name, content: changed } : c)))));
+        tried += 1;
+        perFile.set(entry.name, (perFile.get(entry.name) ?? 0) + 1);
+        if (report.ok) accepted.push(`${entry.name}@${at}`);
+      }
+    }
+    console.log(`bundle content tamper (consistent ZIP): ${tried} single-byte changes in ${perFile.size} entries, ${tried - accepted.length} detected`);
     assert.deepEqual(accepted, []);
   });
 });

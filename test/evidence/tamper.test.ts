@@ -118,6 +118,17 @@ describe('tamper: stored evidence [sqlite]', () => {
       }
       tried += 1;
     }
+    // The log index of a custody line (once the log integrated it) points at another entry: detected.
+    const size = (await t.ledger.publish()).checkpoint.size;
+    for (const row of custody) {
+      for (const delta of [1, -1, 3]) {
+        if (Number(row.ledger_index) + delta < 0 || Number(row.ledger_index) + delta >= size) continue;
+        tried += 1;
+        await db.updateTable('evidence_custody').set({ ledger_index: Number(row.ledger_index) + delta }).where('id', '=', row.id).execute();
+        if ((await checkCaseEvidence(t.evidence, caseId)).length === 0) accepted.push('custody.ledger_index');
+        await db.updateTable('evidence_custody').set({ ledger_index: row.ledger_index }).where('id', '=', row.id).execute();
+      }
+    }
     // The size column is a number: every other value is detected too.
     for (const row of items) {
       for (const delta of [1, -1, 1024, 7]) {

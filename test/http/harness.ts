@@ -192,8 +192,8 @@ export async function buildTestApp(kind: TestDbKind = 'sqlite', options: BuildTe
     const secretBox = createSecretBox(randomBytes(32));
     const auth = createAuthContext(handle.db, secretBox, { now: clock.now });
     evidenceDir = await mkdtemp(join(tmpdir(), 'comity-evidence-'));
-    const evidence = await createEvidenceContext({ cases, keys: createDbKeyStore(handle.db, secretBox), dataDir: evidenceDir });
     const ledger = createLedger(handle.db, createDbKeyStore(handle.db, secretBox), { origin: 'comity.test.example/log', memory: memoryInProcess(), now: clock.now, newId: () => uuidv7(Date.now()) });
+    const evidence = await createEvidenceContext({ cases, keys: createDbKeyStore(handle.db, secretBox), dataDir: evidenceDir, ledger });
     const seeded = await seedDemo(cases, auth, DEMO_PASSWORD);
     const config = testConfig(options.config);
     app = await buildApp({ config, kb, finder: cases.finder, cases, evidence, auth, database: handle, oidc: null, logger: false, ledger });

@@ -19,6 +19,8 @@ import * as m0020 from './0020_exchange.js';
 import * as m0030 from './0030_evidence.js';
 import * as m0031 from './0031_witness.js';
 import * as m0050 from './0050_eorders.js';
+import * as m0040 from './0040_evidence_signatures.js';
+import * as m0041 from './0041_attachment_evidence.js';
 
 /** The migrations by name, in order. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -35,6 +37,8 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0030_evidence': m0030,
   '0031_witness': m0031,
   '0050_eorders': m0050,
+  '0040_evidence_signatures': m0040,
+  '0041_attachment_evidence': m0041,
 });
 
 /** Names of all migrations known to this version, in execution order. */

@@ -7,7 +7,9 @@
 import { z } from 'zod';
 import type { Authority } from '../../cases/index.js';
 import type { CaseDetail } from '../../cases/presenter.js';
-import { DocumentError, FORM_IDS, issueDocument, type IssuedDocument } from '../../documents/index.js';
+// The document renderer (PDFKit, fonts, forms) is loaded on the first document, not at start.
+import type { DocumentError, IssuedDocument } from '../../documents/index.js';
+import { FORM_IDS } from '../../documents/model.js';
 import { createDbKeyStore, type KeyStore } from '../../keys/index.js';
 import { localizeLawText } from '../../law/i18n.js';
 import type { AppDeps } from '../deps.js';
@@ -44,8 +46,9 @@ export async function caseDocument(
   const user = await deps.cases.db.selectFrom('users').select(['display_name', 'email', 'authority_id']).where('id', '=', principal.userId).executeTakeFirst();
   const own = principal.authorityId === input.requesting.id ? input.requesting : input.addressee;
   const phone = own.contact.phone;
+  const documents = await import('../../documents/index.js');
   try {
-    return await issueDocument(
+    return await documents.issueDocument(
       { cases: deps.cases, keys: keysOf(deps), kb: deps.kb },
       {
         detail: input.detail,
@@ -65,7 +68,7 @@ export async function caseDocument(
       },
     );
   } catch (error) {
-    if (error instanceof DocumentError) throw new HttpProblem(DOCUMENT_CODES[error.code], error.message);
+    if (error instanceof documents.DocumentError) throw new HttpProblem(DOCUMENT_CODES[error.code], error.message);
     throw error;
   }
 }

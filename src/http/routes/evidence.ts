@@ -71,6 +71,7 @@ export async function registerEvidenceRoutes(app: FastifyInstance, deps: AppDeps
         .header('tus-resumable', TUS_VERSION)
         .header('upload-offset', String(status.offset))
         .header('upload-length', String(status.length))
+        .header('upload-expires', new Date(status.expiresAt).toUTCString())
         .send(status);
     },
   );
@@ -79,7 +80,7 @@ export async function registerEvidenceRoutes(app: FastifyInstance, deps: AppDeps
     const principal = signedIn(request.principal);
     await requestedSide(principal, request.params.id);
     const status = await uploadStatus(ev, actorOf(principal), request.params.id, request.params.uploadId);
-    return reply.header('tus-resumable', TUS_VERSION).header('upload-offset', String(status.offset)).header('upload-length', String(status.length)).header('cache-control', 'no-store').send(status);
+    return reply.header('tus-resumable', TUS_VERSION).header('upload-offset', String(status.offset)).header('upload-length', String(status.length)).header('upload-expires', new Date(status.expiresAt).toUTCString()).header('cache-control', 'no-store').send(status);
   });
 
   api.patch(
@@ -93,6 +94,7 @@ export async function registerEvidenceRoutes(app: FastifyInstance, deps: AppDeps
       const offsetHeader = request.headers['upload-offset'];
       if (typeof offsetHeader !== 'string' || !/^\d{1,16}$/.test(offsetHeader)) throw new HttpProblem('invalid-request', 'the Upload-Offset header must be a non-negative integer', [{ field: 'upload-offset', message: 'required' }]);
       const result = await appendUpload(ev, actorOf(principal), request.params.id, request.params.uploadId, Number(offsetHeader), request.body as Readable);
+      if (!result.item) reply.header('upload-expires', new Date(ev.cases.now().getTime() + ev.uploadExpiryHours * 3_600_000).toUTCString());
       return reply.header('tus-resumable', TUS_VERSION).header('upload-offset', String(result.offset)).header('upload-length', String(result.length)).code(result.item ? 201 : 200).send(result);
     },
   );
