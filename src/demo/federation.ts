@@ -62,7 +62,11 @@ export async function runDemoFederation(io: Io, env: NodeJS.ProcessEnv = process
       child.once('exit', (code) => fail(new Error(`${node.name} stopped (exit ${code})`)));
     });
   }
-  io.out('All three nodes run. Sign in on France (port ' + firstPort + ') as a French officer, send a request to the US Office of International Affairs or to the Irish provider, and watch it arrive on the other node (deliveries: GET /api/cases/<id>/deliveries).');
+  io.out(
+    `All three nodes run: France http://localhost:${firstPort}, United States http://localhost:${firstPort + 1}, Irish provider http://localhost:${firstPort + 2} (logins above, each node its own). ` +
+      'Each node seeds only the authorities it hosts and learns its peers\' from their agreements: once they trust each other, France sends a preservation request to the US node and the Paris prosecutor an order to the Irish provider\'s node. ' +
+      'Sign in on the US node as officer@us.demo to receive it; on France as officer@fr.demo, send the approved request and watch its delivery state on the case page.',
+  );
   await new Promise<void>((done) => {
     const stop = () => {
       for (const child of children) child.kill('SIGTERM');
