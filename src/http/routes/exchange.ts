@@ -10,11 +10,13 @@
  *   validity windows) and its signed peer agreement.
  * - `GET /api/cases/:id/deliveries`: the delivery state of each message of a case.
  * - `GET /api/exchange/stuck`: messages without a final answer for too long (dashboard queue).
+ * - `GET /api/exchange/rejected`: incoming messages this node rejected, with the reasons it signed.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { exportNode, nodeJwks } from '../../exchange/index.js';
+import { incomingRejections } from '../../exchange/inbox.js';
 import { deliveriesOf, stuckMessages, DELIVERY_STATES } from '../../exchange/outbox.js';
 import { EXCHANGE_MEDIA_TYPE } from '../../exchange/transport.js';
 import type { AppDeps } from '../deps.js';
@@ -76,6 +78,21 @@ export async function registerExchangeRoutes(app: FastifyInstance, deps: AppDeps
     async (request) => {
       // Tenant isolation: the policy's `case: 'either'` (the caller's authority is a side of the case).
       return deliveriesOf(deps.cases.db, { caseId: request.params.id });
+    },
+  );
+
+  api.get(
+    '/api/exchange/rejected',
+    {
+      schema: {
+        tags,
+        summary: 'Incoming messages this node answered with a signed rejection (e.g. a request its legal engine finds without an applicable basis), for your authority',
+        response: { 200: z.array(z.object({ messageId: z.string(), peer: z.string(), from: z.string(), to: z.string(), conversationId: z.string(), type: z.string(), action: z.string(), reason: z.string(), receivedAt: z.string() })) },
+      },
+    },
+    async (request) => {
+      const principal = request.principal as Principal;
+      return incomingRejections(deps.cases.db, principal.authorityId === null ? {} : { authorityId: principal.authorityId });
     },
   );
 
