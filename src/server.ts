@@ -86,8 +86,8 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
     newId: () => uuidv7(Date.now()),
   });
   // Issue 12: a federation node when configured (COMITY_NODE_ID or `comity node init`).
-  const exchange = await startNodeExchange(cases, keys, effectiveEnv(env), config.http.publicUrl);
-  const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, evidence, auth, database, oidc, ledger, ...(exchange ? { exchange: { runtime: exchange, keys } } : {}), ...(options.logger === false ? { logger: false as const } : {}) });
+  const exchange = await startNodeExchange(cases, keys, effectiveEnv(env), config.http.publicUrl, undefined, { ev: evidence, dataDir });
+  const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, evidence, auth, database, oidc, ledger, ...(exchange ? { exchange: { runtime: exchange, keys, ...(exchange.transfers ? { transfers: exchange.transfers } : {}) } } : {}), ...(options.logger === false ? { logger: false as const } : {}) });
   const checkpointing = startCheckpointing(ledger, checkpointSeconds, (error) => {
     if (error instanceof LedgerError && error.code === 'inconsistent-checkpoint') {
       app.log.error({ ledger: 'refused' }, `TRANSPARENCY LOG REFUSES TO SIGN: ${error.message} — see README "Transparency log", then run: comity ledger resolve --reason TEXT`);

@@ -16,6 +16,9 @@ import { requestSchema, type Request } from '../cases/request.js';
 import { basisIssues } from '../cases/validate.js';
 import { cite } from '../law/cite.js';
 import type { CasesTable, Database } from '../db/index.js';
+import type { EvidenceContext } from '../evidence/context.js';
+import { signerFor } from '../evidence/custody.js';
+import { acceptTransfersIn, recordTransfersOut, sealCaseEvidence, type TransferSettings } from './evidence-transfer.js';
 import type { ExchangeMessage } from './message.js';
 import { MessageRejected, type MessageHandler } from './inbox.js';
 import type { MessageType } from './message-types.js';
@@ -60,9 +63,9 @@ function transitionInput(body: Record<string, unknown>): TransitionInput {
  * An emergency request also carries the signature of another authority hosted here (a
  * prosecutor, a central authority), the second signature of exchange-evidence.md §3(4).
  */
-export function createCaseFederation(runtime: ExchangeRuntime): CaseFederation {
+export function createCaseFederation(runtime: ExchangeRuntime, options: { evidence?: EvidenceContext; transfers?: TransferSettings } = {}): CaseFederation {
   return {
-    async prepare(row, _actor, event, input) {
+    async prepare(row, actor, event, input) {
       const type = EVENT_MESSAGE_TYPES[event];
       if (type === undefined) return null;
       const { actor: from, other: to } = sidesOf(row, event);
@@ -72,6 +75,9 @@ export function createCaseFederation(runtime: ExchangeRuntime): CaseFederation {
       const emergency = row.emergency === 1;
       const reviewers = emergency && event === 'send' ? [...trust.self.authorities.values()].filter((a) => a.id !== from && (a.kind === 'prosecutor-or-judge' || a.kind === 'central-authority')).slice(0, 1).map((a) => a.id) : [];
       const { reason, review, assessment, response } = input;
+      // A response carries the case's evidence: sealed now for the peer, fetched by it in chunks.
+      const evidence = event === 'respond' && options.evidence && options.transfers ? await sealCaseEvidence(options.evidence, options.transfers, row.id, remote.nodeId) : [];
+      const signer = evidence.length > 0 && options.evidence ? await signerFor(options.evidence.keys, from, new Date()) : null;
       const prepared = await runtime.prepare(
         {
           from: { authority: from },
@@ -83,12 +89,20 @@ export function createCaseFederation(runtime: ExchangeRuntime): CaseFederation {
           action: event,
           emergency,
           // JSON form: no undefined members in what is signed.
-          body: JSON.parse(JSON.stringify({ caseVersion: row.version, input: { reason, review, assessment, response }, ...(event === 'send' ? { case: row } : {}) })) as Record<string, unknown>,
+          body: JSON.parse(JSON.stringify({ caseVersion: row.version, input: { reason, review, assessment, response }, ...(event === 'send' ? { case: row } : {}), ...(evidence.length > 0 ? { evidence } : {}) })) as Record<string, unknown>,
         },
         reviewers,
         row.id,
       );
-      return { enqueue: prepared.enqueue, committed: () => runtime.relay.wake() };
+      const ev = options.evidence;
+      const enqueue =
+        signer === null || ev === undefined
+          ? prepared.enqueue
+          : async (trx: Kysely<Database>) => {
+              await prepared.enqueue(trx);
+              await recordTransfersOut(trx, ev, signer, evidence, { caseId: row.id, actor: actor.id, authorityId: from, peerNodeId: remote.nodeId, toAuthority: to, messageId: prepared.message.id }, prepared.message.time);
+            };
+      return { enqueue, committed: () => runtime.relay.wake() };
     },
   };
 }
@@ -126,7 +140,7 @@ async function recheckLegalBasis(cases: CaseContext, trx: Kysely<Database>, sent
 }
 
 /** The receiving half: applies a peer's step to this node's record of the case. */
-export function createCaseMessageHandler(cases: CaseContext): MessageHandler {
+export function createCaseMessageHandler(cases: CaseContext, options: { onTransfers?: () => void } = {}): MessageHandler {
   return {
     async apply(trx, opened) {
       const message = opened.message;
@@ -148,6 +162,8 @@ export function createCaseMessageHandler(cases: CaseContext): MessageHandler {
         const sides = sidesOf(row as Selectable<CasesTable>, event);
         if (sides.actor !== message.from.authority || sides.other !== message.to.authority) throw new MessageRejected('wrong-side', `${message.from.authority} is not the side that may ${event} case ${message.conversation}`);
         await applyPeerEvent(cases, trx, message.conversation, actor, event, transitionInput(message.body));
+        // Evidence announced with a response: recorded with it, fetched after the commit.
+        if (event === 'respond' && (await acceptTransfersIn(trx, message, new Date().toISOString())) > 0) setTimeout(() => options.onTransfers?.(), 50);
       } catch (error) {
         if (error instanceof CaseError) throw new MessageRejected(error.code, error.message);
         throw error;

@@ -119,6 +119,9 @@ export const POLICIES: Readonly<Record<string, Policy>> = {
   'GET /api/exchange/agreement': { kind: 'public' },
   'GET /api/cases/:id/deliveries': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read', case: 'either' },
   'GET /api/exchange/stuck': { kind: 'authenticated', roles: [...OFFICERS, 'administrator'], scope: 'cases:read' },
+  // Evidence chunks are ciphertext under a key only the peer has; the random transfer id is the capability.
+  'GET /api/exchange/transfers/:transferId/chunks/:index': { kind: 'public' },
+  'GET /api/cases/:id/transfers': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read', case: 'either' },
   'GET /api/exchange/rejected': { kind: 'authenticated', roles: [...OFFICERS, 'administrator'], scope: 'cases:read' },
   // The web workspace (static files and the SPA fallback, src/http/routes/web.ts): public files, no data.
   'GET /*': { kind: 'public' },

@@ -16,6 +16,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { exportNode, nodeJwks } from '../../exchange/index.js';
+import { readOutgoingChunk, transfersOf } from '../../exchange/evidence-transfer.js';
 import { incomingRejections } from '../../exchange/inbox.js';
 import { deliveriesOf, stuckMessages, DELIVERY_STATES } from '../../exchange/outbox.js';
 import { EXCHANGE_MEDIA_TYPE } from '../../exchange/transport.js';
@@ -79,6 +80,30 @@ export async function registerExchangeRoutes(app: FastifyInstance, deps: AppDeps
       // Tenant isolation: the policy's `case: 'either'` (the caller's authority is a side of the case).
       return deliveriesOf(deps.cases.db, { caseId: request.params.id });
     },
+  );
+
+  api.get(
+    '/api/exchange/transfers/:transferId/chunks/:index',
+    {
+      schema: {
+        tags,
+        summary: 'One encrypted chunk of an evidence transfer this node holds for a peer (application/octet-stream); the transfer id and the key travel only inside the encrypted response',
+        params: z.strictObject({ transferId: z.uuid(), index: z.coerce.number().int().min(0).max(1_000_000) }),
+      },
+    },
+    async (request, reply) => {
+      const exchange = requireExchange(deps);
+      if (exchange.transfers === undefined) throw new HttpProblem('not-found', 'this node sends no evidence transfers');
+      const chunk = await readOutgoingChunk(deps.cases.db, exchange.transfers, request.params.transferId, request.params.index);
+      if (chunk === null) throw new HttpProblem('not-found', 'no such transfer chunk');
+      return reply.type('application/octet-stream').header('cache-control', 'no-store').send(chunk);
+    },
+  );
+
+  api.get(
+    '/api/cases/:id/transfers',
+    { schema: { tags, summary: 'Evidence transfers of a case between nodes: sent (out) and received or being fetched (in), with chunks received', params: z.strictObject({ id: z.string().min(1).max(64) }) } },
+    async (request) => transfersOf(deps.cases.db, request.params.id),
   );
 
   api.get(
