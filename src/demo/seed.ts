@@ -170,7 +170,7 @@ export const DEMO_EXCHANGE_CASES = {
  * Other nodes have nothing to seed: their cases arrive. Waits at most `waitMs` for the peers.
  * @returns what was made (empty when this node seeds nothing or the peers never came).
  */
-export async function seedDemoExchange(cases: CaseContext, addresseeKnown: (authorityId: string) => Promise<boolean>, options: { waitMs?: number; stopped?: () => boolean } = {}): Promise<string[]> {
+export async function seedDemoExchange(cases: CaseContext, addresseeKnown: (authorityId: string) => Promise<boolean>, options: { waitMs?: number; settleMs?: number; stopped?: () => boolean } = {}): Promise<string[]> {
   const drafter = await demoActor(cases, 'drafter@fr.demo');
   const judge = await demoActor(cases, 'judge@fr.demo');
   const officer = await demoActor(cases, 'officer@fr.demo');
@@ -181,6 +181,9 @@ export async function seedDemoExchange(cases: CaseContext, addresseeKnown: (auth
       if (Date.now() > deadline || options.stopped?.()) return false;
       await new Promise((r) => setTimeout(r, 500));
     }
+    // We trust the peer; the peer imports our agreement at its next scan of the trust folder
+    // (every 2 s): a message sent before would be refused as from an unknown sender, for good.
+    await new Promise((r) => setTimeout(r, options.settleMs ?? 5000));
     return true;
   };
   const made: string[] = [];
