@@ -179,7 +179,7 @@ export interface NodeState {
   inbox: Record<string, number>;
   effects: { total: number; distinct: number };
   effectIds: string[];
-  sent: { id: string; state: string; receipt: boolean }[];
+  sent: { id: string; state: string; receipt: boolean; to: string }[];
 }
 
 export function percentile(sorted: readonly number[], p: number): number {

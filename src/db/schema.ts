@@ -484,6 +484,13 @@ export interface ExchangeInboxTable {
 }
 
 /** A message refused before it could be trusted. */
+/** HTTP rate-limit counters shared by the processes of a node on PostgreSQL (migration 0036). */
+export interface HttpRateLimitsTable {
+  key: string;
+  count: number;
+  window_start: number | string;
+}
+
 /** Evidence sealed for a peer (migration 0035): its chunks wait on disk for the peer to fetch. */
 export interface ExchangeTransfersOutTable {
   transfer_id: string;
@@ -561,6 +568,7 @@ export interface Database {
   exchange_refusals: ExchangeRefusalsTable;
   exchange_transfers_out: ExchangeTransfersOutTable;
   exchange_transfers_in: ExchangeTransfersInTable;
+  http_rate_limits: HttpRateLimitsTable;
   evidence_case_keys: EvidenceCaseKeysTable;
   evidence_uploads: EvidenceUploadsTable;
   evidence_items: EvidenceItemsTable;

@@ -31,7 +31,8 @@ export async function signIn(server: DemoServer, email: string): Promise<ApiCall
   const call: ApiCall = async (verb, path, body) => {
     const bytes = verb === 'PATCH_BYTES';
     const method = bytes ? 'PATCH' : verb === 'GET_BYTES' ? 'GET' : verb;
-    const response = await fetch(`${server.url}${path}`, {
+    // A full URL: the same session on another process of the node.
+    const response = await fetch(path.startsWith('http') ? path : `${server.url}${path}`, {
       method,
       headers: {
         ...(body === undefined ? {} : { 'content-type': bytes ? 'application/offset+octet-stream' : 'application/json' }),

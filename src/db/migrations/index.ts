@@ -18,6 +18,7 @@ import * as m0011 from './0011_ledger.js';
 import * as m0020 from './0020_exchange.js';
 import * as m0030 from './0030_evidence.js';
 import * as m0035 from './0035_exchange_transfers.js';
+import * as m0036 from './0036_http_rate_limits.js';
 
 /** The migrations by name, in order. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -33,6 +34,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0020_exchange': m0020,
   '0030_evidence': m0030,
   '0035_exchange_transfers': m0035,
+  '0036_http_rate_limits': m0036,
 });
 
 /** Names of all migrations known to this version, in execution order. */
