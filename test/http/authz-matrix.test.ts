@@ -119,6 +119,9 @@ const EXPECTED: Record<string, RouteExpectation> = {
   'GET /api/exchange/agreement': PUBLIC,
   'GET /api/cases/:id/deliveries': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: 'case', scopes: ['cases:read', 'admin'] },
   'GET /api/exchange/stuck': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['central-authority-officer', '24/7-officer', 'administrator'], tenant: null, scopes: ['cases:read', 'admin'] },
+  'GET /api/exchange/rejected': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['central-authority-officer', '24/7-officer', 'administrator'], tenant: null, scopes: ['cases:read', 'admin'] },
+  'GET /api/exchange/transfers/:transferId/chunks/:index': PUBLIC,
+  'GET /api/cases/:id/transfers': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: 'case', scopes: ['cases:read', 'admin'] },
   'GET /*': PUBLIC,
 };
 
@@ -159,6 +162,7 @@ const TENANT_404 = new Set([
   'GET /api/cases/:id/attachments',
   'GET /api/cases/:id/attachments/:attachmentId',
   'GET /api/cases/:id/deliveries',
+  'GET /api/cases/:id/transfers',
   'POST /api/cases/:id/evidence/uploads',
   'GET /api/cases/:id/evidence/uploads/:uploadId',
   'PATCH /api/cases/:id/evidence/uploads/:uploadId',
@@ -362,7 +366,13 @@ describe('authorisation matrix [sqlite]', () => {
       case 'GET /api/exchange/jwks':
       case 'GET /api/exchange/agreement':
       case 'GET /api/exchange/stuck':
+      case 'GET /api/exchange/rejected':
         return c.get(key.slice(4));
+      case 'GET /api/exchange/transfers/:transferId/chunks/:index':
+        // Not a federation node in this app (404): the route was reached.
+        return c.get('/api/exchange/transfers/00000000-0000-4000-8000-000000000000/chunks/0');
+      case 'GET /api/cases/:id/transfers':
+        return c.get(`/api/cases/${caseId}/transfers`);
       case 'POST /api/exchange/messages':
         // Not a federation node in this app (404), or a refused envelope: the route was reached.
         return c.request('POST', '/api/exchange/messages', { body: 'not.a.jwe', contentType: 'application/jose' });
