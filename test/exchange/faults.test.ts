@@ -68,7 +68,7 @@ async function restart(node: NodeProcess, afterMs: number): Promise<void> {
   await node.start();
 }
 
-it(`three nodes, ${TOTAL} messages, faults and SIGKILLs: 0 lost, 0 applied twice, 0 receipts without effect`, { timeout: 10 * 60_000 }, async () => {
+it(`three nodes, ${TOTAL} messages, faults and SIGKILLs: 0 lost, 0 applied twice, 0 receipts without effect`, { timeout: 15 * 60_000 }, async () => {
   const env = { RELAY_BASE_MS: '20', RELAY_CAP_MS: '300' };
   nodes.push(await startNode('fr', join(dir, 'fr.db'), dir, env), await startNode('us', await usDatabase(), dir, env), await startNode('ie', join(dir, 'ie.db'), dir, env));
   const [fr, us, ie] = nodes as [NodeProcess, NodeProcess, NodeProcess];
