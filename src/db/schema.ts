@@ -330,6 +330,37 @@ export interface LedgerCheckpointsTable {
   signed_at: string;
 }
 
+/** `witness_checkpoints`: checkpoints of peers' logs this node cosigned as a witness (migration 0031). */
+export interface WitnessCheckpointsTable {
+  origin: string;
+  size: number;
+  root: Uint8Array;
+  node_id: string;
+  note: string;
+  cosigned_at: string;
+}
+
+/** `ledger_cosignatures`: witnesses' cosignatures of this node's checkpoints (one note signature line each). */
+export interface LedgerCosignaturesTable {
+  origin: string;
+  size: number;
+  witness: string;
+  node_id: string;
+  signature: string;
+  collected_at: string;
+}
+
+/** `ledger_forks`: two validly signed checkpoints of one log that contradict each other. */
+export interface LedgerForksTable {
+  id: string;
+  origin: string;
+  size: number;
+  detected_at: string;
+  how: string;
+  evidence: string;
+  resolved_at: string | null;
+}
+
 export interface LedgerIncidentsTable {
   id: string;
   raised_at: string;
@@ -557,6 +588,9 @@ export interface Database {
   ledger_nodes: LedgerNodesTable;
   ledger_tree: LedgerTreeTable;
   ledger_checkpoints: LedgerCheckpointsTable;
+  witness_checkpoints: WitnessCheckpointsTable;
+  ledger_cosignatures: LedgerCosignaturesTable;
+  ledger_forks: LedgerForksTable;
   ledger_incidents: LedgerIncidentsTable;
   ledger_verifications: LedgerVerificationsTable;
   exchange_node: ExchangeNodeTable;

@@ -117,6 +117,9 @@ export const POLICIES: Readonly<Record<string, Policy>> = {
   'POST /api/exchange/messages': { kind: 'public' },
   'GET /api/exchange/jwks': { kind: 'public' },
   'GET /api/exchange/agreement': { kind: 'public' },
+  // Witnessing (c2sp.org/tlog-witness): the log's signature authenticates a submission; only peers' logs are witnessed.
+  'POST /api/witness/add-checkpoint': { kind: 'public' },
+  'GET /api/witness/:originHash/checkpoint': { kind: 'public' },
   'GET /api/cases/:id/deliveries': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read', case: 'either' },
   'GET /api/exchange/stuck': { kind: 'authenticated', roles: [...OFFICERS, 'administrator'], scope: 'cases:read' },
   // Evidence chunks are ciphertext under a key only the peer has; the random transfer id is the capability.

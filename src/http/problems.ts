@@ -33,6 +33,10 @@ export const PROBLEMS = {
   'internal-error': { status: 500, title: 'Internal error' },
   'integrity-failure': { status: 500, title: 'Stored evidence failed its integrity check' },
   'not-ready': { status: 503, title: 'Not ready' },
+  'witness-malformed': { status: 400, title: 'The add-checkpoint body is malformed (c2sp.org/tlog-witness)' },
+  'witness-unverified': { status: 403, title: 'The checkpoint carries no valid signature of the log key' },
+  'witness-unknown-log': { status: 404, title: 'This node does not witness that log (no peer agreement names its origin)' },
+  'witness-inconsistent': { status: 422, title: 'The checkpoint is not consistent with the one cosigned before' },
   'ledger-inconsistent': { status: 503, title: 'The log refuses to sign: it is inconsistent with a checkpoint signed before' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

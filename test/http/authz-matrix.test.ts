@@ -117,6 +117,8 @@ const EXPECTED: Record<string, RouteExpectation> = {
   'POST /api/exchange/messages': PUBLIC,
   'GET /api/exchange/jwks': PUBLIC,
   'GET /api/exchange/agreement': PUBLIC,
+  'POST /api/witness/add-checkpoint': PUBLIC,
+  'GET /api/witness/:originHash/checkpoint': PUBLIC,
   'GET /api/cases/:id/deliveries': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: 'case', scopes: ['cases:read', 'admin'] },
   'GET /api/exchange/stuck': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['central-authority-officer', '24/7-officer', 'administrator'], tenant: null, scopes: ['cases:read', 'admin'] },
   'GET /api/exchange/rejected': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['central-authority-officer', '24/7-officer', 'administrator'], tenant: null, scopes: ['cases:read', 'admin'] },
@@ -376,6 +378,11 @@ describe('authorisation matrix [sqlite]', () => {
       case 'POST /api/exchange/messages':
         // Not a federation node in this app (404), or a refused envelope: the route was reached.
         return c.request('POST', '/api/exchange/messages', { body: 'not.a.jwe', contentType: 'application/jose' });
+      case 'POST /api/witness/add-checkpoint':
+        // Not a federation node in this app: it witnesses no log (404); the route was reached.
+        return c.request('POST', '/api/witness/add-checkpoint', { body: 'old 0\n\n', contentType: 'text/plain' });
+      case 'GET /api/witness/:originHash/checkpoint':
+        return c.get(`/api/witness/${'0'.repeat(64)}/checkpoint`);
       case 'GET /api/cases/:id/deliveries':
         return c.get(`/api/cases/${caseId}/deliveries`);
       case 'GET /api/law/instruments/:id/status':

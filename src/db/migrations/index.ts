@@ -17,6 +17,7 @@ import * as m0010 from './0010_keys.js';
 import * as m0011 from './0011_ledger.js';
 import * as m0020 from './0020_exchange.js';
 import * as m0030 from './0030_evidence.js';
+import * as m0031 from './0031_witness.js';
 import * as m0035 from './0035_exchange_transfers.js';
 import * as m0036 from './0036_http_rate_limits.js';
 
@@ -33,6 +34,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0011_ledger': m0011,
   '0020_exchange': m0020,
   '0030_evidence': m0030,
+  '0031_witness': m0031,
   '0035_exchange_transfers': m0035,
   '0036_http_rate_limits': m0036,
 });
