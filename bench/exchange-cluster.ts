@@ -7,7 +7,8 @@
  * the connection is cut), `cutHalfway` (half the body is forwarded, then both connections are cut),
  * `loseAnswer` (forwarded and applied, the answer is cut: outcome unknown), `duplicate` (forwarded
  * twice, the copy after a random delay — duplicates arrive late and out of order), `delayMs`
- * (uniform random delay), and `partitioned` (everything is cut while true).
+ * (uniform random delay), and `partitioned` (everything is cut while true; or from the
+ * `partitionAfter`-th forwarded request on).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request as httpRequest, type Server } from 'node:http';
@@ -24,6 +25,8 @@ export interface Faults {
   duplicate: number;
   delayMs: number;
   partitioned: boolean;
+  /** Partitioned once this many requests were forwarded in all (cuts a transfer halfway, deterministically). */
+  partitionAfter?: number;
 }
 
 export const NO_FAULTS: Faults = { drop: 0, cutHalfway: 0, loseAnswer: 0, duplicate: 0, delayMs: 0, partitioned: false };
@@ -40,7 +43,7 @@ export async function freePort(): Promise<number> {
 export interface FaultProxy {
   readonly url: string;
   faults: Faults;
-  readonly counts: Record<keyof Omit<Faults, 'delayMs' | 'partitioned'> | 'forwarded' | 'partitioned', number>;
+  readonly counts: Record<keyof Omit<Faults, 'delayMs' | 'partitioned' | 'partitionAfter'> | 'forwarded' | 'partitioned', number>;
   close(): Promise<void>;
 }
 
@@ -74,7 +77,7 @@ export async function startProxy(upstreamPort: number, random: () => number = Ma
         const body = Buffer.concat(chunks);
         const f = proxy.faults;
         const cut = () => res.socket?.destroy();
-        if (f.partitioned) return void (counts.partitioned++, cut());
+        if (f.partitioned || (f.partitionAfter !== undefined && counts.forwarded >= f.partitionAfter)) return void (counts.partitioned++, cut());
         if (f.delayMs > 0) await new Promise((r) => setTimeout(r, random() * f.delayMs));
         if (random() < f.drop) return void (counts.drop++, cut());
         const headers = { 'content-type': String(req.headers['content-type'] ?? 'application/octet-stream') };
@@ -176,7 +179,7 @@ export interface NodeState {
   inbox: Record<string, number>;
   effects: { total: number; distinct: number };
   effectIds: string[];
-  sent: { id: string; state: string; receipt: boolean }[];
+  sent: { id: string; state: string; receipt: boolean; to: string }[];
 }
 
 export function percentile(sorted: readonly number[], p: number): number {

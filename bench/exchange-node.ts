@@ -150,7 +150,7 @@ const server = createServer((req, res) => {
       const effectsRows = (await sql<{ total: number; uniq: number }>`select count(*) as total, count(distinct message_id) as uniq from bench_effects`.execute(db)).rows[0];
       const inbox = await db.selectFrom('exchange_inbox').select(['outcome', db.fn.countAll<number>().as('n')]).groupBy('outcome').execute();
       const ids = (await sql<{ message_id: string }>`select message_id from bench_effects`.execute(db)).rows.map((r) => r.message_id);
-      const outIds = (await db.selectFrom('exchange_outbox').select(['message_id', 'state', 'receipt']).execute()).map((r) => ({ id: r.message_id, state: r.state, receipt: r.receipt !== null }));
+      const outIds = (await db.selectFrom('exchange_outbox').select(['message_id', 'state', 'receipt', 'to_authority']).execute()).map((r) => ({ id: r.message_id, state: r.state, receipt: r.receipt !== null, to: r.to_authority }));
       const lease = await db.selectFrom('exchange_leases').select(['holder', 'expires_at']).where('name', '=', 'relay').executeTakeFirst();
       return json({ lease: lease !== undefined && Date.parse(lease.expires_at) > Date.now() ? lease.holder : null, outbox: Object.fromEntries(outbox.map((r) => [r.state, Number(r.n)])), inbox: Object.fromEntries(inbox.map((r) => [r.outcome, Number(r.n)])), effects: { total: Number(effectsRows?.total ?? 0), distinct: Number(effectsRows?.uniq ?? 0) }, effectIds: ids, sent: outIds });
     }

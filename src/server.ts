@@ -14,7 +14,7 @@ import { openDatabase, resolveDataDir, resolveDbConfig, uuidv7 } from './db/inde
 import { createEvidenceContext, expireUploads, purgeExpiredEvidence, resolveUploadExpiryHours } from './evidence/index.js';
 import { s3BlobStoreFromEnv } from './evidence/s3-blob-store.js';
 import { createDbKeyStore } from './keys/index.js';
-import { isEmpty, newDemoPassword, readDemoLogins, seedDemo, type DemoLogins, type SeededUser } from './demo/seed.js';
+import { isEmpty, newDemoPassword, readDemoLogins, seedDemo, seedDemoExchange, type DemoLogins, type SeededUser } from './demo/seed.js';
 import { buildApp } from './http/app.js';
 import { effectiveEnv, loadServerConfig } from './http/config.js';
 import { loadKnowledgeBase } from './law/index.js';
@@ -62,9 +62,14 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   // The demo password is generated at the first start; it and the demo logins (with TOTP secrets)
   // are kept beside the data, owner-only, so that every later start can print them again.
   const loginsFile = join(dataDir, 'demo-logins.json');
+  // A federation node's demo seeds only the authorities it hosts (issue 12); its peers' come from their agreements.
+  const nodeEnv = effectiveEnv(env);
+  const hosted = nodeEnv.COMITY_NODE_ID ? (nodeEnv.COMITY_NODE_HOST ?? '').split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+  let freshDemo = false;
   if (config.demo && (await isEmpty(cases))) {
     const password = newDemoPassword();
-    demo = { password, users: await seedDemo(cases, auth, password) };
+    demo = { password, users: await seedDemo(cases, auth, password, hosted === undefined ? {} : { hosted }) };
+    freshDemo = true;
     ensurePrivateDir(dataDir);
     writeFileSync(loginsFile, JSON.stringify(demo, null, 2), { mode: 0o600 });
   } else if (config.demo && existsSync(loginsFile)) {
@@ -83,10 +88,10 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   });
   const evidence = await createEvidenceContext({ cases, keys, dataDir: resolveDataDir(env), ledger, uploadExpiryHours: resolveUploadExpiryHours(env), ...(s3 ? { blobs: s3 } : {}) });
   // Issue 12: a federation node when configured (COMITY_NODE_ID or `comity node init`).
-  const exchange = await startNodeExchange(cases, keys, effectiveEnv(env), config.http.publicUrl);
+  const exchange = await startNodeExchange(cases, keys, effectiveEnv(env), config.http.publicUrl, undefined, { ev: evidence, dataDir });
   // Witnessing (c2sp.org/tlog-witness): cosign the peers' checkpoints, collect theirs of ours.
   const witnessing = exchange ? createWitnessing(database.db, keys, exchange.identity.nodeId, ledger, { now: () => new Date(), newId: () => uuidv7(Date.now()) }) : undefined;
-  const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, evidence, auth, database, oidc, ledger, ...(exchange ? { exchange: { runtime: exchange, keys, ...(witnessing ? { witnessing } : {}) } } : {}), ...(options.logger === false ? { logger: false as const } : {}) });
+  const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, evidence, auth, database, oidc, ledger, ...(exchange ? { exchange: { runtime: exchange, keys, ...(witnessing ? { witnessing } : {}), ...(exchange.transfers ? { transfers: exchange.transfers } : {}) } } : {}), ...(options.logger === false ? { logger: false as const } : {}) });
   const checkpointing = startCheckpointing(ledger, checkpointSeconds, (error) => {
     if (error instanceof LedgerError && error.code === 'inconsistent-checkpoint') {
       app.log.error({ ledger: 'refused' }, `TRANSPARENCY LOG REFUSES TO SIGN: ${error.message} — see README "Transparency log", then run: comity ledger resolve --reason TEXT`);
@@ -130,8 +135,19 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
     }
   }
   let closing: Promise<void> | null = null;
+  // A fresh federated demo makes its cross-border cases once its peers are trusted (demo/seed.ts).
+  const demoExchange =
+    freshDemo && exchange
+      ? seedDemoExchange(cases, async (id) => (await exchange.trust()).nodeOfAuthority(id)?.self === false, { stopped: () => closing !== null }).then(
+          (made) => {
+            if (made.length > 0) print(`Demo cases made and sent to the peers: ${made.join(', ')}`);
+          },
+          (error: unknown) => app.log.error({ err: error }, 'demo: seeding the cross-border cases failed'),
+        )
+      : Promise.resolve();
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      await demoExchange;
       clearInterval(evidencePurge);
       await app.close();
       await checkpointing.stop();

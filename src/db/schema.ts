@@ -526,6 +526,43 @@ export interface ExchangeInboxTable {
 }
 
 /** A message refused before it could be trusted. */
+/** HTTP rate-limit counters shared by the processes of a node on PostgreSQL (migration 0036). */
+export interface HttpRateLimitsTable {
+  key: string;
+  count: number;
+  window_start: number | string;
+}
+
+/** Evidence sealed for a peer (migration 0035): its chunks wait on disk for the peer to fetch. */
+export interface ExchangeTransfersOutTable {
+  transfer_id: string;
+  case_id: string;
+  item_id: string;
+  peer_node_id: string;
+  chunks: number;
+  created_at: string;
+}
+
+/** Evidence announced by a peer's signed response (migration 0035): fetched chunk by chunk. */
+export interface ExchangeTransfersInTable {
+  transfer_id: string;
+  case_id: string;
+  message_id: string;
+  peer_node_id: string;
+  authority_id: string;
+  manifest: string;
+  content_key: string;
+  item: string;
+  /** pending | complete | failed */
+  state: string;
+  chunks_received: number;
+  item_id: string | null;
+  attempts: number;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface ExchangeRefusalsTable {
   id: string;
   received_at: string;
@@ -645,6 +682,9 @@ export interface Database {
   exchange_outbox: ExchangeOutboxTable;
   exchange_inbox: ExchangeInboxTable;
   exchange_refusals: ExchangeRefusalsTable;
+  exchange_transfers_out: ExchangeTransfersOutTable;
+  exchange_transfers_in: ExchangeTransfersInTable;
+  http_rate_limits: HttpRateLimitsTable;
   evidence_case_keys: EvidenceCaseKeysTable;
   evidence_uploads: EvidenceUploadsTable;
   evidence_items: EvidenceItemsTable;

@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import type { Io } from '../cli/io.js';
 
 export const DEMO_NODES = [
-  { name: 'france', nodeId: 'FR:justice.gouv.fr', hosted: 'fr-ca,fr-parquet-paris', offset: 0, logins: '@fr.demo' },
+  { name: 'france', nodeId: 'FR:justice.gouv.fr', hosted: 'fr-ca,fr-parquet-paris,fr-tj-paris', offset: 0, logins: '@fr.demo' },
   { name: 'united-states', nodeId: 'US:oia.justice.gov', hosted: 'us-doj-oia', offset: 1, logins: '@us.demo' },
   { name: 'ireland-provider', nodeId: 'IE:example-mail.ie', hosted: 'ie-provider', offset: 2, logins: '@provider.demo' },
 ] as const;
@@ -62,7 +62,11 @@ export async function runDemoFederation(io: Io, env: NodeJS.ProcessEnv = process
       child.once('exit', (code) => fail(new Error(`${node.name} stopped (exit ${code})`)));
     });
   }
-  io.out('All three nodes run. Sign in on France (port ' + firstPort + ') as a French officer, send a request to the US Office of International Affairs or to the Irish provider, and watch it arrive on the other node (deliveries: GET /api/cases/<id>/deliveries).');
+  io.out(
+    `All three nodes run: France http://localhost:${firstPort}, United States http://localhost:${firstPort + 1}, Irish provider http://localhost:${firstPort + 2} (logins above, each node its own). ` +
+      'Each node seeds only the authorities it hosts and learns its peers\' from their agreements: once they trust each other, France sends a preservation request to the US node and the Paris prosecutor an order to the Irish provider\'s node. ' +
+      'Sign in on the US node as officer@us.demo to receive it; on France as officer@fr.demo, send the approved request and watch its delivery state on the case page.',
+  );
   await new Promise<void>((done) => {
     const stop = () => {
       for (const child of children) child.kill('SIGTERM');

@@ -46,6 +46,10 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { email: 'officer@fr.demo', displayName: 'Luc Petit (central authority)', authorityId: 'fr-ca', roles: ['central-authority-officer', 'drafter'] },
   { email: 'auditor@fr.demo', displayName: 'Anne Roux (auditor)', authorityId: 'fr-ca', roles: ['auditor'] },
   { email: 'admin@fr.demo', displayName: 'Paul Leroy (administrator, France)', authorityId: 'fr-ca', roles: ['administrator'] },
+  // The Paris cybercrime prosecutor issues European Production Orders (EU 2023/1543 Art. 4: a prosecutor
+  // may issue one for subscriber data); a judge of the same court validates (separation of duties).
+  { email: 'prosecutor@fr.demo', displayName: 'Sophie Moreau (Parquet de Paris, J3)', authorityId: 'fr-parquet-paris', roles: ['drafter', 'central-authority-officer'] },
+  { email: 'jld@fr.demo', displayName: 'Juge Marc Dubois (JLD, Paris)', authorityId: 'fr-parquet-paris', roles: ['reviewer'] },
   { email: 'officer@us.demo', displayName: 'Jordan Lee (OIA)', authorityId: 'us-doj-oia', roles: ['central-authority-officer'] },
   { email: 'prosecutor@de.demo', displayName: 'Jonas Weber (ZAC Köln)', authorityId: 'de-sta-koeln', roles: ['drafter', 'reviewer', 'central-authority-officer'] },
   // Separation of duties: the prosecutor drafts, an investigating judge validates (src/http/policies.ts).
@@ -79,17 +83,29 @@ export async function isEmpty(cases: CaseContext): Promise<boolean> {
   return row === undefined;
 }
 
-export async function seedDemo(cases: CaseContext, auth: AuthContext, password: string): Promise<SeededUser[]> {
-  for (const authority of DEMO_AUTHORITIES) await createAuthority(cases, SYSTEM, authority);
-  for (const provider of DEMO_PROVIDERS) await createProvider(cases, SYSTEM, provider);
+/** Which part of the demo a server seeds: all of it (one server), or a federation node's own part. */
+export interface DemoScope {
+  /** The authorities this node hosts (COMITY_NODE_HOST); absent: a single server hosting every demo authority. */
+  readonly hosted?: readonly string[];
+}
+
+export async function seedDemo(cases: CaseContext, auth: AuthContext, password: string, scope: DemoScope = {}): Promise<SeededUser[]> {
+  const hosted = scope.hosted === undefined ? null : new Set(scope.hosted);
+  // A federation node seeds only the authorities it hosts: its peers' come from their signed
+  // agreements (exchange/peers.ts), so a request to a peer's authority is routed to that peer.
+  for (const authority of DEMO_AUTHORITIES) if (hosted === null || hosted.has(authority.id)) await createAuthority(cases, SYSTEM, authority);
+  for (const provider of DEMO_PROVIDERS) if (hosted === null || hosted.has(provider.representative)) await createProvider(cases, SYSTEM, provider);
   const seeded: SeededUser[] = [];
   // The demo's history names its real users: each change is recorded as the person who made it.
   const actors = new Map<string, Actor>();
   for (const user of DEMO_USERS) {
+    if (hosted !== null && user.authorityId !== null && !hosted.has(user.authorityId)) continue;
     const created = await createUser(auth, SYSTEM, { ...user, password });
     actors.set(user.email, { id: `user:${created.id}`, authorityId: user.authorityId });
     seeded.push({ ...user, totpSecret: await withTotp(auth, user, password) });
   }
+  // A federation node's cases cross the border: seedDemoExchange makes them once the peers are trusted.
+  if (hosted !== null) return seeded;
   const actor = (email: string): Actor => actors.get(email) as Actor;
   // A distinct drafter and reviewer on each requesting side (separation of duties).
   const fr = actor('drafter@fr.demo');
@@ -135,4 +151,76 @@ export async function seedDemo(cases: CaseContext, auth: AuthContext, password: 
   await send(de, epoc.id);
   await transitionCase(cases, ie, epoc.id, 'receive');
   return seeded;
+}
+
+/** The actor of a seeded demo user, read back from the database. */
+async function demoActor(cases: CaseContext, email: string): Promise<Actor | null> {
+  const row = await cases.db.selectFrom('users').select(['id', 'authority_id']).where('email', '=', email).executeTakeFirst();
+  return row === undefined ? null : { id: `user:${row.id}`, authorityId: row.authority_id };
+}
+
+/** The cases a federation node's demo makes once it trusts its peers (see {@link seedDemoExchange}). */
+export const DEMO_EXCHANGE_CASES = {
+  draft: 'PARQUET-PARIS-2026-05102',
+  approved: 'PARQUET-PARIS-2026-04990',
+  sent: 'PARQUET-PARIS-2026-04417',
+  order: 'PARQUET-PARIS-2026-EPOC-031',
+} as const;
+
+/**
+ * The cross-border part of a federation node's demo, made once the peers' agreements are imported
+ * (the addressees are then known, hosted by the peers): on the French node a preservation request
+ * to the United States as a draft, one approved and ready to send, one sent (it travels to the US
+ * node), and a European Production Order of the Paris prosecutor sent to the Irish provider's node.
+ * Other nodes have nothing to seed: their cases arrive. Waits at most `waitMs` for the peers.
+ * @returns what was made (empty when this node seeds nothing or the peers never came).
+ */
+export async function seedDemoExchange(cases: CaseContext, addresseeKnown: (authorityId: string) => Promise<boolean>, options: { waitMs?: number; settleMs?: number; stopped?: () => boolean } = {}): Promise<string[]> {
+  const drafter = await demoActor(cases, 'drafter@fr.demo');
+  const judge = await demoActor(cases, 'judge@fr.demo');
+  const officer = await demoActor(cases, 'officer@fr.demo');
+  if (drafter === null || judge === null || officer === null) return [];
+  const deadline = Date.now() + (options.waitMs ?? 600_000);
+  const waitFor = async (authorityId: string): Promise<boolean> => {
+    while (!(await addresseeKnown(authorityId))) {
+      if (Date.now() > deadline || options.stopped?.()) return false;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    // We trust the peer; the peer imports our agreement at its next scan of the trust folder
+    // (every 2 s): a message sent before would be refused as from an unknown sender, for good.
+    await new Promise((r) => setTimeout(r, options.settleMs ?? 5000));
+    return true;
+  };
+  const made: string[] = [];
+  if (await waitFor('us-doj-oia')) {
+    await createCase(cases, drafter, preservationRequestFrToUs({ references: { requesting: DEMO_EXCHANGE_CASES.draft } }));
+    const approved = await createCase(cases, drafter, preservationRequestFrToUs({ references: { requesting: DEMO_EXCHANGE_CASES.approved } }));
+    await transitionCase(cases, judge, approved.id, 'approve', { review: DEMO_REVIEW });
+    const sent = await createCase(cases, drafter, preservationRequestFrToUs({ references: { requesting: DEMO_EXCHANGE_CASES.sent } }));
+    await transitionCase(cases, judge, sent.id, 'approve', { review: DEMO_REVIEW });
+    await transitionCase(cases, officer, sent.id, 'send');
+    made.push(DEMO_EXCHANGE_CASES.draft, DEMO_EXCHANGE_CASES.approved, DEMO_EXCHANGE_CASES.sent);
+  }
+  const prosecutor = await demoActor(cases, 'prosecutor@fr.demo');
+  const jld = await demoActor(cases, 'jld@fr.demo');
+  if (prosecutor !== null && jld !== null && (await waitFor('ie-provider'))) {
+    const order = await createCase(cases, prosecutor, demoProductionOrderFrToIe());
+    await transitionCase(cases, jld, order.id, 'approve', { review: { ...DEMO_REVIEW, reference: 'JLD-2026-1203' } });
+    await transitionCase(cases, prosecutor, order.id, 'send');
+    made.push(DEMO_EXCHANGE_CASES.order);
+  }
+  return made;
+}
+
+/** The Paris prosecutor's European Production Order for subscriber data, to the Irish provider. */
+export function demoProductionOrderFrToIe() {
+  return preservationRequestFrToUs({
+    requestingAuthority: 'fr-parquet-paris',
+    addressee: 'ie-provider',
+    measures: ['subscriber-info'],
+    legalBasis: 'EU-2023-1543:5(3)',
+    facts: 'Between 3 and 5 November 2026 an intruder accessed the mail server of a Paris hospital; the ransom demand came from an e-mail account hosted by Example Mail.',
+    references: { requesting: DEMO_EXCHANGE_CASES.order },
+    contents: {},
+  });
 }

@@ -11,7 +11,15 @@
  */
 import type { Selectable } from 'kysely';
 import { applyPeerEvent, CaseError, importSentCase, TRANSITIONS, type Actor, type CaseContext, type CaseEvent, type CaseFederation, type TransitionInput } from '../cases/index.js';
-import type { CasesTable } from '../db/index.js';
+import type { Kysely } from 'kysely';
+import { requestSchema, type Request } from '../cases/request.js';
+import { basisIssues } from '../cases/validate.js';
+import { cite } from '../law/cite.js';
+import type { CasesTable, Database } from '../db/index.js';
+import type { EvidenceContext } from '../evidence/context.js';
+import { signerFor } from '../evidence/custody.js';
+import { acceptTransfersIn, recordTransfersOut, sealCaseEvidence, type TransferSettings } from './evidence-transfer.js';
+import type { ExchangeMessage } from './message.js';
 import { MessageRejected, type MessageHandler } from './inbox.js';
 import type { MessageType } from './message-types.js';
 import { applyReadNotice } from './read-notice.js';
@@ -55,9 +63,9 @@ function transitionInput(body: Record<string, unknown>): TransitionInput {
  * An emergency request also carries the signature of another authority hosted here (a
  * prosecutor, a central authority), the second signature of exchange-evidence.md §3(4).
  */
-export function createCaseFederation(runtime: ExchangeRuntime): CaseFederation {
+export function createCaseFederation(runtime: ExchangeRuntime, options: { evidence?: EvidenceContext; transfers?: TransferSettings } = {}): CaseFederation {
   return {
-    async prepare(row, _actor, event, input) {
+    async prepare(row, actor, event, input) {
       const type = EVENT_MESSAGE_TYPES[event];
       if (type === undefined) return null;
       const { actor: from, other: to } = sidesOf(row, event);
@@ -67,6 +75,9 @@ export function createCaseFederation(runtime: ExchangeRuntime): CaseFederation {
       const emergency = row.emergency === 1;
       const reviewers = emergency && event === 'send' ? [...trust.self.authorities.values()].filter((a) => a.id !== from && (a.kind === 'prosecutor-or-judge' || a.kind === 'central-authority')).slice(0, 1).map((a) => a.id) : [];
       const { reason, review, assessment, response } = input;
+      // A response carries the case's evidence: sealed now for the peer, fetched by it in chunks.
+      const evidence = event === 'respond' && options.evidence && options.transfers ? await sealCaseEvidence(options.evidence, options.transfers, row.id, remote.nodeId) : [];
+      const signer = evidence.length > 0 && options.evidence ? await signerFor(options.evidence.keys, from, new Date()) : null;
       const prepared = await runtime.prepare(
         {
           from: { authority: from },
@@ -78,18 +89,58 @@ export function createCaseFederation(runtime: ExchangeRuntime): CaseFederation {
           action: event,
           emergency,
           // JSON form: no undefined members in what is signed.
-          body: JSON.parse(JSON.stringify({ caseVersion: row.version, input: { reason, review, assessment, response }, ...(event === 'send' ? { case: row } : {}) })) as Record<string, unknown>,
+          body: JSON.parse(JSON.stringify({ caseVersion: row.version, input: { reason, review, assessment, response }, ...(event === 'send' ? { case: row } : {}), ...(evidence.length > 0 ? { evidence } : {}) })) as Record<string, unknown>,
         },
         reviewers,
         row.id,
       );
-      return { enqueue: prepared.enqueue, committed: () => runtime.relay.wake() };
+      const ev = options.evidence;
+      const enqueue =
+        signer === null || ev === undefined
+          ? prepared.enqueue
+          : async (trx: Kysely<Database>) => {
+              await prepared.enqueue(trx);
+              await recordTransfersOut(trx, ev, signer, evidence, { caseId: row.id, actor: actor.id, authorityId: from, peerNodeId: remote.nodeId, toAuthority: to, messageId: prepared.message.id }, prepared.message.time);
+            };
+      return { enqueue, committed: () => runtime.relay.wake() };
     },
   };
 }
 
+/**
+ * The requested side's own legal engine re-checks an incoming request before anything is applied:
+ * the States are those of the two authorities (the sender's from its signed agreement, ours from
+ * our directory), never the parties the request claims; the cited provision must be an applicable
+ * basis between them for every measure on the day the request was sent, with both States'
+ * reservations and declarations as this node's knowledge base records them (law/bases.ts).
+ * @throws {MessageRejected} `basis-not-applicable` (or `unknown-basis`, `wrong-party`) with the engine's reasons and citation.
+ */
+async function recheckLegalBasis(cases: CaseContext, trx: Kysely<Database>, sent: Selectable<CasesTable>, message: ExchangeMessage): Promise<void> {
+  const rows = await trx.selectFrom('authorities').select(['id', 'party']).where('id', 'in', [message.from.authority, message.to.authority]).execute();
+  const partyOf = (id: string) => rows.find((r) => r.id === id)?.party;
+  const from = partyOf(message.from.authority);
+  const to = partyOf(message.to.authority);
+  if (from === undefined || to === undefined) throw new MessageRejected('not-found', 'the sender or the addressed authority is not in this node\'s directory');
+  if (sent.requesting_party !== from || sent.requested_party !== to) {
+    throw new MessageRejected('wrong-party', `the request claims ${sent.requesting_party} → ${sent.requested_party}, but its authorities are of ${from} → ${to}`);
+  }
+  let request: Request;
+  try {
+    request = requestSchema.parse(JSON.parse(sent.request ?? 'null'));
+  } catch {
+    throw new MessageRejected('invalid-message', 'the request carries no valid request content');
+  }
+  if (request.legalBasis !== sent.legal_basis) throw new MessageRejected('invalid-message', 'the request cites two different legal bases');
+  const date = message.time.slice(0, 10);
+  const issues = basisIssues(cases.finder, cases.kb, request, from, to, date).filter((i) => i.code === 'unknown-basis' || i.code === 'basis-not-applicable' || i.code === 'unknown-offence');
+  if (issues.length === 0) return;
+  const citation = issues.find((i) => i.citation !== undefined)?.citation;
+  const cited = citation ? ` [${cite(citation)}]` : '';
+  throw new MessageRejected(issues[0]!.code === 'unknown-offence' ? 'basis-not-applicable' : issues[0]!.code, `the requested side's legal engine refuses the request: ${issues.map((i) => i.message).join('; ')}${cited}`);
+}
+
 /** The receiving half: applies a peer's step to this node's record of the case. */
-export function createCaseMessageHandler(cases: CaseContext): MessageHandler {
+export function createCaseMessageHandler(cases: CaseContext, options: { onTransfers?: () => void } = {}): MessageHandler {
   return {
     async apply(trx, opened) {
       const message = opened.message;
@@ -102,6 +153,7 @@ export function createCaseMessageHandler(cases: CaseContext): MessageHandler {
           const sent = message.body.case as Selectable<CasesTable> | undefined;
           if (sent === undefined || sent.id !== message.conversation) throw new MessageRejected('invalid-message', 'a request carries its case, under the conversation id');
           if (sent.requesting_authority_id !== message.from.authority || sent.addressee_id !== message.to.authority) throw new MessageRejected('wrong-side', 'the request names other authorities than its sender and recipient');
+          await recheckLegalBasis(cases, trx, sent, message);
           await importSentCase(cases, trx, sent, actor);
           return;
         }
@@ -110,6 +162,8 @@ export function createCaseMessageHandler(cases: CaseContext): MessageHandler {
         const sides = sidesOf(row as Selectable<CasesTable>, event);
         if (sides.actor !== message.from.authority || sides.other !== message.to.authority) throw new MessageRejected('wrong-side', `${message.from.authority} is not the side that may ${event} case ${message.conversation}`);
         await applyPeerEvent(cases, trx, message.conversation, actor, event, transitionInput(message.body));
+        // Evidence announced with a response: recorded with it, fetched after the commit.
+        if (event === 'respond' && (await acceptTransfersIn(trx, message, new Date().toISOString())) > 0) setTimeout(() => options.onTransfers?.(), 50);
       } catch (error) {
         if (error instanceof CaseError) throw new MessageRejected(error.code, error.message);
         throw error;

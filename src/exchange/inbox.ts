@@ -155,3 +155,39 @@ async function refuse(ctx: InboxContext, ledger: ExchangeLedger, envelope: strin
   });
   return { outcome: 'refused', receipt };
 }
+
+/** An incoming message this node's workflow or legal engine rejected, as its receiving side sees it. */
+export interface IncomingRejection {
+  messageId: string;
+  peer: string;
+  from: string;
+  to: string;
+  conversationId: string;
+  type: string;
+  action: string;
+  /** `code: reason`, as in the signed rejection the sender received. */
+  reason: string;
+  receivedAt: string;
+}
+
+/**
+ * Incoming messages answered with a signed rejection (newest first), for the authority they were
+ * addressed to (all of them for a platform administrator): the requested side sees what it
+ * refused and why, as the requesting side sees it in its delivery states.
+ */
+export async function incomingRejections(db: Kysely<Database>, filter: { authorityId?: string; limit?: number } = {}): Promise<IncomingRejection[]> {
+  const rows = await db
+    .selectFrom('exchange_inbox')
+    .select(['message_id', 'sender_node_id', 'conversation_id', 'type', 'payload', 'reason', 'received_at'])
+    .where('outcome', '=', 'rejected')
+    .orderBy('received_at', 'desc')
+    .limit(Math.min(filter.limit ?? 200, 1000))
+    .execute();
+  const out: IncomingRejection[] = [];
+  for (const row of rows) {
+    const message = JSON.parse(row.payload) as { from: { authority: string }; to: { authority: string }; action: string };
+    if (filter.authorityId !== undefined && message.to.authority !== filter.authorityId) continue;
+    out.push({ messageId: row.message_id, peer: row.sender_node_id, from: message.from.authority, to: message.to.authority, conversationId: row.conversation_id, type: row.type, action: message.action, reason: row.reason ?? '', receivedAt: row.received_at });
+  }
+  return out;
+}

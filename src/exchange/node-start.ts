@@ -17,17 +17,27 @@ import { exportNode, initNode } from './node.js';
 import { addPeer } from './peers.js';
 import { resolveLogOrigin } from '../ledger/service.js';
 import { createExchangeRuntime, type ExchangeRuntime } from './runtime.js';
+import type { EvidenceContext } from '../evidence/context.js';
+import { startTransferFetcher, transferSettings, type TransferFetcher, type TransferSettings } from './evidence-transfer.js';
 
 export const NODE_SETTINGS = [
   ['COMITY_NODE_ID', '(not a federation node)', 'node id "CC:identifier" (ETSI TS 103 120); with _ENDPOINT and _HOST makes this server a federation node'],
   ['COMITY_NODE_ENDPOINT', 'COMITY_PUBLIC_URL', 'URL peers deliver messages to'],
   ['COMITY_NODE_HOST', '(none)', 'comma-separated ids of the authorities this node hosts'],
   ['COMITY_PEER_FILES', '(none)', 'comma-separated peer agreement files imported at start (as comity peers add)'],
+  ['COMITY_TRANSFER_CHUNK_BYTES', '1048576', 'chunk size of the evidence this node sends to peers (4096 to 16777216 bytes)'],
   ['COMITY_PEER_DIR', '(none)', 'a folder the operator controls: this node writes its agreement there and imports new agreements found in it (every 2 s)'],
 ] as const;
 
 /** Starts the exchange of this node, or returns null when it is not a federation node. */
-export async function startNodeExchange(cases: CaseContext, keys: KeyStore, env: Readonly<Record<string, string | undefined>>, publicUrl: string, ledger?: ExchangeLedger): Promise<ExchangeRuntime | null> {
+export async function startNodeExchange(
+  cases: CaseContext,
+  keys: KeyStore,
+  env: Readonly<Record<string, string | undefined>>,
+  publicUrl: string,
+  ledger?: ExchangeLedger,
+  evidence?: { ev: EvidenceContext; dataDir: string },
+): Promise<(ExchangeRuntime & { transfers?: TransferSettings }) | null> {
   const db = cases.db;
   const now = new Date();
   if (env.COMITY_NODE_ID) {
@@ -45,10 +55,23 @@ export async function startNodeExchange(cases: CaseContext, keys: KeyStore, env:
     }
   }
   // Receipts and refusals go into the node's transparency log unless the caller says otherwise.
-  const runtime = createExchangeRuntime({ db, keys, identity, handler: createCaseMessageHandler(cases), ledger: ledger ?? LOG_LEDGER });
-  cases.federation = createCaseFederation(runtime);
+  let fetcher: TransferFetcher | null = null;
+  const runtime = createExchangeRuntime({ db, keys, identity, handler: createCaseMessageHandler(cases, { onTransfers: () => fetcher?.wake() }), ledger: ledger ?? LOG_LEDGER });
+  // Evidence travels with responses over the chunked transfer (exchange/evidence-transfer.ts).
+  const transfers = evidence ? transferSettings(evidence.dataDir, env) : undefined;
+  cases.federation = createCaseFederation(runtime, evidence && transfers ? { evidence: evidence.ev, transfers } : {});
+  if (evidence && transfers) fetcher = startTransferFetcher({ ev: evidence.ev, settings: transfers, trust: runtime.trust });
+  const stopRuntime = runtime.stop;
+  const withTransfers = {
+    ...runtime,
+    ...(transfers ? { transfers } : {}),
+    stop: async () => {
+      await fetcher?.stop();
+      await stopRuntime();
+    },
+  };
   const peerDir = env.COMITY_PEER_DIR;
-  if (!peerDir) return runtime;
+  if (!peerDir) return withTransfers;
   // A trust folder: ours written there, the others' imported when new (a signature that does not
   // verify, or an older agreement, is refused as by `comity peers add`; the refusal is not fatal).
   mkdirSync(peerDir, { recursive: true });
@@ -72,9 +95,9 @@ export async function startNodeExchange(cases: CaseContext, keys: KeyStore, env:
   await scan();
   const timer = setInterval(() => void scan().catch(() => undefined), 2000);
   timer.unref();
-  const stop = runtime.stop;
+  const stop = withTransfers.stop;
   return {
-    ...runtime,
+    ...withTransfers,
     stop: async () => {
       clearInterval(timer);
       await stop();

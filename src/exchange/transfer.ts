@@ -13,7 +13,7 @@
  * store decides where the bytes live.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ExchangeError } from './errors.js';
@@ -51,34 +51,55 @@ function aad(transferId: string, index: number, last: boolean): Buffer {
   return Buffer.from(`comity-transfer/v1|${transferId}|${index}|${last ? 'last' : 'more'}`);
 }
 
-/**
- * Splits and encrypts `source` into chunks. Returns the descriptor (for the message) and the
- * encrypted chunks, yielded as they are made (the sender stores or streams them).
- */
-export async function sealTransfer(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, chunkBytes = DEFAULT_CHUNK_BYTES): Promise<{ descriptor: TransferDescriptor; chunks: Buffer[] }> {
-  const transferId = randomUUID();
-  const key = randomBytes(32);
-  const whole = createHash('sha256');
-  const plainChunks: Buffer[] = [];
+/** Splits `source` into plaintext chunks of `chunkBytes` (the last may be shorter; at least one). */
+async function* plainChunks(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, chunkBytes: number): AsyncGenerator<{ plain: Buffer; last: boolean }> {
   let pending = Buffer.alloc(0);
-  let size = 0;
+  let ready: Buffer | null = null;
   for await (const piece of source) {
-    whole.update(piece);
-    size += piece.length;
     pending = Buffer.concat([pending, piece]);
     while (pending.length >= chunkBytes) {
-      plainChunks.push(pending.subarray(0, chunkBytes));
+      if (ready !== null) yield { plain: ready, last: false };
+      ready = Buffer.from(pending.subarray(0, chunkBytes));
       pending = pending.subarray(chunkBytes);
     }
   }
-  if (pending.length > 0 || plainChunks.length === 0) plainChunks.push(pending);
-  const chunks = plainChunks.map((plain, index) => {
+  if (pending.length > 0) {
+    if (ready !== null) yield { plain: ready, last: false };
+    yield { plain: pending, last: true };
+  } else yield { plain: ready ?? Buffer.alloc(0), last: true };
+}
+
+/**
+ * Splits and encrypts `source`, handing each encrypted chunk to `sink` as it is made (memory: one
+ * chunk). Returns the descriptor for the message.
+ */
+export async function sealTransferInto(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, sink: (index: number, sealed: Buffer) => Promise<void> | void, chunkBytes = DEFAULT_CHUNK_BYTES): Promise<TransferDescriptor> {
+  const transferId = randomUUID();
+  const key = randomBytes(32);
+  const whole = createHash('sha256');
+  const digests: string[] = [];
+  let size = 0;
+  for await (const { plain, last } of plainChunks(source, chunkBytes)) {
+    const index = digests.length;
+    whole.update(plain);
+    size += plain.length;
     const cipher = createCipheriv('aes-256-gcm', key, nonce(transferId, index), { authTagLength: TAG_BYTES });
-    cipher.setAAD(aad(transferId, index, index === plainChunks.length - 1));
-    return Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
-  });
-  const manifest: TransferManifest = { transferId, chunkBytes, size, sha256: whole.digest('hex'), chunks: chunks.map((c) => createHash('sha256').update(c).digest('hex')) };
-  return { descriptor: { manifest, key: key.toString('base64url') }, chunks };
+    cipher.setAAD(aad(transferId, index, last));
+    const sealed = Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+    digests.push(createHash('sha256').update(sealed).digest('hex'));
+    await sink(index, sealed);
+  }
+  return { manifest: { transferId, chunkBytes, size, sha256: whole.digest('hex'), chunks: digests }, key: key.toString('base64url') };
+}
+
+/**
+ * Splits and encrypts `source` into chunks. Returns the descriptor (for the message) and the
+ * encrypted chunks, in memory (small parts; evidence goes through {@link sealTransferInto}).
+ */
+export async function sealTransfer(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, chunkBytes = DEFAULT_CHUNK_BYTES): Promise<{ descriptor: TransferDescriptor; chunks: Buffer[] }> {
+  const chunks: Buffer[] = [];
+  const descriptor = await sealTransferInto(source, (_index, sealed) => void chunks.push(sealed), chunkBytes);
+  return { descriptor, chunks };
 }
 
 /**
@@ -109,6 +130,11 @@ export class TransferReceiver {
     const path = join(this.dir, String(index));
     writeFileSync(`${path}.part`, bytes, { mode: 0o600 });
     renameSync(`${path}.part`, path); // a chunk is there whole or not at all
+  }
+
+  /** Removes the kept chunks (after the content was stored elsewhere). */
+  discard(): void {
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** Indexes of the chunks not received yet (an interrupted transfer resumes with these). */

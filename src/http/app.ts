@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { Stream } from 'node:stream';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
+import { pgRateLimitStore } from './pg-rate-limit-store.js';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -267,6 +268,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     global: true,
     max: deps.config.rateLimitPerMinute,
     timeWindow: '1 minute',
+    // Several processes of one node on PostgreSQL share one count per client (issue 12).
+    ...(deps.database.kind === 'postgres' ? { store: pgRateLimitStore(deps.cases.db) } : {}),
     // Per user, not per token: a user with ten tokens has one limit (issue 18).
     keyGenerator: (request) => (request.principal ? `user:${request.principal.userId}` : `ip:${request.ip}`),
     errorResponseBuilder: (request, context) => ({ ...problem('rate-limited', `retry in ${Math.ceil(context.ttl / 1000)} s`, { instance: String(request.id) }), statusCode: 429 }),

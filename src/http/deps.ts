@@ -6,6 +6,7 @@
 import type { AuthContext, OidcClient } from '../auth/index.js';
 import type { CaseContext } from '../cases/index.js';
 import type { DatabaseHandle } from '../db/index.js';
+import type { TransferSettings } from '../exchange/evidence-transfer.js';
 import type { ExchangeRuntime } from '../exchange/runtime.js';
 import type { Witnessing } from '../exchange/witnessing.js';
 import type { KeyStore } from '../keys/index.js';
@@ -47,7 +48,7 @@ export interface AppDeps {
   /** The node's transparency log (src/ledger); without it the ledger routes answer 404. */
   ledger?: Ledger;
   /** The federation node (absent when this server is not one: its exchange routes answer 404). */
-  exchange?: { runtime: ExchangeRuntime; keys: KeyStore; witnessing?: Witnessing };
+  exchange?: { runtime: ExchangeRuntime; keys: KeyStore; witnessing?: Witnessing; transfers?: TransferSettings };
   /** false: no logging (tests). */
   logger?: false;
 }

@@ -33,6 +33,8 @@ test('the routes open without sign-in are exactly these', () => {
     // Federation: a node's keys and agreement are public; a peer's envelope is authenticated by its signatures.
     'GET /api/exchange/agreement',
     'GET /api/exchange/jwks',
+    // Evidence chunks: ciphertext under a key only the peer has; the random transfer id travels only in the encrypted message.
+    'GET /api/exchange/transfers/:transferId/chunks/:index',
     'GET /api/law/bases',
     'GET /api/law/deadlines',
     'GET /api/law/instruments',

@@ -135,6 +135,10 @@ export const POLICIES: Readonly<Record<string, Policy>> = {
   'GET /api/orders/:id': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'GET /api/orders/:id/document': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'POST /api/orders/:id/events/:event': { kind: 'order-event' },
+  // Evidence chunks are ciphertext under a key only the peer has; the random transfer id is the capability.
+  'GET /api/exchange/transfers/:transferId/chunks/:index': { kind: 'public' },
+  'GET /api/cases/:id/transfers': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read', case: 'either' },
+  'GET /api/exchange/rejected': { kind: 'authenticated', roles: [...OFFICERS, 'administrator'], scope: 'cases:read' },
   // The web workspace (static files and the SPA fallback, src/http/routes/web.ts): public files, no data.
   'GET /*': { kind: 'public' },
 };

@@ -21,6 +21,7 @@ import type {
   AttachmentView,
   AccessRecordView, AuditEventView, AuditProofView, LedgerStatusView,
   DeliveryView,
+  IncomingRejection,
   Authority,
   CaseSummary,
   CaseDetail,
@@ -216,6 +217,7 @@ export function createApi(client: ApiClient) {
     },
     /** Messages to other nodes without a final answer for too long (officers and administrators). */
     stuckMessages: (signal?: AbortSignal) => client.get<DeliveryView[]>('/api/exchange/stuck', signal ? { signal } : {}),
+    incomingRejections: (signal?: AbortSignal) => client.get<IncomingRejection[]>('/api/exchange/rejected', signal ? { signal } : {}),
     /** Evidence (src/http/routes/evidence.ts): resumable uploads, items, custody, bundle. */
     evidence: {
       list: (id: string, signal?: AbortSignal) => client.get<EvidenceItemView[]>(`/api/cases/${enc(id)}/evidence`, signal ? { signal } : {}),

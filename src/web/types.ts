@@ -113,6 +113,7 @@ export interface CaseStatistics {
 /** GET /api/cases/:id/attachments: a file of the response (metadata); the server's type, imported as a type only. */
 export type { AttachmentView } from '../cases/attachments';
 export type { DeliveryView } from '../exchange/outbox';
+export type { IncomingRejection } from '../exchange/inbox';
 export type { EvidenceItemView } from '../evidence/metadata';
 export type { CustodyRecord } from '../evidence/custody';
 

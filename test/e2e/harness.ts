@@ -214,8 +214,9 @@ export class E2E {
       COMITY_LOG_LEVEL: 'warn',
       // Every browser signs in from 127.0.0.1: the production limit (10 per minute) would refuse a suite's sign-ins.
       COMITY_LOGIN_RATE_LIMIT: '1000',
-      ...extraEnv,
     });
+    // `{port}` in a value is this server's port (a federation node's endpoint).
+    for (const [key, value] of Object.entries(extraEnv)) env[key] = value.replaceAll('{port}', String(port));
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'comity.js'), 'serve', '--demo'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     const keep = (chunk: Buffer) => {

@@ -2,8 +2,9 @@
  * Exactly once under faults: three nodes as separate processes (France and Ireland on SQLite, the
  * United States on PostgreSQL when it answers), each behind a fault-injecting proxy that drops
  * requests, cuts bodies halfway, loses answers after the effect, duplicates requests (the copy
- * arriving late, out of order) and delays them; the United States node is partitioned for a while;
- * the Irish node is SIGKILLed while sending and receiving, and restarted; so is the French one.
+ * arriving late, out of order) and delays them; the United States node is partitioned for a minute
+ * (FAULT_PARTITION_MS), during which the Irish and the French nodes are SIGKILLed while sending and
+ * receiving, and restarted; the Irish one again after.
  * Over 10,002 messages (FAULT_MESSAGES to change it): 0 lost, 0 applied twice, 0 receipts without
  * effect, and every message ends delivered or rejected. The counts are printed.
  */
@@ -19,6 +20,8 @@ import { freshPostgresDatabase } from './pg-database.js';
 const TOTAL = Number(process.env.FAULT_MESSAGES ?? 10_002);
 const PER_PAIR = Math.ceil(TOTAL / 6);
 const FAULTS: Faults = { drop: 0.03, cutHalfway: 0.02, loseAnswer: 0.03, duplicate: 0.03, delayMs: 5, partitioned: false };
+/** How long the US node is cut off (the issue: a partition of a minute; FAULT_PARTITION_MS to change it). */
+const PARTITION_MS = Number(process.env.FAULT_PARTITION_MS ?? 60_000);
 const TARGETS: Record<string, string> = { fr: 'fr-ca', us: 'us-doj-oia', ie: 'ie-provider' };
 
 const dir = mkdtempSync(join(tmpdir(), 'comity-faults-'));
@@ -65,7 +68,7 @@ async function restart(node: NodeProcess, afterMs: number): Promise<void> {
   await node.start();
 }
 
-it(`three nodes, ${TOTAL} messages, faults and SIGKILLs: 0 lost, 0 applied twice, 0 receipts without effect`, { timeout: 10 * 60_000 }, async () => {
+it(`three nodes, ${TOTAL} messages, faults and SIGKILLs: 0 lost, 0 applied twice, 0 receipts without effect`, { timeout: 15 * 60_000 }, async () => {
   const env = { RELAY_BASE_MS: '20', RELAY_CAP_MS: '300' };
   nodes.push(await startNode('fr', join(dir, 'fr.db'), dir, env), await startNode('us', await usDatabase(), dir, env), await startNode('ie', join(dir, 'ie.db'), dir, env));
   const [fr, us, ie] = nodes as [NodeProcess, NodeProcess, NodeProcess];
@@ -74,13 +77,21 @@ it(`three nodes, ${TOTAL} messages, faults and SIGKILLs: 0 lost, 0 applied twice
   const started = Date.now();
 
   const sending = Promise.all(nodes.map((node) => sendAll(node, nodes.filter((n) => n !== node), PER_PAIR)));
+  let partition = { ms: 0, cutDuring: 0, queuedToUsAtEnd: 0 };
   const chaos = (async () => {
     await new Promise((r) => setTimeout(r, 3000));
-    us.proxy.faults = { ...FAULTS, partitioned: true }; // a partition of the US node
-    await new Promise((r) => setTimeout(r, 5000));
+    // A partition of the US node for a minute, while the others keep sending to it and to each
+    // other; SIGKILLs of the Irish and French nodes meanwhile (while sending and receiving).
+    const cutAt = Date.now();
+    const cutBefore = us.proxy.counts.partitioned;
+    us.proxy.faults = { ...FAULTS, partitioned: true };
+    await restart(ie, Math.min(2000, PARTITION_MS / 4));
+    await restart(fr, Math.min(3000, PARTITION_MS / 4));
+    await new Promise((r) => setTimeout(r, Math.max(0, cutAt + PARTITION_MS - Date.now())));
+    // Messages to the US node waiting at the end of the partition (committed, not yet answered).
+    const waiting = await Promise.all([fr, ie].map((n) => n.control<NodeState>('/control/state').catch(() => ({ sent: [] }) as unknown as NodeState)));
+    partition = { ms: Date.now() - cutAt, cutDuring: us.proxy.counts.partitioned - cutBefore, queuedToUsAtEnd: waiting.flatMap((s) => s.sent).filter((m) => m.to === 'us-doj-oia' && m.state !== 'delivered' && m.state !== 'rejected').length };
     us.proxy.faults = { ...FAULTS };
-    await restart(ie, 2000); // SIGKILL while sending and receiving
-    await restart(fr, 3000);
     await restart(ie, 4000);
   })();
   await Promise.all([sending, chaos]);
@@ -109,6 +120,7 @@ it(`three nodes, ${TOTAL} messages, faults and SIGKILLs: 0 lost, 0 applied twice
     receiptsWithoutEffect: delivered.filter((m) => m.receipt && !effects.has(m.id)).length,
     effectsWithoutMessage: [...effects.keys()].filter((id) => !sent.some((m) => m.id === id)).length,
     faults: Object.fromEntries(nodes.map((n) => [n.name, n.proxy.counts])),
+    partition,
     seconds: Math.round((Date.now() - started) / 1000),
     us: postgresProbe.reachable ? 'postgres' : 'sqlite',
   };
@@ -119,5 +131,7 @@ it(`three nodes, ${TOTAL} messages, faults and SIGKILLs: 0 lost, 0 applied twice
   assert.equal(counts.receiptsWithoutEffect, 0);
   assert.equal(counts.effectsWithoutMessage, 0);
   assert.equal(counts.rejected, 0);
+  assert.ok(partition.ms >= PARTITION_MS, `the partition lasted ${partition.ms} ms`);
+  assert.ok(partition.cutDuring > 0, 'the others tried to reach the US node during the partition');
   assert.ok(counts.faults.us!.partitioned > 0 && counts.faults.fr!.duplicate > 0 && counts.faults.ie!.cutHalfway > 0, 'the faults happened');
 });

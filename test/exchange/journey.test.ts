@@ -5,64 +5,21 @@
  * through the same workflow rules; a step those rules refuse comes back as a signed rejection.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { createCase, createCaseContext, getCase, transitionCase, type Actor, type CaseContext } from '../../src/cases/index.js';
+import { createCase, getCase, transitionCase, type Actor, type CaseContext } from '../../src/cases/index.js';
 import { openDatabase } from '../../src/db/index.js';
 import { DEMO_REVIEW, preservationRequestFrToUs } from '../../src/demo/data.js';
-import { createCaseFederation, createCaseMessageHandler } from '../../src/exchange/case-bridge.js';
-import { requireNodeIdentity } from '../../src/exchange/index.js';
 import { initNode } from '../../src/exchange/node.js';
 import { deliveriesOf } from '../../src/exchange/outbox.js';
-import { createExchangeRuntime, type ExchangeRuntime } from '../../src/exchange/runtime.js';
-import { loadKnowledgeBase } from '../../src/law/index.js';
 import { forEachDatabase } from '../db/dialects.js';
-import { createTestNode, trustEachOther, type TestNode } from './nodes.js';
+import { federated, settled } from './federated.js';
+import { createTestNode, trustEachOther } from './nodes.js';
 
-const kb = loadKnowledgeBase();
 const fr: Actor = { id: 'officer@fr', authorityId: 'fr-ca' };
 const us: Actor = { id: 'officer@us', authorityId: 'us-doj-oia' };
-
-async function serve(runtime: ExchangeRuntime): Promise<Server> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      runtime.receive(Buffer.concat(chunks).toString('utf8')).then(
-        (answer) => res.writeHead(200, { 'content-type': 'application/jose' }).end(answer.receipt),
-        () => res.writeHead(500).end(),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
-}
-
-async function federated(node: TestNode, t: { after(fn: () => Promise<void>): void }): Promise<{ cases: CaseContext; runtime: ExchangeRuntime; url: string }> {
-  const cases = createCaseContext(node.db, kb);
-  const runtime = createExchangeRuntime({ db: node.db, keys: node.keys, identity: await requireNodeIdentity(node.db), handler: createCaseMessageHandler(cases), relay: { baseDelayMs: 10, maxDelayMs: 100, pollMs: 250 } });
-  cases.federation = createCaseFederation(runtime);
-  const server = await serve(runtime);
-  t.after(async () => {
-    await runtime.stop();
-    await new Promise<void>((r) => server.close(() => r()));
-  });
-  return { cases, runtime, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-async function settled(ctx: CaseContext, caseId: string): Promise<void> {
-  const until = Date.now() + 15_000;
-  while (Date.now() < until) {
-    const deliveries = await deliveriesOf(ctx.db, { caseId });
-    if (deliveries.every((d) => d.state === 'delivered' || d.state === 'rejected')) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  assert.fail('messages not settled');
-}
 
 forEachDatabase('cases across nodes', (target) => {
   it('France → United States preservation then production, and an order to the Irish provider: each node keeps its own record, every step crosses as a message', async (t) => {

@@ -12,13 +12,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
-import { base32Decode, totpCode, totpStep, TOTP_STEP_SECONDS } from '../../src/auth/index.js';
+import { totpStep } from '../../src/auth/index.js';
 import { DEMO_REVIEW, preservationRequestFrToUs } from '../../src/demo/data.js';
 import { freePort } from '../../bench/exchange-cluster.js';
 import { postgresProbe } from '../db/dialects.js';
 import { freshPostgresDatabase } from './pg-database.js';
 import { createHash } from 'node:crypto';
 import { openDatabase, resolveDbConfig, type DatabaseHandle } from '../../src/db/index.js';
+import { readDemoOutput, signIn, until, type DemoServer } from './sessions.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'comity-servers-'));
@@ -37,12 +38,7 @@ async function postgresDatabase(): Promise<string | null> {
   return database.url;
 }
 
-interface Server {
-  url: string;
-  totp: Map<string, string>;
-  password: string;
-  seedStep: number;
-}
+type Server = DemoServer;
 
 async function startServer(name: string, nodeId: string, hosted: string, databaseUrl: string | null): Promise<Server> {
   const port = await freePort();
@@ -69,51 +65,13 @@ async function startServer(name: string, nodeId: string, hosted: string, databas
   await new Promise<void>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      for (const match of output.matchAll(/^\s+(\S+@\S+)\s.*TOTP secret ([A-Z2-7]+)/gm)) totp.set(match[1]!, match[2]!);
+      readDemoOutput(output, totp);
       if (output.includes('Federation node') && /TOTP secret/.test(output)) resolve();
     });
     child.once('exit', (code) => reject(new Error(`${name} exited (${code}): ${output}`)));
   });
-  const password = /password for all: (\S+)/.exec(output)?.[1] ?? '';
+  const password = readDemoOutput(output, totp);
   return { url: `http://127.0.0.1:${port}`, totp, password, seedStep: totpStep(new Date()) };
-}
-
-/** A signed-in session (password, then the TOTP code of the next step: the seed used this one). */
-async function signIn(server: Server, email: string) {
-  let cookies = '';
-  let csrf = '';
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(cookies ? { cookie: cookies } : {}), ...(csrf ? { 'x-csrf-token': csrf } : {}) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const set = response.headers.getSetCookie();
-    if (set.length > 0) cookies = set.map((c) => c.split(';')[0]).join('; ');
-    const text = await response.text();
-    const json = text && response.headers.get('content-type')?.includes('json') ? (JSON.parse(text) as Record<string, unknown>) : {};
-    if (response.status >= 400) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-    return json;
-  };
-  const login = await call('POST', '/api/auth/login', { email, password: server.password });
-  csrf = String(login.csrfToken);
-  const secret = server.totp.get(email);
-  if (secret) {
-    const code = totpCode(base32Decode(secret), new Date((server.seedStep + 1) * TOTP_STEP_SECONDS * 1000));
-    const confirmed = await call('POST', '/api/auth/totp', { code });
-    if (typeof confirmed.csrfToken === 'string') csrf = confirmed.csrfToken;
-  }
-  return call;
-}
-
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    assert.ok(Date.now() < deadline, `timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 it('France (SQLite) and the United States (PostgreSQL) as separate servers: the preservation journey through both APIs', { timeout: 180_000 }, async () => {
@@ -128,10 +86,13 @@ it('France (SQLite) and the United States (PostgreSQL) as separate servers: the 
   // Each node found the other's agreement in the trust folder.
   await until(() => fetch(`${fr.url}/api/exchange/jwks`).then((r) => r.json() as Promise<{ keys: unknown[] }>), (j) => j.keys.length >= 4, 'French JWKS');
 
-  // Each node imports the agreements it finds in the trust folder every 2 s; the demo also seeds the
-  // US authority locally, so a request sent before the import would stay on the French node. Two scans.
-  await new Promise((r) => setTimeout(r, 4500));
-  const created = await frOfficer('POST', '/api/cases', preservationRequestFrToUs({ references: { requesting: 'FED-API-1' } }));
+  // Each node imports the agreements it finds in the trust folder every 2 s: until the French node
+  // knows the US authority (from the US agreement), the request cannot be drafted to it.
+  const created = await until(
+    () => frOfficer('POST', '/api/cases', preservationRequestFrToUs({ references: { requesting: 'FED-API-1' } })).catch((e: Error) => (/unknown-authority/.test(e.message) ? null : Promise.reject(e))),
+    (c) => c !== null,
+    'the French node to know the US authority',
+  ) as Record<string, unknown>;
   const id = String(created.id);
   await frJudge('POST', `/api/cases/${id}/events/approve`, { review: DEMO_REVIEW });
   await until(

@@ -132,6 +132,9 @@ const EXPECTED: Record<string, RouteExpectation> = {
   'GET /api/orders/:id/document': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
   // Sent as `acknowledge` (ORDER_EVENT_ROLES: service-provider agents) on an unknown order.
   'POST /api/orders/:id/events/:event': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: ['service-provider-agent'], tenant: null, scopes: ['cases:write', 'admin'] },
+  'GET /api/exchange/rejected': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['central-authority-officer', '24/7-officer', 'administrator'], tenant: null, scopes: ['cases:read', 'admin'] },
+  'GET /api/exchange/transfers/:transferId/chunks/:index': PUBLIC,
+  'GET /api/cases/:id/transfers': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: 'case', scopes: ['cases:read', 'admin'] },
   'GET /*': PUBLIC,
 };
 
@@ -172,6 +175,7 @@ const TENANT_404 = new Set([
   'GET /api/cases/:id/attachments',
   'GET /api/cases/:id/attachments/:attachmentId',
   'GET /api/cases/:id/deliveries',
+  'GET /api/cases/:id/transfers',
   'POST /api/cases/:id/evidence/uploads',
   'GET /api/cases/:id/evidence/uploads/:uploadId',
   'PATCH /api/cases/:id/evidence/uploads/:uploadId',
@@ -375,6 +379,7 @@ describe('authorisation matrix [sqlite]', () => {
       case 'GET /api/exchange/jwks':
       case 'GET /api/exchange/agreement':
       case 'GET /api/exchange/stuck':
+      case 'GET /api/exchange/rejected':
         return c.get(key.slice(4));
       case 'GET /api/providers':
       case 'GET /api/orders':
@@ -391,6 +396,11 @@ describe('authorisation matrix [sqlite]', () => {
         return c.get(`/api/orders/${unknownCase}/document`, { query: { form: 'annex-i' } });
       case 'POST /api/orders/:id/events/:event':
         return c.post(`/api/orders/${unknownCase}/events/acknowledge`, {});
+      case 'GET /api/exchange/transfers/:transferId/chunks/:index':
+        // Not a federation node in this app (404): the route was reached.
+        return c.get('/api/exchange/transfers/00000000-0000-4000-8000-000000000000/chunks/0');
+      case 'GET /api/cases/:id/transfers':
+        return c.get(`/api/cases/${caseId}/transfers`);
       case 'POST /api/exchange/messages':
         // Not a federation node in this app (404), or a refused envelope: the route was reached.
         return c.request('POST', '/api/exchange/messages', { body: 'not.a.jwe', contentType: 'application/jose' });

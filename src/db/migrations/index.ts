@@ -21,6 +21,8 @@ import * as m0031 from './0031_witness.js';
 import * as m0050 from './0050_eorders.js';
 import * as m0040 from './0040_evidence_signatures.js';
 import * as m0041 from './0041_attachment_evidence.js';
+import * as m0035 from './0035_exchange_transfers.js';
+import * as m0036 from './0036_http_rate_limits.js';
 
 /** The migrations by name, in order. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -39,6 +41,8 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0050_eorders': m0050,
   '0040_evidence_signatures': m0040,
   '0041_attachment_evidence': m0041,
+  '0035_exchange_transfers': m0035,
+  '0036_http_rate_limits': m0036,
 });
 
 /** Names of all migrations known to this version, in execution order. */

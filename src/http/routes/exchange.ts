@@ -10,11 +10,14 @@
  *   validity windows) and its signed peer agreement.
  * - `GET /api/cases/:id/deliveries`: the delivery state of each message of a case.
  * - `GET /api/exchange/stuck`: messages without a final answer for too long (dashboard queue).
+ * - `GET /api/exchange/rejected`: incoming messages this node rejected, with the reasons it signed.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { exportNode, nodeJwks } from '../../exchange/index.js';
+import { readOutgoingChunk, transfersOf } from '../../exchange/evidence-transfer.js';
+import { incomingRejections } from '../../exchange/inbox.js';
 import { deliveriesOf, stuckMessages, DELIVERY_STATES } from '../../exchange/outbox.js';
 import { EXCHANGE_MEDIA_TYPE } from '../../exchange/transport.js';
 import type { AppDeps } from '../deps.js';
@@ -76,6 +79,45 @@ export async function registerExchangeRoutes(app: FastifyInstance, deps: AppDeps
     async (request) => {
       // Tenant isolation: the policy's `case: 'either'` (the caller's authority is a side of the case).
       return deliveriesOf(deps.cases.db, { caseId: request.params.id });
+    },
+  );
+
+  api.get(
+    '/api/exchange/transfers/:transferId/chunks/:index',
+    {
+      schema: {
+        tags,
+        summary: 'One encrypted chunk of an evidence transfer this node holds for a peer (application/octet-stream); the transfer id and the key travel only inside the encrypted response',
+        params: z.strictObject({ transferId: z.uuid(), index: z.coerce.number().int().min(0).max(1_000_000) }),
+      },
+    },
+    async (request, reply) => {
+      const exchange = requireExchange(deps);
+      if (exchange.transfers === undefined) throw new HttpProblem('not-found', 'this node sends no evidence transfers');
+      const chunk = await readOutgoingChunk(deps.cases.db, exchange.transfers, request.params.transferId, request.params.index);
+      if (chunk === null) throw new HttpProblem('not-found', 'no such transfer chunk');
+      return reply.type('application/octet-stream').header('cache-control', 'no-store').send(chunk);
+    },
+  );
+
+  api.get(
+    '/api/cases/:id/transfers',
+    { schema: { tags, summary: 'Evidence transfers of a case between nodes: sent (out) and received or being fetched (in), with chunks received', params: z.strictObject({ id: z.string().min(1).max(64) }) } },
+    async (request) => transfersOf(deps.cases.db, request.params.id),
+  );
+
+  api.get(
+    '/api/exchange/rejected',
+    {
+      schema: {
+        tags,
+        summary: 'Incoming messages this node answered with a signed rejection (e.g. a request its legal engine finds without an applicable basis), for your authority',
+        response: { 200: z.array(z.object({ messageId: z.string(), peer: z.string(), from: z.string(), to: z.string(), conversationId: z.string(), type: z.string(), action: z.string(), reason: z.string(), receivedAt: z.string() })) },
+      },
+    },
+    async (request) => {
+      const principal = request.principal as Principal;
+      return incomingRejections(deps.cases.db, principal.authorityId === null ? {} : { authorityId: principal.authorityId });
     },
   );
 

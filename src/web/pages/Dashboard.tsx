@@ -101,6 +101,7 @@ export default function Dashboard() {
   // Federation: messages stuck without an answer (policy: officers and administrators only).
   const seesStuck = me.roles.some((r) => r === 'central-authority-officer' || r === '24/7-officer' || r === 'administrator');
   const stuck = useApi((signal) => (seesStuck ? api.stuckMessages(signal) : Promise.resolve([])), [seesStuck]);
+  const refused = useApi((signal) => (seesStuck ? api.incomingRejections(signal) : Promise.resolve([])), [seesStuck]);
   const states = useMemo(() => (stats.data ? statesToFetch(stats.data.byState, reader) : null), [stats.data, reader]);
   const statesKey = states?.join(',') ?? null;
   const lists = useApi(
@@ -179,6 +180,21 @@ export default function Dashboard() {
                     {t(`case.deliveries.states.${m.state}`)}
                     {m.lastError ? ` — ${m.lastError}` : ''}
                   </span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+
+        {refused.data && refused.data.length > 0 && (
+          <section className="panel" aria-labelledby="refused-title" data-testid="dashboard-refused">
+            <h2 id="refused-title">{t('dashboard.rejected.title')}</h2>
+            <p className="small muted">{t('dashboard.rejected.intro')}</p>
+            <ul className="plain-list">
+              {refused.data.slice(0, 20).map((m) => (
+                <li key={m.messageId}>
+                  {m.type} {t('dashboard.rejected.from', { from: m.from, peer: m.peer })}
+                  <span className="block small">{m.reason}</span>
                 </li>
               ))}
             </ul>

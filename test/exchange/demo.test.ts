@@ -1,0 +1,85 @@
+/**
+ * `comity demo` (what `npm start` runs) end to end: three node processes, each with its own
+ * database and keys. Each node seeds only the authorities it hosts — the US node knows no French
+ * authority until it imports the French agreement, and no German or Japanese one at all — so the
+ * French demo request travels to the US node and the Paris prosecutor's order to the Irish
+ * provider's node, over real HTTP. The start-up output gives each node's URL and its logins.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, it } from 'node:test';
+import { totpStep } from '../../src/auth/index.js';
+import { DEMO_EXCHANGE_CASES } from '../../src/demo/seed.js';
+import { freePort } from '../../bench/exchange-cluster.js';
+import { readDemoOutput, signIn, until, type DemoServer } from './sessions.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'comity-demo-'));
+let stop: (() => Promise<void>) | null = null;
+after(async () => {
+  await stop?.();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+type CaseList = { cases: { id: string; state: string; requestingAuthorityId?: string; addresseeId?: string; references?: { requesting?: string } }[] };
+
+it('npm start: three nodes seed only their own authorities; the French request reaches the US node and the order the Irish provider', { timeout: 240_000 }, async () => {
+  // Three consecutive free ports (the demo numbers its nodes from COMITY_PORT).
+  let first = await freePort();
+  while (first > 65000) first = await freePort();
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!/^(COMITY_|DATABASE_)/.test(key)) env[key] = value;
+  Object.assign(env, { COMITY_DATA_DIR: dir, COMITY_PORT: String(first), COMITY_SECURE_COOKIES: 'false', COMITY_HOST: '127.0.0.1' });
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'comity.js'), 'demo'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  stop = async () => {
+    if (child.exitCode !== null) return;
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  };
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await until(async () => output, (o) => o.includes('All three nodes run'), 'the three nodes', 120_000);
+
+  // The start-up output: each node's URL and its own logins (with the TOTP secrets the officers need).
+  const node = (name: string, port: number): DemoServer => {
+    const own = output.split('\n').filter((line) => line.startsWith(`[${name}] `)).join('\n');
+    const totp = new Map<string, string>();
+    const password = readDemoOutput(own, totp);
+    assert.ok(own.includes(`running at http://localhost:${port}`), `${name}: URL printed`);
+    assert.ok(password.startsWith('demo-'), `${name}: password printed`);
+    return { url: `http://127.0.0.1:${port}`, totp, password, seedStep: totpStep(new Date()) };
+  };
+  const fr = node('france', first);
+  const us = node('united-states', first + 1);
+  const ie = node('ireland-provider', first + 2);
+  assert.match(output, /\[france\]\s+officer@fr\.demo\s/);
+  assert.match(output, /\[united-states\]\s+officer@us\.demo\s/);
+  assert.match(output, /\[ireland-provider\]\s+agent@provider\.demo\s/);
+  assert.doesNotMatch(output, /\[united-states\]\s+\S+@fr\.demo/, 'the US node has no French users');
+
+  const usOfficer = await signIn(us, 'officer@us.demo');
+  const agent = await signIn(ie, 'agent@provider.demo');
+  const frOfficer = await signIn(fr, 'officer@fr.demo');
+  // The requests arrive on the peers' nodes, sent from the French node.
+  const usCases = await until(() => usOfficer('GET', '/api/cases') as Promise<CaseList>, (l) => l.cases.length >= 1, 'the French request on the US node', 90_000);
+  assert.equal(usCases.cases.length, 1, 'only the sent request travels (the draft and the approved one stay in France)');
+  const request = usCases.cases[0]!;
+  assert.equal(request.state, 'sent');
+  const ieCases = await until(() => agent('GET', '/api/cases') as Promise<CaseList>, (l) => l.cases.length >= 1, 'the order on the provider node', 90_000);
+  assert.equal(ieCases.cases[0]!.state, 'sent');
+  // The US officer receives it: the French node sees the step.
+  await usOfficer('POST', `/api/cases/${request.id}/events/receive`, {});
+  await until(() => frOfficer('GET', `/api/cases/${request.id}`), (c) => c.state === 'received', 'the receipt on the French node');
+  const frCases = (await frOfficer('GET', '/api/cases')) as CaseList;
+  assert.deepEqual(frCases.cases.map((c) => c.state).sort(), ['approved', 'draft', 'received']);
+
+  // Each node's directory: its own authorities and its peers' (from their agreements), nothing else.
+  const directory = async (call: typeof usOfficer) => ((await call('GET', '/api/authorities')) as unknown as { id: string }[] | { items: { id: string }[] });
+  const ids = (d: Awaited<ReturnType<typeof directory>>) => (Array.isArray(d) ? d : d.items).map((a) => a.id).sort();
+  assert.deepEqual(ids(await directory(usOfficer)), ['fr-ca', 'fr-parquet-paris', 'ie-provider', 'us-doj-oia']);
+  assert.ok(output.includes(`Demo cases made and sent to the peers: ${DEMO_EXCHANGE_CASES.draft}`));
+});

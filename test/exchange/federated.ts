@@ -1,0 +1,55 @@
+/**
+ * @module test/exchange/federated
+ * A test node's exchange served over real HTTP on loopback (node:http, as the server's route does),
+ * with its case context wired to the federation, and a wait for a case's messages to settle.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createCaseContext, type CaseContext } from '../../src/cases/index.js';
+import { createCaseFederation, createCaseMessageHandler } from '../../src/exchange/case-bridge.js';
+import { requireNodeIdentity } from '../../src/exchange/index.js';
+import { deliveriesOf } from '../../src/exchange/outbox.js';
+import { createExchangeRuntime, type ExchangeRuntime } from '../../src/exchange/runtime.js';
+import { loadKnowledgeBase } from '../../src/law/index.js';
+import type { TestNode } from './nodes.js';
+
+const kb = loadKnowledgeBase();
+
+export async function serve(runtime: ExchangeRuntime): Promise<Server> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      runtime.receive(Buffer.concat(chunks).toString('utf8')).then(
+        (answer) => res.writeHead(200, { 'content-type': 'application/jose' }).end(answer.receipt),
+        () => res.writeHead(500).end(),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+export async function federated(node: TestNode, t: { after(fn: () => Promise<void>): void }): Promise<{ cases: CaseContext; runtime: ExchangeRuntime; url: string }> {
+  const cases = createCaseContext(node.db, kb);
+  const runtime = createExchangeRuntime({ db: node.db, keys: node.keys, identity: await requireNodeIdentity(node.db), handler: createCaseMessageHandler(cases), relay: { baseDelayMs: 10, maxDelayMs: 100, pollMs: 250 } });
+  cases.federation = createCaseFederation(runtime);
+  const server = await serve(runtime);
+  t.after(async () => {
+    await runtime.stop();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+  return { cases, runtime, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+export async function settled(ctx: CaseContext, caseId: string): Promise<void> {
+  const until = Date.now() + 15_000;
+  while (Date.now() < until) {
+    const deliveries = await deliveriesOf(ctx.db, { caseId });
+    if (deliveries.every((d) => d.state === 'delivered' || d.state === 'rejected')) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.fail('messages not settled');
+}
+
