@@ -13,6 +13,8 @@ import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, flattenedVerify, FlattenedSign, importJWK } from 'jose';
 import { z } from 'zod';
 import { AUTHORITY_KINDS } from '../cases/authorities.js';
+import { AUTHORITY_KINDS as ISSUING_KINDS } from '../law/issuing-authorities.js';
+import { parseVerifierKey, verifierKeyText } from '../ledger/note.js';
 import { canonicalJson } from '../ledger/canonical-json.js';
 import { NODE_OWNER, type KeyStore } from '../keys/index.js';
 import { ExchangeError } from './errors.js';
@@ -30,6 +32,8 @@ const authorityEntrySchema = z.strictObject({
   name: z.string().min(2).max(300),
   party: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code'),
   timeZone: z.string().min(1).max(64),
+  /** Reg. 2023/1543 Art. 4 kind, for a provider's verification of the orders it signs (optional). */
+  issuingKind: z.enum(ISSUING_KINDS).optional(),
 });
 
 const agreementSchema = z.strictObject({
@@ -39,6 +43,12 @@ const agreementSchema = z.strictObject({
   flows: z.strictObject({ send: z.array(z.enum(MESSAGE_TYPES)).max(MESSAGE_TYPES.length), receive: z.array(z.enum(MESSAGE_TYPES)).max(MESSAGE_TYPES.length) }),
   jwks: z.strictObject({ keys: z.array(publishedJwkSchema).min(2).max(1000) }),
   issuedAt: z.iso.datetime({ offset: true }),
+  /**
+   * The node's log key in C2SP note verifier-key text form (`<origin>+<hash>+<key>`): the key of
+   * its checkpoints, so a peer verifies a tlog-proof offline. Optional (older agreements); when
+   * present, its key must be the node's `log` key in `jwks`.
+   */
+  logKey: z.string().min(10).max(400).optional(),
 });
 export type Agreement = z.infer<typeof agreementSchema>;
 export type AgreementAuthority = z.infer<typeof authorityEntrySchema>;
@@ -71,9 +81,10 @@ function firstIssue(prefix: string, error: z.ZodError): ExchangeError {
 }
 
 /** Builds and signs this node's agreement with its node key. */
-export async function exportAgreement(keys: KeyStore, identity: NodeIdentity, authorities: readonly AgreementAuthority[], now: Date): Promise<SignedAgreement> {
+export async function exportAgreement(keys: KeyStore, identity: NodeIdentity, authorities: readonly AgreementAuthority[], now: Date, logOrigin: string | null = null): Promise<SignedAgreement> {
   const nodeKey = await keys.active(NODE_OWNER, 'log');
   if (nodeKey === null) throw new ExchangeError('node-not-initialised', 'this node has no signing key yet: run `comity node init`');
+  const logKey = logOrigin === null ? undefined : verifierKeyText(logOrigin, await keys.publicKey(nodeKey.id));
   const agreement: Agreement = {
     type: AGREEMENT_TYPE,
     node: { id: identity.nodeId, endpoint: identity.endpoint },
@@ -81,6 +92,7 @@ export async function exportAgreement(keys: KeyStore, identity: NodeIdentity, au
     flows: { send: [...identity.flows.send], receive: [...identity.flows.receive] },
     jwks: await nodeJwks(keys, identity.hosted),
     issuedAt: now.toISOString(),
+    ...(logKey === undefined ? {} : { logKey }),
   };
   const jws = await new FlattenedSign(Buffer.from(canonicalJson(agreement), 'utf8'))
     .setProtectedHeader({ alg: 'EdDSA', kid: nodeKey.id, typ: AGREEMENT_JWS_TYP })
@@ -114,6 +126,15 @@ function checkCoherence(agreement: Agreement, now: Date): void {
   });
   if (!agreement.jwks.keys.some((key) => key.purpose === 'node-encryption' && keyUsableAt(key, at) === 'ok')) throw invalid('jwks.keys', 'no valid node-encryption key (X25519)');
   if (!agreement.jwks.keys.some((key) => key.purpose === 'log' && keyUsableAt(key, at) === 'ok')) throw invalid('jwks.keys', 'no valid node signing key (purpose "log")');
+  if (agreement.logKey !== undefined) {
+    try {
+      if (parseVerifierKey(agreement.logKey).kind !== 'note') throw new Error('not a log key');
+    } catch {
+      throw invalid('logKey', 'not a C2SP note verifier key of type Ed25519 (<origin>+<key id>+<base64 key>)');
+    }
+    const x = Buffer.from(agreement.logKey.slice(agreement.logKey.indexOf('+', agreement.logKey.indexOf('+') + 1) + 1), 'base64').subarray(1).toString('base64url');
+    if (!agreement.jwks.keys.some((key) => key.purpose === 'log' && key.owner === NODE_OWNER && key.x === x)) throw invalid('logKey', 'its key is not the node\'s log key in jwks');
+  }
 }
 
 /**

@@ -14,6 +14,8 @@ import { ExchangeError } from './errors.js';
 import { loadNodeIdentity } from './identity.js';
 import type { ExchangeLedger } from './ledger-port.js';
 import { exportNode, initNode } from './node.js';
+import { createProviderGate, createProviderRefusalHook } from '../provider/gate.js';
+import type { TrustList } from './trust.js';
 import { addPeer } from './peers.js';
 import { createExchangeRuntime, type ExchangeRuntime } from './runtime.js';
 
@@ -43,7 +45,18 @@ export async function startNodeExchange(cases: CaseContext, keys: KeyStore, env:
       if (!(error instanceof ExchangeError && /is not newer/.test(error.message))) throw new ExchangeError('invalid-agreement', `COMITY_PEER_FILES ${file}: ${(error as Error).message}`);
     }
   }
-  const runtime = createExchangeRuntime({ db, keys, identity, handler: createCaseMessageHandler(cases), ...(ledger ? { ledger } : {}) });
+  // The provider's gate (issue 14 part B): orders to a provider hosted here are verified first.
+  let trustOf: () => Promise<TrustList> = () => Promise.reject(new Error('the exchange is starting'));
+  const gateDeps = { kb: cases.kb, trust: () => trustOf() };
+  const runtime = createExchangeRuntime({
+    db,
+    keys,
+    identity,
+    handler: createProviderGate(createCaseMessageHandler(cases), gateDeps),
+    onRefusal: createProviderRefusalHook(gateDeps),
+    ...(ledger ? { ledger } : {}),
+  });
+  trustOf = () => runtime.trust();
   cases.federation = createCaseFederation(runtime);
   const peerDir = env.COMITY_PEER_DIR;
   if (!peerDir) return runtime;
