@@ -43,6 +43,8 @@ export const ROUTES: readonly RouteDef[] = [
   { name: 'treaties', path: '/treaties', component: lazy(() => import('./pages/TreatyExplorer')), nav: 'nav.treaties' },
   { name: 'party', path: '/treaties/:party', component: lazy(() => import('./pages/PartyProfile')) },
   { name: 'statistics', path: '/statistics', component: lazy(() => import('./pages/Statistics')), nav: 'nav.statistics' },
+  { name: 'provider', path: '/provider', component: lazy(() => import('./pages/ProviderInbox')), nav: 'nav.provider', roles: ['service-provider-agent', 'auditor', 'administrator'] },
+  { name: 'provider-report', path: '/provider/report', component: lazy(() => import('./pages/ProviderReport')), nav: 'nav.providerReport', roles: ['service-provider-agent', 'auditor', 'administrator'] },
   { name: 'ledger', path: '/ledger', component: lazy(() => import('./pages/LedgerPage')), nav: 'nav.ledger', roles: ['auditor', 'administrator'] },
 ];
 
@@ -60,4 +62,6 @@ export const paths = {
   party: (party: string, view: { instrument?: string; date?: string } = {}) => withQuery(`/treaties/${encodeURIComponent(party)}`, { date: view.date, instrument: view.instrument }),
   statistics: () => '/statistics',
   ledger: () => '/ledger',
+  provider: () => '/provider',
+  providerReport: () => '/provider/report',
 };
