@@ -5,7 +5,7 @@
  * and key store, trusting each other through their signed agreements — and the provider's inbox
  * with the gate in front of a recording handler (what reaches it is answerable).
  */
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { createSecretBox } from '../../src/auth/secrets.js';
 import { uuidv7 } from '../../src/db/ids.js';
@@ -141,7 +141,7 @@ export async function seal(world: ProviderWorld, message: ExchangeMessage, revie
 }
 
 /** A key store that signs for `authority` with the given key (an attacker's, or a removed one). */
-export function signingAs(keys: KeyStore, authority: string, key: { info: KeyInfo; privateKey: import('node:crypto').KeyObject }): KeyStore {
+export function signingAs(keys: KeyStore, authority: string, key: { info: KeyInfo; privateKey: KeyObject }): KeyStore {
   const active: KeyStore['active'] = async (owner, purpose) => (owner === authority && purpose === 'authority-signing' ? key.info : keys.active(owner, purpose));
   const privateKey: KeyStore['privateKey'] = async (id, use) => (id === key.info.id ? key.privateKey : keys.privateKey(id, use));
   // The store is frozen: a proxy over an empty object that delegates everything else to it.
@@ -156,7 +156,7 @@ export function signingAs(keys: KeyStore, authority: string, key: { info: KeyInf
 }
 
 /** An Ed25519 key the trust list has never seen. */
-export function attackerKey(authority: string): { info: KeyInfo; privateKey: import('node:crypto').KeyObject } {
+export function attackerKey(authority: string): { info: KeyInfo; privateKey: KeyObject } {
   const { privateKey } = generateKeyPairSync('ed25519');
   const info = { id: `attacker-${randomUUID()}`, owner: authority, purpose: 'authority-signing', algorithm: 'Ed25519' } as unknown as KeyInfo;
   return { info, privateKey };
