@@ -61,5 +61,5 @@ export function figureText(value: Art28View['figures'][number]['value']): string
   if (value === null) return null;
   if (typeof value === 'number') return String(value);
   const entries = Object.entries(value);
-  return entries.length === 0 ? '0' : entries.map(([k, v]) => `${k}: ${v}`).join('; ');
+  return entries.length === 0 ? '—' : entries.map(([k, v]) => `${k}: ${v}`).join('; ');
 }
