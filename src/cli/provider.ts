@@ -73,7 +73,7 @@ export function registerProvider(program: Command, io: Io): void {
       if (options.csv && options.json) throw new UsageError('choose --csv or --json, not both');
       await withOrders(options, (orders) => {
         const report = transparencyReport(orders, from, to);
-        if (options.csv) return void process.stdout.write(transparencyCsv(report));
+        if (options.csv) return io.out(transparencyCsv(report).replace(/\r\n$/, ''));
         if (options.json) return io.out(JSON.stringify(report));
         io.out(`orders ${report.total}: answered ${report.byOutcome.answered}, refused ${report.byOutcome.refused}, pending ${report.byOutcome.pending}, quarantined ${report.byOutcome.quarantined}`);
         for (const [title, groups] of [['by State', report.byState], ['by instrument', report.byInstrument], ['by data category', report.byCategory]] as const) {
