@@ -81,7 +81,8 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
     newId: () => uuidv7(Date.now()),
   });
   // Issue 12: a federation node when configured (COMITY_NODE_ID or `comity node init`).
-  const exchange = await startNodeExchange(cases, keys, effectiveEnv(env), config.http.publicUrl);
+  // The ledger also logs orders to providers (their tlog-proof travels with the order, issue 14).
+  const exchange = await startNodeExchange(cases, keys, effectiveEnv(env), config.http.publicUrl, undefined, { db: database.db, proofOf: (id) => ledger.proofOf(id) });
   const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, evidence, auth, database, oidc, ledger, ...(exchange ? { exchange: { runtime: exchange, keys } } : {}), ...(options.logger === false ? { logger: false as const } : {}) });
   const checkpointing = startCheckpointing(ledger, checkpointSeconds, (error) => {
     if (error instanceof LedgerError && error.code === 'inconsistent-checkpoint') {

@@ -9,13 +9,14 @@
  *
  * When both sides are hosted on this node, nothing travels: the single-node behaviour is unchanged.
  */
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { applyPeerEvent, CaseError, importSentCase, TRANSITIONS, type Actor, type CaseContext, type CaseEvent, type CaseFederation, type TransitionInput } from '../cases/index.js';
-import type { CasesTable } from '../db/index.js';
+import type { CasesTable, Database } from '../db/index.js';
 import { MessageRejected, type MessageHandler } from './inbox.js';
 import type { MessageType } from './message-types.js';
 import { applyReadNotice } from './read-notice.js';
 import type { ExchangeRuntime } from './runtime.js';
+import { logOrder, type OrderCore, type OrderFacts } from '../provider/order.js';
 
 /** The message type of each border-crossing event (TS 103 120 mapping: docs/exchange-etsi-mapping.md). */
 export const EVENT_MESSAGE_TYPES: Readonly<Partial<Record<CaseEvent, MessageType>>> = Object.freeze({
@@ -55,7 +56,7 @@ function transitionInput(body: Record<string, unknown>): TransitionInput {
  * An emergency request also carries the signature of another authority hosted here (a
  * prosecutor, a central authority), the second signature of exchange-evidence.md §3(4).
  */
-export function createCaseFederation(runtime: ExchangeRuntime): CaseFederation {
+export function createCaseFederation(runtime: ExchangeRuntime, orderLog?: OrderLog): CaseFederation {
   return {
     async prepare(row, _actor, event, input) {
       const type = EVENT_MESSAGE_TYPES[event];
@@ -67,6 +68,10 @@ export function createCaseFederation(runtime: ExchangeRuntime): CaseFederation {
       const emergency = row.emergency === 1;
       const reviewers = emergency && event === 'send' ? [...trust.self.authorities.values()].filter((a) => a.id !== from && (a.kind === 'prosecutor-or-judge' || a.kind === 'central-authority')).slice(0, 1).map((a) => a.id) : [];
       const { reason, review, assessment, response } = input;
+      // An order straight to a provider on a peer node (issue 14 part B): its facts and the proof
+      // that this node logged it, which the provider's gate verifies (src/provider/verify.ts).
+      const toProvider = event === 'send' && remote.authorities.get(to)?.kind === 'service-provider';
+      const order = toProvider ? await orderFactsOf(row, from, to, emergency, reviewers, orderLog) : null;
       const prepared = await runtime.prepare(
         {
           from: { authority: from },
@@ -78,7 +83,7 @@ export function createCaseFederation(runtime: ExchangeRuntime): CaseFederation {
           action: event,
           emergency,
           // JSON form: no undefined members in what is signed.
-          body: JSON.parse(JSON.stringify({ caseVersion: row.version, input: { reason, review, assessment, response }, ...(event === 'send' ? { case: row } : {}) })) as Record<string, unknown>,
+          body: JSON.parse(JSON.stringify({ caseVersion: row.version, input: { reason, review, assessment, response }, ...(event === 'send' ? { case: row } : {}), ...(order === null ? {} : { order }) })) as Record<string, unknown>,
         },
         reviewers,
         row.id,
@@ -86,6 +91,32 @@ export function createCaseFederation(runtime: ExchangeRuntime): CaseFederation {
       return { enqueue: prepared.enqueue, committed: () => runtime.relay.wake() };
     },
   };
+}
+
+/** Where the issuing node logs an order and gets its tlog-proof (the node's ledger). */
+export interface OrderLog {
+  readonly db: Kysely<Database>;
+  proofOf(sourceId: string): Promise<{ tlogProof: string }>;
+}
+
+const CATEGORY_OF_MEASURE: Readonly<Record<string, OrderFacts['category']>> = { 'content-data': 'content-data', 'traffic-data': 'traffic-data', 'traffic-disclosure': 'traffic-data', 'identification-data': 'identification-data', 'subscriber-info': 'subscriber-data' };
+const CATEGORY_RANK: readonly OrderFacts['category'][] = ['content-data', 'traffic-data', 'identification-data', 'subscriber-data'];
+
+/**
+ * The order's facts from the case: EPOC-PR for a preservation alone, else EPOC (CETS 224: an
+ * Art. 7 order); the most protected data category among its measures; logged on this node when
+ * it has a log (else sent without proof: the provider quarantines it, `order-not-in-issuing-log`).
+ */
+async function orderFactsOf(row: Selectable<CasesTable>, from: string, to: string, emergency: boolean, reviewers: readonly string[], orderLog: OrderLog | undefined): Promise<OrderFacts | null> {
+  const instrument = row.legal_basis.split(':')[0] ?? null;
+  if (instrument !== 'EU-2023-1543' && instrument !== 'CETS224') return null;
+  const measures = JSON.parse(row.measures) as string[];
+  const categories = measures.flatMap((m) => (CATEGORY_OF_MEASURE[m] === undefined ? [] : [CATEGORY_OF_MEASURE[m]]));
+  const category = CATEGORY_RANK.find((c) => categories.includes(c)) ?? 'subscriber-data';
+  const kind: OrderFacts['kind'] = instrument === 'CETS224' ? 'CETS224-ART7' : categories.length === 0 && measures.includes('preservation') ? 'EPOC-PR' : 'EPOC';
+  const core: OrderCore = { ref: row.id, kind, category, issuedAt: new Date().toISOString(), issuingAuthority: from, validatedBy: reviewers[0] ?? null, provider: to, instrument, emergency };
+  const logProof = orderLog === undefined ? null : await logOrder(orderLog.db, orderLog, core);
+  return { ref: core.ref, kind, category, issuedAt: core.issuedAt, issuingAuthority: from, validatedBy: core.validatedBy, logProof };
 }
 
 /** The receiving half: applies a peer's step to this node's record of the case. */

@@ -14,8 +14,10 @@ import { ExchangeError } from './errors.js';
 import { loadNodeIdentity } from './identity.js';
 import type { ExchangeLedger } from './ledger-port.js';
 import { exportNode, initNode } from './node.js';
+import { resolveLogOrigin } from '../ledger/service.js';
 import { createProviderGate, createProviderRefusalHook } from '../provider/gate.js';
 import type { TrustList } from './trust.js';
+import type { OrderLog } from './case-bridge.js';
 import { addPeer } from './peers.js';
 import { createExchangeRuntime, type ExchangeRuntime } from './runtime.js';
 
@@ -28,7 +30,7 @@ export const NODE_SETTINGS = [
 ] as const;
 
 /** Starts the exchange of this node, or returns null when it is not a federation node. */
-export async function startNodeExchange(cases: CaseContext, keys: KeyStore, env: Readonly<Record<string, string | undefined>>, publicUrl: string, ledger?: ExchangeLedger): Promise<ExchangeRuntime | null> {
+export async function startNodeExchange(cases: CaseContext, keys: KeyStore, env: Readonly<Record<string, string | undefined>>, publicUrl: string, ledger?: ExchangeLedger, orderLog?: OrderLog): Promise<ExchangeRuntime | null> {
   const db = cases.db;
   const now = new Date();
   if (env.COMITY_NODE_ID) {
@@ -57,14 +59,14 @@ export async function startNodeExchange(cases: CaseContext, keys: KeyStore, env:
     ...(ledger ? { ledger } : {}),
   });
   trustOf = () => runtime.trust();
-  cases.federation = createCaseFederation(runtime);
+  cases.federation = createCaseFederation(runtime, orderLog);
   const peerDir = env.COMITY_PEER_DIR;
   if (!peerDir) return runtime;
   // A trust folder: ours written there, the others' imported when new (a signature that does not
   // verify, or an older agreement, is refused as by `comity peers add`; the refusal is not fatal).
   mkdirSync(peerDir, { recursive: true });
   const own = `${identity.nodeId.replace(/[^A-Za-z0-9._-]/g, '_')}.json`;
-  writeFileSync(join(peerDir, own), JSON.stringify(await exportNode(db, keys, now), null, 2));
+  writeFileSync(join(peerDir, own), JSON.stringify(await exportNode(db, keys, now, resolveLogOrigin(env)), null, 2));
   const seen = new Map<string, number>();
   const scan = async () => {
     for (const file of readdirSync(peerDir).filter((f) => f.endsWith('.json') && f !== own)) {
