@@ -70,15 +70,16 @@ it('orders through the case workflow: verified and answerable, or quarantined wi
   const relay = { baseDelayMs: 10, maxDelayMs: 100, pollMs: 200 };
   const frRuntime = createExchangeRuntime({ db: frNode.db, keys: frNode.keys, identity: await requireNodeIdentity(frNode.db), handler: createCaseMessageHandler(frCases), relay });
   frCases.federation = createCaseFederation(frRuntime, { db: frNode.db, proofOf: (id) => ledger.proofOf(id) });
-  let ieRuntime: ExchangeRuntime | undefined;
-  const gateDeps = { kb, trust: () => (ieRuntime as ExchangeRuntime).trust() };
-  ieRuntime = createExchangeRuntime({ db: ieNode.db, keys: ieNode.keys, identity: await requireNodeIdentity(ieNode.db), handler: createProviderGate(createCaseMessageHandler(ieCases), gateDeps), onRefusal: createProviderRefusalHook(gateDeps), relay });
+  const holder: { runtime?: ExchangeRuntime } = {};
+  const gateDeps = { kb, trust: () => (holder.runtime as ExchangeRuntime).trust() };
+  const ieRuntime = createExchangeRuntime({ db: ieNode.db, keys: ieNode.keys, identity: await requireNodeIdentity(ieNode.db), handler: createProviderGate(createCaseMessageHandler(ieCases), gateDeps), onRefusal: createProviderRefusalHook(gateDeps), relay });
+  holder.runtime = ieRuntime;
   ieCases.federation = createCaseFederation(ieRuntime);
   const frServer = await serve(() => frRuntime);
-  const ieServer = await serve(() => ieRuntime as ExchangeRuntime);
+  const ieServer = await serve(() => ieRuntime);
   t.after(async () => {
     await frRuntime.stop();
-    await ieRuntime?.stop();
+    await ieRuntime.stop();
     await new Promise<void>((r) => frServer.close(() => r()));
     await new Promise<void>((r) => ieServer.close(() => r()));
   });
