@@ -12,13 +12,13 @@ import type { KeyStore } from '../keys/index.js';
 import { createCaseFederation, createCaseMessageHandler } from './case-bridge.js';
 import { ExchangeError } from './errors.js';
 import { loadNodeIdentity } from './identity.js';
-import type { ExchangeLedger } from './ledger-port.js';
+import { LOG_LEDGER, type ExchangeLedger } from './ledger-port.js';
 import { exportNode, initNode } from './node.js';
-import { resolveLogOrigin } from '../ledger/service.js';
 import { createProviderGate, createProviderRefusalHook } from '../provider/gate.js';
 import type { TrustList } from './trust.js';
 import type { OrderLog } from './case-bridge.js';
 import { addPeer } from './peers.js';
+import { resolveLogOrigin } from '../ledger/service.js';
 import { createExchangeRuntime, type ExchangeRuntime } from './runtime.js';
 
 export const NODE_SETTINGS = [
@@ -47,6 +47,7 @@ export async function startNodeExchange(cases: CaseContext, keys: KeyStore, env:
       if (!(error instanceof ExchangeError && /is not newer/.test(error.message))) throw new ExchangeError('invalid-agreement', `COMITY_PEER_FILES ${file}: ${(error as Error).message}`);
     }
   }
+  // Receipts and refusals go into the node's transparency log unless the caller says otherwise.
   // The provider's gate (issue 14 part B): orders to a provider hosted here are verified first.
   let trustOf: () => Promise<TrustList> = () => Promise.reject(new Error('the exchange is starting'));
   const gateDeps = { kb: cases.kb, trust: () => trustOf() };
@@ -56,7 +57,7 @@ export async function startNodeExchange(cases: CaseContext, keys: KeyStore, env:
     identity,
     handler: createProviderGate(createCaseMessageHandler(cases), gateDeps),
     onRefusal: createProviderRefusalHook(gateDeps),
-    ...(ledger ? { ledger } : {}),
+    ledger: ledger ?? LOG_LEDGER,
   });
   trustOf = () => runtime.trust();
   cases.federation = createCaseFederation(runtime, orderLog);

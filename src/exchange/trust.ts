@@ -34,7 +34,7 @@ function fromAgreement(agreement: Agreement, self: boolean): TrustedNode {
     nodeId: agreement.node.id,
     endpoint: agreement.node.endpoint,
     authorities: new Map(agreement.authorities.map((a) => [a.id, { id: a.id, kind: a.kind, party: a.party, ...(a.issuingKind === undefined ? {} : { issuingKind: a.issuingKind }) }])),
-    ...(agreement.logKey === undefined ? {} : { logKey: agreement.logKey }),
+    ...(agreement.ledger === undefined ? {} : { logKey: agreement.ledger.log }),
     keys: new Map(agreement.jwks.keys.map((k) => [k.kid, k])),
     flows: agreement.flows,
     self,

@@ -45,6 +45,9 @@ export const ROUTES: readonly RouteDef[] = [
   { name: 'statistics', path: '/statistics', component: lazy(() => import('./pages/Statistics')), nav: 'nav.statistics' },
   { name: 'provider', path: '/provider', component: lazy(() => import('./pages/ProviderInbox')), nav: 'nav.provider', roles: ['service-provider-agent', 'auditor', 'administrator'] },
   { name: 'provider-report', path: '/provider/report', component: lazy(() => import('./pages/ProviderReport')), nav: 'nav.providerReport', roles: ['service-provider-agent', 'auditor', 'administrator'] },
+  { name: 'orders', path: '/orders', component: lazy(() => import('./pages/Orders')), nav: 'nav.orders', roles: ['drafter', 'reviewer', 'central-authority-officer', '24/7-officer', 'service-provider-agent', 'auditor'] },
+  { name: 'new-order', path: '/orders/new', component: lazy(() => import('./pages/NewOrder')) },
+  { name: 'order', path: '/orders/:id', component: lazy(() => import('./pages/OrderPage')) },
   { name: 'ledger', path: '/ledger', component: lazy(() => import('./pages/LedgerPage')), nav: 'nav.ledger', roles: ['auditor', 'administrator'] },
 ];
 
@@ -64,4 +67,8 @@ export const paths = {
   ledger: () => '/ledger',
   provider: () => '/provider',
   providerReport: () => '/provider/report',
+  /** Regulation (EU) 2023/1543 orders. */
+  orders: () => '/orders',
+  newOrder: () => '/orders/new',
+  order: (id: string) => `/orders/${encodeURIComponent(id)}`,
 };
