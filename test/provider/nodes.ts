@@ -48,7 +48,7 @@ async function setUp(handle: DatabaseHandle, nodeId: string, hosted: readonly st
     await handle.db.insertInto('authorities').values({ id: a.id, party: a.party, kind: a.kind, name: a.name, time_zone: a.timeZone, languages: JSON.stringify(a.languages), contact: JSON.stringify(a.contact ?? {}), created_at: at }).execute();
   }
   for (const a of EXTRA) {
-    await handle.db.insertInto('authorities').values({ id: a.id, party: a.party, kind: a.kind, issuing_kind: a.issuing, name: a.name, time_zone: 'Europe/Paris', languages: '["fr"]', contact: '{}', created_at: at }).execute();
+    await handle.db.insertInto('authorities').values({ id: a.id, party: a.party, kind: a.kind, issuing_kind: a.issuing, name: a.name, time_zone: 'Europe/Paris', languages: '["fr"]', contact: '{}', created_at: at }).onConflict((oc) => oc.column('id').doUpdateSet({ issuing_kind: a.issuing })).execute();
   }
   const keys = createDbKeyStore(handle.db, createSecretBox(randomBytes(32)));
   await initNode(handle.db, keys, { nodeId, endpoint: `http://127.0.0.1:1/${nodeId}`, hosted }, new Date());
