@@ -88,7 +88,8 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   });
   const evidence = await createEvidenceContext({ cases, keys, dataDir: resolveDataDir(env), ledger, uploadExpiryHours: resolveUploadExpiryHours(env), ...(s3 ? { blobs: s3 } : {}) });
   // Issue 12: a federation node when configured (COMITY_NODE_ID or `comity node init`).
-  const exchange = await startNodeExchange(cases, keys, effectiveEnv(env), config.http.publicUrl, undefined, { ev: evidence, dataDir });
+  // The ledger also logs orders to providers (their tlog-proof travels with the order, issue 14).
+  const exchange = await startNodeExchange(cases, keys, effectiveEnv(env), config.http.publicUrl, undefined, { ev: evidence, dataDir }, { db: database.db, proofOf: (id) => ledger.proofOf(id) });
   // Witnessing (c2sp.org/tlog-witness): cosign the peers' checkpoints, collect theirs of ours.
   const witnessing = exchange ? createWitnessing(database.db, keys, exchange.identity.nodeId, ledger, { now: () => new Date(), newId: () => uuidv7(Date.now()) }) : undefined;
   const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, evidence, auth, database, oidc, ledger, ...(exchange ? { exchange: { runtime: exchange, keys, ...(witnessing ? { witnessing } : {}), ...(exchange.transfers ? { transfers: exchange.transfers } : {}) } } : {}), ...(options.logger === false ? { logger: false as const } : {}) });

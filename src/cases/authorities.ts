@@ -11,6 +11,7 @@ import type { AuthoritiesTable, Database } from '../db/index.js';
 import type { Actor, CaseContext } from './context.js';
 import { writeAudit } from './audit.js';
 import { CaseError, zodIssues } from './errors.js';
+import { AUTHORITY_KINDS as ISSUING_KINDS } from '../law/issuing-authorities.js';
 
 export const AUTHORITY_KINDS = [
   'central-authority',
@@ -52,6 +53,8 @@ export const authorityInputSchema = z.strictObject({
    * turns it off (e.g. a one-person office).
    */
   separationOfDuties: z.boolean().default(true),
+  /** Reg. 2023/1543 Art. 4 kind of an issuing or validating authority (published in the peer agreement). */
+  issuingKind: z.enum(ISSUING_KINDS).optional(),
 });
 export type AuthorityInput = z.input<typeof authorityInputSchema>;
 
@@ -132,7 +135,7 @@ export async function createAuthority(ctx: CaseContext, actor: Actor, input: unk
   const a = parsed.data;
   if (!ctx.kb.parties.has(a.party)) throw new CaseError('invalid-request', `unknown party ${a.party}`, [{ field: 'party', message: 'an ISO 3166-1 alpha-2 code' }]);
   const at = ctx.now().toISOString();
-  const row = { id: a.id, party: a.party, kind: a.kind, name: a.name, time_zone: a.timeZone, languages: JSON.stringify(a.languages), contact: JSON.stringify(a.contact), separation_of_duties: a.separationOfDuties ? 1 : 0, created_at: at };
+  const row = { id: a.id, party: a.party, kind: a.kind, name: a.name, time_zone: a.timeZone, languages: JSON.stringify(a.languages), contact: JSON.stringify(a.contact), separation_of_duties: a.separationOfDuties ? 1 : 0, issuing_kind: a.issuingKind ?? null, created_at: at };
   return ctx.transaction(async (trx) => {
     const existing = await trx.selectFrom('authorities').select('id').where('id', '=', a.id).executeTakeFirst();
     if (existing) throw new CaseError('conflict', `authority ${a.id} already exists`);

@@ -12,6 +12,7 @@ import { processIo, type Io } from './io.js';
 import { registerLaw, registerOverview } from './law.js';
 import { registerServe } from './serve.js';
 import { registerLedger } from './ledger.js';
+import { registerProvider } from './provider.js';
 import { registerVerify } from './verify.js';
 import { registerOps } from './ops.js';
 
@@ -31,6 +32,7 @@ export function buildProgram(io: Io): Command {
   registerLaw(program, io);
   registerCases(program, io);
   registerLedger(program, io);
+  registerProvider(program, io);
   registerEvidence(program, io);
   registerVerify(program, io);
   registerServe(program, io);

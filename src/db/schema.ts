@@ -50,6 +50,8 @@ export interface AuthoritiesTable {
   contact: string;
   /** 0007: 0/1, the approver must differ from the drafter (on by default). */
   separation_of_duties: Generated<number>;
+  /** 0055: Reg. 2023/1543 Art. 4 kind (judge, court, investigating-judge, public-prosecutor, other-competent-authority), or null. */
+  issuing_kind: string | null;
   created_at: string;
 }
 
@@ -651,6 +653,8 @@ export interface Database {
   schema_info: SchemaInfoTable;
   audit_events: AuditEventsTable;
   authorities: AuthoritiesTable;
+  provider_orders: ProviderOrdersTable;
+  provider_log_checkpoints: ProviderLogCheckpointsTable;
   cases: CasesTable;
   case_events: CaseEventsTable;
   case_deadlines: CaseDeadlinesTable;
@@ -699,3 +703,41 @@ export interface Database {
 export type AuditEvent = Selectable<AuditEventsTable>;
 export type NewAuditEvent = Insertable<AuditEventsTable>;
 export type SchemaInfo = Selectable<SchemaInfoTable>;
+
+/** 0055: an order that reached a provider authority hosted here, with its verification. */
+export interface ProviderOrdersTable {
+  id: string;
+  message_id: string | null;
+  order_ref: string | null;
+  conversation_id: string | null;
+  received_at: string;
+  sender_node_id: string | null;
+  issuing_authority_id: string | null;
+  issuing_party: string | null;
+  provider_authority_id: string;
+  instrument: string | null;
+  order_kind: string | null;
+  data_category: string | null;
+  emergency: number;
+  issued_at: string | null;
+  status: string;
+  /** JSON array of reason codes. */
+  reasons: string;
+  /** JSON object: one result per check. */
+  checks: string;
+  /** JSON object: the order's facts. */
+  summary: string;
+  digest: string;
+  due_at: string | null;
+  outcome: string | null;
+  outcome_at: string | null;
+}
+
+/** 0055: checkpoints of issuing nodes' logs seen by this provider. */
+export interface ProviderLogCheckpointsTable {
+  origin: string;
+  size: number;
+  root: string;
+  note: string;
+  seen_at: string;
+}

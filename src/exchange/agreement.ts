@@ -13,6 +13,7 @@ import { createHash, createPublicKey } from 'node:crypto';
 import { calculateJwkThumbprint, flattenedVerify, FlattenedSign, importJWK } from 'jose';
 import { z } from 'zod';
 import { AUTHORITY_KINDS } from '../cases/authorities.js';
+import { AUTHORITY_KINDS as ISSUING_KINDS } from '../law/issuing-authorities.js';
 import { canonicalJson } from '../ledger/canonical-json.js';
 import { validOrigin } from '../ledger/checkpoint.js';
 import { parseVerifierKey, verifierKeyText } from '../ledger/note.js';
@@ -33,6 +34,8 @@ const authorityEntrySchema = z.strictObject({
   name: z.string().min(2).max(300),
   party: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code'),
   timeZone: z.string().min(1).max(64),
+  /** Reg. 2023/1543 Art. 4 kind, for a provider's verification of the orders it signs (optional). */
+  issuingKind: z.enum(ISSUING_KINDS).optional(),
 });
 
 const agreementSchema = z.strictObject({

@@ -9,9 +9,8 @@
  *
  * When both sides are hosted on this node, nothing travels: the single-node behaviour is unchanged.
  */
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { applyPeerEvent, CaseError, importSentCase, TRANSITIONS, type Actor, type CaseContext, type CaseEvent, type CaseFederation, type TransitionInput } from '../cases/index.js';
-import type { Kysely } from 'kysely';
 import { requestSchema, type Request } from '../cases/request.js';
 import { basisIssues } from '../cases/validate.js';
 import { cite } from '../law/cite.js';
@@ -24,6 +23,7 @@ import { MessageRejected, type MessageHandler } from './inbox.js';
 import type { MessageType } from './message-types.js';
 import { applyReadNotice } from './read-notice.js';
 import type { ExchangeRuntime } from './runtime.js';
+import { logOrder, type OrderCore, type OrderFacts } from '../provider/order.js';
 
 /** The message type of each border-crossing event (TS 103 120 mapping: docs/exchange-etsi-mapping.md). */
 export const EVENT_MESSAGE_TYPES: Readonly<Partial<Record<CaseEvent, MessageType>>> = Object.freeze({
@@ -63,7 +63,7 @@ function transitionInput(body: Record<string, unknown>): TransitionInput {
  * An emergency request also carries the signature of another authority hosted here (a
  * prosecutor, a central authority), the second signature of exchange-evidence.md §3(4).
  */
-export function createCaseFederation(runtime: ExchangeRuntime, options: { evidence?: EvidenceContext; transfers?: TransferSettings } = {}): CaseFederation {
+export function createCaseFederation(runtime: ExchangeRuntime, options: { evidence?: EvidenceContext; transfers?: TransferSettings; orderLog?: OrderLog } = {}): CaseFederation {
   return {
     async prepare(row, actor, event, input) {
       const type = EVENT_MESSAGE_TYPES[event];
@@ -78,6 +78,10 @@ export function createCaseFederation(runtime: ExchangeRuntime, options: { eviden
       // A response carries the case's evidence: sealed now for the peer, fetched by it in chunks.
       const evidence = event === 'respond' && options.evidence && options.transfers ? await sealCaseEvidence(options.evidence, options.transfers, row.id, remote.nodeId) : [];
       const signer = evidence.length > 0 && options.evidence ? await signerFor(options.evidence.keys, from, new Date()) : null;
+      // An order straight to a provider on a peer node (issue 14 part B): its facts and the proof
+      // that this node logged it, which the provider's gate verifies (src/provider/verify.ts).
+      const toProvider = event === 'send' && remote.authorities.get(to)?.kind === 'service-provider';
+      const order = toProvider ? await orderFactsOf(row, from, to, emergency, reviewers, options.orderLog) : null;
       const prepared = await runtime.prepare(
         {
           from: { authority: from },
@@ -89,7 +93,7 @@ export function createCaseFederation(runtime: ExchangeRuntime, options: { eviden
           action: event,
           emergency,
           // JSON form: no undefined members in what is signed.
-          body: JSON.parse(JSON.stringify({ caseVersion: row.version, input: { reason, review, assessment, response }, ...(event === 'send' ? { case: row } : {}), ...(evidence.length > 0 ? { evidence } : {}) })) as Record<string, unknown>,
+          body: JSON.parse(JSON.stringify({ caseVersion: row.version, input: { reason, review, assessment, response }, ...(event === 'send' ? { case: row } : {}), ...(evidence.length > 0 ? { evidence } : {}), ...(order === null ? {} : { order }) })) as Record<string, unknown>,
         },
         reviewers,
         row.id,
@@ -137,6 +141,32 @@ async function recheckLegalBasis(cases: CaseContext, trx: Kysely<Database>, sent
   const citation = issues.find((i) => i.citation !== undefined)?.citation;
   const cited = citation ? ` [${cite(citation)}]` : '';
   throw new MessageRejected(issues[0]!.code === 'unknown-offence' ? 'basis-not-applicable' : issues[0]!.code, `the requested side's legal engine refuses the request: ${issues.map((i) => i.message).join('; ')}${cited}`);
+}
+
+/** Where the issuing node logs an order and gets its tlog-proof (the node's ledger). */
+export interface OrderLog {
+  readonly db: Kysely<Database>;
+  proofOf(sourceId: string): Promise<{ tlogProof: string }>;
+}
+
+const CATEGORY_OF_MEASURE: Readonly<Record<string, OrderFacts['category']>> = { 'content-data': 'content-data', 'traffic-data': 'traffic-data', 'traffic-disclosure': 'traffic-data', 'identification-data': 'identification-data', 'subscriber-info': 'subscriber-data' };
+const CATEGORY_RANK: readonly OrderFacts['category'][] = ['content-data', 'traffic-data', 'identification-data', 'subscriber-data'];
+
+/**
+ * The order's facts from the case: EPOC-PR for a preservation alone, else EPOC (CETS 224: an
+ * Art. 7 order); the most protected data category among its measures; logged on this node when
+ * it has a log (else sent without proof: the provider quarantines it, `order-not-in-issuing-log`).
+ */
+async function orderFactsOf(row: Selectable<CasesTable>, from: string, to: string, emergency: boolean, reviewers: readonly string[], orderLog: OrderLog | undefined): Promise<OrderFacts | null> {
+  const instrument = row.legal_basis.split(':')[0] ?? null;
+  if (instrument !== 'EU-2023-1543' && instrument !== 'CETS224') return null;
+  const measures = JSON.parse(row.measures) as string[];
+  const categories = measures.flatMap((m) => (CATEGORY_OF_MEASURE[m] === undefined ? [] : [CATEGORY_OF_MEASURE[m]]));
+  const category = CATEGORY_RANK.find((c) => categories.includes(c)) ?? 'subscriber-data';
+  const kind: OrderFacts['kind'] = instrument === 'CETS224' ? 'CETS224-ART7' : categories.length === 0 && measures.includes('preservation') ? 'EPOC-PR' : 'EPOC';
+  const core: OrderCore = { ref: row.id, kind, category, issuedAt: new Date().toISOString(), issuingAuthority: from, validatedBy: reviewers[0] ?? null, provider: to, instrument, emergency };
+  const logProof = orderLog === undefined ? null : await logOrder(orderLog.db, orderLog, core);
+  return { ref: core.ref, kind, category, issuedAt: core.issuedAt, issuingAuthority: from, validatedBy: core.validatedBy, logProof };
 }
 
 /** The receiving half: applies a peer's step to this node's record of the case. */

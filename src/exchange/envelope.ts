@@ -136,6 +136,10 @@ export interface OpenContext {
 export interface Claims {
   sender: string | null;
   messageId: string | null;
+  /** The decrypted message as claimed (unverified), when it could be read: a provider quarantines a refused order with it. */
+  raw?: unknown;
+  /** The trust list the envelope was opened with (set by the inbox), for hooks that run inside its transactions. */
+  trust?: TrustList;
 }
 
 /**
@@ -178,6 +182,7 @@ export async function openEnvelope(envelope: string, ctx: OpenContext, claims: C
     const r = rawMessage as { id?: unknown; from?: { node?: unknown } };
     if (typeof r.id === 'string') claims.messageId = r.id.slice(0, 100);
     if (typeof r.from?.node === 'string') claims.sender = r.from.node.slice(0, 140);
+    claims.raw = rawMessage;
   }
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -25,15 +25,20 @@ export class MessageRejected extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** What the receiver keeps of a rejected message (e.g. a provider's quarantine), written with the rejection. */
+    readonly record?: (trx: Transaction<Database>) => Promise<void>,
   ) {
     super(message);
   }
 }
 
+/** Called in the transaction that records a refused envelope (e.g. a provider quarantines a refused order). */
+export type RefusalHook = (trx: Transaction<Database>, refused: { claims: Claims; error: ExchangeError; digest: string; at: Date }) => Promise<void>;
+
 /** Applies a verified message to this node's records, inside the inbox transaction. */
 export interface MessageHandler {
   /** @throws {MessageRejected} when the workflow refuses it: nothing it wrote is kept. */
-  apply(trx: Transaction<Database>, opened: OpenedEnvelope, at: Date): Promise<void>;
+  apply(trx: Transaction<Database>, opened: OpenedEnvelope, at: Date, trust?: TrustList): Promise<void>;
 }
 
 export const ACCEPT_ALL: MessageHandler = Object.freeze({ apply: async () => undefined });
@@ -46,6 +51,7 @@ export interface InboxContext {
   readonly handler: MessageHandler;
   readonly ledger?: ExchangeLedger;
   readonly limits?: EnvelopeLimits;
+  readonly onRefusal?: RefusalHook;
   now(): Date;
 }
 
@@ -80,7 +86,9 @@ export async function receiveEnvelope(ctx: InboxContext, envelope: string): Prom
   const claims: Claims = { sender: null, messageId: null };
   let opened: OpenedEnvelope;
   try {
-    opened = await openEnvelope(envelope, { keys: ctx.keys, trust: await ctx.trust(), now, ...(ctx.limits ? { limits: ctx.limits } : {}) }, claims);
+    // Loaded once, before any transaction: handlers and hooks get this list (no second read inside the transaction).
+    claims.trust = await ctx.trust();
+    opened = await openEnvelope(envelope, { keys: ctx.keys, trust: claims.trust, now, ...(ctx.limits ? { limits: ctx.limits } : {}) }, claims);
   } catch (error) {
     if (!(error instanceof ExchangeError)) throw error;
     return refuse(ctx, ledger, envelope, digest, claims, error, now);
@@ -102,7 +110,7 @@ export async function receiveEnvelope(ctx: InboxContext, envelope: string): Prom
   try {
     await ctx.db.transaction().execute(async (trx) => {
       await trx.insertInto('exchange_inbox').values({ ...row, outcome: 'accepted', reason: null, receipt: accepted }).execute();
-      await ctx.handler.apply(trx, opened, now);
+      await ctx.handler.apply(trx, opened, now, claims.trust);
       await ledger.append(trx, { kind: 'receipt-issued', outcome: 'accepted', messageId: message.id, peer: message.from.node, digest: sha256Hex(accepted), at: now.toISOString() });
     });
     return { outcome: 'accepted', receipt: accepted };
@@ -114,6 +122,7 @@ export async function receiveEnvelope(ctx: InboxContext, envelope: string): Prom
     try {
       await ctx.db.transaction().execute(async (trx) => {
         await trx.insertInto('exchange_inbox').values({ ...row, outcome: 'rejected', reason: `${error.code}: ${error.message}`.slice(0, 500), receipt: rejected }).execute();
+        if (error.record !== undefined) await error.record(trx);
         await ledger.append(trx, { kind: 'receipt-issued', outcome: 'rejected', messageId: message.id, peer: message.from.node, digest: sha256Hex(rejected), at: now.toISOString() });
       });
     } catch (again) {
@@ -152,6 +161,7 @@ async function refuse(ctx: InboxContext, ledger: ExchangeLedger, envelope: strin
       .values({ id: uuidv7(now.getTime()), received_at: now.toISOString(), claimed_sender: claims.sender, claimed_message_id: claims.messageId, code: error.code, reason: error.message.slice(0, 500), digest, size: Buffer.byteLength(envelope, 'utf8'), receipt })
       .execute();
     await ledger.append(trx, { kind: 'refusal', outcome: 'refused', messageId: claims.messageId, peer: claims.sender, digest, at: now.toISOString() });
+    if (ctx.onRefusal !== undefined) await ctx.onRefusal(trx, { claims, error, digest, at: now });
   });
   return { outcome: 'refused', receipt };
 }

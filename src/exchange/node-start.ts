@@ -14,6 +14,9 @@ import { ExchangeError } from './errors.js';
 import { loadNodeIdentity } from './identity.js';
 import { LOG_LEDGER, type ExchangeLedger } from './ledger-port.js';
 import { exportNode, initNode } from './node.js';
+import { createProviderGate, createProviderRefusalHook } from '../provider/gate.js';
+import type { TrustList } from './trust.js';
+import type { OrderLog } from './case-bridge.js';
 import { addPeer } from './peers.js';
 import { resolveLogOrigin } from '../ledger/service.js';
 import { createExchangeRuntime, type ExchangeRuntime } from './runtime.js';
@@ -37,6 +40,7 @@ export async function startNodeExchange(
   publicUrl: string,
   ledger?: ExchangeLedger,
   evidence?: { ev: EvidenceContext; dataDir: string },
+  orderLog?: OrderLog,
 ): Promise<(ExchangeRuntime & { transfers?: TransferSettings }) | null> {
   const db = cases.db;
   const now = new Date();
@@ -56,10 +60,21 @@ export async function startNodeExchange(
   }
   // Receipts and refusals go into the node's transparency log unless the caller says otherwise.
   let fetcher: TransferFetcher | null = null;
-  const runtime = createExchangeRuntime({ db, keys, identity, handler: createCaseMessageHandler(cases, { onTransfers: () => fetcher?.wake() }), ledger: ledger ?? LOG_LEDGER });
+  // The provider's gate (issue 14 part B): orders to a provider hosted here are verified first.
+  let trustOf: () => Promise<TrustList> = () => Promise.reject(new Error('the exchange is starting'));
+  const gateDeps = { kb: cases.kb, trust: () => trustOf() };
+  const runtime = createExchangeRuntime({
+    db,
+    keys,
+    identity,
+    handler: createProviderGate(createCaseMessageHandler(cases, { onTransfers: () => fetcher?.wake() }), gateDeps),
+    onRefusal: createProviderRefusalHook(gateDeps),
+    ledger: ledger ?? LOG_LEDGER,
+  });
+  trustOf = () => runtime.trust();
   // Evidence travels with responses over the chunked transfer (exchange/evidence-transfer.ts).
   const transfers = evidence ? transferSettings(evidence.dataDir, env) : undefined;
-  cases.federation = createCaseFederation(runtime, evidence && transfers ? { evidence: evidence.ev, transfers } : {});
+  cases.federation = createCaseFederation(runtime, { ...(evidence && transfers ? { evidence: evidence.ev, transfers } : {}), ...(orderLog ? { orderLog } : {}) });
   if (evidence && transfers) fetcher = startTransferFetcher({ ev: evidence.ev, settings: transfers, trust: runtime.trust });
   const stopRuntime = runtime.stop;
   const withTransfers = {

@@ -20,12 +20,12 @@ export async function initNode(db: Kysely<Database>, keys: KeyStore, input: { no
 }
 
 /** This node's signed agreement, for its peers to import (with its log's origin, COMITY_LOG_ORIGIN by default, and witness key). */
-export async function exportNode(db: Kysely<Database>, keys: KeyStore, now: Date, logOrigin: string = resolveLogOrigin(process.env)): Promise<SignedAgreement> {
+export async function exportNode(db: Kysely<Database>, keys: KeyStore, now: Date, logOrigin: string | null = resolveLogOrigin(process.env)): Promise<SignedAgreement> {
   const identity = await requireNodeIdentity(db);
   await ensureNodeKeys(keys, identity.hosted, now);
-  const rows = await db.selectFrom('authorities').select(['id', 'kind', 'name', 'party', 'time_zone']).where('id', 'in', [...identity.hosted]).execute();
-  const authorities: AgreementAuthority[] = rows.map((row) => ({ id: row.id, kind: row.kind as AgreementAuthority['kind'], name: row.name, party: row.party, timeZone: row.time_zone }));
-  return exportAgreement(keys, identity, authorities, now, logOrigin);
+  const rows = await db.selectFrom('authorities').select(['id', 'kind', 'name', 'party', 'time_zone', 'issuing_kind']).where('id', 'in', [...identity.hosted]).execute();
+  const authorities: AgreementAuthority[] = rows.map((row) => ({ id: row.id, kind: row.kind as AgreementAuthority['kind'], name: row.name, party: row.party, timeZone: row.time_zone, ...(row.issuing_kind === null ? {} : { issuingKind: row.issuing_kind as NonNullable<AgreementAuthority['issuingKind']> }) }));
+  return exportAgreement(keys, identity, authorities, now, logOrigin ?? undefined);
 }
 
 /**

@@ -12,7 +12,7 @@ import { sealEnvelope, type EnvelopeLimits } from './envelope.js';
 import { cachedKeyStore } from './key-cache.js';
 import { ExchangeError } from './errors.js';
 import type { NodeIdentity } from './identity.js';
-import { ACCEPT_ALL, receiveEnvelope, type InboxAnswer, type InboxContext, type MessageHandler } from './inbox.js';
+import { ACCEPT_ALL, receiveEnvelope, type InboxAnswer, type InboxContext, type MessageHandler, type RefusalHook } from './inbox.js';
 import type { ExchangeLedger } from './ledger-port.js';
 import { MESSAGE_VERSION, type ExchangeMessage } from './message.js';
 import { enqueueMessage } from './outbox.js';
@@ -27,6 +27,8 @@ export interface ExchangeRuntimeOptions {
   readonly handler?: MessageHandler;
   readonly ledger?: ExchangeLedger;
   readonly limits?: EnvelopeLimits;
+  /** Called with every refused envelope, in the refusal's transaction (a provider's quarantine). */
+  readonly onRefusal?: RefusalHook;
   /** Transport to peers (default HTTP). */
   readonly remote?: Transport;
   readonly relay?: Partial<Omit<RelayOptions, 'db' | 'trust' | 'transport' | 'ledger'>> & { autostart?: boolean };
@@ -73,6 +75,7 @@ export function createExchangeRuntime(given: ExchangeRuntimeOptions): ExchangeRu
     handler: options.handler ?? ACCEPT_ALL,
     ...(options.ledger ? { ledger: options.ledger } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.onRefusal ? { onRefusal: options.onRefusal } : {}),
     now,
   };
   const receive = (envelope: string) => receiveEnvelope(inbox, envelope);

@@ -14,7 +14,9 @@ import { peerAgreements } from './peers.js';
 export interface TrustedNode {
   readonly nodeId: string;
   readonly endpoint: string;
-  readonly authorities: ReadonlyMap<string, Pick<AgreementAuthority, 'id' | 'kind' | 'party'>>;
+  readonly authorities: ReadonlyMap<string, Pick<AgreementAuthority, 'id' | 'kind' | 'party' | 'issuingKind'>>;
+  /** The node's log key (C2SP vkey text), when its agreement publishes one. */
+  readonly logKey?: string;
   readonly keys: ReadonlyMap<string, PublishedJwk>;
   readonly flows: Flows;
   readonly self: boolean;
@@ -31,7 +33,8 @@ function fromAgreement(agreement: Agreement, self: boolean): TrustedNode {
   return {
     nodeId: agreement.node.id,
     endpoint: agreement.node.endpoint,
-    authorities: new Map(agreement.authorities.map((a) => [a.id, { id: a.id, kind: a.kind, party: a.party }])),
+    authorities: new Map(agreement.authorities.map((a) => [a.id, { id: a.id, kind: a.kind, party: a.party, ...(a.issuingKind === undefined ? {} : { issuingKind: a.issuingKind }) }])),
+    ...(agreement.ledger === undefined ? {} : { logKey: agreement.ledger.log }),
     keys: new Map(agreement.jwks.keys.map((k) => [k.kid, k])),
     flows: agreement.flows,
     self,

@@ -37,6 +37,7 @@ import { registerEvidenceRoutes } from './routes/evidence.js';
 import { registerLawRoutes } from './routes/law.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerLedgerRoutes } from './routes/ledger.js';
+import { registerProviderRoutes } from './routes/provider.js';
 import { registerCaseAccessRoutes } from './routes/case-access.js';
 import { LedgerError, type LedgerErrorCode } from '../ledger/index.js';
 import { registerWebRoutes } from './routes/web.js';
@@ -337,6 +338,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerCaseRoutes(app, deps);
   await registerOrderRoutes(app, deps);
   await registerLedgerRoutes(app, deps, metrics);
+  await registerProviderRoutes(app, deps);
   await registerCaseAccessRoutes(app, deps);
   await registerExchangeRoutes(app, deps);
   await registerEvidenceRoutes(app, deps);

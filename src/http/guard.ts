@@ -115,6 +115,23 @@ export async function caseFacts(deps: Pick<AppDeps, 'cases'>, caseId: string): P
   return { requesting: row.requesting_authority_id, addressee: row.addressee_id, sent: row.sent_at !== null, separationOfDuties: row.separation_of_duties !== 0 };
 }
 
+/**
+ * A provider answering an order its node quarantined (issue 14 part B): no case exists for it, and
+ * the answer says why rather than "not found" — the order failed verification and cannot be
+ * answered with data. Only the provider authority it was addressed to learns this.
+ */
+async function refuseQuarantined(deps: Pick<AppDeps, 'cases'>, principal: Principal, caseId: string): Promise<void> {
+  if (principal.authorityId === null) return;
+  const row = await deps.cases.db
+    .selectFrom('provider_orders')
+    .select(['reasons'])
+    .where('conversation_id', '=', caseId)
+    .where('provider_authority_id', '=', principal.authorityId)
+    .where('status', '=', 'quarantined')
+    .executeTakeFirst();
+  if (row !== undefined) throw new HttpProblem('order-quarantined', `this order is quarantined (${(JSON.parse(row.reasons) as string[]).join(', ')}): it failed verification and cannot be answered with data`);
+}
+
 /** The users who drafted or edited a case (history actors `user:<id>` or `token:<id>`, resolved to users). */
 export async function draftersOf(deps: Pick<AppDeps, 'cases'>, caseId: string): Promise<Set<string>> {
   const rows = await deps.cases.db.selectFrom('case_events').select('actor').where('case_id', '=', caseId).where('event', 'in', ['create', 'edit']).execute();
@@ -214,6 +231,7 @@ export async function authorizePrincipal(deps: Pick<AppDeps, 'cases'>, principal
     const rule = Object.hasOwn(CASE_EVENT_ROLES, event) ? CASE_EVENT_ROLES[event as CaseEvent] : undefined;
     // An unknown event is bad input, answered by the schema after the case is known to be visible.
     const facts = await caseFacts(deps, caseId);
+    if (facts === null) await refuseQuarantined(deps, principal, caseId);
     const side = sideOfCaller(principal, facts, caseId);
     if (!rule || !facts) return;
     checkSide(side, rule.side, event);

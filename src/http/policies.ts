@@ -114,6 +114,12 @@ export const POLICIES: Readonly<Record<string, Policy>> = {
   'GET /api/notifications': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'GET /api/stats': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'GET /api/stats.csv': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
+  // The provider's node (src/http/routes/provider.ts): its response team and auditors, own authority only.
+  'GET /api/provider/orders': { kind: 'authenticated', roles: ['service-provider-agent', 'auditor', 'administrator'], scope: 'cases:read' },
+  'GET /api/provider/orders/:orderId': { kind: 'authenticated', roles: ['service-provider-agent', 'auditor', 'administrator'], scope: 'cases:read' },
+  'GET /api/provider/report': { kind: 'authenticated', roles: ['service-provider-agent', 'auditor', 'administrator'], scope: 'cases:read' },
+  'GET /api/provider/report.csv': { kind: 'authenticated', roles: ['service-provider-agent', 'auditor', 'administrator'], scope: 'cases:read' },
+  'GET /api/provider/art28': { kind: 'authenticated', roles: ['service-provider-agent', 'auditor', 'administrator'], scope: 'cases:read' },
   // Federation (src/http/routes/exchange.ts): a peer's envelope is authenticated by its own
   // signatures, not by a session; the keys and agreement are public by nature.
   'POST /api/exchange/messages': { kind: 'public' },

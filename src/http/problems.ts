@@ -17,6 +17,7 @@ export const PROBLEMS = {
   'not-found': { status: 404, title: 'Not found' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   conflict: { status: 409, title: 'The resource changed or already exists' },
+  'order-quarantined': { status: 409, title: 'The order failed verification on this provider’s node: it cannot be answered with data' },
   'invalid-transition': { status: 409, title: 'This event is not allowed in the case’s current state' },
   'payload-too-large': { status: 413, title: 'The body is too large' },
   gone: { status: 410, title: 'Deleted under retention; its digest and custody remain' },

@@ -14,6 +14,7 @@
  * No DOM access at import time: api.test.ts runs it in Node with a fake fetch.
  */
 import { CSRF_COOKIE, readCookie } from './lib/cookies';
+import type { Art28View, ProviderOrderView, TransparencyReportView } from './lib/provider';
 import { ApiProblem, networkProblem, parseProblem } from './lib/problem';
 import { withQuery, type QueryValue } from './lib/route';
 import type {
@@ -242,6 +243,12 @@ export function createApi(client: ApiClient) {
     /** The node's transparency log (auditors, administrators). */
     ledger: (signal?: AbortSignal) => client.get<LedgerStatusView>('/api/ledger', signal ? { signal } : {}),
     stats: (signal?: AbortSignal) => client.get<CaseStatistics>('/api/stats', signal ? { signal } : {}),
+    /** The provider's node: orders with their verification, transparency report, Art. 28 figures. */
+    provider: {
+      orders: (signal?: AbortSignal) => client.get<ProviderOrderView[]>('/api/provider/orders', signal ? { signal } : {}),
+      report: (signal?: AbortSignal) => client.get<TransparencyReportView>('/api/provider/report', signal ? { signal } : {}),
+      art28: (signal?: AbortSignal) => client.get<Art28View>('/api/provider/art28', signal ? { signal } : {}),
+    },
     authorities: (signal?: AbortSignal) => client.get<Authority[]>('/api/authorities', signal ? { signal } : {}),
     /** The public legal engine (/api/law/*): typed by the pages that use it (treaty explorer, wizard). */
     law: <T>(path: `/${string}`, query: Record<string, QueryValue> = {}, signal?: AbortSignal) => client.get<T>(`/api/law${path}`, { query, ...(signal ? { signal } : {}) }),

@@ -43,6 +43,8 @@ export const ROUTES: readonly RouteDef[] = [
   { name: 'treaties', path: '/treaties', component: lazy(() => import('./pages/TreatyExplorer')), nav: 'nav.treaties' },
   { name: 'party', path: '/treaties/:party', component: lazy(() => import('./pages/PartyProfile')) },
   { name: 'statistics', path: '/statistics', component: lazy(() => import('./pages/Statistics')), nav: 'nav.statistics' },
+  { name: 'provider', path: '/provider', component: lazy(() => import('./pages/ProviderInbox')), nav: 'nav.provider', roles: ['service-provider-agent', 'auditor', 'administrator'] },
+  { name: 'provider-report', path: '/provider/report', component: lazy(() => import('./pages/ProviderReport')), nav: 'nav.providerReport', roles: ['service-provider-agent', 'auditor', 'administrator'] },
   { name: 'orders', path: '/orders', component: lazy(() => import('./pages/Orders')), nav: 'nav.orders', roles: ['drafter', 'reviewer', 'central-authority-officer', '24/7-officer', 'service-provider-agent', 'auditor'] },
   { name: 'new-order', path: '/orders/new', component: lazy(() => import('./pages/NewOrder')) },
   { name: 'order', path: '/orders/:id', component: lazy(() => import('./pages/OrderPage')) },
@@ -63,6 +65,8 @@ export const paths = {
   party: (party: string, view: { instrument?: string; date?: string } = {}) => withQuery(`/treaties/${encodeURIComponent(party)}`, { date: view.date, instrument: view.instrument }),
   statistics: () => '/statistics',
   ledger: () => '/ledger',
+  provider: () => '/provider',
+  providerReport: () => '/provider/report',
   /** Regulation (EU) 2023/1543 orders. */
   orders: () => '/orders',
   newOrder: () => '/orders/new',

@@ -114,6 +114,11 @@ const EXPECTED: Record<string, RouteExpectation> = {
   'GET /api/notifications': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
   'GET /api/stats': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
   'GET /api/stats.csv': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
+  'GET /api/provider/orders': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['service-provider-agent', 'auditor', 'administrator'], tenant: null, scopes: ['cases:read', 'admin'] },
+  'GET /api/provider/orders/:orderId': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['service-provider-agent', 'auditor', 'administrator'], tenant: null, scopes: ['cases:read', 'admin'] },
+  'GET /api/provider/report': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['service-provider-agent', 'auditor', 'administrator'], tenant: null, scopes: ['cases:read', 'admin'] },
+  'GET /api/provider/report.csv': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['service-provider-agent', 'auditor', 'administrator'], tenant: null, scopes: ['cases:read', 'admin'] },
+  'GET /api/provider/art28': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['service-provider-agent', 'auditor', 'administrator'], tenant: null, scopes: ['cases:read', 'admin'] },
   'POST /api/exchange/messages': PUBLIC,
   'GET /api/exchange/jwks': PUBLIC,
   'GET /api/exchange/agreement': PUBLIC,
@@ -376,6 +381,10 @@ describe('authorisation matrix [sqlite]', () => {
       case 'GET /api/notifications':
       case 'GET /api/stats':
       case 'GET /api/stats.csv':
+      case 'GET /api/provider/orders':
+      case 'GET /api/provider/report':
+      case 'GET /api/provider/report.csv':
+      case 'GET /api/provider/art28':
       case 'GET /api/exchange/jwks':
       case 'GET /api/exchange/agreement':
       case 'GET /api/exchange/stuck':
@@ -404,6 +413,8 @@ describe('authorisation matrix [sqlite]', () => {
       case 'POST /api/exchange/messages':
         // Not a federation node in this app (404), or a refused envelope: the route was reached.
         return c.request('POST', '/api/exchange/messages', { body: 'not.a.jwe', contentType: 'application/jose' });
+      case 'GET /api/provider/orders/:orderId':
+        return c.get('/api/provider/orders/no-such-order');
       case 'POST /api/witness/add-checkpoint':
         // Not a federation node in this app: it witnesses no log (404); the route was reached.
         return c.request('POST', '/api/witness/add-checkpoint', { body: 'old 0\n\n', contentType: 'text/plain' });

@@ -23,6 +23,7 @@ import * as m0040 from './0040_evidence_signatures.js';
 import * as m0041 from './0041_attachment_evidence.js';
 import * as m0035 from './0035_exchange_transfers.js';
 import * as m0036 from './0036_http_rate_limits.js';
+import * as m0055 from './0055_provider_orders.js';
 
 /** The migrations by name, in order. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -43,6 +44,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0041_attachment_evidence': m0041,
   '0035_exchange_transfers': m0035,
   '0036_http_rate_limits': m0036,
+  '0055_provider_orders': m0055,
 });
 
 /** Names of all migrations known to this version, in execution order. */

@@ -19,6 +19,7 @@ export const SERVER_PROBLEM_CODES = [
   'not-found',
   'method-not-allowed',
   'conflict',
+  'order-quarantined',
   'invalid-transition',
   'payload-too-large',
   'uri-too-long',
