@@ -27,7 +27,7 @@ import { cachedCase, forgetCase, rememberCase } from './row-cache.js';
 import { insertCases, refusedByServer, updateCases, type CaseChangeWrite, type NewCaseWrite } from './pg-batch.js';
 import { requestSchema, reviewSchema, type Request, type Review } from './request.js';
 import { basisIssues, missingContents, missingSafeguards } from './validate.js';
-import { isCaseEvent, nextState, TRANSITIONS, TransitionError, type CaseEvent, type CaseState } from './workflow.js';
+import { EDITABLE_STATES, isCaseEvent, nextState, TRANSITIONS, TransitionError, type CaseEvent, type CaseState } from './workflow.js';
 
 function parseRequest(input: unknown): Request {
   const parsed = requestSchema.safeParse(input);
@@ -225,7 +225,7 @@ export async function updateDraft(ctx: CaseContext, actor: Actor, caseId: string
     if (options.expectedVersion !== undefined && options.expectedVersion !== row.version) {
       throw new CaseError('conflict', `the case changed (version ${row.version}, you saw ${options.expectedVersion}): reload it`);
     }
-    if (row.state !== 'draft') throw new CaseError('invalid-transition', `cannot edit a case that is ${row.state}: only a draft can be edited`);
+    if (!EDITABLE_STATES.has(row.state as CaseState)) throw new CaseError('invalid-transition', `cannot edit a case that is ${row.state}: only a draft (or one the reviewer returned) can be edited`);
     const at = ctx.now().toISOString();
     const changes = {
       addressee_id: addressee.id,
@@ -243,15 +243,15 @@ export async function updateDraft(ctx: CaseContext, actor: Actor, caseId: string
       case_id: row.id,
       seq: after.version, // see historyEvent
       event: 'edit',
-      from_state: 'draft',
-      to_state: 'draft',
+      from_state: row.state,
+      to_state: row.state,
       actor: actor.id,
       side: 'requesting',
       at,
       reason: null,
       payload: null,
     };
-    const audit = auditRow({ id: ctx.newId(), actor: actor.id, action: 'case.edit', objectType: 'case', objectId: row.id, at, before: row, after, details: { from: 'draft', to: 'draft' } });
+    const audit = auditRow({ id: ctx.newId(), actor: actor.id, action: 'case.edit', objectType: 'case', objectId: row.id, at, before: row, after, details: { from: row.state, to: row.state } });
     if (!(await updateCase(trx, row.id, row.version, { ...changes, version: after.version, updated_at: at }, history, audit))) throw new CaseError('conflict', 'the case changed meanwhile: reload it');
     return after;
   });
@@ -483,8 +483,14 @@ async function checkEvent(
   authorities: Authority[],
 ): Promise<Partial<Selectable<CasesTable>>> {
   const request = row.request === null ? null : (JSON.parse(row.request) as Request);
-  if (request === null && (event === 'approve' || event === 'send')) throw new CaseError('validation-failed', 'the request content was purged');
+  if (request === null && (event === 'approve' || event === 'send' || event === 'submit')) throw new CaseError('validation-failed', 'the request content was purged');
   switch (event) {
+    case 'submit': {
+      // What the law needs in the request is checked now, so the reviewer gets a complete draft.
+      const issues = missingContents(provisionOf(ctx, row), request as Request);
+      if (issues.length > 0) throw new CaseError('validation-failed', `the request cannot be submitted: ${issues.length} issue(s)`, issues);
+      return {};
+    }
     case 'approve': {
       const req = request as Request;
       let review: Review | null = null;

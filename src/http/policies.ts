@@ -138,6 +138,9 @@ export interface CaseEventPolicy {
 
 /** Which roles may perform each case event, for which side of the case, and under which separation of duties. */
 export const CASE_EVENT_ROLES: Readonly<Record<CaseEvent, CaseEventPolicy>> = {
+  submit: { side: 'requesting', roles: DRAFTERS },
+  return: { side: 'requesting', roles: ['reviewer'], distinctFromDrafter: true },
+  reject: { side: 'requesting', roles: ['reviewer'], distinctFromDrafter: true },
   approve: { side: 'requesting', roles: ['reviewer'], distinctFromDrafter: true },
   send: { side: 'requesting', roles: OFFICERS },
   'answer-clarification': { side: 'requesting', roles: DRAFTERS },

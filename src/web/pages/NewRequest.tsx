@@ -38,7 +38,8 @@ export default function RequestWizard() {
   const { id, me, form, update, saved, step, stepIndex, goTo, setStep, next, save, busy, outcome, problem, attempt, summaryItems, errorsOf, touch, draft, loadedFor, addressee, own, bases, combined, basis, headingRef, outcomeRef } = w;
 
   // An existing case that is no longer an editable draft.
-  if (id && draft.data && draft.data.id === id && !canEditDraft(draft.data, { authorityId: me.authorityId, roles: me.roles })) {
+  // (Not the draft this page has just submitted: its outcome is shown below.)
+  if (id && draft.data && draft.data.id === id && !(outcome === 'submitted' && saved?.id === id) && !canEditDraft(draft.data, { authorityId: me.authorityId, roles: me.roles })) {
     return (
       <>
         <PageTitle>{t('wizard.editTitle', { reference: draft.data.reference })}</PageTitle>
@@ -125,6 +126,7 @@ export default function RequestWizard() {
         testId="wizard-errors"
       />
 
+      {outcome !== 'submitted' && (
       <form className="wizard card" onSubmit={next} noValidate aria-labelledby="wizard-step-title">
         <h2 id="wizard-step-title" ref={headingRef} tabIndex={-1}>
           {t('wizard.stepNumber', { n: stepIndex + 1 })} {tx(`wizard.steps.${step}`)}
@@ -177,6 +179,7 @@ export default function RequestWizard() {
           )}
         </div>
       </form>
+      )}
     </>
   );
 }

@@ -202,6 +202,11 @@ export function useRequestForm() {
         setSaved({ id: created.id, version: created.version, reference: created.reference });
         summary = JSON.stringify(attempt.body) === JSON.stringify(body) ? created : await api.cases.update(created.id, body, created.version);
       }
+      // "Submit for review" hands the saved draft to the reviewers (draft or returned → submitted).
+      if (mode === 'submit') {
+        setSaved({ id: summary.id, version: summary.version, reference: summary.reference });
+        summary = await api.cases.event(summary.id, 'submit', { expectedVersion: summary.version });
+      }
       setSaved({ id: summary.id, version: summary.version, reference: summary.reference });
       setOutcome(mode === 'save' ? 'saved' : 'submitted');
       if (!id) {
