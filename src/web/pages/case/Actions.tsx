@@ -13,6 +13,7 @@ import { Cite } from '../../components/Citation';
 import { FieldErrors, SelectField, TextArea, TextField } from '../../components/Field';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { useLocale } from '../../hooks/useLocale';
+import { formatDateTime } from '../../lib/time-left';
 import { assessmentFormIssues, DECISION_EVENT, DECISIONS, emptyAssessment, toAssessment, type AssessmentForm, type Decision } from '../../lib/assessment-form';
 import type { RefusalGround } from '../../lib/bases';
 import { ACTION_KIND } from '../../lib/case-actions';
@@ -138,9 +139,18 @@ export function TextAction({ c, event, onDone }: ActionProps & { event: CaseEven
       onDone(event);
     }
   };
+  // The requested side's question, right above the answer box (not only in the history).
+  const locale = useLocale();
+  const question = event === 'answer-clarification' ? c.history.findLast((h) => h.event === 'request-clarification') : undefined;
   return (
     <ActionCard event={event}>
       <form onSubmit={(e) => void submit(e)} noValidate>
+        {question && (
+          <section className="clarification-question" aria-labelledby={`${id}-question`} data-testid="clarification-question">
+            <h4 id={`${id}-question`}>{t('case.clarification.question', { date: formatDateTime(question.at, locale) })}</h4>
+            <blockquote>{question.reason}</blockquote>
+          </section>
+        )}
         <TextArea id={id} testId={id} label={tx(`case.actions.text.${event}`)} hint={tx(`case.actions.help.${event}`)} requiredText={t('wizard.required')} required value={text} onChange={setText} errors={error ? [error] : []} rows={3} />
         {problem && <ProblemAlert problem={problem} />}
         <button type="submit" className={`button ${event === 'withdraw' ? 'secondary danger' : 'primary'}`} disabled={busy} data-testid={`action-${event}-submit`}>
