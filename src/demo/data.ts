@@ -11,6 +11,10 @@ export const DEMO_AUTHORITIES: readonly AuthorityInput[] = [
   { id: 'fr-parquet-paris', party: 'FR', kind: 'prosecutor-or-judge', name: 'France — Parquet de Paris, section cybercriminalité (J3)', timeZone: 'Europe/Paris', languages: ['fr'], contact: { email: 'j3@demo.invalid' } },
   { id: 'de-sta-koeln', party: 'DE', kind: 'prosecutor-or-judge', name: 'Germany — Staatsanwaltschaft Köln, ZAC NRW', timeZone: 'Europe/Berlin', languages: ['de', 'en'], contact: { email: 'zac@demo.invalid' } },
   { id: 'us-doj-oia', party: 'US', kind: 'central-authority', name: 'United States — Department of Justice, Office of International Affairs', timeZone: 'America/New_York', languages: ['en'], contact: { email: 'oia@demo.invalid', officeHours: '09:00-17:30' } },
+  // Issue 16: the 24/7 points of contact of the demo parties that have one (Budapest Art. 35).
+  { id: 'fr-247', party: 'FR', kind: '24/7-point-of-contact', name: 'France — OFAC (Office anti-cybercriminalité), 24/7 point of contact', timeZone: 'Europe/Paris', languages: ['fr', 'en'], contact: { email: 'poc247-fr@demo.invalid', officeHours: '24/7' } },
+  { id: 'de-247', party: 'DE', kind: '24/7-point-of-contact', name: 'Germany — Bundeskriminalamt, 24/7 point of contact', timeZone: 'Europe/Berlin', languages: ['de', 'en'], contact: { email: 'poc247-de@demo.invalid', officeHours: '24/7' } },
+  { id: 'us-247', party: 'US', kind: '24/7-point-of-contact', name: 'United States — DOJ Computer Crime and Intellectual Property Section, 24/7 point of contact', timeZone: 'America/New_York', languages: ['en'], contact: { email: 'poc247-us@demo.invalid', officeHours: '24/7' } },
   { id: 'jp-247', party: 'JP', kind: '24/7-point-of-contact', name: 'Japan — National Police Agency, 24/7 point of contact', timeZone: 'Asia/Tokyo', languages: ['ja', 'en'], contact: { email: 'poc247@demo.invalid' } },
   { id: 'ie-provider', party: 'IE', kind: 'service-provider', name: 'Example Mail Ltd (designated establishment, Dublin)', timeZone: 'Europe/Dublin', languages: ['en'], contact: { email: 'lawenforcement@demo.invalid' } },
 ];

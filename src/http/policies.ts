@@ -83,6 +83,8 @@ export const POLICIES: Readonly<Record<string, Policy>> = {
   'GET /api/cases': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'POST /api/cases': { kind: 'authenticated', roles: DRAFTERS, scope: 'cases:write' },
   'GET /api/cases/:id': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read', case: 'either' },
+  'GET /api/cases/:id/linked': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read', case: 'requesting' },
+  'GET /api/cases/:id/targets': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read', case: 'either' },
   'PUT /api/cases/:id': { kind: 'authenticated', roles: DRAFTERS, scope: 'cases:write', case: 'requesting' },
   'GET /api/cases/:id/pdf': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read', case: 'either' },
   'GET /api/cases/:id/audit': { kind: 'authenticated', roles: ['auditor', 'administrator'], scope: 'cases:read', case: 'either' },

@@ -25,6 +25,7 @@ export const PROBLEMS = {
   'validation-failed': { status: 422, title: 'The request does not meet the legal requirements' },
   'idempotency-key-reused': { status: 422, title: 'This idempotency key was used for a different request' },
   'reason-required': { status: 422, title: 'Written reasons are required' },
+  'channel-mismatch': { status: 422, title: 'The legal basis’s channel does not reach this kind of addressee' },
   'form-not-applicable': { status: 422, title: 'This form does not fit the case’s legal basis' },
   'document-unavailable': { status: 409, title: 'The case’s content was deleted: no document can be issued' },
   'rate-limited': { status: 429, title: 'Too many requests' },

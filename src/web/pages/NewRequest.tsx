@@ -30,11 +30,15 @@ import { ContentsStep } from './new-request/ContentsStep';
 import { SafeguardsStep } from './new-request/SafeguardsStep';
 import type { Tx } from './new-request/shared';
 import { useRequestForm } from './new-request/useRequestForm';
+import { useLocale } from '../hooks/useLocale';
+import { measureLabel } from '../i18n/labels';
+import { formatDateTime } from '../lib/time-left';
 
 export default function RequestWizard() {
   const { t } = useTranslation();
   const tx = t as unknown as Tx;
   const w = useRequestForm();
+  const locale = useLocale();
   const { id, me, form, update, saved, step, stepIndex, goTo, setStep, next, save, busy, outcome, problem, attempt, summaryItems, errorsOf, touch, draft, loadedFor, addressee, own, bases, combined, basis, headingRef, outcomeRef } = w;
 
   // An existing case that is no longer an editable draft.
@@ -111,9 +115,31 @@ export default function RequestWizard() {
               {t('wizard.toCase')}
             </Link>
           </p>
+          {w.followUpHref && w.planned[0] && (
+            <p>
+              <a href={w.followUpHref} data-testid="wizard-follow-up">
+                {t('wizard.split.next', { measures: w.planned[0].map((m) => measureLabel(t, m)).join(', ') })}
+              </a>
+            </p>
+          )}
         </div>
       )}
 
+      {w.restoredNotice && (
+        <div className="alert alert-info" role="status" data-testid="wizard-restored">
+          <p>
+            <Icon name="info" /> {t('wizard.draft.restored', { date: formatDateTime(w.restoredNotice, locale) })}
+          </p>
+          <button type="button" className="button secondary" onClick={w.discardLocal} data-testid="wizard-discard-local">
+            {t('wizard.draft.discard')}
+          </button>
+        </div>
+      )}
+      {w.planned.length > 0 && (
+        <p className="alert alert-info linked-requests" data-testid="wizard-planned">
+          <Icon name="info" /> {t('wizard.split.planned', { measures: w.planned.map((g) => g.map((m) => measureLabel(t, m)).join(' + ')).join('; ') })}
+        </p>
+      )}
       {problem && <ProblemAlert problem={problem} />}
       <ErrorSummary
         title={t('wizard.errorSummary')}
@@ -147,6 +173,10 @@ export default function RequestWizard() {
             errors={errorsOf('legalBasis')}
             from={fromParty ?? ''}
             to={addressee?.party ?? ''}
+            addressee={addressee}
+            authorities={w.authorities}
+            onReaddress={(authorityId, provision) => update({ addressee: authorityId, legalBasis: provision })}
+            onSplit={w.startSplit}
           />
         )}
 

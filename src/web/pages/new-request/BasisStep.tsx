@@ -9,6 +9,10 @@ import { measureLabel } from '../../i18n/labels';
 import { citeText, type combineBases } from '../../lib/bases';
 import type { ApiProblem } from '../../lib/problem';
 import { fieldId } from '../../lib/request-form';
+import type { Authority } from '../../types';
+import { ADDRESSEE_KIND_OF } from '../../../cases/channel-fit';
+import type { AuthorityKind } from '../../../cases/authorities';
+import type { SplitGroup } from '../../lib/bases';
 import type { Tx } from './shared';
 
 
@@ -23,6 +27,10 @@ export function BasisStep({
   errors,
   from,
   to,
+  addressee,
+  authorities,
+  onReaddress,
+  onSplit,
 }: {
   loading: boolean;
   problem: ApiProblem | undefined;
@@ -34,6 +42,11 @@ export function BasisStep({
   errors: string[];
   from: string;
   to: string;
+  /** Issue 16: the chosen addressee, the directory (to propose one whose kind the channel reaches), and the split into linked requests. */
+  addressee?: Authority | undefined;
+  authorities?: readonly Authority[];
+  onReaddress?: (authorityId: string, provision: string) => void;
+  onSplit?: (groups: SplitGroup[]) => void;
 }) {
   const { t } = useTranslation();
   const tx = t as unknown as Tx;
@@ -54,10 +67,31 @@ export function BasisStep({
             <Icon name="warning" /> {t('wizard.basis.none')}
           </p>
         )}
+        {combined.applicable.length === 0 && combined.split.length > 1 && onSplit && (
+          <section className="alert alert-info linked-requests" aria-labelledby="wizard-split-title" data-testid="wizard-split">
+            <h3 id="wizard-split-title">{t('wizard.split.title')}</h3>
+            <p>{t('wizard.split.intro')}</p>
+            <ol>
+              {combined.split.map((g, i) => (
+                <li key={g.measures.join('+')}>
+                  <strong>{g.measures.map((m) => measureLabel(t, m)).join(', ')}</strong> — {t('wizard.split.bases', { bases: g.bases.map((b) => `${b.title} (${citeText(b.citation)})`).join('; ') })}
+                  {i > 0 && <span className="block small">{t('wizard.split.follows', { n: i })}</span>}
+                </li>
+              ))}
+            </ol>
+            <button type="button" className="button primary" onClick={() => onSplit(combined.split)} data-testid="wizard-split-start">
+              {t('wizard.split.start', { measures: combined.split[0]?.measures.map((m) => measureLabel(t, m)).join(', ') ?? '' })}
+            </button>
+          </section>
+        )}
         <ol className="plain-list bases">
           {combined.applicable.map((b) => {
             const inputId = `basis-${b.provision.replace(/[^A-Za-z0-9-]+/g, '-')}`;
             const unverifiedBasis = !b.verified || !b.citation.verified;
+            const misfit = addressee && b.addressees && !b.addressees.includes(ADDRESSEE_KIND_OF[addressee.kind as AuthorityKind] ?? addressee.kind);
+            const fitting = misfit ? (authorities ?? []).filter((a) => a.party === addressee.party && b.addressees?.includes(ADDRESSEE_KIND_OF[a.kind as AuthorityKind] ?? a.kind)) : [];
+            const actions = b.conditions.filter((c) => c.action);
+            const conditions = b.conditions.filter((c) => !c.action);
             return (
               <li key={b.provision} className={`basis-card${chosen === b.provision ? ' chosen' : ''}`} data-testid={`wizard-basis-${b.provision}`}>
                 <div className="basis-choice">
@@ -86,6 +120,32 @@ export function BasisStep({
                 <p id={`${inputId}-summary`} className="small">
                   {b.summary}
                 </p>
+                {misfit && (
+                  <div className="alert alert-error small" data-testid={`wizard-misfit-${b.provision}`}>
+                    <p>
+                      <Icon name="warning" /> {t('wizard.basis.misfit', { channel: tx(`wizard.channels.${b.channel}`), kinds: (b.addressees ?? []).map((k) => tx(`wizard.addresseeKinds.${k}`)).join(', '), addressee: addressee.name })}
+                    </p>
+                    {fitting.map((a) => (
+                      <button key={a.id} type="button" className="button secondary" onClick={() => onReaddress?.(a.id, b.provision)} data-testid={`wizard-readdress-${a.id}`}>
+                        {t('wizard.basis.readdress', { name: a.name })}
+                      </button>
+                    ))}
+                  </div>
+                )}
+                {actions.length > 0 && (
+                  <div className="urgent-actions emergency-note" data-testid={`wizard-urgent-actions-${b.provision}`}>
+                    <p>
+                      <Icon name="warning" /> {t('wizard.basis.urgentActions')}
+                    </p>
+                    <ul>
+                      {actions.map((c, i) => (
+                        <li key={i}>
+                          {c.text} <Cite citation={c.citation} />
+                        </li>
+                      ))}
+                    </ul>
+                  </div>
+                )}
                 <dl className="basis-facts small">
                   <dt>{t('wizard.basis.citation')}</dt>
                   <dd>
@@ -117,12 +177,12 @@ export function BasisStep({
                       </ul>
                     )}
                   </dd>
-                  {b.conditions.length > 0 && (
+                  {conditions.length > 0 && (
                     <>
                       <dt>{t('wizard.basis.conditions')}</dt>
                       <dd>
                         <ul>
-                          {b.conditions.map((c, i) => (
+                          {conditions.map((c, i) => (
                             <li key={i}>
                               {c.state === 'met' ? <Icon name="check" /> : <Icon name="info" />} {c.state === 'met' ? t('wizard.basis.conditionMet') : t('wizard.basis.conditionToCheck')}: {c.text} <Cite citation={c.citation} />
                             </li>

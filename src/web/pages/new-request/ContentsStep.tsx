@@ -201,6 +201,7 @@ export function ContentsStep({ form, update, errorsOf, touch, basis, offences, a
       <Section id="sec-references" title={t('wizard.references.title')}>
         <div className="field-row">
           <TextField id={fieldId('references.requesting')} testId="wizard-reference" label={t('wizard.references.requesting')} hint={t('wizard.references.requestingHint')} requiredText={req} required value={form.referenceRequesting} onChange={(v) => update({ referenceRequesting: v })} onBlur={touch('references.requesting')} errors={errorsOf('references.requesting')} />
+          <TextField id={fieldId('references.follows')} testId="wizard-reference-follows" label={t('wizard.references.follows')} hint={t('wizard.references.followsHint')} requiredText={opt} value={form.referenceFollows} onChange={(v) => update({ referenceFollows: v })} onBlur={touch('references.follows')} errors={errorsOf('references.follows')} />
           <TextField id={fieldId('references.requested')} testId="wizard-reference-requested" label={t('wizard.references.requested')} requiredText={opt} value={form.referenceRequested} onChange={(v) => update({ referenceRequested: v })} onBlur={touch('references.requested')} errors={errorsOf('references.requested')} />
         </div>
       </Section>

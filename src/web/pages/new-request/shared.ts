@@ -38,6 +38,7 @@ export const FIELD_LABELS: Readonly<Record<string, string>> = {
   'translation.language': 'wizard.handling.translationLanguage',
   'references.requesting': 'wizard.references.requesting',
   'references.requested': 'wizard.references.requested',
+  'references.follows': 'wizard.references.follows',
   'safeguards.grounds': 'wizard.safeguards.grounds',
   'safeguards.proportionality': 'wizard.safeguards.proportionality',
   'safeguards.scope': 'wizard.safeguards.scope',

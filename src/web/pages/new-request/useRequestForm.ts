@@ -30,6 +30,11 @@ import {
 } from '../../lib/request-form';
 import { navigate, useParams } from '../../router';
 import { paths } from '../../routes';
+import { ADDRESSEE_KIND_OF } from '../../../cases/channel-fit';
+import type { AuthorityKind } from '../../../cases/authorities';
+import type { SplitGroup } from '../../lib/bases';
+import { useLeaveGuard } from '../../router';
+import { followUpPath, initialForm, plannedFromAddress, localDraftKey, readLocalDraft, removeLocalDraft, writeLocalDraft, type LocalDraft } from './local-draft';
 import { dedupe, FIELD_LABELS, type Tx } from './shared';
 
 const asProblem = (error: unknown) => (error instanceof ApiProblem ? error : new ApiProblem({ status: 0, code: 'unexpected-response', detail: String(error) }));
@@ -44,9 +49,17 @@ export function useRequestForm() {
   const { id } = useParams();
   const me = useMe();
   const { authorities } = useAuth();
-  const [form, setForm] = useState<RequestForm>(() => emptyRequestForm(me.authorityId ?? ''));
+  // Issue 16: a local draft in this browser, per user and request, from the first step.
+  const draftKey = localDraftKey(me.userId, id);
+  const [restored] = useState<LocalDraft | null>(() => readLocalDraft(draftKey));
+  const [form, setForm] = useState<RequestForm>(() => (restored && !id ? restored.form : initialForm(me.authorityId ?? '')));
+  /** The form as last saved to (or loaded from) the server: anything else is unsaved work. */
+  const [baseline, setBaseline] = useState<string>(() => JSON.stringify(initialForm(me.authorityId ?? '')));
+  const [restoredNotice, setRestoredNotice] = useState<string | null>(restored && !id ? restored.at : null);
+  /** Issue 16: the linked requests still to draft after this one (measures of each). */
+  const [planned, setPlanned] = useState<string[][]>(() => (restored && !id ? restored.planned : plannedFromAddress()));
   const [saved, setSaved] = useState<{ id: string; version: number; reference: string } | null>(null);
-  const [step, setStep] = useState<WizardStep>('addressee');
+  const [step, setStep] = useState<WizardStep>(() => (restored && !id ? restored.step : 'addressee'));
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
   const [check, setCheck] = useState<Check | null>(null);
   const [attempt, setAttempt] = useState(0);
@@ -65,7 +78,16 @@ export function useRequestForm() {
     const c = draft.data;
     if (!c || !id || c.id !== id || loadedFor.current === id) return;
     loadedFor.current = id;
-    if (c.request) setForm(fromRequest(c.request as RequestDocument));
+    const fromServer = c.request ? fromRequest(c.request as RequestDocument) : null;
+    if (fromServer) setBaseline(JSON.stringify(fromServer));
+    // Unsaved work on this very version of the draft comes back; on another version it is stale.
+    const local = readLocalDraft(localDraftKey(me.userId, id));
+    if (local && local.version === c.version) {
+      setForm(local.form);
+      setStep(local.step);
+      setPlanned(local.planned);
+      setRestoredNotice(local.at);
+    } else if (fromServer) setForm(fromServer);
     setSaved({ id: c.id, version: c.version, reference: c.reference });
   }, [draft.data, id]);
 
@@ -97,14 +119,17 @@ export function useRequestForm() {
 
   // Checks: what the schema refuses (blocks saving), what the law needs (blocks the review).
   const schema = useMemo(() => schemaIssues(form), [form]);
+  // Issue 16: the basis's channel must reach the addressee's kind (the server refuses it too: channel-mismatch).
+  const misfit = basis !== null && addressee !== undefined && basis.addressees !== undefined && !basis.addressees.includes(ADDRESSEE_KIND_OF[addressee.kind as AuthorityKind] ?? addressee.kind);
   const legal = useMemo(() => {
     const issues = legalIssues(form, basis?.requiredContents ?? []);
     if (form.legalBasis !== '' && combined && !basis) issues.unshift({ field: 'legalBasis', message: 'basisNotApplicable' });
+    if (misfit) issues.unshift({ field: 'legalBasis', message: 'channelMismatch' });
     return issues;
-  }, [form, basis, combined]);
+  }, [form, basis, combined, misfit]);
   const blocking = (c: Check): FormIssue[] => {
     if (c.mode === 'step') {
-      const own = [...schema, ...legal.filter((i) => i.field === 'emergency.justification' || i.message === 'basisNotApplicable')];
+      const own = [...schema, ...legal.filter((i) => i.field === 'emergency.justification' || i.message === 'basisNotApplicable' || i.message === 'channelMismatch')];
       return dedupe(own.filter((i) => stepOfField(i.field) === c.step));
     }
     return dedupe(c.mode === 'save' ? schema : [...schema, ...legal]);
@@ -209,6 +234,10 @@ export function useRequestForm() {
       }
       setSaved({ id: summary.id, version: summary.version, reference: summary.reference });
       setOutcome(mode === 'save' ? 'saved' : 'submitted');
+      // Saved on the server: no unsaved work left in the browser.
+      setBaseline(JSON.stringify(form));
+      removeLocalDraft(draftKey);
+      removeLocalDraft(localDraftKey(me.userId, summary.id));
       if (!id) {
         loadedFor.current = summary.id;
         navigate(paths.editRequest(summary.id), { replace: true, keepFocus: true });
@@ -224,9 +253,43 @@ export function useRequestForm() {
     }
   };
 
+  const dirty = outcome !== 'submitted' && JSON.stringify(form) !== baseline;
+  // Keep the unsaved work in this browser on every change (the version says which saved draft it edits).
+  useEffect(() => {
+    if (!dirty) return;
+    writeLocalDraft(saved ? localDraftKey(me.userId, saved.id) : draftKey, { form, step, planned, version: saved?.version ?? 0, at: new Date().toISOString() });
+  }, [dirty, form, step, planned, saved, draftKey, me.userId]);
+  useLeaveGuard(dirty, t('wizard.draft.leave'));
+
+  const discardLocal = () => {
+    removeLocalDraft(draftKey);
+    setRestoredNotice(null);
+    const fresh = draft.data?.request ? fromRequest(draft.data.request as RequestDocument) : initialForm(me.authorityId ?? '');
+    setForm(fresh);
+    setBaseline(JSON.stringify(fresh));
+    setPlanned([]);
+    setStep('addressee');
+  };
+
+  /** Issue 16: no basis serves every measure — draft the first linked request now, plan the others. */
+  const startSplit = (groups: SplitGroup[]) => {
+    const [first, ...rest] = groups;
+    if (!first) return;
+    update({ measures: first.measures as RequestForm['measures'], legalBasis: '' });
+    setPlanned(rest.map((g) => g.measures));
+  };
+  /** The wizard's address for the next planned request, following this one. */
+  const followUpHref = saved && planned[0] ? followUpPath({ follows: saved.reference, measures: planned[0], addressee: form.addressee, own: form.referenceRequesting, emergency: form.emergency, rest: planned.slice(1) }) : null;
+
   return {
     id,
     me,
+    dirty,
+    restoredNotice,
+    discardLocal,
+    planned,
+    startSplit,
+    followUpHref,
     authorities,
     form,
     update,
