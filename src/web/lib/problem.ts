@@ -29,6 +29,7 @@ export const SERVER_PROBLEM_CODES = [
   'document-unavailable',
   'gone',
   'reason-required',
+  'channel-mismatch',
   'throttled',
   'rate-limited',
   'request-header-too-large',
