@@ -155,6 +155,8 @@ function validInput(event: CaseEvent, state: CaseState, reasonAsInput: boolean, 
       return { review: DEMO_REVIEW };
     case 'request-clarification':
     case 'answer-clarification':
+    case 'return':
+    case 'reject':
     case 'withdraw':
     case 'lapse':
       return { reason: REASON };

@@ -13,7 +13,6 @@ import { combineBases, type ApplicableBasis, type BasesResult, type OffenceCateg
 import { ApiProblem } from '../../lib/problem';
 import {
   contentPlan,
-  emptyRequestForm,
   fieldId,
   fieldOfIssue,
   fromRequest,
