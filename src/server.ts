@@ -19,6 +19,7 @@ import { buildApp } from './http/app.js';
 import { effectiveEnv, loadServerConfig } from './http/config.js';
 import { loadKnowledgeBase } from './law/index.js';
 import { startNodeExchange } from './exchange/node-start.js';
+import { createWitnessing, witnessPeers } from './exchange/witnessing.js';
 import { checkpointFile, createLedger, fileMemory, LedgerError, resolveCheckpointSeconds, resolveLogOrigin, startCheckpointing } from './ledger/index.js';
 import { checkMasterKeySource, openMasterKey } from './keys/master-key.js';
 import { assertPrivateDir, ensurePrivateDir } from './ops/file-modes.js';
@@ -79,14 +80,25 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
     memory: fileMemory(checkpointFile(dataDir)),
     now: () => new Date(),
     newId: () => uuidv7(Date.now()),
+    witnesses: async () => (await witnessPeers(database.db)).flatMap((p) => (p.witness ? [p.witness] : [])),
   });
   // Issue 12: a federation node when configured (COMITY_NODE_ID or `comity node init`).
   const exchange = await startNodeExchange(cases, keys, effectiveEnv(env), config.http.publicUrl);
-  const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, evidence, auth, database, oidc, ledger, ...(exchange ? { exchange: { runtime: exchange, keys } } : {}), ...(options.logger === false ? { logger: false as const } : {}) });
+  // Witnessing (c2sp.org/tlog-witness): cosign the peers' checkpoints, collect theirs of ours.
+  const witnessing = exchange ? createWitnessing(database.db, keys, exchange.identity.nodeId, ledger, { now: () => new Date(), newId: () => uuidv7(Date.now()) }) : undefined;
+  const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, evidence, auth, database, oidc, ledger, ...(exchange ? { exchange: { runtime: exchange, keys, ...(witnessing ? { witnessing } : {}) } } : {}), ...(options.logger === false ? { logger: false as const } : {}) });
   const checkpointing = startCheckpointing(ledger, checkpointSeconds, (error) => {
     if (error instanceof LedgerError && error.code === 'inconsistent-checkpoint') {
       app.log.error({ ledger: 'refused' }, `TRANSPARENCY LOG REFUSES TO SIGN: ${error.message} — see README "Transparency log", then run: comity ledger resolve --reason TEXT`);
     } else app.log.error({ err: error }, 'transparency log: checkpoint failed');
+  }, witnessing === undefined ? undefined : async () => {
+    try {
+      const { submitted, compared } = await witnessing.afterPublish();
+      for (const s of submitted) if (s.outcome === 'refused' || s.outcome === 'unreachable') app.log.warn({ witness: s.nodeId, outcome: s.outcome }, `witness ${s.nodeId}: ${s.detail ?? s.outcome}`);
+      if (compared.forks > 0) app.log.error({ ledger: 'fork' }, `SPLIT VIEW DETECTED: ${compared.forks} fork(s) of a log — see README "Witnessing" and comity ledger verify`);
+    } catch (error) {
+      app.log.error({ err: error }, 'witnessing failed');
+    }
   });
   const scheduler = startScheduler(cases, {
     intervalMs: config.schedulerIntervalMs,

@@ -43,6 +43,9 @@ export const ROUTES: readonly RouteDef[] = [
   { name: 'treaties', path: '/treaties', component: lazy(() => import('./pages/TreatyExplorer')), nav: 'nav.treaties' },
   { name: 'party', path: '/treaties/:party', component: lazy(() => import('./pages/PartyProfile')) },
   { name: 'statistics', path: '/statistics', component: lazy(() => import('./pages/Statistics')), nav: 'nav.statistics' },
+  { name: 'orders', path: '/orders', component: lazy(() => import('./pages/Orders')), nav: 'nav.orders', roles: ['drafter', 'reviewer', 'central-authority-officer', '24/7-officer', 'service-provider-agent', 'auditor'] },
+  { name: 'new-order', path: '/orders/new', component: lazy(() => import('./pages/NewOrder')) },
+  { name: 'order', path: '/orders/:id', component: lazy(() => import('./pages/OrderPage')) },
   { name: 'ledger', path: '/ledger', component: lazy(() => import('./pages/LedgerPage')), nav: 'nav.ledger', roles: ['auditor', 'administrator'] },
 ];
 
@@ -60,4 +63,8 @@ export const paths = {
   party: (party: string, view: { instrument?: string; date?: string } = {}) => withQuery(`/treaties/${encodeURIComponent(party)}`, { date: view.date, instrument: view.instrument }),
   statistics: () => '/statistics',
   ledger: () => '/ledger',
+  /** Regulation (EU) 2023/1543 orders. */
+  orders: () => '/orders',
+  newOrder: () => '/orders/new',
+  order: (id: string) => `/orders/${encodeURIComponent(id)}`,
 };
