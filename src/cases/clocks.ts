@@ -23,9 +23,13 @@ const ACT_DONE_BY: Readonly<Record<Deadline['act'], readonly CaseEvent[]>> = {
 };
 
 /** The event that starts deadlines running from each trigger. */
-const STARTED_BY: Partial<Record<CaseEvent, readonly Deadline['runsFrom'][]>> = {
+export const STARTED_BY: Partial<Record<CaseEvent, readonly Deadline['runsFrom'][]>> = {
   receive: ['receipt', 'notification'],
   accept: ['decision'],
+  // Issue 16: a preservation is effected when the requested side executes it (Budapest Art.
+  // 29(7): at least 60 days from then — the window for the MLA request that follows).
+  execute: ['preservation-effected'],
+  'execute-partially': ['preservation-effected'],
 };
 
 const ENDS_CASE: ReadonlySet<CaseEvent> = new Set(['withdraw', 'lapse', 'close']);

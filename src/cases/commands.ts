@@ -17,9 +17,12 @@ import { CASE_COLUMNS } from '../db/schema.js';
 import type { Measure, Provision, RefusalGround } from '../law/index.js';
 import { assessmentIssues, assessmentSchema, type Assessment } from './assessment.js';
 import { checkEventPayload } from './event-payload.js';
-import { findAuthority, rememberAuthorities, type Authority } from './authorities.js';
+import { findAuthority, presentAuthority, rememberAuthorities, type Authority } from './authorities.js';
+import { channelMisfit } from './channel-fit.js';
 import { auditRow, digest, insertAuditRow } from './audit.js';
-import { applyEventToDeadlines, startDeadlines } from './clocks.js';
+import { applyEventToDeadlines, startDeadlines, STARTED_BY } from './clocks.js';
+import { fileCase, resolveFollows } from './links.js';
+import { applyEventToTargets } from './targets.js';
 import type { Actor, CaseContext } from './context.js';
 import { CaseError, zodIssues } from './errors.js';
 import { presentSummary, type CaseSummary } from './presenter.js';
@@ -27,7 +30,7 @@ import { cachedCase, forgetCase, rememberCase } from './row-cache.js';
 import { insertCases, refusedByServer, updateCases, type CaseChangeWrite, type NewCaseWrite } from './pg-batch.js';
 import { requestSchema, reviewSchema, type Request, type Review } from './request.js';
 import { basisIssues, missingContents, missingSafeguards } from './validate.js';
-import { isCaseEvent, nextState, TRANSITIONS, TransitionError, type CaseEvent, type CaseState } from './workflow.js';
+import { EDITABLE_STATES, isCaseEvent, nextState, TRANSITIONS, TransitionError, type CaseEvent, type CaseState } from './workflow.js';
 
 function parseRequest(input: unknown): Request {
   const parsed = requestSchema.safeParse(input);
@@ -70,6 +73,7 @@ export async function createCase(ctx: CaseContext, actor: Actor, input: unknown)
   } else {
     await ctx.transaction((trx) => insertCase(trx, row, event, audit));
   }
+  await afterDraftWritten(ctx, row, true);
   return presentSummary(row);
 }
 
@@ -118,6 +122,7 @@ export async function createCaseOnce(ctx: CaseContext, actor: Actor, input: unkn
     throw error;
   }
   rememberCase(ctx.db, row);
+  await afterDraftWritten(ctx, row, true);
   return { case: presentSummary(row), replayed: false };
 }
 
@@ -155,7 +160,7 @@ async function newCase(ctx: CaseContext, actor: Actor, input: unknown): Promise<
  * What creating and editing a draft both check: the actor drafts for their own authority, both
  * authorities exist, the legal basis is a provision of the knowledge base.
  */
-async function checkDrafter(ctx: CaseContext, actor: Actor, request: Request): Promise<{ requesting: Authority; addressee: Authority }> {
+async function checkDrafter(ctx: CaseContext, actor: Actor, request: Request, selfId?: string): Promise<{ requesting: Authority; addressee: Authority }> {
   if (actor.authorityId !== null && actor.authorityId !== request.requestingAuthority) {
     throw new CaseError('forbidden', 'a request can only be drafted for your own authority');
   }
@@ -164,6 +169,8 @@ async function checkDrafter(ctx: CaseContext, actor: Actor, request: Request): P
   if (!ctx.kb.provisions.some((p) => p.id === request.legalBasis)) {
     throw new CaseError('invalid-request', `unknown legal basis ${JSON.stringify(request.legalBasis)}`, [{ field: 'legalBasis', message: 'a provision id from `comity law bases`, e.g. ETS185:29' }]);
   }
+  // A follow-up names an earlier request of the same authority (issue 16, linked requests).
+  await resolveFollows(ctx.db, requesting.id, request.references.follows, selfId);
   return { requesting, addressee };
 }
 
@@ -214,7 +221,7 @@ export interface UpdateDraftOptions {
  */
 export async function updateDraft(ctx: CaseContext, actor: Actor, caseId: string, input: unknown, options: UpdateDraftOptions = {}): Promise<CaseSummary> {
   const request = parseRequest(input);
-  const { requesting, addressee } = await checkDrafter(ctx, actor, request);
+  const { requesting, addressee } = await checkDrafter(ctx, actor, request, caseId);
   const after = await ctx.transaction(async (trx) => {
     const row = await readCase(trx, caseId);
     if (!row) throw new CaseError('not-found', `no case ${caseId}`);
@@ -225,7 +232,7 @@ export async function updateDraft(ctx: CaseContext, actor: Actor, caseId: string
     if (options.expectedVersion !== undefined && options.expectedVersion !== row.version) {
       throw new CaseError('conflict', `the case changed (version ${row.version}, you saw ${options.expectedVersion}): reload it`);
     }
-    if (row.state !== 'draft') throw new CaseError('invalid-transition', `cannot edit a case that is ${row.state}: only a draft can be edited`);
+    if (!EDITABLE_STATES.has(row.state as CaseState)) throw new CaseError('invalid-transition', `cannot edit a case that is ${row.state}: only a draft (or one the reviewer returned) can be edited`);
     const at = ctx.now().toISOString();
     const changes = {
       addressee_id: addressee.id,
@@ -243,20 +250,31 @@ export async function updateDraft(ctx: CaseContext, actor: Actor, caseId: string
       case_id: row.id,
       seq: after.version, // see historyEvent
       event: 'edit',
-      from_state: 'draft',
-      to_state: 'draft',
+      from_state: row.state,
+      to_state: row.state,
       actor: actor.id,
       side: 'requesting',
       at,
       reason: null,
       payload: null,
     };
-    const audit = auditRow({ id: ctx.newId(), actor: actor.id, action: 'case.edit', objectType: 'case', objectId: row.id, at, before: row, after, details: { from: 'draft', to: 'draft' } });
+    const audit = auditRow({ id: ctx.newId(), actor: actor.id, action: 'case.edit', objectType: 'case', objectId: row.id, at, before: row, after, details: { from: row.state, to: row.state } });
     if (!(await updateCase(trx, row.id, row.version, { ...changes, version: after.version, updated_at: at }, history, audit))) throw new CaseError('conflict', 'the case changed meanwhile: reload it');
     return after;
   });
   rememberCase(ctx.db, after);
+  await afterDraftWritten(ctx, after, false);
   return presentSummary(after);
+}
+
+/**
+ * Issue 16: after a draft is written, its filing (investigation file, the request it follows)
+ * and, for an emergency, the internal target to send it. Idempotent, so a retry or the next save
+ * completes an interrupted one.
+ */
+async function afterDraftWritten(ctx: CaseContext, row: Selectable<CasesTable>, created: boolean): Promise<void> {
+  await fileCase(ctx, row);
+  if (row.emergency === 1) await applyEventToTargets(ctx.db, row.id, true, 'create', created ? row.created_at : row.updated_at);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -472,6 +490,14 @@ const DECISIONS: Partial<Record<CaseEvent, Assessment['decision']>> = {
   'execute-partially': 'execute-partially',
 };
 
+/** Refuses (`channel-mismatch`) a basis whose channel does not reach the addressee's kind, naming the authorities that fit. */
+async function checkChannelFit(ctx: CaseContext, db: Kysely<Database>, row: Selectable<CasesTable>, authorities: Authority[]): Promise<void> {
+  const addressee = await requireAuthority(ctx, db, row.addressee_id, 'addressee', authorities);
+  const directory = (await db.selectFrom('authorities').selectAll().where('party', '=', addressee.party).execute()).map(presentAuthority);
+  const misfit = channelMisfit(ctx.kb, row.legal_basis, addressee, directory);
+  if (misfit) throw new CaseError('channel-mismatch', misfit.message, [{ field: 'addressee', message: misfit.message }]);
+}
+
 /** Checks the law for an event and returns the columns it changes besides the state. */
 async function checkEvent(
   ctx: CaseContext,
@@ -483,8 +509,16 @@ async function checkEvent(
   authorities: Authority[],
 ): Promise<Partial<Selectable<CasesTable>>> {
   const request = row.request === null ? null : (JSON.parse(row.request) as Request);
-  if (request === null && (event === 'approve' || event === 'send')) throw new CaseError('validation-failed', 'the request content was purged');
+  if (request === null && (event === 'approve' || event === 'send' || event === 'submit')) throw new CaseError('validation-failed', 'the request content was purged');
+  // Issue 16: the basis's channel must reach the addressee, before the request can leave.
+  if (event === 'submit' || event === 'approve' || event === 'send') await checkChannelFit(ctx, trx, row, authorities);
   switch (event) {
+    case 'submit': {
+      // What the law needs in the request is checked now, so the reviewer gets a complete draft.
+      const issues = missingContents(provisionOf(ctx, row), request as Request);
+      if (issues.length > 0) throw new CaseError('validation-failed', `the request cannot be submitted: ${issues.length} issue(s)`, issues);
+      return {};
+    }
     case 'approve': {
       const req = request as Request;
       let review: Review | null = null;
@@ -624,7 +658,8 @@ async function applyEventInTransaction(
 ): Promise<Selectable<CasesTable>> {
   const { before, after } = await applyTransition(ctx, trx, row?.id ?? '', row, actor, event, input, authorities);
   await applyEventToDeadlines(ctx, trx, before, event, after.updated_at);
-  if (event === 'receive' || event === 'accept') {
+  await applyEventToTargets(trx, after.id, after.emergency === 1, event, after.updated_at);
+  if (STARTED_BY[event] !== undefined) {
     const addressee = await requireAuthority(ctx, trx, after.addressee_id, 'addressee', authorities);
     await startDeadlines(ctx, trx, after, event, after.updated_at, addressee);
   }
@@ -669,6 +704,8 @@ async function singleStatementTransition(
   authorities: Authority[],
 ): Promise<Selectable<CasesTable>> {
   const { after } = await applyTransition(ctx, ctx.db, caseId, row, actor, event, input, authorities);
+  // The internal target of an emergency (met by `send`) is written after the one statement.
+  await applyEventToTargets(ctx.db, after.id, after.emergency === 1, event, after.updated_at);
   rememberCase(ctx.db, after);
   rememberAuthorities(ctx, authorities);
   return after;

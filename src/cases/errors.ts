@@ -12,7 +12,8 @@ export type CaseErrorCode =
   | 'conflict'
   | 'forbidden'
   | 'unknown-authority'
-  | 'idempotency-key-reused';
+  | 'idempotency-key-reused'
+  | 'channel-mismatch';
 
 export interface CaseIssue {
   field: string;

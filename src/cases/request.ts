@@ -64,7 +64,9 @@ export const requestSchema = z.strictObject({
   confidentiality: z.enum(['normal', 'confidential', 'strictly-confidential']).default('normal'),
   language: z.string().regex(/^[a-z]{2,3}$/, 'an ISO 639 language code'),
   translation: z.strictObject({ required: z.boolean(), language: z.string().regex(/^[a-z]{2,3}$/).optional() }).default({ required: false }),
-  references: z.strictObject({ requesting: z.string().min(1).max(200).refine(isVisibleName, VISIBLE_NAME_MESSAGE), requested: z.string().max(200).refine(isVisibleName, VISIBLE_NAME_MESSAGE).optional() }),
+  references: z.strictObject({ requesting: z.string().min(1).max(200).refine(isVisibleName, VISIBLE_NAME_MESSAGE), requested: z.string().max(200).refine(isVisibleName, VISIBLE_NAME_MESSAGE).optional(),
+    /** Issue 16: the reference of the earlier request this one follows (e.g. the Art. 29 preservation before the MLA request). */
+    follows: z.string().min(1).max(200).refine(isVisibleName, VISIBLE_NAME_MESSAGE).optional() }),
   /** Free-text answers to required-content elements not covered by structured fields, by element id. */
   contents: z.record(z.string().regex(/^[a-z0-9-]+$/), z.string().min(1).max(10000)).default({}),
   safeguards: safeguardsSchema.default({}),

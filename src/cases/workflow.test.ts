@@ -115,8 +115,21 @@ describe('workflow transition table', () => {
     assert.equal(replay([{ event: 'withdraw', reason: VALID_REASON }]), 'withdrawn');
   });
 
+  it('review hand-off: submit, return with comments, edit, submit again, approve; reject is final; a submitted draft is not edited', () => {
+    assert.equal(replay([{ event: 'create' }, { event: 'submit' }]), 'submitted');
+    assert.equal(replay([{ event: 'submit' }, { event: 'return', reason: 'Add the date of the order.' }, { event: 'edit' }, { event: 'submit' }, { event: 'approve' }]), 'approved');
+    assert.equal(replay([{ event: 'submit' }, { event: 'reject', reason: 'No basis for a coercive measure.' }]), 'rejected');
+    assert.ok(TERMINAL_STATES.has('rejected'));
+    assert.deepEqual(allowedEvents('rejected'), []);
+    assert.throws(() => replay([{ event: 'submit' }, { event: 'edit' }]), (e: unknown) => e instanceof TransitionError && e.code === 'invalid-transition');
+    assert.throws(() => nextState('submitted', 'return'), (e: unknown) => e instanceof TransitionError && e.code === 'reason-required');
+    assert.throws(() => nextState('draft', 'return', VALID_REASON), (e: unknown) => e instanceof TransitionError && e.code === 'invalid-transition');
+    assert.throws(() => nextState('returned', 'approve'), (e: unknown) => e instanceof TransitionError && e.code === 'invalid-transition');
+    assert.throws(() => nextState('submitted', 'send'), (e: unknown) => e instanceof TransitionError && e.code === 'invalid-transition');
+  });
+
   it('terminal states allow no event', () => {
-    assert.deepEqual([...TERMINAL_STATES].sort(), ['closed', 'lapsed', 'withdrawn']);
+    assert.deepEqual([...TERMINAL_STATES].sort(), ['closed', 'lapsed', 'rejected', 'withdrawn']);
     for (const state of TERMINAL_STATES) {
       assert.deepEqual(allowedEvents(state), [], state);
       for (const event of CASE_EVENTS) {
@@ -163,7 +176,7 @@ describe('workflow transition table', () => {
   });
 
   it('every event requiring reasons rejects a missing or blank reason, and accepts a written one', () => {
-    assert.deepEqual(REASONED.sort(), ['answer-clarification', 'execute-partially', 'lapse', 'postpone', 'refuse', 'request-clarification', 'withdraw'].sort());
+    assert.deepEqual(REASONED.sort(), ['answer-clarification', 'execute-partially', 'lapse', 'postpone', 'refuse', 'reject', 'request-clarification', 'return', 'withdraw'].sort());
     for (const event of REASONED) {
       for (const from of TRANSITIONS[event].from) {
         for (const reason of [undefined, '', '   ', '\t\n ', 'no']) {

@@ -4,7 +4,11 @@
  * an event allowed in that state; the history of events is append-only, and replaying it from
  * `draft` gives the current state.
  *
- * Requesting side: draft → approved (independent review recorded) → sent.
+ * Requesting side: draft → submitted (for review) → approved (independent review recorded) → sent;
+ * the reviewer may instead return the draft with comments (submitted → returned, which the drafter
+ * edits and submits again) or reject it with reasons (submitted → rejected, final). `approve` is
+ * also allowed straight from `draft` for API clients whose review happens outside the node (the
+ * workspace's reviewer queue holds only submitted drafts).
  * Requested side: received → acknowledged → in-assessment (⇄ clarification-requested) →
  * accepted | postponed | refused | partially-executed → executed → responded → closed.
  * `withdrawn` (by the requesting side) and `lapsed` (by the clock) end any open case.
@@ -12,6 +16,9 @@
 
 export const CASE_STATES = [
   'draft',
+  'submitted',
+  'returned',
+  'rejected',
   'approved',
   'sent',
   'received',
@@ -31,6 +38,9 @@ export const CASE_STATES = [
 export type CaseState = (typeof CASE_STATES)[number];
 
 export const CASE_EVENTS = [
+  'submit',
+  'return',
+  'reject',
   'approve',
   'send',
   'receive',
@@ -54,7 +64,7 @@ export type CaseEvent = (typeof CASE_EVENTS)[number];
 /** Which side acts on an event. */
 export type Side = 'requesting' | 'requested' | 'system';
 
-export const TERMINAL_STATES: ReadonlySet<CaseState> = new Set(['closed', 'withdrawn', 'lapsed']);
+export const TERMINAL_STATES: ReadonlySet<CaseState> = new Set(['closed', 'withdrawn', 'lapsed', 'rejected']);
 
 interface Transition {
   from: readonly CaseState[];
@@ -67,7 +77,11 @@ interface Transition {
 const OPEN_STATES = CASE_STATES.filter((s) => !TERMINAL_STATES.has(s));
 
 export const TRANSITIONS: Readonly<Record<CaseEvent, Transition>> = {
-  approve: { from: ['draft'], to: 'approved', side: 'requesting', reasonRequired: false },
+  submit: { from: ['draft', 'returned'], to: 'submitted', side: 'requesting', reasonRequired: false },
+  /** The reviewer's comments are the reason: what to change before submitting again. */
+  return: { from: ['submitted'], to: 'returned', side: 'requesting', reasonRequired: true },
+  reject: { from: ['submitted'], to: 'rejected', side: 'requesting', reasonRequired: true },
+  approve: { from: ['draft', 'submitted'], to: 'approved', side: 'requesting', reasonRequired: false },
   send: { from: ['approved'], to: 'sent', side: 'requesting', reasonRequired: false },
   receive: { from: ['sent'], to: 'received', side: 'requested', reasonRequired: false },
   acknowledge: { from: ['received'], to: 'acknowledged', side: 'requested', reasonRequired: false },
@@ -120,6 +134,9 @@ export function nextState(state: CaseState, event: CaseEvent, reason?: string): 
   return transition.to;
 }
 
+/** States in which the requesting side may still edit its request (a draft, or one returned by the reviewer). */
+export const EDITABLE_STATES: ReadonlySet<CaseState> = new Set(['draft', 'returned']);
+
 /**
  * History events that record no transition: `create` (the draft is written) and `edit` (the
  * draft is saved again). They appear in a case's history but change no state.
@@ -143,7 +160,7 @@ export function replay(events: readonly { event: HistoryEventName; reason?: stri
   for (const e of events) {
     if (e.event === 'create') continue;
     if (e.event === 'edit') {
-      if (state !== 'draft') throw new TransitionError('invalid-transition', `cannot edit a case that is ${state}: only a draft can be edited`);
+      if (!EDITABLE_STATES.has(state)) throw new TransitionError('invalid-transition', `cannot edit a case that is ${state}: only a draft can be edited`);
       continue;
     }
     state = nextState(state, e.event, e.reason ?? undefined);

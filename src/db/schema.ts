@@ -649,6 +649,33 @@ export interface EorderClocksTable {
   verified: number;
 }
 
+/** Issue 16: an investigation file, the requesting authority's own reference (0060). */
+export interface CaseFilesTable {
+  id: string;
+  authority_id: string;
+  own_reference: string;
+  created_at: string;
+}
+
+/** Issue 16: the file a request belongs to and the earlier request it follows (0060). */
+export interface CaseLinksTable {
+  case_id: string;
+  file_id: string;
+  follows_case_id: string | null;
+  linked_at: string;
+}
+
+/** Issue 16: internal target clocks of emergency requests, per side (0061). */
+export interface CaseTargetsTable {
+  case_id: string;
+  side: 'requesting' | 'requested';
+  act: 'send' | 'respond';
+  hours: number;
+  started_at: string;
+  due_at: string;
+  met_at: string | null;
+}
+
 export interface Database {
   schema_info: SchemaInfoTable;
   audit_events: AuditEventsTable;
@@ -698,6 +725,9 @@ export interface Database {
   eorder_events: EorderEventsTable;
   eorder_clocks: EorderClocksTable;
   evidence_signatures: EvidenceSignaturesTable;
+  case_files: CaseFilesTable;
+  case_links: CaseLinksTable;
+  case_targets: CaseTargetsTable;
 }
 
 export type AuditEvent = Selectable<AuditEventsTable>;

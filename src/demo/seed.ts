@@ -54,6 +54,7 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { email: 'prosecutor@de.demo', displayName: 'Jonas Weber (ZAC Köln)', authorityId: 'de-sta-koeln', roles: ['drafter', 'reviewer', 'central-authority-officer'] },
   // Separation of duties: the prosecutor drafts, an investigating judge validates (src/http/policies.ts).
   { email: 'judge@de.demo', displayName: 'Ermittlungsrichterin Lea Schmitz (AG Köln)', authorityId: 'de-sta-koeln', roles: ['reviewer'] },
+  { email: 'poc@us.demo', displayName: 'Sam Rivera (CCIPS 24/7)', authorityId: 'us-247', roles: ['24/7-officer'] },
   { email: 'poc@jp.demo', displayName: 'Haruto Sato (24/7)', authorityId: 'jp-247', roles: ['24/7-officer'] },
   { email: 'agent@provider.demo', displayName: 'Aoife Byrne (Example Mail)', authorityId: 'ie-provider', roles: ['service-provider-agent'] },
   { email: 'greffe@fr.demo', displayName: 'Hugo Moreau (greffier, juge d’instruction, Paris)', authorityId: 'fr-tj-paris', roles: ['drafter'] },

@@ -54,6 +54,7 @@ const CASE_CODES: Record<CaseError['code'], ProblemCode> = {
   forbidden: 'forbidden',
   'unknown-authority': 'validation-failed',
   'idempotency-key-reused': 'idempotency-key-reused',
+  'channel-mismatch': 'channel-mismatch',
 };
 
 const EVIDENCE_CODES: Record<EvidenceError['code'], ProblemCode> = {

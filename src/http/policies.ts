@@ -85,6 +85,8 @@ export const POLICIES: Readonly<Record<string, Policy>> = {
   'GET /api/cases': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'POST /api/cases': { kind: 'authenticated', roles: DRAFTERS, scope: 'cases:write' },
   'GET /api/cases/:id': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read', case: 'either' },
+  'GET /api/cases/:id/linked': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read', case: 'requesting' },
+  'GET /api/cases/:id/targets': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read', case: 'either' },
   'PUT /api/cases/:id': { kind: 'authenticated', roles: DRAFTERS, scope: 'cases:write', case: 'requesting' },
   'GET /api/cases/:id/pdf': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read', case: 'either' },
   'GET /api/cases/:id/audit': { kind: 'authenticated', roles: ['auditor', 'administrator'], scope: 'cases:read', case: 'either' },
@@ -164,6 +166,9 @@ export interface CaseEventPolicy {
 
 /** Which roles may perform each case event, for which side of the case, and under which separation of duties. */
 export const CASE_EVENT_ROLES: Readonly<Record<CaseEvent, CaseEventPolicy>> = {
+  submit: { side: 'requesting', roles: DRAFTERS },
+  return: { side: 'requesting', roles: ['reviewer'], distinctFromDrafter: true },
+  reject: { side: 'requesting', roles: ['reviewer'], distinctFromDrafter: true },
   approve: { side: 'requesting', roles: ['reviewer'], distinctFromDrafter: true },
   send: { side: 'requesting', roles: OFFICERS },
   'answer-clarification': { side: 'requesting', roles: DRAFTERS },

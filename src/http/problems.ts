@@ -28,6 +28,7 @@ export const PROBLEMS = {
   'reason-required': { status: 422, title: 'Written reasons are required' },
   'order-issuer-not-competent': { status: 422, title: 'This authority may not issue or validate this order (Reg. 2023/1543 Art. 4)' },
   'order-suspended': { status: 409, title: 'The notification of the enforcing authority holds the transmission back (Reg. 2023/1543 Art. 8(4), 10(2))' },
+  'channel-mismatch': { status: 422, title: 'The legal basis’s channel does not reach this kind of addressee' },
   'form-not-applicable': { status: 422, title: 'This form does not fit the case’s legal basis' },
   'document-unavailable': { status: 409, title: 'The case’s content was deleted: no document can be issued' },
   'rate-limited': { status: 429, title: 'Too many requests' },

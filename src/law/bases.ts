@@ -58,6 +58,8 @@ export interface ConditionResult {
   /** `met`: satisfied on the facts given; `to-check`: the practitioner must confirm it. */
   state: 'met' | 'to-check';
   citation: Citation;
+  /** Issue 16: an urgent step to take now (an emergency rule), not a condition to check. */
+  action?: true;
 }
 
 export interface ApplicableBasis {
@@ -384,7 +386,8 @@ export class BasesFinder {
           shown.push({ text: 'Only in an emergency: the request must show the facts demonstrating it.', state: 'met', citation: condition.citation });
           break;
         case 'emergency-note':
-          if (query.emergency) shown.push({ text: condition.text, state: 'to-check', citation: condition.citation });
+          // Issue 16: in an emergency this is something to do now (e.g. Art. 25(3) urgent transmission), shown as an action.
+          if (query.emergency) shown.push({ text: condition.text, state: 'to-check', citation: condition.citation, action: true });
           break;
         case 'reservation-excludes': {
           const applies = condition.measures.length === 0 || condition.measures.includes(query.measure);

@@ -26,6 +26,8 @@ import type {
   Authority,
   CaseSummary,
   CaseDetail,
+  CaseFileView,
+  CaseTargetView,
   CaseDeadline,
   CaseEvent,
   CaseEventInput,
@@ -210,6 +212,9 @@ export function createApi(client: ApiClient) {
       /** An audit event's inclusion proof in the node's transparency log. */
       auditProof: (id: string, eventId: string) => client.get<AuditProofView>(`/api/cases/${enc(id)}/audit/${enc(eventId)}/proof`),
       attachments: (id: string, signal?: AbortSignal) => client.get<AttachmentView[]>(`/api/cases/${enc(id)}/attachments`, signal ? { signal } : {}),
+      /** Issue 16: the investigation file (requesting side) and the emergency targets. */
+      linked: (id: string, signal?: AbortSignal) => client.get<{ file: CaseFileView | null }>(`/api/cases/${enc(id)}/linked`, signal ? { signal } : {}),
+      targets: (id: string, signal?: AbortSignal) => client.get<{ targets: CaseTargetView[] }>(`/api/cases/${enc(id)}/targets`, signal ? { signal } : {}),
       deliveries: (id: string, signal?: AbortSignal) => client.get<DeliveryView[]>(`/api/cases/${enc(id)}/deliveries`, signal ? { signal } : {}),
       attach: (id: string, file: AttachmentUpload) => client.post<AttachmentView>(`/api/cases/${enc(id)}/attachments`, file),
       /** Plain links (downloads: the browser sends the session cookie). */

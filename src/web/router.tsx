@@ -5,7 +5,7 @@
  *   and navigates without reloading on a plain click.
  * - The route table is ./routes.tsx; matching is pure (./lib/route.ts).
  */
-import { createContext, useCallback, useContext, useMemo, useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent, type ReactNode } from 'react';
 import { isModifiedClick, matchRoutes, parseLocation, type Location, type Params } from './lib/route';
 
 const NAVIGATE_EVENT = 'comity:navigate';
@@ -32,7 +32,16 @@ export function consumeFocusRequest(): boolean {
 }
 
 if (typeof window !== 'undefined') {
-  window.addEventListener('popstate', () => {
+  window.addEventListener('popstate', (event) => {
+    // Back from a page with unsaved work: asked first; staying puts the page back in the history.
+    if (leaveGuard !== null && currentHref() !== leaveGuard.href) {
+      if (!window.confirm(leaveGuard.message)) {
+        window.history.pushState(null, '', leaveGuard.href);
+        event.stopImmediatePropagation();
+        return;
+      }
+      leaveGuard = null;
+    }
     focusRequested = true;
   });
 }
@@ -44,9 +53,41 @@ export interface NavigateOptions {
   keepFocus?: boolean;
 }
 
+/**
+ * Issue 16: a page with unsaved work (the request wizard) asks before the user leaves it — by a
+ * link or the menu (here), by Back (popstate, below) or by closing or reloading the tab
+ * (`beforeunload`, in {@link useLeaveGuard}). Redirects (`replace`) are not asked about.
+ */
+let leaveGuard: { message: string; href: string } | null = null;
+
+function mayLeave(): boolean {
+  return leaveGuard === null || window.confirm(leaveGuard.message);
+}
+
+/** While `when`, leaving the page asks `message` first (in-app navigation, Back, reload, close). */
+export function useLeaveGuard(when: boolean, message: string): void {
+  useEffect(() => {
+    if (!when) return;
+    const guard = { message, href: currentHref() };
+    leaveGuard = guard;
+    const onBeforeUnload = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+      // Older browsers show the dialog only when returnValue is set.
+      event.returnValue = message;
+    };
+    window.addEventListener('beforeunload', onBeforeUnload);
+    return () => {
+      if (leaveGuard === guard) leaveGuard = null;
+      window.removeEventListener('beforeunload', onBeforeUnload);
+    };
+  }, [when, message]);
+}
+
 /** Navigates within the workspace. `to` is a path with an optional query ("/cases?state=sent"). */
 export function navigate(to: string, options: NavigateOptions = {}): void {
   if (to === currentHref()) return;
+  if (!options.replace && !mayLeave()) return;
+  leaveGuard = options.replace ? leaveGuard : null;
   focusRequested = !options.keepFocus;
   if (options.replace) window.history.replaceState(null, '', to);
   else window.history.pushState(null, '', to);

@@ -179,3 +179,7 @@ export interface CaseEventInput {
   response?: unknown;
   expectedVersion?: number;
 }
+
+/** Issue 16: GET /api/cases/:id/linked (src/cases/links.ts CaseFile). */
+export type { CaseFile as CaseFileView } from '../cases/links';
+export type { CaseTarget as CaseTargetView } from '../cases/targets';

@@ -155,6 +155,8 @@ function validInput(event: CaseEvent, state: CaseState, reasonAsInput: boolean, 
       return { review: DEMO_REVIEW };
     case 'request-clarification':
     case 'answer-clarification':
+    case 'return':
+    case 'reject':
     case 'withdraw':
     case 'lapse':
       return { reason: REASON };
@@ -224,7 +226,8 @@ async function runOperations(env: Env, { ops, warmup }: Scenario, reasonsAlwaysA
   const { ctx } = env;
   const cases: ModelCase[] = [];
   for (const [i, addressee] of (['us-doj-oia', 'us-doj-oia', 'jp-247'] as const).entries()) {
-    const created = await createCase(ctx, fr, preservationRequestFrToUs({ addressee }));
+    // A request to a 24/7 point of contact goes through the 24/7 network (Art. 35(1)(b)): the channel must fit the addressee (issue 16).
+    const created = await createCase(ctx, fr, preservationRequestFrToUs({ addressee, ...(addressee === 'jp-247' ? { legalBasis: 'ETS185:35(1)(b)' } : {}) }));
     const model: ModelCase = { id: created.id, state: 'draft', version: 1 };
     // A valid head start along the main path, so that the random operations also meet the decision states.
     for (const event of MAIN_PATH.slice(0, warmup[i] ?? 0)) {
@@ -750,10 +753,10 @@ forEachDatabase('case integrity', (target) => {
       add(c.id, 'fr-ca', 'us-doj-oia');
     }
     // A draft addressed to Japan: the addressee sees it only once it is sent.
-    const jpDraft = await createCase(ctx, fr, preservationRequestFrToUs({ addressee: 'jp-247' }));
+    const jpDraft = await createCase(ctx, fr, preservationRequestFrToUs({ addressee: 'jp-247', legalBasis: 'ETS185:35(1)(b)' }));
     add(jpDraft.id, 'fr-ca');
     assert.deepEqual((await listCases(ctx, { authorityIds: ['jp-247'] })).cases, [], 'no draft for the addressee');
-    const jp = await createCase(ctx, fr, preservationRequestFrToUs({ addressee: 'jp-247' }));
+    const jp = await createCase(ctx, fr, preservationRequestFrToUs({ addressee: 'jp-247', legalBasis: 'ETS185:35(1)(b)' }));
     await transitionCase(ctx, fr, jp.id, 'approve', { review: DEMO_REVIEW });
     await transitionCase(ctx, fr, jp.id, 'send');
     add(jp.id, 'fr-ca', 'jp-247');

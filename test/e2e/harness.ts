@@ -40,6 +40,8 @@ import { readDemoLogins, type SeededUser } from '../../src/demo/seed.js';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const ARTIFACTS = join(ROOT, 'artifacts', 'e2e');
 export const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
+/** How long the server may take to answer /readyz (a loaded machine: raise it with E2E_SERVER_READY_MS). */
+const SERVER_READY_MS = Number(process.env.E2E_SERVER_READY_MS ?? 60_000);
 const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const AXE_SCRIPT = join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 /** Same-origin path under which the harness serves axe.min.js (never reaches the server). */
@@ -233,7 +235,7 @@ export class E2E {
     const started = Date.now();
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the server exited before it was ready (code ${child.exitCode}, signal ${child.signalCode})\n${this.serverLog()}`);
-      if (Date.now() - started > 60_000) throw new Error(`the server was not ready after 60 s\n${this.serverLog()}`);
+      if (Date.now() - started > SERVER_READY_MS) throw new Error(`the server was not ready after ${SERVER_READY_MS / 1000} s\n${this.serverLog()}`);
       try {
         const response = await fetch(`${this.base}/readyz`);
         await response.body?.cancel();

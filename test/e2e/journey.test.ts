@@ -32,6 +32,13 @@ async function confirm(page: Page, e2e: E2E, event: string, label: string, next:
   const card = page.getByRole('region', { name: label, exact: true });
   await card.waitFor();
   await card.getByRole('button', { name: label, exact: true }).click();
+  // Sending is confirmed in a dialog first (irreversible).
+  if (event.endsWith('-send')) {
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await e2e.shot(page, `${event}-confirm-dialog`);
+    await dialog.getByRole('button', { name: 'Yes, send the request' }).click();
+  }
   await expectState(page, next);
   await page.getByTestId('case-status-message').waitFor();
   await e2e.shot(page, `${event}-done`);
@@ -140,7 +147,7 @@ describe('journey: preservation request FR → US through the workspace', { skip
     await e2e.shot(page, 'wizard-submitted');
     await submitted.getByRole('link', { name: 'Open the case' }).click();
     await page.getByTestId('case-summary').waitFor();
-    await expectState(page, 'draft');
+    await expectState(page, 'submitted');
     casePath = new URL(page.url()).pathname;
     caseReference = (await page.locator('main h1').innerText()).replace(/^Case /, '');
     console.log(`e2e[journey] draft ${caseReference} at ${casePath}`);
@@ -153,7 +160,7 @@ describe('journey: preservation request FR → US through the workspace', { skip
   step('the judge records the review and approves', async () => {
     const started = performance.now();
     const page = await e2e.pageAs('judge@fr.demo', casePath);
-    await expectState(page, 'draft');
+    await expectState(page, 'submitted');
     const card = page.getByTestId('action-approve');
     await card.waitFor();
     await card.getByLabel('Reviewer', { exact: false }).first().fill('Juge des libertés et de la détention, Tribunal judiciaire de Paris');
@@ -265,7 +272,7 @@ describe('journey: preservation request FR → US through the workspace', { skip
       .getByTestId('case-timeline')
       .getByTestId('timeline-event')
       .evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-event')));
-    assert.deepEqual(events, ['create', 'approve', 'send', 'receive', 'acknowledge', 'start-assessment', 'accept', 'execute', 'respond']);
+    assert.deepEqual(events, ['create', 'submit', 'approve', 'send', 'receive', 'acknowledge', 'start-assessment', 'accept', 'execute', 'respond']);
     await page.close();
     e2e.timings.add('step: FR officer (sees the answer)', performance.now() - started);
     assert.deepEqual(e2e.pageErrors, [], 'no uncaught error in any page');

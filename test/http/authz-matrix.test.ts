@@ -89,6 +89,9 @@ const EXPECTED: Record<string, RouteExpectation> = {
   'GET /api/cases/:id': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: 'case', scopes: ['cases:read', 'admin'] },
   'PUT /api/cases/:id': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: ['drafter', 'central-authority-officer', '24/7-officer'], tenant: 'case', scopes: ['cases:write', 'admin'], side: 'requesting' },
   'GET /api/cases/:id/pdf': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: 'case', scopes: ['cases:read', 'admin'] },
+  // Issue 16: the investigation file is the requesting side's own filing; the targets are either side's.
+  'GET /api/cases/:id/linked': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: 'case', scopes: ['cases:read', 'admin'], side: 'requesting' },
+  'GET /api/cases/:id/targets': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: 'case', scopes: ['cases:read', 'admin'] },
   'GET /api/cases/:id/audit': { anon: 'unauth', preMfa: 'forbid', platform: 'hidden', roles: ['auditor', 'administrator'], tenant: 'case', scopes: ['cases:read', 'admin'] },
   'GET /api/cases/:id/audit/:eventId/proof': { anon: 'unauth', preMfa: 'forbid', platform: 'hidden', roles: ['auditor', 'administrator'], tenant: 'case', scopes: ['cases:read', 'admin'] },
   'GET /api/cases/:id/access': { anon: 'unauth', preMfa: 'forbid', platform: 'hidden', roles: ['auditor', 'administrator'], tenant: 'case', scopes: ['cases:read', 'admin'] },
@@ -147,6 +150,9 @@ const OFFICERS: readonly Role[] = ['central-authority-officer', '24/7-officer'];
 const EXECUTORS: readonly Role[] = ['central-authority-officer', '24/7-officer', 'service-provider-agent'];
 /** Who may perform each case event, and on which side of the case. */
 const EVENT_RULES: Record<string, { side: 'requesting' | 'requested'; roles: readonly Role[] }> = {
+  submit: { side: 'requesting', roles: ['drafter', 'central-authority-officer', '24/7-officer'] },
+  return: { side: 'requesting', roles: ['reviewer'] },
+  reject: { side: 'requesting', roles: ['reviewer'] },
   approve: { side: 'requesting', roles: ['reviewer'] },
   send: { side: 'requesting', roles: OFFICERS },
   'answer-clarification': { side: 'requesting', roles: ['drafter', 'central-authority-officer', '24/7-officer'] },
@@ -172,6 +178,8 @@ const TENANT_404 = new Set([
   'GET /api/cases/:id',
   'PUT /api/cases/:id',
   'GET /api/cases/:id/pdf',
+  'GET /api/cases/:id/linked',
+  'GET /api/cases/:id/targets',
   'GET /api/cases/:id/audit',
   'GET /api/cases/:id/audit/:eventId/proof',
   'GET /api/cases/:id/access',
@@ -477,6 +485,10 @@ describe('authorisation matrix [sqlite]', () => {
         return c.get(`/api/cases/${caseId}/audit`);
       case 'GET /api/cases/:id/pdf':
         return c.get(`/api/cases/${caseId}/pdf`);
+      case 'GET /api/cases/:id/linked':
+        return c.get(`/api/cases/${caseId}/linked`);
+      case 'GET /api/cases/:id/targets':
+        return c.get(`/api/cases/${caseId}/targets`);
       case 'GET /api/cases/:id/audit/:eventId/proof': {
         const event = await t.handle.db.selectFrom('audit_events').select('id').where('object_id', '=', ownCase.id).orderBy('seq').limit(1).executeTakeFirstOrThrow();
         return c.get(`/api/cases/${caseId}/audit/${event.id}/proof`);

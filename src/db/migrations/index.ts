@@ -24,6 +24,8 @@ import * as m0041 from './0041_attachment_evidence.js';
 import * as m0035 from './0035_exchange_transfers.js';
 import * as m0036 from './0036_http_rate_limits.js';
 import * as m0055 from './0055_provider_orders.js';
+import * as m0060 from './0060_linked_requests.js';
+import * as m0061 from './0061_case_targets.js';
 
 /** The migrations by name, in order. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -45,6 +47,8 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0035_exchange_transfers': m0035,
   '0036_http_rate_limits': m0036,
   '0055_provider_orders': m0055,
+  '0060_linked_requests': m0060,
+  '0061_case_targets': m0061,
 });
 
 /** Names of all migrations known to this version, in execution order. */

@@ -28,6 +28,9 @@ import {
   listCases,
   listDeadlines,
   readAttachment,
+  readCase,
+  caseFile,
+  caseTargets,
   requestSchema,
   transitionCase,
   updateDraft,
@@ -129,6 +132,18 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
     // Federation: the first opening by the addressee of a request from a peer is the `read` state at the sender.
     if (deps.exchange) await noteCaseRead(deps.exchange.runtime, request.params.id, principal.authorityId, new Date());
     return detail;
+  });
+
+  // Issue 16: the investigation file of a request — the requesting side's own filing: its other
+  // requests (to other addressees too), so only the requesting side reads it (policies.ts).
+  api.get('/api/cases/:id/linked', { schema: { tags, summary: 'The investigation file of a request (requesting side): the requests under the same own reference, which follows which, and the preservation clocks (Budapest Art. 29(7))', params: caseId } }, async (request) => {
+    const row = await readCase(deps.cases.db, request.params.id);
+    if (!row) throw new HttpProblem('not-found');
+    return { file: await caseFile(deps.cases, row) };
+  });
+
+  api.get('/api/cases/:id/targets', { schema: { tags, summary: 'Internal target clocks of an emergency request (not legal deadlines), per side', params: caseId } }, async (request) => {
+    return { targets: await caseTargets(deps.cases.db, request.params.id) };
   });
 
   api.put(

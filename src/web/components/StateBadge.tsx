@@ -6,6 +6,9 @@ type Tone = 'preparing' | 'in-progress' | 'attention' | 'done' | 'ended';
 
 const TONES: Record<CaseState, Tone> = {
   draft: 'preparing',
+  submitted: 'preparing',
+  returned: 'attention',
+  rejected: 'ended',
   approved: 'preparing',
   sent: 'in-progress',
   received: 'in-progress',

@@ -40,7 +40,25 @@ describe('legal bases in the wizard', () => {
     const partial = both.partial.find((p) => p.provision === 'ETS185:29');
     assert.deepEqual(partial?.missing, ['subscriber-info']);
     assert.equal(new Set(both.notApplicable.map((n) => n.reason)).size, both.notApplicable.length, 'each reason once');
-    assert.deepEqual(combineBases([]), { applicable: [], partial: [], notApplicable: [] });
+    assert.deepEqual(combineBases([]), { applicable: [], partial: [], notApplicable: [], split: [] });
+  });
+
+  it('issue 16: proposes linked requests when no basis serves every measure — preservation first, then the production request', async () => {
+    const s = await server();
+    const finder = new s.BasesFinder(s.loadKnowledgeBase());
+    // FR → JP: Budapest only (FR → US, the bilateral MLA treaty now serves both in one request: no split).
+    for (const emergency of [false, true]) {
+      const q = (measure: string) => ({ measure, result: finder.find({ from: 'FR', to: 'JP', measure, date: '2026-12-01', emergency, offence: 'illegal-access' }) });
+      const both = combineBases([q('preservation'), q('subscriber-info')]);
+      assert.deepEqual(both.applicable, [], 'no single basis (the practitioner’s complaint)');
+      assert.deepEqual(both.split.map((g) => g.measures), [['preservation'], ['subscriber-info']]);
+      assert.ok(both.split[0]?.bases.some((b) => b.provision === 'ETS185:29'));
+      assert.ok(both.split[1]?.bases.some((b) => b.provision === 'ETS185:31'));
+      // A basis serves both measures together: no split.
+      assert.deepEqual(combineBases([q('subscriber-info'), q('traffic-data')]).split, []);
+    }
+    const us = (measure: string) => ({ measure, result: finder.find({ from: 'FR', to: 'US', measure, date: '2026-12-01', emergency: false, offence: 'illegal-access' }) });
+    assert.deepEqual(combineBases([us('preservation'), us('subscriber-info')]).split, []);
   });
 
   it('marks unverified bases and parties', () => {

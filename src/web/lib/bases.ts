@@ -43,6 +43,8 @@ export interface BasisCondition {
   text: string;
   state: 'met' | 'to-check';
   citation: LawCitation;
+  /** Issue 16: an urgent step to take now (an emergency rule), shown as an action. */
+  action?: boolean;
 }
 
 export interface BasisSafeguard {
@@ -59,6 +61,8 @@ export interface ApplicableBasis {
   article: string;
   title: string;
   channel: string;
+  /** Kinds of addressee the channel reaches (issue 16). */
+  addressees?: string[];
   summary: string;
   verified: boolean;
   unverifiedElements: number;
@@ -118,12 +122,14 @@ export interface CombinedBases {
   partial: PartialBasis[];
   /** Why other instruments or articles do not apply (each reason once). */
   notApplicable: NotApplicable[];
+  /** Issue 16: when no basis serves every measure, the linked requests proposed instead (else empty). */
+  split: SplitGroup[];
 }
 
 /** Combines the answers for each measure of a request (in the request's order). */
 export function combineBases(results: readonly { measure: string; result: BasesResult }[]): CombinedBases {
   const first = results[0];
-  if (!first) return { applicable: [], partial: [], notApplicable: [] };
+  if (!first) return { applicable: [], partial: [], notApplicable: [], split: [] };
   const servedBy = results.map(({ result }) => new Set(result.applicable.map((b) => b.provision)));
   const everyMeasure = (provision: string) => servedBy.every((set) => set.has(provision));
   const applicable = first.result.applicable.filter((b) => everyMeasure(b.provision)).map((b, i) => ({ ...b, rank: i + 1 }));
@@ -145,7 +151,34 @@ export function combineBases(results: readonly { measure: string; result: BasesR
       notApplicable.push(n);
     }
   }
-  return { applicable, partial, notApplicable };
+  return { applicable, partial, notApplicable, split: applicable.length === 0 ? proposeSplit(results) : [] };
+}
+
+/** One request of a proposed split: its measures and the bases that serve all of them. */
+export interface SplitGroup {
+  measures: string[];
+  bases: { provision: string; title: string; citation: LawCitation }[];
+}
+
+/**
+ * Issue 16: when no basis serves every measure, linked requests that each have one — in the
+ * request's order, so a preservation comes first and the production request follows it.
+ * Greedy: a measure joins the current request while some basis still serves them all.
+ */
+export function proposeSplit(results: readonly { measure: string; result: BasesResult }[]): SplitGroup[] {
+  const groups: { measures: string[]; served: ApplicableBasis[] }[] = [];
+  for (const { measure, result } of results) {
+    const last = groups.at(-1);
+    const common = last ? last.served.filter((b) => result.applicable.some((x) => x.provision === b.provision)) : [];
+    if (last && common.length > 0) {
+      last.measures.push(measure);
+      last.served = common;
+    } else {
+      groups.push({ measures: [measure], served: [...result.applicable] });
+    }
+  }
+  if (groups.length < 2 || groups.some((g) => g.served.length === 0)) return [];
+  return groups.map((g) => ({ measures: g.measures, bases: g.served.map((b) => ({ provision: b.provision, title: b.title, citation: b.citation })) }));
 }
 
 /** Whether a basis must be shown as unverified, and which of its parts are. */

@@ -20,8 +20,12 @@ describe('case actions', () => {
   });
 
   it('are the allowed events the reader’s side and roles may perform', () => {
-    assert.deepEqual(myActions(frToUs('draft'), judgeFr), ['approve']);
-    assert.deepEqual(myActions(frToUs('draft'), officerFr), ['withdraw']);
+    // The review hand-off: the workspace offers approval of a submitted draft only.
+    assert.deepEqual(myActions(frToUs('draft'), judgeFr), []);
+    assert.deepEqual(myActions(frToUs('draft'), officerFr), ['submit', 'withdraw']);
+    assert.deepEqual(myActions(frToUs('submitted'), judgeFr), ['return', 'reject', 'approve']);
+    assert.deepEqual(myActions(frToUs('submitted'), drafterFr), []);
+    assert.deepEqual(myActions(frToUs('returned'), drafterFr), ['submit']);
     assert.deepEqual(myActions(frToUs('approved'), officerFr), ['send', 'withdraw']);
     assert.deepEqual(myActions(frToUs('sent'), officerUs), ['receive']);
     assert.deepEqual(myActions(frToUs('sent'), adminUs), ['lapse']);

@@ -4,9 +4,9 @@
  * copy of src/http/policies.ts), which form each needs, whether they may edit the draft, attach
  * files to the response or read the audit trail. Pure.
  */
-import type { CaseEvent, CaseState } from '../../cases/workflow';
+import { EDITABLE_STATES, type CaseEvent, type CaseState } from '../../cases/workflow';
 import type { Role } from '../types';
-import { EVENT_ROLES, sidesOf, type CaseSides, type Reader } from './queue';
+import { EVENT_ROLES, offeredInWorkspace, sidesOf, type CaseSides, type Reader } from './queue';
 
 /** The form an action needs. */
 export type ActionKind =
@@ -22,6 +22,9 @@ export type ActionKind =
   | 'confirm';
 
 export const ACTION_KIND: Readonly<Record<CaseEvent, ActionKind>> = {
+  submit: 'confirm',
+  return: 'text',
+  reject: 'text',
   approve: 'review',
   send: 'confirm',
   receive: 'confirm',
@@ -57,7 +60,7 @@ const hasRole = (reader: Reader, roles: readonly Role[]) => roles.some((r) => re
 /** The events the reader may perform on the case now, in the workflow's order. */
 export function myActions(c: CaseForActions, reader: Reader): CaseEvent[] {
   const sides = sidesOf(c, reader);
-  return c.allowedEvents.filter((event) => sides.includes(EVENT_ROLES[event].side) && hasRole(reader, EVENT_ROLES[event].roles));
+  return c.allowedEvents.filter((event) => offeredInWorkspace(event, c.state) && sides.includes(EVENT_ROLES[event].side) && hasRole(reader, EVENT_ROLES[event].roles));
 }
 
 /** The assessment decisions among the reader's actions (one form offers them together). */
@@ -67,7 +70,7 @@ export function myDecisions(actions: readonly CaseEvent[]): CaseEvent[] {
 
 /** The requesting authority's drafters may edit a draft (PUT /api/cases/:id). */
 export function canEditDraft(c: CaseSides, reader: Reader): boolean {
-  return c.state === 'draft' && sidesOf(c, reader).includes('requesting') && hasRole(reader, DRAFTER_ROLES);
+  return EDITABLE_STATES.has(c.state) && sidesOf(c, reader).includes('requesting') && hasRole(reader, DRAFTER_ROLES);
 }
 
 /** The addressee's executors may attach files while the case is accepted or being executed. */

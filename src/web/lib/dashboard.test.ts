@@ -55,7 +55,8 @@ function clock(id: string, dueAt: string | null): CaseDeadline {
 describe('statesToFetch', () => {
   it('keeps the states that matter to the reader and have cases', () => {
     const states = statesToFetch({ draft: 3, sent: 2, responded: 1, closed: 9, received: 1 }, officerFr);
-    assert.deepEqual(states.sort(), ['received', 'responded', 'sent']);
+    // An officer also drafts: drafts wait for them to submit.
+    assert.deepEqual(states.sort(), ['draft', 'received', 'responded', 'sent']);
   });
 
   it('is empty without cases', () => {

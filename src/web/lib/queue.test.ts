@@ -26,10 +26,14 @@ describe('EVENT_ROLES', () => {
 });
 
 describe('my queue', () => {
-  it('a draft waits for the reviewer of the requesting authority, not for the officer', () => {
-    assert.deepEqual(myNextEvents(frToUs('draft'), judgeFr), ['approve']);
-    assert.deepEqual(myNextEvents(frToUs('draft'), officerFr), []);
+  it('a draft waits for its drafters to submit it; only a submitted draft waits for the reviewer', () => {
+    assert.deepEqual(myNextEvents(frToUs('draft'), judgeFr), []);
+    assert.deepEqual(myNextEvents(frToUs('draft'), officerFr), ['submit']);
     assert.deepEqual(myNextEvents(frToUs('draft'), officerUs), []);
+    assert.deepEqual(myNextEvents(frToUs('submitted'), judgeFr), ['return', 'reject', 'approve']);
+    assert.deepEqual(myNextEvents(frToUs('submitted'), officerFr), []);
+    assert.deepEqual(myNextEvents(frToUs('returned'), officerFr), ['submit']);
+    assert.deepEqual(myNextEvents(frToUs('returned'), judgeFr), []);
   });
 
   it('an approved case waits for the requesting officer to send it', () => {
@@ -77,10 +81,10 @@ describe('my queue', () => {
   });
 
   it('lists the states worth fetching for a reader', () => {
-    assert.deepEqual(actionableStates(judgeFr), ['draft']);
+    assert.deepEqual(actionableStates(judgeFr), ['submitted']);
     const officer = actionableStates(officerFr);
     assert.ok(officer.includes('approved') && officer.includes('sent') && officer.includes('responded'));
-    assert.ok(!officer.includes('draft') && !officer.includes('closed'));
+    assert.ok(officer.includes('draft') && officer.includes('returned') && !officer.includes('submitted') && !officer.includes('closed'));
   });
 });
 

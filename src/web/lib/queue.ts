@@ -11,6 +11,9 @@ export type CaseSide = 'requesting' | 'requested';
 
 /** Which roles may perform each case event, and for which side (mirror of src/http/policies.ts). */
 export const EVENT_ROLES: Readonly<Record<CaseEvent, { side: CaseSide; roles: readonly Role[] }>> = {
+  submit: { side: 'requesting', roles: ['drafter', 'central-authority-officer', '24/7-officer'] },
+  return: { side: 'requesting', roles: ['reviewer'] },
+  reject: { side: 'requesting', roles: ['reviewer'] },
   approve: { side: 'requesting', roles: ['reviewer'] },
   send: { side: 'requesting', roles: ['central-authority-officer', '24/7-officer'] },
   'answer-clarification': { side: 'requesting', roles: ['drafter', 'central-authority-officer', '24/7-officer'] },
@@ -35,6 +38,16 @@ export const EVENT_ROLES: Readonly<Record<CaseEvent, { side: CaseSide; roles: re
  * clock's lapse. A case is in someone's queue for the events that move it forward.
  */
 export const NOT_A_NEXT_STEP: ReadonlySet<CaseEvent> = new Set<CaseEvent>(['withdraw', 'lapse']);
+
+/**
+ * The workspace's review hand-off: a reviewer approves, returns or rejects a *submitted* draft
+ * only. (The server also accepts `approve` straight from `draft`, for API clients whose review
+ * happens outside the node; the workspace never offers it, so unfinished drafts stay out of the
+ * reviewer's queue.)
+ */
+export function offeredInWorkspace(event: CaseEvent, state: CaseState): boolean {
+  return !(event === 'approve' && state === 'draft');
+}
 
 /** States of a request that reached the addressee and still waits for its answer. */
 export const INCOMING_STATES: readonly CaseState[] = [
@@ -81,7 +94,7 @@ function mayPerform(event: CaseEvent, sides: readonly CaseSide[], reader: Reader
 export function myNextEvents(c: CaseSides, reader: Reader): CaseEvent[] {
   const sides = sidesOf(c, reader);
   if (sides.length === 0) return [];
-  return (Object.keys(TRANSITIONS) as CaseEvent[]).filter((event) => !NOT_A_NEXT_STEP.has(event) && TRANSITIONS[event].from.includes(c.state) && mayPerform(event, sides, reader));
+  return (Object.keys(TRANSITIONS) as CaseEvent[]).filter((event) => !NOT_A_NEXT_STEP.has(event) && TRANSITIONS[event].from.includes(c.state) && offeredInWorkspace(event, c.state) && mayPerform(event, sides, reader));
 }
 
 export function needsMyAction(c: CaseSides, reader: Reader): boolean {
@@ -94,7 +107,7 @@ export function actionableStates(reader: Reader): CaseState[] {
   for (const event of Object.keys(TRANSITIONS) as CaseEvent[]) {
     if (NOT_A_NEXT_STEP.has(event)) continue;
     if (!EVENT_ROLES[event].roles.some((r) => reader.roles.includes(r))) continue;
-    for (const state of TRANSITIONS[event].from) states.add(state);
+    for (const state of TRANSITIONS[event].from) if (offeredInWorkspace(event, state)) states.add(state);
   }
   return CASE_STATES.filter((s) => states.has(s));
 }

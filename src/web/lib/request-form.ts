@@ -74,6 +74,8 @@ export interface RequestForm {
   translationLanguage: string;
   referenceRequesting: string;
   referenceRequested: string;
+  /** Issue 16: the reference of the earlier request this one follows (linked requests). */
+  referenceFollows: string;
   /** Free-text answers to required-content elements, by element id. */
   contents: Record<string, string>;
   grounds: string;
@@ -107,6 +109,7 @@ export function emptyRequestForm(requestingAuthority: string): RequestForm {
     translationLanguage: '',
     referenceRequesting: '',
     referenceRequested: '',
+    referenceFollows: '',
     contents: {},
     grounds: '',
     proportionality: '',
@@ -130,7 +133,7 @@ export interface RequestDocument {
   confidentiality: Confidentiality;
   language: string;
   translation: { required: boolean; language?: string };
-  references: { requesting: string; requested?: string };
+  references: { requesting: string; requested?: string; follows?: string };
   contents: Record<string, string>;
   safeguards: { grounds?: string; proportionality?: string; scope?: string; durationDays?: number };
   dataProtection: { purpose: string; retentionDays: number };
@@ -190,7 +193,7 @@ export function toRequest(form: RequestForm, freeTextIds?: readonly string[]): R
     confidentiality: form.confidentiality,
     language: form.language.trim(),
     translation: omitUndefined({ required: form.translationRequired, language: form.translationRequired ? text(form.translationLanguage) : undefined }),
-    references: omitUndefined({ requesting: form.referenceRequesting.trim(), requested }),
+    references: omitUndefined({ requesting: form.referenceRequesting.trim(), requested, follows: text(form.referenceFollows) }),
     contents,
     safeguards: omitUndefined({ grounds: text(form.grounds), proportionality: text(form.proportionality), scope: text(form.scope), durationDays: duration === null ? undefined : duration }),
     dataProtection: { purpose: form.purpose.trim(), retentionDays: number(form.retentionDays) ?? Number.NaN },
@@ -220,6 +223,7 @@ export function fromRequest(request: RequestDocument): RequestForm {
     translationLanguage: request.translation.language ?? '',
     referenceRequesting: request.references.requesting,
     referenceRequested: request.references.requested ?? '',
+    referenceFollows: request.references.follows ?? '',
     contents: { ...request.contents },
     grounds: request.safeguards.grounds ?? '',
     proportionality: request.safeguards.proportionality ?? '',
@@ -345,6 +349,7 @@ export function schemaIssues(form: RequestForm): FormIssue[] {
   need(len(form.referenceRequesting) > 0, 'references.requesting', 'required');
   need(len(form.referenceRequesting) <= 200, 'references.requesting', 'tooLong', { max: 200 });
   need(len(form.referenceRequested) <= 200, 'references.requested', 'tooLong', { max: 200 });
+  need(len(form.referenceFollows) <= 200, 'references.follows', 'tooLong', { max: 200 });
   for (const [id, answer] of Object.entries(form.contents)) need(len(answer) <= 10000, `contents.${id}`, 'tooLong', { max: 10000 });
   if (len(form.grounds) > 0) need(len(form.grounds) >= 10, 'safeguards.grounds', 'minLength', { min: 10 });
   if (len(form.proportionality) > 0) need(len(form.proportionality) >= 10, 'safeguards.proportionality', 'minLength', { min: 10 });

@@ -21,7 +21,7 @@ import { useApi } from '../hooks/useApi';
 import { useLocale } from '../hooks/useLocale';
 import { measureLabel } from '../i18n/labels';
 import type { BasesResult, OffenceCategory } from '../lib/bases';
-import { ACTION_KIND, canAttach, canEditDraft, canReadAudit, myActions, myDecisions } from '../lib/case-actions';
+import { ACTION_KIND, DRAFTER_ROLES, canAttach, canEditDraft, canReadAudit, myActions, myDecisions } from '../lib/case-actions';
 import type { RequestDocument } from '../lib/request-form';
 import { formatDateTime } from '../lib/time-left';
 import { Link, useParams } from '../router';
@@ -30,6 +30,8 @@ import type { CaseDetail, CaseEvent, DeadlineView } from '../types';
 import { ActionForm, AssessmentAction } from './case/Actions';
 import { Attachments } from './case/Attachments';
 import { Deliveries } from './case/Deliveries';
+import { EmergencyTargets, LinkedRequests } from './case/Linked';
+import { sidesOf } from '../lib/queue';
 import { Documents } from './case/Documents';
 import { Evidence } from './case/Evidence';
 import { AuditTrail, Timeline } from './case/History';
@@ -205,6 +207,8 @@ export default function CasePage() {
             </dl>
           </section>
 
+          <EmergencyTargets c={c} />
+
           <section aria-labelledby="actions-title" data-testid="case-actions">
             <h2 id="actions-title">{t('case.actions.title')}</h2>
             {actions.length === 0 ? (
@@ -229,6 +233,8 @@ export default function CasePage() {
               </ul>
             </section>
           )}
+
+          <LinkedRequests c={c} requestingSide={sidesOf(c, reader).includes('requesting')} canDraft={DRAFTER_ROLES.some((r) => reader.roles.includes(r))} />
 
           <section aria-labelledby="request-title">
             <h2 id="request-title">{t('case.request.title')}</h2>

@@ -109,7 +109,7 @@ export default function Cases() {
                 </thead>
                 <tbody>
                   {rows.map((c) => (
-                    <tr key={c.id}>
+                    <tr key={c.id} className={c.emergency ? 'emergency-row' : undefined}>
                       <th scope="row">
                         <Link to={paths.case(c.id)} className="case-ref">
                           {c.reference}

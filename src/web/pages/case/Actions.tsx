@@ -4,14 +4,16 @@
  * the response with its attachments, and plain confirmations (send, receive, …). Each form sends
  * the case's version (a concurrent change answers 409) and calls `onDone` to reload the case.
  */
-import { useEffect, useId, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api';
+import { useAuth } from '../../auth';
 import { ErrorSummary, type SummaryItem } from '../../components/ErrorSummary';
 import { Cite } from '../../components/Citation';
 import { FieldErrors, SelectField, TextArea, TextField } from '../../components/Field';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { useLocale } from '../../hooks/useLocale';
+import { formatDateTime } from '../../lib/time-left';
 import { assessmentFormIssues, DECISION_EVENT, DECISIONS, emptyAssessment, toAssessment, type AssessmentForm, type Decision } from '../../lib/assessment-form';
 import type { RefusalGround } from '../../lib/bases';
 import { ACTION_KIND } from '../../lib/case-actions';
@@ -52,8 +54,17 @@ export function ConfirmAction({ c, event, onDone }: ActionProps & { event: CaseE
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const helpId = useId();
+  const dialogRef = useRef<HTMLDialogElement>(null);
+  const { authorityName } = useAuth();
+  // Sending is irreversible and international: it is confirmed in a dialog first.
+  const irreversible = IRREVERSIBLE.has(event);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
+    if (irreversible && !dialogRef.current?.open) {
+      dialogRef.current?.showModal();
+      return;
+    }
+    dialogRef.current?.close();
     setBusy(true);
     setProblem(null);
     const result = await send(c, event, {});
@@ -72,9 +83,34 @@ export function ConfirmAction({ c, event, onDone }: ActionProps & { event: CaseE
           {busy ? t('case.actions.working') : t(`events.${event}`)}
         </button>
       </form>
+      {irreversible && (
+        <dialog ref={dialogRef} className="confirm-dialog" aria-labelledby={`${helpId}-confirm-title`} aria-describedby={`${helpId}-confirm-body`} data-testid={`action-${event}-dialog`}>
+          <form onSubmit={(e) => void submit(e)}>
+            <h2 id={`${helpId}-confirm-title`}>{t('case.confirmSend.title', { reference: c.reference })}</h2>
+            <div id={`${helpId}-confirm-body`}>
+              <p>{t('case.confirmSend.body', { addressee: authorityName(c.addresseeId), basis: c.legalBasis })}</p>
+              {c.emergency && <p className="emergency-note">{t('case.confirmSend.emergency')}</p>}
+              <p>
+                <strong>{t('case.confirmSend.irreversible')}</strong>
+              </p>
+            </div>
+            <div className="form-actions">
+              <button type="submit" className="button primary" data-testid={`action-${event}-confirm`}>
+                {t('case.confirmSend.confirm')}
+              </button>
+              <button type="button" className="button secondary" onClick={() => dialogRef.current?.close()} data-testid={`action-${event}-cancel`}>
+                {t('case.confirmSend.cancel')}
+              </button>
+            </div>
+          </form>
+        </dialog>
+      )}
     </ActionCard>
   );
 }
+
+/** Events confirmed in a dialog before they are recorded: sending cannot be undone. */
+const IRREVERSIBLE: ReadonlySet<CaseEvent> = new Set<CaseEvent>(['send']);
 
 /** Written text: request or answer a clarification, withdraw, record a lapse. */
 export function TextAction({ c, event, onDone }: ActionProps & { event: CaseEvent }) {
@@ -103,9 +139,18 @@ export function TextAction({ c, event, onDone }: ActionProps & { event: CaseEven
       onDone(event);
     }
   };
+  // The requested side's question, right above the answer box (not only in the history).
+  const locale = useLocale();
+  const question = event === 'answer-clarification' ? c.history.findLast((h) => h.event === 'request-clarification') : undefined;
   return (
     <ActionCard event={event}>
       <form onSubmit={(e) => void submit(e)} noValidate>
+        {question && (
+          <section className="clarification-question" aria-labelledby={`${id}-question`} data-testid="clarification-question">
+            <h4 id={`${id}-question`}>{t('case.clarification.question', { date: formatDateTime(question.at, locale) })}</h4>
+            <blockquote>{question.reason}</blockquote>
+          </section>
+        )}
         <TextArea id={id} testId={id} label={tx(`case.actions.text.${event}`)} hint={tx(`case.actions.help.${event}`)} requiredText={t('wizard.required')} required value={text} onChange={setText} errors={error ? [error] : []} rows={3} />
         {problem && <ProblemAlert problem={problem} />}
         <button type="submit" className={`button ${event === 'withdraw' ? 'secondary danger' : 'primary'}`} disabled={busy} data-testid={`action-${event}-submit`}>
