@@ -110,6 +110,11 @@ export const POLICIES: Readonly<Record<string, Policy>> = {
   'GET /api/ledger/log/tile/*': { kind: 'authenticated', roles: ['auditor', 'administrator'], scope: 'cases:read' },
   'GET /api/deadlines': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'GET /api/notifications': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
+  // The caller's own notifications and choices (src/http/routes/notifications.ts): any signed-in user.
+  'GET /api/me/notifications': { kind: 'authenticated', scope: 'cases:read' },
+  'POST /api/me/notifications/read': { kind: 'authenticated', scope: 'cases:read', sessionOnly: true },
+  'GET /api/me/notification-preferences': { kind: 'authenticated', scope: 'cases:read' },
+  'PUT /api/me/notification-preferences': { kind: 'authenticated', scope: 'cases:read', sessionOnly: true },
   'GET /api/stats': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'GET /api/stats.csv': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   // Federation (src/http/routes/exchange.ts): a peer's envelope is authenticated by its own

@@ -231,13 +231,16 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
       // Side, role and separation of duties were decided by the guard (policies.ts CASE_EVENT_ROLES).
       // An event with nothing to add may come without a body.
       const body = request.body ?? {};
-      return transitionCase(deps.cases, actorOf(principal), request.params.id, request.params.event, {
+      const changed = await transitionCase(deps.cases, actorOf(principal), request.params.id, request.params.event, {
         ...(body.reason !== undefined ? { reason: body.reason } : {}),
         ...(body.review !== undefined ? { review: body.review } : {}),
         ...(body.assessment !== undefined ? { assessment: body.assessment } : {}),
         ...(body.response !== undefined ? { response: body.response } : {}),
         ...(body.expectedVersion !== undefined ? { expectedVersion: body.expectedVersion } : {}),
       });
+      // The event was queued for notification in its transaction (migration 0065): dispatch it now.
+      deps.notifications?.kick();
+      return changed;
     },
   );
 
