@@ -64,7 +64,6 @@ export async function createUser(ctx: AuthContext, actor: Actor, input: unknown)
     locked_until: null,
     created_at: at,
     disabled_at: null,
-    must_change_password: 0,
   };
   return ctx.transaction(async (trx) => {
     const resolved = await resolveActor(trx, actor);

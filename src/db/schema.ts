@@ -255,8 +255,6 @@ export interface UsersTable {
   locked_until: string | null;
   created_at: string;
   disabled_at: string | null;
-  /** 0066: 0/1, the user must choose a new password at the next sign-in (set by an administrator). */
-  must_change_password: Generated<number>;
 }
 
 /** `sessions`: browser sessions. `id` is the SHA-256 (hex) of the token, never the token. */

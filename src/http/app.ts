@@ -36,6 +36,7 @@ import { registerOpsRoutes } from './routes/ops.js';
 import { registerLedgerRoutes } from './routes/ledger.js';
 import { registerCaseAccessRoutes } from './routes/case-access.js';
 import { registerNotificationRoutes } from './routes/notifications.js';
+import { registerAdminRoutes } from './routes/admin.js';
 import { LedgerError, type LedgerErrorCode } from '../ledger/index.js';
 import { registerWebRoutes } from './routes/web.js';
 
@@ -333,6 +334,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerLedgerRoutes(app, deps, metrics);
   await registerCaseAccessRoutes(app, deps);
   await registerNotificationRoutes(app, deps);
+  await registerAdminRoutes(app, deps);
   await registerExchangeRoutes(app, deps);
   await registerEvidenceRoutes(app, deps);
   // Last: the workspace's wildcard route must not shadow any other.

@@ -35,6 +35,8 @@ import type {
   LoginResponse,
   Me,
   Notification,
+  NotificationItem,
+  NotificationPreference,
   TotpEnrolment,
 } from './types';
 
@@ -237,6 +239,14 @@ export function createApi(client: ApiClient) {
     },
     deadlines: (query: DeadlineQuery = {}, signal?: AbortSignal) => client.get<CaseDeadline[]>('/api/deadlines', { query: { ...query }, ...(signal ? { signal } : {}) }),
     notifications: (signal?: AbortSignal) => client.get<Notification[]>('/api/notifications', signal ? { signal } : {}),
+    /** The caller's own notifications (issue 16) and what they choose to receive. */
+    me: {
+      notifications: (query: { unread?: boolean; limit?: number } = {}, signal?: AbortSignal) =>
+        client.get<{ unread: number; items: NotificationItem[] }>('/api/me/notifications', { query: { ...(query.unread ? { unread: 'true' } : {}), ...(query.limit ? { limit: query.limit } : {}) }, ...(signal ? { signal } : {}) }),
+      markRead: (ids: string[] | 'all') => client.post<{ changed: number }>('/api/me/notifications/read', ids === 'all' ? { all: true } : { ids }),
+      preferences: (signal?: AbortSignal) => client.get<{ email: boolean; preferences: NotificationPreference[] }>('/api/me/notification-preferences', signal ? { signal } : {}),
+      setPreferences: (preferences: NotificationPreference[]) => client.put<{ email: boolean; preferences: NotificationPreference[] }>('/api/me/notification-preferences', { preferences }),
+    },
     /** The node's transparency log (auditors, administrators). */
     ledger: (signal?: AbortSignal) => client.get<LedgerStatusView>('/api/ledger', signal ? { signal } : {}),
     stats: (signal?: AbortSignal) => client.get<CaseStatistics>('/api/stats', signal ? { signal } : {}),

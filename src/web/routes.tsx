@@ -43,6 +43,8 @@ export const ROUTES: readonly RouteDef[] = [
   { name: 'treaties', path: '/treaties', component: lazy(() => import('./pages/TreatyExplorer')), nav: 'nav.treaties' },
   { name: 'party', path: '/treaties/:party', component: lazy(() => import('./pages/PartyProfile')) },
   { name: 'statistics', path: '/statistics', component: lazy(() => import('./pages/Statistics')), nav: 'nav.statistics' },
+  { name: 'notifications', path: '/notifications', component: lazy(() => import('./pages/Notifications')) },
+  { name: 'notification-settings', path: '/settings/notifications', component: lazy(() => import('./pages/NotificationSettings')) },
   { name: 'ledger', path: '/ledger', component: lazy(() => import('./pages/LedgerPage')), nav: 'nav.ledger', roles: ['auditor', 'administrator'] },
 ];
 
@@ -60,4 +62,6 @@ export const paths = {
   party: (party: string, view: { instrument?: string; date?: string } = {}) => withQuery(`/treaties/${encodeURIComponent(party)}`, { date: view.date, instrument: view.instrument }),
   statistics: () => '/statistics',
   ledger: () => '/ledger',
+  notifications: () => '/notifications',
+  notificationSettings: () => '/settings/notifications',
 };

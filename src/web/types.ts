@@ -87,6 +87,16 @@ export interface CaseDetail extends CaseSummary {
   allowedEvents: CaseEvent[];
   history: CaseEventView[];
   deadlines: DeadlineView[];
+  /** Who each actor of the history is (names of the reader's own authority only). */
+  actors?: Record<string, ActorView>;
+}
+
+/** A person behind an actor id: name (own authority only), roles and authority. */
+export interface ActorView {
+  name: string | null;
+  roles: Role[];
+  authorityId: string | null;
+  token?: string;
 }
 
 /** GET /api/notifications */
@@ -128,6 +138,7 @@ export interface AuditEventView {
   id: string;
   seq: number;
   actor: string;
+  actorView?: ActorView | null;
   action: string;
   at: string;
   beforeDigest: string | null;
@@ -177,4 +188,25 @@ export interface CaseEventInput {
   assessment?: unknown;
   response?: unknown;
   expectedVersion?: number;
+}
+
+/** GET /api/me/notifications: one of the caller's notifications (kind and case, no request content). */
+export interface NotificationItem {
+  id: string;
+  kind: NotificationKind;
+  caseId: string;
+  reference: string | null;
+  emergency: boolean;
+  createdAt: string;
+  readAt: string | null;
+}
+
+export const NOTIFICATION_KINDS = ['incoming-request', 'clarification-requested', 'clarification-answered', 'decision', 'answer', 'review-requested', 'returned-draft', 'deadline-due-soon', 'deadline-overdue'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+/** GET/PUT /api/me/notification-preferences */
+export interface NotificationPreference {
+  kind: NotificationKind;
+  inApp: boolean;
+  email: boolean;
 }

@@ -112,6 +112,10 @@ const EXPECTED: Record<string, RouteExpectation> = {
   'POST /api/cases/:id/events/:event': { anon: 'unauth', preMfa: 'forbid', platform: 'hidden', roles: [], tenant: 'case', scopes: ['cases:write', 'admin'] },
   'GET /api/deadlines': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
   'GET /api/notifications': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
+  'GET /api/me/notifications': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: 'all', tenant: null, scopes: ['cases:read', 'admin'] },
+  'POST /api/me/notifications/read': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: 'all', tenant: null, scopes: ['cases:read', 'admin'] },
+  'GET /api/me/notification-preferences': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: 'all', tenant: null, scopes: ['cases:read', 'admin'] },
+  'PUT /api/me/notification-preferences': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: 'all', tenant: null, scopes: ['cases:read', 'admin'] },
   'GET /api/stats': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
   'GET /api/stats.csv': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
   'POST /api/exchange/messages': PUBLIC,
@@ -357,6 +361,8 @@ describe('authorisation matrix [sqlite]', () => {
       case 'GET /api/cases':
       case 'GET /api/deadlines':
       case 'GET /api/notifications':
+      case 'GET /api/me/notifications':
+      case 'GET /api/me/notification-preferences':
       case 'GET /api/stats':
       case 'GET /api/stats.csv':
       case 'GET /api/exchange/jwks':
@@ -406,6 +412,10 @@ describe('authorisation matrix [sqlite]', () => {
         return c.post('/api/authorities', { id: `mx-${n}`, party: 'ES', kind: 'police-unit', name: `Matrix ${n}`, timeZone: 'Europe/Madrid', languages: ['es'] });
       case 'POST /api/users':
         return c.post('/api/users', { email: `user-${n}@matrix.test`, displayName: `Matrix ${n}`, authorityId: variant === 'own' ? myAuthority : 'de-sta-koeln', roles: ['drafter'], password: DEMO_PASSWORD });
+      case 'POST /api/me/notifications/read':
+        return c.post('/api/me/notifications/read', { all: true });
+      case 'PUT /api/me/notification-preferences':
+        return c.request('PUT', '/api/me/notification-preferences', { body: { preferences: [{ kind: 'decision', inApp: true, email: true }] } });
       case 'POST /api/tokens':
         return c.post('/api/tokens', { name: `matrix ${n}`, scopes: ['cases:read'], expiresInDays: 1 });
       case 'DELETE /api/tokens/:id': {

@@ -18,7 +18,6 @@ import * as m0011 from './0011_ledger.js';
 import * as m0020 from './0020_exchange.js';
 import * as m0030 from './0030_evidence.js';
 import * as m0065 from './0065_notifications.js';
-import * as m0066 from './0066_people.js';
 
 /** The migrations by name, in order. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -34,7 +33,6 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0020_exchange': m0020,
   '0030_evidence': m0030,
   '0065_notifications': m0065,
-  '0066_people': m0066,
 });
 
 /** Names of all migrations known to this version, in execution order. */

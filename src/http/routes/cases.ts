@@ -39,6 +39,7 @@ import type { Principal } from '../principal.js';
 import { HttpProblem } from '../problems.js';
 import { caseStatistics, statisticsCsv } from '../stats.js';
 import { logPositions } from './ledger.js';
+import { actorViews } from '../actor-names.js';
 import { caseDocument, documentQuerySchema, localizeClocks } from './documents.js';
 
 function actorOf(principal: Principal): Actor {
@@ -128,7 +129,8 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
     const detail = await getCase(deps.cases, actorOf(principal), request.params.id);
     // Federation: the first opening by the addressee of a request from a peer is the `read` state at the sender.
     if (deps.exchange) await noteCaseRead(deps.exchange.runtime, request.params.id, principal.authorityId, new Date());
-    return detail;
+    // Names and roles instead of ids (issue 16): `actors` maps each actor id of the history.
+    return { ...detail, actors: await actorViews(deps.cases.db, detail.history.map((e) => e.actor), principal.authorityId) };
   });
 
   api.put(
@@ -204,7 +206,8 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
     const rows = await deps.cases.db.selectFrom('audit_events').selectAll().where('object_type', '=', 'case').where('object_id', '=', request.params.id).orderBy('seq').execute();
     // Each event's place in the transparency log and the size of the latest checkpoint (issue 11).
     const log = await logPositions(deps, rows.map((r) => r.id));
-    return rows.map((r) => ({ id: r.id, seq: Number(r.seq), actor: r.actor, action: r.action, at: r.at, beforeDigest: r.before_digest, afterDigest: r.after_digest, logIndex: log.positions.get(r.id) ?? null, checkpointSize: log.checkpointSize }));
+    const actors = await actorViews(deps.cases.db, rows.map((r) => r.actor), request.principal?.authorityId ?? null);
+    return rows.map((r) => ({ id: r.id, seq: Number(r.seq), actor: r.actor, actorView: actors[r.actor] ?? null, action: r.action, at: r.at, beforeDigest: r.before_digest, afterDigest: r.after_digest, logIndex: log.positions.get(r.id) ?? null, checkpointSize: log.checkpointSize }));
   });
 
   api.post(
