@@ -79,8 +79,8 @@ export const POLICIES: Readonly<Record<string, Policy>> = {
   'PATCH /api/users/:id': { kind: 'authenticated', roles: ['administrator'], scope: 'admin' },
   'POST /api/users/:id/disable': { kind: 'authenticated', roles: ['administrator'], scope: 'admin' },
   'POST /api/users/:id/enable': { kind: 'authenticated', roles: ['administrator'], scope: 'admin' },
-  'POST /api/users/:id/password': { kind: 'authenticated', roles: ['administrator'], scope: 'admin', sessionOnly: true },
-  'POST /api/users/:id/second-factor/reset': { kind: 'authenticated', roles: ['administrator'], scope: 'admin', sessionOnly: true },
+  'POST /api/users/:id/password': { kind: 'authenticated', roles: ['administrator'], scope: 'admin' },
+  'POST /api/users/:id/second-factor/reset': { kind: 'authenticated', roles: ['administrator'], scope: 'admin' },
   'GET /api/admin/tokens': { kind: 'authenticated', roles: ['administrator'], scope: 'admin' },
   'DELETE /api/admin/tokens/:id': { kind: 'authenticated', roles: ['administrator'], scope: 'admin' },
   // Token management: a session that passed its second factor, or a token given the explicit

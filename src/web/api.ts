@@ -37,6 +37,8 @@ import type {
   Notification,
   NotificationItem,
   NotificationPreference,
+  UserAccount,
+  AdministeredToken,
   TotpEnrolment,
 } from './types';
 
@@ -246,6 +248,19 @@ export function createApi(client: ApiClient) {
       markRead: (ids: string[] | 'all') => client.post<{ changed: number }>('/api/me/notifications/read', ids === 'all' ? { all: true } : { ids }),
       preferences: (signal?: AbortSignal) => client.get<{ email: boolean; preferences: NotificationPreference[] }>('/api/me/notification-preferences', signal ? { signal } : {}),
       setPreferences: (preferences: NotificationPreference[]) => client.put<{ email: boolean; preferences: NotificationPreference[] }>('/api/me/notification-preferences', { preferences }),
+    },
+    /** Account administration (administrators; src/http/routes/admin.ts). */
+    admin: {
+      users: (signal?: AbortSignal) => client.get<UserAccount[]>('/api/users', signal ? { signal } : {}),
+      createUser: (input: { email: string; displayName: string; authorityId: string | null; roles: string[]; password: string }) => client.post<UserAccount>('/api/users', input),
+      updateUser: (id: string, input: { roles?: string[]; displayName?: string }) => client.request<UserAccount>('PATCH', `/api/users/${enc(id)}`, { body: input }),
+      disable: (id: string) => client.post<UserAccount>(`/api/users/${enc(id)}/disable`),
+      enable: (id: string) => client.post<UserAccount>(`/api/users/${enc(id)}/enable`),
+      setPassword: (id: string, password: string) => client.post<UserAccount>(`/api/users/${enc(id)}/password`, { password }),
+      resetSecondFactor: (id: string) => client.post<UserAccount>(`/api/users/${enc(id)}/second-factor/reset`),
+      tokens: (signal?: AbortSignal) => client.get<AdministeredToken[]>('/api/admin/tokens', signal ? { signal } : {}),
+      revokeToken: (id: string) => client.delete<AdministeredToken>(`/api/admin/tokens/${enc(id)}`),
+      createAuthority: (input: unknown) => client.post<Authority>('/api/authorities', input),
     },
     /** The node's transparency log (auditors, administrators). */
     ledger: (signal?: AbortSignal) => client.get<LedgerStatusView>('/api/ledger', signal ? { signal } : {}),

@@ -25,12 +25,15 @@ export interface RouteDef {
   roles?: readonly Role[];
 }
 
+/** Roles that handle cases (an administrator alone administers the node: no case lists for them). */
+export const CASE_WORKERS: readonly Role[] = ['drafter', 'reviewer', 'central-authority-officer', '24/7-officer', 'service-provider-agent', 'auditor'];
+
 /** The request wizard, shared by "new request" and "edit a draft" so that saving a new draft (which moves to its edit path) keeps the page. */
 const RequestWizard = lazy(() => import('./pages/NewRequest'));
 
 export const ROUTES: readonly RouteDef[] = [
   { name: 'dashboard', path: '/', component: Dashboard, nav: 'nav.dashboard' },
-  { name: 'cases', path: '/cases', component: Cases, nav: 'nav.cases' },
+  { name: 'cases', path: '/cases', component: Cases, nav: 'nav.cases', roles: CASE_WORKERS },
   {
     name: 'new-request',
     path: '/requests/new',
@@ -42,7 +45,8 @@ export const ROUTES: readonly RouteDef[] = [
   { name: 'case', path: '/cases/:id', component: lazy(() => import('./pages/CasePage')) },
   { name: 'treaties', path: '/treaties', component: lazy(() => import('./pages/TreatyExplorer')), nav: 'nav.treaties' },
   { name: 'party', path: '/treaties/:party', component: lazy(() => import('./pages/PartyProfile')) },
-  { name: 'statistics', path: '/statistics', component: lazy(() => import('./pages/Statistics')), nav: 'nav.statistics' },
+  { name: 'statistics', path: '/statistics', component: lazy(() => import('./pages/Statistics')), nav: 'nav.statistics', roles: CASE_WORKERS },
+  { name: 'admin', path: '/admin', component: lazy(() => import('./pages/Admin')), nav: 'nav.admin', roles: ['administrator'] },
   { name: 'notifications', path: '/notifications', component: lazy(() => import('./pages/Notifications')) },
   { name: 'notification-settings', path: '/settings/notifications', component: lazy(() => import('./pages/NotificationSettings')) },
   { name: 'ledger', path: '/ledger', component: lazy(() => import('./pages/LedgerPage')), nav: 'nav.ledger', roles: ['auditor', 'administrator'] },
@@ -63,5 +67,6 @@ export const paths = {
   statistics: () => '/statistics',
   ledger: () => '/ledger',
   notifications: () => '/notifications',
+  admin: (section?: 'users-title' | 'tokens-title' | 'authorities-title') => (section ? `/admin#${section}` : '/admin'),
   notificationSettings: () => '/settings/notifications',
 };

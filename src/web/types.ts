@@ -210,3 +210,28 @@ export interface NotificationPreference {
   inApp: boolean;
   email: boolean;
 }
+
+/** GET /api/users: an account as its administrator sees it. */
+export interface UserAccount {
+  id: string;
+  email: string;
+  displayName: string;
+  authorityId: string | null;
+  roles: Role[];
+  totpEnabled: boolean;
+  createdAt: string;
+  disabledAt: string | null;
+}
+
+/** GET /api/admin/tokens */
+export interface AdministeredToken {
+  id: string;
+  userId: string;
+  userDisplayName: string;
+  name: string;
+  scopes: string[];
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}

@@ -80,6 +80,13 @@ const EXPECTED: Record<string, RouteExpectation> = {
   'GET /api/authorities': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: 'all', tenant: null, scopes: ['cases:read', 'admin'] },
   'POST /api/authorities': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: [], tenant: null, scopes: [] },
   'GET /api/users': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['administrator'], tenant: null, scopes: ['admin'] },
+  'PATCH /api/users/:id': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['administrator'], tenant: 'token', scopes: ['admin'] },
+  'POST /api/users/:id/disable': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['administrator'], tenant: 'token', scopes: ['admin'] },
+  'POST /api/users/:id/enable': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['administrator'], tenant: 'token', scopes: ['admin'] },
+  'POST /api/users/:id/password': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['administrator'], tenant: 'token', scopes: ['admin'] },
+  'POST /api/users/:id/second-factor/reset': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['administrator'], tenant: 'token', scopes: ['admin'] },
+  'DELETE /api/admin/tokens/:id': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['administrator'], tenant: 'token', scopes: ['admin'] },
+  'GET /api/admin/tokens': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['administrator'], tenant: null, scopes: ['admin'] },
   'POST /api/users': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['administrator'], tenant: 'authority', scopes: ['admin'] },
   'GET /api/tokens': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: 'all', tenant: null, scopes: ['tokens'] },
   'POST /api/tokens': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: 'all', tenant: null, scopes: null },
@@ -151,6 +158,12 @@ const EVENT_RULES: Record<string, { side: 'requesting' | 'requested'; roles: rea
 
 /** Routes where 404 means "not yours" (tenant isolation), not "not configured". */
 const TENANT_404 = new Set([
+  'PATCH /api/users/:id',
+  'POST /api/users/:id/disable',
+  'POST /api/users/:id/enable',
+  'POST /api/users/:id/password',
+  'POST /api/users/:id/second-factor/reset',
+  'DELETE /api/admin/tokens/:id',
   'DELETE /api/tokens/:id',
   'GET /api/cases/:id',
   'PUT /api/cases/:id',
@@ -290,7 +303,13 @@ describe('authorisation matrix [sqlite]', () => {
       }
     }
     foreignTokenId = /^cmt_([a-z2-7]{16})_/.exec(await t.token('prosecutor@de.demo', ['cases:read']))?.[1] as string;
+    // Accounts the administration routes act on: one of the French authority, one of the German.
+    targets.own = (await t.addUser({ email: 'target@fr-ca.matrix', authorityId: 'fr-ca', roles: ['drafter'] })).id;
+    targets.foreign = (await t.addUser({ email: 'target@de.matrix', authorityId: 'de-sta-koeln', roles: ['drafter'] })).id;
+    targets.ownToken = /^cmt_([a-z2-7]{16})_/.exec(await t.token('target@fr-ca.matrix', ['cases:read']))?.[1] as string;
   });
+  const targets = { own: '', foreign: '', ownToken: '' };
+  const targetOf = (variant: 'own' | 'foreign' | 'unknown') => (variant === 'own' ? targets.own : variant === 'foreign' ? targets.foreign : '01900000-0000-7000-8000-00000000beef');
   after(() => t?.close());
 
   /** An upload of the own case by the requested side, as `beginUpload` leaves it. */
@@ -412,6 +431,20 @@ describe('authorisation matrix [sqlite]', () => {
         return c.post('/api/authorities', { id: `mx-${n}`, party: 'ES', kind: 'police-unit', name: `Matrix ${n}`, timeZone: 'Europe/Madrid', languages: ['es'] });
       case 'POST /api/users':
         return c.post('/api/users', { email: `user-${n}@matrix.test`, displayName: `Matrix ${n}`, authorityId: variant === 'own' ? myAuthority : 'de-sta-koeln', roles: ['drafter'], password: DEMO_PASSWORD });
+      case 'PATCH /api/users/:id':
+        return c.request('PATCH', `/api/users/${targetOf(variant)}`, { body: { roles: ['drafter'] } });
+      case 'POST /api/users/:id/disable':
+        return c.post(`/api/users/${targetOf(variant)}/disable`, {});
+      case 'POST /api/users/:id/enable':
+        return c.post(`/api/users/${targetOf(variant)}/enable`, {});
+      case 'POST /api/users/:id/password':
+        return c.post(`/api/users/${targetOf(variant)}/password`, { password: DEMO_PASSWORD });
+      case 'POST /api/users/:id/second-factor/reset':
+        return c.post(`/api/users/${targetOf(variant)}/second-factor/reset`, {});
+      case 'GET /api/admin/tokens':
+        return c.get('/api/admin/tokens');
+      case 'DELETE /api/admin/tokens/:id':
+        return c.delete(`/api/admin/tokens/${variant === 'own' ? targets.ownToken : variant === 'foreign' ? foreignTokenId : unknownTokenId}`);
       case 'POST /api/me/notifications/read':
         return c.post('/api/me/notifications/read', { all: true });
       case 'PUT /api/me/notification-preferences':
