@@ -155,6 +155,12 @@ export interface CaseListQuery {
   state?: CaseState;
   limit?: number;
   offset?: number;
+  /** Issue 16: reference or request text; addressee; emergency; created from/to (YYYY-MM-DD). */
+  q?: string;
+  addressee?: string;
+  emergency?: 'true' | 'false';
+  from?: string;
+  to?: string;
 }
 
 export interface DeadlineQuery {

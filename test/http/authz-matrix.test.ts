@@ -304,12 +304,14 @@ describe('authorisation matrix [sqlite]', () => {
     }
     foreignTokenId = /^cmt_([a-z2-7]{16})_/.exec(await t.token('prosecutor@de.demo', ['cases:read']))?.[1] as string;
     // Accounts the administration routes act on: one of the French authority, one of the German.
-    targets.own = (await t.addUser({ email: 'target@fr-ca.matrix', authorityId: 'fr-ca', roles: ['drafter'] })).id;
+    for (const authorityId of ['fr-ca', 'us-doj-oia']) {
+      targets.own.set(authorityId, (await t.addUser({ email: `target@${authorityId}.matrix`, authorityId, roles: ['drafter'] })).id);
+      targets.ownToken.set(authorityId, /^cmt_([a-z2-7]{16})_/.exec(await t.token(`target@${authorityId}.matrix`, ['cases:read']))?.[1] as string);
+    }
     targets.foreign = (await t.addUser({ email: 'target@de.matrix', authorityId: 'de-sta-koeln', roles: ['drafter'] })).id;
-    targets.ownToken = /^cmt_([a-z2-7]{16})_/.exec(await t.token('target@fr-ca.matrix', ['cases:read']))?.[1] as string;
   });
-  const targets = { own: '', foreign: '', ownToken: '' };
-  const targetOf = (variant: 'own' | 'foreign' | 'unknown') => (variant === 'own' ? targets.own : variant === 'foreign' ? targets.foreign : '01900000-0000-7000-8000-00000000beef');
+  const targets = { own: new Map<string, string>(), foreign: '', ownToken: new Map<string, string>() };
+  const targetOf = (variant: 'own' | 'foreign' | 'unknown', authorityId: string) => (variant === 'own' ? (targets.own.get(authorityId) ?? '') : variant === 'foreign' ? targets.foreign : '01900000-0000-7000-8000-00000000beef');
   after(() => t?.close());
 
   /** An upload of the own case by the requested side, as `beginUpload` leaves it. */
@@ -432,19 +434,19 @@ describe('authorisation matrix [sqlite]', () => {
       case 'POST /api/users':
         return c.post('/api/users', { email: `user-${n}@matrix.test`, displayName: `Matrix ${n}`, authorityId: variant === 'own' ? myAuthority : 'de-sta-koeln', roles: ['drafter'], password: DEMO_PASSWORD });
       case 'PATCH /api/users/:id':
-        return c.request('PATCH', `/api/users/${targetOf(variant)}`, { body: { roles: ['drafter'] } });
+        return c.request('PATCH', `/api/users/${targetOf(variant, myAuthority)}`, { body: { roles: ['drafter'] } });
       case 'POST /api/users/:id/disable':
-        return c.post(`/api/users/${targetOf(variant)}/disable`, {});
+        return c.post(`/api/users/${targetOf(variant, myAuthority)}/disable`, {});
       case 'POST /api/users/:id/enable':
-        return c.post(`/api/users/${targetOf(variant)}/enable`, {});
+        return c.post(`/api/users/${targetOf(variant, myAuthority)}/enable`, {});
       case 'POST /api/users/:id/password':
-        return c.post(`/api/users/${targetOf(variant)}/password`, { password: DEMO_PASSWORD });
+        return c.post(`/api/users/${targetOf(variant, myAuthority)}/password`, { password: DEMO_PASSWORD });
       case 'POST /api/users/:id/second-factor/reset':
-        return c.post(`/api/users/${targetOf(variant)}/second-factor/reset`, {});
+        return c.post(`/api/users/${targetOf(variant, myAuthority)}/second-factor/reset`, {});
       case 'GET /api/admin/tokens':
         return c.get('/api/admin/tokens');
       case 'DELETE /api/admin/tokens/:id':
-        return c.delete(`/api/admin/tokens/${variant === 'own' ? targets.ownToken : variant === 'foreign' ? foreignTokenId : unknownTokenId}`);
+        return c.delete(`/api/admin/tokens/${variant === 'own' ? (targets.ownToken.get(myAuthority) ?? '') : variant === 'foreign' ? foreignTokenId : unknownTokenId}`);
       case 'POST /api/me/notifications/read':
         return c.post('/api/me/notifications/read', { all: true });
       case 'PUT /api/me/notification-preferences':

@@ -84,6 +84,13 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
           offset: z.coerce.number().int().min(0).max(1_000_000).optional(),
           /** Keyset pagination (cheap at any depth): the `nextCursor` of the previous page; replaces `offset`. */
           after: z.string().min(1).max(200).regex(/^[A-Za-z0-9_-]+$/, 'a nextCursor value').optional(),
+          /** Search: reference (prefix) or any text of the request (own reference, identifiers). */
+          q: z.string().trim().min(1).max(200).optional(),
+          addressee: z.string().min(1).max(100).optional(),
+          emergency: z.enum(['true', 'false']).optional(),
+          /** Created from this date (inclusive) / up to this date (inclusive), YYYY-MM-DD, UTC. */
+          from: z.iso.date().optional(),
+          to: z.iso.date().optional(),
         }),
       },
     },
@@ -95,6 +102,11 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
         ...(q.limit ? { limit: q.limit } : {}),
         ...(q.offset ? { offset: q.offset } : {}),
         ...(q.after ? { after: q.after } : {}),
+        ...(q.q ? { search: q.q } : {}),
+        ...(q.addressee ? { addresseeId: q.addressee } : {}),
+        ...(q.emergency ? { emergency: q.emergency === 'true' } : {}),
+        ...(q.from ? { createdFrom: `${q.from}T00:00:00.000Z` } : {}),
+        ...(q.to ? { createdBefore: new Date(Date.parse(`${q.to}T00:00:00.000Z`) + 86_400_000).toISOString() } : {}),
       });
     },
   );
