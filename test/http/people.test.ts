@@ -87,4 +87,28 @@ describe('people and search', () => {
     const audit = (await (await t.as('auditor@fr.demo')).get(`/api/cases/${c.id}/audit`)).json<{ actor: string; actorView: { name: string | null } | null }[]>();
     assert.ok(audit.some((a) => a.actorView?.name === 'Luc Petit (central authority)'));
   });
+
+  it('statistics: outgoing counts sent requests only; period, instrument and emergency filters', async () => {
+    interface Stats { total: number; outgoing: { count: number }[]; byState: Record<string, number> }
+    const officer = await t.as('officer@fr.demo');
+    const stats = async (query: Record<string, string> = {}) => (await officer.get('/api/stats', { query })).json<Stats>();
+    const sum = (s: Stats) => s.outgoing.reduce((n, o) => n + o.count, 0);
+    const sent = await t.handle.db.selectFrom('cases').select(['measures']).where('requesting_authority_id', '=', 'fr-ca').where('sent_at', 'is not', null).execute();
+    const measures = sent.reduce((n, c) => n + (JSON.parse(c.measures) as unknown[]).length, 0);
+    const all = await stats();
+    assert.ok((all.byState.draft ?? 0) > 0, 'the French side has drafts');
+    assert.equal(sum(all), measures, 'drafts are not outgoing requests');
+    const bases = await t.handle.db.selectFrom('cases').select(['legal_basis', 'measures']).where('requesting_authority_id', '=', 'fr-ca').where('sent_at', 'is not', null).execute();
+    const instrument = (bases[0]?.legal_basis ?? '').split(':')[0] as string;
+    const ofInstrument = bases.filter((b) => b.legal_basis.startsWith(`${instrument}:`)).reduce((n, c) => n + (JSON.parse(c.measures) as unknown[]).length, 0);
+    assert.ok(ofInstrument > 0);
+    assert.equal(sum(await stats({ instrument })), ofInstrument);
+    assert.equal(sum(await stats({ instrument: 'NOSUCH' })), 0);
+    assert.equal(sum(await stats({ to: '2020-01-01' })), 0);
+    const today = t.clock.now().toISOString().slice(0, 10);
+    assert.equal(sum(await stats({ from: today })), measures);
+    assert.equal(sum(await stats({ emergency: 'true' })) + sum(await stats({ emergency: 'false' })), measures);
+    assertProblem(await officer.get('/api/stats', { query: { instrument: 'a b' } }), 400, 'invalid-request');
+    assert.equal((await officer.get('/api/stats.csv', { query: { emergency: 'false' } })).statusCode, 200);
+  });
 });

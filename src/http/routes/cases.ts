@@ -275,13 +275,28 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
     return deps.cases.db.selectFrom('notifications').select(['id', 'case_id as caseId', 'kind', 'message', 'created_at as createdAt', 'read_at as readAt']).where('authority_id', 'in', ids).orderBy('created_at', 'desc').limit(200).execute();
   });
 
-  api.get('/api/stats', { schema: { tags, summary: 'Statistics of your authority’s cases: by state, measure and party; time to response; refusals by ground' } }, async (request) => caseStatistics(deps.cases, own(request.principal)));
+  const statsQuery = z.strictObject({
+    /** Period of sending (or creation for drafts), YYYY-MM-DD inclusive, UTC. */
+    from: z.iso.date().optional(),
+    to: z.iso.date().optional(),
+    instrument: z.string().regex(/^[A-Za-z0-9-]{2,40}$/).optional(),
+    emergency: z.enum(['true', 'false']).optional(),
+  });
+  const statsFilter = (q: z.infer<typeof statsQuery>) => ({
+    ...(q.from ? { from: `${q.from}T00:00:00.000Z` } : {}),
+    ...(q.to ? { before: new Date(Date.parse(`${q.to}T00:00:00.000Z`) + 86_400_000).toISOString() } : {}),
+    ...(q.instrument ? { instrument: q.instrument } : {}),
+    ...(q.emergency ? { emergency: q.emergency === 'true' } : {}),
+  });
+  api.get('/api/stats', { schema: { tags, summary: 'Statistics of your authority’s cases: by state, measure and party (outgoing: sent requests only); time to response; refusals by ground; filtered by period, instrument and emergency', querystring: statsQuery } }, async (request) =>
+    caseStatistics(deps.cases, own(request.principal), statsFilter(request.query)),
+  );
 
   api.get(
     '/api/stats.csv',
-    { schema: { tags, summary: 'The same statistics as CSV (RFC 4180, header row): one long table section,key,party,value (see src/http/stats.ts)' } },
+    { schema: { tags, summary: 'The same statistics as CSV (RFC 4180, header row): one long table section,key,party,value (see src/http/stats.ts)', querystring: statsQuery } },
     async (request, reply) => {
-      const csv = statisticsCsv(await caseStatistics(deps.cases, own(request.principal)), CASE_STATES);
+      const csv = statisticsCsv(await caseStatistics(deps.cases, own(request.principal), statsFilter(request.query)), CASE_STATES);
       const day = new Date().toISOString().slice(0, 10);
       return reply
         .type('text/csv; charset=utf-8; header=present')
