@@ -5,20 +5,24 @@
  *    review, send; concurrency 64) on SQLite (a temporary file, synchronous = normal, the
  *    server's default) with the log — the triggers that sequence every audit event — and
  *    without (the same database with the triggers dropped), alternating, best of three each, in
- *    the same run. `write_overhead` = 1 − rate with ÷ rate without (target ≤ 0.10).
- * 2. At one million entries (records of ~230 bytes, as audit leaves are): integration (append)
- *    rate, checkpoint signing time, inclusion proof time (median of 1,000 random entries, one
- *    query each) and size (target < 1 ms, ≤ 640 bytes), and full verification (`comity ledger
- *    verify`: every leaf, node and checkpoint from the database) beside raw SHA-256 over the
- *    same leaf bytes, one hash per leaf, in the same run: `verify_ratio` (target ≥ 0.5); also the
- *    offline verification an auditor runs from entry bundles (leaves → root), `offline_ratio`.
+ *    the same run. `write_overhead` = 1 − rate with ÷ rate without (target ≤ 0.10), on wall
+ *    time; `write_overhead_cpu` the same on this process's CPU time, which other jobs on a
+ *    shared machine disturb less (the pipeline and SQLite run in this one process).
+ * 2. At one million entries — audit events as the workflow writes them (leaves of ~440 bytes),
+ *    sequenced by the triggers: integration (append) rate, checkpoint signing time, inclusion
+ *    proof time (median of 1,000 random entries, one query each) and size (target < 1 ms,
+ *    ≤ 640 bytes), and full verification (`comity ledger verify`: every leaf recomputed from its
+ *    audit row, every node and checkpoint, from the database) beside raw SHA-256 over the same
+ *    leaf bytes, one hash per leaf with the fastest node:crypto call (crypto.hash), in the same
+ *    run: `verify_ratio` (target ≥ 0.5); also the offline verification an auditor runs from entry
+ *    bundles (leaves → root), `offline_ratio`.
  *
  * The last line printed is one JSON object:
- * {"name":"ledger","write_overhead","entries","append_per_s","sign_ms","proof_ms","proof_bytes","verify_ratio","offline_ratio",…}
+ * {"name":"ledger","write_overhead","write_overhead_cpu","entries","append_per_s","sign_ms","proof_ms","proof_bytes","verify_ratio","offline_ratio",…}
  *
- *   npm run bench:ledger [-- --entries 1000000 --n 1500 --write-only]
+ *   npm run bench:ledger [-- --entries 1000000 --n 1500 --write-only | --scale-only]
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +34,7 @@ import { openDatabase, uuidv7, type DatabaseHandle } from '../src/db/index.js';
 import { DEMO_AUTHORITIES, DEMO_REVIEW, preservationRequestFrToUs } from '../src/demo/data.js';
 import { createDbKeyStore } from '../src/keys/index.js';
 import { loadKnowledgeBase } from '../src/law/index.js';
-import { canonicalJson, CompactRange, createLedger, inclusionProofAt, integrate, leafHash, memoryInProcess, rootAt } from '../src/ledger/index.js';
+import { CompactRange, createLedger, inclusionProofAt, integrate, leafHash, memoryInProcess, rootAt } from '../src/ledger/index.js';
 import { LOGGED_TABLES } from '../src/db/migrations/0011_ledger.js';
 
 const args = process.argv.slice(2);
@@ -49,7 +53,8 @@ const admin: Actor = { id: 'bench-admin', authorityId: null };
 const fr: Actor = { id: 'bench@fr-ca', authorityId: 'fr-ca' };
 const request = preservationRequestFrToUs();
 
-async function pipeline(ctx: CaseContext, n: number): Promise<number> {
+/** Cases per second of wall time, and per second of this process's CPU time (user + system): on a shared machine the second is less disturbed by other jobs (the pipeline runs in this one process, SQLite in-process). */
+async function pipeline(ctx: CaseContext, n: number): Promise<{ wall: number; cpu: number }> {
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let i = next++; i < n; i = next++) {
@@ -59,8 +64,10 @@ async function pipeline(ctx: CaseContext, n: number): Promise<number> {
     }
   };
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return n / ((performance.now() - started) / 1000);
+  const used = process.cpuUsage(cpu);
+  return { wall: n / ((performance.now() - started) / 1000), cpu: n / ((used.user + used.system) / 1e6) };
 }
 
 async function openSqlite(dir: string, name: string): Promise<DatabaseHandle> {
@@ -69,7 +76,7 @@ async function openSqlite(dir: string, name: string): Promise<DatabaseHandle> {
   return handle;
 }
 
-async function writeOverhead(dir: string): Promise<{ with: number; without: number; overhead: number }> {
+async function writeOverhead(dir: string): Promise<{ with: number; without: number; overhead: number; cpuOverhead: number }> {
   const logged = await openSqlite(dir, 'with.sqlite');
   const bare = await openSqlite(dir, 'without.sqlite');
   for (const [table] of LOGGED_TABLES) await sql.raw(`drop trigger ledger_sequence_${table}`).execute(bare.db);
@@ -78,21 +85,28 @@ async function writeOverhead(dir: string): Promise<{ with: number; without: numb
   for (const ctx of contexts) await pipeline(ctx, 200); // warm-up
   let withLog = 0;
   let withoutLog = 0;
+  let cpuWith = 0;
+  let cpuWithout = 0;
   for (let round = 0; round < 3; round += 1) {
-    withLog = Math.max(withLog, await pipeline(contexts[0] as CaseContext, N));
-    withoutLog = Math.max(withoutLog, await pipeline(contexts[1] as CaseContext, N));
+    const a = await pipeline(contexts[0] as CaseContext, N);
+    const b = await pipeline(contexts[1] as CaseContext, N);
+    withLog = Math.max(withLog, a.wall);
+    withoutLog = Math.max(withoutLog, b.wall);
+    cpuWith = Math.max(cpuWith, a.cpu);
+    cpuWithout = Math.max(cpuWithout, b.cpu);
   }
   const head = await logged.db.selectFrom('ledger_head').select('size').executeTakeFirstOrThrow();
-  console.log(`write path: ${withLog.toFixed(0)} req/s with the log, ${withoutLog.toFixed(0)} without (${head.size} entries sequenced)`);
+  console.log(`write path: ${withLog.toFixed(0)} req/s with the log, ${withoutLog.toFixed(0)} without (${head.size} entries sequenced); per CPU second ${cpuWith.toFixed(0)} with, ${cpuWithout.toFixed(0)} without`);
   await logged.close();
   await bare.close();
-  return { with: withLog, without: withoutLog, overhead: 1 - withLog / withoutLog };
+  return { with: withLog, without: withoutLog, overhead: 1 - withLog / withoutLog, cpuOverhead: 1 - cpuWith / cpuWithout };
 }
 
-/** A record shaped like an audit leaf (~230 bytes of canonical JSON). */
-function record(i: number): string {
+/** An audit event as the case workflow writes them (its leaf is ~300 bytes of canonical JSON). */
+function auditRow(i: number): { id: string; actor: string; action: string; object_type: string; object_id: string; at: string; before_digest: string; after_digest: string; details: string } {
   const hex = (): string => randomBytes(32).toString('hex');
-  return canonicalJson({ v: 1, log: 'record', id: uuidv7(1_780_000_000_000 + i), at: new Date(1_780_000_000_000 + i).toISOString(), action: 'case.approve', before_digest: hex(), after_digest: hex() });
+  const at = 1_780_000_000_000 + i;
+  return { id: uuidv7(at), actor: 'user:0192f0c4-3b1e-7cc0-9a4e-5f1d2c3b4a59', action: 'case.approve', object_type: 'case', object_id: uuidv7(at - 1000), at: new Date(at).toISOString(), before_digest: hex(), after_digest: hex(), details: '{"review":"approved"}' };
 }
 
 function median(values: number[]): number {
@@ -103,22 +117,16 @@ function median(values: number[]): number {
 async function atScale(dir: string): Promise<Record<string, number>> {
   const handle = await openSqlite(dir, 'million.sqlite');
   const db = handle.db;
-  // Sequencing in bulk (as many transactions' appends would): the entries, then the head.
-  const leaves: string[] = [];
+  // Audit events in bulk, as many transactions would write them: the triggers sequence each one.
   let started = performance.now();
   for (let from = 0; from < ENTRIES; from += 5000) {
-    const rows: Array<{ idx: number; source: string; source_id: string; leaf: string }> = [];
-    for (let i = from; i < Math.min(ENTRIES, from + 5000); i += 1) {
-      const leaf = record(i);
-      leaves.push(leaf);
-      rows.push({ idx: i, source: 'record', source_id: `r${i}`, leaf });
-    }
+    const rows: Array<ReturnType<typeof auditRow>> = [];
+    for (let i = from; i < Math.min(ENTRIES, from + 5000); i += 1) rows.push(auditRow(i));
     await db.transaction().execute(async (trx) => {
-      for (let i = 0; i < rows.length; i += 2000) await trx.insertInto('ledger_entries').values(rows.slice(i, i + 2000)).execute();
+      for (let i = 0; i < rows.length; i += 1000) await trx.insertInto('audit_events').values(rows.slice(i, i + 1000)).execute();
     });
   }
-  await db.updateTable('ledger_head').set({ size: ENTRIES }).execute();
-  console.log(`sequenced ${ENTRIES} entries in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`sequenced ${ENTRIES} audit events in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
   started = performance.now();
   const head = await integrate(db);
@@ -144,11 +152,22 @@ async function atScale(dir: string): Promise<Record<string, number>> {
   const proofMs = median(times);
   console.log(`checkpoint signed in ${signMs.toFixed(1)} ms; inclusion proof median ${proofMs.toFixed(3)} ms, largest ${proofBytes} bytes`);
 
-  // Raw SHA-256 over the same leaf bytes, one hash per leaf: the baseline.
-  const bytes = leaves.map((l) => Buffer.from(l));
-  started = performance.now();
-  for (const b of bytes) createHash('sha256').update(b).digest();
-  const rawRate = ENTRIES / ((performance.now() - started) / 1000);
+  // The leaf bytes, read back once outside the timings.
+  const bytes: Buffer[] = [];
+  for (let from = 0; from < ENTRIES; from += 50_000) {
+    const rows = await db.selectFrom('ledger_leaves').select('leaf').where('idx', '>=', from).where('idx', '<', from + 50_000).orderBy('idx').execute();
+    for (const r of rows) bytes.push(Buffer.from(r.leaf));
+  }
+  const leafBytes = bytes.reduce((n, b) => n + b.length, 0) / bytes.length;
+  // Raw SHA-256 over the same leaf bytes, one hash per leaf, with the fastest node:crypto call
+  // (the one-shot crypto.hash; createHash().update().digest() is ~1.6× slower) — the baseline.
+  const rawTimes: number[] = [];
+  for (let round = 0; round < 3; round += 1) {
+    started = performance.now();
+    for (const b of bytes) hash('sha256', b, 'buffer');
+    rawTimes.push(performance.now() - started);
+  }
+  const rawRate = ENTRIES / (Math.min(...rawTimes) / 1000);
   // Offline (an auditor with the entry bundles): leaves → tree → root, compared with the checkpoint.
   started = performance.now();
   const range = new CompactRange();
@@ -159,24 +178,25 @@ async function atScale(dir: string): Promise<Record<string, number>> {
   const report = await ledger.verify();
   const verifyRate = ENTRIES / ((performance.now() - started) / 1000);
   if (!report.ok) throw new Error(`verification failed: ${report.problems.join('; ')}`);
-  console.log(`raw SHA-256 ${rawRate.toFixed(0)} leaves/s; offline verification ${offlineRate.toFixed(0)}/s; full verification from the database ${verifyRate.toFixed(0)}/s`);
+  console.log(`leaves ${leafBytes.toFixed(0)} bytes on average; raw SHA-256 ${rawRate.toFixed(0)} leaves/s; offline verification ${offlineRate.toFixed(0)}/s; full verification from the database ${verifyRate.toFixed(0)}/s`);
   await handle.close();
   return { entries: ENTRIES, append_per_s: Math.round(head.size / appendSeconds), sign_ms: Number(signMs.toFixed(2)), proof_ms: Number(proofMs.toFixed(3)), proof_bytes: proofBytes, verify_ratio: Number((verifyRate / rawRate).toFixed(3)), offline_ratio: Number((offlineRate / rawRate).toFixed(3)) };
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'comity-bench-ledger-'));
 try {
-  const overhead = await writeOverhead(dir);
+  const overhead = args.includes('--scale-only') ? { with: 0, without: 0, overhead: Number.NaN, cpuOverhead: Number.NaN } : await writeOverhead(dir);
   // --write-only: the write-path comparison alone (a second reading on a busy machine).
   const scale: Record<string, number> = args.includes('--write-only') ? {} : await atScale(dir);
   const targets = [
-    overhead.overhead <= 0.1 ? null : `write_overhead ${overhead.overhead.toFixed(3)} > 0.10`,
+    // Met only if both readings say so: on a loaded machine the wall-time one can even come out negative.
+    Number.isNaN(overhead.overhead) || (overhead.overhead <= 0.1 && overhead.cpuOverhead <= 0.1) ? null : `write_overhead ${overhead.overhead.toFixed(3)} (wall), ${overhead.cpuOverhead.toFixed(3)} (CPU): not both ≤ 0.10`,
     scale.proof_ms === undefined || scale.proof_ms < 1 ? null : `proof_ms ${scale.proof_ms} ≥ 1`,
     scale.proof_bytes === undefined || scale.proof_bytes <= 640 ? null : `proof_bytes ${scale.proof_bytes} > 640`,
     scale.verify_ratio === undefined || scale.verify_ratio >= 0.5 ? null : `verify_ratio ${scale.verify_ratio} < 0.5`,
   ].filter((x): x is string => x !== null);
   console.log(targets.length === 0 ? 'all targets met' : `targets missed: ${targets.join('; ')}`);
-  console.log(JSON.stringify({ name: 'ledger', write_overhead: Number(overhead.overhead.toFixed(3)), rate_with_log: Math.round(overhead.with), rate_without_log: Math.round(overhead.without), ...scale }));
+  console.log(JSON.stringify({ name: 'ledger', write_overhead: Number(overhead.overhead.toFixed(3)), write_overhead_cpu: Number(overhead.cpuOverhead.toFixed(3)), rate_with_log: Math.round(overhead.with), rate_without_log: Math.round(overhead.without), ...scale }));
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

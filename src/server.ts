@@ -19,6 +19,7 @@ import { buildApp } from './http/app.js';
 import { ConfigError, effectiveEnv, loadServerConfig } from './http/config.js';
 import { loadKnowledgeBase } from './law/index.js';
 import { startNodeExchange } from './exchange/node-start.js';
+import { createWitnessing, witnessPeers } from './exchange/witnessing.js';
 import { checkpointFile, createLedger, fileMemory, LedgerError, resolveCheckpointSeconds, resolveLogOrigin, startCheckpointing } from './ledger/index.js';
 import { checkMasterKeySource, openMasterKey } from './keys/master-key.js';
 import { assertPrivateDir, ensurePrivateDir } from './ops/file-modes.js';
@@ -80,9 +81,12 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
     memory: fileMemory(checkpointFile(dataDir)),
     now: () => new Date(),
     newId: () => uuidv7(Date.now()),
+    witnesses: async () => (await witnessPeers(database.db)).flatMap((p) => (p.witness ? [p.witness] : [])),
   });
   // Issue 12: a federation node when configured (COMITY_NODE_ID or `comity node init`).
   const exchange = await startNodeExchange(cases, keys, effectiveEnv(env), config.http.publicUrl);
+  // Witnessing (c2sp.org/tlog-witness): cosign the peers' checkpoints, collect theirs of ours.
+  const witnessing = exchange ? createWitnessing(database.db, keys, exchange.identity.nodeId, ledger, { now: () => new Date(), newId: () => uuidv7(Date.now()) }) : undefined;
   // Issue 16: notifications in the workspace, and by e-mail when COMITY_SMTP_URL names an SMTP server.
   const smtpUrl = effectiveEnv(env).COMITY_SMTP_URL;
   if (smtpUrl !== undefined && smtpUrl !== '' && !/^smtps?:\/\/[^/]/.test(smtpUrl)) throw new ConfigError('COMITY_SMTP_URL: expected smtp://host:port or smtps://user:password@host:port');
@@ -94,12 +98,20 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
     intervalMs: Math.min(config.schedulerIntervalMs, 5_000),
     onError: (error) => notificationErrors?.(error),
   });
-  const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, evidence, auth, database, oidc, ledger, notifications, mailConfigured: notifications.mail, ...(exchange ? { exchange: { runtime: exchange, keys } } : {}), ...(options.logger === false ? { logger: false as const } : {}) });
+  const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, evidence, auth, database, oidc, ledger, notifications, mailConfigured: notifications.mail, ...(exchange ? { exchange: { runtime: exchange, keys, ...(witnessing ? { witnessing } : {}) } } : {}), ...(options.logger === false ? { logger: false as const } : {}) });
   notificationErrors = (error) => app.log.error({ err: error }, 'notifications pass failed');
   const checkpointing = startCheckpointing(ledger, checkpointSeconds, (error) => {
     if (error instanceof LedgerError && error.code === 'inconsistent-checkpoint') {
       app.log.error({ ledger: 'refused' }, `TRANSPARENCY LOG REFUSES TO SIGN: ${error.message} — see README "Transparency log", then run: comity ledger resolve --reason TEXT`);
     } else app.log.error({ err: error }, 'transparency log: checkpoint failed');
+  }, witnessing === undefined ? undefined : async () => {
+    try {
+      const { submitted, compared } = await witnessing.afterPublish();
+      for (const s of submitted) if (s.outcome === 'refused' || s.outcome === 'unreachable') app.log.warn({ witness: s.nodeId, outcome: s.outcome }, `witness ${s.nodeId}: ${s.detail ?? s.outcome}`);
+      if (compared.forks > 0) app.log.error({ ledger: 'fork' }, `SPLIT VIEW DETECTED: ${compared.forks} fork(s) of a log — see README "Witnessing" and comity ledger verify`);
+    } catch (error) {
+      app.log.error({ err: error }, 'witnessing failed');
+    }
   });
   const scheduler = startScheduler(cases, {
     intervalMs: config.schedulerIntervalMs,

@@ -17,6 +17,7 @@ import { checkpointFile, createLedger, fileMemory, LedgerError, parseVerifierKey
 import { registerBackupPart } from '../ops/backup.js';
 import { latestCheckpoint } from '../ledger/index.js';
 import { UsageError } from './errors.js';
+import { witnessPeers } from '../exchange/witnessing.js';
 import type { Io } from './io.js';
 
 interface JsonOption {
@@ -37,7 +38,14 @@ async function withLedger<T>(work: (ledger: Ledger, db: Awaited<ReturnType<typeo
     // The master key as `comity keys` opens it (beside a demo node, its demo key).
     const demo = env.COMITY_DEMO === 'true' || existsSync(join(demoKeyDir(dataDir), MASTER_KEY_FILE_NAME));
     const keys = createDbKeyStore(handle.db, (await openMasterKey(env, dataDir, handle.db, { demo })).box);
-    const ledger = createLedger(handle.db, keys, { origin: resolveLogOrigin(env), memory: fileMemory(checkpointFile(dataDir)), now: () => new Date(), newId: () => uuidv7(Date.now()) });
+    const ledger = createLedger(handle.db, keys, {
+      origin: resolveLogOrigin(env),
+      memory: fileMemory(checkpointFile(dataDir)),
+      now: () => new Date(),
+      newId: () => uuidv7(Date.now()),
+      // The peers' witness keys (their agreements) check the cosignatures collected.
+      witnesses: async () => (await witnessPeers(handle.db)).flatMap((p) => (p.witness ? [p.witness] : [])),
+    });
     return await work(ledger, handle.db);
   } finally {
     await handle.close();
@@ -98,7 +106,13 @@ export function registerLedger(program: Command, io: Io): void {
       await withLedger(async (l) => {
         const report = await l.verify(progressBar());
         if (options.json) io.out(JSON.stringify(report));
-        else if (report.ok) io.out(`log verified: ${report.size} entries, ${report.checkpoints} signed checkpoints, all consistent`);
+        else {
+          if (report.ok) io.out(`log verified: ${report.size} entries, ${report.checkpoints} signed checkpoints, all consistent`);
+          const c = report.cosignatures;
+          const witnesses = Object.entries(c.byWitness).map(([name, size]) => `${name} up to ${size}`);
+          io.out(`cosignatures: ${c.verified} verified${witnesses.length > 0 ? ` (${witnesses.join(', ')})` : ''}, ${c.failed} failed, ${c.unknownWitness} of witnesses no longer trusted (not checked)`);
+          for (const f of report.forks) io.out(`SPLIT VIEW of ${f.ownLog ? 'THIS LOG' : f.origin} at size ${f.size}, detected ${f.detectedAt}: ${f.how}`);
+        }
         if (!report.ok) {
           const at = report.firstBadIndex === null ? '' : ` (first entry that does not match: ${report.firstBadIndex})`;
           throw new LedgerCheckFailed(`ledger verification FAILED${at}: ${report.problems[0] ?? ''}${report.problems.length > 1 ? ` (+${report.problems.length - 1} more)` : ''}`);

@@ -31,6 +31,7 @@ const DEFAULT_ALGORITHM: Readonly<Record<KeyPurpose, KeyAlgorithm>> = {
   'node-encryption': 'X25519',
   'document-signing': 'ECDSA-P256',
   'content-wrapping': 'AES-256',
+  witness: 'Ed25519',
 };
 
 function purposeOf(value: string | undefined): KeyPurpose | undefined {

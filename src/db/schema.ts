@@ -377,6 +377,37 @@ export interface LedgerCheckpointsTable {
   signed_at: string;
 }
 
+/** `witness_checkpoints`: checkpoints of peers' logs this node cosigned as a witness (migration 0031). */
+export interface WitnessCheckpointsTable {
+  origin: string;
+  size: number;
+  root: Uint8Array;
+  node_id: string;
+  note: string;
+  cosigned_at: string;
+}
+
+/** `ledger_cosignatures`: witnesses' cosignatures of this node's checkpoints (one note signature line each). */
+export interface LedgerCosignaturesTable {
+  origin: string;
+  size: number;
+  witness: string;
+  node_id: string;
+  signature: string;
+  collected_at: string;
+}
+
+/** `ledger_forks`: two validly signed checkpoints of one log that contradict each other. */
+export interface LedgerForksTable {
+  id: string;
+  origin: string;
+  size: number;
+  detected_at: string;
+  how: string;
+  evidence: string;
+  resolved_at: string | null;
+}
+
 export interface LedgerIncidentsTable {
   id: string;
   raised_at: string;
@@ -544,6 +575,77 @@ export interface ExchangeRefusalsTable {
 }
 
 /** Every table, for `Kysely<Database>`. */
+/** Regulation (EU) 2023/1543 (migration 0050): a service provider and who receives its orders. */
+export interface ServiceProvidersTable {
+  id: string;
+  name: string;
+  /** ISO 3166-1 alpha-2 (or EU party code) of the State where the provider is established. */
+  established_in: string;
+  representative_authority_id: string;
+  /** `designated-establishment` | `legal-representative` (Directive (EU) 2023/1544). */
+  representative_kind: string;
+  representative_state: string;
+  created_at: string;
+}
+
+/** An EPOC or EPOC-PR (see `eorders/`). JSON columns: certificate, validation. */
+export interface EordersTable {
+  id: string;
+  reference: string;
+  kind: string;
+  state: string;
+  emergency: number;
+  issuing_authority_id: string;
+  addressee_id: string;
+  provider_id: string;
+  enforcing_authority_id: string | null;
+  enforcing_status: string;
+  validation_status: string;
+  certificate: string;
+  validation: string | null;
+  preceded_by: string | null;
+  created_by: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+  sent_at: string | null;
+  delivered_at: string | null;
+  enforcing_delivered_at: string | null;
+  closed_at: string | null;
+}
+
+export interface EorderEventsTable {
+  id: string;
+  order_id: string;
+  seq: number;
+  event: string;
+  from_state: string | null;
+  to_state: string;
+  actor: string;
+  /** issuing | addressee | enforcing | system */
+  party: string;
+  at: string;
+  reason: string | null;
+  payload: string | null;
+}
+
+export interface EorderClocksTable {
+  id: string;
+  order_id: string;
+  clock: string;
+  party: string;
+  authority_id: string;
+  text: string;
+  amount: number;
+  unit: string;
+  started_at: string;
+  due_at: string;
+  status: string;
+  met_at: string | null;
+  citation: string;
+  verified: number;
+}
+
 export interface Database {
   schema_info: SchemaInfoTable;
   audit_events: AuditEventsTable;
@@ -571,6 +673,9 @@ export interface Database {
   ledger_nodes: LedgerNodesTable;
   ledger_tree: LedgerTreeTable;
   ledger_checkpoints: LedgerCheckpointsTable;
+  witness_checkpoints: WitnessCheckpointsTable;
+  ledger_cosignatures: LedgerCosignaturesTable;
+  ledger_forks: LedgerForksTable;
   ledger_incidents: LedgerIncidentsTable;
   ledger_verifications: LedgerVerificationsTable;
   exchange_node: ExchangeNodeTable;
@@ -584,6 +689,10 @@ export interface Database {
   evidence_uploads: EvidenceUploadsTable;
   evidence_items: EvidenceItemsTable;
   evidence_custody: EvidenceCustodyTable;
+  service_providers: ServiceProvidersTable;
+  eorders: EordersTable;
+  eorder_events: EorderEventsTable;
+  eorder_clocks: EorderClocksTable;
 }
 
 export type AuditEvent = Selectable<AuditEventsTable>;

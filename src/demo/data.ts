@@ -12,8 +12,16 @@ export const DEMO_AUTHORITIES: readonly AuthorityInput[] = [
   { id: 'de-sta-koeln', party: 'DE', kind: 'prosecutor-or-judge', name: 'Germany — Staatsanwaltschaft Köln, ZAC NRW', timeZone: 'Europe/Berlin', languages: ['de', 'en'], contact: { email: 'zac@demo.invalid' } },
   { id: 'us-doj-oia', party: 'US', kind: 'central-authority', name: 'United States — Department of Justice, Office of International Affairs', timeZone: 'America/New_York', languages: ['en'], contact: { email: 'oia@demo.invalid', officeHours: '09:00-17:30' } },
   { id: 'jp-247', party: 'JP', kind: '24/7-point-of-contact', name: 'Japan — National Police Agency, 24/7 point of contact', timeZone: 'Asia/Tokyo', languages: ['ja', 'en'], contact: { email: 'poc247@demo.invalid' } },
-  { id: 'ie-provider', party: 'IE', kind: 'service-provider', name: 'Example Mail Ltd (designated establishment, Dublin)', timeZone: 'Europe/Dublin', languages: ['en'], contact: { email: 'lawenforcement@demo.invalid' } },
+  { id: 'ie-provider', party: 'IE', kind: 'service-provider', name: 'Example Mail — legal representative in Ireland (Dublin)', timeZone: 'Europe/Dublin', languages: ['en'], contact: { email: 'lawenforcement@demo.invalid' } },
+  // Regulation (EU) 2023/1543: a French investigating judge issues orders; Ireland's enforcing authority is notified (Art. 8).
+  { id: 'fr-tj-paris', party: 'FR', kind: 'prosecutor-or-judge', name: 'France — Tribunal judiciaire de Paris, juge d’instruction (pôle cyber)', timeZone: 'Europe/Paris', languages: ['fr', 'en'], contact: { email: 'ji-cyber@demo.invalid' } },
+  { id: 'ie-enforcing', party: 'IE', kind: 'eu-enforcing-authority', name: 'Ireland — enforcing authority under Regulation (EU) 2023/1543', timeZone: 'Europe/Dublin', languages: ['en', 'ga'], contact: { email: 'eevidence@demo.invalid' } },
 ];
+
+/** Service providers (Reg. 2023/1543; Directive (EU) 2023/1544): a US provider with its legal representative in Ireland. */
+export const DEMO_PROVIDERS = [
+  { id: 'example-mail', name: 'Example Mail Inc.', establishedIn: 'US', representative: 'ie-provider', representativeKind: 'legal-representative' },
+] as const;
 
 /** A French preservation request to the United States under Budapest Art. 29. */
 export function preservationRequestFrToUs(overrides: Partial<RequestInput> = {}): RequestInput {

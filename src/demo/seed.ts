@@ -12,7 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { confirmTotp, createUser, enrolTotp, login, totpCode, type AuthContext, type Role } from '../auth/index.js';
 import { createAuthority, createCase, transitionCase, type Actor, type CaseContext } from '../cases/index.js';
-import { DEMO_AUTHORITIES, DEMO_REVIEW, preservationRequestFrToUs } from './data.js';
+import { createProvider } from '../eorders/index.js';
+import { DEMO_AUTHORITIES, DEMO_PROVIDERS, DEMO_REVIEW, preservationRequestFrToUs } from './data.js';
 
 /** A fresh demo password: 16 random bytes, base64url (22 characters), with a readable prefix. */
 export function newDemoPassword(): string {
@@ -51,6 +52,9 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { email: 'judge@de.demo', displayName: 'Ermittlungsrichterin Lea Schmitz (AG Köln)', authorityId: 'de-sta-koeln', roles: ['reviewer'] },
   { email: 'poc@jp.demo', displayName: 'Haruto Sato (24/7)', authorityId: 'jp-247', roles: ['24/7-officer'] },
   { email: 'agent@provider.demo', displayName: 'Aoife Byrne (Example Mail)', authorityId: 'ie-provider', roles: ['service-provider-agent'] },
+  { email: 'greffe@fr.demo', displayName: 'Hugo Moreau (greffier, juge d’instruction, Paris)', authorityId: 'fr-tj-paris', roles: ['drafter'] },
+  { email: 'juge@fr.demo', displayName: 'Juge d’instruction Claire Dubois (Paris)', authorityId: 'fr-tj-paris', roles: ['reviewer', 'drafter'] },
+  { email: 'enforcing@ie.demo', displayName: 'Siobhán Kelly (enforcing authority, Ireland)', authorityId: 'ie-enforcing', roles: ['central-authority-officer'] },
   { email: 'admin@comity.demo', displayName: 'Platform administrator', authorityId: null, roles: ['administrator'] },
 ];
 
@@ -77,6 +81,7 @@ export async function isEmpty(cases: CaseContext): Promise<boolean> {
 
 export async function seedDemo(cases: CaseContext, auth: AuthContext, password: string): Promise<SeededUser[]> {
   for (const authority of DEMO_AUTHORITIES) await createAuthority(cases, SYSTEM, authority);
+  for (const provider of DEMO_PROVIDERS) await createProvider(cases, SYSTEM, provider);
   const seeded: SeededUser[] = [];
   // The demo's history names its real users: each change is recorded as the person who made it.
   const actors = new Map<string, Actor>();

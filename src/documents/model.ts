@@ -8,6 +8,8 @@
 /** The forms a central authority sends (or, for Annex III, a service provider answers with). */
 export const FORM_IDS = ['tcy-preservation', 'tcy-subscriber-mla', 'epoc', 'epoc-pr', 'eu-annex-iii', 'eio', 'letter'] as const;
 export type FormId = (typeof FORM_IDS)[number];
+/** Forms of Regulation (EU) 2023/1543 printed from an order's structured data only (src/eorders/documents.ts). */
+export type OrderFormId = 'eu-annex-v' | 'eu-annex-vi';
 
 /** A field's value: text, or explicitly not applicable (printed as such, never left blank). */
 export type FieldValue = { readonly text: string } | { readonly notApplicable: true };
@@ -30,7 +32,7 @@ export interface DocumentSection {
 }
 
 export interface DocumentModel {
-  readonly form: FormId;
+  readonly form: FormId | OrderFormId;
   readonly language: string;
   /** The form's own title, e.g. "European Production Order Certificate (EPOC)". */
   readonly title: string;

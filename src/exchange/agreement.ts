@@ -9,11 +9,14 @@
  *
  * File shape: `{ "agreement": {…}, "signature": { "protected": "<b64url>", "signature": "<b64url>" } }`.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import { calculateJwkThumbprint, flattenedVerify, FlattenedSign, importJWK } from 'jose';
 import { z } from 'zod';
 import { AUTHORITY_KINDS } from '../cases/authorities.js';
 import { canonicalJson } from '../ledger/canonical-json.js';
+import { validOrigin } from '../ledger/checkpoint.js';
+import { parseVerifierKey, verifierKeyText } from '../ledger/note.js';
+import { witnessName, witnessVkey } from '../ledger/witness.js';
 import { NODE_OWNER, type KeyStore } from '../keys/index.js';
 import { ExchangeError } from './errors.js';
 import { endpointSchema, nodeIdSchema, type NodeIdentity } from './identity.js';
@@ -39,6 +42,19 @@ const agreementSchema = z.strictObject({
   flows: z.strictObject({ send: z.array(z.enum(MESSAGE_TYPES)).max(MESSAGE_TYPES.length), receive: z.array(z.enum(MESSAGE_TYPES)).max(MESSAGE_TYPES.length) }),
   jwks: z.strictObject({ keys: z.array(publishedJwkSchema).min(2).max(1000) }),
   issuedAt: z.iso.datetime({ offset: true }),
+  /**
+   * The node's transparency log and witness (c2sp.org/tlog-witness): the log's origin, its
+   * current log key as a signed-note vkey (the node's `log` key of `jwks`) and the node's
+   * cosigner key (vkey of type 0x04, name `witness/<node id>`). Optional: agreements exported
+   * before witnessing existed have none (such a peer is neither witnessed nor a witness).
+   */
+  ledger: z
+    .strictObject({
+      origin: z.string().min(1).max(255).refine(validOrigin, 'printable ASCII without spaces'),
+      log: z.string().min(10).max(400),
+      witness: z.string().min(10).max(400),
+    })
+    .optional(),
 });
 export type Agreement = z.infer<typeof agreementSchema>;
 export type AgreementAuthority = z.infer<typeof authorityEntrySchema>;
@@ -71,9 +87,14 @@ function firstIssue(prefix: string, error: z.ZodError): ExchangeError {
 }
 
 /** Builds and signs this node's agreement with its node key. */
-export async function exportAgreement(keys: KeyStore, identity: NodeIdentity, authorities: readonly AgreementAuthority[], now: Date): Promise<SignedAgreement> {
+export async function exportAgreement(keys: KeyStore, identity: NodeIdentity, authorities: readonly AgreementAuthority[], now: Date, logOrigin?: string): Promise<SignedAgreement> {
   const nodeKey = await keys.active(NODE_OWNER, 'log');
   if (nodeKey === null) throw new ExchangeError('node-not-initialised', 'this node has no signing key yet: run `comity node init`');
+  let ledger: Agreement['ledger'];
+  if (logOrigin !== undefined) {
+    const witnessKey = await keys.ensure(NODE_OWNER, 'witness', 'Ed25519', now);
+    ledger = { origin: logOrigin, log: verifierKeyText(logOrigin, await keys.publicKey(nodeKey.id)), witness: witnessVkey(identity.nodeId, await keys.publicKey(witnessKey.id)) };
+  }
   const agreement: Agreement = {
     type: AGREEMENT_TYPE,
     node: { id: identity.nodeId, endpoint: identity.endpoint },
@@ -81,6 +102,7 @@ export async function exportAgreement(keys: KeyStore, identity: NodeIdentity, au
     flows: { send: [...identity.flows.send], receive: [...identity.flows.receive] },
     jwks: await nodeJwks(keys, identity.hosted),
     issuedAt: now.toISOString(),
+    ...(ledger ? { ledger } : {}),
   };
   const jws = await new FlattenedSign(Buffer.from(canonicalJson(agreement), 'utf8'))
     .setProtectedHeader({ alg: 'EdDSA', kid: nodeKey.id, typ: AGREEMENT_JWS_TYP })
@@ -114,6 +136,34 @@ function checkCoherence(agreement: Agreement, now: Date): void {
   });
   if (!agreement.jwks.keys.some((key) => key.purpose === 'node-encryption' && keyUsableAt(key, at) === 'ok')) throw invalid('jwks.keys', 'no valid node-encryption key (X25519)');
   if (!agreement.jwks.keys.some((key) => key.purpose === 'log' && keyUsableAt(key, at) === 'ok')) throw invalid('jwks.keys', 'no valid node signing key (purpose "log")');
+  if (agreement.ledger !== undefined) {
+    const { origin, log, witness } = agreement.ledger;
+    const logKey = vkeyParts(log);
+    if (logKey === null || logKey.type !== 0x01 || logKey.name !== origin) throw invalid('ledger.log', `a log key (vkey of type 1) named after the origin ${JSON.stringify(origin)}`);
+    if (!agreement.jwks.keys.some((key) => key.purpose === 'log' && key.owner === NODE_OWNER && key.x === logKey.key)) throw invalid('ledger.log', 'the log key is not the node key (purpose "log") of jwks');
+    const witnessKey = vkeyParts(witness);
+    if (witnessKey === null || witnessKey.type !== 0x04 || witnessKey.name !== witnessName(agreement.node.id)) throw invalid('ledger.witness', `a cosigner key (vkey of type 4) named ${JSON.stringify(witnessName(agreement.node.id))}`);
+  }
+}
+
+/** A vkey's name, type and raw key (base64url), or null when it does not parse (signed-note). */
+function vkeyParts(vkey: string): { name: string; type: number; key: string } | null {
+  try {
+    const verifier = parseVerifierKey(vkey);
+    const material = Buffer.from(vkey.slice(vkey.indexOf('+', vkey.indexOf('+') + 1) + 1), 'base64');
+    return { name: verifier.name, type: material[0] as number, key: material.subarray(1).toString('base64url') };
+  } catch {
+    return null;
+  }
+}
+
+/** Verifiers of a peer's log (every `log` key of its agreement, old ones too), or [] without a ledger. */
+export function peerLogVerifiers(agreement: Agreement): ReturnType<typeof parseVerifierKey>[] {
+  if (agreement.ledger === undefined) return [];
+  const origin = agreement.ledger.origin;
+  return agreement.jwks.keys
+    .filter((key) => key.purpose === 'log' && key.owner === NODE_OWNER)
+    .map((key) => parseVerifierKey(verifierKeyText(origin, createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: key.x }, format: 'jwk' }))));
 }
 
 /**

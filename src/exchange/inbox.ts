@@ -103,7 +103,7 @@ export async function receiveEnvelope(ctx: InboxContext, envelope: string): Prom
     await ctx.db.transaction().execute(async (trx) => {
       await trx.insertInto('exchange_inbox').values({ ...row, outcome: 'accepted', reason: null, receipt: accepted }).execute();
       await ctx.handler.apply(trx, opened, now);
-      await ledger.append(trx, { kind: 'receipt-issued', messageId: message.id, peer: message.from.node, digest: sha256Hex(accepted), at: now.toISOString() });
+      await ledger.append(trx, { kind: 'receipt-issued', outcome: 'accepted', messageId: message.id, peer: message.from.node, digest: sha256Hex(accepted), at: now.toISOString() });
     });
     return { outcome: 'accepted', receipt: accepted };
   } catch (error) {
@@ -114,7 +114,7 @@ export async function receiveEnvelope(ctx: InboxContext, envelope: string): Prom
     try {
       await ctx.db.transaction().execute(async (trx) => {
         await trx.insertInto('exchange_inbox').values({ ...row, outcome: 'rejected', reason: `${error.code}: ${error.message}`.slice(0, 500), receipt: rejected }).execute();
-        await ledger.append(trx, { kind: 'receipt-issued', messageId: message.id, peer: message.from.node, digest: sha256Hex(rejected), at: now.toISOString() });
+        await ledger.append(trx, { kind: 'receipt-issued', outcome: 'rejected', messageId: message.id, peer: message.from.node, digest: sha256Hex(rejected), at: now.toISOString() });
       });
     } catch (again) {
       if (isUniqueViolation(again)) return raced(ctx, ledger, envelope, digest, claims, now);
@@ -151,7 +151,7 @@ async function refuse(ctx: InboxContext, ledger: ExchangeLedger, envelope: strin
       .insertInto('exchange_refusals')
       .values({ id: uuidv7(now.getTime()), received_at: now.toISOString(), claimed_sender: claims.sender, claimed_message_id: claims.messageId, code: error.code, reason: error.message.slice(0, 500), digest, size: Buffer.byteLength(envelope, 'utf8'), receipt })
       .execute();
-    await ledger.append(trx, { kind: 'refusal', messageId: claims.messageId, peer: claims.sender, digest, at: now.toISOString() });
+    await ledger.append(trx, { kind: 'refusal', outcome: 'refused', messageId: claims.messageId, peer: claims.sender, digest, at: now.toISOString() });
   });
   return { outcome: 'refused', receipt };
 }

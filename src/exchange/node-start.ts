@@ -12,9 +12,10 @@ import type { KeyStore } from '../keys/index.js';
 import { createCaseFederation, createCaseMessageHandler } from './case-bridge.js';
 import { ExchangeError } from './errors.js';
 import { loadNodeIdentity } from './identity.js';
-import type { ExchangeLedger } from './ledger-port.js';
+import { LOG_LEDGER, type ExchangeLedger } from './ledger-port.js';
 import { exportNode, initNode } from './node.js';
 import { addPeer } from './peers.js';
+import { resolveLogOrigin } from '../ledger/service.js';
 import { createExchangeRuntime, type ExchangeRuntime } from './runtime.js';
 
 export const NODE_SETTINGS = [
@@ -43,7 +44,8 @@ export async function startNodeExchange(cases: CaseContext, keys: KeyStore, env:
       if (!(error instanceof ExchangeError && /is not newer/.test(error.message))) throw new ExchangeError('invalid-agreement', `COMITY_PEER_FILES ${file}: ${(error as Error).message}`);
     }
   }
-  const runtime = createExchangeRuntime({ db, keys, identity, handler: createCaseMessageHandler(cases), ...(ledger ? { ledger } : {}) });
+  // Receipts and refusals go into the node's transparency log unless the caller says otherwise.
+  const runtime = createExchangeRuntime({ db, keys, identity, handler: createCaseMessageHandler(cases), ledger: ledger ?? LOG_LEDGER });
   cases.federation = createCaseFederation(runtime);
   const peerDir = env.COMITY_PEER_DIR;
   if (!peerDir) return runtime;
@@ -51,7 +53,7 @@ export async function startNodeExchange(cases: CaseContext, keys: KeyStore, env:
   // verify, or an older agreement, is refused as by `comity peers add`; the refusal is not fatal).
   mkdirSync(peerDir, { recursive: true });
   const own = `${identity.nodeId.replace(/[^A-Za-z0-9._-]/g, '_')}.json`;
-  writeFileSync(join(peerDir, own), JSON.stringify(await exportNode(db, keys, now), null, 2));
+  writeFileSync(join(peerDir, own), JSON.stringify(await exportNode(db, keys, now, resolveLogOrigin(env)), null, 2));
   const seen = new Map<string, number>();
   const scan = async () => {
     for (const file of readdirSync(peerDir).filter((f) => f.endsWith('.json') && f !== own)) {

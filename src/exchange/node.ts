@@ -10,6 +10,7 @@ import { exportAgreement, type AgreementAuthority, type SignedAgreement } from '
 import { ExchangeError } from './errors.js';
 import { ALL_FLOWS, requireNodeIdentity, saveNodeIdentity, type NodeIdentity } from './identity.js';
 import { ensureNodeKeys } from './jwks.js';
+import { resolveLogOrigin } from '../ledger/service.js';
 
 /** Sets this node's identity and makes sure every key it needs exists. */
 export async function initNode(db: Kysely<Database>, keys: KeyStore, input: { nodeId: string; endpoint: string; hosted: readonly string[] }, now: Date): Promise<NodeIdentity> {
@@ -18,13 +19,13 @@ export async function initNode(db: Kysely<Database>, keys: KeyStore, input: { no
   return identity;
 }
 
-/** This node's signed agreement, for its peers to import. */
-export async function exportNode(db: Kysely<Database>, keys: KeyStore, now: Date): Promise<SignedAgreement> {
+/** This node's signed agreement, for its peers to import (with its log's origin, COMITY_LOG_ORIGIN by default, and witness key). */
+export async function exportNode(db: Kysely<Database>, keys: KeyStore, now: Date, logOrigin: string = resolveLogOrigin(process.env)): Promise<SignedAgreement> {
   const identity = await requireNodeIdentity(db);
   await ensureNodeKeys(keys, identity.hosted, now);
   const rows = await db.selectFrom('authorities').select(['id', 'kind', 'name', 'party', 'time_zone']).where('id', 'in', [...identity.hosted]).execute();
   const authorities: AgreementAuthority[] = rows.map((row) => ({ id: row.id, kind: row.kind as AgreementAuthority['kind'], name: row.name, party: row.party, timeZone: row.time_zone }));
-  return exportAgreement(keys, identity, authorities, now);
+  return exportAgreement(keys, identity, authorities, now, logOrigin);
 }
 
 /**

@@ -126,7 +126,7 @@ export function startRelay(options: RelayOptions, autostart = true): Relay {
           .where('message_id', '=', row.message_id)
           .where('state', 'in', [...PENDING])
           .executeTakeFirst();
-        if (updated.numUpdatedRows > 0n) await ledger.append(trx, { kind: 'receipt-received', messageId: row.message_id, peer: row.peer_node_id, digest: sha256Hex(result.receipt), at });
+        if (updated.numUpdatedRows > 0n) await ledger.append(trx, { kind: 'receipt-received', outcome: receipt.outcome === 'accepted' ? 'accepted' : 'rejected', messageId: row.message_id, peer: row.peer_node_id, digest: sha256Hex(result.receipt), at });
       });
       options.onSettled?.(row.message_id, receipt.outcome === 'accepted' ? 'delivered' : 'rejected');
       return true;

@@ -29,6 +29,8 @@ import { POLICIES, routeKey, type Policy } from './policies.js';
 import { HttpProblem, problem, PROBLEMS, type Problem, type ProblemCode } from './problems.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerCaseRoutes } from './routes/cases.js';
+import { registerOrderRoutes } from './routes/eorders.js';
+import { OrderError } from '../eorders/errors.js';
 import { registerExchangeRoutes } from './routes/exchange.js';
 import { registerEvidenceRoutes } from './routes/evidence.js';
 import { registerLawRoutes } from './routes/law.js';
@@ -96,6 +98,7 @@ export function toProblem(error: unknown, request: FastifyRequest): Problem {
   const instance = String(request.id);
   if (error instanceof HttpProblem) return problem(error.code, error.message, { instance, issues: error.issues });
   if (error instanceof CaseError) return problem(CASE_CODES[error.code], error.message, { instance, issues: error.issues });
+  if (error instanceof OrderError) return problem(error.code, error.message, { instance, issues: error.issues });
   if (error instanceof EvidenceError) return problem(EVIDENCE_CODES[error.code], error.message, { instance, issues: error.issues });
   if (error instanceof AuthError) return problem(AUTH_CODES[error.code], error.message, { instance, issues: error.issues });
   if (error instanceof LedgerError) return problem(LEDGER_CODES[error.code], error.message, { instance });
@@ -331,6 +334,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerLawRoutes(app, deps);
   await registerAuthRoutes(app, deps, { throttle, metrics });
   await registerCaseRoutes(app, deps);
+  await registerOrderRoutes(app, deps);
   await registerLedgerRoutes(app, deps, metrics);
   await registerCaseAccessRoutes(app, deps);
   await registerNotificationRoutes(app, deps);

@@ -7,6 +7,7 @@ import type { AuthContext, OidcClient } from '../auth/index.js';
 import type { CaseContext } from '../cases/index.js';
 import type { DatabaseHandle } from '../db/index.js';
 import type { ExchangeRuntime } from '../exchange/runtime.js';
+import type { Witnessing } from '../exchange/witnessing.js';
 import type { KeyStore } from '../keys/index.js';
 import type { EvidenceContext } from '../evidence/index.js';
 import type { BasesFinder, KnowledgeBase } from '../law/index.js';
@@ -46,7 +47,7 @@ export interface AppDeps {
   /** The node's transparency log (src/ledger); without it the ledger routes answer 404. */
   ledger?: Ledger;
   /** The federation node (absent when this server is not one: its exchange routes answer 404). */
-  exchange?: { runtime: ExchangeRuntime; keys: KeyStore };
+  exchange?: { runtime: ExchangeRuntime; keys: KeyStore; witnessing?: Witnessing };
   /** Notifications (src/notifications): dispatched soon after each case event when set. */
   notifications?: { kick(): void };
   /** Whether an SMTP server is configured (e-mail notifications offered). */

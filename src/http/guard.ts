@@ -17,7 +17,7 @@ import { authenticateApiToken, authenticateSession, checkCsrf, type ApiScope } f
 import type { CaseEvent } from '../cases/index.js';
 import type { AddressThrottle } from './address-throttle.js';
 import type { AppDeps } from './deps.js';
-import { CASE_EVENT_ROLES, type CaseSide, type Policy } from './policies.js';
+import { CASE_EVENT_ROLES, ORDER_EVENT_ROLES, type CaseSide, type Policy } from './policies.js';
 import type { Principal } from './principal.js';
 import { HttpProblem } from './problems.js';
 
@@ -193,6 +193,19 @@ export async function authorizePrincipal(deps: Pick<AppDeps, 'cases'>, principal
   if (!principal.mfaPassed) throw new HttpProblem('mfa-required', 'your role requires a confirmed second factor (POST /api/auth/totp)');
   // An id no case can have (the schemas take 1 to 64 characters) is left to the schema: 400, not a lookup.
   const caseIdShape = typeof params.id === 'string' && params.id.length >= 1 && params.id.length <= CASE_ID_MAX;
+  if (policy.kind === 'order-event') {
+    if (!hasScope(principal, 'cases:write')) throw new HttpProblem('forbidden', 'the token lacks the scope cases:write');
+    const event = String(params.event ?? '');
+    const rule = Object.hasOwn(ORDER_EVENT_ROLES, event) ? ORDER_EVENT_ROLES[event as keyof typeof ORDER_EVENT_ROLES] : undefined;
+    // An unknown event is bad input, answered by the handler; the party of the order is checked there, in the transaction.
+    if (!rule) return;
+    if (!rule.roles.some((r) => principal.roles.includes(r))) throw new HttpProblem('forbidden', `${event} requires one of the roles ${rule.roles.join(', ')}`);
+    if (rule.distinctFromDrafter && typeof params.id === 'string') {
+      const order = await deps.cases.db.selectFrom('eorders as o').innerJoin('authorities as a', 'a.id', 'o.issuing_authority_id').select(['o.created_by', 'a.separation_of_duties']).where('o.id', '=', params.id).executeTakeFirst();
+      if (order && order.separation_of_duties !== 0 && order.created_by === principal.actor) throw new HttpProblem('forbidden', `separation of duties: who drafted the order cannot ${event} it`);
+    }
+    return;
+  }
   if (policy.kind === 'case-event') {
     if (!hasScope(principal, 'cases:write')) throw new HttpProblem('forbidden', 'the token lacks the scope cases:write');
     if (!caseIdShape) return;

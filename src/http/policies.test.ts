@@ -42,6 +42,8 @@ test('the routes open without sign-in are exactly these', () => {
     'GET /api/law/participation',
     'GET /api/law/parties',
     'GET /api/law/parties/:party',
+    // Witnessing (c2sp.org/tlog-witness): the log's signature authenticates a submission; views are public commitments.
+    'GET /api/witness/:originHash/checkpoint',
     'GET /errors',
     'GET /healthz',
     'GET /readyz',
@@ -51,6 +53,7 @@ test('the routes open without sign-in are exactly these', () => {
     'POST /api/auth/totp/confirm',
     'POST /api/auth/totp/enrol',
     'POST /api/exchange/messages',
+    'POST /api/witness/add-checkpoint',
   ]);
   assert.deepEqual(POLICIES['GET /metrics'], { kind: 'operator-token' });
 });

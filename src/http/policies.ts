@@ -32,6 +32,7 @@
  */
 import type { ApiScope, Role } from '../auth/index.js';
 import type { CaseEvent } from '../cases/index.js';
+import type { OrderEvent } from '../eorders/workflow.js';
 
 export type CaseSide = 'either' | 'requesting' | 'requested';
 
@@ -40,7 +41,8 @@ export type Policy =
   | { kind: 'operator-token' }
   | { kind: 'pre-mfa' }
   | { kind: 'authenticated'; scope: ApiScope | null; roles?: readonly Role[]; platformAdmin?: true; sessionOnly?: true; case?: CaseSide }
-  | { kind: 'case-event' };
+  | { kind: 'case-event' }
+  | { kind: 'order-event' };
 
 const CASE_WORKERS: readonly Role[] = ['drafter', 'reviewer', 'central-authority-officer', '24/7-officer', 'service-provider-agent', 'auditor'];
 const DRAFTERS: readonly Role[] = ['drafter', 'central-authority-officer', '24/7-officer'];
@@ -130,8 +132,22 @@ export const POLICIES: Readonly<Record<string, Policy>> = {
   'POST /api/exchange/messages': { kind: 'public' },
   'GET /api/exchange/jwks': { kind: 'public' },
   'GET /api/exchange/agreement': { kind: 'public' },
+  // Witnessing (c2sp.org/tlog-witness): the log's signature authenticates a submission; only peers' logs are witnessed.
+  'POST /api/witness/add-checkpoint': { kind: 'public' },
+  'GET /api/witness/:originHash/checkpoint': { kind: 'public' },
   'GET /api/cases/:id/deliveries': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read', case: 'either' },
   'GET /api/exchange/stuck': { kind: 'authenticated', roles: [...OFFICERS, 'administrator'], scope: 'cases:read' },
+  // Regulation (EU) 2023/1543 orders (src/http/routes/eorders.ts): an order is visible only to its
+  // issuing authority, its addressee once delivered and its enforcing authority once notified
+  // (404 otherwise, decided in the query); each event's party and roles are in ORDER_EVENT_ROLES.
+  'GET /api/providers': { kind: 'authenticated', scope: 'cases:read' },
+  'POST /api/providers': { kind: 'authenticated', roles: ['administrator'], scope: 'admin' },
+  'GET /api/orders': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
+  'POST /api/orders': { kind: 'authenticated', roles: DRAFTERS, scope: 'cases:write' },
+  'GET /api/orders/rules': { kind: 'authenticated', scope: 'cases:read' },
+  'GET /api/orders/:id': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
+  'GET /api/orders/:id/document': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
+  'POST /api/orders/:id/events/:event': { kind: 'order-event' },
   // The web workspace (static files and the SPA fallback, src/http/routes/web.ts): public files, no data.
   'GET /*': { kind: 'public' },
 };
@@ -169,6 +185,32 @@ export const CASE_EVENT_ROLES: Readonly<Record<CaseEvent, CaseEventPolicy>> = {
   respond: { side: 'requested', roles: EXECUTORS },
   // Lapse is the clock's: only an administrator of the requested side may record it by hand.
   lapse: { side: 'requested', roles: ['administrator'] },
+};
+
+/**
+ * Who records each event of a Regulation (EU) 2023/1543 order. The party (issuing authority,
+ * addressee, enforcing authority) is the order's own (eorders/workflow.ts); the caller's authority
+ * must be that party of the order. Approval and validation are judicial acts (Art. 4): reviewers.
+ */
+export const ORDER_EVENT_ROLES: Readonly<Record<Exclude<OrderEvent, 'deliver' | 'expire'>, { roles: readonly Role[]; distinctFromDrafter?: true }>> = {
+  approve: { roles: ['reviewer'], distinctFromDrafter: true },
+  validate: { roles: ['reviewer'] },
+  'refuse-validation': { roles: ['reviewer'] },
+  send: { roles: ['reviewer', 'central-authority-officer', '24/7-officer'] },
+  'answer-clarification': { roles: [...DRAFTERS, 'reviewer'] },
+  extend: { roles: [...DRAFTERS, 'reviewer'] },
+  'confirm-production': { roles: [...DRAFTERS, 'reviewer'] },
+  'start-enforcement': { roles: [...DRAFTERS, 'reviewer'] },
+  withdraw: { roles: [...DRAFTERS, 'reviewer'] },
+  close: { roles: [...DRAFTERS, 'reviewer'] },
+  acknowledge: { roles: ['service-provider-agent'] },
+  'request-clarification': { roles: ['service-provider-agent'] },
+  produce: { roles: ['service-provider-agent'] },
+  preserve: { roles: ['service-provider-agent'] },
+  'report-impossibility': { roles: ['service-provider-agent'] },
+  object: { roles: ['service-provider-agent'] },
+  'confirm-no-ground': { roles: ['central-authority-officer'] },
+  'raise-ground': { roles: ['central-authority-officer'] },
 };
 
 /**

@@ -25,6 +25,8 @@ export const PROBLEMS = {
   'validation-failed': { status: 422, title: 'The request does not meet the legal requirements' },
   'idempotency-key-reused': { status: 422, title: 'This idempotency key was used for a different request' },
   'reason-required': { status: 422, title: 'Written reasons are required' },
+  'order-issuer-not-competent': { status: 422, title: 'This authority may not issue or validate this order (Reg. 2023/1543 Art. 4)' },
+  'order-suspended': { status: 409, title: 'The notification of the enforcing authority holds the transmission back (Reg. 2023/1543 Art. 8(4), 10(2))' },
   'form-not-applicable': { status: 422, title: 'This form does not fit the case’s legal basis' },
   'document-unavailable': { status: 409, title: 'The case’s content was deleted: no document can be issued' },
   'rate-limited': { status: 429, title: 'Too many requests' },
@@ -33,6 +35,10 @@ export const PROBLEMS = {
   'internal-error': { status: 500, title: 'Internal error' },
   'integrity-failure': { status: 500, title: 'Stored evidence failed its integrity check' },
   'not-ready': { status: 503, title: 'Not ready' },
+  'witness-malformed': { status: 400, title: 'The add-checkpoint body is malformed (c2sp.org/tlog-witness)' },
+  'witness-unverified': { status: 403, title: 'The checkpoint carries no valid signature of the log key' },
+  'witness-unknown-log': { status: 404, title: 'This node does not witness that log (no peer agreement names its origin)' },
+  'witness-inconsistent': { status: 422, title: 'The checkpoint is not consistent with the one cosigned before' },
   'ledger-inconsistent': { status: 503, title: 'The log refuses to sign: it is inconsistent with a checkpoint signed before' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

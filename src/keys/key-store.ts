@@ -29,7 +29,7 @@ import { uuidv7 } from '../db/ids.js';
 import type { Database, NodeKeysTable } from '../db/schema.js';
 
 /** What a key is for. Each purpose has one active key per owner. */
-export const KEY_PURPOSES = ['log', 'authority-signing', 'node-encryption', 'document-signing', 'content-wrapping'] as const;
+export const KEY_PURPOSES = ['log', 'authority-signing', 'node-encryption', 'document-signing', 'content-wrapping', 'witness'] as const;
 export type KeyPurpose = (typeof KEY_PURPOSES)[number];
 
 /** Ed25519 and X25519 as in RFC 8032 / RFC 7748; ECDSA on P-256 for PDF signatures that readers check; AES-256 for wrapping. */
@@ -100,6 +100,8 @@ const ALGORITHM_OF_PURPOSE: Readonly<Record<KeyPurpose, readonly KeyAlgorithm[]>
   'node-encryption': ['X25519'],
   'document-signing': ['ECDSA-P256', 'Ed25519'],
   'content-wrapping': ['AES-256'],
+  // The node's cosigner key as a witness of its peers' logs (c2sp.org/tlog-cosignature: distinct from the log key).
+  witness: ['Ed25519'],
 };
 
 /** Associated data binding a sealed private key to its row. */

@@ -41,3 +41,27 @@ export function canonicalJson(value: unknown): string {
       throw new TypeError(`canonical JSON cannot represent a ${typeof value}`);
   }
 }
+
+const quotedKeys = new Map<string, string>();
+
+/**
+ * {@link canonicalJson} of a flat object whose member names are given already sorted (UTF-16
+ * order) — the same text, without sorting keys per object or recursing into scalars. A member
+ * whose value is not a string, finite number, boolean or null falls back to the general path.
+ * `sortedKeys` must be every member of `record` (callers check the key set).
+ */
+export function canonicalFlat(record: Readonly<Record<string, unknown>>, sortedKeys: readonly string[]): string {
+  let out = '{';
+  for (const key of sortedKeys) {
+    const item = record[key];
+    if (item === undefined) continue;
+    let quoted = quotedKeys.get(key);
+    if (quoted === undefined) {
+      quoted = `${JSON.stringify(key)}:`;
+      quotedKeys.set(key, quoted);
+    }
+    const text = typeof item === 'string' ? JSON.stringify(item) : item === null ? 'null' : canonicalJson(item);
+    out += out.length === 1 ? quoted + text : `,${quoted}${text}`;
+  }
+  return `${out}}`;
+}

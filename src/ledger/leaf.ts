@@ -6,8 +6,8 @@
  * SHA-256 of the row's canonical JSON. Purging a case changes none of these rows (they hold no
  * content), so the log stays verifiable after a purge.
  */
-import { createHash } from 'node:crypto';
-import { canonicalJson } from './canonical-json.js';
+import { hash } from 'node:crypto';
+import { canonicalFlat, canonicalJson } from './canonical-json.js';
 
 /** Leaf format version, the first member of every entry. */
 export const LEAF_VERSION = 1;
@@ -15,34 +15,49 @@ export const LEAF_VERSION = 1;
 export type LeafSource = 'audit' | 'login' | 'access';
 
 function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text, 'hex');
 }
+
+/** Sorted member names of rows by their key set (rows of one table share one). */
+const sortedKeysBySet = new Map<string, string[]>();
 
 /** SHA-256 (hex) of the canonical JSON of a row as stored (the database's `seq` left out). */
 export function rowDigest(row: Readonly<Record<string, unknown>>): string {
-  const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(row)) if (key !== 'seq') copy[key] = row[key];
-  return sha256Hex(canonicalJson(copy));
+  const keys = Object.keys(row);
+  const set = keys.join('\u0000');
+  let sorted = sortedKeysBySet.get(set);
+  if (sorted === undefined) {
+    sorted = keys.filter((k) => k !== 'seq').sort();
+    if (sortedKeysBySet.size < 64) sortedKeysBySet.set(set, sorted);
+  }
+  return sha256Hex(canonicalFlat(row, sorted));
 }
 
 const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 
 /** The entry of a recorded row of `source`, as a JavaScript object (before canonicalisation). */
 export function leafObject(source: LeafSource, row: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const common = { v: LEAF_VERSION, log: source, id: text(row.id), at: text(row.at), row_digest: rowDigest(row) };
+  const digest = rowDigest(row);
   switch (source) {
     case 'audit':
-      return { ...common, action: text(row.action), object_type: text(row.object_type), object_id: text(row.object_id), before_digest: text(row.before_digest), after_digest: text(row.after_digest) };
+      return { v: LEAF_VERSION, log: source, id: text(row.id), at: text(row.at), row_digest: digest, action: text(row.action), object_type: text(row.object_type), object_id: text(row.object_id), before_digest: text(row.before_digest), after_digest: text(row.after_digest) };
     case 'login':
-      return { ...common, outcome: text(row.outcome) };
+      return { v: LEAF_VERSION, log: source, id: text(row.id), at: text(row.at), row_digest: digest, outcome: text(row.outcome) };
     case 'access':
-      return { ...common, action: text(row.action), case_id: text(row.case_id) };
+      return { v: LEAF_VERSION, log: source, id: text(row.id), at: text(row.at), row_digest: digest, action: text(row.action), case_id: text(row.case_id) };
   }
 }
 
+/** The sorted member names of each source's leaf object (every member is always present). */
+const LEAF_KEYS: Readonly<Record<LeafSource, readonly string[]>> = {
+  audit: Object.keys(leafObject('audit', {})).sort(),
+  login: Object.keys(leafObject('login', {})).sort(),
+  access: Object.keys(leafObject('access', {})).sort(),
+};
+
 /** The leaf bytes' text of a recorded row: RFC 8785 canonical JSON of {@link leafObject}. */
 export function leafText(source: LeafSource, row: Readonly<Record<string, unknown>>): string {
-  return canonicalJson(leafObject(source, row));
+  return canonicalFlat(leafObject(source, row), LEAF_KEYS[source]);
 }
 
 /** The leaf of a record appended directly (`appendLeaf`): it must name itself (`log`, `id`). */

@@ -8,7 +8,7 @@
  * Indexes and sizes are JavaScript numbers (safe up to 2^53); halving uses division, never the
  * 32-bit bitwise operators.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash as sha256Once } from 'node:crypto';
 
 /** RFC 6962 §2.1: the prefix of a leaf hash. */
 export const RFC6962_LEAF_HASH_PREFIX = 0x00;
@@ -16,17 +16,41 @@ export const RFC6962_LEAF_HASH_PREFIX = 0x00;
 export const RFC6962_NODE_HASH_PREFIX = 0x01;
 export const HASH_SIZE = 32;
 
-const LEAF_PREFIX = Buffer.from([RFC6962_LEAF_HASH_PREFIX]);
-const NODE_PREFIX = Buffer.from([RFC6962_NODE_HASH_PREFIX]);
+/**
+ * Scratch buffers for the one-shot hashes: `crypto.hash` over one contiguous buffer costs one
+ * native call, where `createHash().update().update().digest()` costs four (the per-call overhead,
+ * not SHA-256 itself, dominates for inputs of a few hundred bytes). Single-threaded: each call
+ * fills the scratch and hashes it before returning.
+ */
+const NODE_SCRATCH = Buffer.alloc(1 + 2 * 32);
+NODE_SCRATCH[0] = RFC6962_NODE_HASH_PREFIX;
+let leafScratch = Buffer.alloc(4096);
 
 /** MTH({d}) = SHA-256(0x00 || d). */
 export function leafHash(entry: Uint8Array): Buffer {
-  return createHash('sha256').update(LEAF_PREFIX).update(entry).digest();
+  if (entry.length + 1 > leafScratch.length) leafScratch = Buffer.alloc(2 * (entry.length + 1));
+  leafScratch[0] = RFC6962_LEAF_HASH_PREFIX;
+  leafScratch.set(entry, 1);
+  return sha256Once('sha256', leafScratch.subarray(0, entry.length + 1), 'buffer');
+}
+
+/** MTH({d}) of a leaf given as text (its UTF-8 bytes), without an intermediate buffer. */
+export function leafHashOfText(text: string): Buffer {
+  // UTF-8 needs at most 3 bytes per UTF-16 code unit.
+  if (3 * text.length + 1 > leafScratch.length) leafScratch = Buffer.alloc(2 * (3 * text.length + 1));
+  leafScratch[0] = RFC6962_LEAF_HASH_PREFIX;
+  const written = leafScratch.write(text, 1, 'utf8');
+  return sha256Once('sha256', leafScratch.subarray(0, written + 1), 'buffer');
 }
 
 /** SHA-256(0x01 || left || right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  if (left.length !== 32 || right.length !== 32) {
+    return createHash('sha256').update(Buffer.from([RFC6962_NODE_HASH_PREFIX])).update(left).update(right).digest();
+  }
+  NODE_SCRATCH.set(left, 1);
+  NODE_SCRATCH.set(right, 33);
+  return sha256Once('sha256', NODE_SCRATCH, 'buffer');
 }
 
 /** MTH({}) = SHA-256() (RFC 6962 §2.1). */

@@ -15,11 +15,18 @@ import { fileMemory, latestCheckpoint, logIdentity, logVerifiers, openIncidents,
 import { consistencyProofAt, findEntry, inclusionProofAt, leafAt } from './store.js';
 import { formatTlogProof } from './tlog-proof.js';
 import { verifyLog, type VerificationReport } from './verify.js';
+import type { NoteVerifier } from './note.js';
 
-/** The log's origin: COMITY_LOG_ORIGIN, else `comity.<host name>/log`. */
+/**
+ * The log's origin: COMITY_LOG_ORIGIN, else `comity.<node id>/log` on a federation node started
+ * with COMITY_NODE_ID (origins must differ between nodes: peers witness each log by its origin),
+ * else `comity.<host name>/log`.
+ */
 export function resolveLogOrigin(env: Readonly<Record<string, string | undefined>>): string {
   const configured = env.COMITY_LOG_ORIGIN?.trim();
-  const origin = configured !== undefined && configured !== '' ? configured : `comity.${hostname().toLowerCase().replace(/[^a-z0-9.-]/g, '-')}/log`;
+  const node = env.COMITY_NODE_ID?.trim();
+  const label = (text: string): string => text.toLowerCase().replace(/[^a-z0-9.-]/g, '-');
+  const origin = configured !== undefined && configured !== '' ? configured : node !== undefined && node !== '' ? `comity.${label(node)}/log` : `comity.${label(hostname())}/log`;
   if (!validOrigin(origin)) throw new LedgerError('wrong-origin', `COMITY_LOG_ORIGIN: an origin is printable ASCII without spaces (got ${JSON.stringify(origin)})`);
   return origin;
 }
@@ -35,12 +42,14 @@ export function resolveCheckpointSeconds(env: Readonly<Record<string, string | u
 
 /**
  * Signs a checkpoint now and every `seconds` (tlog-checkpoint; witnesses expect fresh ones when
- * the tree grows). A refusal is reported through `onError` each time, loudly, until resolved.
+ * the tree grows), then runs `afterPublish` (witnessing). A refusal is reported through
+ * `onError` each time, loudly, until resolved; a refused checkpoint is not submitted.
  */
-export function startCheckpointing(ledger: Ledger, seconds: number, onError: (error: unknown) => void): { stop(): Promise<void> } {
+export function startCheckpointing(ledger: Ledger, seconds: number, onError: (error: unknown) => void, afterPublish?: () => Promise<unknown>): { stop(): Promise<void> } {
   let running: Promise<void> = Promise.resolve();
   const tick = (): void => {
-    running = running.then(() => ledger.publish().then(() => undefined, onError));
+    // After each checkpoint (new or not): witnessing — submit it to the peers, compare their views.
+    running = running.then(() => ledger.publish().then(async () => void (await afterPublish?.()), onError));
   };
   tick();
   const timer = setInterval(tick, seconds * 1000);
@@ -88,6 +97,8 @@ export interface LedgerOptions {
   now: () => Date;
   newId: () => string;
   onRefusal?: (reason: string) => void;
+  /** The cosigner keys of the node's peers (from their agreements): `verify` checks collected cosignatures with them. */
+  witnesses?: () => Promise<readonly NoteVerifier[]>;
 }
 
 export function createLedger(db: Kysely<Database>, keys: KeyStore, options: LedgerOptions): Ledger {
@@ -123,7 +134,7 @@ export function createLedger(db: Kysely<Database>, keys: KeyStore, options: Ledg
     consistency: (size1, size2) => consistencyProofAt(db, size1, size2),
     async verify(onProgress) {
       const startedAt = options.now().toISOString();
-      const report = await verifyLog(db, { verifiersFor: (origin) => logVerifiers(keys, origin), memory: options.memory, origin: options.origin, ...(onProgress ? { onProgress } : {}) });
+      const report = await verifyLog(db, { verifiersFor: (origin) => logVerifiers(keys, origin), memory: options.memory, origin: options.origin, ...(onProgress ? { onProgress } : {}), ...(options.witnesses ? { witnesses: options.witnesses } : {}) });
       await db
         .insertInto('ledger_verifications')
         .values({ id: options.newId(), started_at: startedAt, finished_at: options.now().toISOString(), size: report.size, ok: report.ok ? 1 : 0, report: JSON.stringify(report) })

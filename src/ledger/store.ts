@@ -54,8 +54,12 @@ export async function sequencedSize(db: Kysely<Database>): Promise<number> {
   return Number(row.size);
 }
 
-/** The leaf texts of sequenced entries [from, from + rows.length), computed from their rows. */
-export async function leavesOf(db: Kysely<Database>, entries: ReadonlyArray<{ idx: number; source: string; source_id: string; leaf: string | null }>): Promise<Map<number, string | null>> {
+/**
+ * The leaf texts of sequenced entries, computed from their rows. With `range` (the entries are
+ * exactly those with from ≤ idx < to), each source's rows are read in one query joined on the
+ * log's range instead of lists of ids.
+ */
+export async function leavesOf(db: Kysely<Database>, entries: ReadonlyArray<{ idx: number; source: string; source_id: string; leaf: string | null }>, range?: { from: number; to: number }): Promise<Map<number, string | null>> {
   const out = new Map<number, string | null>();
   const bySource = new Map<LeafSource, Array<{ idx: number; id: string }>>();
   for (const e of entries) {
@@ -68,10 +72,19 @@ export async function leavesOf(db: Kysely<Database>, entries: ReadonlyArray<{ id
   }
   for (const [source, list] of bySource) {
     const rows = new Map<string, Record<string, unknown>>();
-    for (let i = 0; i < list.length; i += 500) {
-      const ids = list.slice(i, i + 500).map((e) => e.id);
-      const found = (await db.selectFrom(SOURCE_TABLES[source]).selectAll().where('id', 'in', ids).execute()) as Array<Record<string, unknown>>;
+    if (range !== undefined) {
+      const found = (await db
+        .selectFrom(SOURCE_TABLES[source])
+        .selectAll()
+        .where('id', 'in', (eb) => eb.selectFrom('ledger_entries').select('source_id').where('source', '=', source).where('idx', '>=', range.from).where('idx', '<', range.to))
+        .execute()) as Array<Record<string, unknown>>;
       for (const row of found) rows.set(String(row.id), row);
+    } else {
+      for (let i = 0; i < list.length; i += 500) {
+        const ids = list.slice(i, i + 500).map((e) => e.id);
+        const found = (await db.selectFrom(SOURCE_TABLES[source]).selectAll().where('id', 'in', ids).execute()) as Array<Record<string, unknown>>;
+        for (const row of found) rows.set(String(row.id), row);
+      }
     }
     for (const e of list) {
       const row = rows.get(e.id);

@@ -11,8 +11,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
 import { openCheckpoint, checkpointOfNote } from './checkpoint.js';
 import { LedgerError } from './errors.js';
-import { CompactRange, EMPTY_ROOT, leafHash } from './merkle.js';
-import type { NoteVerifier } from './note.js';
+import { CompactRange, EMPTY_ROOT, leafHashOfText, type CompletedNode } from './merkle.js';
+import { openNote, parseNote, type NoteVerifier } from './note.js';
 import type { CheckpointMemory } from './publisher.js';
 import { leavesOf, SOURCE_TABLES } from './store.js';
 
@@ -32,6 +32,18 @@ export interface VerificationReport {
   firstBadIndex: number | null;
   /** What is wrong, first problem first (at most 20). */
   problems: string[];
+  /** Cosignatures peers returned for this log's checkpoints (c2sp.org/tlog-cosignature). */
+  cosignatures: {
+    /** Verified with the witness key of the peer's agreement, on a checkpoint whose root the leaves give. */
+    verified: number;
+    /** Of a witness no longer among the peers (its key is unknown): not checked. */
+    unknownWitness: number;
+    failed: number;
+    /** Per witness: the largest checkpoint size it cosigned. */
+    byWitness: Record<string, number>;
+  };
+  /** Split views detected (open): of this log (a problem) and of peers' logs (evidence against them). */
+  forks: Array<{ origin: string; size: number; how: string; detectedAt: string; ownLog: boolean }>;
 }
 
 export interface VerifyOptions {
@@ -41,6 +53,8 @@ export interface VerifyOptions {
   /** The node's current origin: checkpoints of other (retired) origins are checked for their signature only. */
   origin?: string;
   onProgress?: (done: number, total: number) => void;
+  /** The cosigner keys of the node's peers (from their agreements), to check collected cosignatures. */
+  witnesses?: () => Promise<readonly NoteVerifier[]>;
 }
 
 const MAX_PROBLEMS = 20;
@@ -108,36 +122,35 @@ export async function verifyLog(db: Kysely<Database>, options: VerifyOptions): P
   const range = new CompactRange();
   for (let from = 0; from < size; from += VERIFY_BATCH) {
     const to = Math.min(size, from + VERIFY_BATCH);
-    const batch = await db.selectFrom('ledger_entries').select(['idx', 'source', 'source_id', 'leaf']).where('idx', '>=', from).where('idx', '<', to).orderBy('idx').execute();
-    const computed = await leavesOf(db, batch);
-    const stored = new Map((await db.selectFrom('ledger_leaves').select(['idx', 'leaf']).where('idx', '>=', from).where('idx', '<', to).execute()).map((r) => [Number(r.idx), r.leaf]));
-    const present = new Set(batch.map((e) => Number(e.idx)));
-    for (let idx = from; idx < to; idx += 1) {
-      if (!present.has(idx)) {
-        problem(`log entry ${idx} is missing`, idx);
-        continue;
-      }
-      const leaf = computed.get(idx);
-      if (leaf === null || leaf === undefined) problem(`log entry ${idx}: its recorded row is missing`, idx);
-      if (idx >= integrated) continue;
-      const kept = stored.get(idx);
-      if (kept === undefined) {
-        problem(`log entry ${idx}: its leaf is missing`, idx);
-        continue;
-      }
-      if (leaf !== null && leaf !== undefined && kept !== leaf) problem(`log entry ${idx}: the recorded row does not match the logged leaf`, idx);
-    }
-    // Rebuild the tree from the stored leaves and compare every stored node.
+    // One range read by primary key (keyset, never OFFSET) of the entries with their stored leaves.
+    const batch = await db
+      .selectFrom('ledger_entries as e')
+      .leftJoin('ledger_leaves as l', 'l.idx', 'e.idx')
+      .select(['e.idx', 'e.source', 'e.source_id', 'e.leaf', 'l.leaf as kept'])
+      .where('e.idx', '>=', from)
+      .where('e.idx', '<', to)
+      .orderBy('e.idx')
+      .execute();
+    const computed = await leavesOf(db, batch, { from, to });
     const integratedTo = Math.min(to, integrated);
-    if (from < integratedTo) {
-      const completed: Array<{ level: number; index: number; hash: Buffer }> = [];
-      for (let idx = from; idx < integratedTo; idx += 1) {
-        const kept = stored.get(idx);
-        for (const n of range.append(leafHash(Buffer.from(kept ?? '')))) completed.push(n);
-        if (expectedRoots.has(range.size)) checkRoot(range.size, range.root());
-      }
-      await compareNodes(db, completed, problem);
+    const completed: CompletedNode[][] = [];
+    let j = 0;
+    for (let idx = from; idx < to; idx += 1) {
+      const entry = batch[j];
+      const present = entry !== undefined && Number(entry.idx) === idx;
+      if (present) j += 1;
+      else problem(`log entry ${idx} is missing`, idx);
+      const leaf = present ? computed.get(idx) : undefined;
+      if (present && (leaf === null || leaf === undefined)) problem(`log entry ${idx}: its recorded row is missing`, idx);
+      if (idx >= integratedTo) continue;
+      const kept = present ? entry.kept : null;
+      if (present && kept === null) problem(`log entry ${idx}: its leaf is missing`, idx);
+      else if (kept !== null && leaf !== null && leaf !== undefined && kept !== leaf) problem(`log entry ${idx}: the recorded row does not match the logged leaf`, idx);
+      // Rebuild the tree from the stored leaves (a missing one hashes as empty: its nodes then differ too).
+      for (const n of range.append(leafHashOfText(kept ?? ''))) (completed[n.level] ??= []).push(n);
+      if (expectedRoots.has(range.size)) checkRoot(range.size, range.root());
     }
+    await compareNodes(db, completed, problem);
     options.onProgress?.(to, size);
   }
   if (size === 0) options.onProgress?.(0, 0);
@@ -145,7 +158,40 @@ export async function verifyLog(db: Kysely<Database>, options: VerifyOptions): P
   if (range.size === integrated && range.nodes.map((h) => h.toString('base64')).join(' ') !== tree.range) problem('the stored compact range does not match the leaves', integrated - 1);
   const nodeCount = await db.selectFrom('ledger_nodes').select(db.fn.countAll<string>().as('n')).where('level', '=', 0).executeTakeFirstOrThrow();
   if (Number(nodeCount.n) !== integrated) problem(`the tree stores ${nodeCount.n} leaf hashes for ${integrated} entries`);
-  return { ok: problems.length === 0, size, integrated, checkpoints: checkpointRows.length, retiredOrigins, firstBadIndex, problems };
+
+  // Cosignatures: each line verifies with its witness's key over the checkpoint it cosigns, and
+  // that checkpoint's root was checked above against the leaves.
+  const cosignatures: VerificationReport['cosignatures'] = { verified: 0, unknownWitness: 0, failed: 0, byWitness: {} };
+  const witnesses = (await options.witnesses?.()) ?? [];
+  const cosigned = await db.selectFrom('ledger_cosignatures').select(['origin', 'size', 'witness', 'signature']).orderBy('size').execute();
+  const notes = new Map(checkpointRows.map((r) => [`${r.origin} ${Number(r.size)}`, r.note]));
+  for (const row of cosigned) {
+    const witness = witnesses.find((w) => w.name === row.witness && w.kind === 'cosignature');
+    if (witness === undefined) {
+      cosignatures.unknownWitness += 1;
+      continue;
+    }
+    const note = notes.get(`${row.origin} ${Number(row.size)}`);
+    let ok = false;
+    if (note !== undefined) {
+      try {
+        ok = openNote(`${parseNote(note).text}\n${row.signature}`, [witness]).verifiedBy.includes(witness.name);
+      } catch {
+        ok = false;
+      }
+    }
+    if (ok) {
+      cosignatures.verified += 1;
+      cosignatures.byWitness[row.witness] = Math.max(cosignatures.byWitness[row.witness] ?? 0, Number(row.size));
+    } else {
+      cosignatures.failed += 1;
+      problem(note === undefined ? `a cosignature of ${row.witness} is for a checkpoint of size ${row.size} this log does not hold` : `the cosignature of ${row.witness} on checkpoint ${row.size} does not verify with its key`);
+    }
+  }
+  const forkRows = await db.selectFrom('ledger_forks').select(['origin', 'size', 'how', 'detected_at']).where('resolved_at', 'is', null).orderBy('detected_at').execute();
+  const forks = forkRows.map((f) => ({ origin: f.origin, size: Number(f.size), how: f.how, detectedAt: f.detected_at, ownLog: options.origin === undefined || f.origin === options.origin }));
+  for (const f of forks) if (f.ownLog) problem(`split view of this log at size ${f.size}: ${f.how}`);
+  return { ok: problems.length === 0, size, integrated, checkpoints: checkpointRows.length, retiredOrigins, firstBadIndex, problems, cosignatures, forks };
 }
 
 async function verifierArgs(options: VerifyOptions, origin: string): Promise<[NoteVerifier, NoteVerifier[]]> {
@@ -155,21 +201,21 @@ async function verifierArgs(options: VerifyOptions, origin: string): Promise<[No
   return [verifiers[0] as NoteVerifier, verifiers.slice(1) as NoteVerifier[]];
 }
 
-async function compareNodes(db: Kysely<Database>, completed: ReadonlyArray<{ level: number; index: number; hash: Buffer }>, problem: (text: string, index?: number) => void): Promise<void> {
-  const byLevel = new Map<number, Array<{ index: number; hash: Buffer }>>();
-  for (const n of completed) {
-    const list = byLevel.get(n.level);
-    if (list === undefined) byLevel.set(n.level, [n]);
-    else list.push(n);
-  }
-  for (const [level, nodes] of byLevel) {
-    const min = nodes[0]?.index ?? 0;
-    const max = nodes[nodes.length - 1]?.index ?? 0;
-    const rows = await db.selectFrom('ledger_nodes').select(['idx', 'hash']).where('level', '=', level).where('idx', '>=', min).where('idx', '<=', max).execute();
-    const stored = new Map(rows.map((r) => [Number(r.idx), Buffer.from(r.hash)]));
+/** Compares the nodes completed while rebuilding (per level, in index order) with the stored ones, one range read per level. */
+async function compareNodes(db: Kysely<Database>, completed: ReadonlyArray<readonly CompletedNode[] | undefined>, problem: (text: string, index?: number) => void): Promise<void> {
+  for (let level = 0; level < completed.length; level += 1) {
+    const nodes = completed[level];
+    if (nodes === undefined || nodes.length === 0) continue;
+    const min = (nodes[0] as CompletedNode).index;
+    const max = (nodes[nodes.length - 1] as CompletedNode).index;
+    const rows = await db.selectFrom('ledger_nodes').select(['idx', 'hash']).where('level', '=', level).where('idx', '>=', min).where('idx', '<=', max).orderBy('idx').execute();
+    let k = 0;
     for (const n of nodes) {
-      const hash = stored.get(n.index);
-      if (hash === undefined || !hash.equals(n.hash)) problem(`tree node ${level}/${n.index} does not match the leaves`, n.index * 2 ** level);
+      while (k < rows.length && Number((rows[k] as { idx: number }).idx) < n.index) k += 1;
+      const row = rows[k];
+      if (row === undefined || Number(row.idx) !== n.index || !Buffer.from(row.hash.buffer, row.hash.byteOffset, row.hash.byteLength).equals(n.hash)) {
+        problem(`tree node ${level}/${n.index} does not match the leaves`, n.index * 2 ** level);
+      }
     }
   }
 }

@@ -49,6 +49,9 @@ export const ROUTES: readonly RouteDef[] = [
   { name: 'admin', path: '/admin', component: lazy(() => import('./pages/Admin')), nav: 'nav.admin', roles: ['administrator'] },
   { name: 'notifications', path: '/notifications', component: lazy(() => import('./pages/Notifications')) },
   { name: 'notification-settings', path: '/settings/notifications', component: lazy(() => import('./pages/NotificationSettings')) },
+  { name: 'orders', path: '/orders', component: lazy(() => import('./pages/Orders')), nav: 'nav.orders', roles: ['drafter', 'reviewer', 'central-authority-officer', '24/7-officer', 'service-provider-agent', 'auditor'] },
+  { name: 'new-order', path: '/orders/new', component: lazy(() => import('./pages/NewOrder')) },
+  { name: 'order', path: '/orders/:id', component: lazy(() => import('./pages/OrderPage')) },
   { name: 'ledger', path: '/ledger', component: lazy(() => import('./pages/LedgerPage')), nav: 'nav.ledger', roles: ['auditor', 'administrator'] },
 ];
 
@@ -69,4 +72,8 @@ export const paths = {
   notifications: () => '/notifications',
   admin: (section?: 'users-title' | 'tokens-title' | 'authorities-title') => (section ? `/admin#${section}` : '/admin'),
   notificationSettings: () => '/settings/notifications',
+  /** Regulation (EU) 2023/1543 orders. */
+  orders: () => '/orders',
+  newOrder: () => '/orders/new',
+  order: (id: string) => `/orders/${encodeURIComponent(id)}`,
 };

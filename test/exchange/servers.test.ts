@@ -17,6 +17,8 @@ import { DEMO_REVIEW, preservationRequestFrToUs } from '../../src/demo/data.js';
 import { freePort } from '../../bench/exchange-cluster.js';
 import { postgresProbe } from '../db/dialects.js';
 import { freshPostgresDatabase } from './pg-database.js';
+import { createHash } from 'node:crypto';
+import { openDatabase, resolveDbConfig, type DatabaseHandle } from '../../src/db/index.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'comity-servers-'));
@@ -56,6 +58,8 @@ async function startServer(name: string, nodeId: string, hosted: string, databas
     COMITY_NODE_ENDPOINT: `http://127.0.0.1:${port}`,
     COMITY_NODE_HOST: hosted,
     COMITY_PEER_DIR: join(dir, 'peers'),
+    // Checkpoints (and witnessing: submission to the peer, comparison of views) every second.
+    COMITY_LEDGER_CHECKPOINT_SECONDS: '1',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   });
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'comity.js'), 'serve', '--demo'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -113,9 +117,10 @@ async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what:
 }
 
 it('France (SQLite) and the United States (PostgreSQL) as separate servers: the preservation journey through both APIs', { timeout: 180_000 }, async () => {
+  let usUrl: string | null = null;
   const [fr, us] = await Promise.all([
     startServer('fr', 'FR:justice.gouv.fr', 'fr-ca,fr-parquet-paris', null),
-    postgresDatabase().then((url) => startServer('us', 'US:oia.justice.gov', 'us-doj-oia', url)),
+    postgresDatabase().then((url) => startServer('us', 'US:oia.justice.gov', 'us-doj-oia', (usUrl = url))),
   ]);
   const frOfficer = await signIn(fr, 'officer@fr.demo');
   const frJudge = await signIn(fr, 'judge@fr.demo');
@@ -157,4 +162,39 @@ it('France (SQLite) and the United States (PostgreSQL) as separate servers: the 
   // The US officer opened the request: the French side shows it read.
   assert.deepEqual(frDeliveries.map((d) => [d.type, d.state]), [['request', 'read'], ['closing', 'delivered']]);
   assert.deepEqual(usDeliveries.map((d) => [d.type, d.state]), ['notice', 'acknowledgement', 'acknowledgement', 'notice', 'decision', 'execution', 'response'].map((t) => [t, 'delivered']));
+
+  // Receipts in both ledgers (issue 12): for every message, the receiver's `receipt-issued` leaf
+  // and the sender's `receipt-received` leaf carry the same receipt digest (metadata and digests only).
+  const frDb = await openDatabase(resolveDbConfig({ COMITY_DATA_DIR: join(dir, 'fr') }));
+  const usDb = await openDatabase(resolveDbConfig({ COMITY_DATA_DIR: join(dir, 'us'), ...(usUrl ? { DATABASE_URL: usUrl } : {}) }));
+  try {
+    type Leaf = { log: string; kind: string; outcome: string | null; message_id: string; peer: string; digest: string };
+    const leaves = async (handle: DatabaseHandle): Promise<Leaf[]> =>
+      (await handle.db.selectFrom('ledger_entries').select('leaf').where('source', '=', 'record').execute()).map((r) => JSON.parse(r.leaf ?? '{}') as Leaf).filter((l) => l.log === 'exchange');
+    const [frLeaves, usLeaves] = [await leaves(frDb), await leaves(usDb)];
+    const pairs = (senderSide: Leaf[], receiverSide: Leaf[]) =>
+      senderSide.filter((l) => l.kind === 'receipt-received').map((sent) => [sent, receiverSide.find((r) => r.kind === 'receipt-issued' && r.message_id === sent.message_id)] as const);
+    const frSent = pairs(frLeaves, usLeaves);
+    const usSent = pairs(usLeaves, frLeaves);
+    assert.equal(frSent.length, 2, 'the request and the closing');
+    assert.equal(usSent.length, 7);
+    for (const [sent, issued] of [...frSent, ...usSent]) {
+      assert.ok(issued, `the receiver logged the receipt of ${sent.message_id}`);
+      assert.equal(issued.digest, sent.digest);
+      assert.equal(issued.outcome, 'accepted');
+      assert.match(sent.digest, /^[0-9a-f]{64}$/);
+    }
+    assert.ok(!JSON.stringify([...frLeaves, ...usLeaves]).includes('2703(f)'), 'no message content in the log');
+    // Witnessing through the production routes: each node holds a cosignature of its log by the other.
+    const cosigned = (handle: DatabaseHandle, witness: string) => handle.db.selectFrom('ledger_cosignatures').select('size').where('node_id', '=', witness).execute();
+    await until(() => cosigned(frDb, 'US:oia.justice.gov'), (rows) => rows.length > 0, 'a US cosignature of the French log');
+    await until(() => cosigned(usDb, 'FR:justice.gouv.fr'), (rows) => rows.length > 0, 'a French cosignature of the US log');
+    const view = await fetch(`${us.url}/api/witness/${createHash('sha256').update('comity.fr-justice.gouv.fr/log').digest('hex')}/checkpoint`);
+    assert.equal(view.status, 200);
+    assert.match(await view.text(), /^comity\.fr-justice\.gouv\.fr\/log\n\d+\n/);
+    assert.equal((await fetch(`${us.url}/api/witness/add-checkpoint`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'old 0\n\nnot a checkpoint\n' })).status, 400);
+  } finally {
+    await frDb.close();
+    await usDb.close();
+  }
 });

@@ -128,8 +128,21 @@ const EXPECTED: Record<string, RouteExpectation> = {
   'POST /api/exchange/messages': PUBLIC,
   'GET /api/exchange/jwks': PUBLIC,
   'GET /api/exchange/agreement': PUBLIC,
+  'POST /api/witness/add-checkpoint': PUBLIC,
+  'GET /api/witness/:originHash/checkpoint': PUBLIC,
   'GET /api/cases/:id/deliveries': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: 'case', scopes: ['cases:read', 'admin'] },
   'GET /api/exchange/stuck': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['central-authority-officer', '24/7-officer', 'administrator'], tenant: null, scopes: ['cases:read', 'admin'] },
+  // Regulation (EU) 2023/1543 orders: an order is visible to its parties only, decided in the query
+  // (404 for anyone else, as for an unknown id); the event's party is checked in the transaction.
+  'GET /api/providers': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: 'all', tenant: null, scopes: ['cases:read', 'admin'] },
+  'POST /api/providers': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['administrator'], tenant: null, scopes: ['admin'] },
+  'GET /api/orders': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
+  'POST /api/orders': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: ['drafter', 'central-authority-officer', '24/7-officer'], tenant: null, scopes: ['cases:write', 'admin'] },
+  'GET /api/orders/rules': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: 'all', tenant: null, scopes: ['cases:read', 'admin'] },
+  'GET /api/orders/:id': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
+  'GET /api/orders/:id/document': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
+  // Sent as `acknowledge` (ORDER_EVENT_ROLES: service-provider agents) on an unknown order.
+  'POST /api/orders/:id/events/:event': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: ['service-provider-agent'], tenant: null, scopes: ['cases:write', 'admin'] },
   'GET /*': PUBLIC,
 };
 
@@ -390,9 +403,29 @@ describe('authorisation matrix [sqlite]', () => {
       case 'GET /api/exchange/agreement':
       case 'GET /api/exchange/stuck':
         return c.get(key.slice(4));
+      case 'GET /api/providers':
+      case 'GET /api/orders':
+      case 'GET /api/orders/rules':
+        return c.get(key.slice(4));
+      case 'POST /api/providers':
+        return c.post('/api/providers', { id: `mx-provider-${n}`, name: `Matrix ${n}`, establishedIn: 'US', representative: 'ie-provider', representativeKind: 'legal-representative' });
+      case 'POST /api/orders':
+        // An incomplete certificate: 400 once authorised, nothing written.
+        return c.post('/api/orders', { issuingAuthority: myAuthority, certificate: { order: 'EPOC' } });
+      case 'GET /api/orders/:id':
+        return c.get(`/api/orders/${unknownCase}`);
+      case 'GET /api/orders/:id/document':
+        return c.get(`/api/orders/${unknownCase}/document`, { query: { form: 'annex-i' } });
+      case 'POST /api/orders/:id/events/:event':
+        return c.post(`/api/orders/${unknownCase}/events/acknowledge`, {});
       case 'POST /api/exchange/messages':
         // Not a federation node in this app (404), or a refused envelope: the route was reached.
         return c.request('POST', '/api/exchange/messages', { body: 'not.a.jwe', contentType: 'application/jose' });
+      case 'POST /api/witness/add-checkpoint':
+        // Not a federation node in this app: it witnesses no log (404); the route was reached.
+        return c.request('POST', '/api/witness/add-checkpoint', { body: 'old 0\n\n', contentType: 'text/plain' });
+      case 'GET /api/witness/:originHash/checkpoint':
+        return c.get(`/api/witness/${'0'.repeat(64)}/checkpoint`);
       case 'GET /api/cases/:id/deliveries':
         return c.get(`/api/cases/${caseId}/deliveries`);
       case 'GET /api/law/instruments/:id/status':
@@ -594,7 +627,7 @@ describe('authorisation matrix [sqlite]', () => {
   it('API tokens: every authenticated route × every scope', async () => {
     // One person with every role a route may ask for, so that only the scope decides.
     const email = 'all-roles@fr-ca.matrix';
-    await t.addUser({ email, authorityId: 'fr-ca', roles: ['central-authority-officer', 'auditor', 'administrator'] });
+    await t.addUser({ email, authorityId: 'fr-ca', roles: ['central-authority-officer', 'auditor', 'administrator', 'service-provider-agent'] });
     const mismatches: string[] = [];
     for (const scope of ['law:read', 'cases:read', 'cases:write', 'admin'] as const) {
       const token = await t.token(email, [scope]);

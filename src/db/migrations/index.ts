@@ -17,6 +17,8 @@ import * as m0010 from './0010_keys.js';
 import * as m0011 from './0011_ledger.js';
 import * as m0020 from './0020_exchange.js';
 import * as m0030 from './0030_evidence.js';
+import * as m0031 from './0031_witness.js';
+import * as m0050 from './0050_eorders.js';
 import * as m0065 from './0065_notifications.js';
 
 /** The migrations by name, in order. */
@@ -32,6 +34,8 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0011_ledger': m0011,
   '0020_exchange': m0020,
   '0030_evidence': m0030,
+  '0031_witness': m0031,
+  '0050_eorders': m0050,
   '0065_notifications': m0065,
 });
 

@@ -67,7 +67,7 @@ export async function registerExchangeRoutes(app: FastifyInstance, deps: AppDeps
 
   api.get('/api/exchange/agreement', { schema: { tags, summary: "This node's signed peer agreement (as comity node export)" } }, async () => {
     const exchange = requireExchange(deps);
-    return exportNode(deps.cases.db, exchange.keys, new Date());
+    return exportNode(deps.cases.db, exchange.keys, new Date(), ...(deps.ledger ? [deps.ledger.origin] : []));
   });
 
   api.get(

@@ -11,6 +11,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { Gauge } from 'prom-client';
 import { z } from 'zod';
 import { findEntry, parseTilePath, readTile, treeHead, type Ledger } from '../../ledger/index.js';
+import { MAX_ADD_CHECKPOINT_BYTES, openForks, WITNESS_REFUSALS } from '../../ledger/witness.js';
 import type { AppDeps } from '../deps.js';
 import type { Metrics } from '../metrics.js';
 import type { Principal } from '../principal.js';
@@ -63,6 +64,15 @@ export async function registerLedgerRoutes(app: FastifyInstance, deps: AppDeps, 
     },
   });
 
+  new Gauge({
+    name: 'comity_ledger_forks_open',
+    help: 'Split views detected (two checkpoints of one log, both signed by it, that contradict each other): see README "Witnessing"',
+    registers: [metrics.registry],
+    async collect() {
+      this.set((await openForks(db)).length);
+    },
+  });
+
   api.get('/api/ledger', { schema: { tags, summary: 'The log: origin, key, latest checkpoint, open incidents, last full verification' } }, async () => {
     const ledger = ledgerOf(deps);
     const [identity, latest, incidents, verification, head] = await Promise.all([ledger.identity(), ledger.latest(), ledger.incidents(), ledger.lastVerification(), treeHead(db)]);
@@ -72,6 +82,8 @@ export async function registerLedgerRoutes(app: FastifyInstance, deps: AppDeps, 
       treeSize: head.size,
       checkpoint: latest === undefined ? null : { size: latest.size, root: latest.root.toString('base64'), signedAt: latest.signedAt, note: latest.note },
       incidents,
+      cosignatures: latest === undefined ? [] : await db.selectFrom('ledger_cosignatures').select(['witness', 'node_id as nodeId', 'size', 'collected_at as collectedAt']).where('origin', '=', ledger.origin).where('size', '=', latest.size).execute(),
+      forks: (await openForks(db)).map((f) => ({ origin: f.origin, size: f.size, detectedAt: f.detectedAt, how: f.how })),
       lastVerification: verification === undefined ? null : { finishedAt: verification.finishedAt, ok: verification.ok, size: verification.report.size, checkpoints: verification.report.checkpoints, firstBadIndex: verification.report.firstBadIndex, problems: verification.report.problems },
     };
   });
@@ -80,6 +92,32 @@ export async function registerLedgerRoutes(app: FastifyInstance, deps: AppDeps, 
     const published = await ledgerOf(deps).publish();
     return { size: published.checkpoint.size, signed: published.signed, note: published.checkpoint.note };
   });
+
+  // Witnessing (c2sp.org/tlog-witness) for the logs of this node's peers. Public as the protocol
+  // wants it: a submission is authenticated by the log's signature on the checkpoint, and only
+  // logs named by an imported peer agreement are witnessed (others: 404).
+  api.post(
+    '/api/witness/add-checkpoint',
+    { bodyLimit: MAX_ADD_CHECKPOINT_BYTES, schema: { tags, summary: 'Submit a checkpoint of a peer log with a consistency proof; answers the cosignature (c2sp.org/tlog-witness)', body: z.string() } },
+    async (request, reply) => {
+      const witnessing = deps.exchange?.witnessing;
+      if (witnessing === undefined) throw new HttpProblem('witness-unknown-log', 'this server is not a federation node: it witnesses no log');
+      const answer = await witnessing.addCheckpoint(Buffer.from(request.body, 'utf8'));
+      if (answer.reason !== undefined) request.log.warn({ witness: answer.status }, `witness refused a checkpoint: ${answer.reason}`);
+      if (answer.status === 200 || answer.status === 409) return reply.code(answer.status).type(answer.contentType).send(answer.body);
+      throw new HttpProblem(WITNESS_REFUSALS[answer.status], answer.body);
+    },
+  );
+
+  api.get(
+    '/api/witness/:originHash/checkpoint',
+    { schema: { tags, summary: 'The latest checkpoint this node cosigned for a log, by the SHA-256 (hex) of its origin (tlog-witness monitoring)', params: z.strictObject({ originHash: z.string().max(64) }) } },
+    async (request, reply) => {
+      const note = await deps.exchange?.witnessing?.view(request.params.originHash);
+      if (note === undefined) throw new HttpProblem('not-found', 'this node has cosigned no checkpoint of that log');
+      return reply.type('text/plain; charset=utf-8').send(note);
+    },
+  );
 
   api.get(
     '/api/ledger/consistency',

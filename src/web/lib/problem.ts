@@ -26,6 +26,8 @@ export const SERVER_PROBLEM_CODES = [
   'validation-failed',
   'idempotency-key-reused',
   'form-not-applicable',
+  'order-issuer-not-competent',
+  'order-suspended',
   'document-unavailable',
   'gone',
   'reason-required',

@@ -1,0 +1,689 @@
+/**
+ * @module eorders/service
+ * The e-Evidence order's life on a node: service providers as entities, EPOC / EPOC-PR orders
+ * created from their certificate, checked against Art. 4 when approved, sent and delivered, and
+ * answered by the addressee and the enforcing authority — each step written with its history
+ * event, its audit event (so it is in the node's log) and its clocks, in one transaction.
+ *
+ * Delivery: the clocks start when the order is delivered into the addressee's system, never on a
+ * click. Between authorities of one node the delivery is the loopback: the `deliver` event is
+ * written by the system in the transaction that sends, at the time the order lands in the
+ * addressee's (and the enforcing authority's) inbox.
+ */
+import { createHash } from 'node:crypto';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import { z } from 'zod';
+import { calendarDateIn, dueInstant } from '../clock/index.js';
+import type { Database, EorderClocksTable, EorderEventsTable, EordersTable } from '../db/index.js';
+import type { Actor, CaseContext } from '../cases/context.js';
+import { auditRow, insertAuditRow } from '../cases/audit.js';
+import { findAuthority, type Authority } from '../cases/authorities.js';
+import { mayIssue, type Citation, type IssuingAnswer, type Measure } from '../law/index.js';
+import {
+  annexIIISchema,
+  annexVISchema,
+  annexVSchema,
+  groundSchema,
+  objectionSchema,
+  orderCertificateSchema,
+  productionSchema,
+  validationSchema,
+  type OrderCertificate,
+  type ValidationRecord,
+} from './certificates.js';
+import { OrderError, zodOrderIssues } from './errors.js';
+import { clockRule, notificationFor, orderRules, type NotificationAnswer } from './rules.js';
+import { allowedOrderEvents, formOf, isOrderEvent, nextOrderState, OrderTransitionError, partyOf, TERMINAL_ORDER_STATES, type OrderEvent, type OrderKind, type OrderParty, type OrderState } from './workflow.js';
+
+// ---------------------------------------------------------------------------------------------
+// Service providers
+
+export const providerInputSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and hyphens'),
+  name: z.string().trim().min(2).max(300),
+  establishedIn: z.string().regex(/^[A-Z]{2}$/),
+  /** The authority account of its designated establishment or legal representative (kind service-provider). */
+  representative: z.string().min(1).max(64),
+  representativeKind: z.enum(['designated-establishment', 'legal-representative']),
+});
+
+export interface ServiceProvider {
+  id: string;
+  name: string;
+  establishedIn: string;
+  representative: { authorityId: string; name: string; kind: 'designated-establishment' | 'legal-representative'; state: string };
+  /** Directive (EU) 2023/1544: who receives orders in a Member State bound by the Regulation. */
+  citation: Citation;
+}
+
+const DIRECTIVE_2023_1544: Citation = { instrument: 'EU-2023-1544', article: '3', source: 'https://eur-lex.europa.eu/eli/dir/2023/1544/oj', verified: false, note: 'Designated establishments (Member State providers) and legal representatives (third-country providers); article number from secondary sources.' };
+
+async function authorityOrFail(ctx: CaseContext, db: Kysely<Database>, id: string, field: string): Promise<Authority> {
+  const a = await findAuthority(ctx, db, id);
+  if (!a) throw new OrderError('validation-failed', `unknown authority ${JSON.stringify(id)}`, [{ field, message: 'no such authority' }]);
+  return a;
+}
+
+export async function createProvider(ctx: CaseContext, actor: Actor, input: unknown): Promise<ServiceProvider> {
+  const parsed = providerInputSchema.safeParse(input);
+  if (!parsed.success) throw new OrderError('invalid-request', 'invalid service provider', zodOrderIssues(parsed.error));
+  const p = parsed.data;
+  const rep = await authorityOrFail(ctx, ctx.db, p.representative, 'representative');
+  if (rep.kind !== 'service-provider') throw new OrderError('validation-failed', 'the representative must be a service-provider authority account', [{ field: 'representative', message: `is a ${rep.kind}` }]);
+  const at = ctx.now().toISOString();
+  await ctx.transaction(async (trx) => {
+    if (await trx.selectFrom('service_providers').select('id').where('id', '=', p.id).executeTakeFirst()) throw new OrderError('conflict', `service provider ${p.id} exists`);
+    const row = { id: p.id, name: p.name, established_in: p.establishedIn, representative_authority_id: rep.id, representative_kind: p.representativeKind, representative_state: rep.party, created_at: at };
+    await trx.insertInto('service_providers').values(row).execute();
+    await insertAuditRow(trx, auditRow({ id: ctx.newId(), actor: actor.id, action: 'provider.create', objectType: 'service-provider', objectId: p.id, at, before: null, after: row }));
+  });
+  return (await getProvider(ctx, p.id)) as ServiceProvider;
+}
+
+async function providerRows(db: Kysely<Database>) {
+  return db
+    .selectFrom('service_providers as p')
+    .innerJoin('authorities as a', 'a.id', 'p.representative_authority_id')
+    .select(['p.id', 'p.name', 'p.established_in', 'p.representative_authority_id', 'p.representative_kind', 'p.representative_state', 'a.name as rep_name'])
+    .orderBy('p.name')
+    .execute();
+}
+
+function presentProvider(r: Awaited<ReturnType<typeof providerRows>>[number]): ServiceProvider {
+  return {
+    id: r.id,
+    name: r.name,
+    establishedIn: r.established_in,
+    representative: { authorityId: r.representative_authority_id, name: r.rep_name, kind: r.representative_kind as ServiceProvider['representative']['kind'], state: r.representative_state },
+    citation: DIRECTIVE_2023_1544,
+  };
+}
+
+export async function getProvider(ctx: CaseContext, id: string, db: Kysely<Database> = ctx.db): Promise<ServiceProvider | null> {
+  const row = (await providerRows(db)).find((r) => r.id === id);
+  return row ? presentProvider(row) : null;
+}
+
+const MEASURE_OF: Record<string, Measure> = { 'subscriber-data': 'subscriber-info', 'identification-data': 'identification-data', 'traffic-data': 'traffic-data', 'content-data': 'content-data' };
+
+/** Whether Reg. 2023/1543 is offered from `from` to this provider, by the legal engine (with providerRep). */
+export function regulationOffered(ctx: CaseContext, from: string, provider: ServiceProvider, kind: OrderKind, categories: readonly string[], date: string, emergency: boolean): { offered: boolean; reasons: string[] } {
+  const measures = kind === 'EPOC-PR' ? (['preservation'] as Measure[]) : categories.map((c) => MEASURE_OF[c] as Measure);
+  const reasons: string[] = [];
+  for (const measure of measures) {
+    const result = ctx.finder.find({ from, to: provider.establishedIn, providerRep: provider.representative.state, measure, date, emergency });
+    if (!result.applicable.some((b) => b.instrument === 'EU-2023-1543')) {
+      const why = result.notApplicable.find((n) => n.instrument === 'EU-2023-1543')?.reason ?? `EU-2023-1543 does not provide for ${measure}`;
+      reasons.push(why);
+    }
+  }
+  return { offered: reasons.length === 0, reasons };
+}
+
+/** Providers, each with whether an order from `from` is offered to its representative (API and wizard). */
+export async function listProviders(ctx: CaseContext, from: string | null, date: string): Promise<(ServiceProvider & { offered: boolean | null; reasons: string[] })[]> {
+  return (await providerRows(ctx.db)).map((r) => {
+    const p = presentProvider(r);
+    if (from === null) return { ...p, offered: null, reasons: [] };
+    const answer = regulationOffered(ctx, from, p, 'EPOC', ['subscriber-data'], date, false);
+    return { ...p, ...answer };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Orders
+
+export const orderInputSchema = z.strictObject({ issuingAuthority: z.string().min(1).max(64), certificate: orderCertificateSchema, precededBy: z.string().max(64).optional() });
+
+export const orderEventInputSchema = z.strictObject({
+  reason: z.string().max(4000).optional(),
+  expectedVersion: z.number().int().positive().optional(),
+  validation: validationSchema.optional(),
+  form: z.unknown().optional(),
+});
+export type OrderEventInput = z.infer<typeof orderEventInputSchema>;
+
+const FORM_SCHEMAS = { 'annex-iii': annexIIISchema, 'annex-v': annexVSchema, 'annex-vi': annexVISchema, objection: objectionSchema, production: productionSchema, ground: groundSchema, validation: validationSchema } as const;
+
+function reference(party: string, at: Date, id: string, kind: OrderKind): string {
+  return `${party}-${kind}-${at.getUTCFullYear()}-${id.slice(-10).toUpperCase()}`;
+}
+
+async function readOrder(db: Kysely<Database>, id: string): Promise<Selectable<EordersTable> | undefined> {
+  return db.selectFrom('eorders').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Art. 4 for every category of the order: the strictest answer decides (prior > ex-post > none). */
+export function issuingCheck(rules: CaseContext['kb']['issuing'], cert: OrderCertificate): { mayIssue: boolean; validation: IssuingAnswer['validation']; validators: string[]; validateWithinHours: number | null; reasons: string[]; citations: Citation[] } {
+  const answers = cert.categories.map((category) => mayIssue(rules, { order: cert.order, category, authority: cert.issuer.kind, emergency: cert.emergency.emergency }));
+  const refused = answers.filter((a) => !a.mayIssue);
+  const prior = answers.filter((a) => a.validation === 'prior');
+  const exPost = answers.filter((a) => a.validation === 'ex-post');
+  const validation: IssuingAnswer['validation'] = prior.length > 0 ? 'prior' : exPost.length > 0 ? 'ex-post' : 'none';
+  const chosen = validation === 'prior' ? prior : validation === 'ex-post' ? exPost : answers;
+  // Validators allowed for every category that needs validation.
+  const validators = chosen.length === 0 || validation === 'none' ? [] : chosen.map((a) => a.validators as string[]).reduce((acc, v) => acc.filter((k) => v.includes(k)));
+  const citations: Citation[] = [];
+  for (const a of answers) for (const c of a.citations) if (!citations.some((x) => x.article === c.article && x.paragraph === c.paragraph)) citations.push(c);
+  return {
+    mayIssue: refused.length === 0,
+    validation,
+    validators,
+    validateWithinHours: exPost[0]?.validateWithinHours ?? null,
+    reasons: (refused.length > 0 ? refused : answers).map((a) => a.reason),
+    citations,
+  };
+}
+
+export async function createOrder(ctx: CaseContext, actor: Actor, input: unknown): Promise<PresentedOrder> {
+  const parsed = orderInputSchema.safeParse(input);
+  if (!parsed.success) throw new OrderError('invalid-request', 'invalid order', zodOrderIssues(parsed.error));
+  const { certificate: cert, issuingAuthority } = parsed.data;
+  if (actor.authorityId !== null && actor.authorityId !== issuingAuthority) throw new OrderError('forbidden', 'an order can only be drafted for your own authority');
+  const issuing = await authorityOrFail(ctx, ctx.db, issuingAuthority, 'issuingAuthority');
+  const provider = await getProvider(ctx, cert.provider);
+  if (!provider) throw new OrderError('validation-failed', `unknown service provider ${JSON.stringify(cert.provider)}`, [{ field: 'certificate.provider', message: 'no such provider (GET /api/providers)' }]);
+  const now = ctx.now();
+  const offered = regulationOffered(ctx, issuing.party, provider, cert.order, cert.categories, calendarDateIn(now.getTime(), issuing.timeZone), cert.emergency.emergency);
+  if (!offered.offered) throw new OrderError('validation-failed', `Regulation (EU) 2023/1543 does not apply to this order: ${offered.reasons.join('; ')}`, offered.reasons.map((r) => ({ field: 'certificate.provider', message: r })));
+  const enforcing = await ctx.db.selectFrom('authorities').select('id').where('kind', '=', 'eu-enforcing-authority').where('party', '=', provider.representative.state).orderBy('id').executeTakeFirst();
+  let precededBy: string | null = null;
+  if (parsed.data.precededBy !== undefined) {
+    const earlier = await readOrder(ctx.db, parsed.data.precededBy);
+    if (!earlier || earlier.issuing_authority_id !== issuing.id || earlier.kind !== 'EPOC-PR') throw new OrderError('validation-failed', 'precededBy must be an EPOC-PR of your authority', [{ field: 'precededBy', message: 'no such preservation order' }]);
+    if (cert.order !== 'EPOC') throw new OrderError('validation-failed', 'only an EPOC follows an EPOC-PR', [{ field: 'certificate.order', message: 'must be EPOC' }]);
+    precededBy = earlier.id;
+    cert.precededBy = earlier.reference;
+  }
+  const notification = notificationFor(orderRules(), { kind: cert.order, categories: cert.categories, emergency: cert.emergency.emergency, ...cert.residenceTest });
+  const id = ctx.newId();
+  const at = now.toISOString();
+  const row: Selectable<EordersTable> = {
+    id,
+    reference: reference(issuing.party, now, id, cert.order),
+    kind: cert.order,
+    state: 'draft',
+    emergency: cert.emergency.emergency ? 1 : 0,
+    issuing_authority_id: issuing.id,
+    addressee_id: provider.representative.authorityId,
+    provider_id: provider.id,
+    enforcing_authority_id: enforcing?.id ?? null,
+    enforcing_status: notification.required ? 'to-notify' : 'not-notified',
+    validation_status: 'pending',
+    certificate: JSON.stringify(cert),
+    validation: null,
+    preceded_by: precededBy,
+    created_by: actor.id,
+    version: 1,
+    created_at: at,
+    updated_at: at,
+    sent_at: null,
+    delivered_at: null,
+    enforcing_delivered_at: null,
+    closed_at: null,
+  };
+  if (notification.required && enforcing === undefined) {
+    throw new OrderError('validation-failed', `the enforcing authority of ${provider.representative.state} must be notified (Art. 8(1)) but none is registered`, [{ field: 'certificate.provider', message: 'register an eu-enforcing-authority for the representative’s State' }]);
+  }
+  await ctx.transaction(async (trx) => {
+    await trx.insertInto('eorders').values(row).execute();
+    await trx.insertInto('eorder_events').values(historyRow(ctx, row, 'create', null, 'draft', actor, 'issuing', at, null, null)).execute();
+    await insertAuditRow(trx, auditRow({ id: ctx.newId(), actor: actor.id, action: 'eorder.create', objectType: 'eorder', objectId: id, at, before: null, after: row }));
+  });
+  return getOrder(ctx, actor, id);
+}
+
+function historyRow(ctx: CaseContext, row: Selectable<EordersTable>, event: string, from: string | null, to: string, actor: Actor, party: OrderParty, at: string, reason: string | null, payload: unknown): Selectable<EorderEventsTable> {
+  return { id: ctx.newId(), order_id: row.id, seq: row.version, event, from_state: from, to_state: to, actor: actor.id, party, at, reason, payload: payload === null || payload === undefined ? null : JSON.stringify(payload) };
+}
+
+/** The parties the caller's authority plays in the order (an authority may, on one node, play one only). */
+export function partiesOf(row: Pick<Selectable<EordersTable>, 'issuing_authority_id' | 'addressee_id' | 'enforcing_authority_id' | 'enforcing_status' | 'delivered_at' | 'enforcing_delivered_at'>, authorityId: string | null): OrderParty[] {
+  if (authorityId === null) return [];
+  const parties: OrderParty[] = [];
+  if (row.issuing_authority_id === authorityId) parties.push('issuing');
+  if (row.addressee_id === authorityId && row.delivered_at !== null) parties.push('addressee');
+  // The enforcing authority takes part once notified (Art. 8), or once asked to enforce (Art. 16).
+  if (row.enforcing_authority_id === authorityId && (row.enforcing_delivered_at !== null)) parties.push('enforcing');
+  return parties;
+}
+
+/** Facts the guard needs to decide tenant isolation: null when no such order. */
+export async function orderFacts(db: Kysely<Database>, id: string) {
+  return db.selectFrom('eorders').select(['issuing_authority_id', 'addressee_id', 'enforcing_authority_id', 'enforcing_status', 'delivered_at', 'enforcing_delivered_at', 'created_by']).where('id', '=', id).executeTakeFirst();
+}
+
+async function startClock(ctx: CaseContext, trx: Kysely<Database>, row: Selectable<EordersTable>, clock: string, party: 'addressee' | 'enforcing' | 'issuing', authority: Authority, at: string, rule: { amount: number; unit: 'hours' | 'days'; text: string; citation: Citation }, dueAt?: string): Promise<string> {
+  const instrument = ctx.kb.instruments.get('EU-2023-1543');
+  const due = dueAt === undefined ? dueInstant(at, { amount: rule.amount, unit: rule.unit }, { timeZone: authority.timeZone, dayRule: instrument?.dayPeriodRule.rule ?? 'end-of-last-day' }) : { epochMilliseconds: Date.parse(dueAt) };
+  const value: Selectable<EorderClocksTable> = {
+    id: ctx.newId(),
+    order_id: row.id,
+    clock,
+    party,
+    authority_id: authority.id,
+    text: rule.text,
+    amount: rule.amount,
+    unit: rule.unit,
+    started_at: at,
+    due_at: new Date(due.epochMilliseconds).toISOString(),
+    status: 'running',
+    met_at: null,
+    citation: JSON.stringify(rule.citation),
+    verified: rule.citation.verified ? 1 : 0,
+  };
+  await trx.insertInto('eorder_clocks').values(value).onConflict((oc) => oc.columns(['order_id', 'clock']).doNothing()).execute();
+  return value.due_at;
+}
+
+async function clockOf(trx: Kysely<Database>, orderId: string, clock: string): Promise<Selectable<EorderClocksTable> | undefined> {
+  return trx.selectFrom('eorder_clocks').selectAll().where('order_id', '=', orderId).where('clock', '=', clock).executeTakeFirst();
+}
+
+async function meetClock(trx: Kysely<Database>, orderId: string, clock: string, at: string): Promise<void> {
+  await trx.updateTable('eorder_clocks').set({ status: 'met', met_at: at }).where('order_id', '=', orderId).where('clock', '=', clock).where('status', '=', 'running').execute();
+}
+
+function parseForm(event: OrderEvent, input: OrderEventInput): unknown {
+  const form = formOf(event);
+  if (form === undefined || form === 'validation') return undefined;
+  const parsed = FORM_SCHEMAS[form].safeParse(input.form);
+  if (!parsed.success) throw new OrderError('invalid-request', `${event} needs the ${form} form`, zodOrderIssues(parsed.error).map((i) => ({ ...i, field: `form.${i.field}` })));
+  return parsed.data;
+}
+
+/**
+ * Records an event on an order for the caller's party. The party is decided by the order (the
+ * caller's authority must be that party of it); the roles by the policy table.
+ */
+export async function orderEvent(ctx: CaseContext, actor: Actor, id: string, eventName: string, rawInput: unknown = {}): Promise<PresentedOrder> {
+  if (!isOrderEvent(eventName) || eventName === 'deliver' || eventName === 'expire') throw new OrderError('invalid-transition', `unknown order event ${JSON.stringify(eventName)}`);
+  const event = eventName;
+  const parsedInput = orderEventInputSchema.safeParse(rawInput ?? {});
+  if (!parsedInput.success) throw new OrderError('invalid-request', 'invalid event', zodOrderIssues(parsedInput.error));
+  const input = parsedInput.data;
+  const form = parseForm(event, input);
+  await ctx.transaction(async (trx) => {
+    const row = await readOrder(trx, id);
+    if (!row) throw new OrderError('not-found', `no order ${id}`);
+    const party = partyOf(event);
+    if (actor.authorityId !== null && !partiesOf(row, actor.authorityId).includes(party)) {
+      if (partiesOf(row, actor.authorityId).length === 0) throw new OrderError('not-found', `no order ${id}`);
+      throw new OrderError('forbidden', `${event} is for the ${party} authority of the order`);
+    }
+    if (input.expectedVersion !== undefined && input.expectedVersion !== row.version) throw new OrderError('conflict', `the order changed (version ${row.version}, you saw ${input.expectedVersion}): reload it`);
+    await applyEvent(ctx, trx, row, actor, event, input, form);
+  });
+  return getOrder(ctx, actor, id);
+}
+
+async function applyEvent(ctx: CaseContext, trx: Transaction<Database>, row: Selectable<EordersTable>, actor: Actor, event: OrderEvent, input: OrderEventInput, form: unknown): Promise<Selectable<EordersTable>> {
+  const kind = row.kind as OrderKind;
+  const rules = orderRules();
+  let to: OrderState;
+  try {
+    to = nextOrderState(kind, row.state as OrderState, event, input.reason);
+  } catch (error) {
+    if (error instanceof OrderTransitionError) throw new OrderError(error.code, error.message);
+    throw error;
+  }
+  const at = ctx.now().toISOString();
+  const cert = JSON.parse(row.certificate) as OrderCertificate;
+  const changes: Partial<Selectable<EordersTable>> = {};
+  let payload: unknown = form ?? null;
+  const later: (() => Promise<unknown>)[] = [];
+  switch (event) {
+    case 'approve': {
+      const check = issuingCheck(ctx.kb.issuing, cert);
+      if (!check.mayIssue) throw new OrderError('order-issuer-not-competent', `Art. 4: ${check.reasons.join('; ')}`, check.reasons.map((r) => ({ field: 'certificate.issuer.kind', message: r })));
+      if (check.validation === 'prior') {
+        if (input.validation === undefined) throw new OrderError('order-issuer-not-competent', `Art. 4: the order must be validated by a ${check.validators.join(', ')} before it is sent`, [{ field: 'validation', message: `a validation by ${check.validators.join(', ')}` }]);
+        if (!check.validators.includes(input.validation.kind)) throw new OrderError('order-issuer-not-competent', `Art. 4: a ${input.validation.kind} may not validate this order: only ${check.validators.join(', ')}`, [{ field: 'validation.kind', message: `one of ${check.validators.join(', ')}` }]);
+        const record: ValidationRecord = { ...input.validation, at };
+        changes.validation = JSON.stringify(record);
+        changes.validation_status = 'validated';
+        payload = { validation: record, issuing: check };
+      } else if (check.validation === 'ex-post') {
+        changes.validation_status = 'ex-post-pending';
+        payload = { issuing: check };
+        const hours = check.validateWithinHours ?? ctx.kb.issuing.emergency.validateWithinHours;
+        const issuing = await authorityOrFail(ctx, trx, row.issuing_authority_id, 'issuingAuthority');
+        later.push(() => startClock(ctx, trx, row, 'validation', 'issuing', issuing, at, { amount: hours, unit: 'hours', text: `Art. 4(5): issued without prior validation in an emergency; validation by ${check.validators.join(', ')} is sought within ${hours} hours. ${ctx.kb.issuing.emergency.ifRefused}`, citation: ctx.kb.issuing.emergency.citation }));
+      } else {
+        changes.validation_status = 'not-needed';
+        payload = { issuing: check };
+      }
+      break;
+    }
+    case 'validate': {
+      if (row.validation_status !== 'ex-post-pending') throw new OrderError('invalid-transition', 'no validation is awaited for this order (Art. 4(5) applies to emergencies issued without prior validation)');
+      if (input.validation === undefined) throw new OrderError('invalid-request', 'validate needs the validation record', [{ field: 'validation', message: 'kind, name, reference' }]);
+      const check = issuingCheck(ctx.kb.issuing, cert);
+      if (!check.validators.includes(input.validation.kind)) throw new OrderError('order-issuer-not-competent', `Art. 4(5): only ${check.validators.join(', ')} may validate this order`, [{ field: 'validation.kind', message: `one of ${check.validators.join(', ')}` }]);
+      const record: ValidationRecord = { ...input.validation, at };
+      changes.validation = JSON.stringify(record);
+      changes.validation_status = 'validated';
+      payload = { validation: record };
+      later.push(() => meetClock(trx, row.id, 'validation', at));
+      break;
+    }
+    case 'refuse-validation': {
+      if (row.validation_status !== 'ex-post-pending') throw new OrderError('invalid-transition', 'no validation is awaited for this order');
+      changes.validation_status = 'refused';
+      break;
+    }
+    case 'send': {
+      if (row.validation_status === 'pending') throw new OrderError('invalid-transition', 'the order is not approved');
+      const issuing = await authorityOrFail(ctx, trx, row.issuing_authority_id, 'issuingAuthority');
+      const provider = await getProvider(ctx, row.provider_id, trx);
+      if (!provider) throw new OrderError('validation-failed', 'the service provider was removed');
+      const offered = regulationOffered(ctx, issuing.party, provider, kind, cert.categories, calendarDateIn(Date.parse(at), issuing.timeZone), cert.emergency.emergency);
+      if (!offered.offered) throw new OrderError('validation-failed', `Regulation (EU) 2023/1543 does not apply on the day of sending: ${offered.reasons.join('; ')}`);
+      changes.sent_at = at;
+      break;
+    }
+    case 'produce': {
+      // Art. 8(4), 10(2): a notified, non-emergency EPOC is transmitted at the end of the 10 days
+      // unless the enforcing authority confirmed earlier that it raises no ground.
+      if (row.enforcing_status === 'notified' && row.emergency === 0) {
+        const review = await clockOf(trx, row.id, 'enforcing-review');
+        if (review && Date.parse(at) < Date.parse(review.due_at)) {
+          throw new OrderError('order-suspended', `the enforcing authority was notified (Art. 8(4)): transmit at the end of its period, ${review.due_at}, unless it confirms earlier that it raises no ground (Art. 10(2))`, [{ field: 'event', message: `not before ${review.due_at}` }]);
+        }
+      }
+      later.push(() => meetClock(trx, row.id, 'production', at));
+      break;
+    }
+    case 'preserve': {
+      const addressee = await authorityOrFail(ctx, trx, row.addressee_id, 'addressee');
+      const rule = clockRule(rules, 'preservation', 'EPOC-PR', row.emergency === 1);
+      if (rule) later.push(() => startClock(ctx, trx, row, 'preservation', 'addressee', addressee, at, rule));
+      break;
+    }
+    case 'extend': {
+      const clock = await clockOf(trx, row.id, 'preservation');
+      if (!clock || clock.status !== 'running') throw new OrderError('invalid-transition', 'no preservation period runs');
+      if (clock.amount > (clockRule(rules, 'preservation', 'EPOC-PR', row.emergency === 1)?.amount ?? 60)) throw new OrderError('invalid-transition', 'the preservation was already extended once (Annex VI allows one additional 30-day period)');
+      if (Date.parse(at) >= Date.parse(clock.due_at)) throw new OrderError('invalid-transition', 'the extension must be made within the 60 days (Art. 11(1))');
+      const addressee = await authorityOrFail(ctx, trx, row.addressee_id, 'addressee');
+      const instrument = ctx.kb.instruments.get('EU-2023-1543');
+      const due = dueInstant(clock.due_at, { amount: rules.extension.amount, unit: 'days' }, { timeZone: addressee.timeZone, dayRule: instrument?.dayPeriodRule.rule ?? 'end-of-last-day' });
+      later.push(async () => {
+        await trx.updateTable('eorder_clocks').set({ due_at: new Date(due.epochMilliseconds).toISOString(), amount: clock.amount + rules.extension.amount, text: `${clock.text} Extended by ${rules.extension.amount} days (Annex VI).` }).where('id', '=', clock.id).execute();
+      });
+      break;
+    }
+    case 'confirm-production':
+      later.push(() => meetClock(trx, row.id, 'preservation', at));
+      break;
+    case 'report-impossibility':
+    case 'object':
+      // The addressee answered within its period: the clock is met by the answer (the issuing authority decides what follows).
+      later.push(() => meetClock(trx, row.id, 'production', at));
+      break;
+    case 'confirm-no-ground': {
+      if (row.enforcing_status !== 'notified') throw new OrderError('invalid-transition', `the enforcing authority's decision is already recorded (${row.enforcing_status})`);
+      changes.enforcing_status = 'no-ground';
+      later.push(() => meetClock(trx, row.id, 'enforcing-review', at));
+      break;
+    }
+    case 'raise-ground': {
+      if (row.enforcing_status !== 'notified') throw new OrderError('invalid-transition', `the enforcing authority's decision is already recorded (${row.enforcing_status})`);
+      const review = await clockOf(trx, row.id, 'enforcing-review');
+      if (review && Date.parse(at) > Date.parse(review.due_at)) throw new OrderError('invalid-transition', `the enforcing authority's period ended at ${review.due_at} (Art. 12(1))`);
+      changes.enforcing_status = 'ground-raised';
+      later.push(() => meetClock(trx, row.id, 'enforcing-review', at));
+      break;
+    }
+    case 'start-enforcement': {
+      if (row.enforcing_authority_id === null) throw new OrderError('validation-failed', 'no enforcing authority is registered for the representative’s State (Art. 16)');
+      if (row.enforcing_status === 'ground-raised') throw new OrderError('invalid-transition', 'a ground for refusal was raised (Art. 16(1) requires that none was)');
+      if (kind === 'EPOC' && ['delivered', 'acknowledged', 'clarification-requested'].includes(row.state)) {
+        const production = await clockOf(trx, row.id, 'production');
+        if (production && Date.parse(at) <= Date.parse(production.due_at)) throw new OrderError('invalid-transition', `the addressee's period runs until ${production.due_at}: enforcement is for an order not complied with within the deadline (Art. 16(1))`);
+      }
+      if (row.enforcing_delivered_at === null) changes.enforcing_delivered_at = at;
+      payload = { annexIII: await lastForm(trx, row.id, 'report-impossibility'), transferred: true };
+      break;
+    }
+    case 'withdraw':
+    case 'close':
+      changes.closed_at = at;
+      break;
+    default:
+      break;
+  }
+  const after: Selectable<EordersTable> = { ...row, ...changes, state: to, version: row.version + 1, updated_at: at };
+  if (TERMINAL_ORDER_STATES.has(to)) after.closed_at = after.closed_at ?? at;
+  await writeChange(ctx, trx, row, after, event, partyOf(event), actor, at, input.reason ?? null, payload);
+  for (const step of later) await step();
+  if (TERMINAL_ORDER_STATES.has(to)) await trx.updateTable('eorder_clocks').set({ status: 'cancelled' }).where('order_id', '=', row.id).where('status', '=', 'running').execute();
+  if (event === 'send') return deliver(ctx, trx, after);
+  return after;
+}
+
+async function lastForm(trx: Kysely<Database>, orderId: string, event: string): Promise<unknown> {
+  const ev = await trx.selectFrom('eorder_events').select('payload').where('order_id', '=', orderId).where('event', '=', event).orderBy('seq', 'desc').executeTakeFirst();
+  return ev?.payload ? JSON.parse(ev.payload) : null;
+}
+
+async function writeChange(ctx: CaseContext, trx: Kysely<Database>, before: Selectable<EordersTable>, after: Selectable<EordersTable>, event: string, party: OrderParty, actor: Actor, at: string, reason: string | null, payload: unknown): Promise<void> {
+  const { id: _id, ...set } = after;
+  const updated = await trx.updateTable('eorders').set(set).where('id', '=', before.id).where('version', '=', before.version).executeTakeFirst();
+  if (Number(updated.numUpdatedRows) !== 1) throw new OrderError('conflict', 'the order changed meanwhile: reload it');
+  await trx.insertInto('eorder_events').values(historyRow(ctx, after, event, before.state, after.state, actor, party, at, reason, payload)).execute();
+  await insertAuditRow(trx, auditRow({ id: ctx.newId(), actor: actor.id, action: `eorder.${event}`, objectType: 'eorder', objectId: before.id, at, before, after, details: { from: before.state, to: after.state } }));
+}
+
+/**
+ * Loopback delivery: the order lands in the addressee's inbox (and, where Art. 8 requires, the
+ * enforcing authority's) in the transaction that sends it; the clocks start at that instant.
+ */
+async function deliver(ctx: CaseContext, trx: Transaction<Database>, row: Selectable<EordersTable>): Promise<Selectable<EordersTable>> {
+  const at = ctx.now().toISOString();
+  const rules = orderRules();
+  const notified = row.enforcing_status === 'to-notify';
+  const after: Selectable<EordersTable> = { ...row, state: 'delivered', delivered_at: at, enforcing_delivered_at: notified ? at : row.enforcing_delivered_at, enforcing_status: notified ? 'notified' : row.enforcing_status, version: row.version + 1, updated_at: at };
+  await writeChange(ctx, trx, row, after, 'deliver', 'system', { id: 'system', authorityId: null }, at, null, { via: 'loopback', deliveredAt: at, notified, certificateSha256: createHash('sha256').update(row.certificate).digest('hex') });
+  const emergency = row.emergency === 1;
+  if (row.kind === 'EPOC') {
+    const addressee = await authorityOrFail(ctx, trx, row.addressee_id, 'addressee');
+    const production = clockRule(rules, 'production', 'EPOC', emergency);
+    let reviewDue: string | undefined;
+    if (notified && row.enforcing_authority_id) {
+      const enforcing = await authorityOrFail(ctx, trx, row.enforcing_authority_id, 'enforcing');
+      const review = clockRule(rules, 'enforcing-review', 'EPOC', emergency);
+      if (review) reviewDue = await startClock(ctx, trx, after, 'enforcing-review', 'enforcing', enforcing, at, review);
+    }
+    if (production) {
+      if (reviewDue !== undefined && !emergency) {
+        // Art. 10(2): transmit at the end of the enforcing authority's period (suspensive effect, Art. 8(4)).
+        const w = rules.notification.transmissionWindow;
+        await startClock(ctx, trx, after, 'production', 'addressee', addressee, at, { ...production, text: `${production.text} ${w.text}`, citation: w.citation }, new Date(Date.parse(reviewDue) + w.hours * 3_600_000).toISOString());
+      } else await startClock(ctx, trx, after, 'production', 'addressee', addressee, at, production);
+    }
+  }
+  return after;
+}
+
+/**
+ * The system's part: an EPOC-PR whose preservation period ended without confirmation (Annex V)
+ * expires (Art. 11(1)); clocks past due are marked overdue. Run before reading orders.
+ */
+export async function sweepOrders(ctx: CaseContext): Promise<number> {
+  const now = ctx.now().toISOString();
+  const due = await ctx.db.selectFrom('eorder_clocks').select(['id', 'order_id', 'clock']).where('status', '=', 'running').where('due_at', '<', now).execute();
+  let changed = 0;
+  for (const clock of due) {
+    await ctx.transaction(async (trx) => {
+      const row = await readOrder(trx, clock.order_id);
+      if (!row) return;
+      if (clock.clock === 'preservation' && row.state === 'preserved') {
+        const after: Selectable<EordersTable> = { ...row, state: 'expired', closed_at: now, version: row.version + 1, updated_at: now };
+        await writeChange(ctx, trx, row, after, 'expire', 'system', { id: 'system', authorityId: null }, now, 'the preservation period ended without a confirmation of a subsequent request for production (Art. 11(1))', null);
+        await trx.updateTable('eorder_clocks').set({ status: 'expired', met_at: now }).where('id', '=', clock.id).execute();
+      } else {
+        await trx.updateTable('eorder_clocks').set({ status: 'overdue' }).where('id', '=', clock.id).where('status', '=', 'running').execute();
+      }
+      changed += 1;
+    });
+  }
+  return changed;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+export interface PresentedClock {
+  clock: string;
+  party: string;
+  authorityId: string;
+  text: string;
+  amount: number;
+  unit: string;
+  startedAt: string;
+  dueAt: string;
+  status: string;
+  metAt: string | null;
+  citation: Citation;
+  verified: boolean;
+}
+
+export interface PresentedOrder {
+  id: string;
+  reference: string;
+  kind: OrderKind;
+  state: OrderState;
+  emergency: boolean;
+  version: number;
+  issuingAuthority: { id: string; name: string; party: string };
+  addressee: { id: string; name: string; party: string };
+  provider: ServiceProvider | null;
+  enforcing: { id: string; name: string; party: string; status: string; notifiedAt: string | null } | null;
+  notification: NotificationAnswer;
+  issuing: ReturnType<typeof issuingCheck>;
+  validationStatus: string;
+  validation: ValidationRecord | null;
+  certificate: OrderCertificate;
+  precededBy: string | null;
+  createdAt: string;
+  sentAt: string | null;
+  deliveredAt: string | null;
+  /** Where the addressee may transmit from (Art. 10(2)); null when nothing holds it back. */
+  transmitNotBefore: string | null;
+  /** The parties the caller plays, and the events each may record now. */
+  yourParties: OrderParty[];
+  actions: OrderEvent[];
+  events: { seq: number; event: string; from: string | null; to: string; party: string; actor: string; at: string; reason: string | null; payload: unknown }[];
+  clocks: PresentedClock[];
+}
+
+function presentClock(c: Selectable<EorderClocksTable>): PresentedClock {
+  return { clock: c.clock, party: c.party, authorityId: c.authority_id, text: c.text, amount: c.amount, unit: c.unit, startedAt: c.started_at, dueAt: c.due_at, status: c.status, metAt: c.met_at, citation: JSON.parse(c.citation) as Citation, verified: c.verified === 1 };
+}
+
+export async function getOrder(ctx: CaseContext, actor: Actor, id: string): Promise<PresentedOrder> {
+  const row = await readOrder(ctx.db, id);
+  if (!row) throw new OrderError('not-found', `no order ${id}`);
+  const parties = partiesOf(row, actor.authorityId);
+  if (actor.authorityId !== null && parties.length === 0) throw new OrderError('not-found', `no order ${id}`);
+  const events = await ctx.db.selectFrom('eorder_events').selectAll().where('order_id', '=', id).orderBy('seq').execute();
+  const clocks = await ctx.db.selectFrom('eorder_clocks').selectAll().where('order_id', '=', id).orderBy('started_at').orderBy('clock').execute();
+  const cert = JSON.parse(row.certificate) as OrderCertificate;
+  const authorities = new Map<string, Authority>();
+  for (const aid of [row.issuing_authority_id, row.addressee_id, row.enforcing_authority_id]) {
+    if (aid !== null && !authorities.has(aid)) {
+      const a = await findAuthority(ctx, ctx.db, aid);
+      if (a) authorities.set(aid, a);
+    }
+  }
+  const brief = (aid: string) => {
+    const a = authorities.get(aid);
+    return { id: aid, name: a?.name ?? aid, party: a?.party ?? '' };
+  };
+  const review = clocks.find((c) => c.clock === 'enforcing-review');
+  const transmitNotBefore = row.kind === 'EPOC' && row.enforcing_status === 'notified' && row.emergency === 0 && review ? review.due_at : null;
+  const kind = row.kind as OrderKind;
+  const actions = allowedOrderEvents(kind, row.state as OrderState).filter((e) => e !== 'deliver' && e !== 'expire' && (actor.authorityId === null ? false : parties.includes(partyOf(e))))
+    .filter((e) => (e === 'validate' || e === 'refuse-validation' ? row.validation_status === 'ex-post-pending' : true))
+    .filter((e) => (e === 'confirm-no-ground' || e === 'raise-ground' ? row.enforcing_status === 'notified' : true))
+    .filter((e) => (e === 'start-enforcement' ? mayEnforce(row, clocks, ctx.now()) : true));
+  // The enforcing authority sees only what Art. 8 gives it: the certificate, its status, its clock.
+  const enforcingOnly = parties.length === 1 && parties[0] === 'enforcing';
+  return {
+    id: row.id,
+    reference: row.reference,
+    kind,
+    state: row.state as OrderState,
+    emergency: row.emergency === 1,
+    version: row.version,
+    issuingAuthority: brief(row.issuing_authority_id),
+    addressee: brief(row.addressee_id),
+    provider: await getProvider(ctx, row.provider_id),
+    enforcing: row.enforcing_authority_id === null ? null : { ...brief(row.enforcing_authority_id), status: row.enforcing_status, notifiedAt: row.enforcing_delivered_at },
+    notification: notificationFor(orderRules(), { kind, categories: cert.categories, emergency: cert.emergency.emergency, ...cert.residenceTest }),
+    issuing: issuingCheck(ctx.kb.issuing, cert),
+    validationStatus: row.validation_status,
+    validation: row.validation === null ? null : (JSON.parse(row.validation) as ValidationRecord),
+    certificate: cert,
+    precededBy: row.preceded_by,
+    createdAt: row.created_at,
+    sentAt: row.sent_at,
+    deliveredAt: row.delivered_at,
+    transmitNotBefore,
+    yourParties: parties,
+    actions,
+    events: events
+      .filter((e) => !enforcingOnly || e.event !== 'produce')
+      .map((e) => ({ seq: e.seq, event: e.event, from: e.from_state, to: e.to_state, party: e.party, actor: e.actor, at: e.at, reason: e.reason, payload: e.payload === null ? null : (JSON.parse(e.payload) as unknown) })),
+    clocks: clocks.map(presentClock),
+  };
+}
+
+/** Art. 16(1): offered to the issuing authority when the addressee did not comply within the deadline, or gave reasons (Annex III, Art. 17) it may not accept. */
+function mayEnforce(row: Selectable<EordersTable>, clocks: Selectable<EorderClocksTable>[], now: Date): boolean {
+  if (row.enforcing_authority_id === null || row.enforcing_status === 'ground-raised') return false;
+  if (row.kind !== 'EPOC' || !['delivered', 'acknowledged', 'clarification-requested'].includes(row.state)) return true;
+  const production = clocks.find((c) => c.clock === 'production');
+  return production === undefined || now.getTime() > Date.parse(production.due_at);
+}
+
+export interface OrderSummary {
+  id: string;
+  reference: string;
+  kind: OrderKind;
+  state: OrderState;
+  emergency: boolean;
+  provider: string;
+  issuingAuthority: string;
+  yourParties: OrderParty[];
+  nextDue: string | null;
+  updatedAt: string;
+}
+
+/** The orders the caller's authority takes part in (issuing, addressee once delivered, enforcing once notified). */
+export async function listOrders(ctx: CaseContext, actor: Actor): Promise<OrderSummary[]> {
+  if (actor.authorityId === null) return [];
+  const own = actor.authorityId;
+  const rows = await ctx.db
+    .selectFrom('eorders')
+    .selectAll()
+    .where((eb) => eb.or([eb('issuing_authority_id', '=', own), eb.and([eb('addressee_id', '=', own), eb('delivered_at', 'is not', null)]), eb.and([eb('enforcing_authority_id', '=', own), eb('enforcing_delivered_at', 'is not', null)])]))
+    .orderBy('updated_at', 'desc')
+    .limit(500)
+    .execute();
+  const clocks = rows.length === 0 ? [] : await ctx.db.selectFrom('eorder_clocks').select(['order_id', 'due_at']).where('status', '=', 'running').where('order_id', 'in', rows.map((r) => r.id)).execute();
+  const providers = new Map((await providerRows(ctx.db)).map((p) => [p.id, p.name]));
+  return rows.map((r) => ({
+    id: r.id,
+    reference: r.reference,
+    kind: r.kind as OrderKind,
+    state: r.state as OrderState,
+    emergency: r.emergency === 1,
+    provider: providers.get(r.provider_id) ?? r.provider_id,
+    issuingAuthority: r.issuing_authority_id,
+    yourParties: partiesOf(r, own),
+    nextDue: clocks.filter((c) => c.order_id === r.id).map((c) => c.due_at).sort()[0] ?? null,
+    updatedAt: r.updated_at,
+  }));
+}
