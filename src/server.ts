@@ -16,13 +16,14 @@ import { s3BlobStoreFromEnv } from './evidence/s3-blob-store.js';
 import { createDbKeyStore } from './keys/index.js';
 import { isEmpty, newDemoPassword, readDemoLogins, seedDemo, seedDemoExchange, type DemoLogins, type SeededUser } from './demo/seed.js';
 import { buildApp } from './http/app.js';
-import { effectiveEnv, loadServerConfig } from './http/config.js';
+import { ConfigError, effectiveEnv, loadServerConfig } from './http/config.js';
 import { loadKnowledgeBase } from './law/index.js';
 import { startNodeExchange } from './exchange/node-start.js';
 import { createWitnessing, witnessPeers } from './exchange/witnessing.js';
 import { checkpointFile, createLedger, fileMemory, LedgerError, resolveCheckpointSeconds, resolveLogOrigin, startCheckpointing } from './ledger/index.js';
 import { checkMasterKeySource, openMasterKey } from './keys/master-key.js';
 import { assertPrivateDir, ensurePrivateDir } from './ops/file-modes.js';
+import { startNotifications } from './notifications/index.js';
 
 export interface RunningServer {
   url: string;
@@ -92,7 +93,19 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   const exchange = await startNodeExchange(cases, keys, effectiveEnv(env), config.http.publicUrl, undefined, { ev: evidence, dataDir }, { db: database.db, proofOf: (id) => ledger.proofOf(id) });
   // Witnessing (c2sp.org/tlog-witness): cosign the peers' checkpoints, collect theirs of ours.
   const witnessing = exchange ? createWitnessing(database.db, keys, exchange.identity.nodeId, ledger, { now: () => new Date(), newId: () => uuidv7(Date.now()) }) : undefined;
-  const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, evidence, auth, database, oidc, ledger, ...(exchange ? { exchange: { runtime: exchange, keys, ...(witnessing ? { witnessing } : {}), ...(exchange.transfers ? { transfers: exchange.transfers } : {}) } } : {}), ...(options.logger === false ? { logger: false as const } : {}) });
+  // Issue 16: notifications in the workspace, and by e-mail when COMITY_SMTP_URL names an SMTP server.
+  const smtpUrl = effectiveEnv(env).COMITY_SMTP_URL;
+  if (smtpUrl !== undefined && smtpUrl !== '' && !/^smtps?:\/\/[^/]/.test(smtpUrl)) throw new ConfigError('COMITY_SMTP_URL: expected smtp://host:port or smtps://user:password@host:port');
+  let notificationErrors: ((error: unknown) => void) | undefined;
+  const notifications = startNotifications(cases, {
+    publicUrl: config.http.publicUrl,
+    smtpUrl: smtpUrl === undefined || smtpUrl === '' ? undefined : smtpUrl,
+    from: effectiveEnv(env).COMITY_MAIL_FROM,
+    intervalMs: Math.min(config.schedulerIntervalMs, 5_000),
+    onError: (error) => notificationErrors?.(error),
+  });
+  const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, evidence, auth, database, oidc, ledger, notifications, mailConfigured: notifications.mail, ...(exchange ? { exchange: { runtime: exchange, keys, ...(witnessing ? { witnessing } : {}), ...(exchange.transfers ? { transfers: exchange.transfers } : {}) } } : {}), ...(options.logger === false ? { logger: false as const } : {}) });
+  notificationErrors = (error) => app.log.error({ err: error }, 'notifications pass failed');
   const checkpointing = startCheckpointing(ledger, checkpointSeconds, (error) => {
     if (error instanceof LedgerError && error.code === 'inconsistent-checkpoint') {
       app.log.error({ ledger: 'refused' }, `TRANSPARENCY LOG REFUSES TO SIGN: ${error.message} — see README "Transparency log", then run: comity ledger resolve --reason TEXT`);
@@ -154,6 +167,7 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
       await checkpointing.stop();
       await exchange?.stop();
       await scheduler.stop();
+      await notifications.stop();
       await database.close();
     })();
     return closing;

@@ -18,6 +18,8 @@ export { actorFor, emailHash, normalizeEmail, presentUser, API_TOKEN_MAX_DAYS, L
 export type { ApiTokenInfo, AuthSession, AuthUser, LoginOutcome, LoginResult } from './account-rows.js';
 export { createUser, createUserSchema, disableUser, getUser } from './users.js';
 export type { CreateUserInput } from './users.js';
+export { enableUser, listAdministeredTokens, resetSecondFactor, setPasswordSchema, setUserPassword, updateUser, updateUserSchema } from './admin.js';
+export type { AdministeredToken } from './admin.js';
 export { authenticateSession, checkCsrf, login, loginWithOidc, logout, purgeExpiredSessions } from './sessions.js';
 export type { SignInOptions } from './sessions.js';
 export { confirmTotp, enrolTotp, verifySecondFactor } from './second-factor.js';

@@ -18,7 +18,7 @@ export { sniffMediaType } from './media-type.js';
 export { isVisibleName, isVisibleText } from './visible-text.js';
 export { getCase, listCases, listDeadlines } from './queries.js';
 export type { CaseDeadline, DeadlineFilter, ListFilter } from './queries.js';
-export { escalateOverdue, startScheduler } from './scheduler.js';
+export { announceDueSoon, DUE_SOON_HOURS, escalateOverdue, startScheduler } from './scheduler.js';
 export type { Escalation } from './scheduler.js';
 export { purgeExpiredCases, accessRecords } from './retention.js';
 export { basisIssues, missingContents, missingSafeguards } from './validate.js';

@@ -4,6 +4,8 @@
  * Art. 14(8) is the model), lists of summaries with filters and paging, and legal clocks that
  * are overdue or due soon.
  */
+import { sql, type SelectQueryBuilder } from 'kysely';
+import type { Database } from '../db/index.js';
 import type { CaseContext, Actor } from './context.js';
 import { CaseError } from './errors.js';
 import { presentDeadline, presentDetail, presentSummary, type CaseDetail, type CaseSummary, type DeadlineView } from './presenter.js';
@@ -52,6 +54,22 @@ export interface ListFilter {
    * skipping `offset` rows: a deep page costs what the first one does. Ignores `offset`.
    */
   after?: string;
+  /**
+   * Issue 16: text searched in the reference (prefix, any case) and in the request (the own
+   * reference, identifiers of targets, addressee references — a substring of the stored request).
+   */
+  search?: string;
+  /** Only cases addressed to this authority. */
+  addresseeId?: string;
+  emergency?: boolean;
+  /** Created on or after / before this instant (ISO 8601; a date means its start, UTC). */
+  createdFrom?: string;
+  createdBefore?: string;
+}
+
+/** `%` and `_` taken literally in a LIKE pattern (escape character `\`). */
+function likeEscape(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /** The position of a case in the list order, as an opaque cursor (base64url of `[updated_at, id]`). */
@@ -78,17 +96,27 @@ export async function listCases(ctx: CaseContext, filter: ListFilter = {}): Prom
   const after = filter.after === undefined ? null : parseCaseCursor(filter.after);
   const offset = after ? 0 : Math.max(filter.offset ?? 0, 0);
   const states = filter.states && filter.states.length > 0 ? [...filter.states] : null;
+  const search = filter.search?.trim() ?? '';
+  const narrow = <Q extends SelectQueryBuilder<Database, 'cases', object>>(query: Q): Q => {
+    let q = query;
+    if (states) q = q.where('state', 'in', states) as Q;
+    if (search !== '') {
+      const escaped = likeEscape(search);
+      q = q.where((eb) => eb.or([eb('reference', 'like', sql<string>`${`${escaped.toUpperCase()}%`} escape '\\'`), eb('request', 'like', sql<string>`${`%${escaped}%`} escape '\\'`)])) as Q;
+    }
+    if (filter.addresseeId !== undefined) q = q.where('addressee_id', '=', filter.addresseeId) as Q;
+    if (filter.emergency !== undefined) q = q.where('emergency', '=', filter.emergency ? 1 : 0) as Q;
+    if (filter.createdFrom !== undefined) q = q.where('created_at', '>=', filter.createdFrom) as Q;
+    if (filter.createdBefore !== undefined) q = q.where('created_at', '<', filter.createdBefore) as Q;
+    return q;
+  };
   const base = () => {
-    let query = ctx.db.selectFrom('cases');
-    if (states) query = query.where('state', 'in', states);
+    let query = narrow(ctx.db.selectFrom('cases'));
     // Strictly after the cursor in (updated_at desc, id desc) order.
     if (after) query = query.where((eb) => eb.or([eb('updated_at', '<', after.updatedAt), eb.and([eb('updated_at', '=', after.updatedAt), eb('id', '<', after.id)])]));
     return query;
   };
-  const countBase = () => {
-    const query = ctx.db.selectFrom('cases');
-    return states ? query.where('state', 'in', states) : query;
-  };
+  const countBase = () => narrow(ctx.db.selectFrom('cases'));
   const withCursor = (total: number, rows: Parameters<typeof presentSummary>[0][]) => {
     const last = rows.at(-1);
     return { total, cases: rows.map(presentSummary), nextCursor: rows.length === limit && last ? caseCursor(last) : null };

@@ -46,6 +46,8 @@ export async function escalateOverdue(ctx: CaseContext, batch = 200): Promise<Es
       for (const authorityId of new Set([deadline.authority_id, c.requesting_authority_id])) {
         await trx.insertInto('notifications').values({ id: ctx.newId(), authority_id: authorityId, case_id: deadline.case_id, kind: 'deadline-overdue', message, created_at: now, read_at: null }).execute();
       }
+      // The people concerned are told (src/notifications), from the queue written here.
+      await trx.insertInto('notification_queue').values({ id: ctx.newId(), source: 'deadline', case_id: deadline.case_id, event: 'deadline-overdue', authority_id: deadline.authority_id, created_at: now }).execute();
       await writeAudit(trx, {
         id: ctx.newId(),
         actor: SYSTEM_ACTOR.id,
@@ -64,6 +66,41 @@ export async function escalateOverdue(ctx: CaseContext, batch = 200): Promise<Es
   return escalated;
 }
 
+/** Hours before its due date when a running clock is announced as due soon (once). */
+export const DUE_SOON_HOURS = 48;
+
+/**
+ * One pass: every running clock due within {@link DUE_SOON_HOURS} and not yet announced is
+ * marked (`due_soon_at`, once, by the same conditional update as escalation) and queued for the
+ * people concerned in the same transaction. Returns how many were announced.
+ */
+export async function announceDueSoon(ctx: CaseContext, batch = 200): Promise<number> {
+  const now = ctx.now().toISOString();
+  const until = new Date(ctx.now().getTime() + DUE_SOON_HOURS * 3_600_000).toISOString();
+  const due = await ctx.db
+    .selectFrom('case_deadlines')
+    .select(['id', 'case_id', 'authority_id'])
+    .where('status', '=', 'running')
+    .where('due_soon_at', 'is', null)
+    .where('overdue_at', 'is', null)
+    .where('due_at', '>', now)
+    .where('due_at', '<=', until)
+    .orderBy('due_at')
+    .limit(batch)
+    .execute();
+  let announced = 0;
+  for (const deadline of due) {
+    const won = await ctx.transaction(async (trx) => {
+      const result = await trx.updateTable('case_deadlines').set({ due_soon_at: now }).where('id', '=', deadline.id).where('due_soon_at', 'is', null).where('status', '=', 'running').executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return false;
+      await trx.insertInto('notification_queue').values({ id: ctx.newId(), source: 'deadline', case_id: deadline.case_id, event: 'deadline-due-soon', authority_id: deadline.authority_id, created_at: now }).execute();
+      return true;
+    });
+    if (won) announced += 1;
+  }
+  return announced;
+}
+
 /**
  * Runs {@link escalateOverdue} every `intervalMs` until stopped, and forgets expired idempotency
  * keys; errors are reported, not thrown.
@@ -79,6 +116,7 @@ export function startScheduler(ctx: CaseContext, options: { intervalMs?: number;
           if (escalations.length > 0) options.onEscalation?.(escalations);
         })
         .catch((error: unknown) => options.onError?.(error)),
+      announceDueSoon(ctx).catch((error: unknown) => options.onError?.(error)),
       // Independent of the escalation: a failing escalation must not keep expired keys forever.
       forgetExpiredIdempotencyKeys(ctx).catch((error: unknown) => options.onError?.(error)),
     ])

@@ -136,6 +136,8 @@ export interface CaseDeadlinesTable {
   met_at: string | null;
   /** Set once, by the scheduler, when the deadline passed unmet. */
   overdue_at: string | null;
+  /** 0065: set once, by the scheduler, when the "due soon" notice was queued. */
+  due_soon_at: Generated<string | null>;
   citation: string;
   verified: number;
 }
@@ -186,6 +188,51 @@ export interface NotificationsTable {
   message: string;
   created_at: string;
   read_at: string | null;
+}
+
+/** `notification_queue` (0065): events someone may need to know of, queued in the transaction that records them. */
+export interface NotificationQueueTable {
+  id: string;
+  /** 'case-event' | 'deadline' */
+  source: string;
+  case_id: string;
+  event: string;
+  authority_id: string | null;
+  created_at: string;
+}
+
+/** `user_notifications` (0065): one user's notification (kind and case only, no request content). */
+export interface UserNotificationsTable {
+  id: string;
+  user_id: string;
+  authority_id: string;
+  case_id: string;
+  kind: string;
+  created_at: string;
+  read_at: string | null;
+}
+
+/** `notification_preferences` (0065): no row means both channels on. */
+export interface NotificationPreferencesTable {
+  user_id: string;
+  kind: string;
+  in_app: number;
+  email: number;
+}
+
+/** `mail_outbox` (0065): e-mails to send, retried with backoff. */
+export interface MailOutboxTable {
+  id: string;
+  user_id: string;
+  to_address: string;
+  subject: string;
+  body: string;
+  created_at: string;
+  attempts: Generated<number>;
+  next_attempt_at: string;
+  sent_at: string | null;
+  failed_at: string | null;
+  last_error: string | null;
 }
 
 /** `users`: accounts. Secrets are stored hashed (password) or sealed (TOTP), never in the clear. */
@@ -689,6 +736,10 @@ export interface Database {
   case_attachments: CaseAttachmentsTable;
   idempotency_keys: IdempotencyKeysTable;
   notifications: NotificationsTable;
+  notification_queue: NotificationQueueTable;
+  user_notifications: UserNotificationsTable;
+  notification_preferences: NotificationPreferencesTable;
+  mail_outbox: MailOutboxTable;
   users: UsersTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;

@@ -39,6 +39,8 @@ import { registerOpsRoutes } from './routes/ops.js';
 import { registerLedgerRoutes } from './routes/ledger.js';
 import { registerProviderRoutes } from './routes/provider.js';
 import { registerCaseAccessRoutes } from './routes/case-access.js';
+import { registerNotificationRoutes } from './routes/notifications.js';
+import { registerAdminRoutes } from './routes/admin.js';
 import { LedgerError, type LedgerErrorCode } from '../ledger/index.js';
 import { registerWebRoutes } from './routes/web.js';
 
@@ -341,6 +343,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerLedgerRoutes(app, deps, metrics);
   await registerProviderRoutes(app, deps);
   await registerCaseAccessRoutes(app, deps);
+  await registerNotificationRoutes(app, deps);
+  await registerAdminRoutes(app, deps);
   await registerExchangeRoutes(app, deps);
   await registerEvidenceRoutes(app, deps);
   // Last: the workspace's wildcard route must not shadow any other.

@@ -49,6 +49,10 @@ export interface AppDeps {
   ledger?: Ledger;
   /** The federation node (absent when this server is not one: its exchange routes answer 404). */
   exchange?: { runtime: ExchangeRuntime; keys: KeyStore; witnessing?: Witnessing; transfers?: TransferSettings };
+  /** Notifications (src/notifications): dispatched soon after each case event when set. */
+  notifications?: { kick(): void };
+  /** Whether an SMTP server is configured (e-mail notifications offered). */
+  mailConfigured?: boolean;
   /** false: no logging (tests). */
   logger?: false;
 }

@@ -77,6 +77,14 @@ export const POLICIES: Readonly<Record<string, Policy>> = {
   'POST /api/authorities': { kind: 'authenticated', roles: ['administrator'], scope: 'admin', platformAdmin: true },
   'GET /api/users': { kind: 'authenticated', roles: ['administrator'], scope: 'admin' },
   'POST /api/users': { kind: 'authenticated', roles: ['administrator'], scope: 'admin' },
+  // Account administration (src/http/routes/admin.ts): the account's authority's administrators, or the platform's.
+  'PATCH /api/users/:id': { kind: 'authenticated', roles: ['administrator'], scope: 'admin' },
+  'POST /api/users/:id/disable': { kind: 'authenticated', roles: ['administrator'], scope: 'admin' },
+  'POST /api/users/:id/enable': { kind: 'authenticated', roles: ['administrator'], scope: 'admin' },
+  'POST /api/users/:id/password': { kind: 'authenticated', roles: ['administrator'], scope: 'admin' },
+  'POST /api/users/:id/second-factor/reset': { kind: 'authenticated', roles: ['administrator'], scope: 'admin' },
+  'GET /api/admin/tokens': { kind: 'authenticated', roles: ['administrator'], scope: 'admin' },
+  'DELETE /api/admin/tokens/:id': { kind: 'authenticated', roles: ['administrator'], scope: 'admin' },
   // Token management: a session that passed its second factor, or a token given the explicit
   // scope `tokens` (not implied by `admin`); a token never creates a token.
   'GET /api/tokens': { kind: 'authenticated', scope: 'tokens' },
@@ -114,6 +122,11 @@ export const POLICIES: Readonly<Record<string, Policy>> = {
   'GET /api/ledger/log/tile/*': { kind: 'authenticated', roles: ['auditor', 'administrator'], scope: 'cases:read' },
   'GET /api/deadlines': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'GET /api/notifications': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
+  // The caller's own notifications and choices (src/http/routes/notifications.ts): any signed-in user.
+  'GET /api/me/notifications': { kind: 'authenticated', scope: 'cases:read' },
+  'POST /api/me/notifications/read': { kind: 'authenticated', scope: 'cases:read' },
+  'GET /api/me/notification-preferences': { kind: 'authenticated', scope: 'cases:read' },
+  'PUT /api/me/notification-preferences': { kind: 'authenticated', scope: 'cases:read' },
   'GET /api/stats': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'GET /api/stats.csv': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   // The provider's node (src/http/routes/provider.ts): its response team and auditors, own authority only.

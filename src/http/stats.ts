@@ -33,14 +33,36 @@ const num = (value: unknown): number => Number(value);
  * with the number of cases (no list of case ids ever leaves the database; before, every id went
  * into one `IN (…)`, which SQLite refuses beyond 32 766 variables).
  */
-export async function caseStatistics(ctx: CaseContext, authorityIds: readonly string[]): Promise<CaseStatistics> {
+/** Issue 16: which cases count. Dates are of sending (or creation, for an unsent draft), UTC. */
+export interface StatisticsFilter {
+  /** From this instant (inclusive) / before this one. */
+  from?: string;
+  before?: string;
+  /** Legal basis of this instrument (e.g. `ETS185`: bases `ETS185:…`). */
+  instrument?: string;
+  emergency?: boolean;
+}
+
+export async function caseStatistics(ctx: CaseContext, authorityIds: readonly string[], filter: StatisticsFilter = {}): Promise<CaseStatistics> {
   const empty: CaseStatistics = { total: 0, byState: {}, outgoing: [], incoming: [], medianResponseHours: null, responded: 0, refusalsByGround: [] };
   if (authorityIds.length === 0) return empty;
   const family: Family = sqlFamily(ctx.db as unknown as Kysely<unknown>);
   const ids = sql.join([...authorityIds]);
   // Tenant isolation: cases of these authorities, and cases addressed to them once sent.
-  const mine = sql`c.requesting_authority_id in (${ids})`;
-  const incoming = sql`(c.requesting_authority_id not in (${ids}) and c.addressee_id in (${ids}) and c.sent_at is not null)`;
+  const narrow = sql.join(
+    [
+      sql`1 = 1`,
+      ...(filter.from !== undefined ? [sql`coalesce(c.sent_at, c.created_at) >= ${filter.from}`] : []),
+      ...(filter.before !== undefined ? [sql`coalesce(c.sent_at, c.created_at) < ${filter.before}`] : []),
+      ...(filter.instrument !== undefined ? [sql`c.legal_basis like ${`${filter.instrument.replace(/[\\%_]/g, '')}:%`}`] : []),
+      ...(filter.emergency !== undefined ? [sql`c.emergency = ${filter.emergency ? 1 : 0}`] : []),
+    ],
+    sql` and `,
+  );
+  const mine = sql`(c.requesting_authority_id in (${ids}) and ${narrow})`;
+  // Outgoing requests are sent ones: an unsent draft is not a request to anyone.
+  const outgoing = sql`(${mine} and c.sent_at is not null)`;
+  const incoming = sql`(c.requesting_authority_id not in (${ids}) and c.addressee_id in (${ids}) and c.sent_at is not null and ${narrow})`;
   const visible = sql`(${mine} or ${incoming})`;
   const measures = family === 'sqlite' ? sql`json_each(c.measures) m` : sql`lateral jsonb_array_elements_text(c.measures::jsonb) as m(value)`;
   const grounds =
@@ -57,7 +79,7 @@ export async function caseStatistics(ctx: CaseContext, authorityIds: readonly st
 
   const [states, out, inc, refusals, respondedRows] = await Promise.all([
     sql<Row>`select c.state as state, count(*) as n from cases c where ${visible} group by c.state`.execute(ctx.db),
-    sql<Row>`select m.value as measure, c.requested_party as party, count(*) as n from cases c cross join ${measures} where ${mine} group by m.value, c.requested_party`.execute(ctx.db),
+    sql<Row>`select m.value as measure, c.requested_party as party, count(*) as n from cases c cross join ${measures} where ${outgoing} group by m.value, c.requested_party`.execute(ctx.db),
     sql<Row>`select m.value as measure, c.requesting_party as party, count(*) as n from cases c cross join ${measures} where ${incoming} group by m.value, c.requesting_party`.execute(ctx.db),
     sql<Row>`select ${groundOf} as ground, count(*) as n from cases c cross join ${grounds} and ${visible} group by 1`.execute(ctx.db),
     sql<Row>`select count(*) as n from ${responses}`.execute(ctx.db),

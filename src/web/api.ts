@@ -39,6 +39,10 @@ import type {
   LoginResponse,
   Me,
   Notification,
+  NotificationItem,
+  NotificationPreference,
+  UserAccount,
+  AdministeredToken,
   TotpEnrolment,
 } from './types';
 
@@ -155,6 +159,12 @@ export interface CaseListQuery {
   state?: CaseState;
   limit?: number;
   offset?: number;
+  /** Issue 16: reference or request text; addressee; emergency; created from/to (YYYY-MM-DD). */
+  q?: string;
+  addressee?: string;
+  emergency?: 'true' | 'false';
+  from?: string;
+  to?: string;
 }
 
 export interface DeadlineQuery {
@@ -245,6 +255,27 @@ export function createApi(client: ApiClient) {
     },
     deadlines: (query: DeadlineQuery = {}, signal?: AbortSignal) => client.get<CaseDeadline[]>('/api/deadlines', { query: { ...query }, ...(signal ? { signal } : {}) }),
     notifications: (signal?: AbortSignal) => client.get<Notification[]>('/api/notifications', signal ? { signal } : {}),
+    /** The caller's own notifications (issue 16) and what they choose to receive. */
+    me: {
+      notifications: (query: { unread?: boolean; limit?: number } = {}, signal?: AbortSignal) =>
+        client.get<{ unread: number; items: NotificationItem[] }>('/api/me/notifications', { query: { ...(query.unread ? { unread: 'true' } : {}), ...(query.limit ? { limit: query.limit } : {}) }, ...(signal ? { signal } : {}) }),
+      markRead: (ids: string[] | 'all') => client.post<{ changed: number }>('/api/me/notifications/read', ids === 'all' ? { all: true } : { ids }),
+      preferences: (signal?: AbortSignal) => client.get<{ email: boolean; preferences: NotificationPreference[] }>('/api/me/notification-preferences', signal ? { signal } : {}),
+      setPreferences: (preferences: NotificationPreference[]) => client.put<{ email: boolean; preferences: NotificationPreference[] }>('/api/me/notification-preferences', { preferences }),
+    },
+    /** Account administration (administrators; src/http/routes/admin.ts). */
+    admin: {
+      users: (signal?: AbortSignal) => client.get<UserAccount[]>('/api/users', signal ? { signal } : {}),
+      createUser: (input: { email: string; displayName: string; authorityId: string | null; roles: string[]; password: string }) => client.post<UserAccount>('/api/users', input),
+      updateUser: (id: string, input: { roles?: string[]; displayName?: string }) => client.request<UserAccount>('PATCH', `/api/users/${enc(id)}`, { body: input }),
+      disable: (id: string) => client.post<UserAccount>(`/api/users/${enc(id)}/disable`),
+      enable: (id: string) => client.post<UserAccount>(`/api/users/${enc(id)}/enable`),
+      setPassword: (id: string, password: string) => client.post<UserAccount>(`/api/users/${enc(id)}/password`, { password }),
+      resetSecondFactor: (id: string) => client.post<UserAccount>(`/api/users/${enc(id)}/second-factor/reset`),
+      tokens: (signal?: AbortSignal) => client.get<AdministeredToken[]>('/api/admin/tokens', signal ? { signal } : {}),
+      revokeToken: (id: string) => client.delete<AdministeredToken>(`/api/admin/tokens/${enc(id)}`),
+      createAuthority: (input: unknown) => client.post<Authority>('/api/authorities', input),
+    },
     /** The node's transparency log (auditors, administrators). */
     ledger: (signal?: AbortSignal) => client.get<LedgerStatusView>('/api/ledger', signal ? { signal } : {}),
     stats: (signal?: AbortSignal) => client.get<CaseStatistics>('/api/stats', signal ? { signal } : {}),

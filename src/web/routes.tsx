@@ -25,12 +25,15 @@ export interface RouteDef {
   roles?: readonly Role[];
 }
 
+/** Roles that handle cases (an administrator alone administers the node: no case lists for them). */
+export const CASE_WORKERS: readonly Role[] = ['drafter', 'reviewer', 'central-authority-officer', '24/7-officer', 'service-provider-agent', 'auditor'];
+
 /** The request wizard, shared by "new request" and "edit a draft" so that saving a new draft (which moves to its edit path) keeps the page. */
 const RequestWizard = lazy(() => import('./pages/NewRequest'));
 
 export const ROUTES: readonly RouteDef[] = [
   { name: 'dashboard', path: '/', component: Dashboard, nav: 'nav.dashboard' },
-  { name: 'cases', path: '/cases', component: Cases, nav: 'nav.cases' },
+  { name: 'cases', path: '/cases', component: Cases, nav: 'nav.cases', roles: CASE_WORKERS },
   {
     name: 'new-request',
     path: '/requests/new',
@@ -42,9 +45,12 @@ export const ROUTES: readonly RouteDef[] = [
   { name: 'case', path: '/cases/:id', component: lazy(() => import('./pages/CasePage')) },
   { name: 'treaties', path: '/treaties', component: lazy(() => import('./pages/TreatyExplorer')), nav: 'nav.treaties' },
   { name: 'party', path: '/treaties/:party', component: lazy(() => import('./pages/PartyProfile')) },
-  { name: 'statistics', path: '/statistics', component: lazy(() => import('./pages/Statistics')), nav: 'nav.statistics' },
+  { name: 'statistics', path: '/statistics', component: lazy(() => import('./pages/Statistics')), nav: 'nav.statistics', roles: CASE_WORKERS },
   { name: 'provider', path: '/provider', component: lazy(() => import('./pages/ProviderInbox')), nav: 'nav.provider', roles: ['service-provider-agent', 'auditor', 'administrator'] },
   { name: 'provider-report', path: '/provider/report', component: lazy(() => import('./pages/ProviderReport')), nav: 'nav.providerReport', roles: ['service-provider-agent', 'auditor', 'administrator'] },
+  { name: 'admin', path: '/admin', component: lazy(() => import('./pages/Admin')), nav: 'nav.admin', roles: ['administrator'] },
+  { name: 'notifications', path: '/notifications', component: lazy(() => import('./pages/Notifications')) },
+  { name: 'notification-settings', path: '/settings/notifications', component: lazy(() => import('./pages/NotificationSettings')) },
   { name: 'orders', path: '/orders', component: lazy(() => import('./pages/Orders')), nav: 'nav.orders', roles: ['drafter', 'reviewer', 'central-authority-officer', '24/7-officer', 'service-provider-agent', 'auditor'] },
   { name: 'new-order', path: '/orders/new', component: lazy(() => import('./pages/NewOrder')) },
   { name: 'order', path: '/orders/:id', component: lazy(() => import('./pages/OrderPage')) },
@@ -67,6 +73,9 @@ export const paths = {
   ledger: () => '/ledger',
   provider: () => '/provider',
   providerReport: () => '/provider/report',
+  notifications: () => '/notifications',
+  admin: (section?: 'users-title' | 'tokens-title' | 'authorities-title') => (section ? `/admin#${section}` : '/admin'),
+  notificationSettings: () => '/settings/notifications',
   /** Regulation (EU) 2023/1543 orders. */
   orders: () => '/orders',
   newOrder: () => '/orders/new',

@@ -87,6 +87,16 @@ export interface CaseDetail extends CaseSummary {
   allowedEvents: CaseEvent[];
   history: CaseEventView[];
   deadlines: DeadlineView[];
+  /** Who each actor of the history is (names of the reader's own authority only). */
+  actors?: Record<string, ActorView>;
+}
+
+/** A person behind an actor id: name (own authority only), roles and authority. */
+export interface ActorView {
+  name: string | null;
+  roles: Role[];
+  authorityId: string | null;
+  token?: string;
 }
 
 /** GET /api/notifications */
@@ -129,6 +139,7 @@ export interface AuditEventView {
   id: string;
   seq: number;
   actor: string;
+  actorView?: ActorView | null;
   action: string;
   at: string;
   beforeDigest: string | null;
@@ -183,3 +194,49 @@ export interface CaseEventInput {
 /** Issue 16: GET /api/cases/:id/linked (src/cases/links.ts CaseFile). */
 export type { CaseFile as CaseFileView } from '../cases/links';
 export type { CaseTarget as CaseTargetView } from '../cases/targets';
+
+/** GET /api/me/notifications: one of the caller's notifications (kind and case, no request content). */
+export interface NotificationItem {
+  id: string;
+  kind: NotificationKind;
+  caseId: string;
+  reference: string | null;
+  emergency: boolean;
+  createdAt: string;
+  readAt: string | null;
+}
+
+export const NOTIFICATION_KINDS = ['incoming-request', 'clarification-requested', 'clarification-answered', 'decision', 'answer', 'review-requested', 'returned-draft', 'deadline-due-soon', 'deadline-overdue'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+/** GET/PUT /api/me/notification-preferences */
+export interface NotificationPreference {
+  kind: NotificationKind;
+  inApp: boolean;
+  email: boolean;
+}
+
+/** GET /api/users: an account as its administrator sees it. */
+export interface UserAccount {
+  id: string;
+  email: string;
+  displayName: string;
+  authorityId: string | null;
+  roles: Role[];
+  totpEnabled: boolean;
+  createdAt: string;
+  disabledAt: string | null;
+}
+
+/** GET /api/admin/tokens */
+export interface AdministeredToken {
+  id: string;
+  userId: string;
+  userDisplayName: string;
+  name: string;
+  scopes: string[];
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}

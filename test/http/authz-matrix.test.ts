@@ -80,6 +80,13 @@ const EXPECTED: Record<string, RouteExpectation> = {
   'GET /api/authorities': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: 'all', tenant: null, scopes: ['cases:read', 'admin'] },
   'POST /api/authorities': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: [], tenant: null, scopes: [] },
   'GET /api/users': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['administrator'], tenant: null, scopes: ['admin'] },
+  'PATCH /api/users/:id': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['administrator'], tenant: 'token', scopes: ['admin'] },
+  'POST /api/users/:id/disable': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['administrator'], tenant: 'token', scopes: ['admin'] },
+  'POST /api/users/:id/enable': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['administrator'], tenant: 'token', scopes: ['admin'] },
+  'POST /api/users/:id/password': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['administrator'], tenant: 'token', scopes: ['admin'] },
+  'POST /api/users/:id/second-factor/reset': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['administrator'], tenant: 'token', scopes: ['admin'] },
+  'DELETE /api/admin/tokens/:id': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['administrator'], tenant: 'token', scopes: ['admin'] },
+  'GET /api/admin/tokens': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['administrator'], tenant: null, scopes: ['admin'] },
   'POST /api/users': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['administrator'], tenant: 'authority', scopes: ['admin'] },
   'GET /api/tokens': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: 'all', tenant: null, scopes: ['tokens'] },
   'POST /api/tokens': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: 'all', tenant: null, scopes: null },
@@ -115,6 +122,10 @@ const EXPECTED: Record<string, RouteExpectation> = {
   'POST /api/cases/:id/events/:event': { anon: 'unauth', preMfa: 'forbid', platform: 'hidden', roles: [], tenant: 'case', scopes: ['cases:write', 'admin'] },
   'GET /api/deadlines': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
   'GET /api/notifications': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
+  'GET /api/me/notifications': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: 'all', tenant: null, scopes: ['cases:read', 'admin'] },
+  'POST /api/me/notifications/read': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: 'all', tenant: null, scopes: ['cases:read', 'admin'] },
+  'GET /api/me/notification-preferences': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: 'all', tenant: null, scopes: ['cases:read', 'admin'] },
+  'PUT /api/me/notification-preferences': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: 'all', tenant: null, scopes: ['cases:read', 'admin'] },
   'GET /api/stats': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
   'GET /api/stats.csv': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
   'GET /api/provider/orders': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: ['service-provider-agent', 'auditor', 'administrator'], tenant: null, scopes: ['cases:read', 'admin'] },
@@ -174,6 +185,12 @@ const EVENT_RULES: Record<string, { side: 'requesting' | 'requested'; roles: rea
 
 /** Routes where 404 means "not yours" (tenant isolation), not "not configured". */
 const TENANT_404 = new Set([
+  'PATCH /api/users/:id',
+  'POST /api/users/:id/disable',
+  'POST /api/users/:id/enable',
+  'POST /api/users/:id/password',
+  'POST /api/users/:id/second-factor/reset',
+  'DELETE /api/admin/tokens/:id',
   'DELETE /api/tokens/:id',
   'GET /api/cases/:id',
   'PUT /api/cases/:id',
@@ -316,7 +333,15 @@ describe('authorisation matrix [sqlite]', () => {
       }
     }
     foreignTokenId = /^cmt_([a-z2-7]{16})_/.exec(await t.token('prosecutor@de.demo', ['cases:read']))?.[1] as string;
+    // Accounts the administration routes act on: one of the French authority, one of the German.
+    for (const authorityId of ['fr-ca', 'us-doj-oia']) {
+      targets.own.set(authorityId, (await t.addUser({ email: `target@${authorityId}.matrix`, authorityId, roles: ['drafter'] })).id);
+      targets.ownToken.set(authorityId, /^cmt_([a-z2-7]{16})_/.exec(await t.token(`target@${authorityId}.matrix`, ['cases:read']))?.[1] as string);
+    }
+    targets.foreign = (await t.addUser({ email: 'target@de.matrix', authorityId: 'de-sta-koeln', roles: ['drafter'] })).id;
   });
+  const targets = { own: new Map<string, string>(), foreign: '', ownToken: new Map<string, string>() };
+  const targetOf = (variant: 'own' | 'foreign' | 'unknown', authorityId: string) => (variant === 'own' ? (targets.own.get(authorityId) ?? '') : variant === 'foreign' ? targets.foreign : '01900000-0000-7000-8000-00000000beef');
   after(() => t?.close());
 
   /** An upload of the own case by the requested side, as `beginUpload` leaves it. */
@@ -387,6 +412,8 @@ describe('authorisation matrix [sqlite]', () => {
       case 'GET /api/cases':
       case 'GET /api/deadlines':
       case 'GET /api/notifications':
+      case 'GET /api/me/notifications':
+      case 'GET /api/me/notification-preferences':
       case 'GET /api/stats':
       case 'GET /api/stats.csv':
       case 'GET /api/provider/orders':
@@ -468,6 +495,24 @@ describe('authorisation matrix [sqlite]', () => {
         return c.post('/api/authorities', { id: `mx-${n}`, party: 'ES', kind: 'police-unit', name: `Matrix ${n}`, timeZone: 'Europe/Madrid', languages: ['es'] });
       case 'POST /api/users':
         return c.post('/api/users', { email: `user-${n}@matrix.test`, displayName: `Matrix ${n}`, authorityId: variant === 'own' ? myAuthority : 'de-sta-koeln', roles: ['drafter'], password: DEMO_PASSWORD });
+      case 'PATCH /api/users/:id':
+        return c.request('PATCH', `/api/users/${targetOf(variant, myAuthority)}`, { body: { roles: ['drafter'] } });
+      case 'POST /api/users/:id/disable':
+        return c.post(`/api/users/${targetOf(variant, myAuthority)}/disable`, {});
+      case 'POST /api/users/:id/enable':
+        return c.post(`/api/users/${targetOf(variant, myAuthority)}/enable`, {});
+      case 'POST /api/users/:id/password':
+        return c.post(`/api/users/${targetOf(variant, myAuthority)}/password`, { password: DEMO_PASSWORD });
+      case 'POST /api/users/:id/second-factor/reset':
+        return c.post(`/api/users/${targetOf(variant, myAuthority)}/second-factor/reset`, {});
+      case 'GET /api/admin/tokens':
+        return c.get('/api/admin/tokens');
+      case 'DELETE /api/admin/tokens/:id':
+        return c.delete(`/api/admin/tokens/${variant === 'own' ? (targets.ownToken.get(myAuthority) ?? '') : variant === 'foreign' ? foreignTokenId : unknownTokenId}`);
+      case 'POST /api/me/notifications/read':
+        return c.post('/api/me/notifications/read', { all: true });
+      case 'PUT /api/me/notification-preferences':
+        return c.request('PUT', '/api/me/notification-preferences', { body: { preferences: [{ kind: 'decision', inApp: true, email: true }] } });
       case 'POST /api/tokens':
         return c.post('/api/tokens', { name: `matrix ${n}`, scopes: ['cases:read'], expiresInDays: 1 });
       case 'DELETE /api/tokens/:id': {

@@ -42,6 +42,7 @@ import type { Principal } from '../principal.js';
 import { HttpProblem } from '../problems.js';
 import { caseStatistics, statisticsCsv } from '../stats.js';
 import { logPositions } from './ledger.js';
+import { actorViews } from '../actor-names.js';
 import { caseDocument, documentQuerySchema, localizeClocks } from './documents.js';
 
 function actorOf(principal: Principal): Actor {
@@ -86,6 +87,13 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
           offset: z.coerce.number().int().min(0).max(1_000_000).optional(),
           /** Keyset pagination (cheap at any depth): the `nextCursor` of the previous page; replaces `offset`. */
           after: z.string().min(1).max(200).regex(/^[A-Za-z0-9_-]+$/, 'a nextCursor value').optional(),
+          /** Search: reference (prefix) or any text of the request (own reference, identifiers). */
+          q: z.string().trim().min(1).max(200).optional(),
+          addressee: z.string().min(1).max(100).optional(),
+          emergency: z.enum(['true', 'false']).optional(),
+          /** Created from this date (inclusive) / up to this date (inclusive), YYYY-MM-DD, UTC. */
+          from: z.iso.date().optional(),
+          to: z.iso.date().optional(),
         }),
       },
     },
@@ -97,6 +105,11 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
         ...(q.limit ? { limit: q.limit } : {}),
         ...(q.offset ? { offset: q.offset } : {}),
         ...(q.after ? { after: q.after } : {}),
+        ...(q.q ? { search: q.q } : {}),
+        ...(q.addressee ? { addresseeId: q.addressee } : {}),
+        ...(q.emergency ? { emergency: q.emergency === 'true' } : {}),
+        ...(q.from ? { createdFrom: `${q.from}T00:00:00.000Z` } : {}),
+        ...(q.to ? { createdBefore: new Date(Date.parse(`${q.to}T00:00:00.000Z`) + 86_400_000).toISOString() } : {}),
       });
     },
   );
@@ -131,7 +144,8 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
     const detail = await getCase(deps.cases, actorOf(principal), request.params.id);
     // Federation: the first opening by the addressee of a request from a peer is the `read` state at the sender.
     if (deps.exchange) await noteCaseRead(deps.exchange.runtime, request.params.id, principal.authorityId, new Date());
-    return detail;
+    // Names and roles instead of ids (issue 16): `actors` maps each actor id of the history.
+    return { ...detail, actors: await actorViews(deps.cases.db, detail.history.map((e) => e.actor), principal.authorityId) };
   });
 
   // Issue 16: the investigation file of a request — the requesting side's own filing: its other
@@ -219,7 +233,8 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
     const rows = await deps.cases.db.selectFrom('audit_events').selectAll().where('object_type', '=', 'case').where('object_id', '=', request.params.id).orderBy('seq').execute();
     // Each event's place in the transparency log and the size of the latest checkpoint (issue 11).
     const log = await logPositions(deps, rows.map((r) => r.id));
-    return rows.map((r) => ({ id: r.id, seq: Number(r.seq), actor: r.actor, action: r.action, at: r.at, beforeDigest: r.before_digest, afterDigest: r.after_digest, logIndex: log.positions.get(r.id) ?? null, checkpointSize: log.checkpointSize }));
+    const actors = await actorViews(deps.cases.db, rows.map((r) => r.actor), request.principal?.authorityId ?? null);
+    return rows.map((r) => ({ id: r.id, seq: Number(r.seq), actor: r.actor, actorView: actors[r.actor] ?? null, action: r.action, at: r.at, beforeDigest: r.before_digest, afterDigest: r.after_digest, logIndex: log.positions.get(r.id) ?? null, checkpointSize: log.checkpointSize }));
   });
 
   api.post(
@@ -246,13 +261,16 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
       // Side, role and separation of duties were decided by the guard (policies.ts CASE_EVENT_ROLES).
       // An event with nothing to add may come without a body.
       const body = request.body ?? {};
-      return transitionCase(deps.cases, actorOf(principal), request.params.id, request.params.event, {
+      const changed = await transitionCase(deps.cases, actorOf(principal), request.params.id, request.params.event, {
         ...(body.reason !== undefined ? { reason: body.reason } : {}),
         ...(body.review !== undefined ? { review: body.review } : {}),
         ...(body.assessment !== undefined ? { assessment: body.assessment } : {}),
         ...(body.response !== undefined ? { response: body.response } : {}),
         ...(body.expectedVersion !== undefined ? { expectedVersion: body.expectedVersion } : {}),
       });
+      // The event was queued for notification in its transaction (migration 0065): dispatch it now.
+      deps.notifications?.kick();
+      return changed;
     },
   );
 
@@ -272,13 +290,28 @@ export async function registerCaseRoutes(app: FastifyInstance, deps: AppDeps): P
     return deps.cases.db.selectFrom('notifications').select(['id', 'case_id as caseId', 'kind', 'message', 'created_at as createdAt', 'read_at as readAt']).where('authority_id', 'in', ids).orderBy('created_at', 'desc').limit(200).execute();
   });
 
-  api.get('/api/stats', { schema: { tags, summary: 'Statistics of your authority’s cases: by state, measure and party; time to response; refusals by ground' } }, async (request) => caseStatistics(deps.cases, own(request.principal)));
+  const statsQuery = z.strictObject({
+    /** Period of sending (or creation for drafts), YYYY-MM-DD inclusive, UTC. */
+    from: z.iso.date().optional(),
+    to: z.iso.date().optional(),
+    instrument: z.string().regex(/^[A-Za-z0-9-]{2,40}$/).optional(),
+    emergency: z.enum(['true', 'false']).optional(),
+  });
+  const statsFilter = (q: z.infer<typeof statsQuery>) => ({
+    ...(q.from ? { from: `${q.from}T00:00:00.000Z` } : {}),
+    ...(q.to ? { before: new Date(Date.parse(`${q.to}T00:00:00.000Z`) + 86_400_000).toISOString() } : {}),
+    ...(q.instrument ? { instrument: q.instrument } : {}),
+    ...(q.emergency ? { emergency: q.emergency === 'true' } : {}),
+  });
+  api.get('/api/stats', { schema: { tags, summary: 'Statistics of your authority’s cases: by state, measure and party (outgoing: sent requests only); time to response; refusals by ground; filtered by period, instrument and emergency', querystring: statsQuery } }, async (request) =>
+    caseStatistics(deps.cases, own(request.principal), statsFilter(request.query)),
+  );
 
   api.get(
     '/api/stats.csv',
-    { schema: { tags, summary: 'The same statistics as CSV (RFC 4180, header row): one long table section,key,party,value (see src/http/stats.ts)' } },
+    { schema: { tags, summary: 'The same statistics as CSV (RFC 4180, header row): one long table section,key,party,value (see src/http/stats.ts)', querystring: statsQuery } },
     async (request, reply) => {
-      const csv = statisticsCsv(await caseStatistics(deps.cases, own(request.principal)), CASE_STATES);
+      const csv = statisticsCsv(await caseStatistics(deps.cases, own(request.principal), statsFilter(request.query)), CASE_STATES);
       const day = new Date().toISOString().slice(0, 10);
       return reply
         .type('text/csv; charset=utf-8; header=present')

@@ -10,6 +10,8 @@ import { ROUTES } from '../routes';
 import { ErrorBoundary } from './ErrorBoundary';
 import { LanguageSwitch } from './LanguageSwitch';
 import { Loading } from './Loading';
+import { useUnread } from '../hooks/useUnread';
+import { paths } from '../routes';
 
 function isCurrent(routePath: string, path: string): boolean {
   return routePath === '/' ? path === '/' : path === routePath || path.startsWith(`${routePath}/`);
@@ -21,6 +23,7 @@ export function Shell({ children }: { children: ReactNode }) {
   const { path } = useLocation();
   const navItems = ROUTES.filter((r) => r.nav && (!r.roles || (me && r.roles.some((role) => me.roles.includes(role)))));
   // The most specific entry is current (/cases/new is "New request", not "Cases").
+  const unread = useUnread(Boolean(me?.mfaPassed), path);
   const current = navItems.filter((r) => isCurrent(r.path, path)).sort((a, b) => b.path.length - a.path.length)[0];
 
   return (
@@ -54,6 +57,17 @@ export function Shell({ children }: { children: ReactNode }) {
                 {me.roles.map((r) => t(`roles.${r}`)).join(' · ')}
               </p>
             </section>
+          )}
+          {me && (
+            <Link to={paths.notifications()} className="button secondary notifications-link" aria-current={path === paths.notifications() ? 'page' : undefined} data-testid="notifications-link">
+              {t('notifications.title')}
+              {unread !== null && unread > 0 && (
+                <span className="count-badge" data-testid="unread-count">
+                  {unread}
+                  <span className="visually-hidden"> {t('notifications.unread')}</span>
+                </span>
+              )}
+            </Link>
           )}
           <LanguageSwitch />
           {me && (

@@ -3,7 +3,7 @@
  * page and page size live in the URL (?state=sent&page=3&size=50), so links, reload and the back
  * button keep the view. Only one page of rows is ever rendered, whatever the total.
  */
-import { useId } from 'react';
+import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CASE_STATES } from '../../cases/workflow';
 import { api } from '../api';
@@ -39,18 +39,42 @@ export default function Cases() {
   const sizeId = useId();
 
   const state = parseState(query.get('state'));
+  const filters = {
+    q: query.get('q') ?? undefined,
+    addressee: query.get('addressee') ?? undefined,
+    emergency: query.get('emergency') === 'true' ? ('true' as const) : undefined,
+    from: /^\d{4}-\d{2}-\d{2}$/.test(query.get('from') ?? '') ? (query.get('from') as string) : undefined,
+    to: /^\d{4}-\d{2}-\d{2}$/.test(query.get('to') ?? '') ? (query.get('to') as string) : undefined,
+  };
+  const filtersKey = JSON.stringify(filters);
+  const searchId = useId();
+  const addresseeId = useId();
+  const fromId = useId();
+  const toId = useId();
+  const { authorities } = useAuth();
   const requestedSize = intParam(query, 'size', DEFAULT_SIZE);
   const size = (PAGE_SIZES as readonly number[]).includes(requestedSize) ? requestedSize : DEFAULT_SIZE;
   const page = intParam(query, 'page', 1, { max: 1_000_000 });
 
-  const list = useApi((signal) => api.cases.list({ ...(state ? { state } : {}), limit: size, offset: (page - 1) * size }, signal), [state, size, page]);
+  const list = useApi((signal) => api.cases.list({ ...(state ? { state } : {}), ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)), limit: size, offset: (page - 1) * size }, signal), [state, size, page, filtersKey]);
   const total = list.data?.total ?? 0;
   const pages = Math.max(1, Math.ceil(total / size));
 
-  const href = (changes: { state?: CaseState | undefined; page?: number; size?: number }) => {
-    const next = { state, page, size, ...changes };
-    return withQuery(paths.cases(), { state: next.state, page: next.page > 1 ? next.page : undefined, size: next.size !== DEFAULT_SIZE ? next.size : undefined });
+  type Filters = typeof filters;
+  const href = (changes: { state?: CaseState | undefined; page?: number; size?: number } & Partial<Filters>) => {
+    const next = { state, page, size, ...filters, ...changes };
+    return withQuery(paths.cases(), {
+      state: next.state,
+      q: next.q || undefined,
+      addressee: next.addressee || undefined,
+      emergency: next.emergency,
+      from: next.from || undefined,
+      to: next.to || undefined,
+      page: next.page > 1 ? next.page : undefined,
+      size: next.size !== DEFAULT_SIZE ? next.size : undefined,
+    });
   };
+  const [draftSearch, setDraftSearch] = useState(filters.q ?? '');
 
   const rows = list.data?.cases ?? [];
   const from = total === 0 ? 0 : (page - 1) * size + 1;
@@ -61,7 +85,46 @@ export default function Cases() {
       <PageTitle>{t('cases.title')}</PageTitle>
       <p className="lead">{t('cases.intro')}</p>
 
-      <form className="filters" role="search" aria-label={t('cases.filters')} onSubmit={(e) => e.preventDefault()}>
+      <form
+        className="filters"
+        role="search"
+        aria-label={t('cases.filters')}
+        onSubmit={(e) => {
+          e.preventDefault();
+          navigate(href({ q: draftSearch.trim() || undefined, page: 1 }), { keepFocus: true });
+        }}
+      >
+        <div className="field inline">
+          <label htmlFor={searchId}>{t('cases.search')}</label>
+          <input id={searchId} type="search" value={draftSearch} placeholder={t('cases.searchHint')} onChange={(e) => setDraftSearch(e.target.value)} data-testid="cases-search" />
+          <button type="submit" className="button secondary">
+            {t('cases.searchButton')}
+          </button>
+        </div>
+        <div className="field inline">
+          <label htmlFor={addresseeId}>{t('cases.to')}</label>
+          <select id={addresseeId} value={filters.addressee ?? ''} onChange={(e) => navigate(href({ addressee: e.target.value || undefined, page: 1 }), { keepFocus: true })}>
+            <option value="">{t('cases.anyAddressee')}</option>
+            {authorities.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field inline">
+          <label className="inline-check">
+            <input type="checkbox" checked={filters.emergency === 'true'} onChange={(e) => navigate(href({ emergency: e.target.checked ? 'true' : undefined, page: 1 }), { keepFocus: true })} /> {t('cases.emergencyOnly')}
+          </label>
+        </div>
+        <div className="field inline">
+          <label htmlFor={fromId}>{t('cases.createdFrom')}</label>
+          <input id={fromId} type="date" value={filters.from ?? ''} onChange={(e) => navigate(href({ from: e.target.value || undefined, page: 1 }), { keepFocus: true })} />
+        </div>
+        <div className="field inline">
+          <label htmlFor={toId}>{t('cases.createdTo')}</label>
+          <input id={toId} type="date" value={filters.to ?? ''} onChange={(e) => navigate(href({ to: e.target.value || undefined, page: 1 }), { keepFocus: true })} />
+        </div>
         <div className="field inline">
           <label htmlFor={stateId}>{t('cases.state')}</label>
           <select id={stateId} value={state ?? ''} onChange={(e) => navigate(href({ state: parseState(e.target.value), page: 1 }), { keepFocus: true })}>

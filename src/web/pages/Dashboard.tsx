@@ -21,7 +21,7 @@ import { dashboardLists, PER_STATE_LIMIT, splitClocks, statesToFetch, type State
 import { withQuery } from '../lib/route';
 import { DUE_SOON_HOURS, readerTimeZone } from '../lib/time-left';
 import { Link } from '../router';
-import { paths } from '../routes';
+import { CASE_WORKERS, paths } from '../routes';
 import { CASE_STATES } from '../../cases/workflow';
 import { formatNumber, measureLabel } from '../i18n/labels';
 import type { CaseDeadline, CaseSummary } from '../types';
@@ -88,7 +88,39 @@ function DeadlineUnverified() {
   return <span className="unverified"> [{t('dashboard.deadlines.unverified')}]</span>;
 }
 
+/** Home of a user without a case-handling role (an administrator): what they can do, no refused panels. */
+function AdminHome() {
+  const { t } = useTranslation();
+  const cards = [
+    { title: t('admin.home.users'), text: t('admin.home.usersText'), to: paths.admin('users-title') },
+    { title: t('admin.home.tokens'), text: t('admin.home.tokensText'), to: paths.admin('tokens-title') },
+    { title: t('admin.home.authorities'), text: t('admin.home.authoritiesText'), to: paths.admin('authorities-title') },
+    { title: t('admin.home.ledger'), text: t('admin.home.ledgerText'), to: paths.ledger() },
+  ];
+  return (
+    <div className="dashboard" data-testid="admin-home">
+      <PageTitle>{t('admin.home.title')}</PageTitle>
+      <p className="lead">{t('admin.home.intro')}</p>
+      <div className="dashboard-grid">
+        {cards.map((c) => (
+          <section key={c.title} className="panel">
+            <h2>
+              <Link to={c.to}>{c.title}</Link>
+            </h2>
+            <p>{c.text}</p>
+          </section>
+        ))}
+      </div>
+    </div>
+  );
+}
+
 export default function Dashboard() {
+  const me = useMe();
+  return me.roles.some((r) => CASE_WORKERS.includes(r)) ? <WorkerDashboard /> : <AdminHome />;
+}
+
+function WorkerDashboard() {
   const { t, i18n } = useTranslation();
   const lawLang = i18n.language.slice(0, 2);
   const locale = useLocale();

@@ -13,6 +13,7 @@ import type { ApiProblem } from '../../lib/problem';
 import { formatDateTime, readerTimeZone } from '../../lib/time-left';
 import type { AuditEventView, CaseDetail } from '../../types';
 import type { Tx } from './shared';
+import { ActorName } from '../../components/ActorName';
 
 export function Timeline({ c }: { c: CaseDetail }) {
   const { t } = useTranslation();
@@ -35,7 +36,7 @@ export function Timeline({ c }: { c: CaseDetail }) {
                 </span>
               </p>
               <p className="small">
-                <time dateTime={e.at}>{formatDateTime(e.at, locale)}</time> · {t('case.history.by', { actor: e.actor })} · {tx(`case.history.side.${e.side}`)}
+                <time dateTime={e.at}>{formatDateTime(e.at, locale)}</time> · {t('case.history.byPrefix')} <ActorName actor={e.actor} view={c.actors?.[e.actor]} /> · {tx(`case.history.side.${e.side}`)}
               </p>
               {e.reason && (
                 <blockquote className="reason">
@@ -120,7 +121,7 @@ export function AuditTrail({ caseId, events, problem, onRetry }: { caseId: strin
                     <code>{a.action}</code>
                   </th>
                   <td>
-                    <code>{a.actor}</code>
+                    <ActorName actor={a.actor} view={a.actorView} />
                   </td>
                   <td>
                     <time dateTime={a.at}>{formatDateTime(a.at, locale)}</time>
