@@ -96,16 +96,17 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   // Issue 16: notifications in the workspace, and by e-mail when COMITY_SMTP_URL names an SMTP server.
   const smtpUrl = effectiveEnv(env).COMITY_SMTP_URL;
   if (smtpUrl !== undefined && smtpUrl !== '' && !/^smtps?:\/\/[^/]/.test(smtpUrl)) throw new ConfigError('COMITY_SMTP_URL: expected smtp://host:port or smtps://user:password@host:port');
-  let notificationErrors: ((error: unknown) => void) | undefined;
+  // The app's logger exists only after buildApp: errors before that are dropped.
+  const notificationLog: { error?: (error: unknown) => void } = {};
   const notifications = startNotifications(cases, {
     publicUrl: config.http.publicUrl,
     smtpUrl: smtpUrl === undefined || smtpUrl === '' ? undefined : smtpUrl,
     from: effectiveEnv(env).COMITY_MAIL_FROM,
     intervalMs: Math.min(config.schedulerIntervalMs, 5_000),
-    onError: (error) => notificationErrors?.(error),
+    onError: (error) => notificationLog.error?.(error),
   });
   const app = await buildApp({ config: config.http, kb, finder: cases.finder, cases, evidence, auth, database, oidc, ledger, notifications, mailConfigured: notifications.mail, ...(exchange ? { exchange: { runtime: exchange, keys, ...(witnessing ? { witnessing } : {}), ...(exchange.transfers ? { transfers: exchange.transfers } : {}) } } : {}), ...(options.logger === false ? { logger: false as const } : {}) });
-  notificationErrors = (error) => app.log.error({ err: error }, 'notifications pass failed');
+  notificationLog.error = (error) => app.log.error({ err: error }, 'notifications pass failed');
   const checkpointing = startCheckpointing(ledger, checkpointSeconds, (error) => {
     if (error instanceof LedgerError && error.code === 'inconsistent-checkpoint') {
       app.log.error({ ledger: 'refused' }, `TRANSPARENCY LOG REFUSES TO SIGN: ${error.message} — see README "Transparency log", then run: comity ledger resolve --reason TEXT`);
