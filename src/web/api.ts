@@ -278,7 +278,8 @@ export function createApi(client: ApiClient) {
     },
     /** The node's transparency log (auditors, administrators). */
     ledger: (signal?: AbortSignal) => client.get<LedgerStatusView>('/api/ledger', signal ? { signal } : {}),
-    stats: (signal?: AbortSignal) => client.get<CaseStatistics>('/api/stats', signal ? { signal } : {}),
+    stats: (filters: { from?: string | undefined; to?: string | undefined; instrument?: string | undefined; emergency?: 'true' | 'false' | undefined } = {}, signal?: AbortSignal) =>
+      client.get<CaseStatistics>('/api/stats', { query: Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined)) as Record<string, string>, ...(signal ? { signal } : {}) }),
     /** The provider's node: orders with their verification, transparency report, Art. 28 figures. */
     provider: {
       orders: (signal?: AbortSignal) => client.get<ProviderOrderView[]>('/api/provider/orders', signal ? { signal } : {}),

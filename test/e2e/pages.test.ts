@@ -241,6 +241,21 @@ describe('pages: map, statistics, dashboard, language, keyboard, accessibility',
     const text = await response.text();
     assert.equal(text.split('\r\n')[0], 'section,key,party,value');
     assert.match(text, /\r\ntotal,,,3\r\n/);
+    // Filters: the instrument chosen goes into the URL, the figures and the CSV link alike.
+    await page.getByTestId('stats-instrument').selectOption('EU-2014-41');
+    await page.waitForURL(/\/statistics\?instrument=EU-2014-41$/);
+    const filtered = (await (await page.request.get('/api/stats?instrument=EU-2014-41')).json()) as { total: number };
+    for (let i = 0; i < 100 && (await page.getByTestId('stats-total').innerText()) !== String(filtered.total); i += 1) await page.waitForTimeout(100);
+    assert.equal(await page.getByTestId('stats-total').innerText(), String(filtered.total), 'the page shows the filtered figures');
+    assert.notEqual(filtered.total, 3, 'the FR → US Budapest requests are not EIO cases');
+    assert.equal(await csv.getAttribute('href'), '/api/stats.csv?instrument=EU-2014-41');
+    await page.getByTestId('stats-emergency').selectOption('true');
+    await page.waitForURL(/emergency=true/);
+    await page.getByTestId('stats-instrument').selectOption('');
+    await page.waitForURL(/\/statistics\?emergency=true$/);
+    assert.equal(await csv.getAttribute('href'), '/api/stats.csv?emergency=true');
+    await page.goto('/statistics');
+    await page.getByTestId('stats-overview').waitFor();
     await e2e.shot(page, 'statistics');
     await e2e.axe(page, 'statistics');
     await page.close();

@@ -1,6 +1,6 @@
 /**
  * Loading data from the API in a component: `const { data, problem, loading, reload } =
- * useApi((signal) => api.stats(signal), [])`. The previous data stays while the next load runs
+ * useApi((signal) => api.stats({}, signal), [])`. The previous data stays while the next load runs
  * (pages and filters change without flashing an empty table); a newer load aborts an older one.
  */
 import { useCallback, useEffect, useRef, useState, type DependencyList } from 'react';

@@ -128,7 +128,7 @@ function WorkerDashboard() {
   const now = useNow();
   const reader = useMemo(() => ({ authorityId: me.authorityId, roles: me.roles }), [me]);
 
-  const stats = useApi((signal) => api.stats(signal), []);
+  const stats = useApi((signal) => api.stats({}, signal), []);
   const deadlines = useApi((signal) => api.deadlines({ lang: lawLang }, signal), [lawLang]);
   // Federation: messages stuck without an answer (policy: officers and administrators only).
   const seesStuck = me.roles.some((r) => r === 'central-authority-officer' || r === '24/7-officer' || r === 'administrator');

@@ -4,9 +4,10 @@
  * requesting party and measure, and refusals by ground — each chart with the same figures in a
  * table (the charts are hidden from assistive technology), and the whole as CSV
  * (/api/stats.csv). Loaded lazily (routes.tsx) because recharts is heavy; the figures are shaped
- * in lib/statistics.ts.
+ * in lib/statistics.ts. Filters (period of sending, instrument, emergency) live in the URL and
+ * apply to the page and to the CSV alike; outgoing figures count sent requests only.
  */
-import type { ReactElement } from 'react';
+import { useId, type ReactElement } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
@@ -17,6 +18,10 @@ import { PageTitle } from '../components/PageTitle';
 import { ProblemAlert } from '../components/ProblemAlert';
 import { StateBadge } from '../components/StateBadge';
 import { useApi } from '../hooks/useApi';
+import { navigate, useLocation } from '../router';
+import { withQuery } from '../lib/route';
+import { paths } from '../routes';
+import { INSTRUMENTS } from '../lib/participation';
 import { useLocale } from '../hooks/useLocale';
 import { formatNumber, measureLabel } from '../i18n/labels';
 import { partyNamer } from '../lib/participation';
@@ -28,8 +33,20 @@ const BRAND = '#1d4f91';
 export default function Statistics() {
   const { t } = useTranslation();
   const locale = useLocale();
-  const stats = useApi((signal) => api.stats(signal), []);
+  const { query } = useLocation();
+  const date = (key: string) => (/^\d{4}-\d{2}-\d{2}$/.test(query.get(key) ?? '') ? (query.get(key) as string) : undefined);
+  const instrumentParam = query.get('instrument') ?? '';
+  const emergencyParam = query.get('emergency');
+  const filters: StatsFilters = {
+    from: date('from'),
+    to: date('to'),
+    instrument: (INSTRUMENTS as readonly string[]).includes(instrumentParam) ? instrumentParam : undefined,
+    emergency: emergencyParam === 'true' || emergencyParam === 'false' ? emergencyParam : undefined,
+  };
+  const filtersKey = JSON.stringify(filters);
+  const stats = useApi((signal) => api.stats(filters, signal), [filtersKey]);
   const data = stats.data;
+  const csv = withQuery('/api/stats.csv', { ...filters });
   return (
     <>
       <div className="page-head">
@@ -38,16 +55,63 @@ export default function Statistics() {
           <p className="lead">{t('statistics.intro')}</p>
         </div>
         <p className="download">
-          <a className="button secondary" href="/api/stats.csv" download data-testid="stats-csv">
+          <a className="button secondary" href={csv} download data-testid="stats-csv">
             <span aria-hidden="true">↓</span> {t('stats.download')}
           </a>
           <span className="block small muted">{t('stats.downloadHint')}</span>
         </p>
       </div>
+      <StatsFilterForm filters={filters} />
       {stats.problem && <ProblemAlert problem={stats.problem} onRetry={stats.reload} />}
       {!data && !stats.problem && <Loading />}
       {data && <Figures data={data} locale={locale} />}
     </>
+  );
+}
+
+export interface StatsFilters {
+  from: string | undefined;
+  to: string | undefined;
+  instrument: string | undefined;
+  emergency: 'true' | 'false' | undefined;
+}
+
+/** The filters, applied as soon as one changes (each change is a new URL, so Back undoes it). */
+function StatsFilterForm({ filters }: { filters: StatsFilters }) {
+  const { t } = useTranslation();
+  const ids = { from: useId(), to: useId(), instrument: useId(), emergency: useId() };
+  const go = (changes: Partial<StatsFilters>) => navigate(withQuery(paths.statistics(), { ...filters, ...changes }), { keepFocus: true });
+  return (
+    <form className="filters" role="search" aria-label={t('stats.filters.label')} onSubmit={(e) => e.preventDefault()} data-testid="stats-filters">
+      <div className="field inline">
+        <label htmlFor={ids.from}>{t('stats.filters.from')}</label>
+        <input id={ids.from} type="date" value={filters.from ?? ''} data-testid="stats-from" onChange={(e) => go({ from: e.target.value || undefined })} />
+      </div>
+      <div className="field inline">
+        <label htmlFor={ids.to}>{t('stats.filters.to')}</label>
+        <input id={ids.to} type="date" value={filters.to ?? ''} data-testid="stats-to" onChange={(e) => go({ to: e.target.value || undefined })} />
+      </div>
+      <div className="field inline">
+        <label htmlFor={ids.instrument}>{t('stats.filters.instrument')}</label>
+        <select id={ids.instrument} value={filters.instrument ?? ''} data-testid="stats-instrument" onChange={(e) => go({ instrument: e.target.value || undefined })}>
+          <option value="">{t('stats.filters.allInstruments')}</option>
+          {INSTRUMENTS.map((id) => (
+            <option key={id} value={id}>
+              {t(`treaty.instruments.${id}`)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field inline">
+        <label htmlFor={ids.emergency}>{t('stats.filters.emergency')}</label>
+        <select id={ids.emergency} value={filters.emergency ?? ''} data-testid="stats-emergency" onChange={(e) => go({ emergency: e.target.value === 'true' || e.target.value === 'false' ? e.target.value : undefined })}>
+          <option value="">{t('stats.filters.emergencyAll')}</option>
+          <option value="true">{t('stats.filters.emergencyOnly')}</option>
+          <option value="false">{t('stats.filters.emergencyNone')}</option>
+        </select>
+      </div>
+      <p className="small muted">{t('stats.filters.note')}</p>
+    </form>
   );
 }
 
