@@ -12,8 +12,8 @@ import { join, resolve } from 'node:path';
 import type { Io } from '../cli/io.js';
 
 export const DEMO_NODES = [
-  { name: 'france', nodeId: 'FR:justice.gouv.fr', hosted: 'fr-ca,fr-parquet-paris,fr-tj-paris', offset: 0, logins: '@fr.demo' },
-  { name: 'united-states', nodeId: 'US:oia.justice.gov', hosted: 'us-doj-oia', offset: 1, logins: '@us.demo' },
+  { name: 'france', nodeId: 'FR:justice.gouv.fr', hosted: 'fr-ca,fr-247,fr-parquet-paris,fr-tj-paris', offset: 0, logins: '@fr.demo' },
+  { name: 'united-states', nodeId: 'US:oia.justice.gov', hosted: 'us-doj-oia,us-247', offset: 1, logins: '@us.demo' },
   { name: 'ireland-provider', nodeId: 'IE:example-mail.ie', hosted: 'ie-provider', offset: 2, logins: '@provider.demo' },
 ] as const;
 

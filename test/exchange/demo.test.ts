@@ -80,6 +80,6 @@ it('npm start: three nodes seed only their own authorities; the French request r
   // Each node's directory: its own authorities and its peers' (from their agreements), nothing else.
   const directory = async (call: typeof usOfficer) => ((await call('GET', '/api/authorities')) as unknown as { id: string }[] | { items: { id: string }[] });
   const ids = (d: Awaited<ReturnType<typeof directory>>) => (Array.isArray(d) ? d : d.items).map((a) => a.id).sort();
-  assert.deepEqual(ids(await directory(usOfficer)), ['fr-ca', 'fr-parquet-paris', 'ie-provider', 'us-doj-oia']);
+  assert.deepEqual(ids(await directory(usOfficer)), ['fr-247', 'fr-ca', 'fr-parquet-paris', 'fr-tj-paris', 'ie-provider', 'us-247', 'us-doj-oia']);
   assert.ok(output.includes(`Demo cases made and sent to the peers: ${DEMO_EXCHANGE_CASES.draft}`));
 });
