@@ -30,6 +30,8 @@ async function confirm(page: Page, label: string, next: string): Promise<void> {
   const card = page.getByRole('region', { name: label, exact: true });
   await card.waitFor();
   await card.getByRole('button', { name: label, exact: true }).click();
+  // Sending is irreversible and international: the workspace asks for confirmation first.
+  if (label === 'Send') await page.getByTestId('action-send-confirm').click();
   await expectState(page, next);
 }
 
