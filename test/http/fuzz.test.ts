@@ -249,6 +249,30 @@ describe('fuzzing every route [sqlite]', () => {
     { key: 'GET /api/exchange/agreement', params: {}, query: {}, body: null },
     { key: 'GET /api/exchange/stuck', params: {}, query: {}, body: null },
     { key: 'GET /api/cases/:id/deliveries', params: { id: caseId() }, query: {}, body: null },
+    // Issue 16: linked requests and internal targets.
+    { key: 'GET /api/cases/:id/linked', params: { id: caseId() }, query: {}, body: null },
+    { key: 'GET /api/cases/:id/targets', params: { id: caseId() }, query: {}, body: null },
+    // Issue 12: evidence transfers and refused messages.
+    { key: 'GET /api/exchange/transfers/:transferId/chunks/:index', params: { transferId: pathParam(oneOrFuzz('01900000-0000-7000-8000-000000000000')), index: pathParam(oneOrFuzz('0', '1', '-1', '1.5', '99999999999999999999')) }, query: {}, body: null },
+    { key: 'GET /api/cases/:id/transfers', params: { id: caseId() }, query: {}, body: null },
+    { key: 'GET /api/exchange/rejected', params: {}, query: {}, body: null },
+    // Issue 11/12: witnessing (the body is the C2SP text form; JSON and garbage must be refused alike).
+    { key: 'POST /api/witness/add-checkpoint', params: {}, query: {}, body: () => 'old 0\n\nexample.com/log\n1\nAAAA\n' },
+    { key: 'GET /api/witness/:originHash/checkpoint', params: { originHash: pathParam(oneOrFuzz('0'.repeat(64), 'zz')) }, query: {}, body: null },
+    // Issue 14: e-Evidence orders, providers and the provider's node.
+    { key: 'GET /api/providers', params: {}, query: {}, body: null },
+    { key: 'POST /api/providers', params: {}, query: {}, body: () => ({ id: 'fuzz-provider', name: 'Fuzz Mail', establishedIn: 'US', representative: 'ie-provider', representativeKind: 'legal-representative' }) },
+    { key: 'GET /api/orders', params: {}, query: {}, body: null },
+    { key: 'POST /api/orders', params: {}, query: {}, body: () => ({ issuingAuthority: 'fr-ca', certificate: { order: 'EPOC' } }) },
+    { key: 'GET /api/orders/rules', params: {}, query: {}, body: null },
+    { key: 'GET /api/orders/:id', params: { id: caseId() }, query: {}, body: null },
+    { key: 'GET /api/orders/:id/document', params: { id: caseId() }, query: { form: oneOrFuzz('annex-i', 'annex-iii', 'annex-ix'), lang: oneOrFuzz('en', 'fr', 'xx') }, body: null },
+    { key: 'POST /api/orders/:id/events/:event', params: { id: caseId(), event: pathParam(oneOrFuzz('acknowledge', 'produce', 'withdraw', 'annex-iii')) }, query: {}, body: () => ({ reason: 'Because.' }) },
+    { key: 'GET /api/provider/orders', params: {}, query: {}, body: null },
+    { key: 'GET /api/provider/orders/:orderId', params: { orderId: pathParam(oneOrFuzz('01900000-0000-7000-8000-000000000000')) }, query: {}, body: null },
+    { key: 'GET /api/provider/report', params: {}, query: { from: date, to: date }, body: null },
+    { key: 'GET /api/provider/report.csv', params: {}, query: { from: date, to: date }, body: null },
+    { key: 'GET /api/provider/art28', params: {}, query: { year: oneOrFuzz('2026', '0', '99999') }, body: null },
     { key: 'GET /*', params: { '*': fc.array(fc.oneof(fuzzString, fc.constantFrom('..', '.env', 'assets', 'x.js', 'api', 'docs', 'index.html', 'cases')), { maxLength: 5 }).map((segments) => segments.map(encode).join('/')) }, query: {}, body: null },
   ];
 
