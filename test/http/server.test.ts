@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { startServer } from '../../src/server.js';
+import { DEMO_USERS } from '../../src/demo/seed.js';
 
 test('comity serve: demo deployment on a fresh SQLite database, printed logins, readiness, close', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'comity-serve-'));
@@ -15,7 +16,7 @@ test('comity serve: demo deployment on a fresh SQLite database, printed logins, 
   try {
     assert.match(lines[0] ?? '', /^Comity is running at http:\/\/localhost:\d+/);
     assert.ok(lines.some((l) => l.includes('officer@fr.demo') && l.includes('TOTP secret')), 'demo logins printed');
-    assert.equal(server.demoUsers.length, 11);
+    assert.equal(server.demoUsers.length, DEMO_USERS.length, 'every demo login is seeded on a single server');
     const ready = await fetch(`${server.url}/readyz`);
     assert.equal(ready.status, 200);
     assert.deepEqual(await ready.json(), { status: 'ready', database: 'sqlite' });
