@@ -13,15 +13,8 @@ import { writeAudit } from './audit.js';
 import { CaseError, zodIssues } from './errors.js';
 import { AUTHORITY_KINDS as ISSUING_KINDS } from '../law/issuing-authorities.js';
 
-export const AUTHORITY_KINDS = [
-  'central-authority',
-  '24/7-point-of-contact',
-  'prosecutor-or-judge',
-  'police-unit',
-  'service-provider',
-  'eu-enforcing-authority',
-] as const;
-export type AuthorityKind = (typeof AUTHORITY_KINDS)[number];
+import { AUTHORITY_KINDS, type AuthorityKind } from './authority-kinds.js';
+export { AUTHORITY_KINDS, type AuthorityKind } from './authority-kinds.js';
 
 function isTimeZone(zone: string): boolean {
   try {
