@@ -190,8 +190,8 @@ export async function openEnvelope(envelope: string, ctx: OpenContext, claims: C
   }
   const message = parsed.data;
   const sender = ctx.trust.node(message.from.node);
-  if (sender === undefined) throw new ExchangeError('unknown-sender', `node ${message.from.node} is not a trusted peer (no agreement imported)`);
-  if (!sender.authorities.has(message.from.authority)) throw new ExchangeError('unknown-authority', `authority ${message.from.authority} is not hosted by ${sender.nodeId} under its agreement`);
+  if (sender === undefined) throw new ExchangeError('unknown-sender', `node ${message.from.node} is not a trusted peer (no agreement imported)`, { trustPending: true });
+  if (!sender.authorities.has(message.from.authority)) throw new ExchangeError('unknown-authority', `authority ${message.from.authority} is not hosted by ${sender.nodeId} under its agreement`, { trustPending: true });
   const messageTime = Date.parse(message.time);
   const at = Math.floor(messageTime / 1000);
   const verified: { authority: string; kid: string; role: SignatureRole }[] = [];
@@ -207,7 +207,7 @@ export async function openEnvelope(envelope: string, ctx: OpenContext, claims: C
     const role = protectedHeader.role;
     if (role !== 'sender' && role !== 'reviewer') throw new ExchangeError('malformed', `signature ${index}: role must be "sender" or "reviewer"`);
     const jwk: PublishedJwk | undefined = typeof protectedHeader.kid === 'string' ? sender.keys.get(protectedHeader.kid) : undefined;
-    if (jwk === undefined || jwk.purpose !== 'authority-signing') throw new ExchangeError('unknown-key', `signature ${index}: key ${JSON.stringify(protectedHeader.kid)} is not a signing key of ${sender.nodeId} in its agreement`);
+    if (jwk === undefined || jwk.purpose !== 'authority-signing') throw new ExchangeError('unknown-key', `signature ${index}: key ${JSON.stringify(protectedHeader.kid)} is not a signing key of ${sender.nodeId} in its agreement`, { trustPending: jwk === undefined && typeof protectedHeader.kid === 'string' });
     if (role === 'sender' && jwk.owner !== message.from.authority) throw new ExchangeError('unknown-key', `signature ${index}: key ${jwk.kid} belongs to ${jwk.owner}, not to the sender ${message.from.authority}`);
     if (role === 'reviewer' && jwk.owner === message.from.authority) throw new ExchangeError('unknown-key', `signature ${index}: a reviewer signature must come from another authority than the sender`);
     // A key retired within the leeway before the message's time still counts (clock skew, key cache).

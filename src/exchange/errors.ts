@@ -39,11 +39,19 @@ export type ExchangeErrorCode = (typeof EXCHANGE_ERROR_CODES)[number];
 
 export class ExchangeError extends Error {
   override readonly name = 'ExchangeError';
+  /**
+   * The refusal may not be final: this node does not (yet) know the sender, its authority or its
+   * key. Trust between nodes is set up asynchronously (each imports the other's agreement when an
+   * operator or the peer folder scan does), so a message can arrive before the agreement that makes
+   * it verifiable. Such a refusal is recorded but not signed as final; the sender is told to retry.
+   */
+  readonly trustPending: boolean;
   constructor(
     readonly code: ExchangeErrorCode,
     message: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { trustPending?: boolean },
   ) {
     super(message, options);
+    this.trustPending = options?.trustPending ?? false;
   }
 }

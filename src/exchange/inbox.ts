@@ -55,7 +55,11 @@ export interface InboxContext {
   now(): Date;
 }
 
-export type InboxOutcome = 'accepted' | 'rejected' | 'refused' | 'duplicate';
+/**
+ * `deferred`: refused for now because trust is not yet established (see `ExchangeError.trustPending`);
+ * no final receipt is given, and the HTTP answer tells the sender to retry (503 `trust-pending`).
+ */
+export type InboxOutcome = 'accepted' | 'rejected' | 'refused' | 'duplicate' | 'deferred';
 
 export interface InboxAnswer {
   readonly outcome: InboxOutcome;
@@ -71,7 +75,8 @@ function isUniqueViolation(error: unknown): boolean {
 async function storedReceipt(db: Kysely<Database>, digest: string): Promise<string | undefined> {
   const row = await db.selectFrom('exchange_inbox').select('receipt').where('digest', '=', digest).executeTakeFirst();
   if (row !== undefined) return row.receipt;
-  const refusal = await db.selectFrom('exchange_refusals').select('receipt').where('digest', '=', digest).orderBy('received_at').executeTakeFirst();
+  // A deferred refusal (empty receipt) is not an answer: the same bytes are examined again.
+  const refusal = await db.selectFrom('exchange_refusals').select('receipt').where('digest', '=', digest).where('receipt', '!=', '').orderBy('received_at').executeTakeFirst();
   return refusal?.receipt;
 }
 
@@ -91,6 +96,7 @@ export async function receiveEnvelope(ctx: InboxContext, envelope: string): Prom
     opened = await openEnvelope(envelope, { keys: ctx.keys, trust: claims.trust, now, ...(ctx.limits ? { limits: ctx.limits } : {}) }, claims);
   } catch (error) {
     if (!(error instanceof ExchangeError)) throw error;
+    if (error.trustPending) return defer(ctx, ledger, envelope, digest, claims, error, now);
     return refuse(ctx, ledger, envelope, digest, claims, error, now);
   }
   const message = opened.message;
@@ -164,6 +170,27 @@ async function refuse(ctx: InboxContext, ledger: ExchangeLedger, envelope: strin
     if (ctx.onRefusal !== undefined) await ctx.onRefusal(trx, { claims, error, digest, at: now });
   });
   return { outcome: 'refused', receipt };
+}
+
+/**
+ * A message this node cannot verify *yet* (unknown sender node, authority or key): recorded once
+ * per envelope (refusal row with an empty receipt, a `refusal` leaf, the refusal hook) so the
+ * operator sees who tried, but with no final signed rejection: when the agreement arrives, the
+ * sender's next attempt with the same bytes is examined afresh. A forged message stays refused.
+ */
+async function defer(ctx: InboxContext, ledger: ExchangeLedger, envelope: string, digest: string, claims: Claims, error: ExchangeError, now: Date): Promise<InboxAnswer> {
+  const seen = await ctx.db.selectFrom('exchange_refusals').select('id').where('digest', '=', digest).where('receipt', '=', '').executeTakeFirst();
+  if (seen === undefined) {
+    await ctx.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('exchange_refusals')
+        .values({ id: uuidv7(now.getTime()), received_at: now.toISOString(), claimed_sender: claims.sender, claimed_message_id: claims.messageId, code: error.code, reason: `deferred: ${error.message}`.slice(0, 500), digest, size: Buffer.byteLength(envelope, 'utf8'), receipt: '' })
+        .execute();
+      await ledger.append(trx, { kind: 'refusal', outcome: 'refused', messageId: claims.messageId, peer: claims.sender, digest, at: now.toISOString() });
+      if (ctx.onRefusal !== undefined) await ctx.onRefusal(trx, { claims, error, digest, at: now });
+    });
+  }
+  return { outcome: 'deferred', receipt: '' };
 }
 
 /** An incoming message this node's workflow or legal engine rejected, as its receiving side sees it. */

@@ -42,6 +42,8 @@ export function createHttpTransport(options: { timeoutMs?: number } = {}): Trans
         return { kind: 'unknown', error: `${url.host}: connection cut while reading the answer` };
       }
       if (response.status === 200 && (response.headers.get('content-type') ?? '').startsWith(EXCHANGE_MEDIA_TYPE)) return { kind: 'answered', receipt: body };
+      // The peer does not know this node (or the signing authority or key) yet: nothing was applied.
+      if (response.status === 503 && /"code"\s*:\s*"trust-pending"/.test(body)) return { kind: 'not-sent', error: `${url.host}: trust-pending (the peer has not imported this node's agreement yet)` };
       return { kind: 'unknown', error: `${url.host}: HTTP ${response.status}` };
     },
   };
@@ -51,7 +53,9 @@ export function createHttpTransport(options: { timeoutMs?: number } = {}): Trans
 export function createLoopbackTransport(receive: (envelope: string) => Promise<InboxAnswer>): Transport {
   return {
     async deliver(_peer, envelope) {
-      return { kind: 'answered', receipt: (await receive(envelope)).receipt };
+      const answer = await receive(envelope);
+      if (answer.outcome === 'deferred') return { kind: 'not-sent', error: 'trust-pending (this node does not list the signing authority or key yet)' };
+      return { kind: 'answered', receipt: answer.receipt };
     },
   };
 }

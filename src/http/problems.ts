@@ -41,6 +41,7 @@ export const PROBLEMS = {
   'witness-unverified': { status: 403, title: 'The checkpoint carries no valid signature of the log key' },
   'witness-unknown-log': { status: 404, title: 'This node does not witness that log (no peer agreement names its origin)' },
   'witness-inconsistent': { status: 422, title: 'The checkpoint is not consistent with the one cosigned before' },
+  'trust-pending': { status: 503, title: 'This node cannot verify the sender yet (no agreement, authority or key for it): retry later' },
   'ledger-inconsistent': { status: 503, title: 'The log refuses to sign: it is inconsistent with a checkpoint signed before' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

@@ -24,12 +24,23 @@ export interface GateDeps {
   trust(): Promise<TrustList>;
 }
 
+/** How a row written from claimed (unverified) content is told apart: its summary says `"claimed":true`. */
+const CLAIMED_MARK = '"claimed":true';
+
 const str = (value: unknown, max = 200): string | null => (typeof value === 'string' ? value.slice(0, max) : null);
 
+/**
+ * Whether a verified envelope already brought this message id or order reference. Rows the refusal
+ * hook wrote from an envelope's *claimed* content do not count: anyone can claim an id, and a forged
+ * envelope must not burn the id of the real order (nor block it when it arrives once trust is set up).
+ */
 async function seenBefore(db: Kysely<Database>, messageId: string, sender: string, ref: string | null): Promise<{ messageId: boolean; ref: boolean }> {
-  const byId = await db.selectFrom('provider_orders').select('id').where('message_id', '=', messageId).executeTakeFirst();
-  const byRef = ref === null ? undefined : await db.selectFrom('provider_orders').select('id').where('sender_node_id', '=', sender).where('order_ref', '=', ref).executeTakeFirst();
-  return { messageId: byId !== undefined, ref: byRef !== undefined };
+  const seen = async (column: 'message_id' | 'order_ref', value: string, from?: string) => {
+    let query = db.selectFrom('provider_orders').select('summary').where(column, '=', value);
+    if (from !== undefined) query = query.where('sender_node_id', '=', from);
+    return (await query.execute()).some((row) => !row.summary.includes(CLAIMED_MARK));
+  };
+  return { messageId: await seen('message_id', messageId), ref: ref !== null && (await seen('order_ref', ref, sender)) };
 }
 
 /** Wraps `inner` (the case handler) with the provider's verification. */

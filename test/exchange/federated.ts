@@ -22,7 +22,11 @@ export async function serve(runtime: ExchangeRuntime): Promise<Server> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       runtime.receive(Buffer.concat(chunks).toString('utf8')).then(
-        (answer) => res.writeHead(200, { 'content-type': 'application/jose' }).end(answer.receipt),
+        // As the API route answers: a deferred message (sender not trusted yet) is a 503 trust-pending.
+        (answer) =>
+          answer.outcome === 'deferred'
+            ? res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '5' }).end(JSON.stringify({ status: 503, code: 'trust-pending' }))
+            : res.writeHead(200, { 'content-type': 'application/jose' }).end(answer.receipt),
         () => res.writeHead(500).end(),
       );
     });

@@ -68,6 +68,10 @@ forEachDatabase('provider gate: fake orders', (target) => {
     // (a) Signed by a key that is not in the trust list.
     const forged = await orderMessage(world, { from: 'fr-tj-paris', category: 'subscriber-data' });
     await expectQuarantined(world, await seal(world, forged, [], signingAs(world.fr.keys, 'fr-tj-paris', attackerKey('fr-tj-paris'))), forged.id, 'order-key-untrusted', 'signature');
+    // It burns neither the message id nor the order reference it claimed: the real order under that
+    // id, sealed with the judge's key, is verified (an attacker cannot pre-empt a real order).
+    assert.equal((await world.receive(await seal(world, forged))).outcome, 'accepted');
+    assert.deepEqual((await orders(world)).filter((o) => o.message_id === forged.id).map((o) => o.status).sort(), ['quarantined', 'verified']);
 
     // (a) Signed by a removed key: France revokes the police unit's key, the provider imports the new agreement.
     const oldKey = await world.fr.keys.active('fr-ocl-police', 'authority-signing');
@@ -116,8 +120,8 @@ forEachDatabase('provider gate: fake orders', (target) => {
     assert.equal(replayReceipt.outcome, 'rejected');
     assert.equal(replayReceipt.reason?.code, 'order-replayed');
 
-    // Every fake stays quarantined; only the three real orders are answerable.
-    assert.deepEqual(world.answerable, [real.id, validated.id, emergencyOk.id]);
+    // Every fake stays quarantined; only the four real orders are answerable.
+    assert.deepEqual(world.answerable, [real.id, validated.id, forged.id, emergencyOk.id]);
     const quarantined = (await orders(world)).filter((o) => o.status === 'quarantined');
     assert.equal(quarantined.length, 10);
   });

@@ -59,6 +59,11 @@ export async function registerExchangeRoutes(app: FastifyInstance, deps: AppDeps
     async (request, reply) => {
       const exchange = requireExchange(deps);
       const answer = await exchange.runtime.receive(request.body);
+      if (answer.outcome === 'deferred') {
+        // Not final: the sender's relay retries (its transport reads this code as "not applied").
+        reply.header('retry-after', '5');
+        throw new HttpProblem('trust-pending', 'this node has no agreement, authority or key for the sender yet; retry later');
+      }
       return reply.type(EXCHANGE_MEDIA_TYPE).header('x-comity-outcome', answer.outcome).send(answer.receipt);
     },
   );
