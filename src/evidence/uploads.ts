@@ -51,6 +51,13 @@ export interface UploadStatus {
   chunkBytes: number;
   /** When the upload is removed unless more bytes arrive (tus Upload-Expires). */
   expiresAt: string;
+  /**
+   * SHA-256 of the bytes received so far (0 … offset − 1), so that a client resuming from a copy
+   * of the file checks it is the same file before sending the rest; null once complete.
+   */
+  receivedSha256: string | null;
+  /** The file name announced when the upload began. */
+  name: string;
 }
 
 const ID = /^[0-9a-f-]{36}$/;
@@ -94,7 +101,7 @@ export async function beginUpload(ev: EvidenceContext, actor: Actor, caseId: str
     .values({ id, case_id: caseId, actor: actor.id, authority_id: actor.authorityId, length: parsed.data.length, received: 0, header: header.toString('base64url'), metadata: JSON.stringify(parsed.data), created_at: now.toISOString(), updated_at: now.toISOString() })
     .execute();
   ev.uploads.set(id, { id, caseId, length: parsed.data.length, received: 0, hash: createHash('sha256'), head: Buffer.alloc(0), busy: false });
-  return { id, caseId, offset: 0, length: parsed.data.length, chunkBytes: new ChunkSealer(randomBytes(32), header).chunkBytes, expiresAt: expiresAt(ev, now.toISOString()) };
+  return { id, caseId, offset: 0, length: parsed.data.length, chunkBytes: new ChunkSealer(randomBytes(32), header).chunkBytes, expiresAt: expiresAt(ev, now.toISOString()), receivedSha256: createHash('sha256').digest('hex'), name: parsed.data.name };
 }
 
 /** Hours an incomplete upload is kept after its last bytes: COMITY_UPLOAD_EXPIRY_HOURS (1 to 8760), default 24. */
@@ -203,9 +210,12 @@ function completedMarker(metadata: string): boolean {
 export async function uploadStatus(ev: EvidenceContext, actor: Actor, caseId: string, uploadId: string): Promise<UploadStatus> {
   const row = await uploadRow(ev, actor, caseId, uploadId);
   const expires = expiresAt(ev, row.updated_at);
-  if (completedMarker(row.metadata)) return { id: row.id, caseId, offset: Number(row.length), length: Number(row.length), chunkBytes: new ChunkSealer(randomBytes(32), Buffer.from(row.header, 'base64url')).chunkBytes, expiresAt: expires };
+  const chunkBytes = new ChunkSealer(randomBytes(32), Buffer.from(row.header, 'base64url')).chunkBytes;
+  const name = (JSON.parse(row.metadata) as { name: string }).name;
+  if (completedMarker(row.metadata)) return { id: row.id, caseId, offset: Number(row.length), length: Number(row.length), chunkBytes, expiresAt: expires, receivedSha256: null, name };
   const state = await stateOf(ev, row);
-  return { id: row.id, caseId, offset: state.received, length: state.length, chunkBytes: new ChunkSealer(randomBytes(32), Buffer.from(row.header, 'base64url')).chunkBytes, expiresAt: expires };
+  // A copy of the running digest: the upload goes on hashing from where it stands.
+  return { id: row.id, caseId, offset: state.received, length: state.length, chunkBytes, expiresAt: expires, receivedSha256: state.busy ? null : state.hash.copy().digest('hex'), name };
 }
 
 export interface AppendResult {
