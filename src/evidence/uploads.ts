@@ -247,8 +247,10 @@ export async function appendUpload(ev: EvidenceContext, actor: Actor, caseId: st
   const sealedBytes = size + TAG_BYTES;
   const path = stagingPath(ev, uploadId);
   let file: FileHandle | null = await open(path, 'r+');
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
+  // The chunk being filled: one buffer per request, reused for every chunk (the sealed parts
+  // written are new buffers; the plaintext is hashed and sealed before it is overwritten).
+  const assembly = Buffer.allocUnsafe(size);
+  let fill = 0;
   let failed = false;
   // One sealed chunk is written while the next is hashed and sealed (the write goes to libuv's
   // thread pool); the chunk's parts are written as they are (writev), not copied together.
@@ -265,26 +267,26 @@ export async function appendUpload(ev: EvidenceContext, actor: Actor, caseId: st
   try {
     for await (const piece of body) {
       const bytes = Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
-      if (state.received + pendingBytes + bytes.length > state.length) throw new EvidenceError('too-large', `upload ${uploadId} announced ${state.length} bytes; more were sent`);
-      pending.push(bytes);
-      pendingBytes += bytes.length;
-      if (pendingBytes < size) continue;
-      let all = Buffer.concat(pending, pendingBytes);
-      // A whole chunk is never final (the final chunk is shorter): seal it now.
-      while (all.length >= size) {
-        const plain = all.subarray(0, size);
-        await writeChunk(sealer.sealParts(state.received / size, plain, false), HEADER_BYTES + (state.received / size) * sealedBytes);
-        state.hash.update(plain);
-        if (state.received === 0) state.head = Buffer.from(plain.subarray(0, SNIFF_BYTES));
+      if (state.received + fill + bytes.length > state.length) throw new EvidenceError('too-large', `upload ${uploadId} announced ${state.length} bytes; more were sent`);
+      let at = 0;
+      while (at < bytes.length) {
+        const take = Math.min(size - fill, bytes.length - at);
+        bytes.copy(assembly, fill, at, at + take);
+        fill += take;
+        at += take;
+        if (fill < size) break;
+        // A whole chunk is never final (the final chunk is shorter): seal it now.
+        const parts = sealer.sealParts(state.received / size, assembly, false);
+        state.hash.update(assembly);
+        if (state.received === 0) state.head = Buffer.from(assembly.subarray(0, SNIFF_BYTES));
+        await writeChunk(parts, HEADER_BYTES + (state.received / size) * sealedBytes);
         state.received += size;
-        all = all.subarray(size);
+        fill = 0;
       }
-      pending = all.length > 0 ? [Buffer.from(all)] : [];
-      pendingBytes = all.length;
     }
-    if (state.received + pendingBytes === state.length) {
+    if (state.received + fill === state.length) {
       // The last bytes: the final chunk, 0 … size − 1 bytes.
-      const tail = Buffer.concat(pending, pendingBytes);
+      const tail = assembly.subarray(0, fill);
       const index = state.received / size;
       await writeChunk(sealer.sealParts(index, tail, true), HEADER_BYTES + index * sealedBytes);
       await settle();
