@@ -11,7 +11,8 @@
  * Ratios are throughput ÷ sha256sum throughput (1.0 = as fast as hashing the file once). The
  * server's peak resident memory is VmHWM of its process; its resident memory before the first
  * transfer is reported beside it (the server runs its TypeScript through tsx, which alone takes
- * most of it). The last line is one JSON object:
+ * most of it), and the peak after the upload and after the download (the peak only grows: the
+ * phase that raised it shows). The last line is one JSON object:
  * {"upload_ratio","download_ratio","export_ratio","verify_ratio","peak_rss_mib","mib","sha256sum_mib_s",…}
  *
  *   npm run bench:evidence [-- --mib 1024]
@@ -96,6 +97,8 @@ try {
   });
   // The server's resident memory before any evidence: the process as started (tsx, knowledge base, demo).
   const baselineRss = Number(/VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${server.pid as number}/status`, 'utf8'))?.[1] ?? 'NaN') / 1024;
+  // …and the peak it already reached while starting (loading modules, seeding), before any evidence.
+  const baselinePeak = await peakRssMib(server.pid as number);
   const base = `http://127.0.0.1:${info.port}/api/cases/${info.caseId}/evidence`;
   const auth = { authorization: `Bearer ${info.token}` };
   const begin = await fetch(`${base}/uploads`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'evidence.img', length: LENGTH, dataCategory: 'content', producer: 'Benchmark Provider' }) });
@@ -109,12 +112,15 @@ try {
   if (upStatus !== 201) throw new Error(`upload failed: ${upStatus} ${answer.slice(0, 300)}`);
   const item = (JSON.parse(answer) as { item: { id: string; sha256: string } }).item;
   if (item.sha256 !== expected) throw new Error('the server recorded another digest');
+  // VmHWM only grows: read after each phase, it tells which phase set the peak.
+  const peakAfterUpload = await peakRssMib(server.pid as number);
 
   t0 = process.hrtime.bigint();
   const hash = createHash('sha256');
   const downStatus = await http('GET', `${base}/${item.id}/content`, auth, null, (c) => hash.update(c));
   const downloadSeconds = seconds(t0);
   if (downStatus !== 200 || hash.digest('hex') !== expected) throw new Error('download failed or differs');
+  const peakAfterDownload = await peakRssMib(server.pid as number);
 
   const bundle = join(dir, 'bundle.zip');
   t0 = process.hrtime.bigint();
@@ -149,6 +155,9 @@ try {
     peak_rss_mib: Number(peak.toFixed(1)),
     server_baseline_rss_mib: Number(baselineRss.toFixed(1)),
     evidence_rss_growth_mib: Number((peak - baselineRss).toFixed(1)),
+    server_start_peak_rss_mib: Number(baselinePeak.toFixed(1)),
+    peak_rss_after_upload_mib: Number(peakAfterUpload.toFixed(1)),
+    peak_rss_after_download_mib: Number(peakAfterDownload.toFixed(1)),
     server_node_flags: SERVER_NODE_FLAGS.join(' '),
   };
   process.stdout.write(`sha256sum ${result.sha256sum_mib_s} MiB/s; upload ${result.upload_mib_s}, download ${result.download_mib_s}, export ${result.export_mib_s}, verify ${result.verify_mib_s} MiB/s; server peak RSS ${result.peak_rss_mib} MiB (${result.server_baseline_rss_mib} MiB before any evidence)\n`);

@@ -144,7 +144,11 @@ export function registerEvidence(program: Command, io: Io): void {
     .option('--case <id>', 'only this case')
     .option('--json', 'machine-readable output')
     .action(async (options: { case?: string; json?: boolean }) => {
-      const moves = await withEvidence((ev) => migrateAttachments(ev, options.case ? { caseId: options.case } : {}));
+      if (options.case !== undefined && !/^[0-9A-Za-z-]{1,64}$/.test(options.case)) throw new UsageError(`--case ${JSON.stringify(options.case)} is not a case id`);
+      const moves = await withEvidence(async (ev) => {
+        if (options.case !== undefined && (await ev.cases.db.selectFrom('cases').select('id').where('id', '=', options.case).executeTakeFirst()) === undefined) throw new UsageError(`no case ${options.case}`);
+        return migrateAttachments(ev, options.case ? { caseId: options.case } : {});
+      });
       if (options.json) io.out(JSON.stringify(moves, null, 2));
       else {
         for (const m of moves) io.out(m.itemId ? `moved attachment ${m.attachmentId} of case ${m.caseId} → evidence item ${m.itemId}` : `NOT moved: attachment ${m.attachmentId} of case ${m.caseId}: ${m.problem ?? '?'}`);

@@ -9,8 +9,16 @@
  *   the bytes signed), `custody/events.sig` (one base64 Ed25519 signature per line),
  *   `custody/keys/<key id>.pem` (public keys), `custody/case.jsonld` (CASE/UCO);
  * - `documents/request.json`, `documents/response.json`: the request and the response history;
- * - `proof/`: the transparency-log proofs (once the ledger is there), `VERIFY.txt`.
+ * - `proof/`: the transparency-log proofs, `VERIFY.txt`;
+ * - `META-INF/ASiCManifest.xml` and `META-INF/signature.p7s`: the signed ASiC-E manifest.
  */
+/**
+ * Bundle formats: 1 (before 2026-12-03: no log proofs, no ASiC-E signature; no declaration) and
+ * 2 (the current one, declared in bag-info.txt as `Comity-Bundle-Format: 2`).
+ */
+export type BundleFormat = 1 | 2;
+export const BUNDLE_FORMAT: BundleFormat = 2;
+export const FORMAT_FIELD = 'Comity-Bundle-Format';
 export const ASIC_MIMETYPE = 'application/vnd.etsi.asic-e+zip';
 export const BAGIT_TXT = 'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n';
 export const EVENTS_FILE = 'custody/events.jsonl';

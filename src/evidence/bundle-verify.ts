@@ -13,7 +13,7 @@ import { openCheckpoint } from '../ledger/checkpoint.js';
 import { verifyTlogProof } from '../ledger/tlog-proof.js';
 import { ASIC_MANIFEST, ASIC_SIGNATURE, parseAsicManifest, verifyCades } from './asic.js';
 import { custodyLeafText, PROOF_CHECKPOINT, PROOF_DIR, PROOF_VKEY, proofPath } from './custody-proof.js';
-import { ASIC_MIMETYPE, BAGIT_TXT, EVENTS_FILE, KEYS_DIR, MANIFEST, parseManifest, SIGNATURES_FILE, TAG_MANIFEST } from './bundle-layout.js';
+import { ASIC_MIMETYPE, BAGIT_TXT, BUNDLE_FORMAT, FORMAT_FIELD, type BundleFormat, EVENTS_FILE, KEYS_DIR, MANIFEST, parseManifest, SIGNATURES_FILE, TAG_MANIFEST } from './bundle-layout.js';
 import { GENESIS_PREV, lineHash, parseCustodyLine, verifyLineSignature, type CustodyStatement } from './custody-line.js';
 import { entryBuffer, entryContent, readZipStructure, ZipError, type RandomAccess, type ZipEntry } from './zip-reader.js';
 
@@ -37,9 +37,28 @@ export interface VerifyReport {
   log: { origin: string; vkey: string; size: number; root: string } | null;
   /** The signer of the ASiC-E signature (compare the fingerprint with the node's published one). */
   signer: { subject: string; sha256Fingerprint: string; signingTime: string | null } | null;
+  /**
+   * The bundle format: 2 (current: tlog proofs, signed ASiC-E manifest) or 1 (bundles written
+   * by Comity before them), with what that version cannot prove.
+   */
+  format: { version: BundleFormat; limitations: string[] } | null;
   checks: VerifyCheck[];
 }
 
+export { BUNDLE_FORMAT, FORMAT_FIELD, type BundleFormat } from './bundle-layout.js';
+
+/**
+ * What a format-1 bundle (written by Comity before 2026-12-03: no `proof/` log proofs, no
+ * ASiC-E signed manifest) cannot prove; its digests, custody signatures, chain and receipts are
+ * checked exactly as before.
+ */
+export const FORMAT_1_LIMITATIONS: readonly string[] = [
+  'no transparency-log proofs: that each custody line was in the node\'s public log (and not signed afterwards with the same key) is not proven',
+  'no signed ASiC-E manifest: the tag files (bag-info, documents, CASE/UCO, VERIFY.txt) are covered by the tag manifest only, which nobody signed; the evidence files are still bound to their signed custody lines',
+];
+
+/** Format 1: no ASiC-E signature files; under proof/ only the README placeholder. */
+const ALLOWED_V1 = /^(mimetype|META-INF\/manifest\.xml|bagit\.txt|bag-info\.txt|manifest-sha256\.txt|tagmanifest-sha256\.txt|VERIFY\.txt|data\/[^/]+\/[^/]+|custody\/(events\.jsonl|events\.sig|case\.jsonld|keys\/[A-Za-z0-9-]{1,64}\.pem)|documents\/[^/]+|proof\/README\.txt)$/;
 const ALLOWED = /^(mimetype|META-INF\/(manifest|ASiCManifest)\.xml|META-INF\/signature\.p7s|bagit\.txt|bag-info\.txt|manifest-sha256\.txt|tagmanifest-sha256\.txt|VERIFY\.txt|data\/[^/]+\/[^/]+|custody\/(events\.jsonl|events\.sig|case\.jsonld|keys\/[A-Za-z0-9-]{1,64}\.pem)|documents\/[^/]+|proof\/[^/]+)$/;
 
 /** A file on disk as random access (one descriptor, positional reads). */
@@ -65,7 +84,7 @@ export async function fileSource(path: string): Promise<RandomAccess & { close()
 
 export async function verifyBundle(source: RandomAccess): Promise<VerifyReport> {
   const checks: VerifyCheck[] = [];
-  const report: VerifyReport = { ok: false, firstFailure: null, caseId: null, reference: null, scope: null, files: [], custodyEvents: 0, keys: [], log: null, signer: null, checks };
+  const report: VerifyReport = { ok: false, firstFailure: null, caseId: null, reference: null, scope: null, files: [], custodyEvents: 0, keys: [], log: null, signer: null, format: null, checks };
   const pass = (check: string, detail = 'ok') => checks.push({ check, ok: true, detail });
   const fail = (check: string, detail: string) => {
     checks.push({ check, ok: false, detail });
@@ -102,12 +121,30 @@ export async function verifyBundle(source: RandomAccess): Promise<VerifyReport> 
   if (mimetype?.toString('latin1') === ASIC_MIMETYPE) pass('mimetype', ASIC_MIMETYPE);
   else fail('mimetype', 'the first entry must be "mimetype", stored, holding application/vnd.etsi.asic-e+zip');
 
+  // The format: declared in bag-info.txt since format 2; a bundle without the declaration is of
+  // format 2 if it holds any format-2 file (written before the declaration), else of format 1.
+  const declaredText = byName.has('bag-info.txt') ? ((await read('bag-info.txt'))?.toString('utf8') ?? '') : '';
+  const declared = new RegExp(`^${FORMAT_FIELD}:(.*)$`, 'm').exec(declaredText)?.[1]?.trim();
+  let format: BundleFormat;
+  if (declared !== undefined) {
+    if (declared !== String(BUNDLE_FORMAT)) {
+      fail(`bag-info.txt: ${FORMAT_FIELD}`, `format ${JSON.stringify(declared)} is not one this verifier knows (1, ${BUNDLE_FORMAT}): use a newer Comity`);
+      return finish();
+    }
+    format = BUNDLE_FORMAT;
+  } else format = entries.some((e) => e.name === ASIC_MANIFEST || e.name === ASIC_SIGNATURE || e.name === PROOF_CHECKPOINT || e.name === PROOF_VKEY) ? 2 : 1;
+  report.format = { version: format, limitations: format === 1 ? [...FORMAT_1_LIMITATIONS] : [] };
+  if (format === 1) pass('format', `version 1 (Comity before 2026-12-03); could not prove: ${FORMAT_1_LIMITATIONS.join('; ')}`);
+  else pass('format', `version ${format}${declared === undefined ? ' (not declared: written before the declaration)' : ''}`);
+  const allowed = format === 1 ? ALLOWED_V1 : ALLOWED;
+
   for (const entry of entries) {
-    if (!ALLOWED.test(entry.name)) fail(`${entry.name}`, 'an entry a Comity bundle does not have');
+    if (!allowed.test(entry.name)) fail(`${entry.name}`, 'an entry a Comity bundle does not have');
     // Deflate streams have bits no reader looks at: a canonical bundle stores every entry.
     else if (entry.method !== 0) fail(entry.name, 'entries of a bundle are stored, not compressed');
   }
-  for (const required of ['bagit.txt', 'bag-info.txt', MANIFEST, TAG_MANIFEST, EVENTS_FILE, SIGNATURES_FILE, 'VERIFY.txt', ASIC_MANIFEST, ASIC_SIGNATURE, PROOF_CHECKPOINT, PROOF_VKEY]) {
+  const requiredNames = ['bagit.txt', 'bag-info.txt', MANIFEST, TAG_MANIFEST, EVENTS_FILE, SIGNATURES_FILE, 'VERIFY.txt', ...(format === 1 ? [] : [ASIC_MANIFEST, ASIC_SIGNATURE, PROOF_CHECKPOINT, PROOF_VKEY])];
+  for (const required of requiredNames) {
     if (!byName.has(required)) fail(required, 'missing');
   }
   if (checks.some((c) => !c.ok)) return finish();
@@ -223,66 +260,68 @@ export async function verifyBundle(source: RandomAccess): Promise<VerifyReport> 
     }
   }
 
-  // Transparency log: every custody line of the bundle is a leaf (recomputed from the line)
-  // included in the checkpoint, which the log's key signed.
-  const vkeyText = tagContent.get(PROOF_VKEY)?.toString('utf8') ?? '';
-  const checkpointNote = tagContent.get(PROOF_CHECKPOINT)?.toString('utf8') ?? '';
-  let logOk = false;
-  let origin = '';
-  let logVerifier: ReturnType<typeof parseVerifierKey> | null = null;
-  try {
-    if (!/^[^\n]+\n$/.test(vkeyText)) throw new Error('one line expected');
-    logVerifier = parseVerifierKey(vkeyText.slice(0, -1));
-    origin = logVerifier.name;
-    const checkpoint = openCheckpoint(checkpointNote, origin, logVerifier);
-    report.log = { origin, vkey: vkeyText.slice(0, -1), size: checkpoint.size, root: checkpoint.root.toString('base64') };
-    logOk = true;
-    pass(`${PROOF_CHECKPOINT}: log signature`, `tree of ${checkpoint.size} entries signed by ${origin}`);
-  } catch (error) {
-    fail(`${PROOF_CHECKPOINT}: log signature`, `does not verify with ${PROOF_VKEY}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  const expectedProofs = new Set([PROOF_CHECKPOINT, PROOF_VKEY]);
-  for (const [i, s] of statements.entries()) {
-    const path = proofPath(s.seq);
-    expectedProofs.add(path);
-    const label = `custody line ${i + 1}: log inclusion`;
-    const text = tagContent.get(path)?.toString('utf8');
-    if (text === undefined) fail(label, `${path} is missing`);
-    else if (!logOk || logVerifier === null) fail(label, 'no verified checkpoint');
-    else {
-      try {
-        if (!text.endsWith(`\n\n${checkpointNote}`)) throw new Error(`its checkpoint is not ${PROOF_CHECKPOINT}`);
-        const line = statementLines[i] ?? '';
-        const proven = verifyTlogProof(text, origin, logVerifier, { entry: Buffer.from(custodyLeafText(s, line), 'utf8') });
-        pass(label, `entry ${proven.index} of ${proven.checkpoint.size}`);
-      } catch (error) {
-        fail(label, `${path}: ${error instanceof Error ? error.message : String(error)}`);
+  if (format >= 2) {
+    // Transparency log: every custody line of the bundle is a leaf (recomputed from the line)
+    // included in the checkpoint, which the log's key signed.
+    const vkeyText = tagContent.get(PROOF_VKEY)?.toString('utf8') ?? '';
+    const checkpointNote = tagContent.get(PROOF_CHECKPOINT)?.toString('utf8') ?? '';
+    let logOk = false;
+    let origin = '';
+    let logVerifier: ReturnType<typeof parseVerifierKey> | null = null;
+    try {
+      if (!/^[^\n]+\n$/.test(vkeyText)) throw new Error('one line expected');
+      logVerifier = parseVerifierKey(vkeyText.slice(0, -1));
+      origin = logVerifier.name;
+      const checkpoint = openCheckpoint(checkpointNote, origin, logVerifier);
+      report.log = { origin, vkey: vkeyText.slice(0, -1), size: checkpoint.size, root: checkpoint.root.toString('base64') };
+      logOk = true;
+      pass(`${PROOF_CHECKPOINT}: log signature`, `tree of ${checkpoint.size} entries signed by ${origin}`);
+    } catch (error) {
+      fail(`${PROOF_CHECKPOINT}: log signature`, `does not verify with ${PROOF_VKEY}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const expectedProofs = new Set([PROOF_CHECKPOINT, PROOF_VKEY]);
+    for (const [i, s] of statements.entries()) {
+      const path = proofPath(s.seq);
+      expectedProofs.add(path);
+      const label = `custody line ${i + 1}: log inclusion`;
+      const text = tagContent.get(path)?.toString('utf8');
+      if (text === undefined) fail(label, `${path} is missing`);
+      else if (!logOk || logVerifier === null) fail(label, 'no verified checkpoint');
+      else {
+        try {
+          if (!text.endsWith(`\n\n${checkpointNote}`)) throw new Error(`its checkpoint is not ${PROOF_CHECKPOINT}`);
+          const line = statementLines[i] ?? '';
+          const proven = verifyTlogProof(text, origin, logVerifier, { entry: Buffer.from(custodyLeafText(s, line), 'utf8') });
+          pass(label, `entry ${proven.index} of ${proven.checkpoint.size}`);
+        } catch (error) {
+          fail(label, `${path}: ${error instanceof Error ? error.message : String(error)}`);
+        }
       }
     }
-  }
-  for (const name of entries.map((e) => e.name).filter((n) => n.startsWith(PROOF_DIR))) {
-    if (!expectedProofs.has(name)) fail(name, 'a proof of no custody line of the bundle');
-  }
-
-  // ASiC-E: the signed manifest lists every data object with its SHA-256; the CAdES signature holds.
-  const asicBytes = await read(ASIC_MANIFEST);
-  const signatureBytes = await read(ASIC_SIGNATURE);
-  const asic = asicBytes === null ? null : parseAsicManifest(asicBytes.toString('utf8'));
-  if (asic === null || asicBytes === null || signatureBytes === null) fail(ASIC_MANIFEST, 'malformed ASiC manifest');
-  else {
-    const objects = entries.map((e) => e.name).filter((n) => n !== 'mimetype' && !n.startsWith('META-INF/'));
-    if ([...asic.keys()].sort().join('\n') !== objects.sort().join('\n')) fail(ASIC_MANIFEST, 'does not list exactly the data objects of the container');
-    else {
-      const digestOf = (name: string): string | undefined =>
-        name === TAG_MANIFEST ? (tagManifestBytes ? createHash('sha256').update(tagManifestBytes).digest('hex') : undefined) : name.startsWith('data/') ? actual.get(name)?.sha256 : tagContent.has(name) ? createHash('sha256').update(tagContent.get(name) as Buffer).digest('hex') : undefined;
-      const wrong = objects.find((name) => digestOf(name) !== asic.get(name));
-      if (wrong !== undefined) fail(`${ASIC_MANIFEST}: ${wrong}`, `the signed manifest says ${asic.get(wrong) ?? '?'}, the entry is ${digestOf(wrong) ?? '(unreadable)'}`);
-      else pass(ASIC_MANIFEST, `${objects.length} data objects, every SHA-256 as signed`);
+    for (const name of entries.map((e) => e.name).filter((n) => n.startsWith(PROOF_DIR))) {
+      if (!expectedProofs.has(name)) fail(name, 'a proof of no custody line of the bundle');
     }
-    const cades = verifyCades(signatureBytes, asicBytes);
-    if (cades.signer) report.signer = cades.signer;
-    if (cades.ok) pass(`${ASIC_SIGNATURE}: CAdES`, cades.detail);
-    else fail(`${ASIC_SIGNATURE}: CAdES`, cades.detail);
+
+    // ASiC-E: the signed manifest lists every data object with its SHA-256; the CAdES signature holds.
+    const asicBytes = await read(ASIC_MANIFEST);
+    const signatureBytes = await read(ASIC_SIGNATURE);
+    const asic = asicBytes === null ? null : parseAsicManifest(asicBytes.toString('utf8'));
+    if (asic === null || asicBytes === null || signatureBytes === null) fail(ASIC_MANIFEST, 'malformed ASiC manifest');
+    else {
+      const objects = entries.map((e) => e.name).filter((n) => n !== 'mimetype' && !n.startsWith('META-INF/'));
+      if ([...asic.keys()].sort().join('\n') !== objects.sort().join('\n')) fail(ASIC_MANIFEST, 'does not list exactly the data objects of the container');
+      else {
+        const digestOf = (name: string): string | undefined =>
+          name === TAG_MANIFEST ? (tagManifestBytes ? createHash('sha256').update(tagManifestBytes).digest('hex') : undefined) : name.startsWith('data/') ? actual.get(name)?.sha256 : tagContent.has(name) ? createHash('sha256').update(tagContent.get(name) as Buffer).digest('hex') : undefined;
+        const wrong = objects.find((name) => digestOf(name) !== asic.get(name));
+        if (wrong !== undefined) fail(`${ASIC_MANIFEST}: ${wrong}`, `the signed manifest says ${asic.get(wrong) ?? '?'}, the entry is ${digestOf(wrong) ?? '(unreadable)'}`);
+        else pass(ASIC_MANIFEST, `${objects.length} data objects, every SHA-256 as signed`);
+      }
+      const cades = verifyCades(signatureBytes, asicBytes);
+      if (cades.signer) report.signer = cades.signer;
+      if (cades.ok) pass(`${ASIC_SIGNATURE}: CAdES`, cades.detail);
+      else fail(`${ASIC_SIGNATURE}: CAdES`, cades.detail);
+    }
   }
 
   // Each payload file is the one logged at receipt.
@@ -311,12 +350,14 @@ export function formatReport(report: VerifyReport): string {
   const out: string[] = [];
   out.push(`Bundle of case ${report.reference ?? '?'} (${report.caseId ?? '?'}), ${report.scope ?? '?'} export`);
   out.push(`${report.files.length} file(s), ${report.custodyEvents} custody event(s), ${report.checks.length} check(s)`);
+  if (report.format) out.push(`Bundle format version ${report.format.version}${report.format.version < BUNDLE_FORMAT ? ` (older; the current is ${BUNDLE_FORMAT})` : ''}`);
+  for (const limit of report.format?.limitations ?? []) out.push(`  this version could not prove: ${limit}`);
   for (const file of report.files) out.push(`  ${file.sha256}  ${file.path}  (${file.size} bytes)`);
   for (const key of report.keys) out.push(`  signing key ${key.id}: SHA-256 fingerprint ${key.sha256Fingerprint}`);
   if (report.log) out.push(`  transparency log ${report.log.origin}: checkpoint of ${report.log.size} entries, root ${report.log.root}, key ${report.log.vkey}`);
   if (report.signer) out.push(`  bundle signed (CAdES) by ${report.signer.subject}, certificate SHA-256 ${report.signer.sha256Fingerprint}, at ${report.signer.signingTime ?? '?'}`);
   const failed = report.checks.filter((c) => !c.ok);
   for (const c of failed) out.push(`FAIL ${c.check}: ${c.detail}`);
-  out.push(report.ok ? 'VERIFIED: every digest, signature, chain link and log proof holds.' : `NOT VERIFIED: first failure: ${report.firstFailure?.check ?? '?'}: ${report.firstFailure?.detail ?? ''}`);
+  out.push(report.ok ? (report.format?.version === 1 ? 'VERIFIED (format 1): every digest, signature and chain link holds; see above what this version could not prove.' : 'VERIFIED: every digest, signature, chain link and log proof holds.') : `NOT VERIFIED: first failure: ${report.firstFailure?.check ?? '?'}: ${report.firstFailure?.detail ?? ''}`);
   return out.join('\n');
 }

@@ -18,7 +18,7 @@ import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
 import type { Actor } from '../cases/index.js';
 import { canonicalJson } from '../ledger/canonical-json.js';
-import { ASIC_MIMETYPE, BAGIT_TXT, dataPath, EVENTS_FILE, KEYS_DIR, MANIFEST, manifestText, SIGNATURES_FILE, TAG_MANIFEST } from './bundle-layout.js';
+import { ASIC_MIMETYPE, BAGIT_TXT, BUNDLE_FORMAT, dataPath, FORMAT_FIELD, EVENTS_FILE, KEYS_DIR, MANIFEST, manifestText, SIGNATURES_FILE, TAG_MANIFEST } from './bundle-layout.js';
 import { ASIC_MANIFEST, ASIC_SIGNATURE, asicManifestXml, signAsicManifest } from './asic.js';
 import { bundleProofs } from './bundle-proofs.js';
 import { caseUcoGraph } from './case-uco.js';
@@ -100,6 +100,7 @@ export async function exportBundle(ev: EvidenceContext, actor: Actor, caseId: st
           `Comity-Case: ${caseRow.id}`,
           `Comity-Scope: ${partial ? 'partial' : 'full'}`,
           `Comity-Chain-Head: ${last ? `${last.seq} ${lineHash(last.line)}` : '0'}`,
+          `${FORMAT_FIELD}: ${BUNDLE_FORMAT}`,
           '',
         ].join('\n'),
       ),

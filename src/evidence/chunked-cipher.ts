@@ -91,7 +91,10 @@ export class ChunkSealer {
     decipher.setAAD(final ? this.aadFinal : this.aadPlain);
     decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
     try {
-      return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES)), decipher.final()]);
+      const body = decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES));
+      const rest = decipher.final();
+      // GCM gives everything from update(): no copy into a new buffer (one chunk less to collect).
+      return rest.length === 0 ? body : Buffer.concat([body, rest]);
     } catch {
       throw new CipherError(`chunk ${index} does not authenticate: the stored blob was altered or belongs to another key`);
     }
@@ -145,12 +148,18 @@ export class EncryptStream extends Transform {
   }
 }
 
-/** A Transform from a sealed blob (header first) to its plaintext; errors on any alteration. */
+/**
+ * A Transform from a sealed blob (header first) to its plaintext; errors on any alteration.
+ * Incoming bytes are copied into one reused buffer of a sealed chunk's size: no concatenation of
+ * what is pending on every read, so the garbage per chunk is the plaintext handed on.
+ */
 export class DecryptStream extends Transform {
   private readonly caseKey: Buffer;
   private sealer: ChunkSealer | null = null;
-  private buffered: Buffer[] = [];
-  private bufferedBytes = 0;
+  private readonly header = Buffer.alloc(HEADER_BYTES);
+  private headerBytes = 0;
+  private chunk: Buffer = Buffer.alloc(0);
+  private fill = 0;
   private index = 0;
 
   constructor(caseKey: Buffer) {
@@ -159,28 +168,30 @@ export class DecryptStream extends Transform {
   }
 
   override _transform(data: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.buffered.push(data);
-    this.bufferedBytes += data.length;
     try {
-      let all = Buffer.concat(this.buffered, this.bufferedBytes);
+      let at = 0;
       if (this.sealer === null) {
-        if (all.length < HEADER_BYTES) {
-          this.buffered = [all];
-          callback();
-          return;
+        const take = Math.min(HEADER_BYTES - this.headerBytes, data.length);
+        data.copy(this.header, this.headerBytes, 0, take);
+        this.headerBytes += take;
+        at = take;
+        if (this.headerBytes < HEADER_BYTES) return callback();
+        this.sealer = new ChunkSealer(this.caseKey, this.header);
+        this.chunk = Buffer.allocUnsafe(this.sealer.chunkBytes + TAG_BYTES);
+      }
+      const sealer = this.sealer;
+      while (at < data.length) {
+        const take = Math.min(this.chunk.length - this.fill, data.length - at);
+        data.copy(this.chunk, this.fill, at, at + take);
+        this.fill += take;
+        at += take;
+        // The final chunk is always shorter than a full one: a full one is never final.
+        if (this.fill === this.chunk.length) {
+          this.push(sealer.open(this.index, this.chunk, false));
+          this.index += 1;
+          this.fill = 0;
         }
-        this.sealer = new ChunkSealer(this.caseKey, Buffer.from(all.subarray(0, HEADER_BYTES)));
-        all = all.subarray(HEADER_BYTES);
       }
-      const sealedBytes = this.sealer.chunkBytes + TAG_BYTES;
-      // The final chunk is always shorter than a full one: a full one is never final.
-      while (all.length >= sealedBytes) {
-        this.push(this.sealer.open(this.index, all.subarray(0, sealedBytes), false));
-        this.index += 1;
-        all = all.subarray(sealedBytes);
-      }
-      this.buffered = all.length > 0 ? [Buffer.from(all)] : [];
-      this.bufferedBytes = all.length;
       callback();
     } catch (error) {
       callback(error as Error);
@@ -190,8 +201,7 @@ export class DecryptStream extends Transform {
   override _flush(callback: TransformCallback): void {
     try {
       if (this.sealer === null) throw new CipherError('truncated blob (no header)');
-      const last = Buffer.concat(this.buffered, this.bufferedBytes);
-      this.push(this.sealer.open(this.index, last, true));
+      this.push(this.sealer.open(this.index, this.chunk.subarray(0, this.fill), true));
       callback();
     } catch (error) {
       callback(error as Error);

@@ -51,6 +51,13 @@ export interface UploadStatus {
   chunkBytes: number;
   /** When the upload is removed unless more bytes arrive (tus Upload-Expires). */
   expiresAt: string;
+  /**
+   * SHA-256 of the bytes received so far (0 … offset − 1), so that a client resuming from a copy
+   * of the file checks it is the same file before sending the rest; null once complete.
+   */
+  receivedSha256: string | null;
+  /** The file name announced when the upload began. */
+  name: string;
 }
 
 const ID = /^[0-9a-f-]{36}$/;
@@ -94,7 +101,7 @@ export async function beginUpload(ev: EvidenceContext, actor: Actor, caseId: str
     .values({ id, case_id: caseId, actor: actor.id, authority_id: actor.authorityId, length: parsed.data.length, received: 0, header: header.toString('base64url'), metadata: JSON.stringify(parsed.data), created_at: now.toISOString(), updated_at: now.toISOString() })
     .execute();
   ev.uploads.set(id, { id, caseId, length: parsed.data.length, received: 0, hash: createHash('sha256'), head: Buffer.alloc(0), busy: false });
-  return { id, caseId, offset: 0, length: parsed.data.length, chunkBytes: new ChunkSealer(randomBytes(32), header).chunkBytes, expiresAt: expiresAt(ev, now.toISOString()) };
+  return { id, caseId, offset: 0, length: parsed.data.length, chunkBytes: new ChunkSealer(randomBytes(32), header).chunkBytes, expiresAt: expiresAt(ev, now.toISOString()), receivedSha256: createHash('sha256').digest('hex'), name: parsed.data.name };
 }
 
 /** Hours an incomplete upload is kept after its last bytes: COMITY_UPLOAD_EXPIRY_HOURS (1 to 8760), default 24. */
@@ -203,9 +210,12 @@ function completedMarker(metadata: string): boolean {
 export async function uploadStatus(ev: EvidenceContext, actor: Actor, caseId: string, uploadId: string): Promise<UploadStatus> {
   const row = await uploadRow(ev, actor, caseId, uploadId);
   const expires = expiresAt(ev, row.updated_at);
-  if (completedMarker(row.metadata)) return { id: row.id, caseId, offset: Number(row.length), length: Number(row.length), chunkBytes: new ChunkSealer(randomBytes(32), Buffer.from(row.header, 'base64url')).chunkBytes, expiresAt: expires };
+  const chunkBytes = new ChunkSealer(randomBytes(32), Buffer.from(row.header, 'base64url')).chunkBytes;
+  const name = (JSON.parse(row.metadata) as { name: string }).name;
+  if (completedMarker(row.metadata)) return { id: row.id, caseId, offset: Number(row.length), length: Number(row.length), chunkBytes, expiresAt: expires, receivedSha256: null, name };
   const state = await stateOf(ev, row);
-  return { id: row.id, caseId, offset: state.received, length: state.length, chunkBytes: new ChunkSealer(randomBytes(32), Buffer.from(row.header, 'base64url')).chunkBytes, expiresAt: expires };
+  // A copy of the running digest: the upload goes on hashing from where it stands.
+  return { id: row.id, caseId, offset: state.received, length: state.length, chunkBytes, expiresAt: expires, receivedSha256: state.busy ? null : state.hash.copy().digest('hex'), name };
 }
 
 export interface AppendResult {
@@ -237,8 +247,10 @@ export async function appendUpload(ev: EvidenceContext, actor: Actor, caseId: st
   const sealedBytes = size + TAG_BYTES;
   const path = stagingPath(ev, uploadId);
   let file: FileHandle | null = await open(path, 'r+');
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
+  // The chunk being filled: one buffer per request, reused for every chunk (the sealed parts
+  // written are new buffers; the plaintext is hashed and sealed before it is overwritten).
+  const assembly = Buffer.allocUnsafe(size);
+  let fill = 0;
   let failed = false;
   // One sealed chunk is written while the next is hashed and sealed (the write goes to libuv's
   // thread pool); the chunk's parts are written as they are (writev), not copied together.
@@ -255,26 +267,26 @@ export async function appendUpload(ev: EvidenceContext, actor: Actor, caseId: st
   try {
     for await (const piece of body) {
       const bytes = Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
-      if (state.received + pendingBytes + bytes.length > state.length) throw new EvidenceError('too-large', `upload ${uploadId} announced ${state.length} bytes; more were sent`);
-      pending.push(bytes);
-      pendingBytes += bytes.length;
-      if (pendingBytes < size) continue;
-      let all = Buffer.concat(pending, pendingBytes);
-      // A whole chunk is never final (the final chunk is shorter): seal it now.
-      while (all.length >= size) {
-        const plain = all.subarray(0, size);
-        await writeChunk(sealer.sealParts(state.received / size, plain, false), HEADER_BYTES + (state.received / size) * sealedBytes);
-        state.hash.update(plain);
-        if (state.received === 0) state.head = Buffer.from(plain.subarray(0, SNIFF_BYTES));
+      if (state.received + fill + bytes.length > state.length) throw new EvidenceError('too-large', `upload ${uploadId} announced ${state.length} bytes; more were sent`);
+      let at = 0;
+      while (at < bytes.length) {
+        const take = Math.min(size - fill, bytes.length - at);
+        bytes.copy(assembly, fill, at, at + take);
+        fill += take;
+        at += take;
+        if (fill < size) break;
+        // A whole chunk is never final (the final chunk is shorter): seal it now.
+        const parts = sealer.sealParts(state.received / size, assembly, false);
+        state.hash.update(assembly);
+        if (state.received === 0) state.head = Buffer.from(assembly.subarray(0, SNIFF_BYTES));
+        await writeChunk(parts, HEADER_BYTES + (state.received / size) * sealedBytes);
         state.received += size;
-        all = all.subarray(size);
+        fill = 0;
       }
-      pending = all.length > 0 ? [Buffer.from(all)] : [];
-      pendingBytes = all.length;
     }
-    if (state.received + pendingBytes === state.length) {
+    if (state.received + fill === state.length) {
       // The last bytes: the final chunk, 0 … size − 1 bytes.
-      const tail = Buffer.concat(pending, pendingBytes);
+      const tail = assembly.subarray(0, fill);
       const index = state.received / size;
       await writeChunk(sealer.sealParts(index, tail, true), HEADER_BYTES + index * sealedBytes);
       await settle();

@@ -249,6 +249,8 @@ export function createApi(client: ApiClient) {
         if (!response.ok) throw parseProblem(response.status, response.headers.get('content-type'), parsed);
         return parsed as { offset: number; length: number; item: EvidenceItemView | null };
       },
+      /** Where an upload stands: its offset and the SHA-256 of the bytes the server holds (to check a file chosen again). */
+      status: (id: string, uploadId: string, signal?: AbortSignal) => client.get<{ id: string; offset: number; length: number; receivedSha256: string | null; name: string }>(`/api/cases/${enc(id)}/evidence/uploads/${enc(uploadId)}`, signal ? { signal } : {}),
       cancel: (id: string, uploadId: string) => client.delete<void>(`/api/cases/${enc(id)}/evidence/uploads/${enc(uploadId)}`),
       contentUrl: (id: string, itemId: string) => `/api/cases/${enc(id)}/evidence/${enc(itemId)}/content`,
       exportUrl: (id: string) => `/api/cases/${enc(id)}/evidence/export`,

@@ -3,13 +3,15 @@
  * the browser only. A French prosecutor drafts it in the wizard (addressee, measure, the ranked
  * legal bases, the required contents, the safeguards), the judge records the review and approves,
  * the French central authority sends it; the US central authority receives, acknowledges,
- * assesses (every refusal ground answered, accept), executes and responds with a summary and an
- * attachment; the French side then sees the answer, the attachment and the legal clocks.
+ * assesses (every refusal ground answered, accept), executes (uploading evidence, resumed after a
+ * page reload: see evidence-resume.ts) and responds with a summary and an attachment; the French
+ * side then sees the answer, the attachment and the legal clocks.
  * A screenshot per step under artifacts/e2e/journey/.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { evidenceResumedAfterReload } from './evidence-resume.js';
 import { chromiumSkipReason, E2E } from './harness.js';
 
 const skip = chromiumSkipReason();
@@ -226,6 +228,9 @@ describe('journey: preservation request FR → US through the workspace', { skip
     await e2e.shot(page, 'us-accepted');
 
     await confirm(page, e2e, 'us-execute', 'Execute', 'executed');
+
+    // Evidence of the execution, uploaded in slices; the page is reloaded midway and the upload resumed.
+    await evidenceResumedAfterReload(page, e2e);
 
     // The response: a summary and a file, when the form offers files.
     const respond = page.getByTestId('action-respond');

@@ -119,6 +119,25 @@ describe('offline verifier page in Chromium', { skip }, () => {
     assert.ok(result.report.includes(`bundle signed (CAdES), certificate SHA-256 ${cli.signer?.sha256Fingerprint ?? '?'}`), result.report);
   });
 
+  it('a format-1 bundle (written before the log proofs and the ASiC-E signature): VERIFIED (format 1), saying what it could not prove, as comity verify', async () => {
+    const fixture = join(ROOT, 'test', 'evidence', 'fixtures', 'bundle-v1', 'v1-full.zip');
+    const result = await check(fixture);
+    assert.equal(result.ok, 'true', result.report);
+    assert.match(result.report, /Bundle format version 1 \(older; the current is 2\)/);
+    assert.match(result.report, /this version could not prove: no transparency-log proofs/);
+    assert.match(result.report, /^VERIFIED \(format 1\)/m);
+    const cli = await verifyBundle(memory(await readFile(fixture)));
+    assert.ok(result.report.includes(`${cli.checks.length} check(s)`), `${result.report}\n-- CLI: ${cli.checks.length} checks`);
+    // Changed behind a consistent ZIP, it no longer verifies, and the page names what the CLI names.
+    const changed = join(dir, 'v1-changed.zip');
+    await writeFile(changed, await rebuiltWith(await readFile(fixture), 'documents/request.json', (c) => Buffer.from(c.toString('utf8').replace('OLD-BUNDLE-V1', 'OLD-BUNDLE-V2'))));
+    const bad = await check(changed);
+    assert.equal(bad.ok, 'false', bad.report);
+    const cliBad = await verifyBundle(memory(await readFile(changed)));
+    assert.equal(cliBad.ok, false);
+    assert.ok(bad.report.includes(`first failure: ${cliBad.firstFailure?.check ?? '?'}`), `${bad.report}\n-- CLI: ${JSON.stringify(cliBad.firstFailure)}`);
+  });
+
   it('a partial export: VERIFIED', async () => {
     const result = await check(bundles['partial.zip'] as string);
     assert.equal(result.ok, 'true', result.report);

@@ -15,6 +15,7 @@ import { assertProblem, buildTestApp, type TestApp } from '../http/harness.js';
 import { acceptedCase, metadata, patch, upload } from './fixture.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const pick = ({ offset, receivedSha256, name }: { offset: number; receivedSha256: string; name: string }) => ({ offset, receivedSha256, name });
 
 for (const kind of ['sqlite', 'pglite'] as const)
 describe(`evidence store [${kind}]`, () => {
@@ -42,8 +43,12 @@ describe(`evidence store [${kind}]`, () => {
     // A wrong offset is refused with the offset to continue from.
     assertProblem(await patch(us, caseId, id, 5, content.subarray(5)), 409, 'conflict');
     const status = await us.get(`/api/cases/${caseId}/evidence/uploads/${id}`);
-    assert.equal(status.json<{ offset: number }>().offset, chunkBytes);
+    // The offset, and the SHA-256 of the bytes kept so far (a resuming client checks its copy of the file against it).
+    assert.deepEqual(pick(status.json<{ offset: number; receivedSha256: string; name: string }>()), { offset: chunkBytes, receivedSha256: sha(content.subarray(0, chunkBytes)), name: 'mailbox export.mbox' });
     // After a "restart" (the running digest forgotten) the digest is rebuilt from the staged chunks.
+    t.evidence.uploads.clear();
+    const rebuilt = await us.get(`/api/cases/${caseId}/evidence/uploads/${id}`);
+    assert.equal(rebuilt.json<{ receivedSha256: string }>().receivedSha256, sha(content.subarray(0, chunkBytes)));
     t.evidence.uploads.clear();
     const rest = await patch(us, caseId, id, chunkBytes, content.subarray(chunkBytes));
     assert.equal(rest.statusCode, 201, rest.body);

@@ -4,14 +4,14 @@
  * with names, and — for the requested side while the case is accepted or being executed — an
  * upload of any size with progress, cancel, and the digest once stored.
  */
-import { useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api';
 import { ProblemAlert } from '../../components/ProblemAlert';
 import { useLocale } from '../../hooks/useLocale';
-import { uploadEvidence } from '../../lib/evidence-upload';
+import { forgetPending, readPending, ResumeMismatch, resumeEvidence, uploadEvidence, type PendingUpload } from '../../lib/evidence-upload';
 import { formatBytes } from '../../lib/files';
-import type { ApiProblem } from '../../lib/problem';
+import { ApiProblem } from '../../lib/problem';
 import { formatDateTime } from '../../lib/time-left';
 import type { CustodyRecord, EvidenceItemView } from '../../types';
 import { asProblem, type Tx } from './shared';
@@ -111,9 +111,116 @@ function Custody({ records }: { records: readonly CustodyRecord[] | undefined })
   );
 }
 
+/**
+ * An upload begun on this browser and interrupted (a reload, a closed tab): the same file chosen
+ * again continues from the server's offset once its first bytes are shown to be those the server
+ * holds; another file is refused, and nothing is sent.
+ */
+function ResumeUpload({ pending, offset, onDone, onDiscarded }: { pending: PendingUpload; offset: number; onDone: (item: EvidenceItemView) => void; onDiscarded: () => void }) {
+  const { t } = useTranslation();
+  const locale = useLocale();
+  const [file, setFile] = useState<File | null>(null);
+  const [checking, setChecking] = useState<{ done: number; total: number } | null>(null);
+  const [progress, setProgress] = useState<{ sent: number; total: number } | null>(null);
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const [problem, setProblem] = useState<ApiProblem | null>(null);
+  const abort = useRef<AbortController | null>(null);
+  const busy = checking !== null || progress !== null;
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!file) return;
+    setRefusal(null);
+    setProblem(null);
+    const controller = new AbortController();
+    abort.current = controller;
+    try {
+      setChecking({ done: 0, total: offset });
+      const item = await resumeEvidence(
+        pending,
+        file,
+        (sent, total) => {
+          setChecking(null);
+          setProgress({ sent, total });
+        },
+        controller.signal,
+        (done, total) => setChecking({ done, total }),
+      );
+      onDone(item);
+    } catch (error) {
+      if (error instanceof ResumeMismatch) {
+        const size = formatBytes(pending.size, locale);
+        setRefusal(
+          error.reason === 'name'
+            ? t('evidence.upload.resumeWrongName', { name: pending.name })
+            : error.reason === 'size'
+              ? t('evidence.upload.resumeWrongSize', { name: pending.name, size })
+              : error.message === 'busy'
+                ? t('evidence.upload.resumeBusy')
+                : t('evidence.upload.resumeWrongContent', { name: pending.name, size: formatBytes(Number(error.message), locale) }),
+        );
+      } else if (controller.signal.aborted) onDiscarded();
+      else if (error instanceof ApiProblem && error.status === 404) {
+        forgetPending(pending.caseId);
+        onDiscarded();
+      } else setProblem(asProblem(error));
+    } finally {
+      abort.current = null;
+      setChecking(null);
+      setProgress(null);
+    }
+  };
+
+  const discard = async () => {
+    setRefusal(null);
+    await api.evidence.cancel(pending.caseId, pending.uploadId).catch(() => undefined);
+    forgetPending(pending.caseId);
+    onDiscarded();
+  };
+
+  return (
+    <form onSubmit={(e) => void submit(e)} className="stack" data-testid="evidence-resume">
+      <h3>{t('evidence.upload.resumeTitle')}</h3>
+      <p>{t('evidence.upload.interrupted', { name: pending.name, sent: formatBytes(offset, locale), total: formatBytes(pending.size, locale) })}</p>
+      <label>
+        {t('evidence.upload.resumeFile', { name: pending.name })}
+        <input type="file" onChange={(e) => (setFile(e.target.files?.[0] ?? null), setRefusal(null))} required disabled={busy} />
+      </label>
+      {refusal && (
+        <p className="alert alert-error" role="alert" data-testid="evidence-resume-refused">
+          {refusal}
+        </p>
+      )}
+      {problem && <ProblemAlert problem={problem} />}
+      {checking && (
+        <p role="status">
+          {t('evidence.upload.checking', { done: formatBytes(checking.done, locale), total: formatBytes(checking.total, locale) })}
+        </p>
+      )}
+      {progress && (
+        <p role="status">
+          <progress max={progress.total || 1} value={progress.sent} aria-label={t('evidence.upload.progress')} /> {formatBytes(progress.sent, locale)} / {formatBytes(progress.total, locale)}{' '}
+          <button type="button" className="secondary" onClick={() => abort.current?.abort()}>
+            {t('evidence.upload.cancel')}
+          </button>
+        </p>
+      )}
+      <p>
+        <button type="submit" disabled={busy}>
+          {t('evidence.upload.resume')}
+        </button>{' '}
+        <button type="button" className="secondary" disabled={busy} onClick={() => void discard()}>
+          {t('evidence.upload.discard')}
+        </button>
+      </p>
+    </form>
+  );
+}
+
 function EvidenceUpload({ caseId, onUploaded }: { caseId: string; onUploaded: () => void }) {
   const { t } = useTranslation();
   const locale = useLocale();
+  const [pending, setPending] = useState<{ upload: PendingUpload; offset: number } | null>(null);
   const [file, setFile] = useState<File | null>(null);
   const [producer, setProducer] = useState('');
   const [category, setCategory] = useState<string>('content');
@@ -121,6 +228,36 @@ function EvidenceUpload({ caseId, onUploaded }: { caseId: string; onUploaded: ()
   const [problem, setProblem] = useState<ApiProblem | null>(null);
   const [stored, setStored] = useState<EvidenceItemView | null>(null);
   const abort = useRef<AbortController | null>(null);
+
+  // An upload this browser began and did not finish: still on the server? Then offer to resume it.
+  useEffect(() => {
+    const remembered = readPending(caseId);
+    if (!remembered) return;
+    const controller = new AbortController();
+    api.evidence.status(caseId, remembered.uploadId, controller.signal).then(
+      (status) => setPending({ upload: remembered, offset: status.offset }),
+      (error: unknown) => {
+        // Gone (expired, cancelled elsewhere, another authority's): forget it.
+        if (error instanceof ApiProblem && error.status === 404) forgetPending(caseId);
+      },
+    );
+    return () => controller.abort();
+  }, [caseId]);
+
+  if (pending) {
+    return (
+      <ResumeUpload
+        pending={pending.upload}
+        offset={pending.offset}
+        onDone={(item) => {
+          setPending(null);
+          setStored(item);
+          onUploaded();
+        }}
+        onDiscarded={() => setPending(null)}
+      />
+    );
+  }
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
