@@ -18,7 +18,7 @@ import type { Database, EorderClocksTable, EorderEventsTable, EordersTable } fro
 import type { Actor, CaseContext } from '../cases/context.js';
 import { auditRow, insertAuditRow } from '../cases/audit.js';
 import { findAuthority, type Authority } from '../cases/authorities.js';
-import { mayIssue, type Citation, type IssuingAnswer, type Measure } from '../law/index.js';
+import { kindsOfAuthority, mayIssue, type Citation, type IssuingAnswer, type Measure } from '../law/index.js';
 import {
   annexIIISchema,
   annexVISchema,
@@ -175,12 +175,27 @@ export function issuingCheck(rules: CaseContext['kb']['issuing'], cert: OrderCer
   };
 }
 
+/**
+ * Art. 4: the kind the certificate declares (Section A) must be one the issuing authority's
+ * account can have — its directory kind, or the Art. 4 kind recorded for it — else the drafter
+ * could make a police unit a judge by ticking a box.
+ */
+async function assertIssuerKind(ctx: CaseContext, db: Kysely<Database>, authorityId: string, cert: OrderCertificate): Promise<void> {
+  const row = await db.selectFrom('authorities').select(['id', 'kind', 'issuing_kind']).where('id', '=', authorityId).executeTakeFirst();
+  if (!row) throw new OrderError('validation-failed', `unknown authority ${JSON.stringify(authorityId)}`, [{ field: 'issuingAuthority', message: 'no such authority' }]);
+  const answer = kindsOfAuthority(ctx.kb.issuing, { id: row.id, kind: row.kind, issuingKind: row.issuing_kind }, cert.issuer.kind);
+  if (!answer.competent) {
+    throw new OrderError('order-issuer-not-competent', `Art. 4: ${answer.reason}`, [{ field: 'certificate.issuer.kind', message: answer.kinds.length > 0 ? `one of ${answer.kinds.join(', ')}` : answer.reason }]);
+  }
+}
+
 export async function createOrder(ctx: CaseContext, actor: Actor, input: unknown): Promise<PresentedOrder> {
   const parsed = orderInputSchema.safeParse(input);
   if (!parsed.success) throw new OrderError('invalid-request', 'invalid order', zodOrderIssues(parsed.error));
   const { certificate: cert, issuingAuthority } = parsed.data;
   if (actor.authorityId !== null && actor.authorityId !== issuingAuthority) throw new OrderError('forbidden', 'an order can only be drafted for your own authority');
   const issuing = await authorityOrFail(ctx, ctx.db, issuingAuthority, 'issuingAuthority');
+  await assertIssuerKind(ctx, ctx.db, issuing.id, cert);
   const provider = await getProvider(ctx, cert.provider);
   if (!provider) throw new OrderError('validation-failed', `unknown service provider ${JSON.stringify(cert.provider)}`, [{ field: 'certificate.provider', message: 'no such provider (GET /api/providers)' }]);
   const now = ctx.now();
@@ -334,6 +349,7 @@ async function applyEvent(ctx: CaseContext, trx: Transaction<Database>, row: Sel
   const later: (() => Promise<unknown>)[] = [];
   switch (event) {
     case 'approve': {
+      await assertIssuerKind(ctx, trx, row.issuing_authority_id, cert);
       const check = issuingCheck(ctx.kb.issuing, cert);
       if (!check.mayIssue) throw new OrderError('order-issuer-not-competent', `Art. 4: ${check.reasons.join('; ')}`, check.reasons.map((r) => ({ field: 'certificate.issuer.kind', message: r })));
       if (check.validation === 'prior') {

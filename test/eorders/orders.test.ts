@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { assertProblem, buildTestApp, type TestApp } from '../http/harness.js';
 
 const HOUR = 3_600_000;
+const OFAC = { who: 'ofac@fr.demo', authority: 'fr-247' };
 const DAY = 24 * HOUR;
 
 function certificate(overrides: Record<string, unknown> = {}) {
@@ -68,9 +69,9 @@ for (const kind of KINDS) describe(`e-Evidence orders (Reg. 2023/1543) over the 
     return client;
   };
 
-  const draft = async (cert: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<Order> => {
-    const greffe = await as('greffe@fr.demo');
-    const res = await greffe.post('/api/orders', { issuingAuthority: 'fr-tj-paris', certificate: cert, ...extra });
+  const draft = async (cert: Record<string, unknown>, extra: Record<string, unknown> = {}, by: { who: string; authority: string } = { who: 'greffe@fr.demo', authority: 'fr-tj-paris' }): Promise<Order> => {
+    const greffe = await as(by.who);
+    const res = await greffe.post('/api/orders', { issuingAuthority: by.authority, certificate: cert, ...extra });
     assert.equal(res.statusCode, 201, res.body);
     return res.json<Order>();
   };
@@ -186,8 +187,32 @@ for (const kind of KINDS) describe(`e-Evidence orders (Reg. 2023/1543) over the 
     const approved = await event('juge@fr.demo', o.id, 'approve', { validation: { kind: 'investigating-judge', name: 'Juge d’instruction Claire Dubois', reference: 'ORD-VAL-2026-7' } });
     assert.equal(approved.validationStatus, 'validated');
     // Another competent authority may never issue traffic/content data itself, emergency or not.
-    const police = await draft(certificate({ issuer: { kind: 'other-competent-authority', name: 'OFAC', fileReference: 'OFAC-1' }, emergency: { emergency: true, reasons: 'Imminent threat to a person’s life.' } }));
-    assertProblem(await judge.post(`/api/orders/${police.id}/events/approve`, {}), 422, 'order-issuer-not-competent');
+    const police = await draft(certificate({ issuer: { kind: 'other-competent-authority', name: 'OFAC', fileReference: 'OFAC-1' }, emergency: { emergency: true, reasons: 'Imminent threat to a person’s life.' } }), {}, OFAC);
+    assertProblem(await (await as('ofac-chef@fr.demo')).post(`/api/orders/${police.id}/events/approve`, {}), 422, 'order-issuer-not-competent');
+  });
+
+  test('Art. 4 kind cross-checked with the account: a declared kind the drafter’s authority cannot have is refused', async () => {
+    const greffe = await as('greffe@fr.demo');
+    // A court (prosecutor-or-judge) is not "another competent authority".
+    const asPolice = assertProblem(await greffe.post('/api/orders', { issuingAuthority: 'fr-tj-paris', certificate: certificate({ issuer: { kind: 'other-competent-authority', name: 'OFAC', fileReference: 'OFAC-1' } }) }), 422, 'order-issuer-not-competent');
+    assert.match(asPolice.detail ?? '', /fr-tj-paris \(prosecutor-or-judge\) cannot act as a other-competent-authority/);
+    // The OFAC (a 24/7 point of contact) cannot declare itself an investigating judge to skip the validation.
+    const ofac = await as('ofac@fr.demo');
+    const asJudge = assertProblem(await ofac.post('/api/orders', { issuingAuthority: 'fr-247', certificate: certificate({ issuer: { kind: 'investigating-judge', name: 'OFAC', fileReference: 'OFAC-2' } }) }), 422, 'order-issuer-not-competent');
+    assert.deepEqual(asJudge.issues?.map((i) => i.field), ['certificate.issuer.kind']);
+    // The same order declared with the kind the OFAC has is accepted, and needs its validation.
+    const ok = await draft(certificate({ issuer: { kind: 'other-competent-authority', name: 'OFAC', fileReference: 'OFAC-3' } }), {}, OFAC);
+    assert.equal(ok.state, 'draft');
+    // Approval checks again: the authority's Art. 4 kind recorded after drafting (an administrator
+    // records fr-tj-paris as an investigating judge) makes a draft declared "public prosecutor" void.
+    const prosecutor = await draft(certificate({ issuer: { kind: 'public-prosecutor', name: 'Parquet', fileReference: 'P-1' }, categories: ['subscriber-data'] }));
+    await t.cases.db.updateTable('authorities').set({ issuing_kind: 'investigating-judge' }).where('id', '=', 'fr-tj-paris').execute();
+    try {
+      const refused = assertProblem(await (await as('juge@fr.demo')).post(`/api/orders/${prosecutor.id}/events/approve`, {}), 422, 'order-issuer-not-competent');
+      assert.match(refused.detail ?? '', /recorded as investigating-judge/);
+    } finally {
+      await t.cases.db.updateTable('authorities').set({ issuing_kind: null }).where('id', '=', 'fr-tj-paris').execute();
+    }
   });
 
   test('journey 2: an emergency identification-data EPOC answered within 8 hours; ex-post validation clock (Art. 4(5))', async () => {
@@ -197,7 +222,9 @@ for (const kind of KINDS) describe(`e-Evidence orders (Reg. 2023/1543) over the 
       categories: ['identification-data'],
       identifiers: [{ type: 'ip-address', value: '198.51.100.23' }],
     });
-    const o = await issueAndSend(cert);
+    const drafted = await draft(cert, {}, OFAC);
+    await event('ofac-chef@fr.demo', drafted.id, 'approve');
+    const o = await event('ofac-chef@fr.demo', drafted.id, 'send');
     assert.equal(o.notification.required, false, 'identification data are not notified (Art. 8(1))');
     assert.equal(o.enforcing?.status, 'not-notified');
     assert.equal(o.validationStatus, 'ex-post-pending');
@@ -214,7 +241,7 @@ for (const kind of KINDS) describe(`e-Evidence orders (Reg. 2023/1543) over the 
     const produced = await event('agent@provider.demo', o.id, 'produce', { form: { items: [{ description: 'Subscriber of 198.51.100.23 at the time given', category: 'identification-data', sha256: 'b'.repeat(64) }] } });
     assert.equal(produced.clocks.find((c) => c.clock === 'production')?.status, 'met');
     assert.ok(Date.parse(produced.events.at(-1)?.at ?? '') < Date.parse(prod?.dueAt ?? ''), 'produced within the 8 hours');
-    const validated = await event('juge@fr.demo', o.id, 'validate', { validation: { kind: 'investigating-judge', name: 'Juge d’instruction Claire Dubois', reference: 'VAL-EXPOST-1' } });
+    const validated = await event('ofac-chef@fr.demo', o.id, 'validate', { validation: { kind: 'investigating-judge', name: 'Juge d’instruction Claire Dubois', reference: 'VAL-EXPOST-1' } });
     assert.equal(validated.validationStatus, 'validated');
     assert.equal(validated.clocks.find((c) => c.clock === 'validation')?.status, 'met');
   });
