@@ -15,7 +15,7 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import { z } from 'zod';
 import { calendarDateIn, dueInstant } from '../clock/index.js';
 import type { Database, EorderClocksTable, EorderEventsTable, EordersTable } from '../db/index.js';
-import type { Actor, CaseContext } from '../cases/context.js';
+import type { Actor, CaseContext, PreparedOutbound } from '../cases/context.js';
 import { auditRow, insertAuditRow } from '../cases/audit.js';
 import { findAuthority, type Authority } from '../cases/authorities.js';
 import { kindsOfAuthority, mayIssue, type Citation, type IssuingAnswer, type Measure } from '../law/index.js';
@@ -268,7 +268,7 @@ export async function orderFacts(db: Kysely<Database>, id: string) {
   return db.selectFrom('eorders').select(['issuing_authority_id', 'addressee_id', 'enforcing_authority_id', 'enforcing_status', 'delivered_at', 'enforcing_delivered_at', 'created_by']).where('id', '=', id).executeTakeFirst();
 }
 
-async function startClock(ctx: CaseContext, trx: Kysely<Database>, row: Selectable<EordersTable>, clock: string, party: 'addressee' | 'enforcing' | 'issuing', authority: Authority, at: string, rule: { amount: number; unit: 'hours' | 'days'; text: string; citation: Citation }, dueAt?: string): Promise<string> {
+async function startClock(ctx: CaseContext, trx: Kysely<Database>, row: Selectable<EordersTable>, clock: string, party: 'addressee' | 'enforcing' | 'issuing', authority: Authority, at: string, rule: { amount: number; unit: 'hours' | 'days'; text: string; citation: Citation }, dueAt?: string, replace = false): Promise<string> {
   const instrument = ctx.kb.instruments.get('EU-2023-1543');
   const due = dueAt === undefined ? dueInstant(at, { amount: rule.amount, unit: rule.unit }, { timeZone: authority.timeZone, dayRule: instrument?.dayPeriodRule.rule ?? 'end-of-last-day' }) : { epochMilliseconds: Date.parse(dueAt) };
   const value: Selectable<EorderClocksTable> = {
@@ -287,7 +287,8 @@ async function startClock(ctx: CaseContext, trx: Kysely<Database>, row: Selectab
     citation: JSON.stringify(rule.citation),
     verified: rule.citation.verified ? 1 : 0,
   };
-  await trx.insertInto('eorder_clocks').values(value).onConflict((oc) => oc.columns(['order_id', 'clock']).doNothing()).execute();
+  if (replace) await trx.updateTable('eorder_clocks').set({ started_at: value.started_at, due_at: value.due_at, text: value.text }).where('order_id', '=', row.id).where('clock', '=', clock).execute();
+  else await trx.insertInto('eorder_clocks').values(value).onConflict((oc) => oc.columns(['order_id', 'clock']).doNothing()).execute();
   return value.due_at;
 }
 
@@ -318,21 +319,40 @@ export async function orderEvent(ctx: CaseContext, actor: Actor, id: string, eve
   if (!parsedInput.success) throw new OrderError('invalid-request', 'invalid event', zodOrderIssues(parsedInput.error));
   const input = parsedInput.data;
   const form = parseForm(event, input);
-  await ctx.transaction(async (trx) => {
-    const row = await readOrder(trx, id);
-    if (!row) throw new OrderError('not-found', `no order ${id}`);
+  const checkParty = (row: Selectable<EordersTable>) => {
     const party = partyOf(event);
     if (actor.authorityId !== null && !partiesOf(row, actor.authorityId).includes(party)) {
       if (partiesOf(row, actor.authorityId).length === 0) throw new OrderError('not-found', `no order ${id}`);
       throw new OrderError('forbidden', `${event} is for the ${party} authority of the order`);
     }
+  };
+  // Orders between nodes: the event travels to the parties hosted on peers, sealed before the
+  // transaction (with the row as read) and queued in the transaction of the change.
+  let outbound: PreparedOutbound | null = null;
+  let seen: Selectable<EordersTable> | undefined;
+  if (ctx.orderFederation !== undefined && event !== 'approve') {
+    seen = await readOrder(ctx.db, id);
+    if (!seen) throw new OrderError('not-found', `no order ${id}`);
+    checkParty(seen);
+    const { expectedVersion: _v, ...carried } = input;
+    outbound = await ctx.orderFederation.prepare(seen, actor, event, { ...carried, ...(form === undefined ? {} : { form }) });
+  }
+  await ctx.transaction(async (trx) => {
+    const row = await readOrder(trx, id);
+    if (!row) throw new OrderError('not-found', `no order ${id}`);
+    checkParty(row);
     if (input.expectedVersion !== undefined && input.expectedVersion !== row.version) throw new OrderError('conflict', `the order changed (version ${row.version}, you saw ${input.expectedVersion}): reload it`);
+    if (outbound !== null && seen !== undefined && seen.version !== row.version) throw new OrderError('conflict', 'the order changed meanwhile: reload it');
     await applyEvent(ctx, trx, row, actor, event, input, form);
+    if (outbound !== null) await outbound.enqueue(trx);
   });
+  outbound?.committed();
   return getOrder(ctx, actor, id);
 }
 
-async function applyEvent(ctx: CaseContext, trx: Transaction<Database>, row: Selectable<EordersTable>, actor: Actor, event: OrderEvent, input: OrderEventInput, form: unknown): Promise<Selectable<EordersTable>> {
+const SYSTEM_ACTOR: Actor = { id: 'system', authorityId: null };
+
+async function applyEvent(ctx: CaseContext, trx: Transaction<Database>, row: Selectable<EordersTable>, actor: Actor, event: OrderEvent, input: OrderEventInput, form: unknown, atGiven?: string): Promise<Selectable<EordersTable>> {
   const kind = row.kind as OrderKind;
   const rules = orderRules();
   let to: OrderState;
@@ -342,7 +362,7 @@ async function applyEvent(ctx: CaseContext, trx: Transaction<Database>, row: Sel
     if (error instanceof OrderTransitionError) throw new OrderError(error.code, error.message);
     throw error;
   }
-  const at = ctx.now().toISOString();
+  const at = atGiven ?? ctx.now().toISOString();
   const cert = JSON.parse(row.certificate) as OrderCertificate;
   const changes: Partial<Selectable<EordersTable>> = {};
   let payload: unknown = form ?? null;
@@ -474,7 +494,16 @@ async function applyEvent(ctx: CaseContext, trx: Transaction<Database>, row: Sel
   await writeChange(ctx, trx, row, after, event, partyOf(event), actor, at, input.reason ?? null, payload);
   for (const step of later) await step();
   if (TERMINAL_ORDER_STATES.has(to)) await trx.updateTable('eorder_clocks').set({ status: 'cancelled' }).where('order_id', '=', row.id).where('status', '=', 'running').execute();
-  if (event === 'send') return deliver(ctx, trx, after);
+  if (event === 'send') {
+    // Between authorities of this node, the loopback delivery: at once. A party on a peer node
+    // receives the order when its node's receipt says so (recordOrderReceipt).
+    const fed = ctx.orderFederation;
+    const remoteAddressee = fed !== undefined && (await fed.isRemote(after.addressee_id));
+    const notify = after.enforcing_status === 'to-notify' && after.enforcing_authority_id !== null;
+    const remoteEnforcing = notify && fed !== undefined && (await fed.isRemote(after.enforcing_authority_id as string));
+    const now = ctx.now().toISOString();
+    return deliverParts(ctx, trx, after, { ...(remoteAddressee ? {} : { addressee: now }), ...(notify && !remoteEnforcing ? { enforcing: now } : {}) }, { via: 'loopback' });
+  }
   return after;
 }
 
@@ -492,32 +521,70 @@ async function writeChange(ctx: CaseContext, trx: Kysely<Database>, before: Sele
 }
 
 /**
- * Loopback delivery: the order lands in the addressee's inbox (and, where Art. 8 requires, the
- * enforcing authority's) in the transaction that sends it; the clocks start at that instant.
+ * Delivery into the addressee's (and, where Art. 8 requires, the enforcing authority's) system:
+ * the clocks start at that instant. On one node it is the loopback, in the transaction that sends;
+ * between nodes it is the `receivedAt` of the receiving node's signed receipt — on the issuing
+ * node when the receipt comes back, on the receiving node when it issues it.
+ *
+ * Art. 8(1): the enforcing authority is notified at the same time as the addressee. A node that
+ * knows only the addressee's delivery (the provider's node) counts the enforcing authority's
+ * period from it; the issuing node corrects it when the enforcing node's own receipt arrives.
  */
-async function deliver(ctx: CaseContext, trx: Transaction<Database>, row: Selectable<EordersTable>): Promise<Selectable<EordersTable>> {
-  const at = ctx.now().toISOString();
+export async function deliverParts(ctx: CaseContext, trx: Transaction<Database>, row: Selectable<EordersTable>, parts: { addressee?: string; enforcing?: string }, via: Record<string, unknown>): Promise<Selectable<EordersTable>> {
   const rules = orderRules();
-  const notified = row.enforcing_status === 'to-notify';
-  const after: Selectable<EordersTable> = { ...row, state: 'delivered', delivered_at: at, enforcing_delivered_at: notified ? at : row.enforcing_delivered_at, enforcing_status: notified ? 'notified' : row.enforcing_status, version: row.version + 1, updated_at: at };
-  await writeChange(ctx, trx, row, after, 'deliver', 'system', { id: 'system', authorityId: null }, at, null, { via: 'loopback', deliveredAt: at, notified, certificateSha256: createHash('sha256').update(row.certificate).digest('hex') });
   const emergency = row.emergency === 1;
-  if (row.kind === 'EPOC') {
+  const notifiable = row.enforcing_authority_id !== null && (row.enforcing_status === 'to-notify' || row.enforcing_status === 'notified');
+  const toEnforcing = parts.enforcing !== undefined && notifiable && row.enforcing_delivered_at === null;
+  const toAddressee = parts.addressee !== undefined && row.state === 'sent';
+  if (!toEnforcing && !toAddressee) return row;
+  const at = (toAddressee ? parts.addressee : parts.enforcing) as string;
+  const after: Selectable<EordersTable> = {
+    ...row,
+    ...(toAddressee ? { state: 'delivered', delivered_at: at } : {}),
+    ...(toEnforcing ? { enforcing_delivered_at: parts.enforcing as string } : {}),
+    enforcing_status: notifiable ? 'notified' : row.enforcing_status,
+    version: row.version + 1,
+    updated_at: at,
+  };
+  const payload = {
+    ...via,
+    deliveredAt: at,
+    to: [...(toAddressee ? ['addressee'] : []), ...(toEnforcing ? ['enforcing'] : [])],
+    notified: notifiable,
+    ...(toEnforcing ? { enforcingDeliveredAt: parts.enforcing } : {}),
+    certificateSha256: createHash('sha256').update(row.certificate).digest('hex'),
+  };
+  await writeChange(ctx, trx, row, after, 'deliver', 'system', SYSTEM_ACTOR, at, null, payload);
+  if (row.kind !== 'EPOC') return after;
+  const review = clockRule(rules, 'enforcing-review', 'EPOC', emergency);
+  const production = clockRule(rules, 'production', 'EPOC', emergency);
+  const w = rules.notification.transmissionWindow;
+  const productionRule = production && !emergency ? { ...production, text: `${production.text} ${w.text}`, citation: w.citation } : production;
+  if (toEnforcing && review) {
+    const enforcing = await authorityOrFail(ctx, trx, row.enforcing_authority_id as string, 'enforcing');
+    const existing = await clockOf(trx, row.id, 'enforcing-review');
+    if (existing === undefined) await startClock(ctx, trx, after, 'enforcing-review', 'enforcing', enforcing, parts.enforcing as string, review);
+    else if (existing.started_at !== parts.enforcing && existing.status === 'running') {
+      // The enforcing node's own receipt replaces the count from the addressee's delivery.
+      const due = await startClock(ctx, trx, after, 'enforcing-review', 'enforcing', enforcing, parts.enforcing as string, review, undefined, true);
+      const prod = await clockOf(trx, row.id, 'production');
+      if (prod && prod.status === 'running' && !emergency) await trx.updateTable('eorder_clocks').set({ due_at: new Date(Date.parse(due) + w.hours * 3_600_000).toISOString() }).where('id', '=', prod.id).execute();
+    }
+  }
+  if (toAddressee && production) {
     const addressee = await authorityOrFail(ctx, trx, row.addressee_id, 'addressee');
-    const production = clockRule(rules, 'production', 'EPOC', emergency);
     let reviewDue: string | undefined;
-    if (notified && row.enforcing_authority_id) {
-      const enforcing = await authorityOrFail(ctx, trx, row.enforcing_authority_id, 'enforcing');
-      const review = clockRule(rules, 'enforcing-review', 'EPOC', emergency);
-      if (review) reviewDue = await startClock(ctx, trx, after, 'enforcing-review', 'enforcing', enforcing, at, review);
+    if (notifiable && review) {
+      const existing = await clockOf(trx, row.id, 'enforcing-review');
+      if (existing) reviewDue = existing.due_at;
+      else {
+        const enforcing = await authorityOrFail(ctx, trx, row.enforcing_authority_id as string, 'enforcing');
+        reviewDue = await startClock(ctx, trx, after, 'enforcing-review', 'enforcing', enforcing, at, { ...review, text: `${review.text} Counted here from the addressee's delivery (Art. 8(1): notified at the same time).` });
+      }
     }
-    if (production) {
-      if (reviewDue !== undefined && !emergency) {
-        // Art. 10(2): transmit at the end of the enforcing authority's period (suspensive effect, Art. 8(4)).
-        const w = rules.notification.transmissionWindow;
-        await startClock(ctx, trx, after, 'production', 'addressee', addressee, at, { ...production, text: `${production.text} ${w.text}`, citation: w.citation }, new Date(Date.parse(reviewDue) + w.hours * 3_600_000).toISOString());
-      } else await startClock(ctx, trx, after, 'production', 'addressee', addressee, at, production);
-    }
+    // Art. 10(2): transmit at the end of the enforcing authority's period (suspensive effect, Art. 8(4)).
+    if (reviewDue !== undefined && !emergency && productionRule) await startClock(ctx, trx, after, 'production', 'addressee', addressee, at, productionRule, new Date(Date.parse(reviewDue) + w.hours * 3_600_000).toISOString());
+    else await startClock(ctx, trx, after, 'production', 'addressee', addressee, at, production);
   }
   return after;
 }
