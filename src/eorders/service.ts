@@ -352,7 +352,12 @@ export async function orderEvent(ctx: CaseContext, actor: Actor, id: string, eve
 
 const SYSTEM_ACTOR: Actor = { id: 'system', authorityId: null };
 
-async function applyEvent(ctx: CaseContext, trx: Transaction<Database>, row: Selectable<EordersTable>, actor: Actor, event: OrderEvent, input: OrderEventInput, form: unknown, atGiven?: string): Promise<Selectable<EordersTable>> {
+/**
+ * `peer`: the event comes from the node of the party that recorded it, whose own state machine
+ * already applied the time rules (Art. 8(4), 12(1), 16(1)) on its record: this node records it
+ * at the time its receipt gives, without deciding them again on clocks counted from its own receipts.
+ */
+async function applyEvent(ctx: CaseContext, trx: Transaction<Database>, row: Selectable<EordersTable>, actor: Actor, event: OrderEvent, input: OrderEventInput, form: unknown, atGiven?: string, peer = false): Promise<Selectable<EordersTable>> {
   const kind = row.kind as OrderKind;
   const rules = orderRules();
   let to: OrderState;
@@ -421,7 +426,7 @@ async function applyEvent(ctx: CaseContext, trx: Transaction<Database>, row: Sel
     case 'produce': {
       // Art. 8(4), 10(2): a notified, non-emergency EPOC is transmitted at the end of the 10 days
       // unless the enforcing authority confirmed earlier that it raises no ground.
-      if (row.enforcing_status === 'notified' && row.emergency === 0) {
+      if (!peer && row.enforcing_status === 'notified' && row.emergency === 0) {
         const review = await clockOf(trx, row.id, 'enforcing-review');
         if (review && Date.parse(at) < Date.parse(review.due_at)) {
           throw new OrderError('order-suspended', `the enforcing authority was notified (Art. 8(4)): transmit at the end of its period, ${review.due_at}, unless it confirms earlier that it raises no ground (Art. 10(2))`, [{ field: 'event', message: `not before ${review.due_at}` }]);
@@ -466,7 +471,7 @@ async function applyEvent(ctx: CaseContext, trx: Transaction<Database>, row: Sel
     case 'raise-ground': {
       if (row.enforcing_status !== 'notified') throw new OrderError('invalid-transition', `the enforcing authority's decision is already recorded (${row.enforcing_status})`);
       const review = await clockOf(trx, row.id, 'enforcing-review');
-      if (review && Date.parse(at) > Date.parse(review.due_at)) throw new OrderError('invalid-transition', `the enforcing authority's period ended at ${review.due_at} (Art. 12(1))`);
+      if (!peer && review && Date.parse(at) > Date.parse(review.due_at)) throw new OrderError('invalid-transition', `the enforcing authority's period ended at ${review.due_at} (Art. 12(1))`);
       changes.enforcing_status = 'ground-raised';
       later.push(() => meetClock(trx, row.id, 'enforcing-review', at));
       break;
@@ -474,7 +479,7 @@ async function applyEvent(ctx: CaseContext, trx: Transaction<Database>, row: Sel
     case 'start-enforcement': {
       if (row.enforcing_authority_id === null) throw new OrderError('validation-failed', 'no enforcing authority is registered for the representative’s State (Art. 16)');
       if (row.enforcing_status === 'ground-raised') throw new OrderError('invalid-transition', 'a ground for refusal was raised (Art. 16(1) requires that none was)');
-      if (kind === 'EPOC' && ['delivered', 'acknowledged', 'clarification-requested'].includes(row.state)) {
+      if (!peer && kind === 'EPOC' && ['delivered', 'acknowledged', 'clarification-requested'].includes(row.state)) {
         const production = await clockOf(trx, row.id, 'production');
         if (production && Date.parse(at) <= Date.parse(production.due_at)) throw new OrderError('invalid-transition', `the addressee's period runs until ${production.due_at}: enforcement is for an order not complied with within the deadline (Art. 16(1))`);
       }
@@ -612,6 +617,174 @@ export async function sweepOrders(ctx: CaseContext): Promise<number> {
     });
   }
   return changed;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Orders between nodes (exchange/order-bridge.ts carries them)
+
+/** What the issuing node sends with the order: its record as sent, and the provider it addresses. */
+export const peerOrderSchema = z.strictObject({
+  id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
+  reference: z.string().min(1).max(100),
+  kind: z.enum(['EPOC', 'EPOC-PR']),
+  emergency: z.boolean(),
+  issuingAuthority: z.string().min(1).max(64),
+  addressee: z.string().min(1).max(64),
+  enforcingAuthority: z.string().min(1).max(64).nullable(),
+  provider: z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/), name: z.string().min(2).max(300), establishedIn: z.string().regex(/^[A-Z]{2}$/), representativeKind: z.enum(['designated-establishment', 'legal-representative']) }),
+  validationStatus: z.enum(['validated', 'ex-post-pending', 'not-needed']),
+  validation: validationSchema.extend({ at: z.string().max(40) }).nullable(),
+  certificate: z.unknown(),
+  sentAt: z.iso.datetime(),
+});
+export type PeerOrder = z.infer<typeof peerOrderSchema>;
+
+/** The issuing node's record of an order, as it travels (on `send`). */
+export async function peerOrderOf(ctx: CaseContext, db: Kysely<Database>, row: Selectable<EordersTable>, sentAt: string): Promise<PeerOrder> {
+  const provider = await getProvider(ctx, row.provider_id, db);
+  if (!provider) throw new OrderError('validation-failed', 'the service provider was removed');
+  return {
+    id: row.id,
+    reference: row.reference,
+    kind: row.kind as OrderKind,
+    emergency: row.emergency === 1,
+    issuingAuthority: row.issuing_authority_id,
+    addressee: row.addressee_id,
+    enforcingAuthority: row.enforcing_authority_id,
+    provider: { id: provider.id, name: provider.name, establishedIn: provider.establishedIn, representativeKind: provider.representative.kind },
+    validationStatus: row.validation_status as PeerOrder['validationStatus'],
+    validation: row.validation === null ? null : (JSON.parse(row.validation) as ValidationRecord),
+    certificate: JSON.parse(row.certificate) as unknown,
+    sentAt,
+  };
+}
+
+export interface PeerMessageFacts {
+  messageId: string;
+  fromNode: string;
+  fromAuthority: string;
+  toAuthority: string;
+  conversation: string;
+  /** The sender authority as its node's signed agreement describes it (its Art. 4 kind). */
+  senderAgreement: { kind: string; issuingKind?: string | undefined } | undefined;
+}
+
+/**
+ * The receiving node's record of an order another node sent: checked by this node's own rules
+ * (Art. 4 against the sender's agreement, Art. 8 notification), written as sent, and delivered at
+ * `at` — the `receivedAt` of the receipt this node signs for the message — when every clock starts.
+ */
+export async function importPeerOrder(ctx: CaseContext, trx: Transaction<Database>, raw: unknown, facts: PeerMessageFacts, at: string): Promise<Selectable<EordersTable>> {
+  const parsed = peerOrderSchema.safeParse(raw);
+  if (!parsed.success) throw new OrderError('invalid-request', 'the message carries no valid order', zodOrderIssues(parsed.error));
+  const o = parsed.data;
+  const certParsed = orderCertificateSchema.safeParse(o.certificate);
+  if (!certParsed.success) throw new OrderError('invalid-request', 'the order carries no valid certificate', zodOrderIssues(certParsed.error));
+  const cert = certParsed.data;
+  if (o.id !== facts.conversation) throw new OrderError('invalid-request', 'an order travels under its own id as the conversation');
+  if (o.issuingAuthority !== facts.fromAuthority) throw new OrderError('forbidden', 'the order names another issuing authority than its sender');
+  if (facts.toAuthority !== o.addressee && facts.toAuthority !== o.enforcingAuthority) throw new OrderError('forbidden', 'the order is neither addressed to nor notified to the recipient');
+  if (cert.order !== o.kind || cert.provider !== o.provider.id || cert.emergency.emergency !== o.emergency) throw new OrderError('invalid-request', 'the certificate does not match the order');
+  if (await readOrder(trx, o.id)) throw new OrderError('conflict', `order ${o.id} is already on this node`);
+  for (const [field, id] of [['issuingAuthority', o.issuingAuthority], ['addressee', o.addressee], ['enforcingAuthority', o.enforcingAuthority]] as const) {
+    if (id !== null) await authorityOrFail(ctx, trx, id, field);
+  }
+  // Art. 4: the kind declared in the certificate against the sender's agreement, then who may issue.
+  const agreement = facts.senderAgreement;
+  if (agreement === undefined) throw new OrderError('order-issuer-not-competent', `${facts.fromAuthority} is not in its node's agreement`);
+  const competence = kindsOfAuthority(ctx.kb.issuing, { id: facts.fromAuthority, kind: agreement.kind, issuingKind: agreement.issuingKind ?? null }, cert.issuer.kind);
+  if (!competence.competent) throw new OrderError('order-issuer-not-competent', `Art. 4: ${competence.reason} (from its node's agreement)`);
+  const check = issuingCheck(ctx.kb.issuing, cert);
+  if (!check.mayIssue) throw new OrderError('order-issuer-not-competent', `Art. 4: ${check.reasons.join('; ')}`);
+  if (check.validation === 'prior' && (o.validationStatus !== 'validated' || o.validation === null || !check.validators.includes(o.validation.kind))) {
+    throw new OrderError('order-issuer-not-competent', `Art. 4: the order must bear its validation by a ${check.validators.join(', ')}`);
+  }
+  // Art. 8 by this node's own rules, not the sender's word.
+  const notification = notificationFor(orderRules(), { kind: cert.order, categories: cert.categories, emergency: cert.emergency.emergency, ...cert.residenceTest });
+  if (notification.required && o.enforcingAuthority === null) throw new OrderError('validation-failed', 'the order must be notified to an enforcing authority (Art. 8(1)) but names none');
+  const addressee = await authorityOrFail(ctx, trx, o.addressee, 'addressee');
+  await trx
+    .insertInto('service_providers')
+    .values({ id: o.provider.id, name: o.provider.name, established_in: o.provider.establishedIn, representative_authority_id: o.addressee, representative_kind: o.provider.representativeKind, representative_state: addressee.party, created_at: at })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+  const actor: Actor = { id: `peer:${facts.fromNode}/${facts.fromAuthority}`, authorityId: facts.fromAuthority };
+  const row: Selectable<EordersTable> = {
+    id: o.id,
+    reference: o.reference,
+    kind: o.kind,
+    state: 'sent',
+    emergency: o.emergency ? 1 : 0,
+    issuing_authority_id: o.issuingAuthority,
+    addressee_id: o.addressee,
+    provider_id: o.provider.id,
+    enforcing_authority_id: o.enforcingAuthority,
+    enforcing_status: notification.required ? 'to-notify' : 'not-notified',
+    validation_status: o.validationStatus,
+    certificate: JSON.stringify(cert),
+    validation: o.validation === null ? null : JSON.stringify(o.validation),
+    preceded_by: null,
+    created_by: actor.id,
+    version: 1,
+    created_at: at,
+    updated_at: at,
+    sent_at: o.sentAt,
+    delivered_at: null,
+    enforcing_delivered_at: null,
+    closed_at: null,
+  };
+  await trx.insertInto('eorders').values(row).execute();
+  await trx.insertInto('eorder_events').values(historyRow(ctx, row, 'send', 'issued', 'sent', actor, 'issuing', o.sentAt, null, { via: 'exchange', node: facts.fromNode, messageId: facts.messageId })).execute();
+  await insertAuditRow(trx, auditRow({ id: ctx.newId(), actor: actor.id, action: 'eorder.receive', objectType: 'eorder', objectId: row.id, at, before: null, after: row }));
+  if (check.validation === 'ex-post' && o.validationStatus === 'ex-post-pending') {
+    const issuing = await authorityOrFail(ctx, trx, row.issuing_authority_id, 'issuingAuthority');
+    const hours = check.validateWithinHours ?? ctx.kb.issuing.emergency.validateWithinHours;
+    await startClock(ctx, trx, row, 'validation', 'issuing', issuing, o.sentAt, { amount: hours, unit: 'hours', text: `Art. 4(5): issued without prior validation in an emergency; validation by ${check.validators.join(', ')} is sought within ${hours} hours. ${ctx.kb.issuing.emergency.ifRefused}`, citation: ctx.kb.issuing.emergency.citation });
+  }
+  // Art. 8(1): addressee and enforcing authority are notified at the same time; this node counts
+  // both from its own receipt (the issuing node holds each party's receipt).
+  return deliverParts(ctx, trx, row, { addressee: at, ...(notification.required ? { enforcing: at } : {}) }, { via: 'exchange', messageId: facts.messageId, node: facts.fromNode, receipt: 'receivedAt of the signed receipt this node gave' });
+}
+
+/**
+ * A peer's event on an order this node also holds: the sender must be the authority that plays
+ * the event's party in the order; the same state machine applies it, at the receipt's time.
+ */
+export async function applyPeerOrderEvent(ctx: CaseContext, trx: Transaction<Database>, id: string, fromAuthority: string, fromNode: string, eventName: string, rawInput: unknown, at: string): Promise<Selectable<EordersTable>> {
+  if (!isOrderEvent(eventName) || ['deliver', 'expire', 'approve', 'send'].includes(eventName)) throw new OrderError('invalid-transition', `order event ${JSON.stringify(eventName)} does not travel on its own`);
+  const event = eventName;
+  const row = await readOrder(trx, id);
+  if (!row) throw new OrderError('not-found', `no order ${id} on this node`);
+  const party = partyOf(event);
+  const player = party === 'issuing' ? row.issuing_authority_id : party === 'addressee' ? row.addressee_id : party === 'enforcing' ? row.enforcing_authority_id : null;
+  if (player !== fromAuthority) throw new OrderError('forbidden', `${fromAuthority} is not the ${party} authority of order ${id}`);
+  const parsedInput = orderEventInputSchema.safeParse(rawInput ?? {});
+  if (!parsedInput.success) throw new OrderError('invalid-request', 'invalid event', zodOrderIssues(parsedInput.error));
+  const input = parsedInput.data;
+  // Art. 8: the enforcing authority's node receives the fact of a production, not the data's description.
+  const withheld = event === 'produce' && input.form === undefined;
+  const form = withheld ? { withheld: 'the description of the data produced is sent to the issuing authority only' } : parseForm(event, input);
+  const actor: Actor = { id: `peer:${fromNode}/${fromAuthority}`, authorityId: fromAuthority };
+  return applyEvent(ctx, trx, row, actor, event, input, form, at, true);
+}
+
+/**
+ * The issuing node learns that its order was delivered from the receipt the other node signed:
+ * the addressee's (or the enforcing authority's) clocks start at its `receivedAt`. A refused
+ * order (a provider's gate quarantined it) is recorded on the order, which stays sent.
+ */
+export async function recordOrderReceipt(ctx: CaseContext, receipt: { orderId: string; toAuthority: string; messageId: string; outcome: 'delivered' | 'rejected'; receivedAt: string; reason: string | null }): Promise<void> {
+  await ctx.transaction(async (trx) => {
+    const row = await readOrder(trx, receipt.orderId);
+    if (!row) return;
+    if (receipt.outcome === 'rejected') {
+      const after: Selectable<EordersTable> = { ...row, version: row.version + 1, updated_at: receipt.receivedAt };
+      await writeChange(ctx, trx, row, after, 'delivery-refused', 'system', SYSTEM_ACTOR, receipt.receivedAt, receipt.reason ?? 'refused by the receiving node', { to: receipt.toAuthority, messageId: receipt.messageId });
+      return;
+    }
+    const parts = { ...(receipt.toAuthority === row.addressee_id ? { addressee: receipt.receivedAt } : {}), ...(receipt.toAuthority === row.enforcing_authority_id ? { enforcing: receipt.receivedAt } : {}) };
+    await deliverParts(ctx, trx, row, parts, { via: 'exchange', messageId: receipt.messageId, receipt: 'receivedAt of the signed receipt of the receiving node' });
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
