@@ -8,6 +8,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { captureIo } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
+import { pageTexts as pdfText } from '../../src/documents/poppler.js';
+import { verifyOrderDocument } from '../../src/eorders/index.js';
 import { assertProblem, buildTestApp, type TestApp } from '../http/harness.js';
 
 const HOUR = 3_600_000;
@@ -270,6 +278,56 @@ for (const kind of KINDS) describe(`e-Evidence orders (Reg. 2023/1543) over the 
     await event('juge@fr.demo', epoc.id, 'approve');
     const sent = await event('juge@fr.demo', epoc.id, 'send');
     assert.equal(sent.state, 'delivered');
+  });
+
+  test('signed certificates: the issuing authority signs Annex I, the addressee Annex III, with a detached CAdES signature that comity verify and OpenSSL check', async () => {
+    const o = await issueAndSend(certificate({ categories: ['subscriber-data'] }));
+    const judge = await as('juge@fr.demo');
+    const pdf = await judge.get(`/api/orders/${o.id}/document`, { query: { form: 'annex-i' } });
+    assert.equal(pdf.statusCode, 200, pdf.body.slice(0, 300));
+    const sig = await judge.get(`/api/orders/${o.id}/document`, { query: { form: 'annex-i', part: 'signature' } });
+    assert.equal(sig.statusCode, 200, sig.body.slice(0, 300));
+    assert.equal(sig.headers['content-type'], 'application/pkcs7-signature');
+    assert.match(String(sig.headers['content-disposition']), new RegExp(`${o.reference}-annex-i\\.p7s`));
+    // The same form prints to the same bytes: the signature fetched apart signs the file the reader has.
+    const again = await judge.get(`/api/orders/${o.id}/document`, { query: { form: 'annex-i' } });
+    assert.ok(again.rawPayload.equals(pdf.rawPayload));
+    const check = verifyOrderDocument(sig.rawPayload, pdf.rawPayload);
+    assert.equal(check.ok, true, check.detail);
+    assert.match(check.signer?.subject ?? '', /Tribunal judiciaire de Paris/);
+    const tampered = Buffer.from(pdf.rawPayload);
+    const middle = Math.floor(tampered.length / 2);
+    tampered[middle] = (tampered[middle] ?? 0) ^ 1;
+    assert.equal(verifyOrderDocument(sig.rawPayload, tampered).ok, false);
+    const dir = mkdtempSync(join(tmpdir(), 'comity-order-sig-'));
+    writeFileSync(join(dir, 'o.pdf'), pdf.rawPayload);
+    writeFileSync(join(dir, 'o.p7s'), sig.rawPayload);
+    writeFileSync(join(dir, 'bad.pdf'), tampered);
+    const cli = async (...args: string[]) => {
+      const io = captureIo();
+      return { code: await main(['node', 'comity', ...args], io), out: io.stdout.join('\n') };
+    };
+    const ok = await cli('verify', join(dir, 'o.pdf'), '--signature', join(dir, 'o.p7s'));
+    assert.equal(ok.code, 0, ok.out);
+    assert.match(ok.out, /^OK {2}CAdES signature by .*Tribunal judiciaire de Paris/);
+    assert.equal((await cli('verify', join(dir, 'bad.pdf'), '--signature', join(dir, 'o.p7s'))).code, 1);
+    assert.equal((await cli('verify', join(dir, 'o.pdf'), '--signature', join(dir, 'missing.p7s'))).code, 2);
+    // Independently: OpenSSL checks the signature over the PDF's bytes (the certificate is self-issued: -noverify).
+    const openssl = spawnSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(dir, 'o.p7s'), '-content', join(dir, 'o.pdf'), '-noverify', '-out', '/dev/null'], { encoding: 'utf8' });
+    assert.equal(openssl.status, 0, openssl.stderr);
+    // The PDF says who signed it; the addressee gets no signature of the issuing authority's form.
+    assert.match(pdfText(pdf.rawPayload).join(' '), /Signed by .*detached CAdES signature/);
+    const agent = await as('agent@provider.demo');
+    assertProblem(await agent.get(`/api/orders/${o.id}/document`, { query: { form: 'annex-i', part: 'signature' } }), 403, 'forbidden');
+    assert.match(pdfText((await agent.get(`/api/orders/${o.id}/document`, { query: { form: 'annex-i' } })).rawPayload).join(' '), /not signed/);
+    // Annex III is the addressee's: it signs it.
+    await event('agent@provider.demo', o.id, 'report-impossibility', { form: { reason: 'data-not-stored', details: 'The account was deleted by its user on 2 October 2026.', dataPreserved: false } });
+    const a3 = await agent.get(`/api/orders/${o.id}/document`, { query: { form: 'annex-iii' } });
+    const a3sig = await agent.get(`/api/orders/${o.id}/document`, { query: { form: 'annex-iii', part: 'signature' } });
+    const a3check = verifyOrderDocument(a3sig.rawPayload, a3.rawPayload);
+    assert.equal(a3check.ok, true, a3check.detail);
+    assert.match(a3check.signer?.subject ?? '', /Example Mail/);
+    assertProblem(await judge.get(`/api/orders/${o.id}/document`, { query: { form: 'annex-iii', part: 'signature' } }), 403, 'forbidden');
   });
 
   test('an EPOC-PR not confirmed within its period expires (Art. 11(1))', async () => {
