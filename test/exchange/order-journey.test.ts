@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { it } from 'node:test';
 import { createCaseContext, type Actor, type CaseContext } from '../../src/cases/index.js';
 import { openDatabase, uuidv7 } from '../../src/db/index.js';
-import { createOrder, createProvider, getOrder, orderEvent, type PresentedOrder } from '../../src/eorders/index.js';
+import { createOrder, createProvider, getOrder, orderEvent } from '../../src/eorders/index.js';
 import { OrderError } from '../../src/eorders/errors.js';
 import { createCaseMessageHandler } from '../../src/exchange/case-bridge.js';
 import { requireNodeIdentity } from '../../src/exchange/index.js';
