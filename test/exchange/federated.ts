@@ -12,7 +12,9 @@ import { requireNodeIdentity } from '../../src/exchange/index.js';
 import { deliveriesOf } from '../../src/exchange/outbox.js';
 import { createExchangeRuntime, type ExchangeRuntime } from '../../src/exchange/runtime.js';
 import { loadKnowledgeBase } from '../../src/law/index.js';
-import type { TestNode } from './nodes.js';
+import type { DatabaseHandle } from '../../src/db/index.js';
+import { initNode } from '../../src/exchange/node.js';
+import { createTestNode, NODE_PLANS, type NodeName, type TestNode } from './nodes.js';
 
 const kb = loadKnowledgeBase();
 
@@ -45,6 +47,21 @@ export async function federated(node: TestNode, t: { after(fn: () => Promise<voi
     await new Promise<void>((r) => server.close(() => r()));
   });
   return { cases, runtime, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+type Cleanup = { after(fn: () => Promise<void> | void): void };
+
+/**
+ * A test node on `handle`, served over HTTP with its case context wired to the federation, and
+ * re-initialised with its real endpoint (known only once the server listens). Peers still have
+ * to import its agreement (`trustEachOther`, then `runtime.invalidateTrust()`).
+ */
+export async function federatedNode(name: NodeName, handle: DatabaseHandle, t: Cleanup): Promise<{ node: TestNode; cases: CaseContext; runtime: ExchangeRuntime; url: string }> {
+  const node = await createTestNode(name, handle);
+  t.after(() => handle.close());
+  const side = await federated(node, t as { after(fn: () => Promise<void>): void });
+  await initNode(node.db, node.keys, { nodeId: node.nodeId, endpoint: side.url, hosted: [...NODE_PLANS[name].hosted] }, new Date());
+  return { node, ...side };
 }
 
 export async function settled(ctx: CaseContext, caseId: string): Promise<void> {

@@ -12,11 +12,10 @@ import { it } from 'node:test';
 import { createCase, getCase, transitionCase, type Actor, type CaseContext } from '../../src/cases/index.js';
 import { openDatabase } from '../../src/db/index.js';
 import { DEMO_REVIEW, preservationRequestFrToUs } from '../../src/demo/data.js';
-import { initNode } from '../../src/exchange/node.js';
 import { deliveriesOf } from '../../src/exchange/outbox.js';
 import { forEachDatabase } from '../db/dialects.js';
-import { federated, settled } from './federated.js';
-import { createTestNode, trustEachOther } from './nodes.js';
+import { federatedNode, settled } from './federated.js';
+import { trustEachOther } from './nodes.js';
 
 const fr: Actor = { id: 'officer@fr', authorityId: 'fr-ca' };
 const us: Actor = { id: 'officer@us', authorityId: 'us-doj-oia' };
@@ -25,13 +24,9 @@ forEachDatabase('cases across nodes', (target) => {
   it('France → United States preservation then production, and an order to the Irish provider: each node keeps its own record, every step crosses as a message', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'comity-journey-'));
     // Endpoints are known only once the servers listen: nodes are set up with placeholders, then re-initialised.
-    const frNode = await createTestNode('fr', await openDatabase({ kind: 'sqlite', file: join(dir, 'fr.db') }));
-    t.after(() => frNode.handle.close());
-    const usNode = await createTestNode('us', await target.create(t));
-    const frSide = await federated(frNode, t);
-    const usSide = await federated(usNode, t);
-    await initNode(frNode.db, frNode.keys, { nodeId: frNode.nodeId, endpoint: frSide.url, hosted: ['fr-ca', 'fr-parquet-paris'] }, new Date());
-    await initNode(usNode.db, usNode.keys, { nodeId: usNode.nodeId, endpoint: usSide.url, hosted: ['us-doj-oia'] }, new Date());
+    const frSide = await federatedNode('fr', await openDatabase({ kind: 'sqlite', file: join(dir, 'fr.db') }), t);
+    const usSide = await federatedNode('us', await target.create(t), t);
+    const [frNode, usNode] = [frSide.node, usSide.node];
     await trustEachOther([frNode, usNode]);
     frSide.runtime.invalidateTrust();
     usSide.runtime.invalidateTrust();
@@ -70,10 +65,8 @@ forEachDatabase('cases across nodes', (target) => {
 
     // Then the production of the preserved data (Budapest Art. 31), and an order to the Irish
     // provider (Reg. 2023/1543) on a third node.
-    const ieNode = await createTestNode('ie', await openDatabase({ kind: 'sqlite', file: join(dir, 'ie.db') }));
-    t.after(() => ieNode.handle.close());
-    const ieSide = await federated(ieNode, t);
-    await initNode(ieNode.db, ieNode.keys, { nodeId: ieNode.nodeId, endpoint: ieSide.url, hosted: ['ie-provider'] }, new Date());
+    const ieSide = await federatedNode('ie', await openDatabase({ kind: 'sqlite', file: join(dir, 'ie.db') }), t);
+    const ieNode = ieSide.node;
     await trustEachOther([frNode, usNode, ieNode]); // FR and US take each other's newer agreement
     frSide.runtime.invalidateTrust();
     ieSide.runtime.invalidateTrust();

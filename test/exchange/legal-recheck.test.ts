@@ -17,12 +17,11 @@ import { openDatabase, type CasesTable } from '../../src/db/index.js';
 import { DEMO_REVIEW, preservationRequestFrToUs } from '../../src/demo/data.js';
 import { sha256Hex } from '../../src/exchange/envelope.js';
 import { incomingRejections } from '../../src/exchange/inbox.js';
-import { initNode } from '../../src/exchange/node.js';
 import { deliveriesOf } from '../../src/exchange/outbox.js';
 import { verifyReceipt } from '../../src/exchange/receipt.js';
 import { forEachDatabase } from '../db/dialects.js';
-import { federated } from './federated.js';
-import { createTestNode, trustEachOther } from './nodes.js';
+import { federatedNode } from './federated.js';
+import { trustEachOther } from './nodes.js';
 
 const fr: Actor = { id: 'officer@fr', authorityId: 'fr-ca' };
 const us: Actor = { id: 'officer@us', authorityId: 'us-doj-oia' };
@@ -30,13 +29,9 @@ const us: Actor = { id: 'officer@us', authorityId: 'us-doj-oia' };
 forEachDatabase('legal re-check of incoming requests', (target) => {
   it('a request the requested side’s engine finds without an applicable basis is rejected, signed and reasoned, and nothing is applied', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'comity-recheck-'));
-    const frNode = await createTestNode('fr', await openDatabase({ kind: 'sqlite', file: join(dir, 'fr.db') }));
-    t.after(() => frNode.handle.close());
-    const usNode = await createTestNode('us', await target.create(t));
-    const frSide = await federated(frNode, t);
-    const usSide = await federated(usNode, t);
-    await initNode(frNode.db, frNode.keys, { nodeId: frNode.nodeId, endpoint: frSide.url, hosted: ['fr-ca', 'fr-parquet-paris'] }, new Date());
-    await initNode(usNode.db, usNode.keys, { nodeId: usNode.nodeId, endpoint: usSide.url, hosted: ['us-doj-oia'] }, new Date());
+    const frSide = await federatedNode('fr', await openDatabase({ kind: 'sqlite', file: join(dir, 'fr.db') }), t);
+    const usSide = await federatedNode('us', await target.create(t), t);
+    const [frNode, usNode] = [frSide.node, usSide.node];
     await trustEachOther([frNode, usNode]);
     frSide.runtime.invalidateTrust();
     usSide.runtime.invalidateTrust();

@@ -16,12 +16,11 @@ import { freePort } from '../../bench/exchange-cluster.js';
 import { createCase, transitionCase, type Actor } from '../../src/cases/index.js';
 import { openDatabase, resolveDbConfig } from '../../src/db/index.js';
 import { DEMO_REVIEW, preservationRequestFrToUs } from '../../src/demo/data.js';
-import { addPeer, exportNode, initNode } from '../../src/exchange/index.js';
+import { addPeer, exportNode } from '../../src/exchange/index.js';
 import { deliveriesOf } from '../../src/exchange/outbox.js';
 import { EXCHANGE_MEDIA_TYPE } from '../../src/exchange/transport.js';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { federated } from './federated.js';
-import { createTestNode } from './nodes.js';
+import { federatedNode } from './federated.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'comity-trust-pending-'));
 let server: RunningServer | null = null;
@@ -52,10 +51,8 @@ it('a message from a node the receiver does not know yet is deferred (503 trust-
   const usUrl = server.url;
 
   // France knows the US node (it imported the US agreement); the US node does not know France.
-  const frNode = await createTestNode('fr', await openDatabase({ kind: 'sqlite', file: join(dir, 'fr.db') }));
-  t.after(() => frNode.handle.close());
-  const frSide = await federated(frNode, t);
-  await initNode(frNode.db, frNode.keys, { nodeId: frNode.nodeId, endpoint: frSide.url, hosted: ['fr-ca', 'fr-parquet-paris'] }, new Date());
+  const frSide = await federatedNode('fr', await openDatabase({ kind: 'sqlite', file: join(dir, 'fr.db') }), t);
+  const frNode = frSide.node;
   await addPeer(frNode.db, await (await fetch(`${usUrl}/api/exchange/agreement`)).text(), frNode.nodeId, new Date());
   frSide.runtime.invalidateTrust();
 

@@ -23,10 +23,10 @@ import { DUE_SOON_HOURS, readerTimeZone } from '../lib/time-left';
 import { Link } from '../router';
 import { CASE_WORKERS, paths } from '../routes';
 import { CASE_STATES } from '../../cases/workflow';
-import { formatNumber, measureLabel } from '../i18n/labels';
+import { measureLabel } from '../i18n/labels';
 import type { CaseDeadline, CaseSummary } from '../types';
 import { Icon } from '../components/Icon';
-import { useLocale } from '../hooks/useLocale';
+import { CountTable } from '../components/CountTable';
 
 function CaseLine({ c, children }: { c: CaseSummary; children?: ReactNode }) {
   const { t } = useTranslation();
@@ -123,7 +123,6 @@ export default function Dashboard() {
 function WorkerDashboard() {
   const { t, i18n } = useTranslation();
   const lawLang = i18n.language.slice(0, 2);
-  const locale = useLocale();
   const me = useMe();
   const now = useNow();
   const reader = useMemo(() => ({ authorityId: me.authorityId, roles: me.roles }), [me]);
@@ -281,34 +280,20 @@ function WorkerDashboard() {
             (stats.data.total === 0 ? (
               <p className="empty">{t('dashboard.byState.empty')}</p>
             ) : (
-              <table className="table compact">
-                <thead>
-                  <tr>
-                    <th scope="col">{t('dashboard.byState.state')}</th>
-                    <th scope="col" className="num">
-                      {t('dashboard.byState.count')}
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {CASE_STATES.filter((s) => (stats.data?.byState[s] ?? 0) > 0).map((s) => (
-                    <tr key={s}>
-                      <th scope="row">
-                        <Link to={withQuery(paths.cases(), { state: s })}>
-                          <StateBadge state={s} />
-                        </Link>
-                      </th>
-                      <td className="num">{formatNumber(stats.data?.byState[s] ?? 0, locale)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-                <tfoot>
-                  <tr>
-                    <th scope="row">{t('dashboard.byState.total')}</th>
-                    <td className="num">{formatNumber(stats.data.total, locale)}</td>
-                  </tr>
-                </tfoot>
-              </table>
+              <CountTable
+                what={t('dashboard.byState.state')}
+                countHeader={t('dashboard.byState.count')}
+                rows={CASE_STATES.filter((s) => (stats.data?.byState[s] ?? 0) > 0).map((s) => ({
+                  key: s,
+                  label: (
+                    <Link to={withQuery(paths.cases(), { state: s })}>
+                      <StateBadge state={s} />
+                    </Link>
+                  ),
+                  count: stats.data?.byState[s] ?? 0,
+                }))}
+                total={{ label: t('dashboard.byState.total'), count: stats.data.total }}
+              />
             ))}
         </section>
       </div>

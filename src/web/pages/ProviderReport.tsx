@@ -14,6 +14,7 @@ import { Loading } from '../components/Loading';
 import { PageTitle } from '../components/PageTitle';
 import { ProblemAlert } from '../components/ProblemAlert';
 import { useApi } from '../hooks/useApi';
+import { CountTable } from '../components/CountTable';
 import { useLocale } from '../hooks/useLocale';
 import { formatNumber } from '../i18n/labels';
 import { figureText, OUTCOMES, type Art28View, type ReportGroup, type TransparencyReportView } from '../lib/provider';
@@ -81,27 +82,21 @@ function Figures({ data }: { data: TransparencyReportView }) {
       {data.byReason.length > 0 && (
         <section className="panel" aria-labelledby="provider-reasons">
           <h2 id="provider-reasons">{t('provider.report.byReason')}</h2>
-          <table className="table compact" data-testid="provider-table-reasons">
-            <caption className="visually-hidden">{t('provider.report.byReason')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('provider.reasons')}</th>
-                <th scope="col" className="num">
-                  {t('provider.report.count')}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.byReason.map((r) => (
-                <tr key={r.key}>
-                  <th scope="row">
-                    {t(`provider.reason.${r.key}`, { defaultValue: r.key })} <code className="small">{r.key}</code>
-                  </th>
-                  <td className="num">{n(r.count)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <CountTable
+            testId="provider-table-reasons"
+            caption={t('provider.report.byReason')}
+            what={t('provider.reasons')}
+            countHeader={t('provider.report.count')}
+            rows={data.byReason.map((r) => ({
+              key: r.key,
+              label: (
+                <>
+                  {t(`provider.reason.${r.key}`, { defaultValue: r.key })} <code className="small">{r.key}</code>
+                </>
+              ),
+              count: r.count,
+            }))}
+          />
         </section>
       )}
     </>

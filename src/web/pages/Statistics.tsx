@@ -22,6 +22,7 @@ import { navigate, useLocation } from '../router';
 import { withQuery } from '../lib/route';
 import { paths } from '../routes';
 import { INSTRUMENTS } from '../lib/participation';
+import { CountTable } from '../components/CountTable';
 import { useLocale } from '../hooks/useLocale';
 import { formatNumber, measureLabel } from '../i18n/labels';
 import { partyNamer } from '../lib/participation';
@@ -166,33 +167,14 @@ function Figures({ data, locale }: { data: CaseStatistics; locale: string }) {
                 <Bar dataKey="count" name={t('dashboard.byState.count')} fill={BRAND} maxBarSize={72} isAnimationActive={false} />
               </BarChart>
             </Chart>
-            <table className="table compact" data-testid="stats-table-state">
-              <caption className="visually-hidden">{t('dashboard.byState.title')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('dashboard.byState.state')}</th>
-                  <th scope="col" className="num">
-                    {t('dashboard.byState.count')}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {states.map((r) => (
-                  <tr key={r.state}>
-                    <th scope="row">
-                      <StateBadge state={r.state} />
-                    </th>
-                    <td className="num">{n(r.count)}</td>
-                  </tr>
-                ))}
-              </tbody>
-              <tfoot>
-                <tr>
-                  <th scope="row">{t('dashboard.byState.total')}</th>
-                  <td className="num">{n(data.total)}</td>
-                </tr>
-              </tfoot>
-            </table>
+            <CountTable
+              testId="stats-table-state"
+              caption={t('dashboard.byState.title')}
+              what={t('dashboard.byState.state')}
+              countHeader={t('dashboard.byState.count')}
+              rows={states.map((r) => ({ key: r.state, label: <StateBadge state={r.state} />, count: r.count }))}
+              total={{ label: t('dashboard.byState.total'), count: data.total }}
+            />
           </>
         )}
       </section>
@@ -215,25 +197,13 @@ function Figures({ data, locale }: { data: CaseStatistics; locale: string }) {
                 <Bar dataKey="count" name={t('stats.refusals.count')} fill="#a4161a" maxBarSize={32} isAnimationActive={false} />
               </BarChart>
             </Chart>
-            <table className="table compact" data-testid="stats-table-refusals">
-              <caption className="visually-hidden">{t('stats.refusals.title')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('stats.refusals.ground')}</th>
-                  <th scope="col" className="num">
-                    {t('stats.refusals.count')}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {refusals.map((r) => (
-                  <tr key={r.ground}>
-                    <th scope="row">{r.label}</th>
-                    <td className="num">{n(r.count)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <CountTable
+              testId="stats-table-refusals"
+              caption={t('stats.refusals.title')}
+              what={t('stats.refusals.ground')}
+              countHeader={t('stats.refusals.count')}
+              rows={refusals.map((r) => ({ key: r.ground, label: r.label, count: r.count }))}
+            />
           </>
         )}
         <p className="small muted">{t('stats.refusals.note')}</p>
