@@ -773,16 +773,16 @@ export async function applyPeerOrderEvent(ctx: CaseContext, trx: Transaction<Dat
  * the addressee's (or the enforcing authority's) clocks start at its `receivedAt`. A refused
  * order (a provider's gate quarantined it) is recorded on the order, which stays sent.
  */
-export async function recordOrderReceipt(ctx: CaseContext, receipt: { orderId: string; toAuthority: string; messageId: string; outcome: 'delivered' | 'rejected'; receivedAt: string; reason: string | null }): Promise<void> {
+export async function recordOrderReceipt(ctx: CaseContext, receipt: { orderId: string; toAuthorities: readonly string[]; messageId: string; outcome: 'delivered' | 'rejected'; receivedAt: string; reason: string | null }): Promise<void> {
   await ctx.transaction(async (trx) => {
     const row = await readOrder(trx, receipt.orderId);
     if (!row) return;
     if (receipt.outcome === 'rejected') {
       const after: Selectable<EordersTable> = { ...row, version: row.version + 1, updated_at: receipt.receivedAt };
-      await writeChange(ctx, trx, row, after, 'delivery-refused', 'system', SYSTEM_ACTOR, receipt.receivedAt, receipt.reason ?? 'refused by the receiving node', { to: receipt.toAuthority, messageId: receipt.messageId });
+      await writeChange(ctx, trx, row, after, 'delivery-refused', 'system', SYSTEM_ACTOR, receipt.receivedAt, receipt.reason ?? 'refused by the receiving node', { to: receipt.toAuthorities, messageId: receipt.messageId });
       return;
     }
-    const parts = { ...(receipt.toAuthority === row.addressee_id ? { addressee: receipt.receivedAt } : {}), ...(receipt.toAuthority === row.enforcing_authority_id ? { enforcing: receipt.receivedAt } : {}) };
+    const parts = { ...(receipt.toAuthorities.includes(row.addressee_id) ? { addressee: receipt.receivedAt } : {}), ...(row.enforcing_authority_id !== null && receipt.toAuthorities.includes(row.enforcing_authority_id) ? { enforcing: receipt.receivedAt } : {}) };
     await deliverParts(ctx, trx, row, parts, { via: 'exchange', messageId: receipt.messageId, receipt: 'receivedAt of the signed receipt of the receiving node' });
   });
 }

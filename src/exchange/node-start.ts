@@ -73,7 +73,7 @@ export async function startNodeExchange(
     onRefusal: createProviderRefusalHook(gateDeps),
     ledger: ledger ?? LOG_LEDGER,
     // An order's delivery is recorded on the issuing node at the receipt's receivedAt.
-    relay: { onSettled: createOrderReceiptListener(cases, (error) => console.error('order receipt not recorded:', (error as Error).message)) },
+    relay: { onSettled: createOrderReceiptListener(cases, () => trustOf(), (error) => console.error('order receipt not recorded:', (error as Error).message)) },
   });
   trustOf = () => runtime.trust();
   // Evidence travels with responses over the chunked transfer (exchange/evidence-transfer.ts).

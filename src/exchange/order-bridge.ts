@@ -30,6 +30,7 @@ import type { OrderLog } from './case-bridge.js';
 import { MessageRejected, type MessageHandler } from './inbox.js';
 import type { MessageType } from './message-types.js';
 import type { ExchangeRuntime } from './runtime.js';
+import type { TrustList } from './trust.js';
 
 export const ORDER_INSTRUMENT = 'EU-2023-1543';
 
@@ -82,10 +83,14 @@ export function createOrderFederation(cases: CaseContext, runtime: ExchangeRunti
       if (party !== 'addressee') recipients.add(row.addressee_id);
       const enforcingTakesPart = row.enforcing_status !== 'not-notified' || event === 'start-enforcement';
       if (party !== 'enforcing' && row.enforcing_authority_id !== null && enforcingTakesPart) recipients.add(row.enforcing_authority_id);
-      const remote = [...recipients].filter((id) => {
+      // One message per peer node: a node that hosts two parties (the provider's representative
+      // and the enforcing authority) records the step once, for both (addressee first, for the gate).
+      const byNode = new Map<string, string>();
+      for (const id of [...recipients].sort((a, b) => Number(b === row.addressee_id) - Number(a === row.addressee_id))) {
         const node = trust.nodeOfAuthority(id);
-        return node !== undefined && !node.self;
-      });
+        if (node !== undefined && !node.self && !byNode.has(node.nodeId)) byNode.set(node.nodeId, id);
+      }
+      const remote = [...byNode.values()];
       if (remote.length === 0) return null;
       const emergency = row.emergency === 1;
       const sentAt = new Date().toISOString();
@@ -176,16 +181,20 @@ function receiptTime(receipt: string): string | null {
  * The relay's `onSettled` listener for orders: when the receipt of an order (`send`, a `request`
  * message) comes back, the issuing node records the delivery at the receipt's `receivedAt`.
  */
-export function createOrderReceiptListener(cases: CaseContext, onError: (error: unknown) => void = () => undefined): (messageId: string, state: 'delivered' | 'rejected') => void {
+export function createOrderReceiptListener(cases: CaseContext, trust: () => Promise<TrustList>, onError: (error: unknown) => void = () => undefined): (messageId: string, state: 'delivered' | 'rejected') => void {
   return (messageId, state) => {
     void (async () => {
       const row = await cases.db.selectFrom('exchange_outbox').select(['conversation_id', 'to_authority', 'type', 'receipt', 'last_error']).where('message_id', '=', messageId).executeTakeFirst();
       if (row === undefined || row.type !== 'request' || row.receipt === null) return;
-      const order = await cases.db.selectFrom('eorders').select('id').where('id', '=', row.conversation_id).executeTakeFirst();
+      const order = await cases.db.selectFrom('eorders').select(['id', 'addressee_id', 'enforcing_authority_id']).where('id', '=', row.conversation_id).executeTakeFirst();
       if (order === undefined) return;
       const receivedAt = receiptTime(row.receipt);
       if (receivedAt === null) return;
-      await recordOrderReceipt(cases, { orderId: order.id, toAuthority: row.to_authority, messageId, outcome: state, receivedAt, reason: row.last_error });
+      // Every party of the order hosted on the node that signed the receipt received it then.
+      const list = await trust();
+      const node = list.nodeOfAuthority(row.to_authority)?.nodeId;
+      const parties = [order.addressee_id, order.enforcing_authority_id].filter((id): id is string => id !== null && (id === row.to_authority || (node !== undefined && list.nodeOfAuthority(id)?.nodeId === node)));
+      await recordOrderReceipt(cases, { orderId: order.id, toAuthorities: parties.length > 0 ? parties : [row.to_authority], messageId, outcome: state, receivedAt, reason: row.last_error });
     })().catch(onError);
   };
 }

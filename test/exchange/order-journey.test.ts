@@ -91,7 +91,7 @@ async function side(node: TestNode, hosted: string[], gate: boolean, t: { after(
     identity: await requireNodeIdentity(node.db),
     handler: gate ? createProviderGate(inner, deps) : inner,
     ...(gate ? { onRefusal: createProviderRefusalHook(deps) } : {}),
-    relay: { ...relay, onSettled: createOrderReceiptListener(cases, (e) => errors.push(e)) },
+    relay: { ...relay, onSettled: createOrderReceiptListener(cases, () => (holder.runtime as ExchangeRuntime).trust(), (e) => errors.push(e)) },
   });
   holder.runtime = runtime;
   const ledger = createLedger(node.db, node.keys, { origin: resolveLogOrigin(process.env), memory: memoryInProcess(), now: () => new Date(), newId: () => uuidv7(Date.now()) });
@@ -233,14 +233,15 @@ forEachDatabase('Reg. 2023/1543 orders between nodes', (target) => {
     assert.deepEqual([...fr.errors, ...ie.errors, ...iee.errors], []);
   });
 
-  it('Annex III and the Art. 17 objection travel back; a withdrawal travels out; a certificate that claims a kind its agreement denies is refused', async (t) => {
+  it('Annex III and the Art. 17 objection travel back; a withdrawal travels out; a certificate that claims a kind its agreement denies is refused; a node hosting the provider and the enforcing authority gets one message', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'comity-orders-'));
     const frNode = await createTestNode('fr', await openDatabase({ kind: 'sqlite', file: join(dir, 'fr.db') }));
     const ieNode = await createTestNode('ie', await target.create(t));
     t.after(() => frNode.handle.close());
     await frNode.db.updateTable('authorities').set({ issuing_kind: 'investigating-judge' }).where('id', '=', 'fr-tj-paris').execute();
     const fr = await side(frNode, ['fr-ca', 'fr-tj-paris'], false, t);
-    const ie = await side(ieNode, ['ie-provider'], true, t);
+    // Ireland's node hosts the provider's representative and the enforcing authority.
+    const ie = await side(ieNode, ['ie-provider', 'ie-enforcing'], true, t);
     await trustEachOther([frNode, ieNode]);
     for (const s of [fr, ie]) s.runtime.invalidateTrust();
     await createProvider(fr.cases, { id: 'admin', authorityId: null }, { id: 'example-mail', name: 'Example Mail Inc.', establishedIn: 'US', representative: 'ie-provider', representativeKind: 'legal-representative' });
@@ -294,6 +295,27 @@ forEachDatabase('Reg. 2023/1543 orders between nodes', (target) => {
     assert.equal(refused.state, 'sent');
     assert.match(refused.events.find((e) => e.event === 'delivery-refused')?.reason ?? '', /order-issuer-not-competent.*cannot act as a judge/);
     await assert.rejects(getOrder(ie.cases, agent, claimed.id), 'no order on the provider node');
+
+    // Content data: the provider and the notified enforcing authority share the Irish node — one
+    // message, both delivered at its receipt, on both nodes.
+    const shared = await createOrder(fr.cases, judge, { issuingAuthority: 'fr-tj-paris', certificate: certificate({ identifiers: [{ type: 'email', value: 'shared@mail.demo.invalid' }] }) });
+    await orderEvent(fr.cases, judge, shared.id, 'approve');
+    await orderEvent(fr.cases, judge, shared.id, 'send');
+    assert.deepEqual(await settled(fr, shared.id), ['delivered']);
+    const receipt = await inboxTime(ie, shared.id, 'send');
+    const atFr = await until('delivered and notified on FR', () => getOrder(fr.cases, judge, shared.id), (o) => o.state === 'delivered');
+    assert.equal(atFr.deliveredAt, receipt);
+    assert.equal(atFr.enforcing?.notifiedAt, receipt);
+    assert.equal(atFr.enforcing?.status, 'notified');
+    const seenByEnforcing = await getOrder(ie.cases, enforcer, shared.id);
+    assert.deepEqual(seenByEnforcing.yourParties, ['enforcing']);
+    assert.equal(seenByEnforcing.clocks.find((c) => c.clock === 'enforcing-review')?.startedAt, receipt);
+    await orderEvent(ie.cases, enforcer, shared.id, 'confirm-no-ground');
+    await orderEvent(ie.cases, agent, shared.id, 'produce', { form: { items: [{ description: 'Mailbox export (MBOX)', category: 'content-data', sha256: 'c'.repeat(64) }] } });
+    assert.deepEqual(await settled(ie, shared.id), ['delivered', 'delivered']);
+    const done = await getOrder(fr.cases, judge, shared.id);
+    assert.equal(done.enforcing?.status, 'no-ground');
+    assert.equal(done.state, 'produced');
     assert.deepEqual([...fr.errors, ...ie.errors], []);
   });
 });
