@@ -29,7 +29,14 @@
  * exit code. The last line printed is one JSON object:
  * {"name":"cases","sqlite":{"rate","baseline","ratio","floorRatio"},"postgres":{"rate","baseline","ratio","mode"} | null}
  *
- *   npm run bench:cases [-- --n 4000 --concurrency 64 --only sqlite|postgres]   (N: requests per run, default 4000)
+ * Write-path switches (issue 12: keep only the caches and combiners that gain ≥ 20 %): after the
+ * main measurement, the pipeline is run with every part on, then with each part of that engine's
+ * write path off in turn (`db/write-path-switches.ts`; on SQLite the group commit is switched off
+ * by running plain transactions), each configuration twice in alternating order, the better run
+ * kept; gain = rate with the part / rate without − 1. `--no-switches` skips this.
+ * JSON: "switches": {"sqlite": {part: gain}, "postgres": {part: gain}}.
+ *
+ *   npm run bench:cases [-- --n 4000 --concurrency 64 --only sqlite|postgres --no-switches]   (N: requests per run, default 4000)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -46,6 +53,7 @@ import { openDatabase, resolveDbConfig, type Database, type DatabaseHandle } fro
 import { DEMO_AUTHORITIES, DEMO_REVIEW, preservationRequestFrToUs } from '../src/demo/data.js';
 import { loadKnowledgeBase } from '../src/law/index.js';
 import { sqliteFloor } from './floor.js';
+import { setWritePathOff, type WritePathPart } from '../src/db/write-path-switches.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -62,6 +70,7 @@ const positive = (name: string): number | undefined => {
 const nOverride = positive('--n');
 const concurrency = positive('--concurrency') ?? positive('--c') ?? 64;
 const only = flag('--only');
+const withSwitches = !args.includes('--no-switches');
 if (only !== undefined && only !== 'sqlite' && only !== 'postgres') throw new Error(`--only must be sqlite or postgres, got ${only}`);
 const BASELINE_SECONDS = 2.5;
 const MEASURED_RUNS = 2;
@@ -216,6 +225,42 @@ async function measureMode(
   return runs.reduce((a, b) => (b.failed < a.failed || (b.failed === a.failed && b.rate > a.rate) ? b : a));
 }
 
+type Switchable = WritePathPart | 'group-commit';
+
+/**
+ * The gain of each part of the write path: the pipeline with all on, then with each part off, in
+ * two rounds (the second in reverse order), the better rate of each configuration kept.
+ */
+async function switchTable(label: string, db: Kysely<Database>, parts: readonly Switchable[], runnerOf: (off: Switchable | null) => (db: Kysely<Database>) => TransactionRunner, n: number): Promise<Record<string, number>> {
+  const configs: (Switchable | null)[] = [null, ...parts];
+  const best = new Map<Switchable | null, number>();
+  for (const round of [configs, [...configs].reverse()]) {
+    for (const off of round) {
+      setWritePathOff(off === null || off === 'group-commit' ? [] : [off]);
+      try {
+        const ctx = createCaseContext(db, kb, { now, transaction: runnerOf(off)(db) });
+        await pipeline(ctx, Math.min(100, n), concurrency); // warm-up in this configuration
+        const result = await pipeline(ctx, n, concurrency);
+        if (result.failed > 0) throw new Error(`${label} with ${off ?? 'all on'}: ${result.failed} failed (first: ${result.firstError})`);
+        best.set(off, Math.max(best.get(off) ?? 0, result.rate));
+      } finally {
+        setWritePathOff([]);
+      }
+    }
+  }
+  const on = best.get(null)!;
+  console.log(`  ${label} write path, ${n} requests per configuration, better of 2: all on ${Math.round(on)} requests/s`);
+  const gains: Record<string, number> = {};
+  for (const part of parts) {
+    const without = best.get(part)!;
+    gains[part] = Number((on / without - 1).toFixed(3));
+    console.log(`    ${part.padEnd(24)} off: ${String(Math.round(without)).padStart(6)} requests/s → gain ${(100 * (on / without - 1)).toFixed(1)} % (${on / without - 1 >= 0.2 ? 'keep' : 'below 20 %'})`);
+  }
+  return gains;
+}
+
+const switches: Record<string, Record<string, number>> = {};
+
 function summarise(rate: number, baselineRate: number): Measured {
   return { rate: Math.round(rate), baseline: Math.round(baselineRate), ratio: Number((rate / baselineRate).toFixed(2)) };
 }
@@ -248,6 +293,7 @@ async function benchSqlite(n: number): Promise<Measured & { floorRatio: number }
     const bare = Math.max(...Array.from({ length: MEASURED_RUNS }, () => sqliteFloor(bareFile, n, 64, REQUEST_JSON, REVIEW_JSON, { bare: true })));
     const after = await baseline(handle.db, BASELINE_SECONDS);
     const base = Math.max(before, after);
+    if (withSwitches) switches.sqlite = await switchTable('SQLite', handle.db, ['group-commit', 'prepared-queries', 'authority-cache'], (off) => (off === 'group-commit' ? plainTransactions : groupCommit), n);
     console.log(`  baseline: ${Math.round(before)} / ${Math.round(after)} durable single-row inserts/s (before / after; the higher is used)`);
     console.log(floorLine(floor, base));
     console.log(`  bare floor: ${Math.round(bare)} requests/s = ratio ${(bare / base).toFixed(2)} (the same, on tables with primary keys only: no indexes, constraints or secure_delete)`);
@@ -316,6 +362,7 @@ async function benchPostgres(n: number): Promise<(Measured & { mode: string }) |
     if (combined) console.log(`  write combiner (all runs): ${combined.writes} writes in ${combined.statements} statements (${(combined.writes / Math.max(1, combined.statements)).toFixed(1)} per statement, max ${combined.maxBatchSize}), ${combined.fallbacks} fallbacks`);
     const after = await baseline(handle.db, BASELINE_SECONDS);
     const base = Math.max(before, after);
+    if (withSwitches) switches.postgres = await switchTable('PostgreSQL', handle.db, ['write-combiner', 'prepared-queries', 'pg-named-statements', 'authority-cache'], () => plainTransactions, n);
     console.log(`  baseline: ${Math.round(before)} / ${Math.round(after)} durable single-row inserts/s (before / after; the higher is used)`);
     return { ...summarise(pooled.rate, base), mode: 'single statements, combined, over a pool of 10' };
   } finally {
@@ -338,4 +385,4 @@ else console.log('SQLite: not measured (--only postgres)');
 if (postgres) console.log(`PostgreSQL: ${postgres.rate} requests/s (${postgres.mode}) vs ${postgres.baseline} durable inserts/s — ratio ${verdict(postgres.ratio, TARGET.postgres)}`);
 else console.log('PostgreSQL: not measured');
 console.log(`total ${((performance.now() - started) / 1000).toFixed(1)} s; a request = create + approve + send (3 transactions)`);
-console.log(JSON.stringify({ name: 'cases', sqlite, postgres }));
+console.log(JSON.stringify({ name: 'cases', sqlite, postgres, ...(withSwitches ? { switches } : {}) }));

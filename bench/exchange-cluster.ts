@@ -140,7 +140,9 @@ export async function startNode(name: string, db: string, dir: string, env: Reco
     proxy,
     child: undefined as unknown as ChildProcess,
     async start() {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'exchange-node.ts')], {
+      // BENCH_CPU_PROF=DIR: each node process writes a V8 CPU profile there when it exits (profiling the exchange path).
+      const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+      const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(import.meta.dirname, 'exchange-node.ts')], {
         env: { ...process.env, ...env, NODE_NAME: name, DB: db, PORT: String(port), ENDPOINT: proxy.url, DIR: dir, MASTER_KEY: masterKey },
         stdio: ['ignore', 'pipe', 'inherit'],
       });

@@ -90,7 +90,7 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   const evidence = await createEvidenceContext({ cases, keys, dataDir: resolveDataDir(env), ledger, uploadExpiryHours: resolveUploadExpiryHours(env), ...(s3 ? { blobs: s3 } : {}) });
   // Issue 12: a federation node when configured (COMITY_NODE_ID or `comity node init`).
   // The ledger also logs orders to providers (their tlog-proof travels with the order, issue 14).
-  const exchange = await startNodeExchange(cases, keys, effectiveEnv(env), config.http.publicUrl, undefined, { ev: evidence, dataDir }, { db: database.db, proofOf: (id) => ledger.proofOf(id) });
+  const exchange = await startNodeExchange(cases, keys, effectiveEnv(env), config.http.publicUrl, undefined, { ev: evidence, dataDir, box: secretBox }, { db: database.db, proofOf: (id) => ledger.proofOf(id) });
   // Witnessing (c2sp.org/tlog-witness): cosign the peers' checkpoints, collect theirs of ours.
   const witnessing = exchange ? createWitnessing(database.db, keys, exchange.identity.nodeId, ledger, { now: () => new Date(), newId: () => uuidv7(Date.now()) }) : undefined;
   // Issue 16: notifications in the workspace, and by e-mail when COMITY_SMTP_URL names an SMTP server.

@@ -4,6 +4,7 @@
  * prosecutors and judges, police units, service providers and EU enforcing authorities. Each
  * has a party, an IANA time zone (its day periods are counted in it) and accepted languages.
  */
+import { writePathOn } from '../db/write-path-switches.js';
 import { Temporal } from 'temporal-polyfill';
 import { z } from 'zod';
 import type { Kysely, Selectable } from 'kysely';
@@ -113,7 +114,7 @@ export function rememberAuthorities(ctx: CaseContext, authorities: Iterable<Auth
  * {@link rememberAuthorities} with the list once the transaction has committed.
  */
 export async function findAuthority(ctx: CaseContext, db: Kysely<Database>, id: string, uncommitted?: Authority[]): Promise<Authority | null> {
-  const cached = authorityCache(ctx).get(id);
+  const cached = writePathOn('authority-cache') ? authorityCache(ctx).get(id) : undefined;
   if (cached !== undefined) return cached;
   const authority = await getAuthority(db, id);
   if (authority === null) return null;

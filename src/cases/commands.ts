@@ -11,6 +11,7 @@ import type { Insertable, Kysely, Selectable, Transaction, Updateable } from 'ky
 import { calendarDateIn } from '../clock/index.js';
 import { sqlFamily } from '../db/dialects/family.js';
 import { columnsKey, preparedQueries, preparedQuery } from '../db/prepared.js';
+import { writePathOn } from '../db/write-path-switches.js';
 import { WriteCombiner, type WriteCombinerStats, type WriteKind } from '../db/write-combiner.js';
 import type { AuditEventsTable, CaseEventsTable, CasesTable, Database } from '../db/index.js';
 import { CASE_COLUMNS } from '../db/schema.js';
@@ -26,7 +27,6 @@ import { applyEventToTargets } from './targets.js';
 import type { Actor, CaseContext } from './context.js';
 import { CaseError, zodIssues } from './errors.js';
 import { presentSummary, type CaseSummary } from './presenter.js';
-import { cachedCase, forgetCase, rememberCase } from './row-cache.js';
 import { insertCases, refusedByServer, updateCases, type CaseChangeWrite, type NewCaseWrite } from './pg-batch.js';
 import { requestSchema, reviewSchema, type Request, type Review } from './request.js';
 import { basisIssues, missingContents, missingSafeguards } from './validate.js';
@@ -69,7 +69,6 @@ export async function createCase(ctx: CaseContext, actor: Actor, input: unknown)
   // PostgreSQL writes the three rows as one statement: atomic without a transaction around it.
   if (isPostgres(ctx.db)) {
     await writesOf(ctx.db).submit(writesOf(ctx.db).create, { c: row, e: event, a: audit });
-    rememberCase(ctx.db, row);
   } else {
     await ctx.transaction((trx) => insertCase(trx, row, event, audit));
   }
@@ -121,7 +120,6 @@ export async function createCaseOnce(ctx: CaseContext, actor: Actor, input: unkn
     if (isUniqueViolation(error)) throw new CaseError('conflict', 'another request with this idempotency key did not complete: send it again');
     throw error;
   }
-  rememberCase(ctx.db, row);
   await afterDraftWritten(ctx, row, true);
   return { case: presentSummary(row), replayed: false };
 }
@@ -262,7 +260,6 @@ export async function updateDraft(ctx: CaseContext, actor: Actor, caseId: string
     if (!(await updateCase(trx, row.id, row.version, { ...changes, version: after.version, updated_at: at }, history, audit))) throw new CaseError('conflict', 'the case changed meanwhile: reload it');
     return after;
   });
-  rememberCase(ctx.db, after);
   await afterDraftWritten(ctx, after, false);
   return presentSummary(after);
 }
@@ -338,7 +335,7 @@ function writesOf(db: Kysely<Database>): CombinedWrites {
     const combiner = new WriteCombiner();
     writes = {
       combiner,
-      submit: (kind, write) => combiner.submit(kind, write),
+      submit: (kind, write) => (writePathOn('write-combiner') ? combiner.submit(kind, write) : kind.one(write)),
       create: {
         key: ({ c, e, a }) => `${columnsKey(c)}|${columnsKey(e)}|${columnsKey(a)}`,
         conflictKey: ({ c }) => c.id,
@@ -582,9 +579,9 @@ async function checkEvent(
  * writes exactly one statement (see {@link updateCase}), whose version check makes it correct
  * without a surrounding transaction: the case is read, the event checked against that version,
  * and the statement changes the case only if it is still at that version (else `conflict`, as
- * when two transactions race). The read is skipped when this process wrote the case last
- * (`row-cache.ts`; a stale row is forgotten and the event decided again on the stored one): one
- * round trip, or two, instead of four (BEGIN, read, write, COMMIT).
+ * when two transactions race): two round trips instead of four (BEGIN, read, write, COMMIT).
+ * (A cache of the rows this process wrote last, to skip the read, was removed: bench:cases
+ * measured +2.7 %, under the 20 % a write-path cache must gain to stay, issue 12.)
  */
 export async function transitionCase(ctx: CaseContext, actor: Actor, caseId: string, eventName: string, input: TransitionInput = {}): Promise<CaseSummary> {
   if (!isCaseEvent(eventName)) throw new CaseError('invalid-transition', `unknown event ${JSON.stringify(eventName)}: allowed ${Object.keys(TRANSITIONS).join(', ')}`);
@@ -608,21 +605,10 @@ export async function transitionCase(ctx: CaseContext, actor: Actor, caseId: str
       });
       outbound.committed();
       rememberAuthorities(ctx, authorities);
-      forgetCase(ctx.db, caseId);
       return presentSummary(committed);
     }
   }
   if (isPostgres(ctx.db) && event !== 'receive') {
-    const cached = cachedCase(ctx.db, caseId);
-    if (cached !== undefined && cached.received_at === null) {
-      try {
-        return presentSummary(await singleStatementTransition(ctx, caseId, cached, actor, event, input, authorities));
-      } catch (error) {
-        // The remembered row may be stale (see row-cache.ts): decide again on the stored one.
-        if (!(error instanceof CaseError)) throw error;
-        forgetCase(ctx.db, caseId);
-      }
-    }
     for (let attempt = 1; ; attempt += 1) {
       const row = await readCase(ctx.db, caseId);
       if (row === undefined || row.received_at !== null) break;
@@ -642,7 +628,6 @@ export async function transitionCase(ctx: CaseContext, actor: Actor, caseId: str
     return applyEventInTransaction(ctx, trx, await readCase(trx, caseId), actor, event, input, authorities);
   });
   rememberAuthorities(ctx, authorities);
-  rememberCase(ctx.db, committed);
   return presentSummary(committed);
 }
 
@@ -675,7 +660,6 @@ export async function applyPeerEvent(ctx: CaseContext, trx: Transaction<Database
   const row = await readCase(trx, caseId);
   if (row === undefined) throw new CaseError('not-found', `no case ${caseId}`);
   const after = await applyEventInTransaction(ctx, trx, row, actor, event, input, []);
-  forgetCase(ctx.db, caseId);
   return after;
 }
 
@@ -706,7 +690,6 @@ async function singleStatementTransition(
   const { after } = await applyTransition(ctx, ctx.db, caseId, row, actor, event, input, authorities);
   // The internal target of an emergency (met by `send`) is written after the one statement.
   await applyEventToTargets(ctx.db, after.id, after.emergency === 1, event, after.updated_at);
-  rememberCase(ctx.db, after);
   rememberAuthorities(ctx, authorities);
   return after;
 }

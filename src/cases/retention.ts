@@ -9,7 +9,6 @@
 import type { CaseContext } from './context.js';
 import { SYSTEM_ACTOR } from './context.js';
 import { forgetDigest, writeAudit } from './audit.js';
-import { forgetCase } from './row-cache.js';
 
 /** Stands in for purged reasons in the history. */
 export const PURGED = '[purged]';
@@ -41,7 +40,6 @@ export async function purgeExpiredCases(ctx: CaseContext): Promise<string[]> {
       // Attachments of the response are received personal data too: deleted, bytes and all.
       const attachments = await trx.deleteFrom('case_attachments').where('case_id', '=', id).executeTakeFirst();
       await writeAudit(trx, { id: ctx.newId(), actor: SYSTEM_ACTOR.id, action: 'case.purge', objectType: 'case', objectId: id, at: now, before, after, details: { deleteAfter: before.delete_after, attachmentsDeleted: Number(attachments.numDeletedRows) } });
-      forgetCase(ctx.db, id);
       forgetDigest(id);
       purged.push(id);
     });

@@ -8,7 +8,6 @@
  * like every query) and records which parameter is which placeholder; later runs only bind the
  * new values to that SQL text and execute it (`Kysely#executeQuery`), in whatever transaction or
  * connection they are given. Parameters the builder produced from constants stay as compiled.
- * On SQLite the same SQL text also hits the driver's statement cache (`dialects/sqlite.ts`).
  *
  * Limits: the SQL is fixed at the first compilation, so a builder must not branch on values
  * (use one prepared query per shape, see {@link preparedQueries}); Kysely plugins'
@@ -19,6 +18,7 @@
  * const byId = preparedQuery((db, p) => db.selectFrom('cases').selectAll().where('id', '=', p.value<string>('id')));
  * const { rows } = await byId.execute(trx, { id });
  */
+import { writePathOn } from './write-path-switches.js';
 import { CompiledQuery } from 'kysely';
 import type { Compilable, Kysely, QueryResult } from 'kysely';
 import { sqlFamily, type SqlFamily } from './dialects/family.js';
@@ -89,7 +89,7 @@ export function preparedQuery<R = unknown>(build: (db: Kysely<Database>, p: Plac
 
   function compiled(db: Kysely<Database>): Compiled {
     const family = sqlFamily(db as unknown as Kysely<unknown>);
-    let entry = byFamily.get(family);
+    let entry = writePathOn('prepared-queries') ? byFamily.get(family) : undefined;
     if (entry === undefined) {
       const query = build(db, PLACEHOLDERS).compile();
       entry = { sql: query.sql, slots: query.parameters.map(slotOf) };

@@ -590,6 +590,13 @@ export interface ExchangeTransfersOutTable {
   peer_node_id: string;
   chunks: number;
   created_at: string;
+  /** The sending authority (migration 0075; null for transfers recorded before). */
+  authority_id: string | null;
+  /** sent | confirmed (the receiver's signed notice arrived) | closed (chunks deleted) */
+  state: string;
+  closed_at: string | null;
+  /** confirmed | expired */
+  close_reason: string | null;
 }
 
 /** Evidence announced by a peer's signed response (migration 0035): fetched chunk by chunk. */

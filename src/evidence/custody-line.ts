@@ -10,7 +10,7 @@
 import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import { canonicalJson } from '../ledger/canonical-json.js';
 
-export const CUSTODY_EVENTS = ['produced', 'received', 'transferred', 'accessed', 'exported', 'disclosed', 'deleted'] as const;
+export const CUSTODY_EVENTS = ['produced', 'received', 'transferred', 'accessed', 'exported', 'disclosed', 'deleted', 'transfer-closed'] as const;
 export type CustodyEvent = (typeof CUSTODY_EVENTS)[number];
 
 export const GENESIS_PREV = '0'.repeat(64);

@@ -16,8 +16,9 @@ import { basisIssues } from '../cases/validate.js';
 import { cite } from '../law/cite.js';
 import type { CasesTable, Database } from '../db/index.js';
 import type { EvidenceContext } from '../evidence/context.js';
+import type { SecretBox } from '../auth/secrets.js';
 import { signerFor } from '../evidence/custody.js';
-import { acceptTransfersIn, recordTransfersOut, sealCaseEvidence, type TransferSettings } from './evidence-transfer.js';
+import { acceptTransfersIn, applyTransferReceived, recordTransfersOut, sealCaseEvidence, type TransferSettings } from './evidence-transfer.js';
 import type { ExchangeMessage } from './message.js';
 import { MessageRejected, type MessageHandler } from './inbox.js';
 import type { MessageType } from './message-types.js';
@@ -170,11 +171,16 @@ async function orderFactsOf(row: Selectable<CasesTable>, from: string, to: strin
 }
 
 /** The receiving half: applies a peer's step to this node's record of the case. */
-export function createCaseMessageHandler(cases: CaseContext, options: { onTransfers?: () => void } = {}): MessageHandler {
+export function createCaseMessageHandler(cases: CaseContext, options: { onTransfers?: () => void; onTransfersConfirmed?: () => void; box?: SecretBox } = {}): MessageHandler {
   return {
     async apply(trx, opened) {
       const message = opened.message;
       if (message.type === 'notice' && message.action === 'read') return applyReadNotice(trx, opened);
+      // The receiver has stored evidence this node sent: its chunks here can go (closed after the commit).
+      if (message.type === 'notice' && message.action === 'transfer-received') {
+        if ((await applyTransferReceived(trx, message)) > 0) setTimeout(() => options.onTransfersConfirmed?.(), 50);
+        return;
+      }
       const event = message.action as CaseEvent;
       if (!(event in TRANSITIONS) || EVENT_MESSAGE_TYPES[event] !== message.type) throw new MessageRejected('invalid-message', `action ${message.action} does not go with type ${message.type}`);
       const actor: Actor = { id: `peer:${message.from.node}/${message.from.authority}`, authorityId: message.from.authority };
@@ -193,7 +199,7 @@ export function createCaseMessageHandler(cases: CaseContext, options: { onTransf
         if (sides.actor !== message.from.authority || sides.other !== message.to.authority) throw new MessageRejected('wrong-side', `${message.from.authority} is not the side that may ${event} case ${message.conversation}`);
         await applyPeerEvent(cases, trx, message.conversation, actor, event, transitionInput(message.body));
         // Evidence announced with a response: recorded with it, fetched after the commit.
-        if (event === 'respond' && (await acceptTransfersIn(trx, message, new Date().toISOString())) > 0) setTimeout(() => options.onTransfers?.(), 50);
+        if (event === 'respond' && (await acceptTransfersIn(trx, message, new Date().toISOString(), options.box)) > 0) setTimeout(() => options.onTransfers?.(), 50);
       } catch (error) {
         if (error instanceof CaseError) throw new MessageRejected(error.code, error.message);
         throw error;

@@ -38,19 +38,26 @@ import { DATA_CATEGORIES, fileNameSchema } from '../evidence/metadata.js';
 import { ExchangeError } from './errors.js';
 import { MessageRejected } from './inbox.js';
 import type { ExchangeMessage } from './message.js';
-import { DEFAULT_CHUNK_BYTES, manifestSchema, sealTransferInto, TransferReceiver, type TransferDescriptor } from './transfer.js';
+import { DEFAULT_CHUNK_BYTES, manifestSchema, redactTransferKeys, sealTransferInto, TransferReceiver, type TransferDescriptor } from './transfer.js';
 import type { TrustList } from './trust.js';
+import type { SecretBox } from '../auth/secrets.js';
 
-/** Where transfers live on disk, and the chunk size of those this node sends. */
+/** Where transfers live on disk, the chunk size of those this node sends, and how long their chunks wait unconfirmed. */
 export interface TransferSettings {
   readonly dir: string;
   readonly chunkBytes: number;
+  /** Hours after which the chunks of a transfer the receiver never confirmed are deleted. */
+  readonly expiryHours: number;
 }
+
+export const DEFAULT_TRANSFER_EXPIRY_HOURS = 30 * 24;
 
 export function transferSettings(dataDir: string, env: Readonly<Record<string, string | undefined>>): TransferSettings {
   const given = Number(env.COMITY_TRANSFER_CHUNK_BYTES ?? DEFAULT_CHUNK_BYTES);
   const chunkBytes = Number.isInteger(given) && given >= 4096 && given <= 16 * 1024 * 1024 ? given : DEFAULT_CHUNK_BYTES;
-  return { dir: join(dataDir, 'transfers'), chunkBytes };
+  const hours = Number(env.COMITY_TRANSFER_EXPIRY_HOURS ?? DEFAULT_TRANSFER_EXPIRY_HOURS);
+  const expiryHours = Number.isFinite(hours) && hours > 0 && hours <= 24 * 3650 ? hours : DEFAULT_TRANSFER_EXPIRY_HOURS;
+  return { dir: join(dataDir, 'transfers'), chunkBytes, expiryHours };
 }
 
 const itemSchema = z.strictObject({
@@ -114,7 +121,7 @@ export async function sealCaseEvidence(ev: EvidenceContext, settings: TransferSe
 export async function recordTransfersOut(trx: Kysely<Database>, ev: EvidenceContext, signer: Signer, entries: readonly TransferEntry[], sides: { caseId: string; actor: string; authorityId: string; peerNodeId: string; toAuthority: string; messageId: string }, at: string): Promise<void> {
   for (const entry of entries) {
     const manifest = entry.transfer.manifest;
-    await trx.insertInto('exchange_transfers_out').values({ transfer_id: manifest.transferId, case_id: sides.caseId, item_id: entry.item.id, peer_node_id: sides.peerNodeId, chunks: manifest.chunks.length, created_at: at }).execute();
+    await trx.insertInto('exchange_transfers_out').values({ transfer_id: manifest.transferId, case_id: sides.caseId, item_id: entry.item.id, peer_node_id: sides.peerNodeId, chunks: manifest.chunks.length, created_at: at, authority_id: sides.authorityId, state: 'sent', closed_at: null, close_reason: null }).execute();
     await appendCustody(trx as Transaction<Database>, signer, {
       id: ev.cases.newId(),
       caseId: sides.caseId,
@@ -131,16 +138,29 @@ export async function recordTransfersOut(trx: Kysely<Database>, ev: EvidenceCont
 /** The sender's chunk `index` of a transfer it holds for a peer, or null. */
 export async function readOutgoingChunk(db: Kysely<Database>, settings: TransferSettings, transferId: string, index: number): Promise<Buffer | null> {
   if (!ID.test(transferId)) return null;
-  const row = await db.selectFrom('exchange_transfers_out').select(['chunks']).where('transfer_id', '=', transferId).executeTakeFirst();
-  if (row === undefined || index < 0 || index >= Number(row.chunks)) return null;
+  const row = await db.selectFrom('exchange_transfers_out').select(['chunks', 'state']).where('transfer_id', '=', transferId).executeTakeFirst();
+  if (row === undefined || row.state === 'closed' || index < 0 || index >= Number(row.chunks)) return null;
   const path = join(outDir(settings, transferId), String(index));
   return existsSync(path) ? readFileSync(path) : null;
 }
 
-/** The receiving half, inside the inbox transaction of a response: records each announced transfer (pending). */
-export async function acceptTransfersIn(trx: Kysely<Database>, message: ExchangeMessage, at: string): Promise<number> {
+/** Associated data binding a sealed transfer content key to its row (see {@link SEALED_COLUMNS} in keys/master-rotation.ts). */
+export function transferKeyAad(transferId: string): string {
+  return `exchange_transfers_in.content_key:${transferId}`;
+}
+
+/** A content key as it was stored before it was sealed (base64url of 32 bytes). */
+const PLAIN_KEY = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * The receiving half, inside the inbox transaction of a response: records each announced transfer
+ * (pending), its content key sealed with the node's secret box — never at rest in plaintext (the
+ * inbox keeps the message with the key redacted, exchange/transfer.ts `redactTransferKeys`).
+ */
+export async function acceptTransfersIn(trx: Kysely<Database>, message: ExchangeMessage, at: string, box: SecretBox | undefined): Promise<number> {
   const given = message.body.evidence;
   if (given === undefined) return 0;
+  if (box === undefined) throw new MessageRejected('invalid-message', 'this node keeps no evidence: it cannot take evidence transfers');
   const parsed = z.array(transferEntrySchema).max(1000).safeParse(given);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -156,7 +176,7 @@ export async function acceptTransfersIn(trx: Kysely<Database>, message: Exchange
         peer_node_id: message.from.node,
         authority_id: message.to.authority,
         manifest: JSON.stringify(entry.transfer.manifest),
-        content_key: entry.transfer.key,
+        content_key: box.seal(Buffer.from(entry.transfer.key, 'base64url'), transferKeyAad(entry.transfer.manifest.transferId)),
         item: JSON.stringify(entry.item),
         state: 'pending',
         chunks_received: 0,
@@ -188,9 +208,9 @@ export interface TransferView {
 
 export async function transfersOf(db: Kysely<Database>, caseId: string): Promise<TransferView[]> {
   const incoming = await db.selectFrom('exchange_transfers_in').selectAll().where('case_id', '=', caseId).orderBy('created_at').execute();
-  const outgoing = await db.selectFrom('exchange_transfers_out').innerJoin('evidence_items', 'evidence_items.id', 'exchange_transfers_out.item_id').select(['transfer_id', 'peer_node_id', 'chunks', 'original_name', 'size', 'sha256', 'item_id']).where('exchange_transfers_out.case_id', '=', caseId).orderBy('exchange_transfers_out.created_at').execute();
+  const outgoing = await db.selectFrom('exchange_transfers_out').innerJoin('evidence_items', 'evidence_items.id', 'exchange_transfers_out.item_id').select(['transfer_id', 'peer_node_id', 'chunks', 'original_name', 'size', 'sha256', 'item_id', 'exchange_transfers_out.state']).where('exchange_transfers_out.case_id', '=', caseId).orderBy('exchange_transfers_out.created_at').execute();
   return [
-    ...outgoing.map((r) => ({ transferId: r.transfer_id, direction: 'out' as const, peer: r.peer_node_id, name: r.original_name, size: Number(r.size), sha256: r.sha256, chunks: Number(r.chunks), chunksReceived: null, state: 'sent', itemId: r.item_id, lastError: null })),
+    ...outgoing.map((r) => ({ transferId: r.transfer_id, direction: 'out' as const, peer: r.peer_node_id, name: r.original_name, size: Number(r.size), sha256: r.sha256, chunks: Number(r.chunks), chunksReceived: null, state: r.state, itemId: r.item_id, lastError: null })),
     ...incoming.map((r) => {
       const item = JSON.parse(r.item) as TransferredItem;
       const manifest = JSON.parse(r.manifest) as { chunks: string[] };
@@ -202,11 +222,29 @@ export async function transfersOf(db: Kysely<Database>, caseId: string): Promise
 export interface TransferFetcherOptions {
   readonly ev: EvidenceContext;
   readonly settings: TransferSettings;
+  /** Opens the sealed content keys. */
+  readonly box: SecretBox;
   trust(): Promise<TrustList>;
   readonly pollMs?: number;
   /** A chunk that does not match its digest this many times fails the transfer. */
   readonly maxBadChunks?: number;
   readonly onError?: (error: unknown) => void;
+  /**
+   * The receiver's confirmation to the sender, prepared before the transaction that stores a
+   * complete transfer and queued in it (a signed `transfer-received` notice, see
+   * {@link transferReceivedNotice}): the sender then deletes its chunks.
+   */
+  readonly confirm?: (row: IncomingTransferRow, sha256: string) => Promise<{ enqueue(trx: Kysely<Database>): Promise<void>; committed(): void }>;
+}
+
+/** What the fetcher knows of an incoming transfer when it stores it. */
+export interface IncomingTransferRow {
+  transfer_id: string;
+  case_id: string;
+  message_id: string;
+  peer_node_id: string;
+  authority_id: string;
+  item: string;
 }
 
 export interface TransferFetcher {
@@ -224,7 +262,13 @@ export function startTransferFetcher(options: TransferFetcherOptions): TransferF
   let timer: NodeJS.Timeout | null = null;
   const one = async (row: Awaited<ReturnType<typeof pendingRows>>[number]): Promise<void> => {
     const manifest = manifestSchema.parse(JSON.parse(row.manifest));
-    const receiver = new TransferReceiver({ manifest, key: row.content_key }, join(options.settings.dir, 'in'));
+    const key = options.box.open(row.content_key, transferKeyAad(row.transfer_id));
+    let receiver: TransferReceiver;
+    try {
+      receiver = new TransferReceiver({ manifest, key: key.toString('base64url') }, join(options.settings.dir, 'in'));
+    } finally {
+      key.fill(0);
+    }
     const peer = (await options.trust()).node(row.peer_node_id);
     if (peer === undefined) throw new ExchangeError('unknown-peer', `node ${row.peer_node_id} is no longer a trusted peer`);
     const total = manifest.chunks.length;
@@ -235,7 +279,7 @@ export function startTransferFetcher(options: TransferFetcherOptions): TransferF
       receiver.accept(index, Buffer.from(await response.arrayBuffer()));
       await db.updateTable('exchange_transfers_in').set({ chunks_received: total - receiver.missing().length, updated_at: new Date().toISOString() }).where('transfer_id', '=', row.transfer_id).execute();
     }
-    await storeTransferred(options.ev, options.settings, row, receiver);
+    await storeTransferred(options.ev, row, receiver, options.confirm);
   };
   const pendingRows = () => db.selectFrom('exchange_transfers_in').selectAll().where('state', '=', 'pending').orderBy('created_at').limit(20).execute();
   const pass = async (): Promise<void> => {
@@ -249,7 +293,7 @@ export function startTransferFetcher(options: TransferFetcherOptions): TransferF
         const failed = bad && attempts >= (options.maxBadChunks ?? 5);
         await db
           .updateTable('exchange_transfers_in')
-          .set({ attempts, last_error: (error instanceof Error ? error.message : String(error)).slice(0, 300), state: failed ? 'failed' : 'pending', updated_at: new Date().toISOString() })
+          .set({ attempts, last_error: (error instanceof Error ? error.message : String(error)).slice(0, 300), state: failed ? 'failed' : 'pending', ...(failed ? { content_key: '' } : {}), updated_at: new Date().toISOString() })
           .where('transfer_id', '=', row.transfer_id)
           .where('state', '=', 'pending')
           .execute()
@@ -283,7 +327,7 @@ export function startTransferFetcher(options: TransferFetcherOptions): TransferF
 }
 
 /** A complete transfer into this node's evidence store, under its own case key, with a signed `received` event. */
-async function storeTransferred(ev: EvidenceContext, settings: TransferSettings, row: { transfer_id: string; case_id: string; message_id: string; peer_node_id: string; authority_id: string; item: string }, receiver: TransferReceiver): Promise<void> {
+async function storeTransferred(ev: EvidenceContext, row: IncomingTransferRow, receiver: TransferReceiver, confirm: TransferFetcherOptions['confirm']): Promise<void> {
   const item = JSON.parse(row.item) as TransferredItem;
   const manifest = receiver.manifest;
   if (manifest.sha256 !== item.sha256 || manifest.size !== item.size) throw new ExchangeError('bad-signature', `transfer ${row.transfer_id}: the manifest does not describe the item announced`);
@@ -320,8 +364,9 @@ async function storeTransferred(ev: EvidenceContext, settings: TransferSettings,
     blob_key: blobKeyOf(row.case_id, manifest.sha256),
     deleted_at: null,
   };
+  const notice = confirm === undefined ? null : await confirm(row, manifest.sha256);
   await ev.cases.transaction(async (trx) => {
-    const claimed = await trx.updateTable('exchange_transfers_in').set({ state: 'complete', item_id: itemRow.id, chunks_received: manifest.chunks.length, last_error: null, updated_at: at }).where('transfer_id', '=', row.transfer_id).where('state', '=', 'pending').executeTakeFirst();
+    const claimed = await trx.updateTable('exchange_transfers_in').set({ state: 'complete', item_id: itemRow.id, chunks_received: manifest.chunks.length, last_error: null, content_key: '', updated_at: at }).where('transfer_id', '=', row.transfer_id).where('state', '=', 'pending').executeTakeFirst();
     if (Number(claimed.numUpdatedRows) !== 1) throw new ExchangeError('invalid-message', `transfer ${row.transfer_id} was completed by another process`);
     await trx.insertInto('evidence_items').values(itemRow).execute();
     await appendCustody(trx, signer, {
@@ -335,7 +380,153 @@ async function storeTransferred(ev: EvidenceContext, settings: TransferSettings,
       details: { name: item.name, mediaType: itemRow.media_type, dataCategory: item.dataCategory, producer: item.producer, from: row.peer_node_id, transferId: row.transfer_id, messageId: row.message_id, senderItemId: item.id },
     });
     await writeAudit(trx, { id: ev.cases.newId(), actor, action: 'evidence.add', objectType: 'case', objectId: row.case_id, at, before: null, after: null, details: { itemId: itemRow.id, sha256: itemRow.sha256, size: itemRow.size, mediaType: itemRow.media_type, transferId: row.transfer_id } });
+    await notice?.enqueue(trx);
   });
+  notice?.committed();
   receiver.discard();
-  void settings;
+}
+
+/**
+ * At start: what an earlier version left in plaintext is sealed or wiped — the content key of a
+ * pending incoming transfer sealed, that of a finished one wiped (no longer needed), and the key
+ * redacted from the stored copy of every message that carried one.
+ * @returns how many keys were sealed, wiped, and stored messages redacted.
+ */
+export async function protectTransferKeys(db: Kysely<Database>, box: SecretBox): Promise<{ sealed: number; wiped: number; redacted: number }> {
+  const counts = { sealed: 0, wiped: 0, redacted: 0 };
+  for (const row of await db.selectFrom('exchange_transfers_in').select(['transfer_id', 'state', 'content_key']).where('content_key', '!=', '').execute()) {
+    if (row.state === 'pending') {
+      if (!PLAIN_KEY.test(row.content_key)) continue;
+      await db.updateTable('exchange_transfers_in').set({ content_key: box.seal(Buffer.from(row.content_key, 'base64url'), transferKeyAad(row.transfer_id)) }).where('transfer_id', '=', row.transfer_id).execute();
+      counts.sealed += 1;
+    } else {
+      await db.updateTable('exchange_transfers_in').set({ content_key: '' }).where('transfer_id', '=', row.transfer_id).execute();
+      counts.wiped += 1;
+    }
+  }
+  const stored = await db.selectFrom('exchange_inbox').select(['message_id', 'payload']).where('type', '=', 'response').where('payload', 'like', '%"evidence"%').execute();
+  for (const row of stored) {
+    const message = JSON.parse(row.payload) as { body: Record<string, unknown> };
+    const redacted = JSON.stringify(redactTransferKeys(message));
+    if (redacted === row.payload) continue;
+    await db.updateTable('exchange_inbox').set({ payload: redacted }).where('message_id', '=', row.message_id).execute();
+    counts.redacted += 1;
+  }
+  return counts;
+}
+
+/** The body of a `transfer-received` notice: the transfers the receiver has stored, each with the digest it checked. */
+const transferReceivedSchema = z.strictObject({
+  transfers: z.array(z.strictObject({ transferId: z.string().regex(ID), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).min(1).max(1000),
+});
+
+/** The draft of the notice by which a receiver confirms a complete transfer (sent in the transaction that stores the item). */
+export function transferReceivedNotice(row: { transfer_id: string; case_id: string; message_id: string; authority_id: string }, toAuthority: string, sha256: string) {
+  return { from: { authority: row.authority_id }, to: { authority: toAuthority }, inReplyTo: row.message_id, conversation: row.case_id, type: 'notice' as const, instrument: null, action: 'transfer-received', emergency: false, body: { transfers: [{ transferId: row.transfer_id, sha256 }] } };
+}
+
+/**
+ * On the sender's node, inside the inbox transaction: a peer's signed `transfer-received` notice
+ * marks its transfers `confirmed` (only transfers sent to that node, in that conversation, whose
+ * content digest is the one confirmed). Their chunks are deleted afterwards by
+ * {@link closeOutgoingTransfers}.
+ * @returns how many transfers were confirmed.
+ */
+export async function applyTransferReceived(trx: Kysely<Database>, message: ExchangeMessage): Promise<number> {
+  const parsed = transferReceivedSchema.safeParse(message.body);
+  if (!parsed.success) throw new MessageRejected('invalid-message', `transfer-received: ${parsed.error.issues[0]?.path.join('.') ?? ''}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  let confirmed = 0;
+  for (const { transferId, sha256 } of parsed.data.transfers) {
+    const row = await trx
+      .selectFrom('exchange_transfers_out')
+      .innerJoin('evidence_items', 'evidence_items.id', 'exchange_transfers_out.item_id')
+      .select(['exchange_transfers_out.state', 'evidence_items.sha256'])
+      .where('transfer_id', '=', transferId)
+      .where('peer_node_id', '=', message.from.node)
+      .where('exchange_transfers_out.case_id', '=', message.conversation)
+      .executeTakeFirst();
+    if (row === undefined) throw new MessageRejected('not-found', `no transfer ${transferId} was sent to ${message.from.node} in this conversation`);
+    if (row.sha256 !== sha256) throw new MessageRejected('invalid-message', `transfer ${transferId}: the digest confirmed is not that of the item sent`);
+    if (row.state !== 'sent') continue;
+    await trx.updateTable('exchange_transfers_out').set({ state: 'confirmed' }).where('transfer_id', '=', transferId).where('state', '=', 'sent').execute();
+    confirmed += 1;
+  }
+  return confirmed;
+}
+
+/**
+ * Deletes the encrypted chunks this node keeps for its peers once they are no longer needed: the
+ * receiver confirmed the transfer, or it was not confirmed within `settings.expiryHours`. Each
+ * deletion is recorded with a signed custody event `transfer-closed` (the item itself stays).
+ * Files first, then the record: a crash between the two deletes nothing twice.
+ * @returns how many transfers were closed.
+ */
+export async function closeOutgoingTransfers(ev: EvidenceContext, settings: TransferSettings, now: Date): Promise<number> {
+  const db = ev.cases.db;
+  const cutoff = new Date(now.getTime() - settings.expiryHours * 3_600_000).toISOString();
+  const rows = await db
+    .selectFrom('exchange_transfers_out')
+    .innerJoin('cases', 'cases.id', 'exchange_transfers_out.case_id')
+    .innerJoin('evidence_items', 'evidence_items.id', 'exchange_transfers_out.item_id')
+    .select(['transfer_id', 'exchange_transfers_out.case_id', 'item_id', 'peer_node_id', 'chunks', 'exchange_transfers_out.state', 'exchange_transfers_out.created_at', 'exchange_transfers_out.authority_id', 'cases.addressee_id', 'evidence_items.sha256', 'evidence_items.size'])
+    .where((eb) => eb.or([eb('exchange_transfers_out.state', '=', 'confirmed'), eb.and([eb('exchange_transfers_out.state', '=', 'sent'), eb('exchange_transfers_out.created_at', '<', cutoff)])]))
+    .orderBy('exchange_transfers_out.created_at')
+    .limit(100)
+    .execute();
+  let closed = 0;
+  for (const row of rows) {
+    rmSync(outDir(settings, row.transfer_id), { recursive: true, force: true });
+    const reason = row.state === 'confirmed' ? 'confirmed' : 'expired';
+    const authorityId = row.authority_id ?? row.addressee_id;
+    const signer = await signerFor(ev.keys, authorityId, now);
+    const at = now.toISOString();
+    await ev.cases.transaction(async (trx) => {
+      const done = await trx.updateTable('exchange_transfers_out').set({ state: 'closed', closed_at: at, close_reason: reason }).where('transfer_id', '=', row.transfer_id).where('state', '=', row.state).executeTakeFirst();
+      if (Number(done.numUpdatedRows) !== 1) return; // another process closed it
+      await appendCustody(trx, signer, {
+        id: ev.cases.newId(),
+        caseId: row.case_id,
+        event: 'transfer-closed',
+        at,
+        actor: 'system',
+        authorityId,
+        item: { id: row.item_id, sha256: row.sha256, size: Number(row.size) },
+        details: { to: row.peer_node_id, transferId: row.transfer_id, reason, chunksDeleted: Number(row.chunks) },
+      });
+      closed += 1;
+    });
+  }
+  return closed;
+}
+
+/** Closes outgoing transfers now and then (and when woken, after a confirmation). */
+export function startTransferCloser(ev: EvidenceContext, settings: TransferSettings, options: { everyMs?: number; onError?: (error: unknown) => void } = {}): { wake(): void; stop(): Promise<void> } {
+  let stopped = false;
+  let running: Promise<void> | null = null;
+  let again = false;
+  const run = () => {
+    if (stopped) return;
+    if (running !== null) {
+      again = true;
+      return;
+    }
+    again = false;
+    running = closeOutgoingTransfers(ev, settings, new Date())
+      .then(() => undefined, (error: unknown) => options.onError?.(error))
+      .finally(() => {
+        running = null;
+        if (again) run();
+      });
+  };
+  const timer = setInterval(run, options.everyMs ?? 60_000);
+  timer.unref();
+  setTimeout(run, 0).unref();
+  return {
+    wake: () => void setTimeout(run, 0),
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
 }

@@ -18,6 +18,7 @@ import type { NodeIdentity } from './identity.js';
 import { NO_LEDGER, type ExchangeLedger } from './ledger-port.js';
 import { reasonOf, signReceipt, type Receipt } from './receipt.js';
 import type { TrustList } from './trust.js';
+import { redactTransferKeys } from './transfer.js';
 
 /** A message the receiver's workflow refuses (e.g. a transition its rules do not allow). */
 export class MessageRejected extends Error {
@@ -111,7 +112,7 @@ export async function receiveEnvelope(ctx: InboxContext, envelope: string): Prom
   const prior = await ctx.db.selectFrom('exchange_inbox').select(['digest']).where('message_id', '=', message.id).executeTakeFirst();
   if (prior !== undefined) return idReused(ctx, ledger, envelope, digest, claims, now);
 
-  const row = { message_id: message.id, sender_node_id: message.from.node, conversation_id: message.conversation, type: message.type, digest, payload: JSON.stringify(message), received_at: now.toISOString(), read_at: null };
+  const row = { message_id: message.id, sender_node_id: message.from.node, conversation_id: message.conversation, type: message.type, digest, payload: JSON.stringify(redactTransferKeys(message)), received_at: now.toISOString(), read_at: null };
   const accepted = await signReceipt(ctx.keys, { ...base, outcome: 'accepted', reason: null });
   try {
     await ctx.db.transaction().execute(async (trx) => {

@@ -9,6 +9,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import type { CaseContext } from '../cases/index.js';
 import type { KeyStore } from '../keys/index.js';
+import type { SecretBox } from '../auth/secrets.js';
 import { createCaseFederation, createCaseMessageHandler } from './case-bridge.js';
 import { createOrderFederation, createOrderMessageHandler, createOrderReceiptListener, routeOrderMessages } from './order-bridge.js';
 import { ExchangeError } from './errors.js';
@@ -22,7 +23,7 @@ import { addPeer } from './peers.js';
 import { resolveLogOrigin } from '../ledger/service.js';
 import { createExchangeRuntime, type ExchangeRuntime } from './runtime.js';
 import type { EvidenceContext } from '../evidence/context.js';
-import { startTransferFetcher, transferSettings, type TransferFetcher, type TransferSettings } from './evidence-transfer.js';
+import { protectTransferKeys, startTransferCloser, startTransferFetcher, transferReceivedNotice, type IncomingTransferRow, transferSettings, type TransferFetcher, type TransferSettings } from './evidence-transfer.js';
 
 export const NODE_SETTINGS = [
   ['COMITY_NODE_ID', '(not a federation node)', 'node id "CC:identifier" (ETSI TS 103 120); with _ENDPOINT and _HOST makes this server a federation node'],
@@ -30,6 +31,7 @@ export const NODE_SETTINGS = [
   ['COMITY_NODE_HOST', '(none)', 'comma-separated ids of the authorities this node hosts'],
   ['COMITY_PEER_FILES', '(none)', 'comma-separated peer agreement files imported at start (as comity peers add)'],
   ['COMITY_TRANSFER_CHUNK_BYTES', '1048576', 'chunk size of the evidence this node sends to peers (4096 to 16777216 bytes)'],
+  ['COMITY_TRANSFER_EXPIRY_HOURS', '720', 'hours the encrypted chunks of evidence sent to a peer are kept when the peer never confirms the transfer (deleted at once when it does)'],
   ['COMITY_PEER_DIR', '(none)', 'a folder the operator controls: this node writes its agreement there and imports new agreements found in it (every 2 s)'],
 ] as const;
 
@@ -40,7 +42,7 @@ export async function startNodeExchange(
   env: Readonly<Record<string, string | undefined>>,
   publicUrl: string,
   ledger?: ExchangeLedger,
-  evidence?: { ev: EvidenceContext; dataDir: string },
+  evidence?: { ev: EvidenceContext; dataDir: string; box: SecretBox },
   orderLog?: OrderLog,
 ): Promise<(ExchangeRuntime & { transfers?: TransferSettings }) | null> {
   const db = cases.db;
@@ -61,6 +63,7 @@ export async function startNodeExchange(
   }
   // Receipts and refusals go into the node's transparency log unless the caller says otherwise.
   let fetcher: TransferFetcher | null = null;
+  let closer: ReturnType<typeof startTransferCloser> | null = null;
   // The provider's gate (issue 14 part B): orders to a provider hosted here are verified first.
   let trustOf: () => Promise<TrustList> = () => Promise.reject(new Error('the exchange is starting'));
   const gateDeps = { kb: cases.kb, trust: () => trustOf() };
@@ -69,7 +72,7 @@ export async function startNodeExchange(
     keys,
     identity,
     // Order messages (Reg. 2023/1543 between nodes) go to the order state machine, the rest to cases.
-    handler: createProviderGate(routeOrderMessages(createOrderMessageHandler(cases), createCaseMessageHandler(cases, { onTransfers: () => fetcher?.wake() })), gateDeps),
+    handler: createProviderGate(routeOrderMessages(createOrderMessageHandler(cases), createCaseMessageHandler(cases, { onTransfers: () => fetcher?.wake(), onTransfersConfirmed: () => closer?.wake(), ...(evidence ? { box: evidence.box } : {}) })), gateDeps),
     onRefusal: createProviderRefusalHook(gateDeps),
     ledger: ledger ?? LOG_LEDGER,
     // An order's delivery is recorded on the issuing node at the receipt's receivedAt.
@@ -80,13 +83,25 @@ export async function startNodeExchange(
   const transfers = evidence ? transferSettings(evidence.dataDir, env) : undefined;
   cases.federation = createCaseFederation(runtime, { ...(evidence && transfers ? { evidence: evidence.ev, transfers } : {}), ...(orderLog ? { orderLog } : {}) });
   cases.orderFederation = createOrderFederation(cases, runtime, orderLog ? { orderLog } : {});
-  if (evidence && transfers) fetcher = startTransferFetcher({ ev: evidence.ev, settings: transfers, trust: runtime.trust });
+  if (evidence) await protectTransferKeys(db, evidence.box);
+  if (evidence && transfers) {
+    // Once a complete transfer is stored, the sender is told (signed notice) and deletes its chunks.
+    const confirm = async (row: IncomingTransferRow, sha256: string) => {
+      const response = await db.selectFrom('exchange_inbox').select('payload').where('message_id', '=', row.message_id).executeTakeFirstOrThrow();
+      const sender = (JSON.parse(response.payload) as { from: { authority: string } }).from.authority;
+      const prepared = await runtime.prepare(transferReceivedNotice(row, sender, sha256), [], row.case_id);
+      return { enqueue: prepared.enqueue, committed: () => runtime.relay.wake() };
+    };
+    fetcher = startTransferFetcher({ ev: evidence.ev, settings: transfers, box: evidence.box, trust: runtime.trust, confirm });
+    closer = startTransferCloser(evidence.ev, transfers);
+  }
   const stopRuntime = runtime.stop;
   const withTransfers = {
     ...runtime,
     ...(transfers ? { transfers } : {}),
     stop: async () => {
       await fetcher?.stop();
+      await closer?.stop();
       await stopRuntime();
     },
   };

@@ -39,6 +39,26 @@ export interface TransferDescriptor {
   key: string;
 }
 
+/** What the stored copy of a message shows in place of a transfer's content key. */
+export const REDACTED_KEY = 'redacted: sealed in exchange_transfers_in';
+
+/**
+ * A copy of a message body with every transfer content key (`evidence[].transfer.key`) replaced
+ * by {@link REDACTED_KEY}: the receiver stores this copy, and the key only sealed, with its
+ * transfer. The manifests (digests) are kept as signed.
+ */
+export function redactTransferKeys<T extends { body: Record<string, unknown> }>(message: T): T {
+  const evidence = message.body.evidence;
+  if (!Array.isArray(evidence)) return message;
+  const redacted = evidence.map((entry: unknown) => {
+    if (typeof entry !== 'object' || entry === null) return entry;
+    const transfer = (entry as { transfer?: unknown }).transfer;
+    if (typeof transfer !== 'object' || transfer === null || !('key' in transfer)) return entry;
+    return { ...entry, transfer: { ...transfer, key: REDACTED_KEY } };
+  });
+  return { ...message, body: { ...message.body, evidence: redacted } };
+}
+
 function nonce(transferId: string, index: number): Buffer {
   // 96 bits: 4 bytes from the transfer id, 8 bytes of chunk index. The key is used by one transfer only.
   const out = Buffer.alloc(12);
@@ -49,6 +69,21 @@ function nonce(transferId: string, index: number): Buffer {
 
 function aad(transferId: string, index: number, last: boolean): Buffer {
   return Buffer.from(`comity-transfer/v1|${transferId}|${index}|${last ? 'last' : 'more'}`);
+}
+
+/**
+ * Decrypts one sealed chunk `index` of transfer `transferId` under `key` (`last`: whether it is
+ * the transfer's last chunk). @throws {ExchangeError} `undecryptable`.
+ */
+export function openChunk(key: Buffer, transferId: string, index: number, last: boolean, sealed: Buffer): Buffer {
+  const decipher = createDecipheriv('aes-256-gcm', key, nonce(transferId, index), { authTagLength: TAG_BYTES });
+  decipher.setAAD(aad(transferId, index, last));
+  decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+  try {
+    return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES)), decipher.final()]);
+  } catch {
+    throw new ExchangeError('undecryptable', `transfer ${transferId}: chunk ${index} does not decrypt`);
+  }
 }
 
 /** Splits `source` into plaintext chunks of `chunkBytes` (the last may be shorter; at least one). */
@@ -152,16 +187,7 @@ export class TransferReceiver {
     for (let index = 0; index <= last; index++) {
       const path = join(this.dir, String(index));
       if (!existsSync(path)) throw new ExchangeError('invalid-message', `chunk ${index} vanished`);
-      const sealed = readFileSync(path);
-      const decipher = createDecipheriv('aes-256-gcm', this.key, nonce(this.manifest.transferId, index), { authTagLength: TAG_BYTES });
-      decipher.setAAD(aad(this.manifest.transferId, index, index === last));
-      decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-      let plain: Buffer;
-      try {
-        plain = Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES)), decipher.final()]);
-      } catch {
-        throw new ExchangeError('undecryptable', `transfer ${this.manifest.transferId}: chunk ${index} does not decrypt`);
-      }
+      const plain = openChunk(this.key, this.manifest.transferId, index, index === last, readFileSync(path));
       whole.update(plain);
       yield plain;
     }

@@ -31,6 +31,8 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'users', column: 'totp_secret', key: 'id', aad: (id) => `users.totp_secret:${id}` },
   { table: 'node_keys', column: 'sealed_private', key: 'id', aad: sealedKeyAad },
   { table: 'schema_info', column: 'value', key: 'key', only: ['master_key_check'], aad: () => 'schema_info.master_key_check' },
+  // A pending incoming transfer's content key (exchange/evidence-transfer.ts); '' once the transfer is finished.
+  { table: 'exchange_transfers_in', column: 'content_key', key: 'transfer_id', aad: (id) => `exchange_transfers_in.content_key:${id}` },
 ];
 
 /** A sealed value (`auth/secrets.ts`, version 1): 12-byte IV, 16-byte tag, base64url. */
@@ -63,7 +65,7 @@ export async function rotateMasterKey(db: Kysely<Database>, from: SecretBox, to:
       const rows = (await sql<{ k: string; v: string | null }>`select ${sql.ref(c.key)} as k, ${sql.ref(c.column)} as v from ${sql.table(c.table)}`.execute(untyped)).rows;
       let count = 0;
       for (const row of rows) {
-        if (row.v === null || (c.only !== undefined && !c.only.includes(row.k))) continue;
+        if (row.v === null || row.v === '' || (c.only !== undefined && !c.only.includes(row.k))) continue;
         let plain: Buffer;
         try {
           plain = from.open(row.v, c.aad(row.k));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalFlat, canonicalJson } from './canonical-json.js';
 
 test('RFC 8785 examples: key order by UTF-16 code units, no whitespace', () => {
   assert.equal(canonicalJson({ b: 1, a: [true, null, 'x'], c: { z: 0, y: -1.5 } }), '{"a":[true,null,"x"],"b":1,"c":{"y":-1.5,"z":0}}');
@@ -27,4 +27,19 @@ test('property: canonical form is stable under key reordering and round-trips th
 test('rejects values JSON cannot carry', () => {
   assert.throws(() => canonicalJson(Number.NaN), /NaN/);
   assert.throws(() => canonicalJson(() => 1), /function/);
+});
+
+test('property: canonicalFlat (one JSON.stringify of the members in sorted order) writes exactly canonicalJson of flat records', () => {
+  const scalar = fc.oneof(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary' }), fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.constant(undefined));
+  const key = fc.oneof(fc.string({ unit: 'grapheme' }), fc.constantFrom('0', '12', '__proto__', 'seq', 'a', 'é'));
+  fc.assert(
+    fc.property(fc.dictionary(key, scalar), (record) => {
+      const keys = Object.keys(record).sort();
+      const finite = keys.every((k) => typeof record[k] !== 'number' || Number.isFinite(record[k]));
+      if (finite) assert.equal(canonicalFlat(record, keys), canonicalJson(record));
+      else assert.throws(() => canonicalFlat(record, keys), /NaN or Infinity/);
+    }),
+    { numRuns: 2000 },
+  );
+  assert.equal(canonicalFlat({ b: 'x', a: { d: 1, c: [2] } }, ['a', 'b']), '{"a":{"c":[2],"d":1},"b":"x"}');
 });

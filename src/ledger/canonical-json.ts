@@ -44,13 +44,46 @@ export function canonicalJson(value: unknown): string {
 
 const quotedKeys = new Map<string, string>();
 
+/** Whether JSON.stringify of an object built with these keys in this order writes them in this order (no array-index keys, no __proto__). */
+const keysInInsertionOrder = new WeakMap<readonly string[], boolean>();
+
+function insertionOrdered(sortedKeys: readonly string[]): boolean {
+  let ok = keysInInsertionOrder.get(sortedKeys);
+  if (ok === undefined) {
+    ok = sortedKeys.every((key) => key !== '__proto__' && !/^(0|[1-9][0-9]*)$/.test(key));
+    keysInInsertionOrder.set(sortedKeys, ok);
+  }
+  return ok;
+}
+
 /**
  * {@link canonicalJson} of a flat object whose member names are given already sorted (UTF-16
- * order) — the same text, without sorting keys per object or recursing into scalars. A member
- * whose value is not a string, finite number, boolean or null falls back to the general path.
- * `sortedKeys` must be every member of `record` (callers check the key set).
+ * order) — the same text, without sorting keys per object or recursing into scalars. When every
+ * member is a string, finite number, boolean or null (a database row), the members are copied in
+ * that order into a fresh object serialised by one JSON.stringify call (~4× faster than
+ * concatenating them: V8's serialiser writes a plain object's members in insertion order, and
+ * its strings and numbers exactly as RFC 8785 §3.2.2 prescribes). Otherwise each member is
+ * serialised by {@link canonicalJson}. `sortedKeys` must be every member of `record` (callers
+ * check the key set).
  */
 export function canonicalFlat(record: Readonly<Record<string, unknown>>, sortedKeys: readonly string[]): string {
+  if (insertionOrdered(sortedKeys)) {
+    const ordered: Record<string, unknown> = {};
+    let plain = true;
+    for (const key of sortedKeys) {
+      const item = record[key];
+      if (item === null || item === undefined || typeof item === 'string' || typeof item === 'boolean' || (typeof item === 'number' && Number.isFinite(item))) ordered[key] = item;
+      else {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) return JSON.stringify(ordered);
+  }
+  return canonicalFlatMembers(record, sortedKeys);
+}
+
+function canonicalFlatMembers(record: Readonly<Record<string, unknown>>, sortedKeys: readonly string[]): string {
   let out = '{';
   for (const key of sortedKeys) {
     const item = record[key];

@@ -11,7 +11,7 @@
 export { canonicalJson } from './canonical-json.js';
 export { LedgerError, type LedgerErrorCode } from './errors.js';
 export { CompactRange, consistencyProof, EMPTY_ROOT, HASH_SIZE, inclusionProof, leafHash, nodeHash, rootFromLeafHashes, verifyConsistency, verifyInclusion, type NodeSource } from './merkle.js';
-export { addSignatures, cosignatureSigner, decodeNote, ed25519Signer, openNote, parseNote, parseVerifierKey, signNote, verifierKeyText, type NoteSigner, type NoteVerifier } from './note.js';
+export { addSignatures, cosignatureSigner, decodeNote, ed25519Signer, openNote, parseNote, parseVerifierKey, signatureLineFacts, signNote, verifierKeyText, type NoteSigner, type NoteVerifier } from './note.js';
 export { checkpointBody, checkpointOfNote, openCheckpoint, parseCheckpointBody, signCheckpoint, type Checkpoint, type VerifiedCheckpoint } from './checkpoint.js';
 export { formatTlogProof, parseTlogProof, verifyTlogProof, TLOG_PROOF_HEADER, type TlogProof, type VerifiedTlogProof } from './tlog-proof.js';
 export { encodeTileIndex, entryBundle, parseEntryBundle, parseTilePath, tilePath, TILE_WIDTH, type TileAddress } from './tiles.js';

@@ -18,19 +18,25 @@ function sha256Hex(text: string): string {
   return hash('sha256', text, 'hex');
 }
 
-/** Sorted member names of rows by their key set (rows of one table share one). */
-const sortedKeysBySet = new Map<string, string[]>();
+/** Sorted member names of rows by their key set (rows of one table share one), most recent first. */
+const sortedKeysBySet: Array<{ keys: string[]; sorted: string[] }> = [];
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /** SHA-256 (hex) of the canonical JSON of a row as stored (the database's `seq` left out). */
 export function rowDigest(row: Readonly<Record<string, unknown>>): string {
   const keys = Object.keys(row);
-  const set = keys.join('\u0000');
-  let sorted = sortedKeysBySet.get(set);
-  if (sorted === undefined) {
-    sorted = keys.filter((k) => k !== 'seq').sort();
-    if (sortedKeysBySet.size < 64) sortedKeysBySet.set(set, sorted);
+  let found = sortedKeysBySet.find((e) => sameKeys(e.keys, keys));
+  if (found === undefined) {
+    found = { keys, sorted: keys.filter((k) => k !== 'seq').sort() };
+    sortedKeysBySet.unshift(found);
+    if (sortedKeysBySet.length > 16) sortedKeysBySet.pop();
   }
-  return sha256Hex(canonicalFlat(row, sorted));
+  return sha256Hex(canonicalFlat(row, found.sorted));
 }
 
 const text = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));

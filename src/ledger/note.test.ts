@@ -28,6 +28,17 @@ test('signed-note vectors: accept with one or both known keys, ignore unknown on
   assert.equal(openNote(V.signed_by_peter, [peter]).text, V.text);
 });
 
+test('a signature in non-canonical base64 (the unused bits of its last character set) is refused: a changed byte never verifies', () => {
+  const line = V.peter_signature_line.trimEnd();
+  const b64 = line.slice(line.lastIndexOf(' ') + 1);
+  const last = b64.replace(/=+$/, '').length - 1;
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const altered = b64.slice(0, last) + alphabet[alphabet.indexOf(b64[last] as string) ^ 1] + b64.slice(last + 1);
+  assert.ok(b64.endsWith('='), 'the vector has padding, so its last character has unused bits');
+  assert.deepEqual(Buffer.from(altered, 'base64'), Buffer.from(b64, 'base64'), 'the same bytes');
+  rejects(() => openNote(`${V.text}\n${line.replace(b64, altered)}\n`, [peter]), 'malformed-note');
+});
+
 test('signed-note vectors: reject no known key, a failing known key, malformed notes', () => {
   rejects(() => openNote(both, []), 'unverified-note');
   const line = V.peter_signature_line;

@@ -62,9 +62,15 @@ export interface NoteVerifier {
 
 const B64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+/**
+ * Strict base64: the canonical encoding only. The bits the last character carries beyond the
+ * data must be zero — otherwise two texts decode to the same signature, and a byte changed in a
+ * stored note would still verify.
+ */
 function decodeBase64(text: string): Buffer | null {
   if (text.length % 4 !== 0 || !B64.test(text)) return null;
-  return Buffer.from(text, 'base64');
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.toString('base64') === text ? bytes : null;
 }
 
 /** A verifier from a vkey (types 0x01 and 0x04, Ed25519). */
@@ -133,6 +139,23 @@ export function parseNote(note: string): ParsedNote {
     signatures.push({ name: match[1] as string, keyId: raw.readUInt32BE(0), signature: raw.subarray(4), line });
   }
   return { text, signatures };
+}
+
+/**
+ * What a stored signature line `— <name> <base64>` says without verifying it: the key name, its
+ * key id (8 hex digits) and, for a cosignature/v1 (c2sp.org/tlog-cosignature: 8-byte timestamp
+ * and a 64-byte signature), the time the witness signed at. Undefined when the line is malformed.
+ */
+export function signatureLineFacts(line: string): { name: string; keyId: string; signedAt: string | null } | undefined {
+  const match = /^\u2014 (\S+) (\S+)$/u.exec(line.trimEnd());
+  const raw = match === null ? null : decodeBase64(match[2] as string);
+  if (match === null || raw === null || raw.length < 5 || !validKeyName(match[1] as string)) return undefined;
+  let signedAt: string | null = null;
+  if (raw.length === 4 + 72) {
+    const seconds = raw.readBigUInt64BE(4);
+    if (seconds <= 8_640_000_000_000n) signedAt = new Date(Number(seconds) * 1000).toISOString();
+  }
+  return { name: match[1] as string, keyId: hex8(raw.readUInt32BE(0)), signedAt };
 }
 
 /** A verified note: its text and the names of the keys whose signatures verified. */

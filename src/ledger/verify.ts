@@ -7,11 +7,13 @@
  * recomputed from the same leaves are consistent with one another by construction. Reports the
  * first entry that does not match.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { sqlFamily, type SqlFamily } from '../db/dialects/family.js';
 import type { Database } from '../db/index.js';
 import { openCheckpoint, checkpointOfNote } from './checkpoint.js';
 import { LedgerError } from './errors.js';
-import { CompactRange, EMPTY_ROOT, leafHashOfText, type CompletedNode } from './merkle.js';
+import { leafText, type LeafSource } from './leaf.js';
+import { CompactRange, EMPTY_ROOT, HASH_SIZE, leafHashOfText, type CompletedNode } from './merkle.js';
 import { openNote, parseNote, type NoteVerifier } from './note.js';
 import type { CheckpointMemory } from './publisher.js';
 import { leavesOf, SOURCE_TABLES } from './store.js';
@@ -119,38 +121,28 @@ export async function verifyLog(db: Kysely<Database>, options: VerifyOptions): P
   };
   checkRoot(0, EMPTY_ROOT);
 
+  const family = sqlFamily(db as unknown as Kysely<unknown>);
   const range = new CompactRange();
+  const rootCheck = (): void => {
+    if (expectedRoots.has(range.size)) checkRoot(range.size, range.root());
+  };
   for (let from = 0; from < size; from += VERIFY_BATCH) {
     const to = Math.min(size, from + VERIFY_BATCH);
-    // One range read by primary key (keyset, never OFFSET) of the entries with their stored leaves.
-    const batch = await db
-      .selectFrom('ledger_entries as e')
-      .leftJoin('ledger_leaves as l', 'l.idx', 'e.idx')
-      .select(['e.idx', 'e.source', 'e.source_id', 'e.leaf', 'l.leaf as kept'])
-      .where('e.idx', '>=', from)
-      .where('e.idx', '<', to)
-      .orderBy('e.idx')
-      .execute();
-    const computed = await leavesOf(db, batch, { from, to });
-    const integratedTo = Math.min(to, integrated);
-    const completed: CompletedNode[][] = [];
-    let j = 0;
-    for (let idx = from; idx < to; idx += 1) {
-      const entry = batch[j];
-      const present = entry !== undefined && Number(entry.idx) === idx;
-      if (present) j += 1;
-      else problem(`log entry ${idx} is missing`, idx);
-      const leaf = present ? computed.get(idx) : undefined;
-      if (present && (leaf === null || leaf === undefined)) problem(`log entry ${idx}: its recorded row is missing`, idx);
-      if (idx >= integratedTo) continue;
-      const kept = present ? entry.kept : null;
-      if (present && kept === null) problem(`log entry ${idx}: its leaf is missing`, idx);
-      else if (kept !== null && leaf !== null && leaf !== undefined && kept !== leaf) problem(`log entry ${idx}: the recorded row does not match the logged leaf`, idx);
-      // Rebuild the tree from the stored leaves (a missing one hashes as empty: its nodes then differ too).
-      for (const n of range.append(leafHashOfText(kept ?? ''))) (completed[n.level] ??= []).push(n);
-      if (expectedRoots.has(range.size)) checkRoot(range.size, range.root());
+    const integratedTo = Math.max(from, Math.min(to, integrated));
+    // Fast path: every entry's leaf recomputed from its row (one joined read per source), the
+    // stored leaves compared in one aggregate; anything amiss and the batch is checked entry by
+    // entry, which names the first entry that does not match.
+    const leaves = await recomputedLeaves(db, from, to);
+    if (leaves !== null && (await storedLeavesMatch(db, family, from, leaves.slice(0, integratedTo - from)))) {
+      const completed: CompletedNode[][] = [];
+      for (let i = 0; i < integratedTo - from; i += 1) {
+        for (const n of range.append(leafHashOfText(leaves[i] as string))) (completed[n.level] ??= []).push(n);
+        rootCheck();
+      }
+      await compareNodes(db, family, completed, problem);
+    } else {
+      await verifyBatchInDetail(db, family, { from, to, integratedTo }, range, problem, rootCheck);
     }
-    await compareNodes(db, completed, problem);
     options.onProgress?.(to, size);
   }
   if (size === 0) options.onProgress?.(0, 0);
@@ -201,21 +193,126 @@ async function verifierArgs(options: VerifyOptions, origin: string): Promise<[No
   return [verifiers[0] as NoteVerifier, verifiers.slice(1) as NoteVerifier[]];
 }
 
-/** Compares the nodes completed while rebuilding (per level, in index order) with the stored ones, one range read per level. */
-async function compareNodes(db: Kysely<Database>, completed: ReadonlyArray<readonly CompletedNode[] | undefined>, problem: (text: string, index?: number) => void): Promise<void> {
+type Problem = (text: string, index?: number) => void;
+
+/** The name under which joined reads return the entry's index beside the recorded row's columns. */
+const IDX = 'ledger_idx_';
+
+/**
+ * The leaf texts of entries [from, to), recomputed from their recorded rows: one read per source
+ * table joined with the log's range (and the leaves of records appended directly), or null when
+ * an entry is missing, names an unknown source or its row is missing (the detailed check says which).
+ */
+async function recomputedLeaves(db: Kysely<Database>, from: number, to: number): Promise<string[] | null> {
+  const leaves = new Array<string | undefined>(to - from);
+  let filled = 0;
+  for (const [source, table] of Object.entries(SOURCE_TABLES) as Array<[LeafSource, string]>) {
+    const { rows } = await sql<Record<string, unknown>>`select e.idx as ${sql.ref(IDX)}, s.* from ledger_entries e join ${sql.table(table)} s on s.id = e.source_id where e.source = ${source} and e.idx >= ${from} and e.idx < ${to}`.execute(db);
+    for (const { [IDX]: idx, ...row } of rows) {
+      leaves[Number(idx) - from] = leafText(source, row);
+      filled += 1;
+    }
+  }
+  const records = await db.selectFrom('ledger_entries').select(['idx', 'leaf']).where('source', '=', 'record').where('idx', '>=', from).where('idx', '<', to).execute();
+  for (const r of records) {
+    if (r.leaf === null) return null;
+    leaves[Number(r.idx) - from] = r.leaf;
+    filled += 1;
+  }
+  return filled === to - from ? (leaves as string[]) : null;
+}
+
+/**
+ * Whether the stored leaves of entries [from, from + leaves.length) are exactly `leaves`: their
+ * count and their concatenation in index order, read as one aggregate. Canonical JSON holds no
+ * line feed, so with n leaves joined by n − 1 of them each stored leaf equals its own.
+ */
+async function storedLeavesMatch(db: Kysely<Database>, family: SqlFamily, from: number, leaves: readonly string[]): Promise<boolean> {
+  if (leaves.length === 0) return true;
+  const expected = leaves.join('\n');
+  let lineFeeds = 0;
+  for (let at = expected.indexOf('\n'); at >= 0; at = expected.indexOf('\n', at + 1)) lineFeeds += 1;
+  if (lineFeeds !== leaves.length - 1) return false;
+  const joined = family === 'sqlite' ? sql<string>`group_concat(leaf, ${'\n'} order by idx)` : sql<string>`string_agg(leaf, ${'\n'} order by idx)`;
+  const row = await db
+    .selectFrom('ledger_leaves')
+    .select([db.fn.countAll<string>().as('n'), joined.as('joined')])
+    .where('idx', '>=', from)
+    .where('idx', '<', from + leaves.length)
+    .executeTakeFirstOrThrow();
+  return Number(row.n) === leaves.length && row.joined === expected;
+}
+
+/**
+ * The entry-by-entry check of entries [from, to) (integrated up to `integratedTo`): each entry
+ * present, its row present and giving the stored leaf; the tree rebuilt from the stored leaves
+ * (a missing one hashes as empty: its nodes then differ too). Names every entry that does not match.
+ */
+async function verifyBatchInDetail(db: Kysely<Database>, family: SqlFamily, { from, to, integratedTo }: { from: number; to: number; integratedTo: number }, range: CompactRange, problem: Problem, rootCheck: () => void): Promise<void> {
+  const batch = await db
+    .selectFrom('ledger_entries as e')
+    .leftJoin('ledger_leaves as l', 'l.idx', 'e.idx')
+    .select(['e.idx', 'e.source', 'e.source_id', 'e.leaf', 'l.leaf as kept'])
+    .where('e.idx', '>=', from)
+    .where('e.idx', '<', to)
+    .orderBy('e.idx')
+    .execute();
+  const computed = await leavesOf(db, batch, { from, to });
+  const completed: CompletedNode[][] = [];
+  let j = 0;
+  for (let idx = from; idx < to; idx += 1) {
+    const entry = batch[j];
+    const present = entry !== undefined && Number(entry.idx) === idx;
+    if (present) j += 1;
+    else problem(`log entry ${idx} is missing`, idx);
+    const leaf = present ? computed.get(idx) : undefined;
+    if (present && (leaf === null || leaf === undefined)) problem(`log entry ${idx}: its recorded row is missing`, idx);
+    if (idx >= integratedTo) continue;
+    const kept = present ? entry.kept : null;
+    if (present && kept === null) problem(`log entry ${idx}: its leaf is missing`, idx);
+    else if (kept !== null && leaf !== null && leaf !== undefined && kept !== leaf) problem(`log entry ${idx}: the recorded row does not match the logged leaf`, idx);
+    for (const n of range.append(leafHashOfText(kept ?? ''))) (completed[n.level] ??= []).push(n);
+    rootCheck();
+  }
+  await compareNodes(db, family, completed, problem);
+}
+
+/**
+ * Compares the nodes completed while rebuilding (per level, in index order, contiguous) with the
+ * stored ones: per level, their count, sizes and hex concatenation in one aggregate; a level that
+ * differs is compared row by row to name the node.
+ */
+async function compareNodes(db: Kysely<Database>, family: SqlFamily, completed: ReadonlyArray<readonly CompletedNode[] | undefined>, problem: Problem): Promise<void> {
+  const hexes = family === 'sqlite' ? sql<string>`group_concat(lower(hex(hash)), '' order by idx)` : sql<string>`string_agg(encode(hash, 'hex'), '' order by idx)`;
   for (let level = 0; level < completed.length; level += 1) {
     const nodes = completed[level];
     if (nodes === undefined || nodes.length === 0) continue;
     const min = (nodes[0] as CompletedNode).index;
     const max = (nodes[nodes.length - 1] as CompletedNode).index;
-    const rows = await db.selectFrom('ledger_nodes').select(['idx', 'hash']).where('level', '=', level).where('idx', '>=', min).where('idx', '<=', max).orderBy('idx').execute();
-    let k = 0;
-    for (const n of nodes) {
-      while (k < rows.length && Number((rows[k] as { idx: number }).idx) < n.index) k += 1;
-      const row = rows[k];
-      if (row === undefined || Number(row.idx) !== n.index || !Buffer.from(row.hash.buffer, row.hash.byteOffset, row.hash.byteLength).equals(n.hash)) {
-        problem(`tree node ${level}/${n.index} does not match the leaves`, n.index * 2 ** level);
-      }
+    const row = await db
+      .selectFrom('ledger_nodes')
+      .select([db.fn.countAll<string>().as('n'), sql<number>`min(length(hash))`.as('shortest'), sql<number>`max(length(hash))`.as('longest'), hexes.as('hexes')])
+      .where('level', '=', level)
+      .where('idx', '>=', min)
+      .where('idx', '<=', max)
+      .executeTakeFirstOrThrow();
+    const expected = Buffer.concat(nodes.map((n) => n.hash)).toString('hex');
+    if (max - min + 1 === nodes.length && Number(row.n) === nodes.length && Number(row.shortest) === HASH_SIZE && Number(row.longest) === HASH_SIZE && row.hexes === expected) continue;
+    await compareLevel(db, level, nodes, problem);
+  }
+}
+
+/** Compares the completed nodes of one level with the stored ones row by row. */
+async function compareLevel(db: Kysely<Database>, level: number, nodes: readonly CompletedNode[], problem: Problem): Promise<void> {
+  const min = (nodes[0] as CompletedNode).index;
+  const max = (nodes[nodes.length - 1] as CompletedNode).index;
+  const rows = await db.selectFrom('ledger_nodes').select(['idx', 'hash']).where('level', '=', level).where('idx', '>=', min).where('idx', '<=', max).orderBy('idx').execute();
+  let k = 0;
+  for (const n of nodes) {
+    while (k < rows.length && Number((rows[k] as { idx: number }).idx) < n.index) k += 1;
+    const row = rows[k];
+    if (row === undefined || Number(row.idx) !== n.index || !Buffer.from(row.hash.buffer, row.hash.byteOffset, row.hash.byteLength).equals(n.hash)) {
+      problem(`tree node ${level}/${n.index} does not match the leaves`, n.index * 2 ** level);
     }
   }
 }

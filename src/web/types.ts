@@ -167,6 +167,10 @@ export interface LedgerStatusView {
   treeSize: number;
   checkpoint: { size: number; root: string; signedAt: string; note: string } | null;
   incidents: { id: string; raisedAt: string; reason: string }[];
+  /** Cosignatures witnesses returned for the latest checkpoint (c2sp.org/tlog-cosignature). */
+  cosignatures: { witness: string; nodeId: string; size: number; collectedAt: string; keyId: string | null; signedAt: string | null }[];
+  /** Open split views: of this log (`ownLog`) or of a peer's log this node witnesses. */
+  forks: { origin: string; size: number; detectedAt: string; how: string; ownLog: boolean }[];
   lastVerification: { finishedAt: string; ok: boolean; size: number; checkpoints: number; firstBadIndex: number | null; problems: string[] } | null;
 }
 

@@ -39,11 +39,14 @@ describe('ledger: audit events verified in the browser', { skip }, () => {
     await page.close();
   });
 
-  test('node page: latest checkpoint and last verification', async () => {
+  test('node page: latest checkpoint, its cosignatures, open forks and last verification', async () => {
     const page = await e2e.pageAs('auditor@fr.demo', '/ledger');
     await page.getByTestId('ledger-status').waitFor();
     assert.match(await page.getByTestId('ledger-checkpoint').innerText(), /\d+ entries/);
     assert.match(await page.getByTestId('ledger-verification').innerText(), /Never run|OK/);
+    // Witness cosignatures of that checkpoint (a single node has no witness peers) and open forks.
+    assert.match(await page.getByTestId('ledger-cosignatures').innerText(), /None collected|witness\//);
+    assert.match(await page.getByTestId('ledger-forks').innerText(), /None open/);
     await e2e.shot(page, 'ledger-node-page');
     await e2e.axe(page, 'ledger page');
     await page.close();

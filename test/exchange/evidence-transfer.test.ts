@@ -7,10 +7,18 @@
  * meanwhile; restarted, it resumes with the chunks still missing, stores the item under its own
  * case key, and both chains of custody record the hand-over: `transferred` on the US node,
  * `received` on the French node, naming the transfer.
+ *
+ * The per-transfer content key is never at rest in plaintext on the French node: every value of
+ * every row of its database (read raw, with the process killed mid-transfer and again at the
+ * end) is tried as the key of a chunk fetched from the US node, and none opens it. Once the French
+ * node has stored the item it confirms with a signed notice, and the US node deletes its chunks
+ * (custody event `transfer-closed`, the chunk route then answers 404).
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { openChunk } from '../../src/exchange/transfer.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, it } from 'node:test';
@@ -32,7 +40,50 @@ after(async () => {
 
 type Transfer = { transferId: string; direction: string; chunks: number; chunksReceived: number | null; state: string; lastError: string | null; sha256: string; itemId: string | null };
 type Custody = { event: string; item: { id: string; sha256: string } | null; details: Record<string, unknown> };
+interface Sqlite {
+  prepare(sql: string): { all(): unknown[] };
+  close(): void;
+}
+const Database = createRequire(import.meta.url)('better-sqlite3') as new (file: string, options?: { readonly?: boolean }) => Sqlite;
 const statements = (records: { line: string }[]): Custody[] => records.map((r) => JSON.parse(r.line) as Custody);
+
+/**
+ * Every value in every row of the SQLite database `file` that could be a 32-byte key written as
+ * base64url or hex (as a whole string or inside text, e.g. JSON), tried as the content key of
+ * `chunk` (index 0 of a transfer of several chunks): the ones that open it.
+ */
+function keysFoundIn(file: string, transferId: string, chunk: Buffer): { tried: number; opening: string[] } {
+  const db = new Database(file, { readonly: true });
+  const candidates = new Set<string>();
+  try {
+    const tables = db.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[];
+    for (const { name } of tables) {
+      for (const row of db.prepare(`select * from "${name}"`).all() as Record<string, unknown>[]) {
+        for (const [column, value] of Object.entries(row)) {
+          const text = typeof value === 'string' ? value : Buffer.isBuffer(value) ? value.toString('latin1') : '';
+          for (const m of text.matchAll(/(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g)) candidates.add(`${name}.${column}|b64|${m[0]}`);
+          for (const m of text.matchAll(/(?<![0-9a-fA-F])[0-9a-fA-F]{64}(?![0-9a-fA-F])/g)) candidates.add(`${name}.${column}|hex|${m[0]}`);
+          if (Buffer.isBuffer(value) && value.length === 32) candidates.add(`${name}.${column}|raw|${value.toString('hex')}`);
+        }
+      }
+    }
+  } finally {
+    db.close();
+  }
+  const opening: string[] = [];
+  for (const candidate of candidates) {
+    const [where, form, text] = candidate.split('|') as [string, string, string];
+    const key = Buffer.from(text, form === 'b64' ? 'base64url' : 'hex');
+    if (key.length !== 32) continue;
+    try {
+      openChunk(key, transferId, 0, false, chunk);
+      opening.push(where);
+    } catch {
+      // not the key
+    }
+  }
+  return { tried: candidates.size, opening };
+}
 
 it('evidence moves from the US node to the French node in checked chunks, resumes after a cut and a SIGKILL, with custody on both sides', { timeout: 240_000 }, async () => {
   const usPort = await freePort();
@@ -81,6 +132,13 @@ it('evidence moves from the US node to the French node in checked chunks, resume
   assert.equal(cut!.chunks, 25);
   // The French process dies meanwhile; the partition ends; it restarts and resumes.
   await fr.kill('SIGKILL');
+  // With the transfer pending, the French database holds no key that opens the sender's chunks.
+  const chunkUrl = (index: number) => `http://127.0.0.1:${usPort}/api/exchange/transfers/${cut!.transferId}/chunks/${index}`;
+  const chunk0 = Buffer.from(await (await fetch(chunkUrl(0))).arrayBuffer());
+  const frDatabase = join(dir, 'fr', 'comity.sqlite');
+  const pending = keysFoundIn(frDatabase, cut!.transferId, chunk0);
+  assert.ok(pending.tried > 100, `the scan looked at candidate values: ${pending.tried}`);
+  assert.deepEqual(pending.opening, [], 'no row holds the content key in plaintext while the transfer is pending');
   const before = cut!.chunksReceived!;
   proxy.faults = { ...NO_FAULTS };
   const forwardedBefore = proxy.counts.forwarded;
@@ -111,6 +169,19 @@ it('evidence moves from the US node to the French node in checked chunks, resume
   assert.equal(transferred.details.to, 'FR:justice.gouv.fr/fr-ca');
   assert.equal(received.item?.sha256, sha256);
   assert.equal(transferred.item?.sha256, sha256);
-  const usTransfers = (await usOfficer('GET', `/api/cases/${id}/transfers`)) as unknown as Transfer[];
-  assert.deepEqual(usTransfers.map((t) => [t.direction, t.transferId, t.chunks]), [['out', cut!.transferId, 25]]);
+  // Nor once it is complete (the key is wiped; the stored response keeps the manifest only).
+  assert.deepEqual(keysFoundIn(frDatabase, cut!.transferId, chunk0).opening, []);
+
+  // The French node confirmed (signed notice): the US node deleted its encrypted chunks, with a custody event.
+  const closed = await until(async () => ((await usOfficer('GET', `/api/cases/${id}/transfers`)) as unknown as Transfer[]), (ts) => ts[0]?.state === 'closed', 'the US node to delete the confirmed chunks', 60_000);
+  assert.deepEqual(closed.map((t) => [t.direction, t.transferId, t.chunks]), [['out', cut!.transferId, 25]]);
+  assert.equal(existsSync(join(dir, 'us', 'transfers', 'out', cut!.transferId)), false);
+  assert.equal((await fetch(chunkUrl(0))).status, 404);
+  const closing = statements((await usOfficer('GET', `/api/cases/${id}/evidence/custody`)) as unknown as { line: string }[]).find((c) => c.event === 'transfer-closed');
+  assert.ok(closing, 'custody records the deletion');
+  assert.equal(closing.details.transferId, cut!.transferId);
+  assert.equal(closing.details.reason, 'confirmed');
+  assert.equal(closing.item?.sha256, sha256);
+  // The evidence itself stays on both nodes.
+  assert.equal(((await usOfficer('GET', `/api/cases/${id}/evidence`)) as unknown as unknown[]).length, 1);
 });

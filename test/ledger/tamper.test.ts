@@ -28,9 +28,9 @@ function random(seed: number): () => number {
 
 class Rollback extends Error {}
 
-/** Runs `tamper` then verification in one transaction, rolled back; returns the report's problems. */
-async function tamperedReport(node: LedgerNode, tamper: (trx: Kysely<Database>) => Promise<void>, memory: CheckpointMemory = node.memory): Promise<string[]> {
-  let problems: string[] = [];
+/** Runs `tamper` then verification in one transaction, rolled back; returns the report's problems (and the first entry named). */
+async function tamperedReport(node: LedgerNode, tamper: (trx: Kysely<Database>) => Promise<void>, memory: CheckpointMemory = node.memory): Promise<string[] & { firstBadIndex?: number | null }> {
+  let problems: string[] & { firstBadIndex?: number | null } = [];
   // Read before the transaction: on SQLite the key store's connection waits for it.
   const verifiers = await logVerifiers(node.keys, node.origin);
   await node.handle.db
@@ -38,7 +38,7 @@ async function tamperedReport(node: LedgerNode, tamper: (trx: Kysely<Database>) 
     .execute(async (trx) => {
       await tamper(trx);
       const report = await verifyLog(trx, { verifiersFor: async () => verifiers, memory });
-      problems = report.problems;
+      problems = Object.assign(report.problems, { firstBadIndex: report.firstBadIndex });
       throw new Rollback();
     })
     .catch((error: unknown) => {
@@ -91,9 +91,10 @@ forEachDatabase('ledger', (target) => {
 
     const rnd = random(20261203);
     const tried: Record<string, number> = {};
-    const mustDetect = async (kind: string, tamper: (trx: Kysely<Database>) => Promise<void>, memory?: CheckpointMemory): Promise<void> => {
+    const mustDetect = async (kind: string, tamper: (trx: Kysely<Database>) => Promise<void>, memory?: CheckpointMemory, firstBad?: number): Promise<void> => {
       const problems = await tamperedReport(node, tamper, memory);
       assert.ok(problems.length > 0, `${kind} went undetected`);
+      if (firstBad !== undefined) assert.equal(problems.firstBadIndex, firstBad, `${kind}: the first entry that does not match is named`);
       tried[kind] = (tried[kind] ?? 0) + 1;
     };
     const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
@@ -103,9 +104,15 @@ forEachDatabase('ledger', (target) => {
     for (let i = 0; i < 12; i += 1) {
       const event = pick(events);
       const column = pick(columns.filter((c) => typeof event[c] === 'string'));
-      await mustDetect('byte changed in an audit event', async (trx) => {
-        await sql`update audit_events set ${sql.ref(column)} = ${changeOneChar(String(event[column]), rnd)} where id = ${String(event.id)}`.execute(trx);
-      });
+      const entry = await db.selectFrom('ledger_entries').select('idx').where('source_id', '=', String(event.id)).executeTakeFirstOrThrow();
+      await mustDetect(
+        'byte changed in an audit event',
+        async (trx) => {
+          await sql`update audit_events set ${sql.ref(column)} = ${changeOneChar(String(event[column]), rnd)} where id = ${String(event.id)}`.execute(trx);
+        },
+        undefined,
+        Number(entry.idx),
+      );
     }
     const logins = await db.selectFrom('login_events').selectAll().execute();
     for (let i = 0; i < 4; i += 1) {
@@ -117,9 +124,14 @@ forEachDatabase('ledger', (target) => {
     const leaves = await db.selectFrom('ledger_leaves').selectAll().execute();
     for (let i = 0; i < 12; i += 1) {
       const leaf = pick(leaves);
-      await mustDetect('byte changed in a leaf', async (trx) => {
-        await trx.updateTable('ledger_leaves').set({ leaf: changeOneChar(leaf.leaf, rnd) }).where('idx', '=', leaf.idx).execute();
-      });
+      await mustDetect(
+        'byte changed in a leaf',
+        async (trx) => {
+          await trx.updateTable('ledger_leaves').set({ leaf: changeOneChar(leaf.leaf, rnd) }).where('idx', '=', leaf.idx).execute();
+        },
+        undefined,
+        Number(leaf.idx),
+      );
     }
     const nodes = await db.selectFrom('ledger_nodes').selectAll().execute();
     for (let i = 0; i < 12; i += 1) {

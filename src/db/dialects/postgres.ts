@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { PostgresDialect } from 'kysely';
 import type { PostgresPool } from 'kysely';
 import { preparedStatementName } from '../prepared.js';
+import { writePathOn } from '../write-path-switches.js';
 
 export interface PostgresOptions {
   /** `postgres://` or `postgresql://` connection URL. */
@@ -97,7 +98,7 @@ function namingPool(pool: PostgresPool): PostgresPool {
       if (wrapper === undefined) {
         wrapper = {
           query: (textOrConfig: unknown, values?: unknown[]) => {
-            const name = typeof textOrConfig === 'string' ? preparedStatementName(textOrConfig) : undefined;
+            const name = typeof textOrConfig === 'string' && writePathOn('pg-named-statements') ? preparedStatementName(textOrConfig) : undefined;
             return name === undefined ? client.query(textOrConfig, values) : client.query({ name, text: textOrConfig, values });
           },
           release: (destroy?: boolean) => client.release(destroy),

@@ -15,9 +15,9 @@
  *   at the start and wait there; a deferred `BEGIN` that later upgrades from read to write fails
  *   at once with SQLITE_BUSY, without waiting, when another connection wrote in between.
  *
- * Prepared statements are cached per connection (an LRU of {@link SQLITE_STATEMENT_CACHE_SIZE}
- * statements keyed by SQL text, see {@link createStatementCache}): Kysely's SqliteDriver calls
- * `prepare` for every query, and compiling the SQL again each time cost as much CPU as running it.
+ * Kysely's SqliteDriver prepares every query afresh. A per-connection statement cache was tried
+ * and removed (issue 12): `npm run bench:cases` measured no gain at 20 % or more on the durable
+ * write path (+1.8 %; the commits, not the SQL compilation, dominate).
  *
  * better-sqlite3 is synchronous and waits for a busy lock by blocking the thread. Within one
  * process Kysely serialises all access to the single connection, so there is no lock contention;
@@ -32,9 +32,6 @@ import type { SqliteSynchronous } from '../config.js';
 
 /** Milliseconds to wait for another connection's write lock. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
-
-/** Most prepared statements kept per connection. */
-export const SQLITE_STATEMENT_CACHE_SIZE = 500;
 
 export interface SqliteOptions {
   /** Database file path, or `:memory:`. */
@@ -71,7 +68,7 @@ export function createSqliteDialect(options: SqliteOptions): { dialect: SqliteDi
   const database = new Database(options.file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
   try {
     const settings = applySettings(database, options.synchronous ?? 'normal');
-    return { dialect: new ComitySqliteDialect({ database: createStatementCache(database) }), settings };
+    return { dialect: new ComitySqliteDialect({ database }), settings };
   } catch (error) {
     database.close();
     throw error;
@@ -92,39 +89,6 @@ function applySettings(database: BetterSqlite3Database, synchronous: SqliteSynch
     synchronous: SYNCHRONOUS_NAMES[level] ?? 'full',
     foreignKeys: Number(database.pragma('foreign_keys', { simple: true })) === 1,
     busyTimeoutMs: Number(database.pragma('busy_timeout', { simple: true })),
-  };
-}
-
-/**
- * The database as Kysely's SqliteDriver sees it, with `prepare` answered from an LRU cache of
- * statements keyed by SQL text (at most `size`). The driver then does what it does with a fresh
- * statement: `all()` when `stmt.reader`, else `run()`, with the query's parameters — a
- * better-sqlite3 statement is reusable, binding the new parameters on each call, and SQLite
- * re-compiles it by itself when the schema changes. A cached statement still open in an
- * `iterate()` (a stream not yet finished) is `busy`: a fresh, uncached statement is returned then.
- * Statements belong to this connection and are finalised when it closes.
- */
-export function createStatementCache(database: BetterSqlite3Database, size = SQLITE_STATEMENT_CACHE_SIZE): SqliteDatabase {
-  const statements = new Map<string, BetterSqlite3Statement>();
-  return {
-    prepare(sql: string): SqliteStatement {
-      const cached = statements.get(sql);
-      if (cached !== undefined) {
-        if (cached.busy) return database.prepare(sql);
-        // Most recently used last: Map iteration order is insertion order.
-        statements.delete(sql);
-        statements.set(sql, cached);
-        return cached;
-      }
-      const statement = database.prepare(sql);
-      statements.set(sql, statement);
-      if (statements.size > size) statements.delete(statements.keys().next().value as string);
-      return statement;
-    },
-    close(): void {
-      statements.clear();
-      database.close();
-    },
   };
 }
 

@@ -27,6 +27,7 @@ import * as m0055 from './0055_provider_orders.js';
 import * as m0060 from './0060_linked_requests.js';
 import * as m0061 from './0061_case_targets.js';
 import * as m0065 from './0065_notifications.js';
+import * as m0075 from './0075_transfer_closing.js';
 
 /** The migrations by name, in order. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -51,6 +52,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0060_linked_requests': m0060,
   '0061_case_targets': m0061,
   '0065_notifications': m0065,
+  '0075_transfer_closing': m0075,
 });
 
 /** Names of all migrations known to this version, in execution order. */

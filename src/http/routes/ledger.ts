@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { Gauge } from 'prom-client';
 import { z } from 'zod';
-import { findEntry, parseTilePath, readTile, treeHead, type Ledger } from '../../ledger/index.js';
+import { findEntry, parseTilePath, readTile, signatureLineFacts, treeHead, type Ledger } from '../../ledger/index.js';
 import { MAX_ADD_CHECKPOINT_BYTES, openForks, WITNESS_REFUSALS } from '../../ledger/witness.js';
 import type { AppDeps } from '../deps.js';
 import type { Metrics } from '../metrics.js';
@@ -82,8 +82,12 @@ export async function registerLedgerRoutes(app: FastifyInstance, deps: AppDeps, 
       treeSize: head.size,
       checkpoint: latest === undefined ? null : { size: latest.size, root: latest.root.toString('base64'), signedAt: latest.signedAt, note: latest.note },
       incidents,
-      cosignatures: latest === undefined ? [] : await db.selectFrom('ledger_cosignatures').select(['witness', 'node_id as nodeId', 'size', 'collected_at as collectedAt']).where('origin', '=', ledger.origin).where('size', '=', latest.size).execute(),
-      forks: (await openForks(db)).map((f) => ({ origin: f.origin, size: f.size, detectedAt: f.detectedAt, how: f.how })),
+      // Each with the witness key's id and the time the witness signed at, read from its signature line.
+      cosignatures: latest === undefined ? [] : (await db.selectFrom('ledger_cosignatures').select(['witness', 'node_id', 'size', 'collected_at', 'signature']).where('origin', '=', ledger.origin).where('size', '=', latest.size).orderBy('witness').execute()).map((c) => {
+        const facts = signatureLineFacts(c.signature);
+        return { witness: c.witness, nodeId: c.node_id, size: Number(c.size), collectedAt: c.collected_at, keyId: facts?.keyId ?? null, signedAt: facts?.signedAt ?? null };
+      }),
+      forks: (await openForks(db)).map((f) => ({ origin: f.origin, size: f.size, detectedAt: f.detectedAt, how: f.how, ownLog: f.origin === ledger.origin })),
       lastVerification: verification === undefined ? null : { finishedAt: verification.finishedAt, ok: verification.ok, size: verification.report.size, checkpoints: verification.report.checkpoints, firstBadIndex: verification.report.firstBadIndex, problems: verification.report.problems },
     };
   });

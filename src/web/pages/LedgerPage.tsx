@@ -1,7 +1,8 @@
 /**
  * The node's transparency log for auditors and administrators: origin and verifier key, the
- * latest signed checkpoint, open incidents (the node refuses to sign), and the result of the
- * last full verification (`comity ledger verify`).
+ * latest signed checkpoint with the cosignatures witnesses returned for it, open incidents (the
+ * node refuses to sign), open forks (split views of this log or of a peer's it witnesses) and the
+ * result of the last full verification (`comity ledger verify`).
  */
 import { useTranslation } from 'react-i18next';
 import { api } from '../api';
@@ -58,6 +59,57 @@ export default function LedgerPage() {
                   {t('ledger.checkpointOf', { size: s.checkpoint.size })} · <time dateTime={s.checkpoint.signedAt}>{formatDateTime(s.checkpoint.signedAt, locale)}</time>
                   <pre className="small">{s.checkpoint.note}</pre>
                 </>
+              )}
+            </dd>
+            <dt>{t('ledger.cosignatures')}</dt>
+            <dd data-testid="ledger-cosignatures">
+              {s.cosignatures.length === 0 ? (
+                t('ledger.noCosignatures')
+              ) : (
+                <table className="small">
+                  <caption className="visually-hidden">{t('ledger.cosignaturesCaption', { size: s.checkpoint?.size ?? 0 })}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">{t('ledger.witness')}</th>
+                      <th scope="col">{t('ledger.keyId')}</th>
+                      <th scope="col">{t('ledger.cosignedAt')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {s.cosignatures.map((c) => (
+                      <tr key={c.witness}>
+                        <th scope="row">
+                          <code>{c.witness}</code>
+                        </th>
+                        <td>
+                          <code>{c.keyId ?? '—'}</code>
+                        </td>
+                        <td>
+                          <time dateTime={c.signedAt ?? c.collectedAt}>{formatDateTime(c.signedAt ?? c.collectedAt, locale)}</time>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}
+            </dd>
+            <dt>{t('ledger.forks')}</dt>
+            <dd data-testid="ledger-forks">
+              {s.forks.length === 0 ? (
+                t('ledger.noForks')
+              ) : (
+                <div className="alert error" role="alert">
+                  <ul>
+                    {s.forks.map((f) => (
+                      <li key={`${f.origin} ${f.size} ${f.how}`}>
+                        <strong>{f.ownLog ? t('ledger.forkOwn', { size: f.size }) : t('ledger.forkPeer', { origin: f.origin, size: f.size })}</strong> · <time dateTime={f.detectedAt}>{formatDateTime(f.detectedAt, locale)}</time>
+                        <br />
+                        <span className="small">{f.how}</span>
+                      </li>
+                    ))}
+                  </ul>
+                  <p className="small">{t('ledger.forkHint')}</p>
+                </div>
               )}
             </dd>
             <dt>{t('ledger.verification')}</dt>
