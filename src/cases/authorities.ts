@@ -128,6 +128,11 @@ export async function createAuthority(ctx: CaseContext, actor: Actor, input: unk
   if (!parsed.success) throw new CaseError('invalid-request', 'invalid authority', zodIssues(parsed.error));
   const a = parsed.data;
   if (!ctx.kb.parties.has(a.party)) throw new CaseError('invalid-request', `unknown party ${a.party}`, [{ field: 'party', message: 'an ISO 3166-1 alpha-2 code' }]);
+  if (a.issuingKind !== undefined) {
+    // Reg. 2023/1543 Art. 4: the recorded kind must be one an authority of this directory kind can have.
+    const allowed = ctx.kb.issuing.directoryKinds.kinds[a.kind] ?? [];
+    if (!allowed.includes(a.issuingKind)) throw new CaseError('validation-failed', `a ${a.kind} cannot be a ${a.issuingKind} under Art. 4 of Regulation (EU) 2023/1543`, [{ field: 'issuingKind', message: allowed.length > 0 ? `one of ${allowed.join(', ')}` : `a ${a.kind} has no Art. 4 kind` }]);
+  }
   const at = ctx.now().toISOString();
   const row = { id: a.id, party: a.party, kind: a.kind, name: a.name, time_zone: a.timeZone, languages: JSON.stringify(a.languages), contact: JSON.stringify(a.contact), separation_of_duties: a.separationOfDuties ? 1 : 0, issuing_kind: a.issuingKind ?? null, created_at: at };
   return ctx.transaction(async (trx) => {

@@ -5,7 +5,7 @@
  * one commit by a group committer).
  */
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { CasesTable, Database, DbConfig } from '../db/index.js';
+import type { CasesTable, Database, DbConfig, EordersTable } from '../db/index.js';
 import type { TransitionInput } from './commands.js';
 import type { CaseEvent } from './workflow.js';
 import { createUuidv7Generator } from '../db/index.js';
@@ -23,6 +23,19 @@ export interface CaseContext {
   readonly transaction: TransactionRunner;
   /** Federation (issue 12): set when the node exchanges with peers; see `exchange/case-bridge.ts`. */
   federation?: CaseFederation;
+  /** Orders between nodes (Reg. 2023/1543, issue 14): see `exchange/order-bridge.ts`. */
+  orderFederation?: OrderFederation;
+}
+
+/**
+ * The border-crossing part of an order event: the messages to the parties of the order hosted on
+ * peer nodes, sealed before the transaction and queued inside it.
+ */
+export interface OrderFederation {
+  /** Whether the authority is hosted on a peer node (false: here, or unknown to the trust list). */
+  isRemote(authorityId: string): Promise<boolean>;
+  /** null when no other party of the order is on a peer node. `input` is the checked event input. */
+  prepare(row: Selectable<EordersTable>, actor: Actor, event: string, input: Record<string, unknown>): Promise<PreparedOutbound | null>;
 }
 
 /**

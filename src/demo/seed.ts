@@ -59,6 +59,10 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { email: 'agent@provider.demo', displayName: 'Aoife Byrne (Example Mail)', authorityId: 'ie-provider', roles: ['service-provider-agent'] },
   { email: 'greffe@fr.demo', displayName: 'Hugo Moreau (greffier, juge d’instruction, Paris)', authorityId: 'fr-tj-paris', roles: ['drafter'] },
   { email: 'juge@fr.demo', displayName: 'Juge d’instruction Claire Dubois (Paris)', authorityId: 'fr-tj-paris', roles: ['reviewer', 'drafter'] },
+  // Reg. 2023/1543 Art. 4(5): the OFAC (France's 24/7 point of contact, a police office) issues
+  // emergency identification-data orders as "another competent authority"; its head approves.
+  { email: 'ofac@fr.demo', displayName: 'Lieutenant Inès Garnier (OFAC)', authorityId: 'fr-247', roles: ['drafter', '24/7-officer'] },
+  { email: 'ofac-chef@fr.demo', displayName: 'Commandant Yves Lambert (OFAC, head of unit)', authorityId: 'fr-247', roles: ['reviewer', '24/7-officer'] },
   { email: 'enforcing@ie.demo', displayName: 'Siobhán Kelly (enforcing authority, Ireland)', authorityId: 'ie-enforcing', roles: ['central-authority-officer'] },
   { email: 'admin@comity.demo', displayName: 'Platform administrator', authorityId: null, roles: ['administrator'] },
 ];

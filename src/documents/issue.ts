@@ -7,7 +7,7 @@
  * signed file is written in the case's audit trail (`case.document-issued`) in its own
  * transaction, for the ledger. Anyone else on the case gets an unsigned copy that says so.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import type { Authority } from '../cases/authorities.js';
 import { writeAudit } from '../cases/audit.js';
 import type { CaseContext } from '../cases/context.js';
@@ -88,18 +88,7 @@ export async function issueDocument(deps: { cases: CaseContext; keys: KeyStore; 
     const pdf = await renderDocument(model, { issuedAt: now });
     return { pdf, sha256: sha256(pdf), signed: false, form, language, model };
   }
-  const key = await deps.keys.ensure(issuer.id, 'document-signing', 'ECDSA-P256', now);
-  if (key.publicKeyDer === null) throw new Error('document-signing key without public key');
-  const privateKey = await deps.keys.privateKey(key.id, 'sign');
-  const notBefore = new Date(key.notBefore);
-  const certificate = issueCertificate({
-    subject: { commonName: issuer.name, country: issuer.party, authorityId: issuer.id, node: input.node },
-    publicKeyDer: key.publicKeyDer,
-    privateKey,
-    keyId: key.id,
-    notBefore,
-    notAfter: new Date(Date.UTC(notBefore.getUTCFullYear() + CERTIFICATE_YEARS, notBefore.getUTCMonth(), notBefore.getUTCDate())),
-  });
+  const { key, privateKey, certificate } = await authoritySigner(deps.keys, issuer, input.node, now);
   const unsigned = await renderDocument(model, {
     issuedAt: now,
     signatureField: { signerName: issuer.name, reason: model.title, location: input.node, contactInfo: input.person.email, signedAt: now },
@@ -108,6 +97,27 @@ export async function issueDocument(deps: { cases: CaseContext; keys: KeyStore; 
   const digest = sha256(pdf);
   await recordIssue(deps.cases, { caseId: detail.id, actor: input.person.actor, at: now.toISOString(), form, language, sha256: digest, keyId: key.id });
   return { pdf, sha256: digest, signed: true, form, language, model };
+}
+
+/**
+ * An authority's document-signing key (ECDSA P-256, made on first use) and its self-issued
+ * certificate naming the authority and the node: what signs its PDFs (PAdES) and the detached
+ * CAdES signatures of its e-Evidence certificates (eorders/signature.ts).
+ */
+export async function authoritySigner(keys: KeyStore, authority: Pick<Authority, 'id' | 'name' | 'party'>, node: string, now: Date): Promise<{ key: { id: string }; privateKey: KeyObject; certificate: Buffer }> {
+  const key = await keys.ensure(authority.id, 'document-signing', 'ECDSA-P256', now);
+  if (key.publicKeyDer === null) throw new Error('document-signing key without public key');
+  const privateKey = await keys.privateKey(key.id, 'sign');
+  const notBefore = new Date(key.notBefore);
+  const certificate = issueCertificate({
+    subject: { commonName: authority.name, country: authority.party, authorityId: authority.id, node },
+    publicKeyDer: key.publicKeyDer,
+    privateKey,
+    keyId: key.id,
+    notBefore,
+    notAfter: new Date(Date.UTC(notBefore.getUTCFullYear() + CERTIFICATE_YEARS, notBefore.getUTCMonth(), notBefore.getUTCDate())),
+  });
+  return { key, privateKey, certificate };
 }
 
 function sha256(bytes: Buffer): string {

@@ -26,7 +26,7 @@ const WORDS: Record<Lang, Record<string, string>> = {
     'ref.annex-i': 'Regulation (EU) 2023/1543, Annex I', 'ref.annex-ii': 'Regulation (EU) 2023/1543, Annex II', 'ref.annex-iii': 'Regulation (EU) 2023/1543, Annex III (title not read in the official text)', 'ref.annex-v': 'Regulation (EU) 2023/1543, Annex V (title not read in the official text)', 'ref.annex-vi': 'Regulation (EU) 2023/1543, Annex VI (title not read in the official text)',
     'section.A': 'A. Issuing authority', 'section.B': 'B. Addressee', 'section.C': 'C. Deadlines and emergency', 'section.D': 'D. Data sought', 'section.E': 'E. Offence and grounds', 'section.G': 'G. Notification of the enforcing State (Art. 8)', 'section.L': 'L. Authority to receive the data', 'section.order': 'The order', 'section.reasons': 'Reasons', 'section.confirmation': 'Request for production',
     'field.issuerKind': 'Kind of issuing authority', 'field.issuer': 'Issuing authority', 'field.fileReference': 'File reference', 'field.account': 'Issued through', 'field.validation': 'Validation (Art. 4)', 'field.provider': 'Service provider', 'field.established': 'State of establishment', 'field.representative': 'Designated establishment or legal representative', 'field.emergency': 'Emergency case', 'field.emergencyReasons': 'Reasons for the emergency', 'field.deadlines': 'Deadlines', 'field.categories': 'Data categories', 'field.period': 'Period', 'field.offence': 'Offence', 'field.provision': 'Legal provision', 'field.penalty': 'Maximum penalty (years)', 'field.annexIV': 'Annex IV category', 'field.necessity': 'Necessity and proportionality (Art. 5(2))', 'field.notification': 'Notification', 'field.residence': 'Residence test (Art. 8(2))', 'field.receiving': 'Authority', 'field.precededBy': 'Preceded by the European Preservation Order', 'field.reference': 'Reference of the order', 'field.delivered': 'Received', 'field.reason': 'Reason', 'field.details': 'Details', 'field.preserved': 'Data preserved meanwhile', 'field.instrument': 'Instrument', 'field.subsequentReference': 'Its reference', 'field.issuedOn': 'Issued on', 'field.extensionReasons': 'Reasons for the extension', 'field.preservedUntil': 'Preserved until',
-    yes: 'Yes', no: 'No', 'col.type': 'Type', 'col.value': 'Identifier', page: 'Page {page} of {pages}', notApplicable: 'Not applicable', unsigned: 'Printed by Comity from the order’s structured data; not signed.', offenceHere: 'offence committed in the issuing State', residesHere: 'person resides in the issuing State',
+    yes: 'Yes', no: 'No', 'col.type': 'Type', 'col.value': 'Identifier', page: 'Page {page} of {pages}', notApplicable: 'Not applicable', unsigned: 'Printed by Comity from the order’s structured data; not signed.', signed: 'Printed by Comity from the order’s structured data. Signed by {authority} with a detached CAdES signature (the .p7s file of the same name): comity verify {file}.pdf --signature {file}.p7s', offenceHere: 'offence committed in the issuing State', residesHere: 'person resides in the issuing State',
     'subject.EPOC': 'European Production Order', 'subject.EIO': 'European Investigation Order', 'subject.MLA': 'Mutual legal assistance request',
   },
   fr: {
@@ -34,13 +34,36 @@ const WORDS: Record<Lang, Record<string, string>> = {
     'ref.annex-i': 'Règlement (UE) 2023/1543, annexe I', 'ref.annex-ii': 'Règlement (UE) 2023/1543, annexe II', 'ref.annex-iii': 'Règlement (UE) 2023/1543, annexe III (intitulé non lu dans le texte officiel)', 'ref.annex-v': 'Règlement (UE) 2023/1543, annexe V (intitulé non lu dans le texte officiel)', 'ref.annex-vi': 'Règlement (UE) 2023/1543, annexe VI (intitulé non lu dans le texte officiel)',
     'section.A': 'A. Autorité d’émission', 'section.B': 'B. Destinataire', 'section.C': 'C. Délais et urgence', 'section.D': 'D. Données demandées', 'section.E': 'E. Infraction et motifs', 'section.G': 'G. Notification de l’État d’exécution (art. 8)', 'section.L': 'L. Autorité destinataire des données', 'section.order': 'L’injonction', 'section.reasons': 'Motifs', 'section.confirmation': 'Demande de production',
     'field.issuerKind': 'Type d’autorité d’émission', 'field.issuer': 'Autorité d’émission', 'field.fileReference': 'Référence du dossier', 'field.account': 'Émise par', 'field.validation': 'Validation (art. 4)', 'field.provider': 'Fournisseur de services', 'field.established': 'État d’établissement', 'field.representative': 'Établissement désigné ou représentant légal', 'field.emergency': 'Cas d’urgence', 'field.emergencyReasons': 'Motifs de l’urgence', 'field.deadlines': 'Délais', 'field.categories': 'Catégories de données', 'field.period': 'Période', 'field.offence': 'Infraction', 'field.provision': 'Disposition légale', 'field.penalty': 'Peine maximale (années)', 'field.annexIV': 'Catégorie de l’annexe IV', 'field.necessity': 'Nécessité et proportionnalité (art. 5, § 2)', 'field.notification': 'Notification', 'field.residence': 'Critère de résidence (art. 8, § 2)', 'field.receiving': 'Autorité', 'field.precededBy': 'Précédée de l’injonction européenne de conservation', 'field.reference': 'Référence de l’injonction', 'field.delivered': 'Reçue le', 'field.reason': 'Motif', 'field.details': 'Précisions', 'field.preserved': 'Données conservées entre-temps', 'field.instrument': 'Instrument', 'field.subsequentReference': 'Sa référence', 'field.issuedOn': 'Émise le', 'field.extensionReasons': 'Motifs de la prolongation', 'field.preservedUntil': 'Conservées jusqu’au',
-    yes: 'Oui', no: 'Non', 'col.type': 'Type', 'col.value': 'Identifiant', page: 'Page {page} sur {pages}', notApplicable: 'Sans objet', unsigned: 'Imprimé par Comity à partir des données structurées de l’injonction ; non signé.', offenceHere: 'infraction commise dans l’État d’émission', residesHere: 'la personne réside dans l’État d’émission',
+    yes: 'Oui', no: 'Non', 'col.type': 'Type', 'col.value': 'Identifiant', page: 'Page {page} sur {pages}', notApplicable: 'Sans objet', unsigned: 'Imprimé par Comity à partir des données structurées de l’injonction ; non signé.', signed: 'Imprimé par Comity à partir des données structurées de l’injonction. Signé par {authority} d’une signature CAdES détachée (le fichier .p7s du même nom) : comity verify {file}.pdf --signature {file}.p7s', offenceHere: 'infraction commise dans l’État d’émission', residesHere: 'la personne réside dans l’État d’émission',
     'subject.EPOC': 'Injonction européenne de production', 'subject.EIO': 'Décision d’enquête européenne', 'subject.MLA': 'Demande d’entraide judiciaire',
   },
 };
 
+/** Who signs a form: the addressee its Annex III, the issuing authority every other. */
+export function signerOf(order: Pick<PresentedOrder, 'issuingAuthority' | 'addressee'>, form: OrderForm): { id: string; name: string; party: string } {
+  return form === 'annex-iii' ? order.addressee : order.issuingAuthority;
+}
+
+const FORM_EVENT: Partial<Record<OrderForm, string>> = { 'annex-iii': 'report-impossibility', 'annex-v': 'confirm-production', 'annex-vi': 'extend' };
+
+/**
+ * The date printed on a form, and in the PDF's metadata: when what it certifies was sent or
+ * recorded — so the same form of the same order prints to the same bytes, and a detached
+ * signature fetched apart from the PDF signs the very file the reader has.
+ */
+export function documentIssuedAt(order: Pick<PresentedOrder, 'events' | 'sentAt' | 'createdAt'>, form: OrderForm): Date {
+  const event = FORM_EVENT[form];
+  const at = event === undefined ? (order.sentAt ?? order.createdAt) : (order.events.filter((e) => e.event === event).at(-1)?.at ?? order.createdAt);
+  return new Date(at);
+}
+
+/** The file name (without extension) of a form. */
+export function documentFileName(order: Pick<PresentedOrder, 'reference'>, form: OrderForm): string {
+  return `${order.reference}-${form}`;
+}
+
 /** The model of one of the order's forms; the form must exist for the order (Annex III once reported, …). */
-export function orderDocumentModel(order: PresentedOrder, form: OrderForm, language: string): DocumentModel {
+export function orderDocumentModel(order: PresentedOrder, form: OrderForm, language: string, signed = false): DocumentModel {
   const lang: Lang = (ORDER_FORM_LANGUAGES as readonly string[]).includes(language) ? (language as Lang) : 'en';
   const w = (key: string) => WORDS[lang][key] ?? WORDS.en[key] ?? key;
   const f = (key: string, value: FieldValue, long = false): DocumentField => ({ key, label: w(`field.${key}`), value, ...(long ? { long } : {}) });
@@ -90,11 +113,11 @@ export function orderDocumentModel(order: PresentedOrder, form: OrderForm, langu
     issuer: form === 'annex-iii' ? order.addressee.name : order.issuingAuthority.name,
     marks: order.emergency ? ['EMERGENCY / URGENCE'] : [],
     sections,
-    signature: [w('unsigned')],
+    signature: [signed ? w('signed').replace('{authority}', signerOf(order, form).name).replaceAll('{file}', documentFileName(order, form)) : w('unsigned')],
     words: { page: w('page'), notApplicable: w('notApplicable') },
   };
 }
 
-export async function orderDocument(order: PresentedOrder, form: OrderForm, language: string, issuedAt: Date): Promise<Buffer> {
-  return renderDocument(orderDocumentModel(order, form, language), { issuedAt });
+export async function orderDocument(order: PresentedOrder, form: OrderForm, language: string, issuedAt: Date = documentIssuedAt(order, form), signed = false): Promise<Buffer> {
+  return renderDocument(orderDocumentModel(order, form, language, signed), { issuedAt });
 }

@@ -8,3 +8,4 @@ export * from './rules.js';
 export * from './workflow.js';
 export * from './service.js';
 export * from './documents.js';
+export * from './signature.js';

@@ -15,10 +15,10 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import { z } from 'zod';
 import { calendarDateIn, dueInstant } from '../clock/index.js';
 import type { Database, EorderClocksTable, EorderEventsTable, EordersTable } from '../db/index.js';
-import type { Actor, CaseContext } from '../cases/context.js';
+import type { Actor, CaseContext, PreparedOutbound } from '../cases/context.js';
 import { auditRow, insertAuditRow } from '../cases/audit.js';
 import { findAuthority, type Authority } from '../cases/authorities.js';
-import { mayIssue, type Citation, type IssuingAnswer, type Measure } from '../law/index.js';
+import { kindsOfAuthority, mayIssue, type Citation, type IssuingAnswer, type Measure } from '../law/index.js';
 import {
   annexIIISchema,
   annexVISchema,
@@ -175,12 +175,27 @@ export function issuingCheck(rules: CaseContext['kb']['issuing'], cert: OrderCer
   };
 }
 
+/**
+ * Art. 4: the kind the certificate declares (Section A) must be one the issuing authority's
+ * account can have — its directory kind, or the Art. 4 kind recorded for it — else the drafter
+ * could make a police unit a judge by ticking a box.
+ */
+async function assertIssuerKind(ctx: CaseContext, db: Kysely<Database>, authorityId: string, cert: OrderCertificate): Promise<void> {
+  const row = await db.selectFrom('authorities').select(['id', 'kind', 'issuing_kind']).where('id', '=', authorityId).executeTakeFirst();
+  if (!row) throw new OrderError('validation-failed', `unknown authority ${JSON.stringify(authorityId)}`, [{ field: 'issuingAuthority', message: 'no such authority' }]);
+  const answer = kindsOfAuthority(ctx.kb.issuing, { id: row.id, kind: row.kind, issuingKind: row.issuing_kind }, cert.issuer.kind);
+  if (!answer.competent) {
+    throw new OrderError('order-issuer-not-competent', `Art. 4: ${answer.reason}`, [{ field: 'certificate.issuer.kind', message: answer.kinds.length > 0 ? `one of ${answer.kinds.join(', ')}` : answer.reason }]);
+  }
+}
+
 export async function createOrder(ctx: CaseContext, actor: Actor, input: unknown): Promise<PresentedOrder> {
   const parsed = orderInputSchema.safeParse(input);
   if (!parsed.success) throw new OrderError('invalid-request', 'invalid order', zodOrderIssues(parsed.error));
   const { certificate: cert, issuingAuthority } = parsed.data;
   if (actor.authorityId !== null && actor.authorityId !== issuingAuthority) throw new OrderError('forbidden', 'an order can only be drafted for your own authority');
   const issuing = await authorityOrFail(ctx, ctx.db, issuingAuthority, 'issuingAuthority');
+  await assertIssuerKind(ctx, ctx.db, issuing.id, cert);
   const provider = await getProvider(ctx, cert.provider);
   if (!provider) throw new OrderError('validation-failed', `unknown service provider ${JSON.stringify(cert.provider)}`, [{ field: 'certificate.provider', message: 'no such provider (GET /api/providers)' }]);
   const now = ctx.now();
@@ -253,7 +268,7 @@ export async function orderFacts(db: Kysely<Database>, id: string) {
   return db.selectFrom('eorders').select(['issuing_authority_id', 'addressee_id', 'enforcing_authority_id', 'enforcing_status', 'delivered_at', 'enforcing_delivered_at', 'created_by']).where('id', '=', id).executeTakeFirst();
 }
 
-async function startClock(ctx: CaseContext, trx: Kysely<Database>, row: Selectable<EordersTable>, clock: string, party: 'addressee' | 'enforcing' | 'issuing', authority: Authority, at: string, rule: { amount: number; unit: 'hours' | 'days'; text: string; citation: Citation }, dueAt?: string): Promise<string> {
+async function startClock(ctx: CaseContext, trx: Kysely<Database>, row: Selectable<EordersTable>, clock: string, party: 'addressee' | 'enforcing' | 'issuing', authority: Authority, at: string, rule: { amount: number; unit: 'hours' | 'days'; text: string; citation: Citation }, dueAt?: string, replace = false): Promise<string> {
   const instrument = ctx.kb.instruments.get('EU-2023-1543');
   const due = dueAt === undefined ? dueInstant(at, { amount: rule.amount, unit: rule.unit }, { timeZone: authority.timeZone, dayRule: instrument?.dayPeriodRule.rule ?? 'end-of-last-day' }) : { epochMilliseconds: Date.parse(dueAt) };
   const value: Selectable<EorderClocksTable> = {
@@ -272,7 +287,8 @@ async function startClock(ctx: CaseContext, trx: Kysely<Database>, row: Selectab
     citation: JSON.stringify(rule.citation),
     verified: rule.citation.verified ? 1 : 0,
   };
-  await trx.insertInto('eorder_clocks').values(value).onConflict((oc) => oc.columns(['order_id', 'clock']).doNothing()).execute();
+  if (replace) await trx.updateTable('eorder_clocks').set({ started_at: value.started_at, due_at: value.due_at, text: value.text }).where('order_id', '=', row.id).where('clock', '=', clock).execute();
+  else await trx.insertInto('eorder_clocks').values(value).onConflict((oc) => oc.columns(['order_id', 'clock']).doNothing()).execute();
   return value.due_at;
 }
 
@@ -303,21 +319,45 @@ export async function orderEvent(ctx: CaseContext, actor: Actor, id: string, eve
   if (!parsedInput.success) throw new OrderError('invalid-request', 'invalid event', zodOrderIssues(parsedInput.error));
   const input = parsedInput.data;
   const form = parseForm(event, input);
-  await ctx.transaction(async (trx) => {
-    const row = await readOrder(trx, id);
-    if (!row) throw new OrderError('not-found', `no order ${id}`);
+  const checkParty = (row: Selectable<EordersTable>) => {
     const party = partyOf(event);
     if (actor.authorityId !== null && !partiesOf(row, actor.authorityId).includes(party)) {
       if (partiesOf(row, actor.authorityId).length === 0) throw new OrderError('not-found', `no order ${id}`);
       throw new OrderError('forbidden', `${event} is for the ${party} authority of the order`);
     }
+  };
+  // Orders between nodes: the event travels to the parties hosted on peers, sealed before the
+  // transaction (with the row as read) and queued in the transaction of the change.
+  let outbound: PreparedOutbound | null = null;
+  let seen: Selectable<EordersTable> | undefined;
+  if (ctx.orderFederation !== undefined && event !== 'approve') {
+    seen = await readOrder(ctx.db, id);
+    if (!seen) throw new OrderError('not-found', `no order ${id}`);
+    checkParty(seen);
+    const { expectedVersion: _v, ...carried } = input;
+    outbound = await ctx.orderFederation.prepare(seen, actor, event, { ...carried, ...(form === undefined ? {} : { form }) });
+  }
+  await ctx.transaction(async (trx) => {
+    const row = await readOrder(trx, id);
+    if (!row) throw new OrderError('not-found', `no order ${id}`);
+    checkParty(row);
     if (input.expectedVersion !== undefined && input.expectedVersion !== row.version) throw new OrderError('conflict', `the order changed (version ${row.version}, you saw ${input.expectedVersion}): reload it`);
+    if (outbound !== null && seen !== undefined && seen.version !== row.version) throw new OrderError('conflict', 'the order changed meanwhile: reload it');
     await applyEvent(ctx, trx, row, actor, event, input, form);
+    if (outbound !== null) await outbound.enqueue(trx);
   });
+  outbound?.committed();
   return getOrder(ctx, actor, id);
 }
 
-async function applyEvent(ctx: CaseContext, trx: Transaction<Database>, row: Selectable<EordersTable>, actor: Actor, event: OrderEvent, input: OrderEventInput, form: unknown): Promise<Selectable<EordersTable>> {
+const SYSTEM_ACTOR: Actor = { id: 'system', authorityId: null };
+
+/**
+ * `peer`: the event comes from the node of the party that recorded it, whose own state machine
+ * already applied the time rules (Art. 8(4), 12(1), 16(1)) on its record: this node records it
+ * at the time its receipt gives, without deciding them again on clocks counted from its own receipts.
+ */
+async function applyEvent(ctx: CaseContext, trx: Transaction<Database>, row: Selectable<EordersTable>, actor: Actor, event: OrderEvent, input: OrderEventInput, form: unknown, atGiven?: string, peer = false): Promise<Selectable<EordersTable>> {
   const kind = row.kind as OrderKind;
   const rules = orderRules();
   let to: OrderState;
@@ -327,13 +367,14 @@ async function applyEvent(ctx: CaseContext, trx: Transaction<Database>, row: Sel
     if (error instanceof OrderTransitionError) throw new OrderError(error.code, error.message);
     throw error;
   }
-  const at = ctx.now().toISOString();
+  const at = atGiven ?? ctx.now().toISOString();
   const cert = JSON.parse(row.certificate) as OrderCertificate;
   const changes: Partial<Selectable<EordersTable>> = {};
   let payload: unknown = form ?? null;
   const later: (() => Promise<unknown>)[] = [];
   switch (event) {
     case 'approve': {
+      await assertIssuerKind(ctx, trx, row.issuing_authority_id, cert);
       const check = issuingCheck(ctx.kb.issuing, cert);
       if (!check.mayIssue) throw new OrderError('order-issuer-not-competent', `Art. 4: ${check.reasons.join('; ')}`, check.reasons.map((r) => ({ field: 'certificate.issuer.kind', message: r })));
       if (check.validation === 'prior') {
@@ -385,7 +426,7 @@ async function applyEvent(ctx: CaseContext, trx: Transaction<Database>, row: Sel
     case 'produce': {
       // Art. 8(4), 10(2): a notified, non-emergency EPOC is transmitted at the end of the 10 days
       // unless the enforcing authority confirmed earlier that it raises no ground.
-      if (row.enforcing_status === 'notified' && row.emergency === 0) {
+      if (!peer && row.enforcing_status === 'notified' && row.emergency === 0) {
         const review = await clockOf(trx, row.id, 'enforcing-review');
         if (review && Date.parse(at) < Date.parse(review.due_at)) {
           throw new OrderError('order-suspended', `the enforcing authority was notified (Art. 8(4)): transmit at the end of its period, ${review.due_at}, unless it confirms earlier that it raises no ground (Art. 10(2))`, [{ field: 'event', message: `not before ${review.due_at}` }]);
@@ -430,7 +471,7 @@ async function applyEvent(ctx: CaseContext, trx: Transaction<Database>, row: Sel
     case 'raise-ground': {
       if (row.enforcing_status !== 'notified') throw new OrderError('invalid-transition', `the enforcing authority's decision is already recorded (${row.enforcing_status})`);
       const review = await clockOf(trx, row.id, 'enforcing-review');
-      if (review && Date.parse(at) > Date.parse(review.due_at)) throw new OrderError('invalid-transition', `the enforcing authority's period ended at ${review.due_at} (Art. 12(1))`);
+      if (!peer && review && Date.parse(at) > Date.parse(review.due_at)) throw new OrderError('invalid-transition', `the enforcing authority's period ended at ${review.due_at} (Art. 12(1))`);
       changes.enforcing_status = 'ground-raised';
       later.push(() => meetClock(trx, row.id, 'enforcing-review', at));
       break;
@@ -438,7 +479,7 @@ async function applyEvent(ctx: CaseContext, trx: Transaction<Database>, row: Sel
     case 'start-enforcement': {
       if (row.enforcing_authority_id === null) throw new OrderError('validation-failed', 'no enforcing authority is registered for the representative’s State (Art. 16)');
       if (row.enforcing_status === 'ground-raised') throw new OrderError('invalid-transition', 'a ground for refusal was raised (Art. 16(1) requires that none was)');
-      if (kind === 'EPOC' && ['delivered', 'acknowledged', 'clarification-requested'].includes(row.state)) {
+      if (!peer && kind === 'EPOC' && ['delivered', 'acknowledged', 'clarification-requested'].includes(row.state)) {
         const production = await clockOf(trx, row.id, 'production');
         if (production && Date.parse(at) <= Date.parse(production.due_at)) throw new OrderError('invalid-transition', `the addressee's period runs until ${production.due_at}: enforcement is for an order not complied with within the deadline (Art. 16(1))`);
       }
@@ -458,7 +499,16 @@ async function applyEvent(ctx: CaseContext, trx: Transaction<Database>, row: Sel
   await writeChange(ctx, trx, row, after, event, partyOf(event), actor, at, input.reason ?? null, payload);
   for (const step of later) await step();
   if (TERMINAL_ORDER_STATES.has(to)) await trx.updateTable('eorder_clocks').set({ status: 'cancelled' }).where('order_id', '=', row.id).where('status', '=', 'running').execute();
-  if (event === 'send') return deliver(ctx, trx, after);
+  if (event === 'send') {
+    // Between authorities of this node, the loopback delivery: at once. A party on a peer node
+    // receives the order when its node's receipt says so (recordOrderReceipt).
+    const fed = ctx.orderFederation;
+    const remoteAddressee = fed !== undefined && (await fed.isRemote(after.addressee_id));
+    const notify = after.enforcing_status === 'to-notify' && after.enforcing_authority_id !== null;
+    const remoteEnforcing = notify && fed !== undefined && (await fed.isRemote(after.enforcing_authority_id as string));
+    const now = ctx.now().toISOString();
+    return deliverParts(ctx, trx, after, { ...(remoteAddressee ? {} : { addressee: now }), ...(notify && !remoteEnforcing ? { enforcing: now } : {}) }, { via: 'loopback' });
+  }
   return after;
 }
 
@@ -476,32 +526,70 @@ async function writeChange(ctx: CaseContext, trx: Kysely<Database>, before: Sele
 }
 
 /**
- * Loopback delivery: the order lands in the addressee's inbox (and, where Art. 8 requires, the
- * enforcing authority's) in the transaction that sends it; the clocks start at that instant.
+ * Delivery into the addressee's (and, where Art. 8 requires, the enforcing authority's) system:
+ * the clocks start at that instant. On one node it is the loopback, in the transaction that sends;
+ * between nodes it is the `receivedAt` of the receiving node's signed receipt — on the issuing
+ * node when the receipt comes back, on the receiving node when it issues it.
+ *
+ * Art. 8(1): the enforcing authority is notified at the same time as the addressee. A node that
+ * knows only the addressee's delivery (the provider's node) counts the enforcing authority's
+ * period from it; the issuing node corrects it when the enforcing node's own receipt arrives.
  */
-async function deliver(ctx: CaseContext, trx: Transaction<Database>, row: Selectable<EordersTable>): Promise<Selectable<EordersTable>> {
-  const at = ctx.now().toISOString();
+export async function deliverParts(ctx: CaseContext, trx: Transaction<Database>, row: Selectable<EordersTable>, parts: { addressee?: string; enforcing?: string }, via: Record<string, unknown>): Promise<Selectable<EordersTable>> {
   const rules = orderRules();
-  const notified = row.enforcing_status === 'to-notify';
-  const after: Selectable<EordersTable> = { ...row, state: 'delivered', delivered_at: at, enforcing_delivered_at: notified ? at : row.enforcing_delivered_at, enforcing_status: notified ? 'notified' : row.enforcing_status, version: row.version + 1, updated_at: at };
-  await writeChange(ctx, trx, row, after, 'deliver', 'system', { id: 'system', authorityId: null }, at, null, { via: 'loopback', deliveredAt: at, notified, certificateSha256: createHash('sha256').update(row.certificate).digest('hex') });
   const emergency = row.emergency === 1;
-  if (row.kind === 'EPOC') {
+  const notifiable = row.enforcing_authority_id !== null && (row.enforcing_status === 'to-notify' || row.enforcing_status === 'notified');
+  const toEnforcing = parts.enforcing !== undefined && notifiable && row.enforcing_delivered_at === null;
+  const toAddressee = parts.addressee !== undefined && row.state === 'sent';
+  if (!toEnforcing && !toAddressee) return row;
+  const at = (toAddressee ? parts.addressee : parts.enforcing) as string;
+  const after: Selectable<EordersTable> = {
+    ...row,
+    ...(toAddressee ? { state: 'delivered', delivered_at: at } : {}),
+    ...(toEnforcing ? { enforcing_delivered_at: parts.enforcing as string } : {}),
+    enforcing_status: notifiable ? 'notified' : row.enforcing_status,
+    version: row.version + 1,
+    updated_at: at,
+  };
+  const payload = {
+    ...via,
+    deliveredAt: at,
+    to: [...(toAddressee ? ['addressee'] : []), ...(toEnforcing ? ['enforcing'] : [])],
+    notified: notifiable,
+    ...(toEnforcing ? { enforcingDeliveredAt: parts.enforcing } : {}),
+    certificateSha256: createHash('sha256').update(row.certificate).digest('hex'),
+  };
+  await writeChange(ctx, trx, row, after, 'deliver', 'system', SYSTEM_ACTOR, at, null, payload);
+  if (row.kind !== 'EPOC') return after;
+  const review = clockRule(rules, 'enforcing-review', 'EPOC', emergency);
+  const production = clockRule(rules, 'production', 'EPOC', emergency);
+  const w = rules.notification.transmissionWindow;
+  const productionRule = production && !emergency ? { ...production, text: `${production.text} ${w.text}`, citation: w.citation } : production;
+  if (toEnforcing && review) {
+    const enforcing = await authorityOrFail(ctx, trx, row.enforcing_authority_id as string, 'enforcing');
+    const existing = await clockOf(trx, row.id, 'enforcing-review');
+    if (existing === undefined) await startClock(ctx, trx, after, 'enforcing-review', 'enforcing', enforcing, parts.enforcing as string, review);
+    else if (existing.started_at !== parts.enforcing && existing.status === 'running') {
+      // The enforcing node's own receipt replaces the count from the addressee's delivery.
+      const due = await startClock(ctx, trx, after, 'enforcing-review', 'enforcing', enforcing, parts.enforcing as string, review, undefined, true);
+      const prod = await clockOf(trx, row.id, 'production');
+      if (prod && prod.status === 'running' && !emergency) await trx.updateTable('eorder_clocks').set({ due_at: new Date(Date.parse(due) + w.hours * 3_600_000).toISOString() }).where('id', '=', prod.id).execute();
+    }
+  }
+  if (toAddressee && production) {
     const addressee = await authorityOrFail(ctx, trx, row.addressee_id, 'addressee');
-    const production = clockRule(rules, 'production', 'EPOC', emergency);
     let reviewDue: string | undefined;
-    if (notified && row.enforcing_authority_id) {
-      const enforcing = await authorityOrFail(ctx, trx, row.enforcing_authority_id, 'enforcing');
-      const review = clockRule(rules, 'enforcing-review', 'EPOC', emergency);
-      if (review) reviewDue = await startClock(ctx, trx, after, 'enforcing-review', 'enforcing', enforcing, at, review);
+    if (notifiable && review) {
+      const existing = await clockOf(trx, row.id, 'enforcing-review');
+      if (existing) reviewDue = existing.due_at;
+      else {
+        const enforcing = await authorityOrFail(ctx, trx, row.enforcing_authority_id as string, 'enforcing');
+        reviewDue = await startClock(ctx, trx, after, 'enforcing-review', 'enforcing', enforcing, at, { ...review, text: `${review.text} Counted here from the addressee's delivery (Art. 8(1): notified at the same time).` });
+      }
     }
-    if (production) {
-      if (reviewDue !== undefined && !emergency) {
-        // Art. 10(2): transmit at the end of the enforcing authority's period (suspensive effect, Art. 8(4)).
-        const w = rules.notification.transmissionWindow;
-        await startClock(ctx, trx, after, 'production', 'addressee', addressee, at, { ...production, text: `${production.text} ${w.text}`, citation: w.citation }, new Date(Date.parse(reviewDue) + w.hours * 3_600_000).toISOString());
-      } else await startClock(ctx, trx, after, 'production', 'addressee', addressee, at, production);
-    }
+    // Art. 10(2): transmit at the end of the enforcing authority's period (suspensive effect, Art. 8(4)).
+    if (reviewDue !== undefined && !emergency && productionRule) await startClock(ctx, trx, after, 'production', 'addressee', addressee, at, productionRule, new Date(Date.parse(reviewDue) + w.hours * 3_600_000).toISOString());
+    else await startClock(ctx, trx, after, 'production', 'addressee', addressee, at, production);
   }
   return after;
 }
@@ -529,6 +617,174 @@ export async function sweepOrders(ctx: CaseContext): Promise<number> {
     });
   }
   return changed;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Orders between nodes (exchange/order-bridge.ts carries them)
+
+/** What the issuing node sends with the order: its record as sent, and the provider it addresses. */
+export const peerOrderSchema = z.strictObject({
+  id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
+  reference: z.string().min(1).max(100),
+  kind: z.enum(['EPOC', 'EPOC-PR']),
+  emergency: z.boolean(),
+  issuingAuthority: z.string().min(1).max(64),
+  addressee: z.string().min(1).max(64),
+  enforcingAuthority: z.string().min(1).max(64).nullable(),
+  provider: z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/), name: z.string().min(2).max(300), establishedIn: z.string().regex(/^[A-Z]{2}$/), representativeKind: z.enum(['designated-establishment', 'legal-representative']) }),
+  validationStatus: z.enum(['validated', 'ex-post-pending', 'not-needed']),
+  validation: validationSchema.extend({ at: z.string().max(40) }).nullable(),
+  certificate: z.unknown(),
+  sentAt: z.iso.datetime(),
+});
+export type PeerOrder = z.infer<typeof peerOrderSchema>;
+
+/** The issuing node's record of an order, as it travels (on `send`). */
+export async function peerOrderOf(ctx: CaseContext, db: Kysely<Database>, row: Selectable<EordersTable>, sentAt: string): Promise<PeerOrder> {
+  const provider = await getProvider(ctx, row.provider_id, db);
+  if (!provider) throw new OrderError('validation-failed', 'the service provider was removed');
+  return {
+    id: row.id,
+    reference: row.reference,
+    kind: row.kind as OrderKind,
+    emergency: row.emergency === 1,
+    issuingAuthority: row.issuing_authority_id,
+    addressee: row.addressee_id,
+    enforcingAuthority: row.enforcing_authority_id,
+    provider: { id: provider.id, name: provider.name, establishedIn: provider.establishedIn, representativeKind: provider.representative.kind },
+    validationStatus: row.validation_status as PeerOrder['validationStatus'],
+    validation: row.validation === null ? null : (JSON.parse(row.validation) as ValidationRecord),
+    certificate: JSON.parse(row.certificate) as unknown,
+    sentAt,
+  };
+}
+
+export interface PeerMessageFacts {
+  messageId: string;
+  fromNode: string;
+  fromAuthority: string;
+  toAuthority: string;
+  conversation: string;
+  /** The sender authority as its node's signed agreement describes it (its Art. 4 kind). */
+  senderAgreement: { kind: string; issuingKind?: string | undefined } | undefined;
+}
+
+/**
+ * The receiving node's record of an order another node sent: checked by this node's own rules
+ * (Art. 4 against the sender's agreement, Art. 8 notification), written as sent, and delivered at
+ * `at` — the `receivedAt` of the receipt this node signs for the message — when every clock starts.
+ */
+export async function importPeerOrder(ctx: CaseContext, trx: Transaction<Database>, raw: unknown, facts: PeerMessageFacts, at: string): Promise<Selectable<EordersTable>> {
+  const parsed = peerOrderSchema.safeParse(raw);
+  if (!parsed.success) throw new OrderError('invalid-request', 'the message carries no valid order', zodOrderIssues(parsed.error));
+  const o = parsed.data;
+  const certParsed = orderCertificateSchema.safeParse(o.certificate);
+  if (!certParsed.success) throw new OrderError('invalid-request', 'the order carries no valid certificate', zodOrderIssues(certParsed.error));
+  const cert = certParsed.data;
+  if (o.id !== facts.conversation) throw new OrderError('invalid-request', 'an order travels under its own id as the conversation');
+  if (o.issuingAuthority !== facts.fromAuthority) throw new OrderError('forbidden', 'the order names another issuing authority than its sender');
+  if (facts.toAuthority !== o.addressee && facts.toAuthority !== o.enforcingAuthority) throw new OrderError('forbidden', 'the order is neither addressed to nor notified to the recipient');
+  if (cert.order !== o.kind || cert.provider !== o.provider.id || cert.emergency.emergency !== o.emergency) throw new OrderError('invalid-request', 'the certificate does not match the order');
+  if (await readOrder(trx, o.id)) throw new OrderError('conflict', `order ${o.id} is already on this node`);
+  for (const [field, id] of [['issuingAuthority', o.issuingAuthority], ['addressee', o.addressee], ['enforcingAuthority', o.enforcingAuthority]] as const) {
+    if (id !== null) await authorityOrFail(ctx, trx, id, field);
+  }
+  // Art. 4: the kind declared in the certificate against the sender's agreement, then who may issue.
+  const agreement = facts.senderAgreement;
+  if (agreement === undefined) throw new OrderError('order-issuer-not-competent', `${facts.fromAuthority} is not in its node's agreement`);
+  const competence = kindsOfAuthority(ctx.kb.issuing, { id: facts.fromAuthority, kind: agreement.kind, issuingKind: agreement.issuingKind ?? null }, cert.issuer.kind);
+  if (!competence.competent) throw new OrderError('order-issuer-not-competent', `Art. 4: ${competence.reason} (from its node's agreement)`);
+  const check = issuingCheck(ctx.kb.issuing, cert);
+  if (!check.mayIssue) throw new OrderError('order-issuer-not-competent', `Art. 4: ${check.reasons.join('; ')}`);
+  if (check.validation === 'prior' && (o.validationStatus !== 'validated' || o.validation === null || !check.validators.includes(o.validation.kind))) {
+    throw new OrderError('order-issuer-not-competent', `Art. 4: the order must bear its validation by a ${check.validators.join(', ')}`);
+  }
+  // Art. 8 by this node's own rules, not the sender's word.
+  const notification = notificationFor(orderRules(), { kind: cert.order, categories: cert.categories, emergency: cert.emergency.emergency, ...cert.residenceTest });
+  if (notification.required && o.enforcingAuthority === null) throw new OrderError('validation-failed', 'the order must be notified to an enforcing authority (Art. 8(1)) but names none');
+  const addressee = await authorityOrFail(ctx, trx, o.addressee, 'addressee');
+  await trx
+    .insertInto('service_providers')
+    .values({ id: o.provider.id, name: o.provider.name, established_in: o.provider.establishedIn, representative_authority_id: o.addressee, representative_kind: o.provider.representativeKind, representative_state: addressee.party, created_at: at })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+  const actor: Actor = { id: `peer:${facts.fromNode}/${facts.fromAuthority}`, authorityId: facts.fromAuthority };
+  const row: Selectable<EordersTable> = {
+    id: o.id,
+    reference: o.reference,
+    kind: o.kind,
+    state: 'sent',
+    emergency: o.emergency ? 1 : 0,
+    issuing_authority_id: o.issuingAuthority,
+    addressee_id: o.addressee,
+    provider_id: o.provider.id,
+    enforcing_authority_id: o.enforcingAuthority,
+    enforcing_status: notification.required ? 'to-notify' : 'not-notified',
+    validation_status: o.validationStatus,
+    certificate: JSON.stringify(cert),
+    validation: o.validation === null ? null : JSON.stringify(o.validation),
+    preceded_by: null,
+    created_by: actor.id,
+    version: 1,
+    created_at: at,
+    updated_at: at,
+    sent_at: o.sentAt,
+    delivered_at: null,
+    enforcing_delivered_at: null,
+    closed_at: null,
+  };
+  await trx.insertInto('eorders').values(row).execute();
+  await trx.insertInto('eorder_events').values(historyRow(ctx, row, 'send', 'issued', 'sent', actor, 'issuing', o.sentAt, null, { via: 'exchange', node: facts.fromNode, messageId: facts.messageId })).execute();
+  await insertAuditRow(trx, auditRow({ id: ctx.newId(), actor: actor.id, action: 'eorder.receive', objectType: 'eorder', objectId: row.id, at, before: null, after: row }));
+  if (check.validation === 'ex-post' && o.validationStatus === 'ex-post-pending') {
+    const issuing = await authorityOrFail(ctx, trx, row.issuing_authority_id, 'issuingAuthority');
+    const hours = check.validateWithinHours ?? ctx.kb.issuing.emergency.validateWithinHours;
+    await startClock(ctx, trx, row, 'validation', 'issuing', issuing, o.sentAt, { amount: hours, unit: 'hours', text: `Art. 4(5): issued without prior validation in an emergency; validation by ${check.validators.join(', ')} is sought within ${hours} hours. ${ctx.kb.issuing.emergency.ifRefused}`, citation: ctx.kb.issuing.emergency.citation });
+  }
+  // Art. 8(1): addressee and enforcing authority are notified at the same time; this node counts
+  // both from its own receipt (the issuing node holds each party's receipt).
+  return deliverParts(ctx, trx, row, { addressee: at, ...(notification.required ? { enforcing: at } : {}) }, { via: 'exchange', messageId: facts.messageId, node: facts.fromNode, receipt: 'receivedAt of the signed receipt this node gave' });
+}
+
+/**
+ * A peer's event on an order this node also holds: the sender must be the authority that plays
+ * the event's party in the order; the same state machine applies it, at the receipt's time.
+ */
+export async function applyPeerOrderEvent(ctx: CaseContext, trx: Transaction<Database>, id: string, fromAuthority: string, fromNode: string, eventName: string, rawInput: unknown, at: string): Promise<Selectable<EordersTable>> {
+  if (!isOrderEvent(eventName) || ['deliver', 'expire', 'approve', 'send'].includes(eventName)) throw new OrderError('invalid-transition', `order event ${JSON.stringify(eventName)} does not travel on its own`);
+  const event = eventName;
+  const row = await readOrder(trx, id);
+  if (!row) throw new OrderError('not-found', `no order ${id} on this node`);
+  const party = partyOf(event);
+  const player = party === 'issuing' ? row.issuing_authority_id : party === 'addressee' ? row.addressee_id : party === 'enforcing' ? row.enforcing_authority_id : null;
+  if (player !== fromAuthority) throw new OrderError('forbidden', `${fromAuthority} is not the ${party} authority of order ${id}`);
+  const parsedInput = orderEventInputSchema.safeParse(rawInput ?? {});
+  if (!parsedInput.success) throw new OrderError('invalid-request', 'invalid event', zodOrderIssues(parsedInput.error));
+  const input = parsedInput.data;
+  // Art. 8: the enforcing authority's node receives the fact of a production, not the data's description.
+  const withheld = event === 'produce' && input.form === undefined;
+  const form = withheld ? { withheld: 'the description of the data produced is sent to the issuing authority only' } : parseForm(event, input);
+  const actor: Actor = { id: `peer:${fromNode}/${fromAuthority}`, authorityId: fromAuthority };
+  return applyEvent(ctx, trx, row, actor, event, input, form, at, true);
+}
+
+/**
+ * The issuing node learns that its order was delivered from the receipt the other node signed:
+ * the addressee's (or the enforcing authority's) clocks start at its `receivedAt`. A refused
+ * order (a provider's gate quarantined it) is recorded on the order, which stays sent.
+ */
+export async function recordOrderReceipt(ctx: CaseContext, receipt: { orderId: string; toAuthorities: readonly string[]; messageId: string; outcome: 'delivered' | 'rejected'; receivedAt: string; reason: string | null }): Promise<void> {
+  await ctx.transaction(async (trx) => {
+    const row = await readOrder(trx, receipt.orderId);
+    if (!row) return;
+    if (receipt.outcome === 'rejected') {
+      const after: Selectable<EordersTable> = { ...row, version: row.version + 1, updated_at: receipt.receivedAt };
+      await writeChange(ctx, trx, row, after, 'delivery-refused', 'system', SYSTEM_ACTOR, receipt.receivedAt, receipt.reason ?? 'refused by the receiving node', { to: receipt.toAuthorities, messageId: receipt.messageId });
+      return;
+    }
+    const parts = { ...(receipt.toAuthorities.includes(row.addressee_id) ? { addressee: receipt.receivedAt } : {}), ...(row.enforcing_authority_id !== null && receipt.toAuthorities.includes(row.enforcing_authority_id) ? { enforcing: receipt.receivedAt } : {}) };
+    await deliverParts(ctx, trx, row, parts, { via: 'exchange', messageId: receipt.messageId, receipt: 'receivedAt of the signed receipt of the receiving node' });
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

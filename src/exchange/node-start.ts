@@ -11,6 +11,7 @@ import type { CaseContext } from '../cases/index.js';
 import type { KeyStore } from '../keys/index.js';
 import type { SecretBox } from '../auth/secrets.js';
 import { createCaseFederation, createCaseMessageHandler } from './case-bridge.js';
+import { createOrderFederation, createOrderMessageHandler, createOrderReceiptListener, routeOrderMessages } from './order-bridge.js';
 import { ExchangeError } from './errors.js';
 import { loadNodeIdentity } from './identity.js';
 import { LOG_LEDGER, type ExchangeLedger } from './ledger-port.js';
@@ -70,14 +71,18 @@ export async function startNodeExchange(
     db,
     keys,
     identity,
-    handler: createProviderGate(createCaseMessageHandler(cases, { onTransfers: () => fetcher?.wake(), onTransfersConfirmed: () => closer?.wake(), ...(evidence ? { box: evidence.box } : {}) }), gateDeps),
+    // Order messages (Reg. 2023/1543 between nodes) go to the order state machine, the rest to cases.
+    handler: createProviderGate(routeOrderMessages(createOrderMessageHandler(cases), createCaseMessageHandler(cases, { onTransfers: () => fetcher?.wake(), onTransfersConfirmed: () => closer?.wake(), ...(evidence ? { box: evidence.box } : {}) })), gateDeps),
     onRefusal: createProviderRefusalHook(gateDeps),
     ledger: ledger ?? LOG_LEDGER,
+    // An order's delivery is recorded on the issuing node at the receipt's receivedAt.
+    relay: { onSettled: createOrderReceiptListener(cases, () => trustOf(), (error) => console.error('order receipt not recorded:', (error as Error).message)) },
   });
   trustOf = () => runtime.trust();
   // Evidence travels with responses over the chunked transfer (exchange/evidence-transfer.ts).
   const transfers = evidence ? transferSettings(evidence.dataDir, env) : undefined;
   cases.federation = createCaseFederation(runtime, { ...(evidence && transfers ? { evidence: evidence.ev, transfers } : {}), ...(orderLog ? { orderLog } : {}) });
+  cases.orderFederation = createOrderFederation(cases, runtime, orderLog ? { orderLog } : {});
   if (evidence) await protectTransferKeys(db, evidence.box);
   if (evidence && transfers) {
     // Once a complete transfer is stored, the sender is told (signed notice) and deletes its chunks.

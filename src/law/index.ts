@@ -26,5 +26,5 @@ export { reservationApplies, reservationPeriod } from './reservations.js';
 export { happenedBy, undatedText } from './status.js';
 export type { AppliedReservation } from './bases.js';
 export type { ChannelInfo, Reciprocity } from './knowledge-base.js';
-export { AUTHORITY_KINDS, ORDER_DATA_CATEGORIES, ORDER_KINDS, mayIssue, mayValidate } from './issuing-authorities.js';
-export type { AuthorityKind, IssuingAnswer, IssuingQuery, OrderDataCategory, OrderKind } from './issuing-authorities.js';
+export { AUTHORITY_KINDS, ORDER_DATA_CATEGORIES, ORDER_KINDS, kindsOfAuthority, mayIssue, mayValidate } from './issuing-authorities.js';
+export type { AuthorityKind, CompetenceAnswer, IssuingAnswer, IssuingQuery, OrderDataCategory, OrderKind } from './issuing-authorities.js';

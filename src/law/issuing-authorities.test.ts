@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { AUTHORITY_KINDS, mayIssue, mayValidate, ORDER_DATA_CATEGORIES, ORDER_KINDS } from './issuing-authorities.js';
+import { AUTHORITY_KINDS, kindsOfAuthority, mayIssue, mayValidate, ORDER_DATA_CATEGORIES, ORDER_KINDS } from './issuing-authorities.js';
+import { AUTHORITY_KINDS as DIRECTORY_KINDS } from '../cases/authority-kinds.js';
 import { loadKnowledgeBase } from './knowledge-base.js';
 
 const { issuing } = loadKnowledgeBase();
@@ -36,5 +37,32 @@ describe('Reg. 2023/1543 Art. 4: issuing and validating authorities', () => {
       assert.equal(mayIssue(issuing, { order: 'EPOC', category, authority: 'other-competent-authority', emergency: false }).validation, 'prior');
     }
     for (const category of ORDER_DATA_CATEGORIES) assert.equal(mayIssue(issuing, { order: 'EPOC-PR', category, authority: 'other-competent-authority', emergency: true }).validation, 'ex-post');
+  });
+});
+
+describe('Reg. 2023/1543 Art. 4: the kind declared against the authority’s account', () => {
+  const rules = issuing;
+  it('covers every directory kind, each mapped to Art. 4 kinds only, with a citation shown as unverified', () => {
+    assert.deepEqual(Object.keys(rules.directoryKinds.kinds).sort(), [...DIRECTORY_KINDS].sort());
+    assert.equal(rules.directoryKinds.citation.article, '4');
+    assert.equal(rules.directoryKinds.citation.verified, false);
+  });
+  it('a judicial authority may act as judge or prosecutor; a police unit or 24/7 point of contact only as another competent authority', () => {
+    const parquet = { id: 'fr-parquet-paris', kind: 'prosecutor-or-judge' };
+    assert.equal(kindsOfAuthority(rules, parquet, 'public-prosecutor').competent, true);
+    assert.equal(kindsOfAuthority(rules, parquet, 'investigating-judge').competent, true);
+    assert.equal(kindsOfAuthority(rules, parquet, 'other-competent-authority').competent, false);
+    const police = kindsOfAuthority(rules, { id: 'fr-247', kind: '24/7-point-of-contact' }, 'judge');
+    assert.equal(police.competent, false);
+    assert.deepEqual(police.kinds, ['other-competent-authority']);
+    assert.equal(kindsOfAuthority(rules, { id: 'ie-provider', kind: 'service-provider' }, 'other-competent-authority').competent, false);
+  });
+  it('a recorded Art. 4 kind pins the authority to it, and a recorded kind its directory kind cannot have is void', () => {
+    const judge = { id: 'fr-tj', kind: 'prosecutor-or-judge', issuingKind: 'investigating-judge' };
+    assert.equal(kindsOfAuthority(rules, judge, 'investigating-judge').competent, true);
+    assert.equal(kindsOfAuthority(rules, judge, 'public-prosecutor').competent, false);
+    const forged = kindsOfAuthority(rules, { id: 'x', kind: 'police-unit', issuingKind: 'judge' }, 'judge');
+    assert.equal(forged.competent, false);
+    assert.deepEqual(forged.kinds, []);
   });
 });

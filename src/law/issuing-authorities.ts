@@ -47,6 +47,11 @@ export const issuingRulesSchema = z.strictObject({
     ifRefused: z.string().min(1),
     citation: citationSchema,
   }),
+  /**
+   * Which Art. 4 kinds an authority of each directory kind (src/cases/authority-kinds.ts) can
+   * have: the kind an order declares is checked against its issuing authority's account.
+   */
+  directoryKinds: z.strictObject({ kinds: z.record(z.string(), authorityKinds), text: z.string().min(1), citation: citationSchema }),
 });
 export type IssuingRules = z.infer<typeof issuingRulesSchema>;
 
@@ -118,5 +123,40 @@ export function mayValidate(rules: IssuingRules, query: Omit<IssuingQuery, 'emer
     mayValidate: ok,
     reason: ok ? `a ${query.authority} may validate an ${query.order} for ${query.category}` : `only ${rule.validators.join(', ')} may validate an ${query.order} for ${query.category}`,
     citation: rule.citation,
+  };
+}
+
+export interface CompetenceAnswer {
+  /** The declared kind is one this authority can have. */
+  competent: boolean;
+  /** The Art. 4 kinds the authority can have (empty: it issues nothing). */
+  kinds: AuthorityKind[];
+  reason: string;
+  citation: Citation;
+}
+
+/**
+ * Can an authority (its directory kind, and the Art. 4 kind recorded for it, if any) declare
+ * `declared` as its Art. 4 kind? A recorded kind must itself be one its directory kind allows;
+ * when it is, it is the only kind the authority declares.
+ *
+ * @example kindsOfAuthority(kb.issuing, { id: 'fr-247', kind: '24/7-point-of-contact', issuingKind: null }, 'judge')
+ * // { competent: false, kinds: ['other-competent-authority'], … }
+ */
+export function kindsOfAuthority(rules: IssuingRules, authority: { id: string; kind: string; issuingKind?: string | null | undefined }, declared: string): CompetenceAnswer {
+  const d = rules.directoryKinds;
+  const allowed = (d.kinds[authority.kind] ?? []) as AuthorityKind[];
+  const recorded = authority.issuingKind ?? null;
+  if (recorded !== null && !allowed.includes(recorded as AuthorityKind)) {
+    return { competent: false, kinds: [], reason: `${authority.id} is recorded as a ${recorded}, which a ${authority.kind} cannot be (only ${allowed.join(', ') || 'no Art. 4 kind'})`, citation: d.citation };
+  }
+  const kinds = recorded === null ? allowed : [recorded as AuthorityKind];
+  if (kinds.length === 0) return { competent: false, kinds, reason: `${authority.id} (${authority.kind}) is not an issuing authority under Art. 4`, citation: d.citation };
+  const competent = kinds.includes(declared as AuthorityKind);
+  return {
+    competent,
+    kinds,
+    reason: competent ? `${authority.id} (${authority.kind}) may act as a ${declared}` : `${authority.id} (${authority.kind}${recorded === null ? '' : `, recorded as ${recorded}`}) cannot act as a ${declared}: only as ${kinds.join(', ')}`,
+    citation: d.citation,
   };
 }

@@ -25,6 +25,8 @@ const peers = [
   node('FR:justice.gouv.fr', [
     { id: 'fr-judge', kind: 'prosecutor-or-judge', party: 'FR', issuingKind: 'investigating-judge' },
     { id: 'fr-parquet', kind: 'prosecutor-or-judge', party: 'FR' },
+    // A node that declares a police unit a judge in its agreement (Art. 4 kind the unit cannot have).
+    { id: 'fr-police', kind: 'police-unit', party: 'FR', issuingKind: 'judge' },
   ]),
   node('JP:npa.go.jp', [{ id: 'jp-247', kind: '24/7-point-of-contact', party: 'JP' }]),
 ];
@@ -89,6 +91,19 @@ describe('provider gate: the law', () => {
     assert.equal(jp.checks.authority.citation?.paragraph, '9(a)');
     // The kind must travel under its instrument.
     assert.equal(check(FR_PARQUET, { kind: 'CETS224-ART7' }, { instrument: 'EU-2023-1543' }).checks.authority.code, 'order-malformed');
+  });
+
+  it('Art. 4 kind cross-checked: an agreement that declares a police unit a judge gives it no competence, as issuer or as validator', () => {
+    const FR_POLICE = { node: 'FR:justice.gouv.fr', authority: 'fr-police' };
+    const issued = check(FR_POLICE, { category: 'content-data' });
+    assert.equal(issued.checks.authority.code, 'order-issuer-not-competent');
+    assert.match(issued.checks.authority.detail, /fr-police is recorded as a judge, which a police-unit cannot be/);
+    assert.equal(issued.checks.authority.citation?.article, '4');
+    // Even for subscriber data, which another competent authority could issue once validated: the declared kind is void.
+    assert.equal(check(FR_POLICE, {}).checks.authority.code, 'order-issuer-not-competent');
+    const validated = check(FR_PARQUET, { category: 'content-data', validatedBy: 'fr-police' }, { reviewers: ['fr-police'] });
+    assert.equal(validated.checks.authority.code, 'order-validation-missing');
+    assert.match(validated.checks.authority.detail, /validator fr-police does not count/);
   });
 
   it('a sender that is not an issuing authority, and facts that do not name the signer', () => {

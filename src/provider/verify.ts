@@ -25,7 +25,7 @@ import type { ExchangeErrorCode } from '../exchange/errors.js';
 import type { ExchangeMessage } from '../exchange/message.js';
 import type { TrustList } from '../exchange/trust.js';
 import type { KnowledgeBase } from '../law/knowledge-base.js';
-import { mayIssue, mayValidate, type AuthorityKind as IssuingKind, type IssuingAnswer } from '../law/issuing-authorities.js';
+import { kindsOfAuthority, mayIssue, mayValidate, type AuthorityKind as IssuingKind, type IssuingAnswer, type IssuingRules } from '../law/issuing-authorities.js';
 import { pathOfOrderKind, providerDeadline, providerPathRules, type ProviderPath } from '../law/provider-path.js';
 import { ParticipationIndex } from '../law/status.js';
 import type { InstrumentId } from '../law/model.js';
@@ -51,11 +51,15 @@ export function isProviderOrder(message: { type?: unknown; action?: unknown; ins
  * The Art. 4 kind of an authority: as its node declares it in the agreement, else the most
  * restrictive reading of its coarse kind (a "prosecutor or judge" counts as a prosecutor, a
  * police unit or central authority as an "other competent authority"); providers and enforcing
- * authorities issue nothing.
+ * authorities issue nothing. With `rules`, a declared kind the coarse kind cannot have (a police
+ * unit declared a judge) is no kind at all: see {@link declaredKindMismatch}.
  */
-export function issuingKindOf(authority: Pick<AgreementAuthority, 'kind' | 'issuingKind'> | undefined): IssuingKind | null {
+export function issuingKindOf(authority: Pick<AgreementAuthority, 'kind' | 'issuingKind'> | undefined, rules?: IssuingRules): IssuingKind | null {
   if (authority === undefined) return null;
-  if (authority.issuingKind !== undefined) return authority.issuingKind;
+  if (authority.issuingKind !== undefined) {
+    if (rules !== undefined && declaredKindMismatch(authority, rules) !== null) return null;
+    return authority.issuingKind;
+  }
   switch (authority.kind) {
     case 'prosecutor-or-judge':
       return 'public-prosecutor';
@@ -66,6 +70,16 @@ export function issuingKindOf(authority: Pick<AgreementAuthority, 'kind' | 'issu
     default:
       return null;
   }
+}
+
+/**
+ * Why the Art. 4 kind an agreement declares for an authority is one its coarse kind cannot have
+ * (issuing-authorities.json `directoryKinds`), or null when it can (or none is declared).
+ */
+export function declaredKindMismatch(authority: Pick<AgreementAuthority, 'kind' | 'issuingKind'> & { id?: string }, rules: IssuingRules): string | null {
+  if (authority.issuingKind === undefined) return null;
+  const answer = kindsOfAuthority(rules, { id: authority.id ?? 'the authority', kind: authority.kind, issuingKind: authority.issuingKind }, authority.issuingKind);
+  return answer.competent ? null : `its node's agreement declares ${answer.reason}`;
 }
 
 /** The reason code of an envelope the exchange refused, when it is an order (check (a), (d) or (e)). */
@@ -141,6 +155,8 @@ function authorityCheck(input: VerifyInput, facts: OrderFacts, path: ProviderPat
       return { result: fail('order-instrument-not-in-force', `${path.instrument} does not bind ${party} on ${date} (status: ${status.status})${status.verified ? '' : ' — unconfirmed data'}`, citation), art4: null };
     }
   }
+  const mismatch = issuer === undefined ? null : declaredKindMismatch({ ...issuer, id: message.from.authority }, input.kb.issuing);
+  if (mismatch !== null) return { result: fail('order-issuer-not-competent', `${message.from.authority}: ${mismatch}`, input.kb.issuing.directoryKinds.citation), art4: null };
   if (issuerKind === null) return { result: fail('order-issuer-not-competent', `${message.from.authority} (${issuer?.kind ?? 'unknown'}) is not an issuing authority`), art4: null };
   if (path.issuers === 'any-competent') {
     return { result: pass(`${message.from.authority} (${issuerKind}) may issue a ${facts.kind} for ${facts.category}. ${path.issuerNote ?? ''}`.trim(), path.issuerCitation), art4: null };
@@ -151,7 +167,11 @@ function authorityCheck(input: VerifyInput, facts: OrderFacts, path: ProviderPat
   if (!art4.mayIssue) return { result: fail('order-issuer-not-competent', art4.reason, citation), art4 };
   if (art4.validation === 'prior') {
     const validator = validatorOf(input, facts);
-    if (validator === null) return { result: fail('order-validation-missing', `${art4.reason}: the order bears no validation signature`, citation), art4 };
+    if (validator === null) {
+      const named = facts.validatedBy === null ? undefined : sender?.authorities.get(facts.validatedBy);
+      const mismatch = named === undefined || facts.validatedBy === null ? null : declaredKindMismatch({ ...named, id: facts.validatedBy }, input.kb.issuing);
+      return { result: fail('order-validation-missing', mismatch === null ? `${art4.reason}: the order bears no validation signature` : `${art4.reason}: the validator ${facts.validatedBy} does not count — ${mismatch}`, citation), art4 };
+    }
     const answer = mayValidate(input.kb.issuing, { order, category: facts.category, authority: validator.kind });
     if (!answer.mayValidate) return { result: fail('order-validation-missing', `${validator.id} (${validator.kind}) signed as validator, but ${answer.reason}`, answer.citation), art4 };
     return { result: pass(`${art4.reason}: validated by ${validator.id} (${validator.kind}), whose signature the order bears`, citation), art4 };
@@ -163,7 +183,7 @@ function authorityCheck(input: VerifyInput, facts: OrderFacts, path: ProviderPat
 function validatorOf(input: VerifyInput, facts: OrderFacts): { id: string; kind: IssuingKind } | null {
   if (facts.validatedBy === null) return null;
   if (!input.signatures.some((s) => s.role === 'reviewer' && s.authority === facts.validatedBy)) return null;
-  const kind = issuingKindOf(input.trust.node(input.message.from.node)?.authorities.get(facts.validatedBy));
+  const kind = issuingKindOf(input.trust.node(input.message.from.node)?.authorities.get(facts.validatedBy), input.kb.issuing);
   return kind === null ? null : { id: facts.validatedBy, kind };
 }
 
@@ -219,7 +239,7 @@ export function verifyOrder(input: VerifyInput): Verification {
     return { checks, reasons: reasonsOf(checks), facts, checkpoint: null, deadline: null };
   }
   if (Date.parse(facts.issuedAt) > Date.parse(message.time) + 5 * 60_000) checks.replay = fail('order-replayed', `the order is dated ${facts.issuedAt}, after the message that carries it`);
-  const issuerKind = issuingKindOf(issuer);
+  const issuerKind = issuingKindOf(issuer, input.kb.issuing);
   const { result, art4 } = authorityCheck(input, facts, path, issuerKind, participation);
   checks.authority = result;
   const core: OrderCore = { ref: facts.ref, kind: facts.kind, category: facts.category, issuedAt: facts.issuedAt, issuingAuthority: facts.issuingAuthority, validatedBy: facts.validatedBy, provider: message.to.authority, instrument: message.instrument, emergency: message.emergency };

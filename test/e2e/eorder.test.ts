@@ -40,8 +40,8 @@ async function act(page: Page, event: string, label: string, next: string): Prom
 }
 
 /** Drafts an order through the certificate form as the clerk; returns the order page's path. */
-async function draftOrder(e2e: E2E, o: { issuerKind: string; emergency?: string; categories: string[]; identifierType: string; identifier: string; offenceHere: boolean; kind?: string; precededBy?: string }): Promise<string> {
-  const page = await e2e.pageAs('greffe@fr.demo', '/orders/new');
+async function draftOrder(e2e: E2E, o: { issuerKind: string; emergency?: string; categories: string[]; identifierType: string; identifier: string; offenceHere: boolean; kind?: string; precededBy?: string; who?: string }): Promise<string> {
+  const page = await e2e.pageAs(o.who ?? 'greffe@fr.demo', '/orders/new');
   await page.getByTestId('order-form').waitFor();
   if (o.kind) await page.getByLabel('Order', { exact: true }).selectOption(o.kind);
   if (o.precededBy) await page.getByLabel('Follows the European Preservation Order').selectOption({ label: o.precededBy });
@@ -218,8 +218,9 @@ describe('journey: EPOC for content data, FR → US provider’s representative 
 
   let emergencyPath = '';
   step('journey 2: an emergency identification-data EPOC of the OFAC, issued without prior validation (Art. 4(5))', async () => {
-    emergencyPath = await draftOrder(e2e, { issuerKind: 'other-competent-authority', emergency: 'A message announces an attack on the intensive care unit within hours.', categories: ['Data requested solely to identify the user'], identifierType: 'ip-address', identifier: '198.51.100.23', offenceHere: true });
-    const page = await e2e.pageAs('juge@fr.demo', emergencyPath);
+    // The OFAC's own account (a 24/7 point of contact): its Art. 4 kind is "another competent authority".
+    emergencyPath = await draftOrder(e2e, { who: 'ofac@fr.demo', issuerKind: 'other-competent-authority', emergency: 'A message announces an attack on the intensive care unit within hours.', categories: ['Data requested solely to identify the user'], identifierType: 'ip-address', identifier: '198.51.100.23', offenceHere: true });
+    const page = await e2e.pageAs('ofac-chef@fr.demo', emergencyPath);
     await act(page, 'approve', 'Approve', 'issued');
     await act(page, 'send', 'Send', 'delivered');
     assert.equal(await page.getByTestId('order-enforcing').getAttribute('data-status'), 'not-notified');
@@ -236,7 +237,7 @@ describe('journey: EPOC for content data, FR → US provider’s representative 
     await provider.getByTestId('order-action-produce').getByRole('button', { name: 'Produce the data', exact: true }).click();
     await expectState(provider, 'produced');
     assert.equal(await provider.locator('[data-testid=order-clock][data-clock=production]').getAttribute('data-status'), 'met');
-    const judge = await e2e.pageAs('juge@fr.demo', emergencyPath);
+    const judge = await e2e.pageAs('ofac-chef@fr.demo', emergencyPath);
     await fillIn(judge, 'validate', { 'Validated by (kind)': 'investigating-judge', 'Validating authority': 'Juge d’instruction Claire Dubois', 'Validation reference': 'VAL-2026-0009' });
     await judge.getByTestId('order-action-validate').getByRole('button', { name: 'Record the validation', exact: true }).click();
     await judge.locator('[data-testid=order-clock][data-clock=validation][data-status=met]').waitFor();

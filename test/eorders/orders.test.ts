@@ -8,9 +8,18 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { captureIo } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
+import { pageTexts as pdfText } from '../../src/documents/poppler.js';
+import { verifyOrderDocument } from '../../src/eorders/index.js';
 import { assertProblem, buildTestApp, type TestApp } from '../http/harness.js';
 
 const HOUR = 3_600_000;
+const OFAC = { who: 'ofac@fr.demo', authority: 'fr-247' };
 const DAY = 24 * HOUR;
 
 function certificate(overrides: Record<string, unknown> = {}) {
@@ -68,9 +77,9 @@ for (const kind of KINDS) describe(`e-Evidence orders (Reg. 2023/1543) over the 
     return client;
   };
 
-  const draft = async (cert: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<Order> => {
-    const greffe = await as('greffe@fr.demo');
-    const res = await greffe.post('/api/orders', { issuingAuthority: 'fr-tj-paris', certificate: cert, ...extra });
+  const draft = async (cert: Record<string, unknown>, extra: Record<string, unknown> = {}, by: { who: string; authority: string } = { who: 'greffe@fr.demo', authority: 'fr-tj-paris' }): Promise<Order> => {
+    const greffe = await as(by.who);
+    const res = await greffe.post('/api/orders', { issuingAuthority: by.authority, certificate: cert, ...extra });
     assert.equal(res.statusCode, 201, res.body);
     return res.json<Order>();
   };
@@ -186,8 +195,32 @@ for (const kind of KINDS) describe(`e-Evidence orders (Reg. 2023/1543) over the 
     const approved = await event('juge@fr.demo', o.id, 'approve', { validation: { kind: 'investigating-judge', name: 'Juge d’instruction Claire Dubois', reference: 'ORD-VAL-2026-7' } });
     assert.equal(approved.validationStatus, 'validated');
     // Another competent authority may never issue traffic/content data itself, emergency or not.
-    const police = await draft(certificate({ issuer: { kind: 'other-competent-authority', name: 'OFAC', fileReference: 'OFAC-1' }, emergency: { emergency: true, reasons: 'Imminent threat to a person’s life.' } }));
-    assertProblem(await judge.post(`/api/orders/${police.id}/events/approve`, {}), 422, 'order-issuer-not-competent');
+    const police = await draft(certificate({ issuer: { kind: 'other-competent-authority', name: 'OFAC', fileReference: 'OFAC-1' }, emergency: { emergency: true, reasons: 'Imminent threat to a person’s life.' } }), {}, OFAC);
+    assertProblem(await (await as('ofac-chef@fr.demo')).post(`/api/orders/${police.id}/events/approve`, {}), 422, 'order-issuer-not-competent');
+  });
+
+  test('Art. 4 kind cross-checked with the account: a declared kind the drafter’s authority cannot have is refused', async () => {
+    const greffe = await as('greffe@fr.demo');
+    // A court (prosecutor-or-judge) is not "another competent authority".
+    const asPolice = assertProblem(await greffe.post('/api/orders', { issuingAuthority: 'fr-tj-paris', certificate: certificate({ issuer: { kind: 'other-competent-authority', name: 'OFAC', fileReference: 'OFAC-1' } }) }), 422, 'order-issuer-not-competent');
+    assert.match(asPolice.detail ?? '', /fr-tj-paris \(prosecutor-or-judge\) cannot act as a other-competent-authority/);
+    // The OFAC (a 24/7 point of contact) cannot declare itself an investigating judge to skip the validation.
+    const ofac = await as('ofac@fr.demo');
+    const asJudge = assertProblem(await ofac.post('/api/orders', { issuingAuthority: 'fr-247', certificate: certificate({ issuer: { kind: 'investigating-judge', name: 'OFAC', fileReference: 'OFAC-2' } }) }), 422, 'order-issuer-not-competent');
+    assert.deepEqual(asJudge.issues?.map((i) => i.field), ['certificate.issuer.kind']);
+    // The same order declared with the kind the OFAC has is accepted, and needs its validation.
+    const ok = await draft(certificate({ issuer: { kind: 'other-competent-authority', name: 'OFAC', fileReference: 'OFAC-3' } }), {}, OFAC);
+    assert.equal(ok.state, 'draft');
+    // Approval checks again: the authority's Art. 4 kind recorded after drafting (an administrator
+    // records fr-tj-paris as an investigating judge) makes a draft declared "public prosecutor" void.
+    const prosecutor = await draft(certificate({ issuer: { kind: 'public-prosecutor', name: 'Parquet', fileReference: 'P-1' }, categories: ['subscriber-data'] }));
+    await t.cases.db.updateTable('authorities').set({ issuing_kind: 'investigating-judge' }).where('id', '=', 'fr-tj-paris').execute();
+    try {
+      const refused = assertProblem(await (await as('juge@fr.demo')).post(`/api/orders/${prosecutor.id}/events/approve`, {}), 422, 'order-issuer-not-competent');
+      assert.match(refused.detail ?? '', /recorded as investigating-judge/);
+    } finally {
+      await t.cases.db.updateTable('authorities').set({ issuing_kind: null }).where('id', '=', 'fr-tj-paris').execute();
+    }
   });
 
   test('journey 2: an emergency identification-data EPOC answered within 8 hours; ex-post validation clock (Art. 4(5))', async () => {
@@ -197,7 +230,9 @@ for (const kind of KINDS) describe(`e-Evidence orders (Reg. 2023/1543) over the 
       categories: ['identification-data'],
       identifiers: [{ type: 'ip-address', value: '198.51.100.23' }],
     });
-    const o = await issueAndSend(cert);
+    const drafted = await draft(cert, {}, OFAC);
+    await event('ofac-chef@fr.demo', drafted.id, 'approve');
+    const o = await event('ofac-chef@fr.demo', drafted.id, 'send');
     assert.equal(o.notification.required, false, 'identification data are not notified (Art. 8(1))');
     assert.equal(o.enforcing?.status, 'not-notified');
     assert.equal(o.validationStatus, 'ex-post-pending');
@@ -214,7 +249,7 @@ for (const kind of KINDS) describe(`e-Evidence orders (Reg. 2023/1543) over the 
     const produced = await event('agent@provider.demo', o.id, 'produce', { form: { items: [{ description: 'Subscriber of 198.51.100.23 at the time given', category: 'identification-data', sha256: 'b'.repeat(64) }] } });
     assert.equal(produced.clocks.find((c) => c.clock === 'production')?.status, 'met');
     assert.ok(Date.parse(produced.events.at(-1)?.at ?? '') < Date.parse(prod?.dueAt ?? ''), 'produced within the 8 hours');
-    const validated = await event('juge@fr.demo', o.id, 'validate', { validation: { kind: 'investigating-judge', name: 'Juge d’instruction Claire Dubois', reference: 'VAL-EXPOST-1' } });
+    const validated = await event('ofac-chef@fr.demo', o.id, 'validate', { validation: { kind: 'investigating-judge', name: 'Juge d’instruction Claire Dubois', reference: 'VAL-EXPOST-1' } });
     assert.equal(validated.validationStatus, 'validated');
     assert.equal(validated.clocks.find((c) => c.clock === 'validation')?.status, 'met');
   });
@@ -243,6 +278,56 @@ for (const kind of KINDS) describe(`e-Evidence orders (Reg. 2023/1543) over the 
     await event('juge@fr.demo', epoc.id, 'approve');
     const sent = await event('juge@fr.demo', epoc.id, 'send');
     assert.equal(sent.state, 'delivered');
+  });
+
+  test('signed certificates: the issuing authority signs Annex I, the addressee Annex III, with a detached CAdES signature that comity verify and OpenSSL check', async () => {
+    const o = await issueAndSend(certificate({ categories: ['subscriber-data'] }));
+    const judge = await as('juge@fr.demo');
+    const pdf = await judge.get(`/api/orders/${o.id}/document`, { query: { form: 'annex-i' } });
+    assert.equal(pdf.statusCode, 200, pdf.body.slice(0, 300));
+    const sig = await judge.get(`/api/orders/${o.id}/document`, { query: { form: 'annex-i', part: 'signature' } });
+    assert.equal(sig.statusCode, 200, sig.body.slice(0, 300));
+    assert.equal(sig.headers['content-type'], 'application/pkcs7-signature');
+    assert.match(String(sig.headers['content-disposition']), new RegExp(`${o.reference}-annex-i\\.p7s`));
+    // The same form prints to the same bytes: the signature fetched apart signs the file the reader has.
+    const again = await judge.get(`/api/orders/${o.id}/document`, { query: { form: 'annex-i' } });
+    assert.ok(again.rawPayload.equals(pdf.rawPayload));
+    const check = verifyOrderDocument(sig.rawPayload, pdf.rawPayload);
+    assert.equal(check.ok, true, check.detail);
+    assert.match(check.signer?.subject ?? '', /Tribunal judiciaire de Paris/);
+    const tampered = Buffer.from(pdf.rawPayload);
+    const middle = Math.floor(tampered.length / 2);
+    tampered[middle] = (tampered[middle] ?? 0) ^ 1;
+    assert.equal(verifyOrderDocument(sig.rawPayload, tampered).ok, false);
+    const dir = mkdtempSync(join(tmpdir(), 'comity-order-sig-'));
+    writeFileSync(join(dir, 'o.pdf'), pdf.rawPayload);
+    writeFileSync(join(dir, 'o.p7s'), sig.rawPayload);
+    writeFileSync(join(dir, 'bad.pdf'), tampered);
+    const cli = async (...args: string[]) => {
+      const io = captureIo();
+      return { code: await main(['node', 'comity', ...args], io), out: io.stdout.join('\n') };
+    };
+    const ok = await cli('verify', join(dir, 'o.pdf'), '--signature', join(dir, 'o.p7s'));
+    assert.equal(ok.code, 0, ok.out);
+    assert.match(ok.out, /^OK {2}CAdES signature by .*Tribunal judiciaire de Paris/);
+    assert.equal((await cli('verify', join(dir, 'bad.pdf'), '--signature', join(dir, 'o.p7s'))).code, 1);
+    assert.equal((await cli('verify', join(dir, 'o.pdf'), '--signature', join(dir, 'missing.p7s'))).code, 2);
+    // Independently: OpenSSL checks the signature over the PDF's bytes (the certificate is self-issued: -noverify).
+    const openssl = spawnSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(dir, 'o.p7s'), '-content', join(dir, 'o.pdf'), '-noverify', '-out', '/dev/null'], { encoding: 'utf8' });
+    assert.equal(openssl.status, 0, openssl.stderr);
+    // The PDF says who signed it; the addressee gets no signature of the issuing authority's form.
+    assert.match(pdfText(pdf.rawPayload).join(' '), /Signed by .*detached CAdES signature/);
+    const agent = await as('agent@provider.demo');
+    assertProblem(await agent.get(`/api/orders/${o.id}/document`, { query: { form: 'annex-i', part: 'signature' } }), 403, 'forbidden');
+    assert.match(pdfText((await agent.get(`/api/orders/${o.id}/document`, { query: { form: 'annex-i' } })).rawPayload).join(' '), /not signed/);
+    // Annex III is the addressee's: it signs it.
+    await event('agent@provider.demo', o.id, 'report-impossibility', { form: { reason: 'data-not-stored', details: 'The account was deleted by its user on 2 October 2026.', dataPreserved: false } });
+    const a3 = await agent.get(`/api/orders/${o.id}/document`, { query: { form: 'annex-iii' } });
+    const a3sig = await agent.get(`/api/orders/${o.id}/document`, { query: { form: 'annex-iii', part: 'signature' } });
+    const a3check = verifyOrderDocument(a3sig.rawPayload, a3.rawPayload);
+    assert.equal(a3check.ok, true, a3check.detail);
+    assert.match(a3check.signer?.subject ?? '', /Example Mail/);
+    assertProblem(await judge.get(`/api/orders/${o.id}/document`, { query: { form: 'annex-iii', part: 'signature' } }), 403, 'forbidden');
   });
 
   test('an EPOC-PR not confirmed within its period expires (Art. 11(1))', async () => {

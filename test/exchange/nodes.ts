@@ -27,6 +27,8 @@ export const NODE_PLANS = {
   us: { nodeId: 'US:oia.justice.gov', hosted: ['us-doj-oia'] },
   ie: { nodeId: 'IE:example-mail.ie', hosted: ['ie-provider'] },
   jp: { nodeId: 'JP:npa.go.jp', hosted: ['jp-247'] },
+  /** Ireland's enforcing authority under Reg. 2023/1543 (Art. 8), on its own node. */
+  iee: { nodeId: 'IE:eevidence.justice.ie', hosted: ['ie-enforcing'] },
 } as const;
 export type NodeName = keyof typeof NODE_PLANS;
 

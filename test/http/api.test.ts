@@ -773,6 +773,10 @@ describe('HTTP API [sqlite]', () => {
       assertProblem(await platform.post('/api/authorities', { ...body, id: `${id}-2`, timeZone: 'Europe/Atlantis' }), 400, 'invalid-request');
       assertProblem(await platform.post('/api/authorities', { ...body, id: `${id}-3`, party: 'ZZ' }), 400, 'invalid-request');
       assertProblem(await platform.post('/api/authorities', { ...body, id: 'Bad Id' }), 400, 'invalid-request');
+      // Reg. 2023/1543 Art. 4: a central authority cannot be recorded as a judge.
+      const judge = assertProblem(await platform.post('/api/authorities', { ...body, id: `${id}-4`, issuingKind: 'judge' }), 422, 'validation-failed');
+      assert.deepEqual(judge.issues?.map((i) => i.field), ['issuingKind']);
+      assert.equal((await platform.post('/api/authorities', { ...body, id: `${id}-5`, issuingKind: 'other-competent-authority' })).statusCode, 201);
       assert.ok((await (await t.as('drafter@fr.demo')).get('/api/authorities')).json<{ id: string }[]>().some((a) => a.id === id));
     });
   });

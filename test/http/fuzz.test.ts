@@ -266,7 +266,7 @@ describe('fuzzing every route [sqlite]', () => {
     { key: 'POST /api/orders', params: {}, query: {}, body: () => ({ issuingAuthority: 'fr-ca', certificate: { order: 'EPOC' } }) },
     { key: 'GET /api/orders/rules', params: {}, query: {}, body: null },
     { key: 'GET /api/orders/:id', params: { id: caseId() }, query: {}, body: null },
-    { key: 'GET /api/orders/:id/document', params: { id: caseId() }, query: { form: oneOrFuzz('annex-i', 'annex-iii', 'annex-ix'), lang: oneOrFuzz('en', 'fr', 'xx') }, body: null },
+    { key: 'GET /api/orders/:id/document', params: { id: caseId() }, query: { form: oneOrFuzz('annex-i', 'annex-iii', 'annex-ix'), lang: oneOrFuzz('en', 'fr', 'xx'), part: oneOrFuzz('pdf', 'signature', 'p7s') }, body: null },
     { key: 'POST /api/orders/:id/events/:event', params: { id: caseId(), event: pathParam(oneOrFuzz('acknowledge', 'produce', 'withdraw', 'annex-iii')) }, query: {}, body: () => ({ reason: 'Because.' }) },
     { key: 'GET /api/provider/orders', params: {}, query: {}, body: null },
     { key: 'GET /api/provider/orders/:orderId', params: { orderId: pathParam(oneOrFuzz('01900000-0000-7000-8000-000000000000')) }, query: {}, body: null },

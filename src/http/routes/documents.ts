@@ -29,7 +29,7 @@ const DOCUMENT_CODES: Record<DocumentError['code'], ProblemCode> = {
 
 const keyStores = new WeakMap<AppDeps, KeyStore>();
 
-function keysOf(deps: AppDeps): KeyStore {
+export function keysOf(deps: AppDeps): KeyStore {
   let keys = keyStores.get(deps);
   if (!keys) {
     keys = createDbKeyStore(deps.cases.db, deps.auth.secretBox);

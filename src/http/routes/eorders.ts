@@ -9,10 +9,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { calendarDateIn } from '../../clock/index.js';
-import { createOrder, createProvider, getOrder, listOrders, listProviders, orderDocument, orderEvent, orderInputSchema, orderRules, providerInputSchema, sweepOrders, ORDER_EVENTS, ORDER_FORMS, ORDER_FORM_LANGUAGES } from '../../eorders/index.js';
+import { createOrder, createProvider, documentFileName, documentIssuedAt, getOrder, listOrders, listProviders, orderDocument, orderEvent, signerOf, signOrderDocument, orderInputSchema, orderRules, providerInputSchema, sweepOrders, ORDER_EVENTS, ORDER_FORMS, ORDER_FORM_LANGUAGES } from '../../eorders/index.js';
 import type { AppDeps } from '../deps.js';
 import type { Principal } from '../principal.js';
 import { HttpProblem } from '../problems.js';
+import { keysOf } from './documents.js';
 
 function signedIn(principal: Principal | null): Principal {
   if (!principal) throw new HttpProblem('unauthenticated');
@@ -70,13 +71,23 @@ export async function registerOrderRoutes(app: FastifyInstance, deps: AppDeps): 
         tags,
         summary: 'A certificate of the order as PDF, printed from its structured data: Annex I (EPOC), II (EPOC-PR), III (impossibility), V (confirmation of a request for production), VI (extension)',
         params: z.strictObject({ id: z.string().min(1).max(64) }),
-        querystring: z.strictObject({ form: z.enum(ORDER_FORMS), lang: z.enum(ORDER_FORM_LANGUAGES).default('en') }),
+        querystring: z.strictObject({ form: z.enum(ORDER_FORMS), lang: z.enum(ORDER_FORM_LANGUAGES).default('en'), part: z.enum(['pdf', 'signature']).default('pdf') }),
       },
     },
     async (request, reply) => {
-      const order = await getOrder(deps.cases, actorOf(signedIn(request.principal)), request.params.id);
-      const pdf = await orderDocument(order, request.query.form, request.query.lang, deps.cases.now());
-      return reply.header('content-type', 'application/pdf').header('content-disposition', `attachment; filename="${order.reference}-${request.query.form}.pdf"`).send(pdf);
+      const principal = signedIn(request.principal);
+      const order = await getOrder(deps.cases, actorOf(principal), request.params.id);
+      const { form, lang, part } = request.query;
+      // The signing authority's staff get the signed form (the PDF says so, the .p7s signs it);
+      // every other party gets a copy marked unsigned.
+      const signer = signerOf(order, form);
+      const signs = principal.authorityId === signer.id && order.state !== 'draft';
+      if (part === 'signature' && !signs) throw new HttpProblem('forbidden', `only ${signer.name} signs this form, once the order is issued`);
+      const pdf = await orderDocument(order, form, lang, documentIssuedAt(order, form), signs);
+      const name = documentFileName(order, form);
+      if (part === 'pdf') return reply.header('content-type', 'application/pdf').header('content-disposition', `attachment; filename="${name}.pdf"`).send(pdf);
+      const p7s = await signOrderDocument(keysOf(deps), signer, new URL(deps.config.publicUrl).host, pdf, deps.cases.now());
+      return reply.header('content-type', 'application/pkcs7-signature').header('content-disposition', `attachment; filename="${name}.p7s"`).send(p7s);
     },
   );
 

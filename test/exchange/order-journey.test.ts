@@ -1,0 +1,321 @@
+/**
+ * Orders under Reg. 2023/1543 between three nodes over real HTTP on loopback: the French judge's
+ * node (SQLite), the Irish legal representative of a US provider (every engine) and the Irish
+ * enforcing authority (SQLite). Each node keeps its own record of the order under one id and
+ * applies every step through the same state machine (src/eorders); the order passes the
+ * provider's gate first; the clocks start at the `receivedAt` of the receiving node's signed
+ * receipt — on the receiving node when it signs it, on the issuing node when it comes back.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { it } from 'node:test';
+import { createCaseContext, type Actor, type CaseContext } from '../../src/cases/index.js';
+import { openDatabase, uuidv7 } from '../../src/db/index.js';
+import { createOrder, createProvider, getOrder, orderEvent } from '../../src/eorders/index.js';
+import { OrderError } from '../../src/eorders/errors.js';
+import { createCaseMessageHandler } from '../../src/exchange/case-bridge.js';
+import { requireNodeIdentity } from '../../src/exchange/index.js';
+import { initNode } from '../../src/exchange/node.js';
+import { createOrderFederation, createOrderMessageHandler, createOrderReceiptListener, routeOrderMessages } from '../../src/exchange/order-bridge.js';
+import { deliveriesOf } from '../../src/exchange/outbox.js';
+import { createExchangeRuntime, type ExchangeRuntime } from '../../src/exchange/runtime.js';
+import { loadKnowledgeBase } from '../../src/law/index.js';
+import { createLedger, memoryInProcess, resolveLogOrigin } from '../../src/ledger/index.js';
+import { createProviderGate, createProviderRefusalHook } from '../../src/provider/gate.js';
+import { forEachDatabase } from '../db/dialects.js';
+import { createTestNode, trustEachOther, type TestNode } from './nodes.js';
+
+const kb = loadKnowledgeBase();
+const judge: Actor = { id: 'juge@fr', authorityId: 'fr-tj-paris' };
+const agent: Actor = { id: 'agent@ie', authorityId: 'ie-provider' };
+const enforcer: Actor = { id: 'lawyer@ie', authorityId: 'ie-enforcing' };
+const relay = { baseDelayMs: 10, maxDelayMs: 100, pollMs: 100 };
+
+function certificate(overrides: Record<string, unknown> = {}) {
+  return {
+    order: 'EPOC',
+    issuer: { kind: 'investigating-judge', name: 'Juge d’instruction, Tribunal judiciaire de Paris', fileReference: 'JI-CYBER-2026-0042' },
+    provider: 'example-mail',
+    emergency: { emergency: false },
+    categories: ['content-data'],
+    identifiers: [{ type: 'email', value: 'attacker@mail.demo.invalid' }],
+    timeRange: { from: '2026-10-01', to: '2026-11-10' },
+    offence: { description: 'Ransomware attack on a Paris hospital; the account received the exfiltrated files.', nationalProvision: 'Code pénal, art. 323-1 et 323-3', maxPenaltyYears: 5, annexIV: true },
+    necessity: 'The content of the account is needed to identify the perpetrators; a similar order could be issued in a similar domestic case.',
+    residenceTest: { offenceInIssuingState: true, personResidesInIssuingState: false },
+    ...overrides,
+  };
+}
+
+async function serve(runtime: () => ExchangeRuntime): Promise<Server> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      runtime()
+        .receive(Buffer.concat(chunks).toString('utf8'))
+        .then(
+          (answer) => res.writeHead(200, { 'content-type': 'application/jose' }).end(answer.receipt),
+          () => res.writeHead(500).end(),
+        );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+interface Side {
+  node: TestNode;
+  cases: CaseContext;
+  runtime: ExchangeRuntime;
+  errors: unknown[];
+}
+
+/** A node whose handler routes order messages to the order state machine (behind the provider's gate when it hosts a provider). */
+async function side(node: TestNode, hosted: string[], gate: boolean, t: { after(fn: () => Promise<void>): void }): Promise<Side> {
+  const cases = createCaseContext(node.db, kb);
+  const errors: unknown[] = [];
+  const holder: { runtime?: ExchangeRuntime } = {};
+  const deps = { kb, trust: () => (holder.runtime as ExchangeRuntime).trust() };
+  const inner = routeOrderMessages(createOrderMessageHandler(cases), createCaseMessageHandler(cases));
+  // The endpoint is known once the server listens; the identity (hosted authorities) before the runtime starts.
+  const server = await serve(() => holder.runtime as ExchangeRuntime);
+  await initNode(node.db, node.keys, { nodeId: node.nodeId, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hosted }, new Date());
+  const runtime = createExchangeRuntime({
+    db: node.db,
+    keys: node.keys,
+    identity: await requireNodeIdentity(node.db),
+    handler: gate ? createProviderGate(inner, deps) : inner,
+    ...(gate ? { onRefusal: createProviderRefusalHook(deps) } : {}),
+    relay: { ...relay, onSettled: createOrderReceiptListener(cases, () => (holder.runtime as ExchangeRuntime).trust(), (e) => errors.push(e)) },
+  });
+  holder.runtime = runtime;
+  const ledger = createLedger(node.db, node.keys, { origin: resolveLogOrigin(process.env), memory: memoryInProcess(), now: () => new Date(), newId: () => uuidv7(Date.now()) });
+  cases.orderFederation = createOrderFederation(cases, runtime, { orderLog: { db: node.db, proofOf: (id) => ledger.proofOf(id) } });
+  t.after(async () => {
+    await runtime.stop();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+  return { node, cases, runtime, errors };
+}
+
+/** Waits until every message of the order has its final receipt on `from`, and `check` holds. */
+async function until<T>(what: string, probe: () => Promise<T>, check: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  let last: T = await probe();
+  while (!check(last)) {
+    if (Date.now() > deadline) assert.fail(`${what}: not reached (last: ${JSON.stringify(last).slice(0, 400)})`);
+    await new Promise((r) => setTimeout(r, 25));
+    last = await probe();
+  }
+  return last;
+}
+
+async function settled(s: Side, orderId: string): Promise<string[]> {
+  return (
+    await until(
+      `messages of ${orderId} from ${s.node.nodeId}`,
+      () => deliveriesOf(s.node.db, { conversationId: orderId }),
+      (d) => d.every((m) => m.state === 'delivered' || m.state === 'rejected'),
+    )
+  ).map((m) => m.state);
+}
+
+async function inboxTime(s: Side, orderId: string, action: string): Promise<string> {
+  const rows = await s.node.db.selectFrom('exchange_inbox').select(['payload', 'received_at', 'outcome']).where('conversation_id', '=', orderId).execute();
+  const row = rows.find((r) => (JSON.parse(r.payload) as { action: string }).action === action && r.outcome === 'accepted');
+  assert.ok(row, `no accepted ${action} in the inbox of ${s.node.nodeId}`);
+  return row.received_at;
+}
+
+
+forEachDatabase('Reg. 2023/1543 orders between nodes', (target) => {
+  it('issuing, provider and enforcing nodes: one order, three records, clocks from the delivery receipts', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'comity-orders-'));
+    const frNode = await createTestNode('fr', await openDatabase({ kind: 'sqlite', file: join(dir, 'fr.db') }));
+    const ieNode = await createTestNode('ie', await target.create(t));
+    const ieeNode = await createTestNode('iee', await openDatabase({ kind: 'sqlite', file: join(dir, 'iee.db') }));
+    t.after(async () => {
+      await frNode.handle.close();
+      await ieeNode.handle.close();
+    });
+    // The French court publishes its Art. 4 kind (investigating judge) in its agreement.
+    await frNode.db.updateTable('authorities').set({ issuing_kind: 'investigating-judge' }).where('id', '=', 'fr-tj-paris').execute();
+    const fr = await side(frNode, ['fr-ca', 'fr-tj-paris'], false, t);
+    const ie = await side(ieNode, ['ie-provider'], true, t);
+    const iee = await side(ieeNode, ['ie-enforcing'], false, t);
+    await trustEachOther([frNode, ieNode, ieeNode]);
+    for (const s of [fr, ie, iee]) s.runtime.invalidateTrust();
+    await createProvider(fr.cases, { id: 'admin', authorityId: null }, { id: 'example-mail', name: 'Example Mail Inc.', establishedIn: 'US', representative: 'ie-provider', representativeKind: 'legal-representative' });
+
+    // 1. Transmission: the content-data EPOC goes to the provider's node and, notified (Art. 8(1)), to the enforcing authority's.
+    const drafted = await createOrder(fr.cases, judge, { issuingAuthority: 'fr-tj-paris', certificate: certificate() });
+    await orderEvent(fr.cases, judge, drafted.id, 'approve');
+    const sent = await orderEvent(fr.cases, judge, drafted.id, 'send');
+    assert.equal(sent.state, 'sent', 'on the issuing node the order is sent, not yet delivered: no click starts a clock');
+    assert.deepEqual(sent.clocks, []);
+    assert.deepEqual(await settled(fr, drafted.id), ['delivered', 'delivered']);
+    const providerReceipt = await inboxTime(ie, drafted.id, 'send');
+    const enforcingReceipt = await inboxTime(iee, drafted.id, 'send');
+
+    // The gate verified it (signature, Art. 4 against the agreement, issuing log, replay).
+    const gated = await ie.node.db.selectFrom('provider_orders').selectAll().where('conversation_id', '=', drafted.id).executeTakeFirstOrThrow();
+    assert.equal(gated.status, 'verified', gated.reasons);
+    assert.equal(JSON.parse(gated.checks).log.status, 'pass');
+
+    // The provider's node: delivered at its own receipt's time; the 10 days and the suspensive effect run from it.
+    const atProvider = await getOrder(ie.cases, agent, drafted.id);
+    assert.equal(atProvider.state, 'delivered');
+    assert.equal(atProvider.deliveredAt, providerReceipt);
+    assert.equal(atProvider.clocks.find((c) => c.clock === 'production')?.startedAt, providerReceipt);
+    assert.ok(atProvider.actions.includes('acknowledge'));
+    // The enforcing authority's node: its 10 days (Art. 12(1)) from its own receipt.
+    const atEnforcing = await getOrder(iee.cases, enforcer, drafted.id);
+    assert.deepEqual(atEnforcing.yourParties, ['enforcing']);
+    assert.equal(atEnforcing.enforcing?.status, 'notified');
+    assert.equal(atEnforcing.clocks.find((c) => c.clock === 'enforcing-review')?.startedAt, enforcingReceipt);
+    assert.ok(atEnforcing.actions.includes('confirm-no-ground'));
+    // The issuing node: each party's delivery at the receipt that party's node signed.
+    const delivered = await until('delivery on the issuing node', () => getOrder(fr.cases, judge, drafted.id), (o) => o.state === 'delivered' && o.enforcing?.notifiedAt !== null);
+    assert.equal(delivered.deliveredAt, providerReceipt);
+    assert.equal(delivered.enforcing?.notifiedAt, enforcingReceipt);
+    const review = delivered.clocks.find((c) => c.clock === 'enforcing-review');
+    assert.equal(review?.startedAt, enforcingReceipt);
+    assert.equal(delivered.clocks.find((c) => c.clock === 'production')?.startedAt, providerReceipt);
+    assert.equal(delivered.transmitNotBefore, review?.dueAt);
+
+    // 2. Acknowledgement, then production held back by the enforcing authority's period (Art. 8(4), 10(2)).
+    await orderEvent(ie.cases, agent, drafted.id, 'acknowledge');
+    await assert.rejects(orderEvent(ie.cases, agent, drafted.id, 'produce', { form: { items: [{ description: 'Mailbox export (MBOX)', category: 'content-data', sha256: 'a'.repeat(64) }] } }), (e: unknown) => e instanceof OrderError && e.code === 'order-suspended');
+    assert.deepEqual(await settled(ie, drafted.id), ['delivered', 'delivered']);
+    assert.equal((await until('acknowledged on FR', () => getOrder(fr.cases, judge, drafted.id), (o) => o.state === 'acknowledged')).state, 'acknowledged');
+    assert.equal((await getOrder(iee.cases, enforcer, drafted.id)).state, 'acknowledged');
+
+    // 3. The enforcing authority confirms early that it raises no ground (Art. 10(2)): both other nodes learn it.
+    await orderEvent(iee.cases, enforcer, drafted.id, 'confirm-no-ground');
+    await settled(iee, drafted.id);
+    assert.equal((await getOrder(ie.cases, agent, drafted.id)).enforcing?.status, 'no-ground');
+    assert.equal((await getOrder(fr.cases, judge, drafted.id)).enforcing?.status, 'no-ground');
+
+    // 4. Production: the issuing node gets the items; the enforcing node the fact only (Art. 8).
+    const items = [{ description: 'Mailbox export of attacker@mail.demo.invalid (MBOX)', category: 'content-data', sha256: 'b'.repeat(64), size: 2048 }];
+    const produced = await orderEvent(ie.cases, agent, drafted.id, 'produce', { form: { items } });
+    assert.equal(produced.clocks.find((c) => c.clock === 'production')?.status, 'met');
+    await settled(ie, drafted.id);
+    const atFr = await getOrder(fr.cases, judge, drafted.id);
+    assert.equal(atFr.state, 'produced');
+    const production = atFr.events.find((e) => e.event === 'produce');
+    assert.deepEqual((production?.payload as { items: unknown }).items, items);
+    assert.equal(production?.at, await inboxTime(fr, drafted.id, 'produce'), 'recorded at the receipt time');
+    assert.equal(atFr.clocks.find((c) => c.clock === 'production')?.status, 'met');
+    const enforcingView = await getOrder(iee.cases, enforcer, drafted.id);
+    assert.equal(enforcingView.state, 'produced');
+    assert.equal(
+      (await iee.node.db.selectFrom('exchange_inbox').select('payload').where('conversation_id', '=', drafted.id).execute()).some((r) => r.payload.includes('b'.repeat(64))),
+      false,
+      'the data produced are not described to the enforcing authority',
+    );
+
+    // 5. The issuing authority closes: every record is closed, with the same history of steps.
+    await orderEvent(fr.cases, judge, drafted.id, 'close');
+    await settled(fr, drafted.id);
+    assert.equal((await getOrder(ie.cases, agent, drafted.id)).state, 'closed');
+    assert.equal((await getOrder(iee.cases, enforcer, drafted.id)).state, 'closed');
+    const steps = async (s: Side, actor: Actor) => (await getOrder(s.cases, actor, drafted.id)).events.map((e) => e.event).filter((e) => e !== 'create' && e !== 'approve' && e !== 'deliver');
+    const frSteps = await steps(fr, judge);
+    assert.deepEqual(frSteps, ['send', 'acknowledge', 'confirm-no-ground', 'produce', 'close']);
+    assert.deepEqual(await steps(ie, agent), frSteps);
+    assert.deepEqual(await steps(iee, enforcer), frSteps.filter((e) => e !== 'produce'), 'the enforcing authority is not shown the production (as on one node)');
+    assert.deepEqual([...fr.errors, ...ie.errors, ...iee.errors], []);
+  });
+
+  it('Annex III and the Art. 17 objection travel back; a withdrawal travels out; a certificate that claims a kind its agreement denies is refused; a node hosting the provider and the enforcing authority gets one message', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'comity-orders-'));
+    const frNode = await createTestNode('fr', await openDatabase({ kind: 'sqlite', file: join(dir, 'fr.db') }));
+    const ieNode = await createTestNode('ie', await target.create(t));
+    t.after(() => frNode.handle.close());
+    await frNode.db.updateTable('authorities').set({ issuing_kind: 'investigating-judge' }).where('id', '=', 'fr-tj-paris').execute();
+    const fr = await side(frNode, ['fr-ca', 'fr-tj-paris'], false, t);
+    // Ireland's node hosts the provider's representative and the enforcing authority.
+    const ie = await side(ieNode, ['ie-provider', 'ie-enforcing'], true, t);
+    await trustEachOther([frNode, ieNode]);
+    for (const s of [fr, ie]) s.runtime.invalidateTrust();
+    await createProvider(fr.cases, { id: 'admin', authorityId: null }, { id: 'example-mail', name: 'Example Mail Inc.', establishedIn: 'US', representative: 'ie-provider', representativeKind: 'legal-representative' });
+    // Subscriber data: no enforcing authority is notified (Art. 8(1)).
+    const issue = async (identifier: string) => {
+      const o = await createOrder(fr.cases, judge, { issuingAuthority: 'fr-tj-paris', certificate: certificate({ categories: ['subscriber-data'], identifiers: [{ type: 'email', value: identifier }] }) });
+      await orderEvent(fr.cases, judge, o.id, 'approve');
+      await orderEvent(fr.cases, judge, o.id, 'send');
+      assert.deepEqual(await settled(fr, o.id), ['delivered']);
+      await until('delivered on FR', () => getOrder(fr.cases, judge, o.id), (x) => x.state === 'delivered');
+      return o.id;
+    };
+
+    const gone = await issue('gone@mail.demo.invalid');
+    const annexIII = { reason: 'data-not-stored', details: 'The account was deleted by its user on 2 October 2026; no backup remains after 30 days.', dataPreserved: false };
+    await orderEvent(ie.cases, agent, gone, 'report-impossibility', { form: annexIII });
+    await settled(ie, gone);
+    const impossible = await getOrder(fr.cases, judge, gone);
+    assert.equal(impossible.state, 'impossible');
+    assert.deepEqual(impossible.events.find((e) => e.event === 'report-impossibility')?.payload, annexIII);
+    assert.ok(impossible.actions.includes('close'));
+
+    const conflicted = await issue('us-person@mail.demo.invalid');
+    const objection = { thirdCountry: 'US', law: '18 U.S.C. § 2702 (Stored Communications Act)', applicability: 'The account holder is a US person; the data are stored in the United States.', conflict: 'Disclosure of content to a foreign government is prohibited absent an exception.' };
+    await orderEvent(ie.cases, agent, conflicted, 'object', { form: objection });
+    await settled(ie, conflicted);
+    assert.equal((await getOrder(fr.cases, judge, conflicted)).state, 'objected');
+
+    const withdrawn = await issue('mistake@mail.demo.invalid');
+    await orderEvent(fr.cases, judge, withdrawn, 'withdraw', { reason: 'The identifier was mistyped in the certificate.' });
+    await settled(fr, withdrawn);
+    const atProvider = await getOrder(ie.cases, agent, withdrawn);
+    assert.equal(atProvider.state, 'withdrawn');
+    assert.deepEqual(atProvider.actions, []);
+
+    // A peer's event from an authority that does not play its party is refused, signed, and changes nothing.
+    const other = await issue('other@mail.demo.invalid');
+    const forged = await ie.runtime.send({ from: { authority: 'ie-provider' }, to: { authority: 'fr-tj-paris' }, inReplyTo: null, conversation: other, type: 'closing', instrument: 'EU-2023-1543', action: 'close', emergency: false, body: { eorder: { v: 1, event: 'close', input: {} } } });
+    await settled(ie, other);
+    assert.equal((await ie.node.db.selectFrom('exchange_outbox').select('state').where('message_id', '=', forged.message.id).executeTakeFirstOrThrow()).state, 'rejected');
+    assert.equal((await getOrder(fr.cases, judge, other)).state, 'delivered');
+
+    // Art. 4 on the provider's node: the certificate claims "judge", the French agreement says investigating judge.
+    const claimed = await createOrder(fr.cases, judge, { issuingAuthority: 'fr-tj-paris', certificate: certificate({ categories: ['subscriber-data'], identifiers: [{ type: 'email', value: 'claimed@mail.demo.invalid' }] }) });
+    await orderEvent(fr.cases, judge, claimed.id, 'approve');
+    const cert = certificate({ categories: ['subscriber-data'], identifiers: [{ type: 'email', value: 'claimed@mail.demo.invalid' }], issuer: { kind: 'judge', name: 'Tribunal judiciaire de Paris', fileReference: 'JI-CYBER-2026-0042' }, language: 'en' });
+    await frNode.db.updateTable('eorders').set({ certificate: JSON.stringify(cert) }).where('id', '=', claimed.id).execute();
+    await orderEvent(fr.cases, judge, claimed.id, 'send');
+    assert.deepEqual(await settled(fr, claimed.id), ['rejected']);
+    const refused = await until('refusal recorded on FR', () => getOrder(fr.cases, judge, claimed.id), (o) => o.events.some((e) => e.event === 'delivery-refused'));
+    assert.equal(refused.state, 'sent');
+    assert.match(refused.events.find((e) => e.event === 'delivery-refused')?.reason ?? '', /order-issuer-not-competent.*cannot act as a judge/);
+    await assert.rejects(getOrder(ie.cases, agent, claimed.id), 'no order on the provider node');
+
+    // Content data: the provider and the notified enforcing authority share the Irish node — one
+    // message, both delivered at its receipt, on both nodes.
+    const shared = await createOrder(fr.cases, judge, { issuingAuthority: 'fr-tj-paris', certificate: certificate({ identifiers: [{ type: 'email', value: 'shared@mail.demo.invalid' }] }) });
+    await orderEvent(fr.cases, judge, shared.id, 'approve');
+    await orderEvent(fr.cases, judge, shared.id, 'send');
+    assert.deepEqual(await settled(fr, shared.id), ['delivered']);
+    const receipt = await inboxTime(ie, shared.id, 'send');
+    const atFr = await until('delivered and notified on FR', () => getOrder(fr.cases, judge, shared.id), (o) => o.state === 'delivered');
+    assert.equal(atFr.deliveredAt, receipt);
+    assert.equal(atFr.enforcing?.notifiedAt, receipt);
+    assert.equal(atFr.enforcing?.status, 'notified');
+    const seenByEnforcing = await getOrder(ie.cases, enforcer, shared.id);
+    assert.deepEqual(seenByEnforcing.yourParties, ['enforcing']);
+    assert.equal(seenByEnforcing.clocks.find((c) => c.clock === 'enforcing-review')?.startedAt, receipt);
+    await orderEvent(ie.cases, enforcer, shared.id, 'confirm-no-ground');
+    await orderEvent(ie.cases, agent, shared.id, 'produce', { form: { items: [{ description: 'Mailbox export (MBOX)', category: 'content-data', sha256: 'c'.repeat(64) }] } });
+    assert.deepEqual(await settled(ie, shared.id), ['delivered', 'delivered']);
+    const done = await getOrder(fr.cases, judge, shared.id);
+    assert.equal(done.enforcing?.status, 'no-ground');
+    assert.equal(done.state, 'produced');
+    assert.deepEqual([...fr.errors, ...ie.errors], []);
+  });
+});
