@@ -17,33 +17,11 @@ import { main } from '../../src/cli/main.js';
 import { exportBundle } from '../../src/evidence/bundle.js';
 import { formatReport, verifyBundle, FORMAT_1_LIMITATIONS } from '../../src/evidence/bundle-verify.js';
 import { addEvidence } from '../../src/evidence/index.js';
-import { entryBuffer, readZipStructure, type RandomAccess } from '../../src/evidence/zip-reader.js';
+import { entryBuffer, readZipStructure } from '../../src/evidence/zip-reader.js';
+import { memorySource, positions } from './bytes.js';
 import { acceptedCaseDirect, openNode, US } from './node-fixture.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'bundle-v1');
-
-function memorySource(bytes: Buffer): RandomAccess {
-  return {
-    size: bytes.length,
-    read: async (offset, length) => {
-      if (offset < 0 || offset + length > bytes.length) throw new Error('read outside');
-      return bytes.subarray(offset, offset + length);
-    },
-  };
-}
-
-/** Deterministic pseudo-random positions (xorshift), so a failure can be replayed. */
-function* positions(seed: number, max: number): Generator<number> {
-  let x = seed >>> 0 || 1;
-  for (;;) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    yield x % max;
-  }
-}
 
 async function entriesOf(bytes: Buffer): Promise<{ name: string; content: Buffer }[]> {
   const source = memorySource(bytes);

@@ -17,38 +17,15 @@ import { main } from '../../src/cli/main.js';
 import { exportBundle } from '../../src/evidence/bundle.js';
 import { verifyBundle, type VerifyReport } from '../../src/evidence/bundle-verify.js';
 import { listCustody } from '../../src/evidence/index.js';
-import type { RandomAccess } from '../../src/evidence/zip-reader.js';
 import { entryBuffer, readZipStructure } from '../../src/evidence/zip-reader.js';
 import yazl from 'yazl';
 import { buildTestApp, type TestApp } from '../http/harness.js';
+import { memorySource, positions } from './bytes.js';
 import { acceptedCase, upload } from './fixture.js';
 
 function sink(): { stream: Writable; bytes(): Buffer } {
   const chunks: Buffer[] = [];
   return { stream: new Writable({ write: (c: Buffer, _e, cb) => void (chunks.push(c), cb()) }), bytes: () => Buffer.concat(chunks) };
-}
-
-export function memorySource(bytes: Buffer): RandomAccess {
-  return {
-    size: bytes.length,
-    read: async (offset, length) => {
-      if (offset < 0 || offset + length > bytes.length) throw new Error('read outside');
-      return bytes.subarray(offset, offset + length);
-    },
-  };
-}
-
-/** Deterministic pseudo-random positions (xorshift), so a failure can be replayed. */
-function* positions(seed: number, max: number): Generator<number> {
-  let x = seed >>> 0 || 1;
-  for (;;) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    yield x % max;
-  }
 }
 
 /** The same archive rebuilt canonically (as the writer makes it) with `content` replacing each entry's bytes. */

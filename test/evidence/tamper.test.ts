@@ -15,19 +15,8 @@ import { caseKey } from '../../src/evidence/case-keys.js';
 import { DecryptStream } from '../../src/evidence/chunked-cipher.js';
 import { blobPlaintext, DigestCheck } from '../../src/evidence/items.js';
 import { buildTestApp, type TestApp } from '../http/harness.js';
+import { xorshift } from './bytes.js';
 import { acceptedCase, upload } from './fixture.js';
-
-function* xorshift(seed: number): Generator<number> {
-  let x = seed >>> 0 || 1;
-  for (;;) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    yield x;
-  }
-}
 
 describe('tamper: stored evidence [sqlite]', () => {
   let t: TestApp;

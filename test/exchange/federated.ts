@@ -18,19 +18,26 @@ import { createTestNode, NODE_PLANS, type NodeName, type TestNode } from './node
 
 const kb = loadKnowledgeBase();
 
-export async function serve(runtime: ExchangeRuntime): Promise<Server> {
+/**
+ * A node:http server in front of a runtime's inbox, answering as the API route does (a deferred
+ * message — sender not trusted yet — is a 503 trust-pending). `runtime` may be a getter, for a
+ * runtime created after the server (its endpoint is needed first).
+ */
+export async function serve(runtime: ExchangeRuntime | (() => ExchangeRuntime)): Promise<Server> {
+  const current = typeof runtime === 'function' ? runtime : () => runtime;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      runtime.receive(Buffer.concat(chunks).toString('utf8')).then(
-        // As the API route answers: a deferred message (sender not trusted yet) is a 503 trust-pending.
-        (answer) =>
-          answer.outcome === 'deferred'
-            ? res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '5' }).end(JSON.stringify({ status: 503, code: 'trust-pending' }))
-            : res.writeHead(200, { 'content-type': 'application/jose' }).end(answer.receipt),
-        () => res.writeHead(500).end(),
-      );
+      current()
+        .receive(Buffer.concat(chunks).toString('utf8'))
+        .then(
+          (answer) =>
+            answer.outcome === 'deferred'
+              ? res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '5' }).end(JSON.stringify({ status: 503, code: 'trust-pending' }))
+              : res.writeHead(200, { 'content-type': 'application/jose' }).end(answer.receipt),
+          () => res.writeHead(500).end(),
+        );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -8,7 +8,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +27,7 @@ import { createLedger, memoryInProcess, resolveLogOrigin } from '../../src/ledge
 import { createProviderGate, createProviderRefusalHook } from '../../src/provider/gate.js';
 import { forEachDatabase } from '../db/dialects.js';
 import { createTestNode, trustEachOther, type TestNode } from './nodes.js';
+import { serve } from './federated.js';
 
 const kb = loadKnowledgeBase();
 const judge: Actor = { id: 'juge@fr', authorityId: 'fr-tj-paris' };
@@ -49,23 +49,6 @@ function certificate(overrides: Record<string, unknown> = {}) {
     residenceTest: { offenceInIssuingState: true, personResidesInIssuingState: false },
     ...overrides,
   };
-}
-
-async function serve(runtime: () => ExchangeRuntime): Promise<Server> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      runtime()
-        .receive(Buffer.concat(chunks).toString('utf8'))
-        .then(
-          (answer) => res.writeHead(200, { 'content-type': 'application/jose' }).end(answer.receipt),
-          () => res.writeHead(500).end(),
-        );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
 }
 
 interface Side {

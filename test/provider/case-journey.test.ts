@@ -6,7 +6,7 @@
  * validation, is quarantined: no case, and the French side sees the signed rejection.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,27 +24,11 @@ import { loadKnowledgeBase } from '../../src/law/index.js';
 import { createLedger, memoryInProcess, resolveLogOrigin } from '../../src/ledger/index.js';
 import { createProviderGate, createProviderRefusalHook } from '../../src/provider/gate.js';
 import { createTestNode, trustEachOther } from '../exchange/nodes.js';
+import { serve } from '../exchange/federated.js';
 
 const kb = loadKnowledgeBase();
 const parquet: Actor = { id: 'prosecutor@fr', authorityId: 'fr-parquet-paris' };
 const agent: Actor = { id: 'agent@ie', authorityId: 'ie-provider' };
-
-async function serve(runtime: () => ExchangeRuntime): Promise<Server> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      runtime()
-        .receive(Buffer.concat(chunks).toString('utf8'))
-        .then(
-          (answer) => res.writeHead(200, { 'content-type': 'application/jose' }).end(answer.receipt),
-          () => res.writeHead(500).end(),
-        );
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
-}
 
 async function settled(db: Parameters<typeof deliveriesOf>[0], caseId: string): Promise<string[]> {
   const until = Date.now() + 20_000;
