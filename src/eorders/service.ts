@@ -33,7 +33,7 @@ import {
 } from './certificates.js';
 import { OrderError, zodOrderIssues } from './errors.js';
 import { clockRule, notificationFor, orderRules, type NotificationAnswer } from './rules.js';
-import { allowedOrderEvents, formOf, isOrderEvent, nextOrderState, OrderTransitionError, partyOf, TERMINAL_ORDER_STATES, type OrderEvent, type OrderKind, type OrderParty, type OrderState } from './workflow.js';
+import { allowedOrderEvents, formOf, isOrderEvent, nextOrderState, ORDER_STATES, ORDER_TRANSITIONS, OrderTransitionError, partyOf, TERMINAL_ORDER_STATES, type OrderEvent, type OrderKind, type OrderParty, type OrderState } from './workflow.js';
 
 // ---------------------------------------------------------------------------------------------
 // Service providers
@@ -484,7 +484,10 @@ async function applyEvent(ctx: CaseContext, trx: Transaction<Database>, row: Sel
         if (production && Date.parse(at) <= Date.parse(production.due_at)) throw new OrderError('invalid-transition', `the addressee's period runs until ${production.due_at}: enforcement is for an order not complied with within the deadline (Art. 16(1))`);
       }
       if (row.enforcing_delivered_at === null) changes.enforcing_delivered_at = at;
-      payload = { annexIII: await lastForm(trx, row.id, 'report-impossibility'), transferred: true };
+      // Art. 16(1): the Annex III form as completed by the addressee (on an enforcing node that
+      // never held the order, as the issuing node transferred it).
+      const transferredWith = (await lastForm(trx, row.id, 'transferred')) as { annexIII?: unknown } | null;
+      payload = { annexIII: (await lastForm(trx, row.id, 'report-impossibility')) ?? transferredWith?.annexIII ?? null, transferred: true };
       break;
     }
     case 'withdraw':
@@ -675,6 +678,20 @@ export interface PeerMessageFacts {
  * `at` — the `receivedAt` of the receipt this node signs for the message — when every clock starts.
  */
 export async function importPeerOrder(ctx: CaseContext, trx: Transaction<Database>, raw: unknown, facts: PeerMessageFacts, at: string): Promise<Selectable<EordersTable>> {
+  const { o, cert, check, notification } = await checkPeerOrder(ctx, trx, raw, facts, 'sent');
+  const row = await writePeerOrder(ctx, trx, o, cert, check, facts, at, { state: 'sent', enforcingStatus: notification.required ? 'to-notify' : 'not-notified', deliveredAt: null });
+  // Art. 8(1): addressee and enforcing authority are notified at the same time; this node counts
+  // both from its own receipt (the issuing node holds each party's receipt).
+  return deliverParts(ctx, trx, row, { addressee: at, ...(notification.required ? { enforcing: at } : {}) }, { via: 'exchange', messageId: facts.messageId, node: facts.fromNode, receipt: 'receivedAt of the signed receipt this node gave' });
+}
+
+/**
+ * This node's own checks of an order another node sent (`sent`: to the addressee or a notified
+ * enforcing authority; `transferred`: to the enforcing authority with the Art. 16 enforcement):
+ * its shape, its sender, Art. 4 against the sender's agreement, the validation Art. 4 requires,
+ * Art. 8 by this node's rules.
+ */
+async function checkPeerOrder(ctx: CaseContext, trx: Transaction<Database>, raw: unknown, facts: PeerMessageFacts, how: 'sent' | 'transferred') {
   const parsed = peerOrderSchema.safeParse(raw);
   if (!parsed.success) throw new OrderError('invalid-request', 'the message carries no valid order', zodOrderIssues(parsed.error));
   const o = parsed.data;
@@ -683,7 +700,8 @@ export async function importPeerOrder(ctx: CaseContext, trx: Transaction<Databas
   const cert = certParsed.data;
   if (o.id !== facts.conversation) throw new OrderError('invalid-request', 'an order travels under its own id as the conversation');
   if (o.issuingAuthority !== facts.fromAuthority) throw new OrderError('forbidden', 'the order names another issuing authority than its sender');
-  if (facts.toAuthority !== o.addressee && facts.toAuthority !== o.enforcingAuthority) throw new OrderError('forbidden', 'the order is neither addressed to nor notified to the recipient');
+  if (how === 'sent' && facts.toAuthority !== o.addressee && facts.toAuthority !== o.enforcingAuthority) throw new OrderError('forbidden', 'the order is neither addressed to nor notified to the recipient');
+  if (how === 'transferred' && facts.toAuthority !== o.enforcingAuthority) throw new OrderError('forbidden', 'an order is transferred for enforcement to its enforcing authority only (Art. 16(1))');
   if (cert.order !== o.kind || cert.provider !== o.provider.id || cert.emergency.emergency !== o.emergency) throw new OrderError('invalid-request', 'the certificate does not match the order');
   if (await readOrder(trx, o.id)) throw new OrderError('conflict', `order ${o.id} is already on this node`);
   for (const [field, id] of [['issuingAuthority', o.issuingAuthority], ['addressee', o.addressee], ['enforcingAuthority', o.enforcingAuthority]] as const) {
@@ -702,6 +720,11 @@ export async function importPeerOrder(ctx: CaseContext, trx: Transaction<Databas
   // Art. 8 by this node's own rules, not the sender's word.
   const notification = notificationFor(orderRules(), { kind: cert.order, categories: cert.categories, emergency: cert.emergency.emergency, ...cert.residenceTest });
   if (notification.required && o.enforcingAuthority === null) throw new OrderError('validation-failed', 'the order must be notified to an enforcing authority (Art. 8(1)) but names none');
+  return { o, cert, check, notification };
+}
+
+/** Writes this node's record of a peer's order (and the provider it addresses), as the issuing node sent it. */
+async function writePeerOrder(ctx: CaseContext, trx: Transaction<Database>, o: PeerOrder, cert: OrderCertificate, check: ReturnType<typeof issuingCheck>, facts: PeerMessageFacts, at: string, record: { state: OrderState; enforcingStatus: string; deliveredAt: string | null }): Promise<Selectable<EordersTable>> {
   const addressee = await authorityOrFail(ctx, trx, o.addressee, 'addressee');
   await trx
     .insertInto('service_providers')
@@ -713,13 +736,13 @@ export async function importPeerOrder(ctx: CaseContext, trx: Transaction<Databas
     id: o.id,
     reference: o.reference,
     kind: o.kind,
-    state: 'sent',
+    state: record.state,
     emergency: o.emergency ? 1 : 0,
     issuing_authority_id: o.issuingAuthority,
     addressee_id: o.addressee,
     provider_id: o.provider.id,
     enforcing_authority_id: o.enforcingAuthority,
-    enforcing_status: notification.required ? 'to-notify' : 'not-notified',
+    enforcing_status: record.enforcingStatus,
     validation_status: o.validationStatus,
     certificate: JSON.stringify(cert),
     validation: o.validation === null ? null : JSON.stringify(o.validation),
@@ -729,7 +752,7 @@ export async function importPeerOrder(ctx: CaseContext, trx: Transaction<Databas
     created_at: at,
     updated_at: at,
     sent_at: o.sentAt,
-    delivered_at: null,
+    delivered_at: record.deliveredAt,
     enforcing_delivered_at: null,
     closed_at: null,
   };
@@ -741,9 +764,49 @@ export async function importPeerOrder(ctx: CaseContext, trx: Transaction<Databas
     const hours = check.validateWithinHours ?? ctx.kb.issuing.emergency.validateWithinHours;
     await startClock(ctx, trx, row, 'validation', 'issuing', issuing, o.sentAt, { amount: hours, unit: 'hours', text: `Art. 4(5): issued without prior validation in an emergency; validation by ${check.validators.join(', ')} is sought within ${hours} hours. ${ctx.kb.issuing.emergency.ifRefused}`, citation: ctx.kb.issuing.emergency.citation });
   }
-  // Art. 8(1): addressee and enforcing authority are notified at the same time; this node counts
-  // both from its own receipt (the issuing node holds each party's receipt).
-  return deliverParts(ctx, trx, row, { addressee: at, ...(notification.required ? { enforcing: at } : {}) }, { via: 'exchange', messageId: facts.messageId, node: facts.fromNode, receipt: 'receivedAt of the signed receipt this node gave' });
+  return row;
+}
+
+/** What travels with the Art. 16 enforcement to an enforcing authority that never received the order. */
+export const peerTransferSchema = z.strictObject({
+  /** The order's state on the issuing node when it started the enforcement. */
+  state: z.enum(ORDER_STATES),
+  /** The addressee's delivery, as the issuing node recorded it from the addressee's receipt. */
+  deliveredAt: z.iso.datetime().nullable(),
+  /** Art. 16(1): the Annex III form as completed by the addressee, if any. */
+  annexIII: z.record(z.string(), z.unknown()).nullable(),
+});
+export type PeerTransfer = z.infer<typeof peerTransferSchema>;
+
+/** The issuing node's record and the Art. 16(1) documents, for the enforcing authority's node. */
+export async function peerTransferOf(db: Kysely<Database>, row: Selectable<EordersTable>): Promise<PeerTransfer> {
+  return { state: row.state as OrderState, deliveredAt: row.delivered_at, annexIII: (await lastForm(db, row.id, 'report-impossibility')) as Record<string, unknown> | null };
+}
+
+/**
+ * Art. 16 on the enforcing authority's node. Where the order was notified there (Art. 8), the
+ * enforcement applies to that record. Where it never was (subscriber or identification data, no
+ * Art. 8 notification), the order travels with the enforcement: this node checks it by its own
+ * rules (as an order sent to it), records it as the issuing node had it, then applies the
+ * enforcement through the same state machine at `at`, its receipt's time.
+ */
+export async function receivePeerEnforcement(ctx: CaseContext, trx: Transaction<Database>, facts: PeerMessageFacts, rawOrder: unknown, rawTransfer: unknown, rawInput: unknown, at: string): Promise<Selectable<EordersTable>> {
+  if ((await readOrder(trx, facts.conversation)) !== undefined || rawOrder === undefined) {
+    return applyPeerOrderEvent(ctx, trx, facts.conversation, facts.fromAuthority, facts.fromNode, 'start-enforcement', rawInput, at);
+  }
+  const transfer = peerTransferSchema.safeParse(rawTransfer);
+  if (!transfer.success) throw new OrderError('invalid-request', 'the enforcement carries the order without the issuing authority’s record of it', zodOrderIssues(transfer.error));
+  const { o, cert, check, notification } = await checkPeerOrder(ctx, trx, rawOrder, facts, 'transferred');
+  const { state, deliveredAt, annexIII } = transfer.data;
+  if (!ORDER_TRANSITIONS['start-enforcement'].from.includes(state)) throw new OrderError('invalid-transition', `an order ${state} on the issuing node cannot be enforced (Art. 16(1))`);
+  if (deliveredAt === null) throw new OrderError('invalid-request', 'an order never delivered to the addressee cannot be enforced (Art. 16(1))');
+  const row = await writePeerOrder(ctx, trx, o, cert, check, facts, at, { state, enforcingStatus: notification.required ? 'notified' : 'not-notified', deliveredAt });
+  const actor: Actor = { id: `peer:${facts.fromNode}/${facts.fromAuthority}`, authorityId: facts.fromAuthority };
+  // The order as the issuing node had it (sent, then delivered to the addressee): one step here.
+  const transferred: Selectable<EordersTable> = { ...row, version: row.version + 1 };
+  await trx.updateTable('eorders').set({ version: transferred.version }).where('id', '=', row.id).execute();
+  await trx.insertInto('eorder_events').values(historyRow(ctx, transferred, 'transferred', 'sent', state, actor, 'issuing', at, null, { via: 'exchange', node: facts.fromNode, messageId: facts.messageId, deliveredAt, annexIII })).execute();
+  return applyPeerOrderEvent(ctx, trx, facts.conversation, facts.fromAuthority, facts.fromNode, 'start-enforcement', rawInput, at);
 }
 
 /**

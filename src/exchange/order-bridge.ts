@@ -22,7 +22,7 @@ import { z } from 'zod';
 import type { CaseContext, OrderFederation } from '../cases/context.js';
 import type { Database } from '../db/index.js';
 import { OrderError } from '../eorders/errors.js';
-import { applyPeerOrderEvent, importPeerOrder, peerOrderOf, recordOrderReceipt } from '../eorders/service.js';
+import { applyPeerOrderEvent, importPeerOrder, peerOrderOf, peerTransferOf, receivePeerEnforcement, recordOrderReceipt, type PeerMessageFacts } from '../eorders/service.js';
 import { isOrderEvent, partyOf, type OrderEvent } from '../eorders/workflow.js';
 import type { OrderCertificate } from '../eorders/certificates.js';
 import { logOrder, type OrderCore, type OrderFacts } from '../provider/order.js';
@@ -58,7 +58,7 @@ export const ORDER_EVENT_MESSAGE_TYPES: Readonly<Record<OrderEvent, MessageType 
   close: 'closing',
 });
 
-const eorderBodySchema = z.strictObject({ v: z.literal(1), event: z.string().max(40), input: z.record(z.string(), z.unknown()), order: z.unknown().optional() });
+const eorderBodySchema = z.strictObject({ v: z.literal(1), event: z.string().max(40), input: z.record(z.string(), z.unknown()), order: z.unknown().optional(), transfer: z.unknown().optional() });
 
 const CATEGORY_RANK: readonly OrderFacts['category'][] = ['content-data', 'traffic-data', 'identification-data', 'subscriber-data'];
 
@@ -81,7 +81,7 @@ export function createOrderFederation(cases: CaseContext, runtime: ExchangeRunti
       const recipients = new Set<string>();
       if (party !== 'issuing') recipients.add(row.issuing_authority_id);
       if (party !== 'addressee') recipients.add(row.addressee_id);
-      const enforcingTakesPart = row.enforcing_status !== 'not-notified' || event === 'start-enforcement';
+      const enforcingTakesPart = row.enforcing_status !== 'not-notified' || row.enforcing_delivered_at !== null || event === 'start-enforcement';
       if (party !== 'enforcing' && row.enforcing_authority_id !== null && enforcingTakesPart) recipients.add(row.enforcing_authority_id);
       // One message per peer node: a node that hosts two parties (the provider's representative
       // and the enforcing authority) records the step once, for both (addressee first, for the gate).
@@ -95,6 +95,9 @@ export function createOrderFederation(cases: CaseContext, runtime: ExchangeRunti
       const emergency = row.emergency === 1;
       const sentAt = new Date().toISOString();
       const order = event === 'send' ? await peerOrderOf(cases, cases.db, row, sentAt) : undefined;
+      // Art. 16(1): the issuing authority transfers the order (with the Annex III form) to the
+      // enforcing authority; its node may never have received it (no Art. 8 notification).
+      const transfer = event === 'start-enforcement' && row.enforcing_authority_id !== null && remote.includes(row.enforcing_authority_id) ? { order: await peerOrderOf(cases, cases.db, row, row.sent_at ?? sentAt), transfer: await peerTransferOf(cases.db, row) } : undefined;
       // An emergency order bears a second signature of another authority hosted here (exchange-evidence.md §3(4)).
       const reviewers = emergency && event === 'send' ? [...trust.self.authorities.values()].filter((a) => a.id !== from && (a.kind === 'prosecutor-or-judge' || a.kind === 'central-authority')).slice(0, 1).map((a) => a.id) : [];
       let facts: OrderFacts | null = null;
@@ -102,7 +105,8 @@ export function createOrderFederation(cases: CaseContext, runtime: ExchangeRunti
       for (const to of remote) {
         const toProvider = event === 'send' && to === row.addressee_id;
         if (toProvider && facts === null) facts = await orderFactsOf(row, from, reviewers, options.orderLog);
-        const body = { eorder: { v: 1, event, input, ...(order === undefined ? {} : { order }) }, ...(toProvider && facts !== null ? { order: facts } : {}) };
+        const carried = order !== undefined ? { order } : transfer !== undefined && to === row.enforcing_authority_id ? transfer : {};
+        const body = { eorder: { v: 1, event, input, ...carried }, ...(toProvider && facts !== null ? { order: facts } : {}) };
         // Art. 8: the enforcing authority is not sent the description of the data produced.
         if (event === 'produce' && to === row.enforcing_authority_id) body.eorder.input = Object.fromEntries(Object.entries(input).filter(([k]) => k !== 'form'));
         prepared.push(
@@ -146,9 +150,12 @@ export function createOrderMessageHandler(cases: CaseContext): MessageHandler {
       }
       const receivedAt = at.toISOString();
       try {
+        const facts = (): PeerMessageFacts => ({ messageId: message.id, fromNode: message.from.node, fromAuthority: message.from.authority, toAuthority: message.to.authority, conversation: message.conversation, senderAgreement: trust?.node(message.from.node)?.authorities.get(message.from.authority) });
         if (message.action === 'send') {
-          const sender = trust?.node(message.from.node)?.authorities.get(message.from.authority);
-          await importPeerOrder(cases, trx, body.order, { messageId: message.id, fromNode: message.from.node, fromAuthority: message.from.authority, toAuthority: message.to.authority, conversation: message.conversation, senderAgreement: sender }, receivedAt);
+          await importPeerOrder(cases, trx, body.order, facts(), receivedAt);
+        } else if (message.action === 'start-enforcement') {
+          // Art. 16: the order travels with the enforcement to an enforcing node that never had it.
+          await receivePeerEnforcement(cases, trx, facts(), body.order, body.transfer, body.input, receivedAt);
         } else {
           await applyPeerOrderEvent(cases, trx, message.conversation, message.from.authority, message.from.node, message.action, body.input, receivedAt);
         }

@@ -15,6 +15,7 @@ import { it } from 'node:test';
 import { createCaseContext, type Actor, type CaseContext } from '../../src/cases/index.js';
 import { openDatabase, uuidv7 } from '../../src/db/index.js';
 import { createOrder, createProvider, getOrder, orderEvent } from '../../src/eorders/index.js';
+import { peerOrderOf, peerTransferOf } from '../../src/eorders/service.js';
 import { OrderError } from '../../src/eorders/errors.js';
 import { createCaseMessageHandler } from '../../src/exchange/case-bridge.js';
 import { requireNodeIdentity } from '../../src/exchange/index.js';
@@ -300,5 +301,80 @@ forEachDatabase('Reg. 2023/1543 orders between nodes', (target) => {
     assert.equal(done.enforcing?.status, 'no-ground');
     assert.equal(done.state, 'produced');
     assert.deepEqual([...fr.errors, ...ie.errors], []);
+  });
+
+  it('Art. 16 across nodes: a subscriber-data EPOC the enforcing node never received travels with the enforcement, checked there and enforced through the same state machine from its receipt', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'comity-orders-'));
+    const frNode = await createTestNode('fr', await openDatabase({ kind: 'sqlite', file: join(dir, 'fr.db') }));
+    const ieNode = await createTestNode('ie', await openDatabase({ kind: 'sqlite', file: join(dir, 'ie.db') }));
+    const ieeNode = await createTestNode('iee', await target.create(t));
+    t.after(async () => {
+      await frNode.handle.close();
+      await ieNode.handle.close();
+    });
+    await frNode.db.updateTable('authorities').set({ issuing_kind: 'investigating-judge' }).where('id', '=', 'fr-tj-paris').execute();
+    const fr = await side(frNode, ['fr-ca', 'fr-tj-paris'], false, t);
+    const ie = await side(ieNode, ['ie-provider'], true, t);
+    const iee = await side(ieeNode, ['ie-enforcing'], false, t);
+    await trustEachOther([frNode, ieNode, ieeNode]);
+    for (const s of [fr, ie, iee]) s.runtime.invalidateTrust();
+    await createProvider(fr.cases, { id: 'admin', authorityId: null }, { id: 'example-mail', name: 'Example Mail Inc.', establishedIn: 'US', representative: 'ie-provider', representativeKind: 'legal-representative' });
+    const issue = async (identifier: string) => {
+      const o = await createOrder(fr.cases, judge, { issuingAuthority: 'fr-tj-paris', certificate: certificate({ categories: ['subscriber-data'], identifiers: [{ type: 'email', value: identifier }] }) });
+      await orderEvent(fr.cases, judge, o.id, 'approve');
+      await orderEvent(fr.cases, judge, o.id, 'send');
+      assert.deepEqual(await settled(fr, o.id), ['delivered'], 'subscriber data: to the provider only (no Art. 8 notification)');
+      await until('delivered on FR', () => getOrder(fr.cases, judge, o.id), (x) => x.state === 'delivered');
+      return o.id;
+    };
+
+    // The provider reports that it cannot comply (Annex III); the issuing authority does not accept it.
+    const id = await issue('enforced@mail.demo.invalid');
+    await assert.rejects(getOrder(iee.cases, enforcer, id), (e: unknown) => e instanceof OrderError && e.code === 'not-found', 'the enforcing node never received the order');
+    const annexIII = { reason: 'insufficient-information', details: 'The certificate does not say which of two accounts with this address is meant.', dataPreserved: true };
+    await orderEvent(ie.cases, agent, id, 'report-impossibility', { form: annexIII });
+    await settled(ie, id);
+    await until('impossible on FR', () => getOrder(fr.cases, judge, id), (o) => o.state === 'impossible');
+    const deliveredAtFr = (await getOrder(fr.cases, judge, id)).deliveredAt;
+
+    // Art. 16(1): the issuing authority transfers the order to the Irish enforcing authority.
+    const started = await orderEvent(fr.cases, judge, id, 'start-enforcement', { reason: 'Only one account uses this address: the order is complete.' });
+    assert.equal(started.state, 'enforcement');
+    assert.ok((await settled(fr, id)).every((state) => state === 'delivered'), 'the enforcement reached the provider’s and the enforcing authority’s nodes');
+    const receipt = await inboxTime(iee, id, 'start-enforcement');
+    const atEnforcing = await getOrder(iee.cases, enforcer, id);
+    assert.equal(atEnforcing.state, 'enforcement');
+    assert.deepEqual(atEnforcing.yourParties, ['enforcing']);
+    assert.equal(atEnforcing.enforcing?.notifiedAt, receipt, 'the enforcing authority has the order from its own receipt');
+    assert.equal(atEnforcing.deliveredAt, deliveredAtFr, 'the addressee’s delivery as the issuing node recorded it');
+    assert.equal(atEnforcing.reference, started.reference);
+    assert.deepEqual(atEnforcing.events.map((e) => e.event), ['send', 'transferred', 'start-enforcement']);
+    const enforcement = atEnforcing.events.find((e) => e.event === 'start-enforcement');
+    assert.equal(enforcement?.at, receipt, 'applied at the receipt time');
+    assert.deepEqual((enforcement?.payload as { annexIII: unknown }).annexIII, annexIII, 'Art. 16(1): with the Annex III form as completed by the addressee');
+    assert.equal(enforcement?.reason, 'Only one account uses this address: the order is complete.');
+    assert.equal((await getOrder(ie.cases, agent, id)).state, 'enforcement');
+
+    // The enforcing authority now takes part: the closing reaches its node.
+    await orderEvent(fr.cases, judge, id, 'close');
+    await settled(fr, id);
+    assert.equal((await getOrder(iee.cases, enforcer, id)).state, 'closed');
+
+    // The enforcing node's own Art. 4 check: a transferred certificate claiming a kind the French
+    // agreement denies (a judge, not an investigating judge) is refused and creates nothing there.
+    const other = await issue('claimed@mail.demo.invalid');
+    await orderEvent(ie.cases, agent, other, 'object', { form: { thirdCountry: 'US', law: '18 U.S.C. § 2702', applicability: 'US person.', conflict: 'Disclosure prohibited.' } });
+    await settled(ie, other);
+    await until('objected on FR', () => getOrder(fr.cases, judge, other), (o) => o.state === 'objected');
+    const row = await frNode.db.selectFrom('eorders').selectAll().where('id', '=', other).executeTakeFirstOrThrow();
+    const order = await peerOrderOf(fr.cases, frNode.db, row, row.sent_at ?? new Date().toISOString());
+    const claimed = { ...order, certificate: { ...(order.certificate as Record<string, unknown>), issuer: { kind: 'judge', name: 'Tribunal judiciaire de Paris', fileReference: 'JI-CYBER-2026-0042' } } };
+    const forged = await fr.runtime.send({ from: { authority: 'fr-tj-paris' }, to: { authority: 'ie-enforcing' }, inReplyTo: null, conversation: other, type: 'notice', instrument: 'EU-2023-1543', action: 'start-enforcement', emergency: false, body: { eorder: { v: 1, event: 'start-enforcement', input: { reason: 'Not accepted.' }, order: claimed, transfer: await peerTransferOf(frNode.db, row) } } });
+    await settled(fr, other);
+    const outbox = await frNode.db.selectFrom('exchange_outbox').select(['state', 'last_error']).where('message_id', '=', forged.message.id).executeTakeFirstOrThrow();
+    assert.equal(outbox.state, 'rejected');
+    assert.match(outbox.last_error ?? '', /order-issuer-not-competent/);
+    await assert.rejects(getOrder(iee.cases, enforcer, other), 'no order on the enforcing node');
+    assert.deepEqual([...fr.errors, ...ie.errors, ...iee.errors], []);
   });
 });
