@@ -98,10 +98,17 @@ export function createOrderFederation(cases: CaseContext, runtime: ExchangeRunti
       // Art. 16(1): the issuing authority transfers the order (with the Annex III form) to the
       // enforcing authority; its node may never have received it (no Art. 8 notification).
       const transfer = event === 'start-enforcement' && row.enforcing_authority_id !== null && remote.includes(row.enforcing_authority_id) ? { order: await peerOrderOf(cases, cases.db, row, row.sent_at ?? sentAt), transfer: await peerTransferOf(cases.db, row) } : undefined;
-      // An emergency order bears a second signature of another authority hosted here (exchange-evidence.md §3(4)).
-      const reviewers = emergency && event === 'send' ? [...trust.self.authorities.values()].filter((a) => a.id !== from && (a.kind === 'prosecutor-or-judge' || a.kind === 'central-authority')).slice(0, 1).map((a) => a.id) : [];
+      // An emergency order bears a second signature of another authority hosted here
+      // (exchange-evidence.md §3(4)), and so does what the issuing side says about it later (its
+      // ex-post validation, a withdrawal, Art. 16). The addressee's and the enforcing authority's
+      // answers are not orders: they travel unmarked (their node may host no second authority to
+      // co-sign, and the exchange refuses an emergency message without one) but are relayed as
+      // urgently as the order (the outbox's emergency flag).
+      const reviewers = emergency && party === 'issuing' ? [...trust.self.authorities.values()].filter((a) => a.id !== from && (a.kind === 'prosecutor-or-judge' || a.kind === 'central-authority')).slice(0, 1).map((a) => a.id) : [];
+      // The order itself is always marked: without its second signature the provider's gate quarantines it.
+      const marked = emergency && (event === 'send' || reviewers.length > 0);
       let facts: OrderFacts | null = null;
-      const prepared: { enqueue(trx: Kysely<Database>): Promise<void> }[] = [];
+      const prepared: { message: { id: string }; enqueue(trx: Kysely<Database>): Promise<void> }[] = [];
       for (const to of remote) {
         const toProvider = event === 'send' && to === row.addressee_id;
         if (toProvider && facts === null) facts = await orderFactsOf(row, from, reviewers, options.orderLog);
@@ -111,15 +118,18 @@ export function createOrderFederation(cases: CaseContext, runtime: ExchangeRunti
         if (event === 'produce' && to === row.enforcing_authority_id) body.eorder.input = Object.fromEntries(Object.entries(input).filter(([k]) => k !== 'form'));
         prepared.push(
           await runtime.prepare(
-            { from: { authority: from }, to: { authority: to }, inReplyTo: null, conversation: row.id, type, instrument: ORDER_INSTRUMENT, action: event, emergency, body: JSON.parse(JSON.stringify(body)) as Record<string, unknown> },
-            event === 'send' ? reviewers : [],
+            { from: { authority: from }, to: { authority: to }, inReplyTo: null, conversation: row.id, type, instrument: ORDER_INSTRUMENT, action: event, emergency: marked, body: JSON.parse(JSON.stringify(body)) as Record<string, unknown> },
+            marked ? reviewers : [],
             null,
           ),
         );
       }
       return {
         enqueue: async (trx: Kysely<Database>) => {
-          for (const p of prepared) await p.enqueue(trx);
+          for (const p of prepared) {
+            await p.enqueue(trx);
+            if (emergency && !marked) await trx.updateTable('exchange_outbox').set({ emergency: 1 }).where('message_id', '=', p.message.id).execute();
+          }
         },
         committed: () => runtime.relay.wake(),
       };

@@ -377,4 +377,74 @@ forEachDatabase('Reg. 2023/1543 orders between nodes', (target) => {
     await assert.rejects(getOrder(iee.cases, enforcer, other), 'no order on the enforcing node');
     assert.deepEqual([...fr.errors, ...ie.errors, ...iee.errors], []);
   });
+
+  it('an emergency identification-data EPOC between nodes: second signature, gate, 8 hours from the provider node’s receipt, ex-post validation (Art. 4(5)) travelling out, the answers travelling back', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'comity-orders-'));
+    const frNode = await createTestNode('fr', await openDatabase({ kind: 'sqlite', file: join(dir, 'fr.db') }));
+    const ieNode = await createTestNode('ie', await target.create(t));
+    t.after(() => frNode.handle.close());
+    // The OFAC (a police unit, "other competent authority" under Art. 4) issues; the central
+    // authority hosted on the same node co-signs the emergency order (the second signature).
+    const fr = await side(frNode, ['fr-ca', 'fr-247'], false, t);
+    const ie = await side(ieNode, ['ie-provider'], true, t);
+    await trustEachOther([frNode, ieNode]);
+    for (const s of [fr, ie]) s.runtime.invalidateTrust();
+    await createProvider(fr.cases, { id: 'admin', authorityId: null }, { id: 'example-mail', name: 'Example Mail Inc.', establishedIn: 'US', representative: 'ie-provider', representativeKind: 'legal-representative' });
+    const ofac: Actor = { id: 'ofac-chef@fr', authorityId: 'fr-247' };
+    const drafted = await createOrder(fr.cases, ofac, {
+      issuingAuthority: 'fr-247',
+      certificate: certificate({
+        issuer: { kind: 'other-competent-authority', name: 'Office anti-cybercriminalité (OFAC)', fileReference: 'OFAC-URG-9' },
+        emergency: { emergency: true, reasons: 'A message announces an attack on a hospital’s intensive care unit within hours.' },
+        categories: ['identification-data'],
+        identifiers: [{ type: 'ip-address', value: '198.51.100.23' }],
+      }),
+    });
+    const approved = await orderEvent(fr.cases, ofac, drafted.id, 'approve');
+    assert.equal(approved.validationStatus, 'ex-post-pending', 'Art. 4(5): issued without prior validation');
+    await orderEvent(fr.cases, ofac, drafted.id, 'send');
+    assert.deepEqual(await settled(fr, drafted.id), ['delivered']);
+    const receipt = await inboxTime(ie, drafted.id, 'send');
+
+    // The provider's gate: the emergency bears its second signature, the validation must follow.
+    const gated = await ie.node.db.selectFrom('provider_orders').selectAll().where('conversation_id', '=', drafted.id).executeTakeFirstOrThrow();
+    assert.equal(gated.status, 'verified', gated.reasons);
+    const emergencyCheck = JSON.parse(gated.checks).emergency as { status: string; detail: string };
+    assert.equal(emergencyCheck.status, 'pass');
+    assert.match(emergencyCheck.detail, /second signature by fr-ca; Art\. 4\(5\): validation by .* within 48 hours/);
+
+    // The provider's node: 8 hours from its own receipt; the validation awaited.
+    const atProvider = await getOrder(ie.cases, agent, drafted.id);
+    assert.equal(atProvider.emergency, true);
+    assert.equal(atProvider.state, 'delivered');
+    assert.equal(atProvider.validationStatus, 'ex-post-pending');
+    const production = atProvider.clocks.find((c) => c.clock === 'production');
+    assert.equal(production?.startedAt, receipt);
+    assert.equal(production?.amount, 8);
+    assert.equal(production?.unit, 'hours');
+    assert.equal(Date.parse(production?.dueAt ?? '') - Date.parse(receipt), 8 * 3_600_000);
+    assert.equal(atProvider.clocks.find((c) => c.clock === 'validation')?.amount, 48);
+    // The issuing node: the same 8 hours, from the same receipt.
+    const atFr = await until('delivered on FR', () => getOrder(fr.cases, ofac, drafted.id), (o) => o.state === 'delivered');
+    assert.equal(atFr.clocks.find((c) => c.clock === 'production')?.dueAt, production?.dueAt);
+
+    // The answers travel back (the provider's node has no second authority to co-sign them).
+    await orderEvent(ie.cases, agent, drafted.id, 'acknowledge');
+    const items = [{ description: 'Subscriber of 198.51.100.23 at the time given', category: 'identification-data', sha256: 'd'.repeat(64) }];
+    await orderEvent(ie.cases, agent, drafted.id, 'produce', { form: { items } });
+    assert.deepEqual(await settled(ie, drafted.id), ['delivered', 'delivered']);
+    const answers = await ie.node.db.selectFrom('exchange_outbox').select('emergency').where('conversation_id', '=', drafted.id).execute();
+    assert.deepEqual(answers.map((a) => Number(a.emergency)), [1, 1], 'relayed as urgently as the order');
+    const produced = await until('produced on FR', () => getOrder(fr.cases, ofac, drafted.id), (o) => o.state === 'produced');
+    assert.equal(produced.clocks.find((c) => c.clock === 'production')?.status, 'met');
+    assert.deepEqual((produced.events.find((e) => e.event === 'produce')?.payload as { items: unknown }).items, items);
+
+    // Art. 4(5): the validation afterwards travels to the provider's node, co-signed as the order was.
+    await orderEvent(fr.cases, ofac, drafted.id, 'validate', { validation: { kind: 'investigating-judge', name: 'Juge d’instruction Claire Dubois', reference: 'VAL-EXPOST-1' } });
+    assert.ok((await settled(fr, drafted.id)).every((state) => state === 'delivered'));
+    const validated = await getOrder(ie.cases, agent, drafted.id);
+    assert.equal(validated.validationStatus, 'validated');
+    assert.equal(validated.clocks.find((c) => c.clock === 'validation')?.status, 'met');
+    assert.deepEqual([...fr.errors, ...ie.errors], []);
+  });
 });
