@@ -44,6 +44,7 @@ export const SERVER_PROBLEM_CODES = [
   'integrity-failure',
   'not-ready',
   'ledger-inconsistent',
+  'trust-pending',
 ] as const;
 
 /** Conditions found by the workspace itself: no answer, or an answer that is not a problem. */
