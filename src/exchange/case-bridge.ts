@@ -75,6 +75,11 @@ export function createCaseFederation(runtime: ExchangeRuntime, options: { eviden
       if (remote === undefined || remote.self || !trust.self.authorities.has(from)) return null;
       const emergency = row.emergency === 1;
       const reviewers = emergency && event === 'send' ? [...trust.self.authorities.values()].filter((a) => a.id !== from && (a.kind === 'prosecutor-or-judge' || a.kind === 'central-authority')).slice(0, 1).map((a) => a.id) : [];
+      // Only the request itself is an emergency message, with its second signature (the receiver
+      // refuses an emergency message without one). The later steps of an emergency case — the
+      // requested side's answers above all, whose node may host no second authority to co-sign —
+      // go unmarked but are relayed as urgently (the outbox's emergency flag).
+      const marked = emergency && event === 'send';
       const { reason, review, assessment, response } = input;
       // A response carries the case's evidence: sealed now for the peer, fetched by it in chunks.
       const evidence = event === 'respond' && options.evidence && options.transfers ? await sealCaseEvidence(options.evidence, options.transfers, row.id, remote.nodeId) : [];
@@ -92,7 +97,7 @@ export function createCaseFederation(runtime: ExchangeRuntime, options: { eviden
           type,
           instrument: row.legal_basis.split(':')[0] ?? null,
           action: event,
-          emergency,
+          emergency: marked,
           // JSON form: no undefined members in what is signed.
           body: JSON.parse(JSON.stringify({ caseVersion: row.version, input: { reason, review, assessment, response }, ...(event === 'send' ? { case: row } : {}), ...(evidence.length > 0 ? { evidence } : {}), ...(order === null ? {} : { order }) })) as Record<string, unknown>,
         },
@@ -100,13 +105,11 @@ export function createCaseFederation(runtime: ExchangeRuntime, options: { eviden
         row.id,
       );
       const ev = options.evidence;
-      const enqueue =
-        signer === null || ev === undefined
-          ? prepared.enqueue
-          : async (trx: Kysely<Database>) => {
-              await prepared.enqueue(trx);
-              await recordTransfersOut(trx, ev, signer, evidence, { caseId: row.id, actor: actor.id, authorityId: from, peerNodeId: remote.nodeId, toAuthority: to, messageId: prepared.message.id }, prepared.message.time);
-            };
+      const enqueue = async (trx: Kysely<Database>) => {
+        await prepared.enqueue(trx);
+        if (emergency && !marked) await trx.updateTable('exchange_outbox').set({ emergency: 1 }).where('message_id', '=', prepared.message.id).execute();
+        if (signer !== null && ev !== undefined) await recordTransfersOut(trx, ev, signer, evidence, { caseId: row.id, actor: actor.id, authorityId: from, peerNodeId: remote.nodeId, toAuthority: to, messageId: prepared.message.id }, prepared.message.time);
+      };
       return { enqueue, committed: () => runtime.relay.wake() };
     },
   };

@@ -60,14 +60,15 @@ type Cleanup = { after(fn: () => Promise<void> | void): void };
 
 /**
  * A test node on `handle`, served over HTTP with its case context wired to the federation, and
- * re-initialised with its real endpoint (known only once the server listens). Peers still have
+ * re-initialised with its real endpoint (known only once the server listens), hosting the plan's
+ * authorities or `hosted`. Peers still have
  * to import its agreement (`trustEachOther`, then `runtime.invalidateTrust()`).
  */
-export async function federatedNode(name: NodeName, handle: DatabaseHandle, t: Cleanup): Promise<{ node: TestNode; cases: CaseContext; runtime: ExchangeRuntime; url: string }> {
-  const node = await createTestNode(name, handle);
+export async function federatedNode(name: NodeName, handle: DatabaseHandle, t: Cleanup, hosted: readonly string[] = NODE_PLANS[name].hosted): Promise<{ node: TestNode; cases: CaseContext; runtime: ExchangeRuntime; url: string }> {
+  const node = await createTestNode(name, handle, undefined, hosted);
   t.after(() => handle.close());
   const side = await federated(node, t as { after(fn: () => Promise<void>): void });
-  await initNode(node.db, node.keys, { nodeId: node.nodeId, endpoint: side.url, hosted: [...NODE_PLANS[name].hosted] }, new Date());
+  await initNode(node.db, node.keys, { nodeId: node.nodeId, endpoint: side.url, hosted: [...hosted] }, new Date());
   return { node, ...side };
 }
 

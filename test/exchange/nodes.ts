@@ -33,7 +33,7 @@ export const NODE_PLANS = {
 export type NodeName = keyof typeof NODE_PLANS;
 
 /** Sets up a node on a fresh, migrated database. */
-export async function createTestNode(name: NodeName, handle: DatabaseHandle, endpoint = `http://127.0.0.1:1/${name}`): Promise<TestNode> {
+export async function createTestNode(name: NodeName, handle: DatabaseHandle, endpoint = `http://127.0.0.1:1/${name}`, hosted: readonly string[] = NODE_PLANS[name].hosted): Promise<TestNode> {
   await handle.migrate();
   const plan = NODE_PLANS[name];
   const at = new Date().toISOString();
@@ -44,7 +44,7 @@ export async function createTestNode(name: NodeName, handle: DatabaseHandle, end
       .execute();
   }
   const keys = createDbKeyStore(handle.db, createSecretBox(randomBytes(32)));
-  await initNode(handle.db, keys, { nodeId: plan.nodeId, endpoint, hosted: plan.hosted }, new Date());
+  await initNode(handle.db, keys, { nodeId: plan.nodeId, endpoint, hosted }, new Date());
   return {
     name,
     nodeId: plan.nodeId,
