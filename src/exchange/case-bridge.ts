@@ -24,6 +24,7 @@ import { MessageRejected, type MessageHandler } from './inbox.js';
 import type { MessageType } from './message-types.js';
 import { applyReadNotice } from './read-notice.js';
 import type { ExchangeRuntime } from './runtime.js';
+import { emergencyCoSigners } from './trust.js';
 import { logOrder, type OrderCore, type OrderFacts } from '../provider/order.js';
 
 /** The message type of each border-crossing event (TS 103 120 mapping: docs/exchange-etsi-mapping.md). */
@@ -74,7 +75,7 @@ export function createCaseFederation(runtime: ExchangeRuntime, options: { eviden
       const remote = trust.nodeOfAuthority(to);
       if (remote === undefined || remote.self || !trust.self.authorities.has(from)) return null;
       const emergency = row.emergency === 1;
-      const reviewers = emergency && event === 'send' ? [...trust.self.authorities.values()].filter((a) => a.id !== from && (a.kind === 'prosecutor-or-judge' || a.kind === 'central-authority')).slice(0, 1).map((a) => a.id) : [];
+      const reviewers = emergency && event === 'send' ? emergencyCoSigners(trust, from) : [];
       // Only the request itself is an emergency message, with its second signature (the receiver
       // refuses an emergency message without one). The later steps of an emergency case — the
       // requested side's answers above all, whose node may host no second authority to co-sign —

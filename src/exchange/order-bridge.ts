@@ -30,7 +30,7 @@ import type { OrderLog } from './case-bridge.js';
 import { MessageRejected, type MessageHandler } from './inbox.js';
 import type { MessageType } from './message-types.js';
 import type { ExchangeRuntime } from './runtime.js';
-import type { TrustList } from './trust.js';
+import { emergencyCoSigners, type TrustList } from './trust.js';
 
 export const ORDER_INSTRUMENT = 'EU-2023-1543';
 
@@ -104,7 +104,7 @@ export function createOrderFederation(cases: CaseContext, runtime: ExchangeRunti
       // answers are not orders: they travel unmarked (their node may host no second authority to
       // co-sign, and the exchange refuses an emergency message without one) but are relayed as
       // urgently as the order (the outbox's emergency flag).
-      const reviewers = emergency && party === 'issuing' ? [...trust.self.authorities.values()].filter((a) => a.id !== from && (a.kind === 'prosecutor-or-judge' || a.kind === 'central-authority')).slice(0, 1).map((a) => a.id) : [];
+      const reviewers = emergency && party === 'issuing' ? emergencyCoSigners(trust, from) : [];
       // The order itself is always marked: without its second signature the provider's gate quarantines it.
       const marked = emergency && (event === 'send' || reviewers.length > 0);
       let facts: OrderFacts | null = null;

@@ -63,3 +63,12 @@ export async function loadTrustList(db: Kysely<Database>, keys: KeyStore, identi
   };
   return buildTrustList(self, await peerAgreements(db));
 }
+
+/**
+ * The authority of this node that co-signs an emergency message of `from` (the second signature of
+ * exchange-evidence.md §3(4)): another hosted prosecutor, judge or central authority; none if this
+ * node hosts no such other authority.
+ */
+export function emergencyCoSigners(trust: TrustList, from: string): string[] {
+  return [...trust.self.authorities.values()].filter((a) => a.id !== from && (a.kind === 'prosecutor-or-judge' || a.kind === 'central-authority')).slice(0, 1).map((a) => a.id);
+}
