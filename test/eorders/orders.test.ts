@@ -17,26 +17,14 @@ import { main } from '../../src/cli/main.js';
 import { pageTexts as pdfText } from '../../src/documents/poppler.js';
 import { verifyOrderDocument } from '../../src/eorders/index.js';
 import { assertProblem, buildTestApp, type TestApp } from '../http/harness.js';
+import { epocCertificate } from './certificate.js';
 
 const HOUR = 3_600_000;
 const OFAC = { who: 'ofac@fr.demo', authority: 'fr-247' };
 const DAY = 24 * HOUR;
 
 function certificate(overrides: Record<string, unknown> = {}) {
-  return {
-    order: 'EPOC',
-    issuer: { kind: 'investigating-judge', name: 'Juge d’instruction, Tribunal judiciaire de Paris', fileReference: 'JI-CYBER-2026-0042' },
-    provider: 'example-mail',
-    emergency: { emergency: false },
-    categories: ['content-data'],
-    identifiers: [{ type: 'email', value: 'attacker@mail.demo.invalid' }],
-    timeRange: { from: '2026-10-01', to: '2026-11-10' },
-    offence: { description: 'Ransomware attack on a Paris hospital; the account received the exfiltrated files.', nationalProvision: 'Code pénal, art. 323-1 et 323-3', maxPenaltyYears: 5, annexIV: true },
-    necessity: 'The content of the account is needed to identify the perpetrators; a similar order could be issued in a similar domestic case.',
-    residenceTest: { offenceInIssuingState: true, personResidesInIssuingState: false },
-    receivingAuthority: 'Tribunal judiciaire de Paris, pôle cyber',
-    ...overrides,
-  };
+  return epocCertificate({ receivingAuthority: 'Tribunal judiciaire de Paris, pôle cyber', ...overrides });
 }
 
 interface Order {

@@ -29,6 +29,7 @@ import { createProviderGate, createProviderRefusalHook } from '../../src/provide
 import { forEachDatabase } from '../db/dialects.js';
 import { createTestNode, trustEachOther, type TestNode } from './nodes.js';
 import { serve } from './federated.js';
+import { epocCertificate } from '../eorders/certificate.js';
 
 const kb = loadKnowledgeBase();
 const judge: Actor = { id: 'juge@fr', authorityId: 'fr-tj-paris' };
@@ -36,21 +37,7 @@ const agent: Actor = { id: 'agent@ie', authorityId: 'ie-provider' };
 const enforcer: Actor = { id: 'lawyer@ie', authorityId: 'ie-enforcing' };
 const relay = { baseDelayMs: 10, maxDelayMs: 100, pollMs: 100 };
 
-function certificate(overrides: Record<string, unknown> = {}) {
-  return {
-    order: 'EPOC',
-    issuer: { kind: 'investigating-judge', name: 'Juge d’instruction, Tribunal judiciaire de Paris', fileReference: 'JI-CYBER-2026-0042' },
-    provider: 'example-mail',
-    emergency: { emergency: false },
-    categories: ['content-data'],
-    identifiers: [{ type: 'email', value: 'attacker@mail.demo.invalid' }],
-    timeRange: { from: '2026-10-01', to: '2026-11-10' },
-    offence: { description: 'Ransomware attack on a Paris hospital; the account received the exfiltrated files.', nationalProvision: 'Code pénal, art. 323-1 et 323-3', maxPenaltyYears: 5, annexIV: true },
-    necessity: 'The content of the account is needed to identify the perpetrators; a similar order could be issued in a similar domestic case.',
-    residenceTest: { offenceInIssuingState: true, personResidesInIssuingState: false },
-    ...overrides,
-  };
-}
+const certificate = epocCertificate;
 
 interface Side {
   node: TestNode;

@@ -197,14 +197,7 @@ function ResumeUpload({ pending, offset, onDone, onDiscarded }: { pending: Pendi
           {t('evidence.upload.checking', { done: formatBytes(checking.done, locale), total: formatBytes(checking.total, locale) })}
         </p>
       )}
-      {progress && (
-        <p role="status">
-          <progress max={progress.total || 1} value={progress.sent} aria-label={t('evidence.upload.progress')} /> {formatBytes(progress.sent, locale)} / {formatBytes(progress.total, locale)}{' '}
-          <button type="button" className="secondary" onClick={() => abort.current?.abort()}>
-            {t('evidence.upload.cancel')}
-          </button>
-        </p>
-      )}
+      {progress && <UploadProgress progress={progress} onCancel={() => abort.current?.abort()} />}
       <p>
         <button type="submit" disabled={busy}>
           {t('evidence.upload.resume')}
@@ -217,9 +210,22 @@ function ResumeUpload({ pending, offset, onDone, onDiscarded }: { pending: Pendi
   );
 }
 
-function EvidenceUpload({ caseId, onUploaded }: { caseId: string; onUploaded: () => void }) {
+/** Bytes sent of an upload, with its Cancel button. */
+function UploadProgress({ progress, onCancel }: { progress: { sent: number; total: number }; onCancel: () => void }) {
   const { t } = useTranslation();
   const locale = useLocale();
+  return (
+    <p role="status">
+      <progress max={progress.total || 1} value={progress.sent} aria-label={t('evidence.upload.progress')} /> {formatBytes(progress.sent, locale)} / {formatBytes(progress.total, locale)}{' '}
+      <button type="button" className="secondary" onClick={onCancel}>
+        {t('evidence.upload.cancel')}
+      </button>
+    </p>
+  );
+}
+
+function EvidenceUpload({ caseId, onUploaded }: { caseId: string; onUploaded: () => void }) {
+  const { t } = useTranslation();
   const [pending, setPending] = useState<{ upload: PendingUpload; offset: number } | null>(null);
   const [file, setFile] = useState<File | null>(null);
   const [producer, setProducer] = useState('');
@@ -300,14 +306,7 @@ function EvidenceUpload({ caseId, onUploaded }: { caseId: string; onUploaded: ()
         </select>
       </label>
       {problem && <ProblemAlert problem={problem} />}
-      {progress && (
-        <p role="status">
-          <progress max={progress.total || 1} value={progress.sent} aria-label={t('evidence.upload.progress')} /> {formatBytes(progress.sent, locale)} / {formatBytes(progress.total, locale)}{' '}
-          <button type="button" className="secondary" onClick={() => abort.current?.abort()}>
-            {t('evidence.upload.cancel')}
-          </button>
-        </p>
-      )}
+      {progress && <UploadProgress progress={progress} onCancel={() => abort.current?.abort()} />}
       {stored && (
         <p role="status" data-testid="evidence-stored">
           {t('evidence.upload.stored', { name: stored.name ?? '' })} <code className="digest">{stored.sha256}</code>
