@@ -11,14 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import yazl from 'yazl';
 import { captureIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { exportBundle } from '../../src/evidence/bundle.js';
 import { formatReport, verifyBundle, FORMAT_1_LIMITATIONS } from '../../src/evidence/bundle-verify.js';
 import { addEvidence } from '../../src/evidence/index.js';
 import { entryBuffer, readZipStructure } from '../../src/evidence/zip-reader.js';
-import { memorySource, positions } from './bytes.js';
+import { memorySource, positions, rezip } from './bytes.js';
 import { acceptedCaseDirect, openNode, US } from './node-fixture.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'bundle-v1');
@@ -28,16 +27,6 @@ async function entriesOf(bytes: Buffer): Promise<{ name: string; content: Buffer
   const out: { name: string; content: Buffer }[] = [];
   for (const e of await readZipStructure(source)) out.push({ name: e.name, content: await entryBuffer(source, e) });
   return out;
-}
-
-/** Rebuilt canonically as the writer makes it (CRC-32 right), so only the content checks can notice. */
-async function rezip(entries: readonly { name: string; content: Buffer }[]): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  for (const e of entries) zip.addBuffer(e.content, e.name, { mtime: new Date(1980, 0, 1, 0, 0, 0), forceDosTimestamp: true, mode: 0o100644, compress: false });
-  zip.end();
-  const chunks: Buffer[] = [];
-  for await (const chunk of zip.outputStream as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks);
 }
 
 async function run(...args: string[]) {

@@ -18,24 +18,13 @@ import { exportBundle } from '../../src/evidence/bundle.js';
 import { verifyBundle, type VerifyReport } from '../../src/evidence/bundle-verify.js';
 import { listCustody } from '../../src/evidence/index.js';
 import { entryBuffer, readZipStructure } from '../../src/evidence/zip-reader.js';
-import yazl from 'yazl';
 import { buildTestApp, type TestApp } from '../http/harness.js';
-import { memorySource, positions } from './bytes.js';
+import { memorySource, positions, rezip } from './bytes.js';
 import { acceptedCase, upload } from './fixture.js';
 
 function sink(): { stream: Writable; bytes(): Buffer } {
   const chunks: Buffer[] = [];
   return { stream: new Writable({ write: (c: Buffer, _e, cb) => void (chunks.push(c), cb()) }), bytes: () => Buffer.concat(chunks) };
-}
-
-/** The same archive rebuilt canonically (as the writer makes it) with `content` replacing each entry's bytes. */
-async function rezip(entries: readonly { name: string; content: Buffer }[]): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  for (const e of entries) zip.addBuffer(e.content, e.name, { mtime: new Date(1980, 0, 1, 0, 0, 0), forceDosTimestamp: true, mode: 0o100644, compress: false });
-  zip.end();
-  const chunks: Buffer[] = [];
-  for await (const chunk of zip.outputStream as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks);
 }
 
 describe('evidence bundles [sqlite]', () => {

@@ -46,6 +46,14 @@ interface Side {
   errors: unknown[];
 }
 
+/** The nodes trust each other (each imports the others' agreements); the French node (first) registers the demo provider. */
+async function connect(fr: Side, ...others: Side[]): Promise<void> {
+  const sides = [fr, ...others];
+  await trustEachOther(sides.map((s) => s.node));
+  for (const s of sides) s.runtime.invalidateTrust();
+  await createProvider(fr.cases, { id: 'admin', authorityId: null }, { id: 'example-mail', name: 'Example Mail Inc.', establishedIn: 'US', representative: 'ie-provider', representativeKind: 'legal-representative' });
+}
+
 /** A node whose handler routes order messages to the order state machine (behind the provider's gate when it hosts a provider). */
 async function side(node: TestNode, hosted: string[], gate: boolean, t: { after(fn: () => Promise<void>): void }): Promise<Side> {
   const cases = createCaseContext(node.db, kb);
@@ -119,9 +127,7 @@ forEachDatabase('Reg. 2023/1543 orders between nodes', (target) => {
     const fr = await side(frNode, ['fr-ca', 'fr-tj-paris'], false, t);
     const ie = await side(ieNode, ['ie-provider'], true, t);
     const iee = await side(ieeNode, ['ie-enforcing'], false, t);
-    await trustEachOther([frNode, ieNode, ieeNode]);
-    for (const s of [fr, ie, iee]) s.runtime.invalidateTrust();
-    await createProvider(fr.cases, { id: 'admin', authorityId: null }, { id: 'example-mail', name: 'Example Mail Inc.', establishedIn: 'US', representative: 'ie-provider', representativeKind: 'legal-representative' });
+    await connect(fr, ie, iee);
 
     // 1. Transmission: the content-data EPOC goes to the provider's node and, notified (Art. 8(1)), to the enforcing authority's.
     const drafted = await createOrder(fr.cases, judge, { issuingAuthority: 'fr-tj-paris', certificate: certificate() });
@@ -213,9 +219,7 @@ forEachDatabase('Reg. 2023/1543 orders between nodes', (target) => {
     const fr = await side(frNode, ['fr-ca', 'fr-tj-paris'], false, t);
     // Ireland's node hosts the provider's representative and the enforcing authority.
     const ie = await side(ieNode, ['ie-provider', 'ie-enforcing'], true, t);
-    await trustEachOther([frNode, ieNode]);
-    for (const s of [fr, ie]) s.runtime.invalidateTrust();
-    await createProvider(fr.cases, { id: 'admin', authorityId: null }, { id: 'example-mail', name: 'Example Mail Inc.', establishedIn: 'US', representative: 'ie-provider', representativeKind: 'legal-representative' });
+    await connect(fr, ie);
     // Subscriber data: no enforcing authority is notified (Art. 8(1)).
     const issue = async (identifier: string) => {
       const o = await createOrder(fr.cases, judge, { issuingAuthority: 'fr-tj-paris', certificate: certificate({ categories: ['subscriber-data'], identifiers: [{ type: 'email', value: identifier }] }) });
@@ -303,9 +307,7 @@ forEachDatabase('Reg. 2023/1543 orders between nodes', (target) => {
     const fr = await side(frNode, ['fr-ca', 'fr-tj-paris'], false, t);
     const ie = await side(ieNode, ['ie-provider'], true, t);
     const iee = await side(ieeNode, ['ie-enforcing'], false, t);
-    await trustEachOther([frNode, ieNode, ieeNode]);
-    for (const s of [fr, ie, iee]) s.runtime.invalidateTrust();
-    await createProvider(fr.cases, { id: 'admin', authorityId: null }, { id: 'example-mail', name: 'Example Mail Inc.', establishedIn: 'US', representative: 'ie-provider', representativeKind: 'legal-representative' });
+    await connect(fr, ie, iee);
     const issue = async (identifier: string) => {
       const o = await createOrder(fr.cases, judge, { issuingAuthority: 'fr-tj-paris', certificate: certificate({ categories: ['subscriber-data'], identifiers: [{ type: 'email', value: identifier }] }) });
       await orderEvent(fr.cases, judge, o.id, 'approve');
@@ -374,9 +376,7 @@ forEachDatabase('Reg. 2023/1543 orders between nodes', (target) => {
     // authority hosted on the same node co-signs the emergency order (the second signature).
     const fr = await side(frNode, ['fr-ca', 'fr-247'], false, t);
     const ie = await side(ieNode, ['ie-provider'], true, t);
-    await trustEachOther([frNode, ieNode]);
-    for (const s of [fr, ie]) s.runtime.invalidateTrust();
-    await createProvider(fr.cases, { id: 'admin', authorityId: null }, { id: 'example-mail', name: 'Example Mail Inc.', establishedIn: 'US', representative: 'ie-provider', representativeKind: 'legal-representative' });
+    await connect(fr, ie);
     const ofac: Actor = { id: 'ofac-chef@fr', authorityId: 'fr-247' };
     const drafted = await createOrder(fr.cases, ofac, {
       issuingAuthority: 'fr-247',
