@@ -71,3 +71,65 @@ export function recordLeafText(entry: Readonly<Record<string, unknown>>): string
   if (typeof entry.log !== 'string' || typeof entry.id !== 'string') throw new TypeError('a ledger record has string members log and id');
   return canonicalJson({ v: LEAF_VERSION, ...entry });
 }
+
+/** A row's values as read in array mode: `values[at + i]` is column `columns[i]`. */
+export type LeafOfValues = (values: readonly unknown[], at: number) => string;
+
+/** A recorded row as the database returns it: text or NULL in every column. */
+const plain = (value: unknown): value is string | null => value === null || typeof value === 'string';
+
+/** The columns of each source table (without `seq`) that the specialised serialisers below are written for. */
+export const LEAF_COLUMNS: Readonly<Record<LeafSource, readonly string[]>> = {
+  audit: ['id', 'actor', 'action', 'object_type', 'object_id', 'at', 'before_digest', 'after_digest', 'details'],
+  login: ['id', 'user_id', 'email_hash', 'outcome', 'at'],
+  access: ['id', 'case_id', 'actor', 'action', 'at'],
+};
+
+/**
+ * {@link leafText} of rows of `source` read as arrays of the values of `columns` (every column
+ * of the table but `seq`), for verifying many rows. When the columns are exactly
+ * {@link LEAF_COLUMNS} and a row's values are all text or NULL, the row's and the leaf's
+ * canonical JSON are each written by one `JSON.stringify` of an object literal whose members are
+ * in sorted order — the text {@link canonicalFlat} writes (a property test compares them), without
+ * building the row and leaf objects and copying them member by member. Any other row or column
+ * set goes through {@link leafText} itself, which stays the reference.
+ */
+export function leafOfValues(source: LeafSource, columns: readonly string[]): LeafOfValues {
+  const generic: LeafOfValues = (values, at) => {
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < columns.length; i += 1) row[columns[i] as string] = values[at + i];
+    return leafText(source, row);
+  };
+  const expected = LEAF_COLUMNS[source];
+  if (columns.length !== expected.length || !expected.every((c) => columns.includes(c))) return generic;
+  const p = (name: string): number => columns.indexOf(name);
+  switch (source) {
+    case 'audit': {
+      const [id, actor, action, objectType, objectId, at_, before, after, details] = expected.map(p) as [number, number, number, number, number, number, number, number, number];
+      return (v, o) => {
+        const r = { action: v[o + action], actor: v[o + actor], after_digest: v[o + after], at: v[o + at_], before_digest: v[o + before], details: v[o + details], id: v[o + id], object_id: v[o + objectId], object_type: v[o + objectType] };
+        if (!(plain(r.action) && plain(r.actor) && plain(r.after_digest) && plain(r.at) && plain(r.before_digest) && plain(r.details) && plain(r.id) && plain(r.object_id) && plain(r.object_type))) return generic(v, o);
+        const digest = sha256Hex(JSON.stringify(r));
+        return JSON.stringify({ action: r.action, after_digest: r.after_digest, at: r.at, before_digest: r.before_digest, id: r.id, log: 'audit', object_id: r.object_id, object_type: r.object_type, row_digest: digest, v: LEAF_VERSION });
+      };
+    }
+    case 'login': {
+      const [id, userId, emailHash, outcome, at_] = expected.map(p) as [number, number, number, number, number];
+      return (v, o) => {
+        const r = { at: v[o + at_], email_hash: v[o + emailHash], id: v[o + id], outcome: v[o + outcome], user_id: v[o + userId] };
+        if (!(plain(r.at) && plain(r.email_hash) && plain(r.id) && plain(r.outcome) && plain(r.user_id))) return generic(v, o);
+        const digest = sha256Hex(JSON.stringify(r));
+        return JSON.stringify({ at: r.at, id: r.id, log: 'login', outcome: r.outcome, row_digest: digest, v: LEAF_VERSION });
+      };
+    }
+    case 'access': {
+      const [id, caseId, actor, action, at_] = expected.map(p) as [number, number, number, number, number];
+      return (v, o) => {
+        const r = { action: v[o + action], actor: v[o + actor], at: v[o + at_], case_id: v[o + caseId], id: v[o + id] };
+        if (!(plain(r.action) && plain(r.actor) && plain(r.at) && plain(r.case_id) && plain(r.id))) return generic(v, o);
+        const digest = sha256Hex(JSON.stringify(r));
+        return JSON.stringify({ action: r.action, at: r.at, case_id: r.case_id, id: r.id, log: 'access', row_digest: digest, v: LEAF_VERSION });
+      };
+    }
+  }
+}

@@ -291,3 +291,68 @@ export class CompactRange {
     return hash;
   }
 }
+
+/**
+ * MTH({d}) of a leaf given as text, as a binary (latin1) string of 32 characters. For verifying
+ * many entries: a digest returned as a string costs ≈ 0.4 µs less than one returned as a Buffer
+ * (a new ArrayBuffer per call, which the garbage collector must also track).
+ */
+export function leafHashOfTextBinary(text: string): string {
+  if (3 * text.length + 1 > leafScratch.length) leafScratch = Buffer.alloc(2 * (3 * text.length + 1));
+  leafScratch[0] = RFC6962_LEAF_HASH_PREFIX;
+  const written = leafScratch.write(text, 1, 'utf8');
+  return sha256Once('sha256', leafScratch.subarray(0, written + 1), 'binary');
+}
+
+/** SHA-256(0x01 || left || right) of hashes given as binary (latin1) strings, as one. */
+export function nodeHashBinary(left: string, right: string): string {
+  NODE_SCRATCH.write(left, 1, HASH_SIZE, 'latin1');
+  NODE_SCRATCH.write(right, 1 + HASH_SIZE, HASH_SIZE, 'latin1');
+  return sha256Once('sha256', NODE_SCRATCH, 'binary');
+}
+
+/**
+ * {@link CompactRange} over hashes held as binary (latin1) strings, for rebuilding a large tree
+ * without a Buffer per hash: appending reports each completed node to a callback instead of
+ * returning objects. Converts to and from a {@link CompactRange}.
+ */
+export class BinaryCompactRange {
+  private readonly hashes: string[];
+  private count: number;
+
+  constructor(range: CompactRange = new CompactRange()) {
+    this.count = range.size;
+    this.hashes = range.nodes.map((h) => h.toString('latin1'));
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Appends a leaf hash; `completed(level, index, hash)` is called for the leaf and every node its append completes, bottom up. */
+  append(leaf: string, completed: (level: number, index: number, hash: string) => void): void {
+    let hash = leaf;
+    let index = this.count;
+    let level = 0;
+    completed(level, index, hash);
+    let size = this.count;
+    while (isOdd(size)) {
+      hash = nodeHashBinary(this.hashes.pop() as string, hash);
+      level += 1;
+      index = half(index);
+      completed(level, index, hash);
+      size = half(size);
+    }
+    this.hashes.push(hash);
+    this.count += 1;
+  }
+
+  /** MTH(D[0:size]). */
+  root(): Buffer {
+    return this.toCompactRange().root();
+  }
+
+  toCompactRange(): CompactRange {
+    return new CompactRange(this.count, this.hashes.map((h) => Buffer.from(h, 'latin1')));
+  }
+}

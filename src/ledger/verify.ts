@@ -7,19 +7,21 @@
  * recomputed from the same leaves are consistent with one another by construction. Reports the
  * first entry that does not match.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type CompiledQuery, type Kysely } from 'kysely';
+import { arrayRows } from '../db/array-rows.js';
 import { sqlFamily, type SqlFamily } from '../db/dialects/family.js';
 import type { Database } from '../db/index.js';
 import { openCheckpoint, checkpointOfNote } from './checkpoint.js';
 import { LedgerError } from './errors.js';
-import { leafText, type LeafSource } from './leaf.js';
-import { CompactRange, EMPTY_ROOT, HASH_SIZE, leafHashOfText, type CompletedNode } from './merkle.js';
+import { leafOfValues, type LeafOfValues, type LeafSource } from './leaf.js';
+import type { CompactRange} from './merkle.js';
+import { BinaryCompactRange, EMPTY_ROOT, HASH_SIZE, leafHashOfText, leafHashOfTextBinary } from './merkle.js';
 import { openNote, parseNote, type NoteVerifier } from './note.js';
 import type { CheckpointMemory } from './publisher.js';
 import { leavesOf, SOURCE_TABLES } from './store.js';
 
 /** Entries read per round trip (larger than integration's: reads only). */
-const VERIFY_BATCH = 8192;
+const VERIFY_BATCH = 2048;
 
 export interface VerificationReport {
   ok: boolean;
@@ -122,29 +124,37 @@ export async function verifyLog(db: Kysely<Database>, options: VerifyOptions): P
   checkRoot(0, EMPTY_ROOT);
 
   const family = sqlFamily(db as unknown as Kysely<unknown>);
-  const range = new CompactRange();
-  const rootCheck = (): void => {
-    if (expectedRoots.has(range.size)) checkRoot(range.size, range.root());
-  };
+  const reads = await sourceReads(db, family);
+  // The tree rebuilt from the leaves, its hashes held as binary strings (see BinaryCompactRange).
+  let rebuilt = new BinaryCompactRange();
   for (let from = 0; from < size; from += VERIFY_BATCH) {
     const to = Math.min(size, from + VERIFY_BATCH);
     const integratedTo = Math.max(from, Math.min(to, integrated));
-    // Fast path: every entry's leaf recomputed from its row (one joined read per source), the
-    // stored leaves compared in one aggregate; anything amiss and the batch is checked entry by
-    // entry, which names the first entry that does not match.
-    const leaves = await recomputedLeaves(db, from, to);
-    if (leaves !== null && (await storedLeavesMatch(db, family, from, leaves.slice(0, integratedTo - from)))) {
-      const completed: CompletedNode[][] = [];
+    // Fast path: every entry's leaf recomputed from its row and compared with the stored leaf
+    // (one joined read per source), the tree nodes compared in one query per level; anything
+    // amiss and the batch is checked entry by entry, which names the first entry that does not match.
+    const leaves = await recomputedLeaves(db, reads, from, to, integratedTo);
+    if (leaves !== null) {
+      const levels: NodeRun[] = [];
+      const completed = (level: number, index: number, hash: string): void => {
+        const run = (levels[level] ??= { level, first: index, hashes: [] });
+        (run.hashes as string[]).push(hash);
+      };
       for (let i = 0; i < integratedTo - from; i += 1) {
-        for (const n of range.append(leafHashOfText(leaves[i] as string))) (completed[n.level] ??= []).push(n);
-        rootCheck();
+        rebuilt.append(leafHashOfTextBinary(leaves[i] as string), completed);
+        if (expectedRoots.has(rebuilt.size)) checkRoot(rebuilt.size, rebuilt.root());
       }
-      await compareNodes(db, family, completed, problem);
+      await compareNodes(db, family, levels, problem);
     } else {
-      await verifyBatchInDetail(db, family, { from, to, integratedTo }, range, problem, rootCheck);
+      const range = rebuilt.toCompactRange();
+      await verifyBatchInDetail(db, family, { from, to, integratedTo }, range, problem, () => {
+        if (expectedRoots.has(range.size)) checkRoot(range.size, range.root());
+      });
+      rebuilt = new BinaryCompactRange(range);
     }
     options.onProgress?.(to, size);
   }
+  const range = rebuilt.toCompactRange();
   if (size === 0) options.onProgress?.(0, 0);
   if (range.size === integrated && !range.root().equals(Buffer.from(tree.root))) problem('the stored tree head does not match the leaves', integrated - 1);
   if (range.size === integrated && range.nodes.map((h) => h.toString('base64')).join(' ') !== tree.range) problem('the stored compact range does not match the leaves', integrated - 1);
@@ -195,52 +205,60 @@ async function verifierArgs(options: VerifyOptions, origin: string): Promise<[No
 
 type Problem = (text: string, index?: number) => void;
 
-/** The name under which joined reads return the entry's index beside the recorded row's columns. */
-const IDX = 'ledger_idx_';
-
-/**
- * The leaf texts of entries [from, to), recomputed from their recorded rows: one read per source
- * table joined with the log's range (and the leaves of records appended directly), or null when
- * an entry is missing, names an unknown source or its row is missing (the detailed check says which).
- */
-async function recomputedLeaves(db: Kysely<Database>, from: number, to: number): Promise<string[] | null> {
-  const leaves = new Array<string | undefined>(to - from);
-  let filled = 0;
-  for (const [source, table] of Object.entries(SOURCE_TABLES) as Array<[LeafSource, string]>) {
-    const { rows } = await sql<Record<string, unknown>>`select e.idx as ${sql.ref(IDX)}, s.* from ledger_entries e join ${sql.table(table)} s on s.id = e.source_id where e.source = ${source} and e.idx >= ${from} and e.idx < ${to}`.execute(db);
-    for (const { [IDX]: idx, ...row } of rows) {
-      leaves[Number(idx) - from] = leafText(source, row);
-      filled += 1;
-    }
-  }
-  const records = await db.selectFrom('ledger_entries').select(['idx', 'leaf']).where('source', '=', 'record').where('idx', '>=', from).where('idx', '<', to).execute();
-  for (const r of records) {
-    if (r.leaf === null) return null;
-    leaves[Number(r.idx) - from] = r.leaf;
-    filled += 1;
-  }
-  return filled === to - from ? (leaves as string[]) : null;
+/** How the rows of one source table are read for verification: the SQL of a batch and the leaf of a row. */
+interface SourceRead {
+  source: LeafSource;
+  /** Entries [from, to) of this source: their index, stored leaf, then the row's columns. */
+  batch: (from: number, to: number) => CompiledQuery;
+  leafOf: LeafOfValues;
 }
 
 /**
- * Whether the stored leaves of entries [from, from + leaves.length) are exactly `leaves`: their
- * count and their concatenation in index order, read as one aggregate. Canonical JSON holds no
- * line feed, so with n leaves joined by n − 1 of them each stored leaf equals its own.
+ * The reads of each source table, with its columns as the database has them now (every column
+ * but `seq`, as the row digest takes them), and the reads of records appended directly.
  */
-async function storedLeavesMatch(db: Kysely<Database>, family: SqlFamily, from: number, leaves: readonly string[]): Promise<boolean> {
-  if (leaves.length === 0) return true;
-  const expected = leaves.join('\n');
-  let lineFeeds = 0;
-  for (let at = expected.indexOf('\n'); at >= 0; at = expected.indexOf('\n', at + 1)) lineFeeds += 1;
-  if (lineFeeds !== leaves.length - 1) return false;
-  const joined = family === 'sqlite' ? sql<string>`group_concat(leaf, ${'\n'} order by idx)` : sql<string>`string_agg(leaf, ${'\n'} order by idx)`;
-  const row = await db
-    .selectFrom('ledger_leaves')
-    .select([db.fn.countAll<string>().as('n'), joined.as('joined')])
-    .where('idx', '>=', from)
-    .where('idx', '<', from + leaves.length)
-    .executeTakeFirstOrThrow();
-  return Number(row.n) === leaves.length && row.joined === expected;
+async function sourceReads(db: Kysely<Database>, family: SqlFamily): Promise<{ sources: SourceRead[]; records: (from: number, to: number) => CompiledQuery }> {
+  const sources: SourceRead[] = [];
+  for (const [source, table] of Object.entries(SOURCE_TABLES) as Array<[LeafSource, string]>) {
+    const { rows } = family === 'sqlite' ? await sql<{ name: string }>`select name from pragma_table_info(${table}) order by cid`.execute(db) : await sql<{ name: string }>`select column_name as name from information_schema.columns where table_schema = current_schema() and table_name = ${table} order by ordinal_position`.execute(db);
+    const columns = rows.map((r) => r.name).filter((c) => c !== 'seq');
+    const selected = sql.join(columns.map((c) => sql.ref(`s.${c}`)));
+    sources.push({
+      source,
+      batch: (from, to) => sql`select e.idx, l.leaf, ${selected} from ledger_entries e join ${sql.table(table)} s on s.id = e.source_id left join ledger_leaves l on l.idx = e.idx where e.source = ${source} and e.idx >= ${from} and e.idx < ${to}`.compile(db),
+      leafOf: leafOfValues(source, columns),
+    });
+  }
+  const records = (from: number, to: number): CompiledQuery => sql`select e.idx, e.leaf, l.leaf from ledger_entries e left join ledger_leaves l on l.idx = e.idx where e.source = 'record' and e.idx >= ${from} and e.idx < ${to}`.compile(db);
+  return { sources, records };
+}
+
+/**
+ * The leaf texts of entries [from, to), recomputed from their recorded rows (one read per source
+ * table joined with the log's range and the stored leaves, rows as arrays), each of the first
+ * `integratedTo − from` equal to its stored leaf — or null when an entry is missing, names an
+ * unknown source, its row is missing or a stored leaf differs (the detailed check says which).
+ */
+async function recomputedLeaves(db: Kysely<Database>, reads: Awaited<ReturnType<typeof sourceReads>>, from: number, to: number, integratedTo: number): Promise<string[] | null> {
+  const leaves = new Array<string | undefined>(to - from);
+  const kept = integratedTo - from;
+  let filled = 0;
+  for (const { batch, leafOf } of reads.sources) {
+    for (const row of await arrayRows(db as unknown as Kysely<unknown>, batch(from, to))) {
+      const at = Number(row[0]) - from;
+      const leaf = leafOf(row, 2);
+      if (at < kept && row[1] !== leaf) return null;
+      leaves[at] = leaf;
+      filled += 1;
+    }
+  }
+  for (const [idx, leaf, stored] of await arrayRows(db as unknown as Kysely<unknown>, reads.records(from, to))) {
+    const at = Number(idx) - from;
+    if (typeof leaf !== 'string' || (at < kept && stored !== leaf)) return null;
+    leaves[at] = leaf;
+    filled += 1;
+  }
+  return filled === to - from ? (leaves as string[]) : null;
 }
 
 /**
@@ -258,7 +276,7 @@ async function verifyBatchInDetail(db: Kysely<Database>, family: SqlFamily, { fr
     .orderBy('e.idx')
     .execute();
   const computed = await leavesOf(db, batch, { from, to });
-  const completed: CompletedNode[][] = [];
+  const levels: NodeRun[] = [];
   let j = 0;
   for (let idx = from; idx < to; idx += 1) {
     const entry = batch[j];
@@ -271,48 +289,50 @@ async function verifyBatchInDetail(db: Kysely<Database>, family: SqlFamily, { fr
     const kept = present ? entry.kept : null;
     if (present && kept === null) problem(`log entry ${idx}: its leaf is missing`, idx);
     else if (kept !== null && leaf !== null && leaf !== undefined && kept !== leaf) problem(`log entry ${idx}: the recorded row does not match the logged leaf`, idx);
-    for (const n of range.append(leafHashOfText(kept ?? ''))) (completed[n.level] ??= []).push(n);
+    for (const n of range.append(leafHashOfText(kept ?? ''))) ((levels[n.level] ??= { level: n.level, first: n.index, hashes: [] }).hashes as string[]).push(n.hash.toString('latin1'));
     rootCheck();
   }
-  await compareNodes(db, family, completed, problem);
+  await compareNodes(db, family, levels, problem);
+}
+
+/** The nodes of one level completed while rebuilding a batch: contiguous from index `first`, hashes as binary strings. */
+interface NodeRun {
+  level: number;
+  first: number;
+  hashes: readonly string[];
 }
 
 /**
- * Compares the nodes completed while rebuilding (per level, in index order, contiguous) with the
- * stored ones: per level, their count, sizes and hex concatenation in one aggregate; a level that
- * differs is compared row by row to name the node.
+ * Compares the nodes completed while rebuilding with the stored ones: per level, the database
+ * counts the stored nodes equal to their slice of the expected hashes, passed as one blob — no
+ * stored hash crosses into JavaScript. A level that differs is compared row by row to name the node.
  */
-async function compareNodes(db: Kysely<Database>, family: SqlFamily, completed: ReadonlyArray<readonly CompletedNode[] | undefined>, problem: Problem): Promise<void> {
-  const hexes = family === 'sqlite' ? sql<string>`group_concat(lower(hex(hash)), '' order by idx)` : sql<string>`string_agg(encode(hash, 'hex'), '' order by idx)`;
-  for (let level = 0; level < completed.length; level += 1) {
-    const nodes = completed[level];
-    if (nodes === undefined || nodes.length === 0) continue;
-    const min = (nodes[0] as CompletedNode).index;
-    const max = (nodes[nodes.length - 1] as CompletedNode).index;
+async function compareNodes(db: Kysely<Database>, family: SqlFamily, levels: ReadonlyArray<NodeRun | undefined>, problem: Problem): Promise<void> {
+  const blob = sql.raw(family === 'sqlite' ? 'blob' : 'bytea');
+  for (const run of levels) {
+    if (run === undefined || run.hashes.length === 0) continue;
+    const { level, first } = run;
+    const last = first + run.hashes.length - 1;
+    const expected = Buffer.from(run.hashes.join(''), 'latin1');
+    // (level, idx) is the key: as many matching rows as nodes means every node is stored as computed.
     const row = await db
       .selectFrom('ledger_nodes')
-      .select([db.fn.countAll<string>().as('n'), sql<number>`min(length(hash))`.as('shortest'), sql<number>`max(length(hash))`.as('longest'), hexes.as('hexes')])
+      .select(db.fn.countAll<string>().as('n'))
       .where('level', '=', level)
-      .where('idx', '>=', min)
-      .where('idx', '<=', max)
+      .where('idx', '>=', first)
+      .where('idx', '<=', last)
+      .where('hash', '=', sql<Buffer>`substr(cast(${expected} as ${blob}), (idx - ${first}) * ${sql.lit(HASH_SIZE)} + 1, ${sql.lit(HASH_SIZE)})`)
       .executeTakeFirstOrThrow();
-    const expected = Buffer.concat(nodes.map((n) => n.hash)).toString('hex');
-    if (max - min + 1 === nodes.length && Number(row.n) === nodes.length && Number(row.shortest) === HASH_SIZE && Number(row.longest) === HASH_SIZE && row.hexes === expected) continue;
-    await compareLevel(db, level, nodes, problem);
+    if (Number(row.n) !== run.hashes.length) await compareLevel(db, level, first, expected, problem);
   }
 }
 
-/** Compares the completed nodes of one level with the stored ones row by row. */
-async function compareLevel(db: Kysely<Database>, level: number, nodes: readonly CompletedNode[], problem: Problem): Promise<void> {
-  const min = (nodes[0] as CompletedNode).index;
-  const max = (nodes[nodes.length - 1] as CompletedNode).index;
-  const rows = await db.selectFrom('ledger_nodes').select(['idx', 'hash']).where('level', '=', level).where('idx', '>=', min).where('idx', '<=', max).orderBy('idx').execute();
-  let k = 0;
-  for (const n of nodes) {
-    while (k < rows.length && Number((rows[k] as { idx: number }).idx) < n.index) k += 1;
-    const row = rows[k];
-    if (row === undefined || Number(row.idx) !== n.index || !Buffer.from(row.hash.buffer, row.hash.byteOffset, row.hash.byteLength).equals(n.hash)) {
-      problem(`tree node ${level}/${n.index} does not match the leaves`, n.index * 2 ** level);
-    }
+/** Compares the nodes of one level from index `first` (hashes concatenated in `expected`) with the stored ones row by row. */
+async function compareLevel(db: Kysely<Database>, level: number, first: number, expected: Buffer, problem: Problem): Promise<void> {
+  const count = expected.length / HASH_SIZE;
+  const rows = await db.selectFrom('ledger_nodes').select(['idx', 'hash']).where('level', '=', level).where('idx', '>=', first).where('idx', '<', first + count).orderBy('idx').execute();
+  const stored = new Map(rows.map((r) => [Number(r.idx), Buffer.from(r.hash.buffer, r.hash.byteOffset, r.hash.byteLength)]));
+  for (let i = 0; i < count; i += 1) {
+    if (!stored.get(first + i)?.equals(expected.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE))) problem(`tree node ${level}/${first + i} does not match the leaves`, (first + i) * 2 ** level);
   }
 }

@@ -32,6 +32,7 @@ import type {
   QueryResult,
   TransactionSettings,
 } from 'kysely';
+import { wantsArrayRows } from '../array-rows.js';
 import { Mutex } from './mutex.js';
 
 export interface PgliteDialectConfig {
@@ -176,7 +177,7 @@ class PgliteConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.#pglite.query<R>(compiledQuery.sql, [...compiledQuery.parameters], { rowMode: 'object' });
+    const result = await this.#pglite.query<R>(compiledQuery.sql, [...compiledQuery.parameters], { rowMode: wantsArrayRows(compiledQuery.sql) ? 'array' : 'object' });
     const command = result.command?.toUpperCase();
     if (command === 'COMMIT' || command === 'ROLLBACK') return { rows: [{ command } as R] };
     if (command !== undefined && ROW_COUNT_COMMANDS.has(command)) {

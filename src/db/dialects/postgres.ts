@@ -11,6 +11,7 @@
 import { createRequire } from 'node:module';
 import { PostgresDialect } from 'kysely';
 import type { PostgresPool } from 'kysely';
+import { wantsArrayRows } from '../array-rows.js';
 import { preparedStatementName } from '../prepared.js';
 import { writePathOn } from '../write-path-switches.js';
 
@@ -99,6 +100,8 @@ function namingPool(pool: PostgresPool): PostgresPool {
         wrapper = {
           query: (textOrConfig: unknown, values?: unknown[]) => {
             const name = typeof textOrConfig === 'string' && writePathOn('pg-named-statements') ? preparedStatementName(textOrConfig) : undefined;
+            // Rows as arrays for the queries registered so (db/array-rows.ts).
+            if (typeof textOrConfig === 'string' && wantsArrayRows(textOrConfig)) return client.query({ text: textOrConfig, values, rowMode: 'array' });
             return name === undefined ? client.query(textOrConfig, values) : client.query({ name, text: textOrConfig, values });
           },
           release: (destroy?: boolean) => client.release(destroy),

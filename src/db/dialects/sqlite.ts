@@ -28,6 +28,7 @@
 import { createRequire } from 'node:module';
 import { CompiledQuery, SqliteAdapter, SqliteDialect, SqliteDriver } from 'kysely';
 import type { DatabaseConnection, DialectAdapter, Driver, SqliteDatabase, SqliteDialectConfig, SqliteStatement, TransactionSettings } from 'kysely';
+import { wantsArrayRows } from '../array-rows.js';
 import type { SqliteSynchronous } from '../config.js';
 
 /** Milliseconds to wait for another connection's write lock. */
@@ -52,6 +53,8 @@ export interface SqliteSettings {
 interface BetterSqlite3Statement extends SqliteStatement {
   /** True while an `iterate()` over this statement is open: it cannot run again until then. */
   readonly busy: boolean;
+  /** Rows as arrays of values (see `db/array-rows.ts`). */
+  raw(toggle: boolean): BetterSqlite3Statement;
 }
 interface BetterSqlite3Database extends SqliteDatabase {
   prepare(sql: string): BetterSqlite3Statement;
@@ -68,7 +71,9 @@ export function createSqliteDialect(options: SqliteOptions): { dialect: SqliteDi
   const database = new Database(options.file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
   try {
     const settings = applySettings(database, options.synchronous ?? 'normal');
-    return { dialect: new ComitySqliteDialect({ database }), settings };
+    // Queries registered for array rows (db/array-rows.ts) run in better-sqlite3's raw mode.
+    const prepare = (sql: string): BetterSqlite3Statement => (wantsArrayRows(sql) ? database.prepare(sql).raw(true) : database.prepare(sql));
+    return { dialect: new ComitySqliteDialect({ database: { prepare, close: () => database.close() } }), settings };
   } catch (error) {
     database.close();
     throw error;
