@@ -14,11 +14,11 @@ import type { Database } from '../db/index.js';
 import { openCheckpoint, checkpointOfNote } from './checkpoint.js';
 import { LedgerError } from './errors.js';
 import { leafOfValues, type LeafOfValues, type LeafSource } from './leaf.js';
-import { BinaryCompactRange, CompactRange, EMPTY_ROOT, HASH_SIZE, leafHashOfText, leafHashOfTextBinary } from './merkle.js';
+import type { CompactRange} from './merkle.js';
+import { BinaryCompactRange, EMPTY_ROOT, HASH_SIZE, leafHashOfText, leafHashOfTextBinary } from './merkle.js';
 import { openNote, parseNote, type NoteVerifier } from './note.js';
 import type { CheckpointMemory } from './publisher.js';
 import { leavesOf, SOURCE_TABLES } from './store.js';
-import { startVerifyWorkers, type ChunkRequest, type ChunkResult, type ParallelVerification } from './verify-workers.js';
 
 /** Entries read per round trip (larger than integration's: reads only). */
 const VERIFY_BATCH = 2048;
@@ -59,8 +59,6 @@ export interface VerifyOptions {
   onProgress?: (done: number, total: number) => void;
   /** The cosigner keys of the node's peers (from their agreements), to check collected cosignatures. */
   witnesses?: () => Promise<readonly NoteVerifier[]>;
-  /** Verify over worker threads, each with its own connection to this database (not for PGlite or `:memory:`). */
-  parallel?: ParallelVerification;
 }
 
 const MAX_PROBLEMS = 20;
@@ -129,69 +127,33 @@ export async function verifyLog(db: Kysely<Database>, options: VerifyOptions): P
   const reads = await sourceReads(db, family);
   // The tree rebuilt from the leaves, its hashes held as binary strings (see BinaryCompactRange).
   let rebuilt = new BinaryCompactRange();
-  // Progress never goes back (chunks verified again after the workers' count them twice).
-  let shown = 0;
-  const progress = (done: number): void => {
-    shown = Math.min(size, Math.max(shown, done));
-    options.onProgress?.(shown, size);
-  };
-  const onSize = (at: number, root: () => Buffer): void => {
-    if (expectedRoots.has(at)) checkRoot(at, root());
-  };
-  /** Entries [from, to) verified here, batch by batch, extending `rebuilt`. */
-  const verifyHere = async (from: number, to: number): Promise<void> => {
-    for (let start = from; start < to; start += VERIFY_BATCH) {
-      const end = Math.min(to, start + VERIFY_BATCH);
-      const integratedTo = Math.max(start, Math.min(end, integrated));
-      // Fast path: every entry's leaf recomputed from its row and compared with the stored leaf
-      // (one joined read per source), the tree nodes compared in one query per level; anything
-      // amiss and the batch is checked entry by entry, which names the first entry that does not match.
-      if (!(await verifyBatch(db, family, reads, { from: start, to: end, integratedTo }, rebuilt, 0, (at) => onSize(at, () => rebuilt.root()), problem))) {
-        const range = rebuilt.toCompactRange();
-        await verifyBatchInDetail(db, family, { from: start, to: end, integratedTo }, range, problem, () => onSize(range.size, () => range.root()));
-        rebuilt = new BinaryCompactRange(range);
+  for (let from = 0; from < size; from += VERIFY_BATCH) {
+    const to = Math.min(size, from + VERIFY_BATCH);
+    const integratedTo = Math.max(from, Math.min(to, integrated));
+    // Fast path: every entry's leaf recomputed from its row and compared with the stored leaf
+    // (one joined read per source), the tree nodes compared in one query per level; anything
+    // amiss and the batch is checked entry by entry, which names the first entry that does not match.
+    const leaves = await recomputedLeaves(db, reads, from, to, integratedTo);
+    if (leaves !== null) {
+      const levels: NodeRun[] = [];
+      const completed = (level: number, index: number, hash: string): void => {
+        const run = (levels[level] ??= { level, first: index, hashes: [] });
+        (run.hashes as string[]).push(hash);
+      };
+      for (let i = 0; i < integratedTo - from; i += 1) {
+        rebuilt.append(leafHashOfTextBinary(leaves[i] as string), completed);
+        if (expectedRoots.has(rebuilt.size)) checkRoot(rebuilt.size, rebuilt.root());
       }
-      progress(end);
+      await compareNodes(db, family, levels, problem);
+    } else {
+      const range = rebuilt.toCompactRange();
+      await verifyBatchInDetail(db, family, { from, to, integratedTo }, range, problem, () => {
+        if (expectedRoots.has(range.size)) checkRoot(range.size, range.root());
+      });
+      rebuilt = new BinaryCompactRange(range);
     }
-  };
-  let verified = 0;
-  const parallel = options.parallel;
-  const chunkLevel = parallel?.chunkLevel ?? 16;
-  const chunk = 2 ** chunkLevel;
-  if (parallel !== undefined && parallel.workers > 1 && integrated >= 2 * chunk) {
-    // The integrated entries in whole chunks of 2^k, over worker threads (each with its own
-    // connection): each chunk's leaves, nodes and subtree root; the chunks' roots are combined here.
-    verified = Math.floor(integrated / chunk) * chunk;
-    const sizesIn = (s: number): number[] => [...expectedRoots.keys()].filter((at) => at > s && at < s + chunk);
-    let done = 0;
-    const onEntries = (n: number): void => progress((done += n));
-    // This thread verifies chunks too (one worker fewer to start: a worker's start costs ≈ 1 s of CPU, loading the modules).
-    const pool = startVerifyWorkers(parallel, VERIFY_BATCH, onEntries, (request) => verifyChunk(db, family, reads, request, VERIFY_BATCH, onEntries));
-    try {
-      const chunks: Array<Promise<ChunkResult>> = [];
-      for (let s = 0; s < verified; s += chunk) chunks.push(pool.verify({ from: s, to: s + chunk, sizes: sizesIn(s) }));
-      for (let s = 0, i = 0; s < verified; s += chunk, i += 1) {
-        const result = await (chunks[i] as Promise<ChunkResult>);
-        if (result.root === null) {
-          // Something differs in this chunk: verified again here, which names what.
-          await verifyHere(s, s + chunk);
-          continue;
-        }
-        const before = rebuilt.binaryNodes.slice();
-        for (const [at, nodes] of result.snapshots) onSize(at, () => new CompactRange(at, [...before, ...nodes].map((h) => Buffer.from(h, 'latin1'))).root());
-        const levels: NodeRun[] = [];
-        rebuilt.appendSubtree(chunkLevel, result.root, (level, index, hash) => {
-          // The chunk's own root was compared by its worker.
-          if (level > chunkLevel) levels[level] = { level, first: index, hashes: [hash] };
-        });
-        onSize(rebuilt.size, () => rebuilt.root());
-        await compareNodes(db, family, levels, problem);
-      }
-    } finally {
-      await pool.close();
-    }
+    options.onProgress?.(to, size);
   }
-  await verifyHere(verified, size);
   const range = rebuilt.toCompactRange();
   if (size === 0) options.onProgress?.(0, 0);
   if (range.size === integrated && !range.root().equals(Buffer.from(tree.root))) problem('the stored tree head does not match the leaves', integrated - 1);
@@ -241,13 +203,7 @@ async function verifierArgs(options: VerifyOptions, origin: string): Promise<[No
   return [verifiers[0] as NoteVerifier, verifiers.slice(1) as NoteVerifier[]];
 }
 
-export type Problem = (text: string, index?: number) => void;
-
-/** How the rows of each source table, and records, are read for verification. */
-export interface SourceReads {
-  sources: SourceRead[];
-  records: (from: number, to: number) => CompiledQuery;
-}
+type Problem = (text: string, index?: number) => void;
 
 /** How the rows of one source table are read for verification: the SQL of a batch and the leaf of a row. */
 interface SourceRead {
@@ -261,7 +217,7 @@ interface SourceRead {
  * The reads of each source table, with its columns as the database has them now (every column
  * but `seq`, as the row digest takes them), and the reads of records appended directly.
  */
-export async function sourceReads(db: Kysely<Database>, family: SqlFamily): Promise<SourceReads> {
+async function sourceReads(db: Kysely<Database>, family: SqlFamily): Promise<{ sources: SourceRead[]; records: (from: number, to: number) => CompiledQuery }> {
   const sources: SourceRead[] = [];
   for (const [source, table] of Object.entries(SOURCE_TABLES) as Array<[LeafSource, string]>) {
     const { rows } = family === 'sqlite' ? await sql<{ name: string }>`select name from pragma_table_info(${table}) order by cid`.execute(db) : await sql<{ name: string }>`select column_name as name from information_schema.columns where table_schema = current_schema() and table_name = ${table} order by ordinal_position`.execute(db);
@@ -283,7 +239,7 @@ export async function sourceReads(db: Kysely<Database>, family: SqlFamily): Prom
  * `integratedTo − from` equal to its stored leaf — or null when an entry is missing, names an
  * unknown source, its row is missing or a stored leaf differs (the detailed check says which).
  */
-async function recomputedLeaves(db: Kysely<Database>, reads: SourceReads, from: number, to: number, integratedTo: number): Promise<string[] | null> {
+async function recomputedLeaves(db: Kysely<Database>, reads: Awaited<ReturnType<typeof sourceReads>>, from: number, to: number, integratedTo: number): Promise<string[] | null> {
   const leaves = new Array<string | undefined>(to - from);
   const kept = integratedTo - from;
   let filled = 0;
@@ -303,52 +259,6 @@ async function recomputedLeaves(db: Kysely<Database>, reads: SourceReads, from: 
     filled += 1;
   }
   return filled === to - from ? (leaves as string[]) : null;
-}
-
-/**
- * The fast check of entries [from, to) (integrated up to `integratedTo`): their leaves recomputed
- * from their rows and equal to the stored ones, appended to `rebuilt` (whose entry 0 is entry
- * `base` of the log, a multiple of a power of two at least the batch), the nodes they complete
- * equal to the stored ones; `onSize(size)` after each append. False, with `rebuilt` unchanged,
- * when a leaf does not match or an entry or row is missing (the detailed check says which).
- */
-export async function verifyBatch(db: Kysely<Database>, family: SqlFamily, reads: SourceReads, { from, to, integratedTo }: { from: number; to: number; integratedTo: number }, rebuilt: BinaryCompactRange, base: number, onSize: (size: number) => void, problem: Problem): Promise<boolean> {
-  const leaves = await recomputedLeaves(db, reads, from, to, integratedTo);
-  if (leaves === null) return false;
-  const levels: NodeRun[] = [];
-  const completed = (level: number, index: number, hash: string): void => {
-    const run = (levels[level] ??= { level, first: index + base / 2 ** level, hashes: [] });
-    (run.hashes as string[]).push(hash);
-  };
-  for (let i = 0; i < integratedTo - from; i += 1) {
-    rebuilt.append(leafHashOfTextBinary(leaves[i] as string), completed);
-    onSize(base + rebuilt.size);
-  }
-  await compareNodes(db, family, levels, problem);
-  return true;
-}
-
-/**
- * One chunk of a parallel verification (see `verify-workers.ts`): entries [from, to), all
- * integrated, `from` a multiple of the chunk's size (a power of two); its subtree root, or null
- * when anything differs (the caller verifies it again, naming what).
- */
-export async function verifyChunk(db: Kysely<Database>, family: SqlFamily, reads: SourceReads, request: ChunkRequest, batch: number, onEntries: (n: number) => void): Promise<ChunkResult> {
-  const rebuilt = new BinaryCompactRange();
-  const wanted = new Set(request.sizes);
-  const snapshots: Array<[number, string[]]> = [];
-  let differs = false;
-  for (let from = request.from; from < request.to && !differs; from += batch) {
-    const to = Math.min(request.to, from + batch);
-    const ok = await verifyBatch(db, family, reads, { from, to, integratedTo: to }, rebuilt, request.from, (size) => {
-      if (wanted.has(size)) snapshots.push([size, rebuilt.binaryNodes.slice()]);
-    }, () => {
-      differs = true;
-    });
-    if (!ok) differs = true;
-    onEntries(to - from);
-  }
-  return { root: differs || rebuilt.binaryNodes.length !== 1 ? null : (rebuilt.binaryNodes[0] as string), snapshots };
 }
 
 /**
@@ -397,7 +307,7 @@ interface NodeRun {
  * counts the stored nodes equal to their slice of the expected hashes, passed as one blob — no
  * stored hash crosses into JavaScript. A level that differs is compared row by row to name the node.
  */
-export async function compareNodes(db: Kysely<Database>, family: SqlFamily, levels: ReadonlyArray<NodeRun | undefined>, problem: Problem): Promise<void> {
+async function compareNodes(db: Kysely<Database>, family: SqlFamily, levels: ReadonlyArray<NodeRun | undefined>, problem: Problem): Promise<void> {
   const blob = sql.raw(family === 'sqlite' ? 'blob' : 'bytea');
   for (const run of levels) {
     if (run === undefined || run.hashes.length === 0) continue;
