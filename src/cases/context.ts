@@ -52,6 +52,8 @@ export interface PreparedOutbound {
   enqueue(trx: Kysely<Database>): Promise<void>;
   /** After commit (e.g. wakes the relay). */
   committed(): void;
+  /** The messages queued, by id and recipient authority (orders: to match their receipts later). */
+  readonly messages?: readonly { id: string; to: string }[];
 }
 
 /** Who acts. `authorityId` null: a system or platform administrator acting for no authority. */

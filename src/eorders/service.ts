@@ -343,7 +343,7 @@ export async function orderEvent(ctx: CaseContext, actor: Actor, id: string, eve
     checkParty(row);
     if (input.expectedVersion !== undefined && input.expectedVersion !== row.version) throw new OrderError('conflict', `the order changed (version ${row.version}, you saw ${input.expectedVersion}): reload it`);
     if (outbound !== null && seen !== undefined && seen.version !== row.version) throw new OrderError('conflict', 'the order changed meanwhile: reload it');
-    await applyEvent(ctx, trx, row, actor, event, input, form);
+    await applyEvent(ctx, trx, row, actor, event, input, form, undefined, false, outbound?.messages);
     if (outbound !== null) await outbound.enqueue(trx);
   });
   outbound?.committed();
@@ -356,8 +356,9 @@ const SYSTEM_ACTOR: Actor = { id: 'system', authorityId: null };
  * `peer`: the event comes from the node of the party that recorded it, whose own state machine
  * already applied the time rules (Art. 8(4), 12(1), 16(1)) on its record: this node records it
  * at the time its receipt gives, without deciding them again on clocks counted from its own receipts.
+ * `sent`: the messages that carry the event to the parties on peer nodes (their receipts are matched later).
  */
-async function applyEvent(ctx: CaseContext, trx: Transaction<Database>, row: Selectable<EordersTable>, actor: Actor, event: OrderEvent, input: OrderEventInput, form: unknown, atGiven?: string, peer = false): Promise<Selectable<EordersTable>> {
+async function applyEvent(ctx: CaseContext, trx: Transaction<Database>, row: Selectable<EordersTable>, actor: Actor, event: OrderEvent, input: OrderEventInput, form: unknown, atGiven?: string, peer = false, sent: readonly { id: string; to: string }[] = []): Promise<Selectable<EordersTable>> {
   const kind = row.kind as OrderKind;
   const rules = orderRules();
   let to: OrderState;
@@ -483,11 +484,15 @@ async function applyEvent(ctx: CaseContext, trx: Transaction<Database>, row: Sel
         const production = await clockOf(trx, row.id, 'production');
         if (production && Date.parse(at) <= Date.parse(production.due_at)) throw new OrderError('invalid-transition', `the addressee's period runs until ${production.due_at}: enforcement is for an order not complied with within the deadline (Art. 16(1))`);
       }
-      if (row.enforcing_delivered_at === null) changes.enforcing_delivered_at = at;
+      // The enforcing authority takes part from the moment the enforcement reaches it: at once on
+      // this node (or, on a receiving node, at this node's receipt); on a peer node, at the
+      // `receivedAt` of that node's signed receipt (recordEnforcementReceipt), never at this click.
+      const remoteEnforcing = !peer && ctx.orderFederation !== undefined && (await ctx.orderFederation.isRemote(row.enforcing_authority_id));
+      if (row.enforcing_delivered_at === null && !remoteEnforcing) changes.enforcing_delivered_at = at;
       // Art. 16(1): the Annex III form as completed by the addressee (on an enforcing node that
       // never held the order, as the issuing node transferred it).
       const transferredWith = (await lastForm(trx, row.id, 'transferred')) as { annexIII?: unknown } | null;
-      payload = { annexIII: (await lastForm(trx, row.id, 'report-impossibility')) ?? transferredWith?.annexIII ?? null, transferred: true };
+      payload = { annexIII: (await lastForm(trx, row.id, 'report-impossibility')) ?? transferredWith?.annexIII ?? null, transferred: true, ...(sent.length > 0 ? { messages: sent } : {}) };
       break;
     }
     case 'withdraw':
@@ -847,6 +852,31 @@ export async function recordOrderReceipt(ctx: CaseContext, receipt: { orderId: s
     }
     const parts = { ...(receipt.toAuthorities.includes(row.addressee_id) ? { addressee: receipt.receivedAt } : {}), ...(row.enforcing_authority_id !== null && receipt.toAuthorities.includes(row.enforcing_authority_id) ? { enforcing: receipt.receivedAt } : {}) };
     await deliverParts(ctx, trx, row, parts, { via: 'exchange', messageId: receipt.messageId, receipt: 'receivedAt of the signed receipt of the receiving node' });
+  });
+}
+
+/**
+ * Art. 16 between nodes: the issuing node learns that the enforcement reached the enforcing
+ * authority from the receipt its node signed. Only the receipt of a message that carried this
+ * order's `start-enforcement` counts (its id is in that event's payload). The enforcing
+ * authority's involvement is recorded at the receipt's `receivedAt` — as its delivery when it was
+ * never notified (Art. 8) — and shown in the history (*enforcement-delivered*); a refusal is
+ * recorded as *delivery-refused*. A second receipt for the same message changes nothing.
+ */
+export async function recordEnforcementReceipt(ctx: CaseContext, receipt: { orderId: string; toAuthorities: readonly string[]; messageId: string; outcome: 'delivered' | 'rejected'; receivedAt: string; reason: string | null }): Promise<void> {
+  await ctx.transaction(async (trx) => {
+    const row = await readOrder(trx, receipt.orderId);
+    if (!row || row.enforcing_authority_id === null || !receipt.toAuthorities.includes(row.enforcing_authority_id)) return;
+    const events = await trx.selectFrom('eorder_events').select(['event', 'payload']).where('order_id', '=', row.id).where('event', 'in', ['start-enforcement', 'enforcement-delivered', 'delivery-refused']).execute();
+    const carried = events.some((e) => e.event === 'start-enforcement' && e.payload !== null && ((JSON.parse(e.payload) as { messages?: { id: string }[] }).messages ?? []).some((m) => m.id === receipt.messageId));
+    if (!carried) return;
+    const recorded = events.some((e) => e.event !== 'start-enforcement' && e.payload !== null && (JSON.parse(e.payload) as { messageId?: string }).messageId === receipt.messageId);
+    if (recorded) return;
+    const rejected = receipt.outcome === 'rejected';
+    const after: Selectable<EordersTable> = { ...row, ...(!rejected && row.enforcing_delivered_at === null ? { enforcing_delivered_at: receipt.receivedAt } : {}), version: row.version + 1, updated_at: receipt.receivedAt };
+    const payload = { via: 'exchange', to: [row.enforcing_authority_id], messageId: receipt.messageId, receipt: 'receivedAt of the signed receipt of the enforcing authority’s node', deliveredAt: receipt.receivedAt };
+    if (rejected) await writeChange(ctx, trx, row, after, 'delivery-refused', 'system', SYSTEM_ACTOR, receipt.receivedAt, receipt.reason ?? 'refused by the receiving node', payload);
+    else await writeChange(ctx, trx, row, after, 'enforcement-delivered', 'system', SYSTEM_ACTOR, receipt.receivedAt, null, payload);
   });
 }
 
