@@ -18,7 +18,7 @@ import type { Database, EorderClocksTable, EorderEventsTable, EordersTable } fro
 import type { Actor, CaseContext, PreparedOutbound } from '../cases/context.js';
 import { auditRow, insertAuditRow } from '../cases/audit.js';
 import { findAuthority, type Authority } from '../cases/authorities.js';
-import { kindsOfAuthority, mayIssue, type Citation, type IssuingAnswer, type Measure } from '../law/index.js';
+import { AUTHORITY_KINDS, kindsOfAuthority, mayIssue, type AuthorityKind, type Citation, type IssuingAnswer, type Measure } from '../law/index.js';
 import {
   annexIIISchema,
   annexVISchema,
@@ -121,13 +121,17 @@ export function regulationOffered(ctx: CaseContext, from: string, provider: Serv
 }
 
 /** Providers, each with whether an order from `from` is offered to its representative (API and wizard). */
-export async function listProviders(ctx: CaseContext, from: string | null, date: string): Promise<(ServiceProvider & { offered: boolean | null; reasons: string[] })[]> {
-  return (await providerRows(ctx.db)).map((r) => {
+export async function listProviders(ctx: CaseContext, from: string | null, date: string): Promise<(ServiceProvider & { offered: boolean | null; reasons: string[]; representativeNode: PartyNode })[]> {
+  const fed = ctx.orderFederation;
+  const out: (ServiceProvider & { offered: boolean | null; reasons: string[]; representativeNode: PartyNode })[] = [];
+  for (const r of await providerRows(ctx.db)) {
     const p = presentProvider(r);
-    if (from === null) return { ...p, offered: null, reasons: [] };
-    const answer = regulationOffered(ctx, from, p, 'EPOC', ['subscriber-data'], date, false);
-    return { ...p, ...answer };
-  });
+    // Where the orders to its representative go (trust list); null on a server that is not a node.
+    const representativeNode = fed === undefined ? null : await fed.nodeOf(p.representative.authorityId);
+    if (from === null) out.push({ ...p, offered: null, reasons: [], representativeNode });
+    else out.push({ ...p, ...regulationOffered(ctx, from, p, 'EPOC', ['subscriber-data'], date, false), representativeNode });
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -187,6 +191,31 @@ async function assertIssuerKind(ctx: CaseContext, db: Kysely<Database>, authorit
   if (!answer.competent) {
     throw new OrderError('order-issuer-not-competent', `Art. 4: ${answer.reason}`, [{ field: 'certificate.issuer.kind', message: answer.kinds.length > 0 ? `one of ${answer.kinds.join(', ')}` : answer.reason }]);
   }
+}
+
+/** What the order form may offer the signed-in account: the Art. 4 kinds its authority may declare. */
+export interface OrderFormOptions {
+  /** The account's authority (null: an account acting for no authority, offered every kind). */
+  issuingAuthority: { id: string; name: string; kind: string; issuingKind: string | null } | null;
+  /** The kinds the authority may declare as issuer (`directoryKinds`, or the kind recorded for it): what drafting and approval accept. */
+  issuerKinds: AuthorityKind[];
+  reason: string;
+  citation: Citation;
+}
+
+/**
+ * The order form's options for `actor`: only the Art. 4 kinds its authority may have, from the
+ * same data (`kindsOfAuthority`, `directoryKinds`) that drafting and approval check against —
+ * the server still refuses any other kind (`order-issuer-not-competent`).
+ */
+export async function orderFormOptions(ctx: CaseContext, actor: Actor): Promise<OrderFormOptions> {
+  const d = ctx.kb.issuing.directoryKinds;
+  if (actor.authorityId === null) return { issuingAuthority: null, issuerKinds: [...AUTHORITY_KINDS], reason: 'an account acting for no authority: every kind (Art. 4 is checked against the issuing authority chosen)', citation: d.citation };
+  const row = await ctx.db.selectFrom('authorities').select(['id', 'name', 'kind', 'issuing_kind']).where('id', '=', actor.authorityId).executeTakeFirst();
+  if (!row) throw new OrderError('not-found', `no authority ${actor.authorityId}`);
+  const answer = kindsOfAuthority(ctx.kb.issuing, { id: row.id, kind: row.kind, issuingKind: row.issuing_kind }, '');
+  const reason = answer.kinds.length === 0 ? answer.reason : `${row.id} (${row.kind}${row.issuing_kind === null ? '' : `, recorded as ${row.issuing_kind}`}) may act as ${answer.kinds.join(', ')}`;
+  return { issuingAuthority: { id: row.id, name: row.name, kind: row.kind, issuingKind: row.issuing_kind }, issuerKinds: answer.kinds.length === 0 ? [] : [...answer.kinds], reason, citation: answer.citation };
 }
 
 export async function createOrder(ctx: CaseContext, actor: Actor, input: unknown): Promise<PresentedOrder> {
@@ -898,6 +927,12 @@ export interface PresentedClock {
   verified: boolean;
 }
 
+/**
+ * The node a party of an order is on, from the trust list (`self`: this node); null when this
+ * server is not a federation node (every party is on this server).
+ */
+export type PartyNode = { id: string; self: boolean; endpoint: string } | null;
+
 export interface PresentedOrder {
   id: string;
   reference: string;
@@ -905,10 +940,10 @@ export interface PresentedOrder {
   state: OrderState;
   emergency: boolean;
   version: number;
-  issuingAuthority: { id: string; name: string; party: string };
-  addressee: { id: string; name: string; party: string };
+  issuingAuthority: { id: string; name: string; party: string; node: PartyNode };
+  addressee: { id: string; name: string; party: string; node: PartyNode };
   provider: ServiceProvider | null;
-  enforcing: { id: string; name: string; party: string; status: string; notifiedAt: string | null } | null;
+  enforcing: { id: string; name: string; party: string; node: PartyNode; status: string; notifiedAt: string | null } | null;
   notification: NotificationAnswer;
   issuing: ReturnType<typeof issuingCheck>;
   validationStatus: string;
@@ -946,9 +981,13 @@ export async function getOrder(ctx: CaseContext, actor: Actor, id: string): Prom
       if (a) authorities.set(aid, a);
     }
   }
+  // Which node each party is on (the trust list); null on a server that is not a federation node.
+  const fed = ctx.orderFederation;
+  const nodes = new Map<string, PartyNode>();
+  for (const aid of [row.issuing_authority_id, row.addressee_id, row.enforcing_authority_id]) if (aid !== null && !nodes.has(aid)) nodes.set(aid, fed === undefined ? null : await fed.nodeOf(aid));
   const brief = (aid: string) => {
     const a = authorities.get(aid);
-    return { id: aid, name: a?.name ?? aid, party: a?.party ?? '' };
+    return { id: aid, name: a?.name ?? aid, party: a?.party ?? '', node: nodes.get(aid) ?? null };
   };
   const review = clocks.find((c) => c.clock === 'enforcing-review');
   const transmitNotBefore = row.kind === 'EPOC' && row.enforcing_status === 'notified' && row.emergency === 0 && review ? review.due_at : null;

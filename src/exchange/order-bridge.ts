@@ -69,6 +69,11 @@ export function createOrderFederation(cases: CaseContext, runtime: ExchangeRunti
       const node = (await runtime.trust()).nodeOfAuthority(authorityId);
       return node !== undefined && !node.self;
     },
+    async nodeOf(authorityId) {
+      const trust = await runtime.trust();
+      const node = trust.nodeOfAuthority(authorityId) ?? trust.self;
+      return { id: node.nodeId, self: node.self, endpoint: node.endpoint };
+    },
     async prepare(row, _actor, eventName, input) {
       if (!isOrderEvent(eventName)) return null;
       const event = eventName;

@@ -169,6 +169,11 @@ forEachDatabase('Reg. 2023/1543 orders between nodes', (target) => {
     assert.equal(review?.startedAt, enforcingReceipt);
     assert.equal(delivered.clocks.find((c) => c.clock === 'production')?.startedAt, providerReceipt);
     assert.equal(delivered.transmitNotBefore, review?.dueAt);
+    // Which node each party is on, from the trust list.
+    assert.deepEqual([delivered.issuingAuthority.node?.id, delivered.issuingAuthority.node?.self], [fr.node.nodeId, true]);
+    assert.deepEqual([delivered.addressee.node?.id, delivered.addressee.node?.self], [ie.node.nodeId, false]);
+    assert.deepEqual([delivered.enforcing?.node?.id, delivered.enforcing?.node?.self], [iee.node.nodeId, false]);
+    assert.deepEqual([atProvider.issuingAuthority.node?.id, atProvider.enforcing?.node?.id, atProvider.addressee.node?.self], [fr.node.nodeId, iee.node.nodeId, true]);
 
     // 2. Acknowledgement, then production held back by the enforcing authority's period (Art. 8(4), 10(2)).
     await orderEvent(ie.cases, agent, drafted.id, 'acknowledge');
