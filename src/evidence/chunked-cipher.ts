@@ -12,7 +12,7 @@
  * boundary lacks its final chunk (the construction of "STREAM", Hoang–Reyhanitabar–Rogaway–Vizár
  * 2015, as in age and Tink).
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, type CipherGCM } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 
 export const MAGIC = Buffer.from('CMTYEVD1', 'latin1');
@@ -67,6 +67,17 @@ export class ChunkSealer {
     this.key = blobKey(caseKey, salt);
     this.aadPlain = Buffer.concat([header, Buffer.from([0])]);
     this.aadFinal = Buffer.concat([header, Buffer.from([1])]);
+  }
+
+  /**
+   * A cipher for chunk `index`, its associated data set: the caller feeds the chunk's plaintext
+   * with update() in as many pieces as it arrives (GCM's output has the length of its input) and
+   * ends with final() and getAuthTag(). Sealing in pieces needs no buffer of a whole chunk.
+   */
+  begin(index: number, final: boolean): CipherGCM {
+    const cipher = createCipheriv('aes-256-gcm', this.key, nonce(index));
+    cipher.setAAD(final ? this.aadFinal : this.aadPlain);
+    return cipher;
   }
 
   /** Chunk `index` (a full chunk unless `final`) as ciphertext ‖ tag. */
