@@ -10,12 +10,18 @@
  *
  * Ratios are throughput ÷ sha256sum throughput (1.0 = as fast as hashing the file once). The
  * server's peak resident memory is VmHWM of its process; its resident memory before the first
- * transfer is reported beside it (the server runs its TypeScript through tsx, which alone takes
- * most of it), and the peak after the upload and after the download (the peak only grows: the
- * phase that raised it shows). The last line is one JSON object:
- * {"upload_ratio","download_ratio","export_ratio","verify_ratio","peak_rss_mib","mib","sha256sum_mib_s",…}
+ * transfer is reported beside it, with the peak it reached while starting (loading modules,
+ * seeding the demo: one scrypt password hash alone takes 32 MiB) and the peak after the upload
+ * and after the download (the peak only grows: the phase that raised it shows).
  *
- *   npm run bench:evidence [-- --mib 1024]
+ * The server is measured twice, each a fresh process through all four phases: first compiled
+ * (src/ transpiled as `npm run build:server` does, with the fixture from test/ and bench/, into
+ * dist/bench/: what `npm start` runs), then through tsx (what runs without a build). The
+ * headline figures are the compiled server's; the tsx run's are under "tsx". `--runtime
+ * compiled|tsx` measures one only. The last line is one JSON object:
+ * {"upload_ratio","download_ratio","export_ratio","verify_ratio","peak_rss_mib","mib","sha256sum_mib_s","server_runtime",…,"tsx":{…}}
+ *
+ *   npm run bench:evidence [-- --mib 1024] [-- --runtime compiled|tsx|both]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
