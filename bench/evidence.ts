@@ -10,12 +10,18 @@
  *
  * Ratios are throughput ÷ sha256sum throughput (1.0 = as fast as hashing the file once). The
  * server's peak resident memory is VmHWM of its process; its resident memory before the first
- * transfer is reported beside it (the server runs its TypeScript through tsx, which alone takes
- * most of it), and the peak after the upload and after the download (the peak only grows: the
- * phase that raised it shows). The last line is one JSON object:
- * {"upload_ratio","download_ratio","export_ratio","verify_ratio","peak_rss_mib","mib","sha256sum_mib_s",…}
+ * transfer is reported beside it, with the peak it reached while starting (loading modules,
+ * seeding the demo: one scrypt password hash alone takes 32 MiB) and the peak after the upload
+ * and after the download (the peak only grows: the phase that raised it shows).
  *
- *   npm run bench:evidence [-- --mib 1024]
+ * The server is measured twice, each a fresh process through all four phases: first compiled
+ * (src/ transpiled as `npm run build:server` does, with the fixture from test/ and bench/, into
+ * dist/bench/: what `npm start` runs), then through tsx (what runs without a build). The
+ * headline figures are the compiled server's; the tsx run's are under "tsx". `--runtime
+ * compiled|tsx` measures one only. The last line is one JSON object:
+ * {"upload_ratio","download_ratio","export_ratio","verify_ratio","peak_rss_mib","mib","sha256sum_mib_s","server_runtime",…,"tsx":{…}}
+ *
+ *   npm run bench:evidence [-- --mib 1024] [-- --runtime compiled|tsx|both]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -26,7 +32,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { fileSource, verifyBundle } from '../src/evidence/bundle-verify.js';
 import { generated } from '../test/evidence/node-fixture.js';
 
@@ -39,6 +45,14 @@ if (!Number.isInteger(sizeMib) || sizeMib < 1) {
   process.exit(2);
 }
 const LENGTH = sizeMib * MIB;
+type Runtime = 'compiled' | 'tsx';
+const runtimeArg = args.indexOf('--runtime');
+const runtimeChoice = runtimeArg >= 0 ? args[runtimeArg + 1] : 'both';
+if (runtimeChoice !== 'compiled' && runtimeChoice !== 'tsx' && runtimeChoice !== 'both') {
+  process.stderr.write('bench:evidence: --runtime must be compiled, tsx or both\n');
+  process.exit(2);
+}
+const runtimes: Runtime[] = runtimeChoice === 'both' ? ['compiled', 'tsx'] : [runtimeChoice];
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 
 function seconds(since: bigint): number {
@@ -65,104 +79,160 @@ async function peakRssMib(pid: number): Promise<number> {
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'comity-bench-evidence-'));
-// The server runs with the young-generation cap the README recommends for a node
-// (NODE_OPTIONS=--max-semi-space-size=2): V8 otherwise grows its semi-spaces to 16 MiB each
-// while loading modules (~28 MiB resident for an empty young generation). COMITY_BENCH_NODE_FLAGS
-// overrides it ("" to measure V8's defaults).
+// The server runs with the young-generation cap `npm start` uses (--max-semi-space-size=2): V8
+// otherwise grows its semi-spaces to 16 MiB each while loading modules (~28 MiB resident for an
+// empty young generation). COMITY_BENCH_NODE_FLAGS overrides it ("" to measure V8's defaults).
 const SERVER_NODE_FLAGS = (process.env.COMITY_BENCH_NODE_FLAGS ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
-const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', join(ROOT, 'bench', 'evidence-server.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+
+/** One server's figures: throughputs (seconds) and resident memory (MiB). */
+interface Run {
+  runtime: Runtime;
+  uploadSeconds: number;
+  downloadSeconds: number;
+  exportSeconds: number;
+  verifySeconds: number;
+  bundleBytes: number;
+  baselineRss: number;
+  baselinePeak: number;
+  peakAfterUpload: number;
+  peakAfterDownload: number;
+  peak: number;
+}
+
+/**
+ * Starts the benchmark server — compiled (as `npm run build` compiles src/, plus the fixture from
+ * test/ and bench/, into dist/bench/) or through tsx — and runs the four phases against it.
+ */
+async function runServer(runtime: Runtime, file: string, expected: string): Promise<Run> {
+  const entry = runtime === 'compiled' ? ['dist', 'bench', 'bench', 'evidence-server.js'] : ['bench', 'evidence-server.ts'];
+  const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...(runtime === 'tsx' ? ['--import', 'tsx'] : []), ...(process.env.COMITY_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.COMITY_BENCH_CPU_PROF}`] : []), join(ROOT, ...entry)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => server.on('exit', () => resolve()));
+  try {
+    const info = await new Promise<{ port: number; token: string; caseId: string }>((resolve, reject) => {
+      let text = '';
+      server.stdout.on('data', (d: Buffer) => {
+        text += d.toString();
+        const line = text.split('\n').find((l) => l.startsWith('{'));
+        if (line) resolve(JSON.parse(line) as { port: number; token: string; caseId: string });
+      });
+      server.on('exit', (code) => reject(new Error(`the server ended (${code})`)));
+    });
+    // The server's resident memory before any evidence: the process as started (modules, knowledge base, demo).
+    const baselineRss = Number(/VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${server.pid as number}/status`, 'utf8'))?.[1] ?? 'NaN') / 1024;
+    // …and the peak it already reached while starting (loading modules, seeding), before any evidence.
+    const baselinePeak = await peakRssMib(server.pid as number);
+    const base = `http://127.0.0.1:${info.port}/api/cases/${info.caseId}/evidence`;
+    const auth = { authorization: `Bearer ${info.token}` };
+    const begin = await fetch(`${base}/uploads`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'evidence.img', length: LENGTH, dataCategory: 'content', producer: 'Benchmark Provider' }) });
+    if (begin.status !== 201) throw new Error(`upload refused: ${begin.status} ${await begin.text()}`);
+    const uploadId = ((await begin.json()) as { id: string }).id;
+
+    let t0 = process.hrtime.bigint();
+    let answer = '';
+    const upStatus = await http('PATCH', `${base}/uploads/${uploadId}`, { ...auth, 'content-type': 'application/offset+octet-stream', 'upload-offset': '0', 'content-length': String(LENGTH) }, createReadStream(file, { highWaterMark: MIB }), (c) => (answer += c.toString()));
+    const uploadSeconds = seconds(t0);
+    if (upStatus !== 201) throw new Error(`upload failed: ${upStatus} ${answer.slice(0, 300)}`);
+    const item = (JSON.parse(answer) as { item: { id: string; sha256: string } }).item;
+    if (item.sha256 !== expected) throw new Error('the server recorded another digest');
+    // VmHWM only grows: read after each phase, it tells which phase set the peak.
+    const peakAfterUpload = await peakRssMib(server.pid as number);
+
+    t0 = process.hrtime.bigint();
+    const hash = createHash('sha256');
+    const downStatus = await http('GET', `${base}/${item.id}/content`, auth, null, (c) => hash.update(c));
+    const downloadSeconds = seconds(t0);
+    if (downStatus !== 200 || hash.digest('hex') !== expected) throw new Error('download failed or differs');
+    const peakAfterDownload = await peakRssMib(server.pid as number);
+
+    const bundle = join(dir, `bundle-${runtime}.zip`);
+    t0 = process.hrtime.bigint();
+    const out = createWriteStream(bundle);
+    const exportStatus = await http('GET', `${base}/export`, auth, null, (c) => out.write(c));
+    await new Promise((resolve) => out.end(resolve));
+    const exportSeconds = seconds(t0);
+    if (exportStatus !== 200) throw new Error(`export failed: ${exportStatus}`);
+
+    t0 = process.hrtime.bigint();
+    const source = await fileSource(bundle);
+    const report = await verifyBundle(source);
+    await source.close();
+    const verifySeconds = seconds(t0);
+    if (!report.ok) throw new Error(`the bundle does not verify: ${report.firstFailure?.check ?? '?'}`);
+    const bundleBytes = (await stat(bundle)).size;
+    await rm(bundle);
+    const peak = await peakRssMib(server.pid as number);
+    return { runtime, uploadSeconds, downloadSeconds, exportSeconds, verifySeconds, bundleBytes, baselineRss, baselinePeak, peakAfterUpload, peakAfterDownload, peak };
+  } finally {
+    server.kill('SIGTERM');
+    await exited;
+  }
+}
+
 try {
+  if (runtimes.includes('compiled')) {
+    // The same transpile as `npm run build:server`, of src/ and of the fixture the server uses
+    // (test/ helpers and bench/evidence-server.ts), into dist/bench/ (inside the checkout, so that
+    // node_modules resolve).
+    const { transpile } = (await import(pathToFileURL(join(ROOT, 'scripts', 'build-server.mjs')).href)) as { transpile: (root: string, paths: string[], out: string) => Promise<void> };
+    const { serverSources } = (await import(pathToFileURL(join(ROOT, 'bin', 'build-stamp.js')).href)) as { serverSources: (root: string, dir: string) => string[] };
+    const out = join(ROOT, 'dist', 'bench');
+    await rm(out, { recursive: true, force: true });
+    await transpile(ROOT, [...serverSources(ROOT, 'src'), ...serverSources(ROOT, 'test'), 'bench/evidence-server.ts'], out);
+  }
   const file = join(dir, 'evidence.img');
   await pipeline(Readable.from(generated(0, LENGTH, 4 * MIB)), createWriteStream(file));
   // Baseline: sha256sum of the same file (page cache warm), its best of three runs — the machine
   // is shared, and the fastest run is the fairest (most demanding) floor for the ratios.
   execFileSync('sha256sum', [file]);
-  let t0 = process.hrtime.bigint();
   let sha256sumSeconds = Infinity;
   let expected = '';
   for (let run = 0; run < 3; run += 1) {
-    t0 = process.hrtime.bigint();
+    const t0 = process.hrtime.bigint();
     expected = execFileSync('sha256sum', [file]).toString().split(' ')[0] as string;
     sha256sumSeconds = Math.min(sha256sumSeconds, seconds(t0));
   }
 
-  const info = await new Promise<{ port: number; token: string; caseId: string }>((resolve, reject) => {
-    let text = '';
-    server.stdout.on('data', (d: Buffer) => {
-      text += d.toString();
-      const line = text.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve(JSON.parse(line) as { port: number; token: string; caseId: string });
-    });
-    server.on('exit', (code) => reject(new Error(`the server ended (${code})`)));
+  const runs: Run[] = [];
+  for (const runtime of runtimes) runs.push(await runServer(runtime, file, expected));
+
+  const rate = (s: number) => Number((sizeMib / s).toFixed(1));
+  const ratio = (s: number) => Number((sha256sumSeconds / s).toFixed(3));
+  const mib = (m: number) => Number(m.toFixed(1));
+  const figures = (r: Run) => ({
+    upload_mib_s: rate(r.uploadSeconds),
+    download_mib_s: rate(r.downloadSeconds),
+    export_mib_s: rate(r.exportSeconds),
+    verify_mib_s: rate(r.verifySeconds),
+    bundle_bytes: r.bundleBytes,
+    upload_ratio: ratio(r.uploadSeconds),
+    download_ratio: ratio(r.downloadSeconds),
+    export_ratio: ratio(r.exportSeconds),
+    verify_ratio: ratio(r.verifySeconds),
+    peak_rss_mib: mib(r.peak),
+    server_baseline_rss_mib: mib(r.baselineRss),
+    evidence_rss_growth_mib: mib(r.peak - r.baselineRss),
+    server_start_peak_rss_mib: mib(r.baselinePeak),
+    peak_rss_after_upload_mib: mib(r.peakAfterUpload),
+    peak_rss_after_download_mib: mib(r.peakAfterDownload),
   });
-  // The server's resident memory before any evidence: the process as started (tsx, knowledge base, demo).
-  const baselineRss = Number(/VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${server.pid as number}/status`, 'utf8'))?.[1] ?? 'NaN') / 1024;
-  // …and the peak it already reached while starting (loading modules, seeding), before any evidence.
-  const baselinePeak = await peakRssMib(server.pid as number);
-  const base = `http://127.0.0.1:${info.port}/api/cases/${info.caseId}/evidence`;
-  const auth = { authorization: `Bearer ${info.token}` };
-  const begin = await fetch(`${base}/uploads`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'evidence.img', length: LENGTH, dataCategory: 'content', producer: 'Benchmark Provider' }) });
-  if (begin.status !== 201) throw new Error(`upload refused: ${begin.status} ${await begin.text()}`);
-  const uploadId = ((await begin.json()) as { id: string }).id;
-
-  t0 = process.hrtime.bigint();
-  let answer = '';
-  const upStatus = await http('PATCH', `${base}/uploads/${uploadId}`, { ...auth, 'content-type': 'application/offset+octet-stream', 'upload-offset': '0', 'content-length': String(LENGTH) }, createReadStream(file, { highWaterMark: MIB }), (c) => (answer += c.toString()));
-  const uploadSeconds = seconds(t0);
-  if (upStatus !== 201) throw new Error(`upload failed: ${upStatus} ${answer.slice(0, 300)}`);
-  const item = (JSON.parse(answer) as { item: { id: string; sha256: string } }).item;
-  if (item.sha256 !== expected) throw new Error('the server recorded another digest');
-  // VmHWM only grows: read after each phase, it tells which phase set the peak.
-  const peakAfterUpload = await peakRssMib(server.pid as number);
-
-  t0 = process.hrtime.bigint();
-  const hash = createHash('sha256');
-  const downStatus = await http('GET', `${base}/${item.id}/content`, auth, null, (c) => hash.update(c));
-  const downloadSeconds = seconds(t0);
-  if (downStatus !== 200 || hash.digest('hex') !== expected) throw new Error('download failed or differs');
-  const peakAfterDownload = await peakRssMib(server.pid as number);
-
-  const bundle = join(dir, 'bundle.zip');
-  t0 = process.hrtime.bigint();
-  const out = createWriteStream(bundle);
-  const exportStatus = await http('GET', `${base}/export`, auth, null, (c) => out.write(c));
-  await new Promise((resolve) => out.end(resolve));
-  const exportSeconds = seconds(t0);
-  if (exportStatus !== 200) throw new Error(`export failed: ${exportStatus}`);
-
-  t0 = process.hrtime.bigint();
-  const source = await fileSource(bundle);
-  const report = await verifyBundle(source);
-  await source.close();
-  const verifySeconds = seconds(t0);
-  if (!report.ok) throw new Error(`the bundle does not verify: ${report.firstFailure?.check ?? '?'}`);
-
-  const peak = await peakRssMib(server.pid as number);
-  const rate = (s: number) => sizeMib / s;
+  for (const r of runs) {
+    const f = figures(r);
+    const label = r.runtime === 'compiled' ? 'compiled server (dist, as `npm start` runs it)' : 'server through tsx (no build)';
+    process.stdout.write(`${label}: upload ${f.upload_mib_s}, download ${f.download_mib_s}, export ${f.export_mib_s}, verify ${f.verify_mib_s} MiB/s; peak RSS ${f.peak_rss_mib} MiB (${f.server_baseline_rss_mib} MiB before any evidence, start peak ${f.server_start_peak_rss_mib})\n`);
+  }
+  // The headline figures are those of the first runtime measured (the compiled server by default).
+  const [first, ...others] = runs as [Run, ...Run[]];
   const result = {
     name: 'evidence',
     mib: sizeMib,
-    sha256sum_mib_s: Number(rate(sha256sumSeconds).toFixed(1)),
-    upload_mib_s: Number(rate(uploadSeconds).toFixed(1)),
-    download_mib_s: Number(rate(downloadSeconds).toFixed(1)),
-    export_mib_s: Number(rate(exportSeconds).toFixed(1)),
-    verify_mib_s: Number(rate(verifySeconds).toFixed(1)),
-    bundle_bytes: (await stat(bundle)).size,
-    upload_ratio: Number((sha256sumSeconds / uploadSeconds).toFixed(3)),
-    download_ratio: Number((sha256sumSeconds / downloadSeconds).toFixed(3)),
-    export_ratio: Number((sha256sumSeconds / exportSeconds).toFixed(3)),
-    verify_ratio: Number((sha256sumSeconds / verifySeconds).toFixed(3)),
-    peak_rss_mib: Number(peak.toFixed(1)),
-    server_baseline_rss_mib: Number(baselineRss.toFixed(1)),
-    evidence_rss_growth_mib: Number((peak - baselineRss).toFixed(1)),
-    server_start_peak_rss_mib: Number(baselinePeak.toFixed(1)),
-    peak_rss_after_upload_mib: Number(peakAfterUpload.toFixed(1)),
-    peak_rss_after_download_mib: Number(peakAfterDownload.toFixed(1)),
+    sha256sum_mib_s: rate(sha256sumSeconds),
+    server_runtime: first.runtime,
+    ...figures(first),
+    ...Object.fromEntries(others.map((r) => [r.runtime, figures(r)])),
     server_node_flags: SERVER_NODE_FLAGS.join(' '),
   };
-  process.stdout.write(`sha256sum ${result.sha256sum_mib_s} MiB/s; upload ${result.upload_mib_s}, download ${result.download_mib_s}, export ${result.export_mib_s}, verify ${result.verify_mib_s} MiB/s; server peak RSS ${result.peak_rss_mib} MiB (${result.server_baseline_rss_mib} MiB before any evidence)\n`);
+  process.stdout.write(`sha256sum ${result.sha256sum_mib_s} MiB/s\n`);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } finally {
-  server.kill('SIGTERM');
   await rm(dir, { recursive: true, force: true });
 }

@@ -10,7 +10,7 @@
  * `COMITY_OIDC_REDIRECT_URI` are all set; none set means disabled; some but not all set is a
  * configuration error (rather than a silently disabled sign-in).
  */
-import * as client from 'openid-client';
+import type { CustomFetch, DiscoveryRequestOptions } from 'openid-client';
 import { inspect } from 'node:util';
 
 export const OIDC_ENV_VARS = ['COMITY_OIDC_ISSUER', 'COMITY_OIDC_CLIENT_ID', 'COMITY_OIDC_CLIENT_SECRET', 'COMITY_OIDC_REDIRECT_URI'] as const;
@@ -92,15 +92,17 @@ export interface OidcClient {
 
 export interface CreateOidcClientOptions {
   /** For tests: a fetch implementation used for discovery and the token request. */
-  fetch?: client.CustomFetch;
+  fetch?: CustomFetch;
   /** Discovery and token request timeout in seconds (default 30). */
   timeout?: number;
 }
 
 /** Discovers the provider (one network request) and returns a client for it. */
 export async function createOidcClient(config: OidcConfig, options: CreateOidcClientOptions = {}): Promise<OidcClient> {
+  // openid-client (and jose) are loaded when OIDC is configured, not with every server.
+  const client = await import('openid-client');
   const execute = isLoopback(config.issuer) && config.issuer.protocol === 'http:' ? [client.allowInsecureRequests] : [];
-  const discoveryOptions: client.DiscoveryRequestOptions = { execute };
+  const discoveryOptions: DiscoveryRequestOptions = { execute };
   if (options.fetch !== undefined) discoveryOptions[client.customFetch] = options.fetch;
   if (options.timeout !== undefined) discoveryOptions.timeout = options.timeout;
   const configuration = await client.discovery(config.issuer, config.clientId, config.clientSecret, undefined, discoveryOptions);

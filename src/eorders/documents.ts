@@ -9,7 +9,6 @@
  */
 import type { DocumentField, DocumentModel, DocumentSection, FieldValue } from '../documents/model.js';
 import { notApplicable, text } from '../documents/model.js';
-import { renderDocument } from '../documents/render.js';
 import type { AnnexIII, AnnexV, AnnexVI } from './certificates.js';
 import { OrderError } from './errors.js';
 import { orderRules } from './rules.js';
@@ -119,5 +118,7 @@ export function orderDocumentModel(order: PresentedOrder, form: OrderForm, langu
 }
 
 export async function orderDocument(order: PresentedOrder, form: OrderForm, language: string, issuedAt: Date = documentIssuedAt(order, form), signed = false): Promise<Buffer> {
+  // PDFKit and its fonts load on the first document, not with the server (tens of MiB resident).
+  const { renderDocument } = await import('../documents/render.js');
   return renderDocument(orderDocumentModel(order, form, language, signed), { issuedAt });
 }

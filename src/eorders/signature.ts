@@ -10,12 +10,13 @@
  */
 import type { Authority } from '../cases/authorities.js';
 import { signedData } from '../documents/cms.js';
-import { authoritySigner } from '../documents/issue.js';
 import { verifyCades, type CadesCheck } from '../evidence/asic.js';
 import type { KeyStore } from '../keys/index.js';
 
 /** The detached CAdES signature (DER) of `pdf` by `signer`'s document-signing key. */
 export async function signOrderDocument(keys: KeyStore, signer: Pick<Authority, 'id' | 'name' | 'party'>, node: string, pdf: Buffer, now: Date): Promise<Buffer> {
+  // documents/issue.ts brings PDFKit and the fonts: loaded on the first signature, not with the server.
+  const { authoritySigner } = await import('../documents/issue.js');
   const { privateKey, certificate } = await authoritySigner(keys, signer, node, now);
   return signedData({ content: pdf, certificate, privateKey, signingTime: new Date(Math.floor(now.getTime() / 1000) * 1000) });
 }

@@ -12,7 +12,7 @@
  * boundary lacks its final chunk (the construction of "STREAM", Hoang–Reyhanitabar–Rogaway–Vizár
  * 2015, as in age and Tink).
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, type CipherGCM } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 
 export const MAGIC = Buffer.from('CMTYEVD1', 'latin1');
@@ -20,6 +20,8 @@ export const HEADER_BYTES = 28;
 export const TAG_BYTES = 16;
 /** 1 MiB: large enough for throughput, small enough for bounded memory and resumption. */
 export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
+/** Plaintext handed on by {@link DecryptStream} in pieces of 64 KiB (a chunk's, once its tag is checked). */
+const PLAINTEXT_PIECE_BYTES = 64 * 1024;
 const HKDF_INFO = Buffer.from('comity-evidence-blob-v1', 'latin1');
 
 export class CipherError extends Error {
@@ -69,6 +71,17 @@ export class ChunkSealer {
     this.aadFinal = Buffer.concat([header, Buffer.from([1])]);
   }
 
+  /**
+   * A cipher for chunk `index`, its associated data set: the caller feeds the chunk's plaintext
+   * with update() in as many pieces as it arrives (GCM's output has the length of its input) and
+   * ends with final() and getAuthTag(). Sealing in pieces needs no buffer of a whole chunk.
+   */
+  begin(index: number, final: boolean): CipherGCM {
+    const cipher = createCipheriv('aes-256-gcm', this.key, nonce(index));
+    cipher.setAAD(final ? this.aadFinal : this.aadPlain);
+    return cipher;
+  }
+
   /** Chunk `index` (a full chunk unless `final`) as ciphertext ‖ tag. */
   seal(index: number, plaintext: Buffer, final: boolean): Buffer {
     return Buffer.concat(this.sealParts(index, plaintext, final));
@@ -86,15 +99,28 @@ export class ChunkSealer {
 
   /** Opens chunk `index`; throws {@link CipherError} when it was altered. */
   open(index: number, sealed: Buffer, final: boolean): Buffer {
+    const parts = this.openParts(index, sealed, final);
+    // GCM gives everything from update(): no copy into a new buffer (one chunk less to collect).
+    return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+  }
+
+  /**
+   * {@link open} as pieces of at most `piece` bytes: each a small buffer (from the allocator's
+   * heap, reused, rather than a fresh mapping of a whole chunk per chunk). None is returned before
+   * the chunk's tag is checked: an altered chunk gives no plaintext at all.
+   */
+  openParts(index: number, sealed: Buffer, final: boolean, piece = sealed.length): Buffer[] {
     if (sealed.length < TAG_BYTES) throw new CipherError('truncated chunk');
     const decipher = createDecipheriv('aes-256-gcm', this.key, nonce(index));
     decipher.setAAD(final ? this.aadFinal : this.aadPlain);
-    decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+    const end = sealed.length - TAG_BYTES;
+    decipher.setAuthTag(sealed.subarray(end));
     try {
-      const body = decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES));
+      const parts: Buffer[] = [];
+      for (let at = 0; at < end || parts.length === 0; at += piece) parts.push(decipher.update(sealed.subarray(at, Math.min(at + piece, end))));
       const rest = decipher.final();
-      // GCM gives everything from update(): no copy into a new buffer (one chunk less to collect).
-      return rest.length === 0 ? body : Buffer.concat([body, rest]);
+      if (rest.length > 0) parts.push(rest);
+      return parts;
     } catch {
       throw new CipherError(`chunk ${index} does not authenticate: the stored blob was altered or belongs to another key`);
     }
@@ -187,7 +213,7 @@ export class DecryptStream extends Transform {
         at += take;
         // The final chunk is always shorter than a full one: a full one is never final.
         if (this.fill === this.chunk.length) {
-          this.push(sealer.open(this.index, this.chunk, false));
+          for (const part of sealer.openParts(this.index, this.chunk, false, PLAINTEXT_PIECE_BYTES)) this.push(part);
           this.index += 1;
           this.fill = 0;
         }
@@ -201,7 +227,7 @@ export class DecryptStream extends Transform {
   override _flush(callback: TransformCallback): void {
     try {
       if (this.sealer === null) throw new CipherError('truncated blob (no header)');
-      this.push(this.sealer.open(this.index, this.chunk.subarray(0, this.fill), true));
+      for (const part of this.sealer.openParts(this.index, this.chunk.subarray(0, this.fill), true, PLAINTEXT_PIECE_BYTES)) this.push(part);
       callback();
     } catch (error) {
       callback(error as Error);

@@ -81,7 +81,7 @@ export async function createFsBlobStore(root: string): Promise<BlobStore> {
     async get(key) {
       const path = pathOf(key);
       const found = await stat(path).catch(() => null);
-      return found === null ? null : createReadStream(path, { highWaterMark: 1024 * 1024 });
+      return found === null ? null : createReadStream(path, { highWaterMark: 64 * 1024 });
     },
     async stat(key) {
       const found = await stat(pathOf(key)).catch(() => null);

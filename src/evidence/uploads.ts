@@ -17,7 +17,7 @@
  * (`produced` when the producer dated it, `received`) and an audit event are written in one
  * transaction. Nothing is visible as evidence before that.
  */
-import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { createHash, randomBytes, type CipherGCM, type Hash } from 'node:crypto';
 import { open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ATTACHMENT_STATES, type Actor, type CaseState } from '../cases/index.js';
@@ -247,13 +247,19 @@ export async function appendUpload(ev: EvidenceContext, actor: Actor, caseId: st
   const sealedBytes = size + TAG_BYTES;
   const path = stagingPath(ev, uploadId);
   let file: FileHandle | null = await open(path, 'r+');
-  // The chunk being filled: one buffer per request, reused for every chunk (the sealed parts
-  // written are new buffers; the plaintext is hashed and sealed before it is overwritten).
-  const assembly = Buffer.allocUnsafe(size);
+  // The chunk being received is hashed and sealed piece by piece as the request body arrives (no
+  // copy into a chunk buffer; the ciphertext pieces are as small as the body's). It is committed —
+  // written, and its digest and offset kept — only once whole; a request that ends inside a chunk
+  // drops that chunk (its ciphertext never reaches the disk), and the client sends it again.
+  let cipher: CipherGCM | null = null;
+  let chunkHash: Hash = state.hash;
+  let sealed: Buffer[] = [];
   let fill = 0;
+  const head: Buffer[] = [];
+  let headBytes = 0;
   let failed = false;
   // One sealed chunk is written while the next is hashed and sealed (the write goes to libuv's
-  // thread pool); the chunk's parts are written as they are (writev), not copied together.
+  // thread pool); the chunk's pieces are written as they are (writev), not copied together.
   const writes: { inflight: Promise<unknown> | null } = { inflight: null };
   const writeChunk = async (parts: Buffer[], position: number): Promise<void> => {
     if (writes.inflight !== null) await writes.inflight;
@@ -264,34 +270,55 @@ export async function appendUpload(ev: EvidenceContext, actor: Actor, caseId: st
     writes.inflight = null;
     if (pendingWrite !== null) await pendingWrite;
   };
+  /** Ends the chunk being received: its ciphertext ‖ tag written at its place, its bytes counted. */
+  const commit = async (): Promise<void> => {
+    const active = cipher as CipherGCM;
+    const rest = active.final();
+    if (rest.length > 0) sealed.push(rest);
+    sealed.push(active.getAuthTag());
+    const index = state.received / size;
+    await writeChunk(sealed, HEADER_BYTES + index * sealedBytes);
+    if (state.received === 0) state.head = Buffer.concat(head, headBytes);
+    state.hash = chunkHash;
+    state.received += fill;
+    cipher = null;
+    sealed = [];
+    fill = 0;
+  };
   try {
     for await (const piece of body) {
       const bytes = Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
       if (state.received + fill + bytes.length > state.length) throw new EvidenceError('too-large', `upload ${uploadId} announced ${state.length} bytes; more were sent`);
       let at = 0;
       while (at < bytes.length) {
+        if (cipher === null) {
+          // The final chunk is the one the announced length ends in (0 … size − 1 bytes); every other is whole.
+          cipher = sealer.begin(state.received / size, state.length - state.received < size);
+          // The running digest goes on in a copy: kept only if the chunk is.
+          chunkHash = state.hash.copy();
+        }
         const take = Math.min(size - fill, bytes.length - at);
-        bytes.copy(assembly, fill, at, at + take);
+        const part = bytes.subarray(at, at + take);
+        chunkHash.update(part);
+        sealed.push(cipher.update(part));
+        // A body in tiny pieces (a slow or odd client): gather them rather than writev thousands.
+        if (sealed.length >= 512) sealed = [Buffer.concat(sealed)];
+        if (state.received === 0 && headBytes < SNIFF_BYTES) {
+          const sniff = Buffer.from(part.subarray(0, SNIFF_BYTES - headBytes));
+          head.push(sniff);
+          headBytes += sniff.length;
+        }
         fill += take;
         at += take;
-        if (fill < size) break;
-        // A whole chunk is never final (the final chunk is shorter): seal it now.
-        const parts = sealer.sealParts(state.received / size, assembly, false);
-        state.hash.update(assembly);
-        if (state.received === 0) state.head = Buffer.from(assembly.subarray(0, SNIFF_BYTES));
-        await writeChunk(parts, HEADER_BYTES + (state.received / size) * sealedBytes);
-        state.received += size;
-        fill = 0;
+        if (fill === size) await commit();
       }
     }
     if (state.received + fill === state.length) {
-      // The last bytes: the final chunk, 0 … size − 1 bytes.
-      const tail = assembly.subarray(0, fill);
-      const index = state.received / size;
-      await writeChunk(sealer.sealParts(index, tail, true), HEADER_BYTES + index * sealedBytes);
+      // The last bytes: the final chunk (begun here when it is empty).
+      cipher ??= sealer.begin(state.received / size, true);
+      if (fill === 0) chunkHash = state.hash;
+      await commit();
       await settle();
-      state.hash.update(tail);
-      if (state.received === 0) state.head = Buffer.from(tail.subarray(0, SNIFF_BYTES));
       await file.sync();
       await file.close();
       file = null;

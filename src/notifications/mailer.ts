@@ -6,7 +6,6 @@
  * error kept is the server's reply line, never the message. Each row is claimed by moving its
  * next attempt forward before sending, so two processes do not send it twice in the same pass.
  */
-import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
@@ -23,12 +22,15 @@ export interface Mailer {
 export function smtpMailer(url: string, from: string): Mailer {
   const parsed = new URL(url);
   if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') throw new Error(`COMITY_SMTP_URL: expected smtp:// or smtps://, got ${parsed.protocol}`);
-  const transport: Transporter = nodemailer.createTransport(url);
+  // nodemailer is loaded with the first message, not with the server.
+  let transport: Promise<Transporter> | null = null;
   return {
     async send(message) {
-      await transport.sendMail({ from, to: message.to, subject: message.subject, text: message.text });
+      transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(url));
+      const ready = await transport;
+      await ready.sendMail({ from, to: message.to, subject: message.subject, text: message.text });
     },
-    close: () => transport.close(),
+    close: () => void transport?.then((t) => t.close()),
   };
 }
 

@@ -24,7 +24,6 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { PGlite } from '@electric-sql/pglite';
 import { openDatabase } from '../../src/db/index.js';
 import type { DatabaseHandle, DbConfig, OpenDatabaseOptions } from '../../src/db/index.js';
 
@@ -183,6 +182,8 @@ let pgliteTemplate: Promise<Blob> | undefined;
 /** A dump of a freshly initialised PGlite data directory, made once per process. */
 function pgliteTemplateDump(): Promise<Blob> {
   pgliteTemplate ??= (async () => {
+    // Imported here: a process on SQLite only (bench:evidence's server) does not load PGlite.
+    const { PGlite } = await import('@electric-sql/pglite');
     const pglite = await PGlite.create();
     try {
       return await pglite.dumpDataDir('none');
