@@ -109,7 +109,9 @@ it('npm start: four nodes seed only their own authorities; the French request re
     necessity: 'The content of the account is needed to identify the perpetrators; a similar order could be issued in a similar domestic case.',
     residenceTest: { offenceInIssuingState: true, personResidesInIssuingState: false },
   };
-  const order = (await judge('POST', '/api/orders', { issuingAuthority: 'fr-tj-paris', certificate })) as { id: string; reference: string };
+  // The clerk drafts, the judge approves and sends (separation of duties).
+  const clerk = await signIn(fr, 'greffe@fr.demo');
+  const order = (await clerk('POST', '/api/orders', { issuingAuthority: 'fr-tj-paris', certificate })) as { id: string; reference: string };
   await judge('POST', `/api/orders/${order.id}/events/approve`, {});
   await judge('POST', `/api/orders/${order.id}/events/send`, {});
   await until(() => judge('GET', `/api/orders/${order.id}`) as Promise<{ state: string }>, (o) => o.state === 'delivered', 'the provider node’s receipt on the French node', 90_000);
