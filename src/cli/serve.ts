@@ -39,7 +39,7 @@ export function registerServe(program: Command, io: Io): void {
 
   program
     .command('demo')
-    .description('the federation demo: three nodes (France, United States, an Irish provider), each its own process, database and keys, over HTTP on loopback (npm start)')
+    .description('the federation demo: four nodes (France, United States, an Irish provider, the Irish enforcing authority), each its own process, database and keys, over HTTP on loopback (npm start)')
     .action(async () => {
       const { runDemoFederation } = await import('../demo/federation.js');
       await runDemoFederation(io);

@@ -6,19 +6,29 @@
  */
 import type { AuthorityInput, RequestInput } from '../cases/index.js';
 
+/**
+ * `issuingKind`: the Reg. 2023/1543 Art. 4 kind of each demo authority that issues or validates
+ * orders, recorded as a deployment would (and published in its node's peer agreement, where a
+ * provider's node checks it): the Parquet de Paris and the Staatsanwaltschaft Köln are public
+ * prosecutors, the Paris juge d'instruction an investigating judge, the police 24/7 points of
+ * contact (OFAC, BKA) other competent authorities acting as investigating authorities (Art.
+ * 4(1)(b)). Which Art. 4 kind a directory kind can have: issuing-authorities.json
+ * `directoryKinds` (this project's reading, unverified). Central authorities, the US and Japanese
+ * ones (not bound by the Regulation), the provider and the enforcing authority have none recorded.
+ */
 export const DEMO_AUTHORITIES: readonly AuthorityInput[] = [
   { id: 'fr-ca', party: 'FR', kind: 'central-authority', name: 'France — Ministère de la Justice, Bureau de l’entraide pénale internationale', timeZone: 'Europe/Paris', languages: ['fr', 'en'], contact: { email: 'beepi@demo.invalid', officeHours: '09:00-18:00' } },
-  { id: 'fr-parquet-paris', party: 'FR', kind: 'prosecutor-or-judge', name: 'France — Parquet de Paris, section cybercriminalité (J3)', timeZone: 'Europe/Paris', languages: ['fr'], contact: { email: 'j3@demo.invalid' } },
-  { id: 'de-sta-koeln', party: 'DE', kind: 'prosecutor-or-judge', name: 'Germany — Staatsanwaltschaft Köln, ZAC NRW', timeZone: 'Europe/Berlin', languages: ['de', 'en'], contact: { email: 'zac@demo.invalid' } },
+  { id: 'fr-parquet-paris', party: 'FR', kind: 'prosecutor-or-judge', name: 'France — Parquet de Paris, section cybercriminalité (J3)', timeZone: 'Europe/Paris', languages: ['fr'], contact: { email: 'j3@demo.invalid' }, issuingKind: 'public-prosecutor' },
+  { id: 'de-sta-koeln', party: 'DE', kind: 'prosecutor-or-judge', name: 'Germany — Staatsanwaltschaft Köln, ZAC NRW', timeZone: 'Europe/Berlin', languages: ['de', 'en'], contact: { email: 'zac@demo.invalid' }, issuingKind: 'public-prosecutor' },
   { id: 'us-doj-oia', party: 'US', kind: 'central-authority', name: 'United States — Department of Justice, Office of International Affairs', timeZone: 'America/New_York', languages: ['en'], contact: { email: 'oia@demo.invalid', officeHours: '09:00-17:30' } },
   // Issue 16: the 24/7 points of contact of the demo parties that have one (Budapest Art. 35).
-  { id: 'fr-247', party: 'FR', kind: '24/7-point-of-contact', name: 'France — OFAC (Office anti-cybercriminalité), 24/7 point of contact', timeZone: 'Europe/Paris', languages: ['fr', 'en'], contact: { email: 'poc247-fr@demo.invalid', officeHours: '24/7' } },
-  { id: 'de-247', party: 'DE', kind: '24/7-point-of-contact', name: 'Germany — Bundeskriminalamt, 24/7 point of contact', timeZone: 'Europe/Berlin', languages: ['de', 'en'], contact: { email: 'poc247-de@demo.invalid', officeHours: '24/7' } },
+  { id: 'fr-247', party: 'FR', kind: '24/7-point-of-contact', name: 'France — OFAC (Office anti-cybercriminalité), 24/7 point of contact', timeZone: 'Europe/Paris', languages: ['fr', 'en'], contact: { email: 'poc247-fr@demo.invalid', officeHours: '24/7' }, issuingKind: 'other-competent-authority' },
+  { id: 'de-247', party: 'DE', kind: '24/7-point-of-contact', name: 'Germany — Bundeskriminalamt, 24/7 point of contact', timeZone: 'Europe/Berlin', languages: ['de', 'en'], contact: { email: 'poc247-de@demo.invalid', officeHours: '24/7' }, issuingKind: 'other-competent-authority' },
   { id: 'us-247', party: 'US', kind: '24/7-point-of-contact', name: 'United States — DOJ Computer Crime and Intellectual Property Section, 24/7 point of contact', timeZone: 'America/New_York', languages: ['en'], contact: { email: 'poc247-us@demo.invalid', officeHours: '24/7' } },
   { id: 'jp-247', party: 'JP', kind: '24/7-point-of-contact', name: 'Japan — National Police Agency, 24/7 point of contact', timeZone: 'Asia/Tokyo', languages: ['ja', 'en'], contact: { email: 'poc247@demo.invalid' } },
   { id: 'ie-provider', party: 'IE', kind: 'service-provider', name: 'Example Mail — legal representative in Ireland (Dublin)', timeZone: 'Europe/Dublin', languages: ['en'], contact: { email: 'lawenforcement@demo.invalid' } },
   // Regulation (EU) 2023/1543: a French investigating judge issues orders; Ireland's enforcing authority is notified (Art. 8).
-  { id: 'fr-tj-paris', party: 'FR', kind: 'prosecutor-or-judge', name: 'France — Tribunal judiciaire de Paris, juge d’instruction (pôle cyber)', timeZone: 'Europe/Paris', languages: ['fr', 'en'], contact: { email: 'ji-cyber@demo.invalid' } },
+  { id: 'fr-tj-paris', party: 'FR', kind: 'prosecutor-or-judge', name: 'France — Tribunal judiciaire de Paris, juge d’instruction (pôle cyber)', timeZone: 'Europe/Paris', languages: ['fr', 'en'], contact: { email: 'ji-cyber@demo.invalid' }, issuingKind: 'investigating-judge' },
   { id: 'ie-enforcing', party: 'IE', kind: 'eu-enforcing-authority', name: 'Ireland — enforcing authority under Regulation (EU) 2023/1543', timeZone: 'Europe/Dublin', languages: ['en', 'ga'], contact: { email: 'eevidence@demo.invalid' } },
 ];
 

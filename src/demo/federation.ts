@@ -1,9 +1,11 @@
 /**
  * @module demo/federation
- * `comity demo` (what `npm start` runs): three federation nodes, each its own process, database
+ * `comity demo` (what `npm start` runs): four federation nodes, each its own process, database
  * (`./.comity/<node>/`) and keys, exchanging over real HTTP on loopback — France (central
- * authority, Paris prosecutor), the United States (Office of International Affairs) and an Irish
- * service provider. They trust each other through a shared trust folder (`./.comity/peers`,
+ * authority, Paris prosecutor, Paris investigating judge, OFAC), the United States (Office of
+ * International Affairs), an Irish service provider (the legal representative of Example Mail,
+ * published in its agreement so that the other nodes can address it) and Ireland's enforcing
+ * authority under Reg. 2023/1543 (notified of content and traffic data orders, Art. 8). They trust each other through a shared trust folder (`./.comity/peers`,
  * COMITY_PEER_DIR). Each node is `comity serve --demo` with its own port; their start-up lines
  * (URL, logins) are printed with the node's name in front.
  */
@@ -15,6 +17,7 @@ export const DEMO_NODES = [
   { name: 'france', nodeId: 'FR:justice.gouv.fr', hosted: 'fr-ca,fr-247,fr-parquet-paris,fr-tj-paris', offset: 0, logins: '@fr.demo' },
   { name: 'united-states', nodeId: 'US:oia.justice.gov', hosted: 'us-doj-oia,us-247', offset: 1, logins: '@us.demo' },
   { name: 'ireland-provider', nodeId: 'IE:example-mail.ie', hosted: 'ie-provider', offset: 2, logins: '@provider.demo' },
+  { name: 'ireland', nodeId: 'IE:justice.ie', hosted: 'ie-enforcing', offset: 3, logins: '@ie.demo' },
 ] as const;
 
 export async function runDemoFederation(io: Io, env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -63,9 +66,10 @@ export async function runDemoFederation(io: Io, env: NodeJS.ProcessEnv = process
     });
   }
   io.out(
-    `All three nodes run: France http://localhost:${firstPort}, United States http://localhost:${firstPort + 1}, Irish provider http://localhost:${firstPort + 2} (logins above, each node its own). ` +
-      'Each node seeds only the authorities it hosts and learns its peers\' from their agreements: once they trust each other, France sends a preservation request to the US node and the Paris prosecutor an order to the Irish provider\'s node. ' +
-      'Sign in on the US node as officer@us.demo to receive it; on France as officer@fr.demo, send the approved request and watch its delivery state on the case page.',
+    `All ${DEMO_NODES.length} nodes run: France http://localhost:${firstPort}, United States http://localhost:${firstPort + 1}, Irish provider http://localhost:${firstPort + 2}, Irish enforcing authority http://localhost:${firstPort + 3} (logins above, each node its own). ` +
+      'Each node seeds only the authorities it hosts and learns its peers\' authorities and providers from their agreements: once they trust each other, France sends a preservation request to the US node and the Paris prosecutor an order to the Irish provider\'s node. ' +
+      'Sign in on the US node as officer@us.demo to receive it; on France as officer@fr.demo, send the approved request and watch its delivery state on the case page. ' +
+      'A European Production Order: on France as greffe@fr.demo (Orders, New order, Example Mail), approved and sent by juge@fr.demo; on the Irish provider\'s node agent@provider.demo answers it, on the Irish node enforcing@ie.demo is notified of content data.',
   );
   await new Promise<void>((done) => {
     const stop = () => {

@@ -1,7 +1,9 @@
 /**
  * @module exchange/agreement
  * The peer agreement: one JSON file by which a node introduces itself to another — node id,
- * endpoint, hosted authorities with their kind, their keys (a JWKS with validity windows) and
+ * endpoint, hosted authorities with their kind, the service providers whose designated
+ * establishment or legal representative it hosts (a public directory entry, Directive (EU)
+ * 2023/1544: the issuing side's drafters can then address them), their keys (a JWKS with validity windows) and
  * which message types may flow in each direction — signed by the node's own key (a detached
  * JWS, EdDSA, over the RFC 8785 canonical form of `agreement`). It is what an AS4 P-Mode is,
  * minus the 40 hand-typed lines: the file is generated (`comity node export`) and, when bad,
@@ -38,10 +40,25 @@ const authorityEntrySchema = z.strictObject({
   issuingKind: z.enum(ISSUING_KINDS).optional(),
 });
 
+/**
+ * A service provider whose designated establishment or legal representative (Directive (EU)
+ * 2023/1544) is one of the agreement's authorities: public information, imported by peers into
+ * their provider directory so that their authorities can address orders to it.
+ */
+const providerEntrySchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and hyphens'),
+  name: z.string().min(2).max(300),
+  establishedIn: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code'),
+  representative: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and hyphens'),
+  representativeKind: z.enum(['designated-establishment', 'legal-representative']),
+});
+
 const agreementSchema = z.strictObject({
   type: z.literal(AGREEMENT_TYPE),
   node: z.strictObject({ id: nodeIdSchema, endpoint: endpointSchema }),
   authorities: z.array(authorityEntrySchema).min(1).max(200),
+  /** Optional: agreements exported before providers were published have none. */
+  providers: z.array(providerEntrySchema).max(200).optional(),
   flows: z.strictObject({ send: z.array(z.enum(MESSAGE_TYPES)).max(MESSAGE_TYPES.length), receive: z.array(z.enum(MESSAGE_TYPES)).max(MESSAGE_TYPES.length) }),
   jwks: z.strictObject({ keys: z.array(publishedJwkSchema).min(2).max(1000) }),
   issuedAt: z.iso.datetime({ offset: true }),
@@ -61,6 +78,7 @@ const agreementSchema = z.strictObject({
 });
 export type Agreement = z.infer<typeof agreementSchema>;
 export type AgreementAuthority = z.infer<typeof authorityEntrySchema>;
+export type AgreementProvider = z.infer<typeof providerEntrySchema>;
 
 const fileSchema = z.strictObject({
   agreement: z.unknown(),
@@ -90,7 +108,7 @@ function firstIssue(prefix: string, error: z.ZodError): ExchangeError {
 }
 
 /** Builds and signs this node's agreement with its node key. */
-export async function exportAgreement(keys: KeyStore, identity: NodeIdentity, authorities: readonly AgreementAuthority[], now: Date, logOrigin?: string): Promise<SignedAgreement> {
+export async function exportAgreement(keys: KeyStore, identity: NodeIdentity, authorities: readonly AgreementAuthority[], now: Date, logOrigin?: string, providers: readonly AgreementProvider[] = []): Promise<SignedAgreement> {
   const nodeKey = await keys.active(NODE_OWNER, 'log');
   if (nodeKey === null) throw new ExchangeError('node-not-initialised', 'this node has no signing key yet: run `comity node init`');
   let ledger: Agreement['ledger'];
@@ -102,6 +120,7 @@ export async function exportAgreement(keys: KeyStore, identity: NodeIdentity, au
     type: AGREEMENT_TYPE,
     node: { id: identity.nodeId, endpoint: identity.endpoint },
     authorities: [...authorities].sort((a, b) => a.id.localeCompare(b.id)),
+    ...(providers.length > 0 ? { providers: [...providers].sort((a, b) => a.id.localeCompare(b.id)) } : {}),
     flows: { send: [...identity.flows.send], receive: [...identity.flows.receive] },
     jwks: await nodeJwks(keys, identity.hosted),
     issuedAt: now.toISOString(),
@@ -136,6 +155,15 @@ function checkCoherence(agreement: Agreement, now: Date): void {
     if (!agreement.jwks.keys.some((key) => key.owner === authority.id && key.purpose === 'authority-signing')) {
       throw invalid(`authorities[${index}]`, `no signing key for authority ${JSON.stringify(authority.id)} in jwks`);
     }
+  });
+  const providerIds = new Set<string>();
+  (agreement.providers ?? []).forEach((provider, index) => {
+    if (providerIds.has(provider.id)) throw invalid(`providers[${index}].id`, `duplicate provider ${JSON.stringify(provider.id)}`);
+    providerIds.add(provider.id);
+    // A node publishes only the providers whose representative it hosts (and so signs for).
+    const representative = agreement.authorities.find((a) => a.id === provider.representative);
+    if (representative === undefined) throw invalid(`providers[${index}].representative`, `${JSON.stringify(provider.representative)} is not one of the agreement's authorities`);
+    if (representative.kind !== 'service-provider') throw invalid(`providers[${index}].representative`, `${JSON.stringify(provider.representative)} is a ${representative.kind}, not a service-provider account`);
   });
   if (!agreement.jwks.keys.some((key) => key.purpose === 'node-encryption' && keyUsableAt(key, at) === 'ok')) throw invalid('jwks.keys', 'no valid node-encryption key (X25519)');
   if (!agreement.jwks.keys.some((key) => key.purpose === 'log' && keyUsableAt(key, at) === 'ok')) throw invalid('jwks.keys', 'no valid node signing key (purpose "log")');

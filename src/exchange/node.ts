@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
 import { NODE_OWNER, type KeyInfo, type KeyStore } from '../keys/index.js';
-import { exportAgreement, type AgreementAuthority, type SignedAgreement } from './agreement.js';
+import { exportAgreement, type AgreementAuthority, type AgreementProvider, type SignedAgreement } from './agreement.js';
 import { ExchangeError } from './errors.js';
 import { ALL_FLOWS, requireNodeIdentity, saveNodeIdentity, type NodeIdentity } from './identity.js';
 import { ensureNodeKeys } from './jwks.js';
@@ -25,7 +25,10 @@ export async function exportNode(db: Kysely<Database>, keys: KeyStore, now: Date
   await ensureNodeKeys(keys, identity.hosted, now);
   const rows = await db.selectFrom('authorities').select(['id', 'kind', 'name', 'party', 'time_zone', 'issuing_kind']).where('id', 'in', [...identity.hosted]).execute();
   const authorities: AgreementAuthority[] = rows.map((row) => ({ id: row.id, kind: row.kind as AgreementAuthority['kind'], name: row.name, party: row.party, timeZone: row.time_zone, ...(row.issuing_kind === null ? {} : { issuingKind: row.issuing_kind as NonNullable<AgreementAuthority['issuingKind']> }) }));
-  return exportAgreement(keys, identity, authorities, now, logOrigin ?? undefined);
+  // The providers whose designated establishment or legal representative this node hosts.
+  const providerRows = await db.selectFrom('service_providers').select(['id', 'name', 'established_in', 'representative_authority_id', 'representative_kind']).where('representative_authority_id', 'in', [...identity.hosted]).execute();
+  const providers: AgreementProvider[] = providerRows.map((row) => ({ id: row.id, name: row.name, establishedIn: row.established_in, representative: row.representative_authority_id, representativeKind: row.representative_kind as AgreementProvider['representativeKind'] }));
+  return exportAgreement(keys, identity, authorities, now, logOrigin ?? undefined, providers);
 }
 
 /**

@@ -62,6 +62,17 @@ export async function addPeer(db: Kysely<Database>, text: string, selfNodeId: st
       .onConflict((oc) => oc.column('id').doNothing())
       .execute();
   }
+  // So do the providers it represents (a public directory entry, Directive (EU) 2023/1544): this
+  // node's authorities can address orders to them. The representative's State is its party.
+  for (const provider of agreement.providers ?? []) {
+    const representative = agreement.authorities.find((a) => a.id === provider.representative);
+    if (representative === undefined) continue;
+    await db
+      .insertInto('service_providers')
+      .values({ id: provider.id, name: provider.name, established_in: provider.establishedIn, representative_authority_id: provider.representative, representative_kind: provider.representativeKind, representative_state: representative.party, created_at: at })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+  }
   const row = await db.selectFrom('exchange_peers').selectAll().where('node_id', '=', agreement.node.id).executeTakeFirstOrThrow();
   return { peer: summary(row), replaced };
 }

@@ -1,12 +1,15 @@
 /**
  * End to end, federated: an EPOC between two node processes — the French court's node (fr-ca,
  * fr-tj-paris) and an Irish node hosting the US provider's legal representative and the Irish
- * enforcing authority (ie-provider, ie-enforcing), trusting each other through a peer folder. In
- * Chromium (the French administrator having registered the provider, whose representative's
- * account the French node knows from the Irish agreement) the clerk drafts the order and sees, on the form, which node the provider's
- * representative is on; once the judge has sent a subscriber-data EPOC (API) the order page shows
- * on each node which node each party is on (issuing authority, addressee, enforcing authority),
- * from the trust list.
+ * enforcing authority (ie-provider, ie-enforcing), trusting each other through a peer folder. No
+ * administrator registers anything: the French node knows Example Mail from the Irish node's
+ * agreement (which publishes the providers it represents), and the Irish node knows the Paris
+ * court is an investigating judge from the French agreement (its recorded Art. 4 kind). In
+ * Chromium the clerk drafts a content-data order and sees, on the form, which node the
+ * provider's representative is on; the judge approves and sends it in Chromium; the Irish
+ * node's gate verifies it (an investigating judge needs no validation, Art. 4(2)) and the order
+ * page shows on each node which node each party is on (issuing authority, addressee, enforcing
+ * authority — notified, Art. 8(1)), from the trust list.
  * Screenshots under artifacts/e2e/eorder-nodes-{fr,ie}/.
  */
 import assert from 'node:assert/strict';
@@ -32,8 +35,8 @@ describe('e-Evidence between nodes: which node each party is on', { skip }, () =
   const peers = mkdtempSync(join(tmpdir(), 'comity-e2e-eorder-peers-'));
   const fr = new E2E('eorder-nodes-fr');
   const ie = new E2E('eorder-nodes-ie');
-  let judge: ApiCall | null = null;
-  let admin: ApiCall | null = null;
+  // The clerk's API session (no second factor): the judge and the agent sign in in Chromium, with their TOTP codes.
+  let clerk: ApiCall | null = null;
   let orderPath = '';
   let broken: string | null = null;
   const step = (name: string, fn: () => Promise<void>) =>
@@ -51,8 +54,7 @@ describe('e-Evidence between nodes: which node each party is on', { skip }, () =
     const node = (id: string, hosted: string) => ({ COMITY_NODE_ID: id, COMITY_NODE_HOST: hosted, COMITY_NODE_ENDPOINT: 'http://127.0.0.1:{port}', COMITY_PEER_DIR: peers, COMITY_SECURE_COOKIES: 'false' });
     await Promise.all([fr.start({ env: node(FR_NODE, 'fr-ca,fr-tj-paris') }), ie.start({ env: node(IE_NODE, 'ie-provider,ie-enforcing') })]);
     const server = { url: fr.base, password: fr.demoPassword, totp: new Map(fr.logins.filter((u) => u.totpSecret).map((u) => [u.email, u.totpSecret!])), seedStep: Math.floor(Date.now() / 30_000) };
-    judge = await signIn(server, 'juge@fr.demo');
-    admin = await signIn(server, 'admin@fr.demo');
+    clerk = await signIn(server, 'greffe@fr.demo');
   });
 
   after(async () => {
@@ -61,16 +63,8 @@ describe('e-Evidence between nodes: which node each party is on', { skip }, () =
   });
 
   step('the clerk’s form says that the provider’s representative is on the Irish node', async () => {
-    // The peers import each other's agreements from the folder (a node seeds only the providers it
-    // hosts): once the French node knows the Irish representative's account, its administrator
-    // registers the provider.
-    await until(
-      async () => admin!('POST', '/api/providers', { id: 'example-mail', name: 'Example Mail Inc.', establishedIn: 'US', representative: 'ie-provider', representativeKind: 'legal-representative' }).then(() => true, (e: Error) => e.message),
-      (ok) => ok === true,
-      'the provider registered on the French node',
-      60_000,
-    );
-    await until(async () => (await judge!('GET', '/api/providers')) as unknown as { id: string; representativeNode: { id: string } | null }[], (list) => list.find((p) => p.id === 'example-mail')?.representativeNode?.id === IE_NODE, 'the Irish node in the French trust list', 60_000);
+    // The peers import each other's agreements from the folder: the provider comes with the Irish one.
+    await until(async () => (await clerk!('GET', '/api/providers')) as unknown as { id: string; representativeNode: { id: string } | null }[], (list) => list.find((p) => p.id === 'example-mail')?.representativeNode?.id === IE_NODE, 'Example Mail from the Irish agreement', 60_000);
     const page = await fr.pageAs('greffe@fr.demo', '/orders/new');
     await page.getByTestId('order-form').waitFor();
     await page.getByLabel('Service provider', { exact: true }).selectOption('example-mail');
@@ -78,13 +72,14 @@ describe('e-Evidence between nodes: which node each party is on', { skip }, () =
     assert.equal(onForm.node, IE_NODE);
     assert.equal(onForm.self, 'false');
     assert.match(onForm.text, new RegExp(`On node ${IE_NODE} \\(127\\.0\\.0\\.1:\\d+\\)`));
+    // The Paris court is recorded as an investigating judge: the only kind offered.
+    const kinds = await page.getByLabel('Kind of issuing authority').locator('option').evaluateAll((options) => options.map((o) => o.getAttribute('value') ?? '').filter((v) => v !== ''));
+    assert.deepEqual(kinds, ['investigating-judge']);
     await page.getByLabel('Kind of issuing authority').selectOption('investigating-judge');
     await page.getByLabel('Issuing authority', { exact: true }).fill('Juge d’instruction, Tribunal judiciaire de Paris (pôle cyber)');
     await page.getByLabel('File reference').fill('JI-CYBER-2026-0077');
-    // Subscriber data: the French node's agreement publishes fr-tj-paris as a judicial authority
-    // without its Art. 4 kind, so the provider's gate would hold a content-data order for a
-    // validation (a prosecutor's content-data order needs one); subscriber data needs none.
-    await page.getByRole('checkbox', { name: 'Subscriber data', exact: true }).check();
+    // Content data: the Irish node reads the judge's Art. 4 kind in the French agreement.
+    await page.getByRole('checkbox', { name: 'Content data', exact: true }).check();
     await page.getByLabel('Identifier type').selectOption('email');
     await page.getByLabel('Identifier', { exact: true }).fill('attacker@mail.demo.invalid');
     await page.getByLabel('From', { exact: true }).fill('2026-10-01');
@@ -101,12 +96,22 @@ describe('e-Evidence between nodes: which node each party is on', { skip }, () =
     await page.close();
   });
 
-  step('sent by the judge, the order page on the French node shows each party’s node', async () => {
+  step('approved and sent by the judge in the workspace, verified by the Irish node; the order page on the French node shows each party’s node', async () => {
     const id = orderPath.split('/').pop() ?? '';
-    await judge!('POST', `/api/orders/${id}/events/approve`, {});
-    await judge!('POST', `/api/orders/${id}/events/send`, {});
-    // Delivered at the Irish node's receipt (subscriber data: the enforcing authority is not notified, Art. 8(1)).
-    await until(async () => (await judge!('GET', `/api/orders/${id}`)) as { state: string }, (o) => o.state === 'delivered', 'the Irish receipt on the French node', 60_000);
+    const judgePage = await fr.pageAs('juge@fr.demo', orderPath);
+    await judgePage.locator('[data-testid=order-state][data-state=draft]').waitFor();
+    assert.match(await judgePage.getByTestId('order-art4').innerText(), /investigating-judge may issue/);
+    for (const [event, label, before] of [['approve', 'Approve', 'draft'], ['send', 'Send', 'issued']] as const) {
+      const form = judgePage.getByTestId(`order-action-${event}`);
+      await form.waitFor();
+      await form.getByRole('button', { name: label, exact: true }).click();
+      await judgePage.locator(`[data-testid=order-state]:not([data-state=${before}])`).waitFor();
+    }
+    await fr.shot(judgePage, 'judge-sent');
+    await judgePage.close();
+    // Delivered at the Irish node's receipt (the enforcing authority, on the same node, notified).
+    const sent = await until(async () => (await clerk!('GET', `/api/orders/${id}`)) as { state: string; enforcing: { status: string } | null }, (o) => o.state === 'delivered', 'the Irish receipt on the French node', 60_000);
+    assert.equal(sent.enforcing?.status, 'notified');
     const page = await fr.pageAs('greffe@fr.demo', orderPath);
     await page.locator('[data-testid=order-state][data-state=delivered]').waitFor();
     const issuing = await nodeLine(page, 'order-node-issuing');
@@ -136,6 +141,12 @@ describe('e-Evidence between nodes: which node each party is on', { skip }, () =
       await ie.shot(page, `order-parties-nodes-${who.split('@')[0]}`);
       await page.close();
     }
+    // The provider's node verified it (not quarantined): the issuer's Art. 4 kind is in the French
+    // agreement. (Signed in over the API after Chromium: a TOTP code is accepted once.)
+    const agent = await signIn({ url: ie.base, password: ie.demoPassword, totp: new Map(ie.logins.filter((u) => u.totpSecret).map((u) => [u.email, u.totpSecret!])), seedStep: Math.floor(Date.now() / 30_000) }, 'agent@provider.demo');
+    type Received = { orderRef: string | null; status: string; reasons: string[]; category: string | null };
+    const inbox = (await agent('GET', '/api/provider/orders')) as unknown as Received[];
+    assert.deepEqual(inbox.map((o) => [o.status, o.reasons, o.category]), [['verified', [], 'content-data']]);
     assert.deepEqual(fr.pageErrors, []);
     assert.deepEqual(ie.pageErrors, []);
   });

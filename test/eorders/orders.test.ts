@@ -175,12 +175,13 @@ for (const kind of KINDS) describe(`e-Evidence orders (Reg. 2023/1543) over the 
   });
 
   test('Art. 4 on approval: a public prosecutor’s content-data EPOC needs a judge’s validation', async () => {
-    const o = await draft(certificate({ issuer: { kind: 'public-prosecutor', name: 'Parquet de Paris, J3', fileReference: 'J3-2026-17' } }));
-    const judge = await as('juge@fr.demo');
-    const refused = assertProblem(await judge.post(`/api/orders/${o.id}/events/approve`, {}), 422, 'order-issuer-not-competent');
+    // The Parquet de Paris (recorded as a public prosecutor) drafts; the JLD of the same court approves.
+    const o = await draft(certificate({ issuer: { kind: 'public-prosecutor', name: 'Parquet de Paris, J3', fileReference: 'J3-2026-17' } }), {}, { who: 'prosecutor@fr.demo', authority: 'fr-parquet-paris' });
+    const jld = await as('jld@fr.demo');
+    const refused = assertProblem(await jld.post(`/api/orders/${o.id}/events/approve`, {}), 422, 'order-issuer-not-competent');
     assert.match(refused.detail ?? '', /investigating-judge/);
-    assertProblem(await judge.post(`/api/orders/${o.id}/events/approve`, { validation: { kind: 'public-prosecutor', name: 'Procureur', reference: 'X-1' } }), 422, 'order-issuer-not-competent');
-    const approved = await event('juge@fr.demo', o.id, 'approve', { validation: { kind: 'investigating-judge', name: 'Juge d’instruction Claire Dubois', reference: 'ORD-VAL-2026-7' } });
+    assertProblem(await jld.post(`/api/orders/${o.id}/events/approve`, { validation: { kind: 'public-prosecutor', name: 'Procureur', reference: 'X-1' } }), 422, 'order-issuer-not-competent');
+    const approved = await event('jld@fr.demo', o.id, 'approve', { validation: { kind: 'judge', name: 'Juge des libertés et de la détention Marc Dubois', reference: 'ORD-VAL-2026-7' } });
     assert.equal(approved.validationStatus, 'validated');
     // Another competent authority may never issue traffic/content data itself, emergency or not.
     const police = await draft(certificate({ issuer: { kind: 'other-competent-authority', name: 'OFAC', fileReference: 'OFAC-1' }, emergency: { emergency: true, reasons: 'Imminent threat to a person’s life.' } }), {}, OFAC);
@@ -191,7 +192,10 @@ for (const kind of KINDS) describe(`e-Evidence orders (Reg. 2023/1543) over the 
     const greffe = await as('greffe@fr.demo');
     // A court (prosecutor-or-judge) is not "another competent authority".
     const asPolice = assertProblem(await greffe.post('/api/orders', { issuingAuthority: 'fr-tj-paris', certificate: certificate({ issuer: { kind: 'other-competent-authority', name: 'OFAC', fileReference: 'OFAC-1' } }) }), 422, 'order-issuer-not-competent');
-    assert.match(asPolice.detail ?? '', /fr-tj-paris \(prosecutor-or-judge\) cannot act as a other-competent-authority/);
+    assert.match(asPolice.detail ?? '', /fr-tj-paris \(prosecutor-or-judge, recorded as investigating-judge\) cannot act as a other-competent-authority: only as investigating-judge/);
+    // Recorded as an investigating judge (demo data), the court cannot declare itself a public prosecutor either.
+    const asProsecutor = assertProblem(await greffe.post('/api/orders', { issuingAuthority: 'fr-tj-paris', certificate: certificate({ issuer: { kind: 'public-prosecutor', name: 'Parquet', fileReference: 'P-0' } }) }), 422, 'order-issuer-not-competent');
+    assert.deepEqual(asProsecutor.issues?.map((i) => i.field), ['certificate.issuer.kind']);
     // The OFAC (a 24/7 point of contact) cannot declare itself an investigating judge to skip the validation.
     const ofac = await as('ofac@fr.demo');
     const asJudge = assertProblem(await ofac.post('/api/orders', { issuingAuthority: 'fr-247', certificate: certificate({ issuer: { kind: 'investigating-judge', name: 'OFAC', fileReference: 'OFAC-2' } }) }), 422, 'order-issuer-not-competent');
@@ -199,34 +203,37 @@ for (const kind of KINDS) describe(`e-Evidence orders (Reg. 2023/1543) over the 
     // The same order declared with the kind the OFAC has is accepted, and needs its validation.
     const ok = await draft(certificate({ issuer: { kind: 'other-competent-authority', name: 'OFAC', fileReference: 'OFAC-3' } }), {}, OFAC);
     assert.equal(ok.state, 'draft');
-    // Approval checks again: the authority's Art. 4 kind recorded after drafting (an administrator
-    // records fr-tj-paris as an investigating judge) makes a draft declared "public prosecutor" void.
-    const prosecutor = await draft(certificate({ issuer: { kind: 'public-prosecutor', name: 'Parquet', fileReference: 'P-1' }, categories: ['subscriber-data'] }));
-    await t.cases.db.updateTable('authorities').set({ issuing_kind: 'investigating-judge' }).where('id', '=', 'fr-tj-paris').execute();
+    // Approval checks again: a draft declared "public prosecutor" while fr-tj-paris had no Art. 4
+    // kind recorded is void once its kind (investigating judge) is recorded before approval.
+    await t.cases.db.updateTable('authorities').set({ issuing_kind: null }).where('id', '=', 'fr-tj-paris').execute();
+    let prosecutor: Order;
     try {
-      const refused = assertProblem(await (await as('juge@fr.demo')).post(`/api/orders/${prosecutor.id}/events/approve`, {}), 422, 'order-issuer-not-competent');
-      assert.match(refused.detail ?? '', /recorded as investigating-judge/);
+      prosecutor = await draft(certificate({ issuer: { kind: 'public-prosecutor', name: 'Parquet', fileReference: 'P-1' }, categories: ['subscriber-data'] }));
     } finally {
-      await t.cases.db.updateTable('authorities').set({ issuing_kind: null }).where('id', '=', 'fr-tj-paris').execute();
+      await t.cases.db.updateTable('authorities').set({ issuing_kind: 'investigating-judge' }).where('id', '=', 'fr-tj-paris').execute();
     }
+    const refused = assertProblem(await (await as('juge@fr.demo')).post(`/api/orders/${prosecutor.id}/events/approve`, {}), 422, 'order-issuer-not-competent');
+    assert.match(refused.detail ?? '', /recorded as investigating-judge/);
   });
 
   test('the order form offers only the Art. 4 kinds the account’s authority may have; the server still refuses any other', async () => {
     type Options = { issuingAuthority: { id: string; kind: string } | null; issuerKinds: string[]; reason: string; citation: { article: string; verified: boolean } };
+    // The kind recorded for the authority (demo data: the Paris juge d'instruction) is the only one offered.
     const court = (await (await as('greffe@fr.demo')).get('/api/orders/form')).json<Options>();
     assert.equal(court.issuingAuthority?.id, 'fr-tj-paris');
-    assert.deepEqual(court.issuerKinds, ['judge', 'court', 'investigating-judge', 'public-prosecutor']);
+    assert.deepEqual(court.issuerKinds, ['investigating-judge']);
+    assert.match(court.reason, /fr-tj-paris \(prosecutor-or-judge, recorded as investigating-judge\) may act as investigating-judge/);
     assert.equal(court.citation.article, '4');
     assert.equal(court.citation.verified, false);
     const ofac = (await (await as('ofac@fr.demo')).get('/api/orders/form')).json<Options>();
     assert.deepEqual(ofac.issuerKinds, ['other-competent-authority']);
-    assert.match(ofac.reason, /fr-247 \(24\/7-point-of-contact\) may act as other-competent-authority/);
-    // A kind recorded for the authority is the only one offered.
-    await t.cases.db.updateTable('authorities').set({ issuing_kind: 'investigating-judge' }).where('id', '=', 'fr-tj-paris').execute();
+    assert.match(ofac.reason, /fr-247 \(24\/7-point-of-contact, recorded as other-competent-authority\) may act as other-competent-authority/);
+    // With no kind recorded, every kind its directory kind (prosecutor-or-judge) can have.
+    await t.cases.db.updateTable('authorities').set({ issuing_kind: null }).where('id', '=', 'fr-tj-paris').execute();
     try {
-      assert.deepEqual((await (await as('juge@fr.demo')).get('/api/orders/form')).json<Options>().issuerKinds, ['investigating-judge']);
+      assert.deepEqual((await (await as('juge@fr.demo')).get('/api/orders/form')).json<Options>().issuerKinds, ['judge', 'court', 'investigating-judge', 'public-prosecutor']);
     } finally {
-      await t.cases.db.updateTable('authorities').set({ issuing_kind: null }).where('id', '=', 'fr-tj-paris').execute();
+      await t.cases.db.updateTable('authorities').set({ issuing_kind: 'investigating-judge' }).where('id', '=', 'fr-tj-paris').execute();
     }
     // Not offered, and still refused when sent anyway.
     assertProblem(await (await as('ofac@fr.demo')).post('/api/orders', { issuingAuthority: 'fr-247', certificate: certificate({ issuer: { kind: 'judge', name: 'OFAC', fileReference: 'OFAC-X' } }) }), 422, 'order-issuer-not-competent');

@@ -1,9 +1,13 @@
 /**
- * `comity demo` (what `npm start` runs) end to end: three node processes, each with its own
+ * `comity demo` (what `npm start` runs) end to end: four node processes, each with its own
  * database and keys. Each node seeds only the authorities it hosts — the US node knows no French
  * authority until it imports the French agreement, and no German or Japanese one at all — so the
  * French demo request travels to the US node and the Paris prosecutor's order to the Irish
  * provider's node, over real HTTP. The start-up output gives each node's URL and its logins.
+ * Then, as a user of the demo would, the French investigating judge addresses a content-data EPOC
+ * to Example Mail — a provider the French node knows only from the Irish provider node's
+ * agreement — which the provider's node verifies (the judge's Art. 4 kind is in the French
+ * agreement) and the Irish enforcing authority's node is notified of (Art. 8).
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -26,8 +30,8 @@ after(async () => {
 
 type CaseList = { cases: { id: string; state: string; requestingAuthorityId?: string; addresseeId?: string; references?: { requesting?: string } }[] };
 
-it('npm start: three nodes seed only their own authorities; the French request reaches the US node and the order the Irish provider', { timeout: 240_000 }, async () => {
-  // Three consecutive free ports (the demo numbers its nodes from COMITY_PORT).
+it('npm start: four nodes seed only their own authorities; the French request reaches the US node, the orders the Irish provider', { timeout: 300_000 }, async () => {
+  // Four consecutive free ports (the demo numbers its nodes from COMITY_PORT).
   let first = await freePort();
   while (first > 65000) first = await freePort();
   const env: NodeJS.ProcessEnv = {};
@@ -42,7 +46,7 @@ it('npm start: three nodes seed only their own authorities; the French request r
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await until(async () => output, (o) => o.includes('All three nodes run'), 'the three nodes', 120_000);
+  await until(async () => output, (o) => o.includes('All 4 nodes run'), 'the four nodes', 180_000);
 
   // The start-up output: each node's URL and its own logins (with the TOTP secrets the officers need).
   const node = (name: string, port: number): DemoServer => {
@@ -56,9 +60,11 @@ it('npm start: three nodes seed only their own authorities; the French request r
   const fr = node('france', first);
   const us = node('united-states', first + 1);
   const ie = node('ireland-provider', first + 2);
+  const iee = node('ireland', first + 3);
   assert.match(output, /\[france\]\s+officer@fr\.demo\s/);
   assert.match(output, /\[united-states\]\s+officer@us\.demo\s/);
   assert.match(output, /\[ireland-provider\]\s+agent@provider\.demo\s/);
+  assert.match(output, /\[ireland\]\s+enforcing@ie\.demo\s/);
   assert.doesNotMatch(output, /\[united-states\]\s+\S+@fr\.demo/, 'the US node has no French users');
 
   const usOfficer = await signIn(us, 'officer@us.demo');
@@ -80,6 +86,43 @@ it('npm start: three nodes seed only their own authorities; the French request r
   // Each node's directory: its own authorities and its peers' (from their agreements), nothing else.
   const directory = async (call: typeof usOfficer) => ((await call('GET', '/api/authorities')) as unknown as { id: string }[] | { items: { id: string }[] });
   const ids = (d: Awaited<ReturnType<typeof directory>>) => (Array.isArray(d) ? d : d.items).map((a) => a.id).sort();
-  assert.deepEqual(ids(await directory(usOfficer)), ['fr-247', 'fr-ca', 'fr-parquet-paris', 'fr-tj-paris', 'ie-provider', 'us-247', 'us-doj-oia']);
+  assert.deepEqual(ids(await directory(usOfficer)), ['fr-247', 'fr-ca', 'fr-parquet-paris', 'fr-tj-paris', 'ie-enforcing', 'ie-provider', 'us-247', 'us-doj-oia']);
   assert.ok(output.includes(`Demo cases made and sent to the peers: ${DEMO_EXCHANGE_CASES.draft}`));
+
+  // The French investigating judge's content-data EPOC to Example Mail. The French node seeds no
+  // provider: Example Mail comes from the Irish provider node's agreement, with the node it is on.
+  const judge = await signIn(fr, 'juge@fr.demo');
+  type Provider = { id: string; offered: boolean; representativeNode: { id: string; self: boolean } | null };
+  const providers = (await judge('GET', '/api/providers')) as unknown as Provider[];
+  assert.deepEqual(providers.map((p) => [p.id, p.offered, p.representativeNode?.id, p.representativeNode?.self]), [['example-mail', true, 'IE:example-mail.ie', false]]);
+  // The judge's authority is recorded as an investigating judge: the form offers that kind only.
+  assert.deepEqual(((await judge('GET', '/api/orders/form')) as { issuerKinds: string[] }).issuerKinds, ['investigating-judge']);
+  const certificate = {
+    order: 'EPOC',
+    issuer: { kind: 'investigating-judge', name: 'Juge d’instruction, Tribunal judiciaire de Paris', fileReference: 'JI-CYBER-2026-0099' },
+    provider: 'example-mail',
+    emergency: { emergency: false },
+    categories: ['content-data'],
+    identifiers: [{ type: 'email', value: 'attacker@mail.demo.invalid' }],
+    timeRange: { from: '2026-10-01', to: '2026-11-10' },
+    offence: { description: 'Ransomware attack on a Paris hospital; the account received the exfiltrated files.', nationalProvision: 'Code pénal, art. 323-1 et 323-3', maxPenaltyYears: 5, annexIV: true },
+    necessity: 'The content of the account is needed to identify the perpetrators; a similar order could be issued in a similar domestic case.',
+    residenceTest: { offenceInIssuingState: true, personResidesInIssuingState: false },
+  };
+  // The clerk drafts, the judge approves and sends (separation of duties).
+  const clerk = await signIn(fr, 'greffe@fr.demo');
+  const order = (await clerk('POST', '/api/orders', { issuingAuthority: 'fr-tj-paris', certificate })) as { id: string; reference: string };
+  await judge('POST', `/api/orders/${order.id}/events/approve`, {});
+  await judge('POST', `/api/orders/${order.id}/events/send`, {});
+  await until(() => judge('GET', `/api/orders/${order.id}`) as Promise<{ state: string }>, (o) => o.state === 'delivered', 'the provider node’s receipt on the French node', 90_000);
+  // Verified, not quarantined, by the provider's node: the judge may issue it without validation (Art. 4(2)).
+  type Received = { orderRef: string | null; status: string; reasons: string[]; category: string | null; issuingAuthority: string | null };
+  const inbox = await until(() => agent('GET', '/api/provider/orders') as unknown as Promise<Received[]>, (l) => l.some((o) => o.category === 'content-data'), 'the content-data order on the provider node', 30_000);
+  const received = inbox.find((o) => o.category === 'content-data')!;
+  assert.deepEqual([received.status, received.reasons, received.issuingAuthority], ['verified', [], 'fr-tj-paris']);
+  // The Irish enforcing authority, on its own node, is notified of it (Art. 8(1)).
+  const enforcing = await signIn(iee, 'enforcing@ie.demo');
+  const notified = await until(() => enforcing('GET', `/api/orders/${order.id}`).catch(() => null) as Promise<{ yourParties: string[]; actions: string[] } | null>, (o) => o !== null, 'the notification on the Irish node', 90_000);
+  assert.deepEqual(notified!.yourParties, ['enforcing']);
+  assert.deepEqual([...notified!.actions].sort(), ['confirm-no-ground', 'raise-ground']);
 });

@@ -2,7 +2,7 @@
  * @module test/exchange/nodes
  * Several nodes in one test process, each with its own database (a fresh target from
  * `forEachDatabase`, or SQLite in a temporary directory), master key, key store, identity and
- * the demo authorities it hosts; `trustEachOther` imports every node's signed agreement into the
+ * the demo authorities (with their recorded Art. 4 kinds) it hosts; `trustEachOther` imports every node's signed agreement into the
  * others, as operators do with `comity peers add`.
  */
 import { randomBytes } from 'node:crypto';
@@ -40,7 +40,7 @@ export async function createTestNode(name: NodeName, handle: DatabaseHandle, end
   for (const a of DEMO_AUTHORITIES) {
     await handle.db
       .insertInto('authorities')
-      .values({ id: a.id, party: a.party, kind: a.kind, name: a.name, time_zone: a.timeZone, languages: JSON.stringify(a.languages), contact: JSON.stringify(a.contact ?? {}), created_at: at })
+      .values({ id: a.id, party: a.party, kind: a.kind, name: a.name, time_zone: a.timeZone, languages: JSON.stringify(a.languages), contact: JSON.stringify(a.contact ?? {}), issuing_kind: a.issuingKind ?? null, created_at: at })
       .execute();
   }
   const keys = createDbKeyStore(handle.db, createSecretBox(randomBytes(32)));

@@ -48,12 +48,19 @@ interface Side {
   door: { open: boolean };
 }
 
-/** The nodes trust each other (each imports the others' agreements); the French node (first) registers the demo provider. */
+/**
+ * The nodes trust each other (each imports the others' agreements). The node hosting the
+ * provider's legal representative registers the demo provider first: the others learn it from
+ * that node's agreement, as a drafter's node does in a deployment.
+ */
 async function connect(fr: Side, ...others: Side[]): Promise<void> {
   const sides = [fr, ...others];
+  for (const s of sides) {
+    if (!(await requireNodeIdentity(s.node.db)).hosted.includes('ie-provider')) continue;
+    await createProvider(s.cases, { id: 'admin', authorityId: null }, { id: 'example-mail', name: 'Example Mail Inc.', establishedIn: 'US', representative: 'ie-provider', representativeKind: 'legal-representative' });
+  }
   await trustEachOther(sides.map((s) => s.node));
   for (const s of sides) s.runtime.invalidateTrust();
-  await createProvider(fr.cases, { id: 'admin', authorityId: null }, { id: 'example-mail', name: 'Example Mail Inc.', establishedIn: 'US', representative: 'ie-provider', representativeKind: 'legal-representative' });
 }
 
 /** A node whose handler routes order messages to the order state machine (behind the provider's gate when it hosts a provider). */
@@ -127,8 +134,6 @@ forEachDatabase('Reg. 2023/1543 orders between nodes', (target) => {
       await frNode.handle.close();
       await ieeNode.handle.close();
     });
-    // The French court publishes its Art. 4 kind (investigating judge) in its agreement.
-    await frNode.db.updateTable('authorities').set({ issuing_kind: 'investigating-judge' }).where('id', '=', 'fr-tj-paris').execute();
     const fr = await side(frNode, ['fr-ca', 'fr-tj-paris'], false, t);
     const ie = await side(ieNode, ['ie-provider'], true, t);
     const iee = await side(ieeNode, ['ie-enforcing'], false, t);
@@ -225,7 +230,6 @@ forEachDatabase('Reg. 2023/1543 orders between nodes', (target) => {
     const frNode = await createTestNode('fr', await openDatabase({ kind: 'sqlite', file: join(dir, 'fr.db') }));
     const ieNode = await createTestNode('ie', await target.create(t));
     t.after(() => frNode.handle.close());
-    await frNode.db.updateTable('authorities').set({ issuing_kind: 'investigating-judge' }).where('id', '=', 'fr-tj-paris').execute();
     const fr = await side(frNode, ['fr-ca', 'fr-tj-paris'], false, t);
     // Ireland's node hosts the provider's representative and the enforcing authority.
     const ie = await side(ieNode, ['ie-provider', 'ie-enforcing'], true, t);
@@ -313,7 +317,6 @@ forEachDatabase('Reg. 2023/1543 orders between nodes', (target) => {
       await frNode.handle.close();
       await ieNode.handle.close();
     });
-    await frNode.db.updateTable('authorities').set({ issuing_kind: 'investigating-judge' }).where('id', '=', 'fr-tj-paris').execute();
     const fr = await side(frNode, ['fr-ca', 'fr-tj-paris'], false, t);
     const ie = await side(ieNode, ['ie-provider'], true, t);
     const iee = await side(ieeNode, ['ie-enforcing'], false, t);
@@ -387,7 +390,6 @@ forEachDatabase('Reg. 2023/1543 orders between nodes', (target) => {
       await ieNode.handle.close();
       await ieeNode.handle.close();
     });
-    await frNode.db.updateTable('authorities').set({ issuing_kind: 'investigating-judge' }).where('id', '=', 'fr-tj-paris').execute();
     // One clock for the three nodes: time passes for everyone (messages carry their time, and a
     // node refuses one from more than 5 minutes in its future).
     const clock = testClock();
