@@ -159,6 +159,8 @@ describe('journey: EPOC for content data, FR → US provider’s representative 
     assert.deepEqual(clocks.sort(), ['enforcing-review=running', 'production=running']);
     await page.getByTestId('order-transmit-not-before').waitFor();
     for (const party of ['issuing', 'addressee', 'enforcing']) assert.equal(await page.getByTestId(`order-node-${party}`).innerText(), 'On this server (not a federation node)', party);
+    // One delivery, to both parties (loopback): the history says so.
+    assert.deepEqual(await page.locator('[data-testid=order-history] li[data-event=deliver]').allInnerTexts().then((l) => l.map((x) => x.replace(/^.* — /, ''))), ["Delivered into the addressee's system; the enforcing authority notified (Art. 8) (system)"]);
     await e2e.axe(page, 'order page (issuing)');
     await e2e.shot(page, 'judge-sent');
   });

@@ -315,6 +315,15 @@ export class E2E {
 
   /** The TOTP code to use now for `email`, waiting for the next step when the window is used up. */
   async nextTotpCode(email: string, secret: string): Promise<string> {
+    return totpCode(secret, new Date((await this.nextTotpStep(email)) * TOTP_STEP_SECONDS * 1000));
+  }
+
+  /**
+   * The TOTP step `email` may use now (a code is accepted once: a step the browser used is not
+   * offered again), waiting for the next step when the window is used up. For signing in over the
+   * API as someone who signed in in Chromium too.
+   */
+  async nextTotpStep(email: string): Promise<number> {
     const last = this.lastStep.get(email) ?? this.seedStep;
     let current = totpStep(new Date());
     if (last + 1 > current + 1) {
@@ -325,7 +334,7 @@ export class E2E {
     }
     const step = Math.max(current, last + 1);
     this.lastStep.set(email, step);
-    return totpCode(secret, new Date(step * TOTP_STEP_SECONDS * 1000));
+    return step;
   }
 
   /** Signs in on the sign-in form of `page` (e-mail, password, then the TOTP code when asked). */

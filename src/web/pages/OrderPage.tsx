@@ -157,7 +157,7 @@ export default function OrderPage() {
             <ol>
               {o.events.map((e) => (
                 <li key={e.seq} data-event={e.event}>
-                  <time dateTime={e.at}>{formatDateTime(e.at, locale)}</time> — {tk(`orders.event.${e.event}`)} ({tk(`orders.party.${e.party}`)}){e.reason ? `: ${e.reason}` : ''}
+                  <time dateTime={e.at}>{formatDateTime(e.at, locale)}</time> — {tk(eventKey(e))} ({tk(`orders.party.${e.party}`)}){e.reason ? `: ${e.reason}` : ''}
                 </li>
               ))}
             </ol>
@@ -166,6 +166,19 @@ export default function OrderPage() {
       )}
     </>
   );
+}
+
+/**
+ * The history label of an event. Between nodes an order is delivered once per receiving node: the
+ * addressee's and the enforcing authority's receipts may come back separately, so a delivery says
+ * to whom (its payload's `to`).
+ */
+function eventKey(e: OrderView['events'][number]): string {
+  if (e.event !== 'deliver') return `orders.event.${e.event}`;
+  const to = (e.payload as { to?: unknown } | null)?.to;
+  if (!Array.isArray(to)) return 'orders.event.deliver';
+  if (to.includes('addressee') && to.includes('enforcing')) return 'orders.event.deliver-both';
+  return to.includes('enforcing') ? 'orders.event.deliver-enforcing' : 'orders.event.deliver';
 }
 
 /** Citations separated by semicolons. */
