@@ -6,7 +6,7 @@
  * states it writes never run ahead of the facts: `delivered` or `rejected` only on a signed
  * receipt that verifies; `outcome-unknown` when a request may have arrived without an answer.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
 import { sha256Hex } from './envelope.js';
 import { acquireLease, releaseLease } from './lease.js';
@@ -17,6 +17,8 @@ import type { TrustList } from './trust.js';
 
 export const RELAY_LEASE = 'relay';
 const PENDING = ['queued', 'outcome-unknown'] as const;
+/** The same states as literals: the predicate of the partial index `exchange_outbox_pending_idx` (migration 0079), which a query can use only when it states it so. */
+const IS_PENDING = sql<boolean>`state in ('queued', 'outcome-unknown')`;
 
 export interface RelayOptions {
   readonly db: Kysely<Database>;
@@ -52,6 +54,21 @@ export function backoffMs(attempts: number, baseMs: number, capMs: number, rando
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
+/**
+ * The first message still to deliver to `peer` (lowest `seq` among the pending). Served by the
+ * partial index of the pending rows (migration 0079): it reads only those, however many messages
+ * were delivered before.
+ */
+export function pendingHeadQuery(db: Kysely<Database>, peer: string) {
+  return db
+    .selectFrom('exchange_outbox')
+    .select(['message_id', 'peer_node_id', 'seq', 'envelope', 'digest', 'state', 'attempts', 'next_attempt_at', 'emergency'])
+    .where('peer_node_id', '=', peer)
+    .where(IS_PENDING)
+    .orderBy('seq')
+    .limit(1);
+}
+
 type Head = { message_id: string; peer_node_id: string; seq: number; envelope: string; digest: string; state: string; attempts: number; next_attempt_at: string; emergency: number };
 
 export function startRelay(options: RelayOptions, autostart = true): Relay {
@@ -78,14 +95,7 @@ export function startRelay(options: RelayOptions, autostart = true): Relay {
   }
 
   async function head(peer: string): Promise<Head | undefined> {
-    const row = await db
-      .selectFrom('exchange_outbox')
-      .select(['message_id', 'peer_node_id', 'seq', 'envelope', 'digest', 'state', 'attempts', 'next_attempt_at', 'emergency'])
-      .where('peer_node_id', '=', peer)
-      .where('state', 'in', [...PENDING])
-      .orderBy('seq')
-      .limit(1)
-      .executeTakeFirst();
+    const row = await pendingHeadQuery(db, peer).executeTakeFirst();
     return row === undefined ? undefined : { ...row, seq: Number(row.seq), attempts: Number(row.attempts), emergency: Number(row.emergency) };
   }
 
@@ -151,7 +161,7 @@ export function startRelay(options: RelayOptions, autostart = true): Relay {
 
   async function runOnce(): Promise<number> {
     if (!(await holdLease())) return 0;
-    const peers = await db.selectFrom('exchange_outbox').select('peer_node_id').distinct().where('state', 'in', [...PENDING]).execute();
+    const peers = await db.selectFrom('exchange_outbox').select('peer_node_id').distinct().where(IS_PENDING).execute();
     if (peers.length === 0) return 0;
     const trust = await options.trust();
     const counts = await Promise.all(peers.map((p) => drainPeer(p.peer_node_id, trust)));
