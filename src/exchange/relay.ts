@@ -2,7 +2,9 @@
  * @module exchange/relay
  * Delivers the outbox: per peer in `seq` order (head of line: a message is sent only once every
  * earlier one to that peer has a final answer), peers in parallel, retries with capped exponential
- * backoff and jitter (AWS "equal jitter"), only in the process that holds the `relay` lease. The
+ * backoff and jitter (AWS "equal jitter"), only in the process that holds the `relay` lease. It
+ * runs when woken after a commit that queued a message, when the earliest retry it scheduled is
+ * due, and otherwise every `pollMs` (for messages queued by another process). The
  * states it writes never run ahead of the facts: `delivered` or `rejected` only on a signed
  * receipt that verifies; `outcome-unknown` when a request may have arrived without an answer.
  */
@@ -85,6 +87,8 @@ export function startRelay(options: RelayOptions, autostart = true): Relay {
   let leaseRenewedAt = 0;
   let wakeUp: (() => void) | null = null;
   let woken = false;
+  /** When the earliest retry seen in this pass is due (ms): the loop sleeps until then, not a whole poll interval. */
+  let nextDue = Number.POSITIVE_INFINITY;
 
   async function holdLease(): Promise<boolean> {
     const at = now();
@@ -102,6 +106,7 @@ export function startRelay(options: RelayOptions, autostart = true): Relay {
   async function retryLater(row: Head, state: string, error: string): Promise<void> {
     const delay = backoffMs(row.attempts, base, row.emergency === 1 ? emergencyCap : cap, random);
     const at = now();
+    nextDue = Math.min(nextDue, at.getTime() + delay);
     await db
       .updateTable('exchange_outbox')
       .set({ state, attempts: row.attempts + 1, last_error: error.slice(0, 300), next_attempt_at: new Date(at.getTime() + delay).toISOString(), updated_at: at.toISOString() })
@@ -152,7 +157,12 @@ export function startRelay(options: RelayOptions, autostart = true): Relay {
     while (!stopped) {
       if (!(await holdLease())) return attempts;
       const row = await head(peer);
-      if (row === undefined || Date.parse(row.next_attempt_at) > now().getTime()) return attempts;
+      if (row === undefined) return attempts;
+      const due = Date.parse(row.next_attempt_at);
+      if (due > now().getTime()) {
+        nextDue = Math.min(nextDue, due);
+        return attempts;
+      }
       attempts++;
       if (!(await attempt(row, trust))) return attempts;
     }
@@ -160,6 +170,7 @@ export function startRelay(options: RelayOptions, autostart = true): Relay {
   }
 
   async function runOnce(): Promise<number> {
+    nextDue = Number.POSITIVE_INFINITY;
     if (!(await holdLease())) return 0;
     const peers = await db.selectFrom('exchange_outbox').select('peer_node_id').distinct().where(IS_PENDING).execute();
     if (peers.length === 0) return 0;
@@ -178,8 +189,10 @@ export function startRelay(options: RelayOptions, autostart = true): Relay {
       }
       if (stopped) break;
       if (!woken) {
+        // Until the next poll, or sooner when a retry falls due before it (a backoff of 20 ms is not stretched to the poll interval).
+        const wait = Math.max(1, Math.min(pollMs, nextDue - now().getTime()));
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, pollMs);
+          const timer = setTimeout(resolve, wait);
           wakeUp = () => {
             clearTimeout(timer);
             resolve();
