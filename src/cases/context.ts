@@ -34,6 +34,11 @@ export interface CaseContext {
 export interface OrderFederation {
   /** Whether the authority is hosted on a peer node (false: here, or unknown to the trust list). */
   isRemote(authorityId: string): Promise<boolean>;
+  /**
+   * The node the authority is on, from the trust list: a peer that hosts it, or this node (it
+   * hosts it, or no trusted node does — the order then stays here, as `isRemote` says).
+   */
+  nodeOf(authorityId: string): Promise<{ id: string; self: boolean; endpoint: string }>;
   /** null when no other party of the order is on a peer node. `input` is the checked event input. */
   prepare(row: Selectable<EordersTable>, actor: Actor, event: string, input: Record<string, unknown>): Promise<PreparedOutbound | null>;
 }
@@ -52,6 +57,8 @@ export interface PreparedOutbound {
   enqueue(trx: Kysely<Database>): Promise<void>;
   /** After commit (e.g. wakes the relay). */
   committed(): void;
+  /** The messages queued, by id and recipient authority (orders: to match their receipts later). */
+  readonly messages?: readonly { id: string; to: string }[];
 }
 
 /** Who acts. `authorityId` null: a system or platform administrator acting for no authority. */

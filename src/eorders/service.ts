@@ -18,7 +18,7 @@ import type { Database, EorderClocksTable, EorderEventsTable, EordersTable } fro
 import type { Actor, CaseContext, PreparedOutbound } from '../cases/context.js';
 import { auditRow, insertAuditRow } from '../cases/audit.js';
 import { findAuthority, type Authority } from '../cases/authorities.js';
-import { kindsOfAuthority, mayIssue, type Citation, type IssuingAnswer, type Measure } from '../law/index.js';
+import { AUTHORITY_KINDS, kindsOfAuthority, mayIssue, type AuthorityKind, type Citation, type IssuingAnswer, type Measure } from '../law/index.js';
 import {
   annexIIISchema,
   annexVISchema,
@@ -121,13 +121,17 @@ export function regulationOffered(ctx: CaseContext, from: string, provider: Serv
 }
 
 /** Providers, each with whether an order from `from` is offered to its representative (API and wizard). */
-export async function listProviders(ctx: CaseContext, from: string | null, date: string): Promise<(ServiceProvider & { offered: boolean | null; reasons: string[] })[]> {
-  return (await providerRows(ctx.db)).map((r) => {
+export async function listProviders(ctx: CaseContext, from: string | null, date: string): Promise<(ServiceProvider & { offered: boolean | null; reasons: string[]; representativeNode: PartyNode })[]> {
+  const fed = ctx.orderFederation;
+  const out: (ServiceProvider & { offered: boolean | null; reasons: string[]; representativeNode: PartyNode })[] = [];
+  for (const r of await providerRows(ctx.db)) {
     const p = presentProvider(r);
-    if (from === null) return { ...p, offered: null, reasons: [] };
-    const answer = regulationOffered(ctx, from, p, 'EPOC', ['subscriber-data'], date, false);
-    return { ...p, ...answer };
-  });
+    // Where the orders to its representative go (trust list); null on a server that is not a node.
+    const representativeNode = fed === undefined ? null : await fed.nodeOf(p.representative.authorityId);
+    if (from === null) out.push({ ...p, offered: null, reasons: [], representativeNode });
+    else out.push({ ...p, ...regulationOffered(ctx, from, p, 'EPOC', ['subscriber-data'], date, false), representativeNode });
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -187,6 +191,31 @@ async function assertIssuerKind(ctx: CaseContext, db: Kysely<Database>, authorit
   if (!answer.competent) {
     throw new OrderError('order-issuer-not-competent', `Art. 4: ${answer.reason}`, [{ field: 'certificate.issuer.kind', message: answer.kinds.length > 0 ? `one of ${answer.kinds.join(', ')}` : answer.reason }]);
   }
+}
+
+/** What the order form may offer the signed-in account: the Art. 4 kinds its authority may declare. */
+export interface OrderFormOptions {
+  /** The account's authority (null: an account acting for no authority, offered every kind). */
+  issuingAuthority: { id: string; name: string; kind: string; issuingKind: string | null } | null;
+  /** The kinds the authority may declare as issuer (`directoryKinds`, or the kind recorded for it): what drafting and approval accept. */
+  issuerKinds: AuthorityKind[];
+  reason: string;
+  citation: Citation;
+}
+
+/**
+ * The order form's options for `actor`: only the Art. 4 kinds its authority may have, from the
+ * same data (`kindsOfAuthority`, `directoryKinds`) that drafting and approval check against —
+ * the server still refuses any other kind (`order-issuer-not-competent`).
+ */
+export async function orderFormOptions(ctx: CaseContext, actor: Actor): Promise<OrderFormOptions> {
+  const d = ctx.kb.issuing.directoryKinds;
+  if (actor.authorityId === null) return { issuingAuthority: null, issuerKinds: [...AUTHORITY_KINDS], reason: 'an account acting for no authority: every kind (Art. 4 is checked against the issuing authority chosen)', citation: d.citation };
+  const row = await ctx.db.selectFrom('authorities').select(['id', 'name', 'kind', 'issuing_kind']).where('id', '=', actor.authorityId).executeTakeFirst();
+  if (!row) throw new OrderError('not-found', `no authority ${actor.authorityId}`);
+  const answer = kindsOfAuthority(ctx.kb.issuing, { id: row.id, kind: row.kind, issuingKind: row.issuing_kind }, '');
+  const reason = answer.kinds.length === 0 ? answer.reason : `${row.id} (${row.kind}${row.issuing_kind === null ? '' : `, recorded as ${row.issuing_kind}`}) may act as ${answer.kinds.join(', ')}`;
+  return { issuingAuthority: { id: row.id, name: row.name, kind: row.kind, issuingKind: row.issuing_kind }, issuerKinds: answer.kinds.length === 0 ? [] : [...answer.kinds], reason, citation: answer.citation };
 }
 
 export async function createOrder(ctx: CaseContext, actor: Actor, input: unknown): Promise<PresentedOrder> {
@@ -343,7 +372,7 @@ export async function orderEvent(ctx: CaseContext, actor: Actor, id: string, eve
     checkParty(row);
     if (input.expectedVersion !== undefined && input.expectedVersion !== row.version) throw new OrderError('conflict', `the order changed (version ${row.version}, you saw ${input.expectedVersion}): reload it`);
     if (outbound !== null && seen !== undefined && seen.version !== row.version) throw new OrderError('conflict', 'the order changed meanwhile: reload it');
-    await applyEvent(ctx, trx, row, actor, event, input, form);
+    await applyEvent(ctx, trx, row, actor, event, input, form, undefined, false, outbound?.messages);
     if (outbound !== null) await outbound.enqueue(trx);
   });
   outbound?.committed();
@@ -356,8 +385,9 @@ const SYSTEM_ACTOR: Actor = { id: 'system', authorityId: null };
  * `peer`: the event comes from the node of the party that recorded it, whose own state machine
  * already applied the time rules (Art. 8(4), 12(1), 16(1)) on its record: this node records it
  * at the time its receipt gives, without deciding them again on clocks counted from its own receipts.
+ * `sent`: the messages that carry the event to the parties on peer nodes (their receipts are matched later).
  */
-async function applyEvent(ctx: CaseContext, trx: Transaction<Database>, row: Selectable<EordersTable>, actor: Actor, event: OrderEvent, input: OrderEventInput, form: unknown, atGiven?: string, peer = false): Promise<Selectable<EordersTable>> {
+async function applyEvent(ctx: CaseContext, trx: Transaction<Database>, row: Selectable<EordersTable>, actor: Actor, event: OrderEvent, input: OrderEventInput, form: unknown, atGiven?: string, peer = false, sent: readonly { id: string; to: string }[] = []): Promise<Selectable<EordersTable>> {
   const kind = row.kind as OrderKind;
   const rules = orderRules();
   let to: OrderState;
@@ -483,11 +513,15 @@ async function applyEvent(ctx: CaseContext, trx: Transaction<Database>, row: Sel
         const production = await clockOf(trx, row.id, 'production');
         if (production && Date.parse(at) <= Date.parse(production.due_at)) throw new OrderError('invalid-transition', `the addressee's period runs until ${production.due_at}: enforcement is for an order not complied with within the deadline (Art. 16(1))`);
       }
-      if (row.enforcing_delivered_at === null) changes.enforcing_delivered_at = at;
+      // The enforcing authority takes part from the moment the enforcement reaches it: at once on
+      // this node (or, on a receiving node, at this node's receipt); on a peer node, at the
+      // `receivedAt` of that node's signed receipt (recordEnforcementReceipt), never at this click.
+      const remoteEnforcing = !peer && ctx.orderFederation !== undefined && (await ctx.orderFederation.isRemote(row.enforcing_authority_id));
+      if (row.enforcing_delivered_at === null && !remoteEnforcing) changes.enforcing_delivered_at = at;
       // Art. 16(1): the Annex III form as completed by the addressee (on an enforcing node that
       // never held the order, as the issuing node transferred it).
       const transferredWith = (await lastForm(trx, row.id, 'transferred')) as { annexIII?: unknown } | null;
-      payload = { annexIII: (await lastForm(trx, row.id, 'report-impossibility')) ?? transferredWith?.annexIII ?? null, transferred: true };
+      payload = { annexIII: (await lastForm(trx, row.id, 'report-impossibility')) ?? transferredWith?.annexIII ?? null, transferred: true, ...(sent.length > 0 ? { messages: sent } : {}) };
       break;
     }
     case 'withdraw':
@@ -850,6 +884,31 @@ export async function recordOrderReceipt(ctx: CaseContext, receipt: { orderId: s
   });
 }
 
+/**
+ * Art. 16 between nodes: the issuing node learns that the enforcement reached the enforcing
+ * authority from the receipt its node signed. Only the receipt of a message that carried this
+ * order's `start-enforcement` counts (its id is in that event's payload). The enforcing
+ * authority's involvement is recorded at the receipt's `receivedAt` — as its delivery when it was
+ * never notified (Art. 8) — and shown in the history (*enforcement-delivered*); a refusal is
+ * recorded as *delivery-refused*. A second receipt for the same message changes nothing.
+ */
+export async function recordEnforcementReceipt(ctx: CaseContext, receipt: { orderId: string; toAuthorities: readonly string[]; messageId: string; outcome: 'delivered' | 'rejected'; receivedAt: string; reason: string | null }): Promise<void> {
+  await ctx.transaction(async (trx) => {
+    const row = await readOrder(trx, receipt.orderId);
+    if (!row || row.enforcing_authority_id === null || !receipt.toAuthorities.includes(row.enforcing_authority_id)) return;
+    const events = await trx.selectFrom('eorder_events').select(['event', 'payload']).where('order_id', '=', row.id).where('event', 'in', ['start-enforcement', 'enforcement-delivered', 'delivery-refused']).execute();
+    const carried = events.some((e) => e.event === 'start-enforcement' && e.payload !== null && ((JSON.parse(e.payload) as { messages?: { id: string }[] }).messages ?? []).some((m) => m.id === receipt.messageId));
+    if (!carried) return;
+    const recorded = events.some((e) => e.event !== 'start-enforcement' && e.payload !== null && (JSON.parse(e.payload) as { messageId?: string }).messageId === receipt.messageId);
+    if (recorded) return;
+    const rejected = receipt.outcome === 'rejected';
+    const after: Selectable<EordersTable> = { ...row, ...(!rejected && row.enforcing_delivered_at === null ? { enforcing_delivered_at: receipt.receivedAt } : {}), version: row.version + 1, updated_at: receipt.receivedAt };
+    const payload = { via: 'exchange', to: [row.enforcing_authority_id], messageId: receipt.messageId, receipt: 'receivedAt of the signed receipt of the enforcing authority’s node', deliveredAt: receipt.receivedAt };
+    if (rejected) await writeChange(ctx, trx, row, after, 'delivery-refused', 'system', SYSTEM_ACTOR, receipt.receivedAt, receipt.reason ?? 'refused by the receiving node', payload);
+    else await writeChange(ctx, trx, row, after, 'enforcement-delivered', 'system', SYSTEM_ACTOR, receipt.receivedAt, null, payload);
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reading
 
@@ -868,6 +927,12 @@ export interface PresentedClock {
   verified: boolean;
 }
 
+/**
+ * The node a party of an order is on, from the trust list (`self`: this node); null when this
+ * server is not a federation node (every party is on this server).
+ */
+export type PartyNode = { id: string; self: boolean; endpoint: string } | null;
+
 export interface PresentedOrder {
   id: string;
   reference: string;
@@ -875,10 +940,10 @@ export interface PresentedOrder {
   state: OrderState;
   emergency: boolean;
   version: number;
-  issuingAuthority: { id: string; name: string; party: string };
-  addressee: { id: string; name: string; party: string };
+  issuingAuthority: { id: string; name: string; party: string; node: PartyNode };
+  addressee: { id: string; name: string; party: string; node: PartyNode };
   provider: ServiceProvider | null;
-  enforcing: { id: string; name: string; party: string; status: string; notifiedAt: string | null } | null;
+  enforcing: { id: string; name: string; party: string; node: PartyNode; status: string; notifiedAt: string | null } | null;
   notification: NotificationAnswer;
   issuing: ReturnType<typeof issuingCheck>;
   validationStatus: string;
@@ -916,9 +981,13 @@ export async function getOrder(ctx: CaseContext, actor: Actor, id: string): Prom
       if (a) authorities.set(aid, a);
     }
   }
+  // Which node each party is on (the trust list); null on a server that is not a federation node.
+  const fed = ctx.orderFederation;
+  const nodes = new Map<string, PartyNode>();
+  for (const aid of [row.issuing_authority_id, row.addressee_id, row.enforcing_authority_id]) if (aid !== null && !nodes.has(aid)) nodes.set(aid, fed === undefined ? null : await fed.nodeOf(aid));
   const brief = (aid: string) => {
     const a = authorities.get(aid);
-    return { id: aid, name: a?.name ?? aid, party: a?.party ?? '' };
+    return { id: aid, name: a?.name ?? aid, party: a?.party ?? '', node: nodes.get(aid) ?? null };
   };
   const review = clocks.find((c) => c.clock === 'enforcing-review');
   const transmitNotBefore = row.kind === 'EPOC' && row.enforcing_status === 'notified' && row.emergency === 0 && review ? review.due_at : null;

@@ -22,7 +22,7 @@ import { z } from 'zod';
 import type { CaseContext, OrderFederation } from '../cases/context.js';
 import type { Database } from '../db/index.js';
 import { OrderError } from '../eorders/errors.js';
-import { applyPeerOrderEvent, importPeerOrder, peerOrderOf, peerTransferOf, receivePeerEnforcement, recordOrderReceipt, type PeerMessageFacts } from '../eorders/service.js';
+import { applyPeerOrderEvent, importPeerOrder, peerOrderOf, peerTransferOf, receivePeerEnforcement, recordEnforcementReceipt, recordOrderReceipt, type PeerMessageFacts } from '../eorders/service.js';
 import { isOrderEvent, partyOf, type OrderEvent } from '../eorders/workflow.js';
 import type { OrderCertificate } from '../eorders/certificates.js';
 import { logOrder, type OrderCore, type OrderFacts } from '../provider/order.js';
@@ -69,6 +69,11 @@ export function createOrderFederation(cases: CaseContext, runtime: ExchangeRunti
       const node = (await runtime.trust()).nodeOfAuthority(authorityId);
       return node !== undefined && !node.self;
     },
+    async nodeOf(authorityId) {
+      const trust = await runtime.trust();
+      const node = trust.nodeOfAuthority(authorityId) ?? trust.self;
+      return { id: node.nodeId, self: node.self, endpoint: node.endpoint };
+    },
     async prepare(row, _actor, eventName, input) {
       if (!isOrderEvent(eventName)) return null;
       const event = eventName;
@@ -81,7 +86,7 @@ export function createOrderFederation(cases: CaseContext, runtime: ExchangeRunti
       const recipients = new Set<string>();
       if (party !== 'issuing') recipients.add(row.issuing_authority_id);
       if (party !== 'addressee') recipients.add(row.addressee_id);
-      const enforcingTakesPart = row.enforcing_status !== 'not-notified' || row.enforcing_delivered_at !== null || event === 'start-enforcement';
+      const enforcingTakesPart = row.enforcing_status !== 'not-notified' || row.enforcing_delivered_at !== null || row.state === 'enforcement' || event === 'start-enforcement';
       if (party !== 'enforcing' && row.enforcing_authority_id !== null && enforcingTakesPart) recipients.add(row.enforcing_authority_id);
       // One message per peer node: a node that hosts two parties (the provider's representative
       // and the enforcing authority) records the step once, for both (addressee first, for the gate).
@@ -93,7 +98,7 @@ export function createOrderFederation(cases: CaseContext, runtime: ExchangeRunti
       const remote = [...byNode.values()];
       if (remote.length === 0) return null;
       const emergency = row.emergency === 1;
-      const sentAt = new Date().toISOString();
+      const sentAt = cases.now().toISOString();
       const order = event === 'send' ? await peerOrderOf(cases, cases.db, row, sentAt) : undefined;
       // Art. 16(1): the issuing authority transfers the order (with the Annex III form) to the
       // enforcing authority; its node may never have received it (no Art. 8 notification).
@@ -108,10 +113,10 @@ export function createOrderFederation(cases: CaseContext, runtime: ExchangeRunti
       // The order itself is always marked: without its second signature the provider's gate quarantines it.
       const marked = emergency && (event === 'send' || reviewers.length > 0);
       let facts: OrderFacts | null = null;
-      const prepared: { message: { id: string }; enqueue(trx: Kysely<Database>): Promise<void> }[] = [];
+      const prepared: { message: { id: string; to: { authority: string } }; enqueue(trx: Kysely<Database>): Promise<void> }[] = [];
       for (const to of remote) {
         const toProvider = event === 'send' && to === row.addressee_id;
-        if (toProvider && facts === null) facts = await orderFactsOf(row, from, reviewers, options.orderLog);
+        if (toProvider && facts === null) facts = await orderFactsOf(row, from, reviewers, options.orderLog, sentAt);
         const carried = order !== undefined ? { order } : transfer !== undefined && to === row.enforcing_authority_id ? transfer : {};
         const body = { eorder: { v: 1, event, input, ...carried }, ...(toProvider && facts !== null ? { order: facts } : {}) };
         // Art. 8: the enforcing authority is not sent the description of the data produced.
@@ -132,17 +137,18 @@ export function createOrderFederation(cases: CaseContext, runtime: ExchangeRunti
           }
         },
         committed: () => runtime.relay.wake(),
+        messages: prepared.map((p) => ({ id: p.message.id, to: p.message.to.authority })),
       };
     },
   };
 }
 
 /** The order's facts for the provider's gate, logged in the issuing node's log (its tlog-proof). */
-async function orderFactsOf(row: { reference: string; kind: string; certificate: string; addressee_id: string; emergency: number }, from: string, reviewers: readonly string[], orderLog: OrderLog | undefined): Promise<OrderFacts> {
+async function orderFactsOf(row: { reference: string; kind: string; certificate: string; addressee_id: string; emergency: number }, from: string, reviewers: readonly string[], orderLog: OrderLog | undefined, issuedAt: string): Promise<OrderFacts> {
   const cert = JSON.parse(row.certificate) as OrderCertificate;
   const category = CATEGORY_RANK.find((c) => (cert.categories as readonly string[]).includes(c)) ?? 'subscriber-data';
   const kind = row.kind === 'EPOC-PR' ? 'EPOC-PR' : 'EPOC';
-  const core: OrderCore = { ref: row.reference, kind, category, issuedAt: new Date().toISOString(), issuingAuthority: from, validatedBy: reviewers[0] ?? null, provider: row.addressee_id, instrument: ORDER_INSTRUMENT, emergency: row.emergency === 1 };
+  const core: OrderCore = { ref: row.reference, kind, category, issuedAt, issuingAuthority: from, validatedBy: reviewers[0] ?? null, provider: row.addressee_id, instrument: ORDER_INSTRUMENT, emergency: row.emergency === 1 };
   const logProof = orderLog === undefined ? null : await logOrder(orderLog.db, orderLog, core);
   return { ref: core.ref, kind, category, issuedAt: core.issuedAt, issuingAuthority: from, validatedBy: core.validatedBy, logProof };
 }
@@ -196,13 +202,15 @@ function receiptTime(receipt: string): string | null {
 
 /**
  * The relay's `onSettled` listener for orders: when the receipt of an order (`send`, a `request`
- * message) comes back, the issuing node records the delivery at the receipt's `receivedAt`.
+ * message) comes back, the issuing node records the delivery at the receipt's `receivedAt`; when
+ * that of an Art. 16 enforcement (`start-enforcement`, matched by its message id) comes back from
+ * the enforcing authority's node, it records the enforcing authority's involvement at that time.
  */
 export function createOrderReceiptListener(cases: CaseContext, trust: () => Promise<TrustList>, onError: (error: unknown) => void = () => undefined): (messageId: string, state: 'delivered' | 'rejected') => void {
   return (messageId, state) => {
     void (async () => {
       const row = await cases.db.selectFrom('exchange_outbox').select(['conversation_id', 'to_authority', 'type', 'receipt', 'last_error']).where('message_id', '=', messageId).executeTakeFirst();
-      if (row === undefined || row.type !== 'request' || row.receipt === null) return;
+      if (row === undefined || (row.type !== 'request' && row.type !== ORDER_EVENT_MESSAGE_TYPES['start-enforcement']) || row.receipt === null) return;
       const order = await cases.db.selectFrom('eorders').select(['id', 'addressee_id', 'enforcing_authority_id']).where('id', '=', row.conversation_id).executeTakeFirst();
       if (order === undefined) return;
       const receivedAt = receiptTime(row.receipt);
@@ -211,7 +219,9 @@ export function createOrderReceiptListener(cases: CaseContext, trust: () => Prom
       const list = await trust();
       const node = list.nodeOfAuthority(row.to_authority)?.nodeId;
       const parties = [order.addressee_id, order.enforcing_authority_id].filter((id): id is string => id !== null && (id === row.to_authority || (node !== undefined && list.nodeOfAuthority(id)?.nodeId === node)));
-      await recordOrderReceipt(cases, { orderId: order.id, toAuthorities: parties.length > 0 ? parties : [row.to_authority], messageId, outcome: state, receivedAt, reason: row.last_error });
+      const receipt = { orderId: order.id, toAuthorities: parties.length > 0 ? parties : [row.to_authority], messageId, outcome: state, receivedAt, reason: row.last_error };
+      if (row.type === 'request') await recordOrderReceipt(cases, receipt);
+      else await recordEnforcementReceipt(cases, receipt);
     })().catch(onError);
   };
 }

@@ -153,6 +153,7 @@ export const POLICIES: Readonly<Record<string, Policy>> = {
   'GET /api/orders': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'POST /api/orders': { kind: 'authenticated', roles: DRAFTERS, scope: 'cases:write' },
   'GET /api/orders/rules': { kind: 'authenticated', scope: 'cases:read' },
+  'GET /api/orders/form': { kind: 'authenticated', roles: DRAFTERS, scope: 'cases:read' },
   'GET /api/orders/:id': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'GET /api/orders/:id/document': { kind: 'authenticated', roles: CASE_WORKERS, scope: 'cases:read' },
   'POST /api/orders/:id/events/:event': { kind: 'order-event' },

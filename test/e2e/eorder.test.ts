@@ -46,6 +46,9 @@ async function draftOrder(e2e: E2E, o: { issuerKind: string; emergency?: string;
   if (o.kind) await page.getByLabel('Order', { exact: true }).selectOption(o.kind);
   if (o.precededBy) await page.getByLabel('Follows the European Preservation Order').selectOption({ label: o.precededBy });
   await page.getByLabel('Service provider', { exact: true }).selectOption('example-mail');
+  // Only the Art. 4 kinds the account's authority may have are offered (GET /api/orders/form).
+  const offered = await page.getByLabel('Kind of issuing authority').locator('option').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('value')));
+  assert.deepEqual(offered, o.who === 'ofac@fr.demo' ? ['other-competent-authority'] : ['judge', 'court', 'investigating-judge', 'public-prosecutor']);
   await page.getByLabel('Kind of issuing authority').selectOption(o.issuerKind);
   await page.getByLabel('Issuing authority', { exact: true }).fill('Office anti-cybercriminalité (OFAC), sur instruction du juge');
   await page.getByLabel('File reference').fill(`E2E-${Date.now()}`);
@@ -113,6 +116,12 @@ describe('journey: EPOC for content data, FR → US provider’s representative 
     assert.match(details, /established in US/);
     assert.match(details, /legal representative/);
     assert.match(details, /\(IE\)/);
+    // This demo server is not a federation node: the representative is on this server.
+    assert.equal(await page.getByTestId('order-provider-node').getAttribute('data-self'), 'server');
+    // A court (prosecutor-or-judge) is offered the judicial kinds only, not "other competent authority".
+    const kinds = await page.getByLabel('Kind of issuing authority').locator('option').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('value')));
+    assert.deepEqual(kinds, ['judge', 'court', 'investigating-judge', 'public-prosecutor']);
+    assert.match(await page.getByTestId('order-issuer-kinds').innerText(), /may act as: Judge/);
     await page.getByLabel('Kind of issuing authority').selectOption('investigating-judge');
     await page.getByLabel('Issuing authority', { exact: true }).fill('Juge d’instruction, Tribunal judiciaire de Paris (pôle cyber)');
     await page.getByLabel('File reference').fill('JI-CYBER-2026-0042');
@@ -148,6 +157,7 @@ describe('journey: EPOC for content data, FR → US provider’s representative 
     const clocks = await page.getByTestId('order-clock').evaluateAll((nodes) => nodes.map((n) => `${n.getAttribute('data-clock')}=${n.getAttribute('data-status')}`));
     assert.deepEqual(clocks.sort(), ['enforcing-review=running', 'production=running']);
     await page.getByTestId('order-transmit-not-before').waitFor();
+    for (const party of ['issuing', 'addressee', 'enforcing']) assert.equal(await page.getByTestId(`order-node-${party}`).innerText(), 'On this server (not a federation node)', party);
     await e2e.axe(page, 'order page (issuing)');
     await e2e.shot(page, 'judge-sent');
   });

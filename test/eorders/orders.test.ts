@@ -211,6 +211,29 @@ for (const kind of KINDS) describe(`e-Evidence orders (Reg. 2023/1543) over the 
     }
   });
 
+  test('the order form offers only the Art. 4 kinds the account’s authority may have; the server still refuses any other', async () => {
+    type Options = { issuingAuthority: { id: string; kind: string } | null; issuerKinds: string[]; reason: string; citation: { article: string; verified: boolean } };
+    const court = (await (await as('greffe@fr.demo')).get('/api/orders/form')).json<Options>();
+    assert.equal(court.issuingAuthority?.id, 'fr-tj-paris');
+    assert.deepEqual(court.issuerKinds, ['judge', 'court', 'investigating-judge', 'public-prosecutor']);
+    assert.equal(court.citation.article, '4');
+    assert.equal(court.citation.verified, false);
+    const ofac = (await (await as('ofac@fr.demo')).get('/api/orders/form')).json<Options>();
+    assert.deepEqual(ofac.issuerKinds, ['other-competent-authority']);
+    assert.match(ofac.reason, /fr-247 \(24\/7-point-of-contact\) may act as other-competent-authority/);
+    // A kind recorded for the authority is the only one offered.
+    await t.cases.db.updateTable('authorities').set({ issuing_kind: 'investigating-judge' }).where('id', '=', 'fr-tj-paris').execute();
+    try {
+      assert.deepEqual((await (await as('juge@fr.demo')).get('/api/orders/form')).json<Options>().issuerKinds, ['investigating-judge']);
+    } finally {
+      await t.cases.db.updateTable('authorities').set({ issuing_kind: null }).where('id', '=', 'fr-tj-paris').execute();
+    }
+    // Not offered, and still refused when sent anyway.
+    assertProblem(await (await as('ofac@fr.demo')).post('/api/orders', { issuingAuthority: 'fr-247', certificate: certificate({ issuer: { kind: 'judge', name: 'OFAC', fileReference: 'OFAC-X' } }) }), 422, 'order-issuer-not-competent');
+    // Only drafters have a form; the provider's agent drafts no order.
+    assertProblem(await (await as('agent@provider.demo')).get('/api/orders/form'), 403, 'forbidden');
+  });
+
   test('journey 2: an emergency identification-data EPOC answered within 8 hours; ex-post validation clock (Art. 4(5))', async () => {
     const cert = certificate({
       issuer: { kind: 'other-competent-authority', name: 'Office anti-cybercriminalité (OFAC)', fileReference: 'OFAC-URG-9' },

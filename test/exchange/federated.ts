@@ -19,11 +19,34 @@ import { createTestNode, NODE_PLANS, type NodeName, type TestNode } from './node
 const kb = loadKnowledgeBase();
 
 /**
+ * A clock the test moves: the real time plus an offset that only grows. Given to a node's case
+ * context (order and case events, sweeps) and exchange runtime (message times, receipts' receivedAt,
+ * the relay's schedule), so that "ten days later" is reached by `advance`, on every node that
+ * shares it, without touching stored rows. Messages keep their age limits (a node on another clock
+ * would refuse them as stale or from the future), which is why nodes that talk share one clock.
+ */
+export interface TestClock {
+  now(): Date;
+  advance(ms: number): void;
+}
+
+export function testClock(): TestClock {
+  let offset = 0;
+  return {
+    now: () => new Date(Date.now() + offset),
+    advance(ms) {
+      if (!(ms >= 0)) throw new RangeError('a test clock only moves forward');
+      offset += ms;
+    },
+  };
+}
+
+/**
  * A node:http server in front of a runtime's inbox, answering as the API route does (a deferred
  * message — sender not trusted yet — is a 503 trust-pending). `runtime` may be a getter, for a
  * runtime created after the server (its endpoint is needed first).
  */
-export async function serve(runtime: ExchangeRuntime | (() => ExchangeRuntime)): Promise<Server> {
+export async function serve(runtime: Pick<ExchangeRuntime, 'receive'> | (() => Pick<ExchangeRuntime, 'receive'>)): Promise<Server> {
   const current = typeof runtime === 'function' ? runtime : () => runtime;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -44,9 +67,9 @@ export async function serve(runtime: ExchangeRuntime | (() => ExchangeRuntime)):
   return server;
 }
 
-export async function federated(node: TestNode, t: { after(fn: () => Promise<void>): void }): Promise<{ cases: CaseContext; runtime: ExchangeRuntime; url: string }> {
-  const cases = createCaseContext(node.db, kb);
-  const runtime = createExchangeRuntime({ db: node.db, keys: node.keys, identity: await requireNodeIdentity(node.db), handler: createCaseMessageHandler(cases), relay: { baseDelayMs: 10, maxDelayMs: 100, pollMs: 250 } });
+export async function federated(node: TestNode, t: { after(fn: () => Promise<void>): void }, clock?: TestClock): Promise<{ cases: CaseContext; runtime: ExchangeRuntime; url: string }> {
+  const cases = createCaseContext(node.db, kb, clock ? { now: clock.now } : {});
+  const runtime = createExchangeRuntime({ db: node.db, keys: node.keys, identity: await requireNodeIdentity(node.db), handler: createCaseMessageHandler(cases), relay: { baseDelayMs: 10, maxDelayMs: 100, pollMs: 250 }, ...(clock ? { now: clock.now } : {}) });
   cases.federation = createCaseFederation(runtime);
   const server = await serve(runtime);
   t.after(async () => {
@@ -61,14 +84,14 @@ type Cleanup = { after(fn: () => Promise<void> | void): void };
 /**
  * A test node on `handle`, served over HTTP with its case context wired to the federation, and
  * re-initialised with its real endpoint (known only once the server listens), hosting the plan's
- * authorities or `hosted`. Peers still have
+ * authorities or `hosted`, on `clock` when given. Peers still have
  * to import its agreement (`trustEachOther`, then `runtime.invalidateTrust()`).
  */
-export async function federatedNode(name: NodeName, handle: DatabaseHandle, t: Cleanup, hosted: readonly string[] = NODE_PLANS[name].hosted): Promise<{ node: TestNode; cases: CaseContext; runtime: ExchangeRuntime; url: string }> {
+export async function federatedNode(name: NodeName, handle: DatabaseHandle, t: Cleanup, hosted: readonly string[] = NODE_PLANS[name].hosted, clock?: TestClock): Promise<{ node: TestNode; cases: CaseContext; runtime: ExchangeRuntime; url: string }> {
   const node = await createTestNode(name, handle, undefined, hosted);
   t.after(() => handle.close());
-  const side = await federated(node, t as { after(fn: () => Promise<void>): void });
-  await initNode(node.db, node.keys, { nodeId: node.nodeId, endpoint: side.url, hosted: [...hosted] }, new Date());
+  const side = await federated(node, t as { after(fn: () => Promise<void>): void }, clock);
+  await initNode(node.db, node.keys, { nodeId: node.nodeId, endpoint: side.url, hosted: [...hosted] }, clock?.now() ?? new Date());
   return { node, ...side };
 }
 

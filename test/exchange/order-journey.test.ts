@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { it } from 'node:test';
 import { createCaseContext, type Actor, type CaseContext } from '../../src/cases/index.js';
 import { openDatabase, uuidv7 } from '../../src/db/index.js';
-import { createOrder, createProvider, getOrder, orderEvent } from '../../src/eorders/index.js';
+import { createOrder, createProvider, getOrder, orderEvent, sweepOrders } from '../../src/eorders/index.js';
 import { peerOrderOf, peerTransferOf } from '../../src/eorders/service.js';
 import { OrderError } from '../../src/eorders/errors.js';
 import { createCaseMessageHandler } from '../../src/exchange/case-bridge.js';
@@ -28,7 +28,7 @@ import { createLedger, memoryInProcess, resolveLogOrigin } from '../../src/ledge
 import { createProviderGate, createProviderRefusalHook } from '../../src/provider/gate.js';
 import { forEachDatabase } from '../db/dialects.js';
 import { createTestNode, trustEachOther, type TestNode } from './nodes.js';
-import { serve } from './federated.js';
+import { serve, testClock, type TestClock } from './federated.js';
 import { epocCertificate } from '../eorders/certificate.js';
 
 const kb = loadKnowledgeBase();
@@ -44,6 +44,8 @@ interface Side {
   cases: CaseContext;
   runtime: ExchangeRuntime;
   errors: unknown[];
+  /** While closed, the node answers every message 503 trust-pending without reading it (the sender keeps it queued). */
+  door: { open: boolean };
 }
 
 /** The nodes trust each other (each imports the others' agreements); the French node (first) registers the demo provider. */
@@ -55,15 +57,17 @@ async function connect(fr: Side, ...others: Side[]): Promise<void> {
 }
 
 /** A node whose handler routes order messages to the order state machine (behind the provider's gate when it hosts a provider). */
-async function side(node: TestNode, hosted: string[], gate: boolean, t: { after(fn: () => Promise<void>): void }): Promise<Side> {
-  const cases = createCaseContext(node.db, kb);
+async function side(node: TestNode, hosted: string[], gate: boolean, t: { after(fn: () => Promise<void>): void }, clock?: TestClock): Promise<Side> {
+  const now = clock?.now ?? (() => new Date());
+  const cases = createCaseContext(node.db, kb, { now });
+  const door = { open: true };
   const errors: unknown[] = [];
   const holder: { runtime?: ExchangeRuntime } = {};
   const deps = { kb, trust: () => (holder.runtime as ExchangeRuntime).trust() };
   const inner = routeOrderMessages(createOrderMessageHandler(cases), createCaseMessageHandler(cases));
   // The endpoint is known once the server listens; the identity (hosted authorities) before the runtime starts.
-  const server = await serve(() => holder.runtime as ExchangeRuntime);
-  await initNode(node.db, node.keys, { nodeId: node.nodeId, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hosted }, new Date());
+  const server = await serve({ receive: (envelope) => (door.open ? (holder.runtime as ExchangeRuntime).receive(envelope) : Promise.resolve({ outcome: 'deferred' as const, receipt: '' })) });
+  await initNode(node.db, node.keys, { nodeId: node.nodeId, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hosted }, now());
   const runtime = createExchangeRuntime({
     db: node.db,
     keys: node.keys,
@@ -71,15 +75,16 @@ async function side(node: TestNode, hosted: string[], gate: boolean, t: { after(
     handler: gate ? createProviderGate(inner, deps) : inner,
     ...(gate ? { onRefusal: createProviderRefusalHook(deps) } : {}),
     relay: { ...relay, onSettled: createOrderReceiptListener(cases, () => (holder.runtime as ExchangeRuntime).trust(), (e) => errors.push(e)) },
+    now,
   });
   holder.runtime = runtime;
-  const ledger = createLedger(node.db, node.keys, { origin: resolveLogOrigin(process.env), memory: memoryInProcess(), now: () => new Date(), newId: () => uuidv7(Date.now()) });
+  const ledger = createLedger(node.db, node.keys, { origin: resolveLogOrigin(process.env), memory: memoryInProcess(), now, newId: () => uuidv7(now().getTime()) });
   cases.orderFederation = createOrderFederation(cases, runtime, { orderLog: { db: node.db, proofOf: (id) => ledger.proofOf(id) } });
   t.after(async () => {
     await runtime.stop();
     await new Promise<void>((r) => server.close(() => r()));
   });
-  return { node, cases, runtime, errors };
+  return { node, cases, runtime, errors, door };
 }
 
 /** Waits until every message of the order has its final receipt on `from`, and `check` holds. */
@@ -164,6 +169,11 @@ forEachDatabase('Reg. 2023/1543 orders between nodes', (target) => {
     assert.equal(review?.startedAt, enforcingReceipt);
     assert.equal(delivered.clocks.find((c) => c.clock === 'production')?.startedAt, providerReceipt);
     assert.equal(delivered.transmitNotBefore, review?.dueAt);
+    // Which node each party is on, from the trust list.
+    assert.deepEqual([delivered.issuingAuthority.node?.id, delivered.issuingAuthority.node?.self], [fr.node.nodeId, true]);
+    assert.deepEqual([delivered.addressee.node?.id, delivered.addressee.node?.self], [ie.node.nodeId, false]);
+    assert.deepEqual([delivered.enforcing?.node?.id, delivered.enforcing?.node?.self], [iee.node.nodeId, false]);
+    assert.deepEqual([atProvider.issuingAuthority.node?.id, atProvider.enforcing?.node?.id, atProvider.addressee.node?.self], [fr.node.nodeId, iee.node.nodeId, true]);
 
     // 2. Acknowledgement, then production held back by the enforcing authority's period (Art. 8(4), 10(2)).
     await orderEvent(ie.cases, agent, drafted.id, 'acknowledge');
@@ -364,6 +374,122 @@ forEachDatabase('Reg. 2023/1543 orders between nodes', (target) => {
     assert.equal(outbox.state, 'rejected');
     assert.match(outbox.last_error ?? '', /order-issuer-not-competent/);
     await assert.rejects(getOrder(iee.cases, enforcer, other), 'no order on the enforcing node');
+    assert.deepEqual([...fr.errors, ...ie.errors, ...iee.errors], []);
+  });
+
+  it('Art. 16 after the provider lets the 10 days pass (a test clock moved past the deadline on every node): refused before, started after; the enforcing authority takes part from its node’s receipt', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'comity-orders-'));
+    // The issuing node on every engine: the deadline, the sweep and the receipts are decided there.
+    const frNode = await createTestNode('fr', await target.create(t));
+    const ieNode = await createTestNode('ie', await openDatabase({ kind: 'sqlite', file: join(dir, 'ie.db') }));
+    const ieeNode = await createTestNode('iee', await openDatabase({ kind: 'sqlite', file: join(dir, 'iee.db') }));
+    t.after(async () => {
+      await ieNode.handle.close();
+      await ieeNode.handle.close();
+    });
+    await frNode.db.updateTable('authorities').set({ issuing_kind: 'investigating-judge' }).where('id', '=', 'fr-tj-paris').execute();
+    // One clock for the three nodes: time passes for everyone (messages carry their time, and a
+    // node refuses one from more than 5 minutes in its future).
+    const clock = testClock();
+    const fr = await side(frNode, ['fr-ca', 'fr-tj-paris'], false, t, clock);
+    const ie = await side(ieNode, ['ie-provider'], true, t, clock);
+    const iee = await side(ieeNode, ['ie-enforcing'], false, t, clock);
+    await connect(fr, ie, iee);
+    const issue = async (categories: string[], identifier: string, to: number) => {
+      const o = await createOrder(fr.cases, judge, { issuingAuthority: 'fr-tj-paris', certificate: certificate({ categories, identifiers: [{ type: 'email', value: identifier }] }) });
+      await orderEvent(fr.cases, judge, o.id, 'approve');
+      await orderEvent(fr.cases, judge, o.id, 'send');
+      assert.equal((await settled(fr, o.id)).length, to);
+      return until('delivered on FR', () => getOrder(fr.cases, judge, o.id), (x) => x.state === 'delivered' && (x.enforcing?.status !== 'notified' || x.enforcing.notifiedAt !== null));
+    };
+    // A: content data, the Irish enforcing authority notified (Art. 8(1)); B: subscriber data, not notified.
+    const a = await issue(['content-data'], 'silent@mail.demo.invalid', 2);
+    const b = await issue(['subscriber-data'], 'quiet@mail.demo.invalid', 1);
+    // The provider acknowledges B and then does nothing; it does not even acknowledge A. The
+    // enforcing authority lets its own period on A pass too.
+    await orderEvent(ie.cases, agent, b.id, 'acknowledge');
+    await settled(ie, b.id);
+    await until('acknowledged on FR', () => getOrder(fr.cases, judge, b.id), (o) => o.state === 'acknowledged');
+
+    // Within the 10 days, Art. 16(1) does not apply yet: not offered, and refused if asked.
+    for (const o of [a, b]) {
+      assert.equal((await getOrder(fr.cases, judge, o.id)).actions.includes('start-enforcement'), false);
+      await assert.rejects(orderEvent(fr.cases, judge, o.id, 'start-enforcement', { reason: 'Too early.' }), (e: unknown) => e instanceof OrderError && e.code === 'invalid-transition' && /Art\. 16\(1\)/.test(e.message));
+    }
+
+    // Past the later deadline by a minute (A's production waits for the enforcing authority's
+    // period, Art. 10(2), so it ends later than B's).
+    const due = (o: typeof a) => Date.parse(o.clocks.find((c) => c.clock === 'production')?.dueAt ?? '');
+    assert.ok(due(a) > due(b));
+    clock.advance(due(a) - clock.now().getTime() + 60_000);
+    for (const s of [fr, ie, iee]) await sweepOrders(s.cases);
+    const lapsedA = await getOrder(fr.cases, judge, a.id);
+    assert.equal(lapsedA.clocks.find((c) => c.clock === 'production')?.status, 'overdue');
+    assert.equal(lapsedA.clocks.find((c) => c.clock === 'enforcing-review')?.status, 'overdue', 'the enforcing authority raised no ground within its period either');
+    assert.equal((await getOrder(ie.cases, agent, b.id)).clocks.find((c) => c.clock === 'production')?.status, 'overdue', 'the provider’s node sees its own deadline passed');
+    assert.ok(lapsedA.actions.includes('start-enforcement'));
+
+    // The enforcing node is unreachable for an hour: the enforcement waits in the outbox, and the
+    // issuing node records no involvement of the enforcing authority on the click.
+    iee.door.open = false;
+    const reason = 'The provider neither produced the data nor gave a reason within the 10 days.';
+    const clicked: Record<string, string> = {};
+    for (const o of [a, b]) {
+      const started = await orderEvent(fr.cases, judge, o.id, 'start-enforcement', { reason });
+      assert.equal(started.state, 'enforcement');
+      clicked[o.id] = started.events.find((e) => e.event === 'start-enforcement')?.at ?? '';
+    }
+    await until('the enforcement delivered to the provider’s node', () => deliveriesOf(fr.node.db, { conversationId: b.id }), (d) => d.filter((m) => m.state === 'delivered').length === 2);
+    const waiting = await getOrder(fr.cases, judge, b.id);
+    assert.equal(waiting.enforcing?.notifiedAt, null, 'not involved at the click: its node has not received it');
+    assert.equal(waiting.events.some((e) => e.event === 'enforcement-delivered'), false);
+    assert.equal((await getOrder(fr.cases, judge, a.id)).enforcing?.notifiedAt, a.enforcing?.notifiedAt, 'A: still notified at its Art. 8 receipt');
+    clock.advance(3_600_000);
+    iee.door.open = true;
+    for (const o of [a, b]) assert.ok((await settled(fr, o.id)).every((state) => state === 'delivered'));
+
+    // The enforcing authority's node: each order in enforcement from its own receipt.
+    const receiptB = await inboxTime(iee, b.id, 'start-enforcement');
+    const receiptA = await inboxTime(iee, a.id, 'start-enforcement');
+    assert.ok(Date.parse(receiptB) >= Date.parse(clicked[b.id] ?? '') + 3_600_000);
+    const atEnforcingB = await getOrder(iee.cases, enforcer, b.id);
+    assert.equal(atEnforcingB.state, 'enforcement');
+    assert.deepEqual(atEnforcingB.events.map((e) => e.event), ['send', 'transferred', 'start-enforcement']);
+    assert.equal(atEnforcingB.enforcing?.notifiedAt, receiptB);
+    assert.equal(atEnforcingB.deliveredAt, b.deliveredAt, 'the addressee’s delivery as the issuing node recorded it');
+    assert.equal(atEnforcingB.events.find((e) => e.event === 'start-enforcement')?.at, receiptB);
+    assert.equal((atEnforcingB.events.find((e) => e.event === 'start-enforcement')?.payload as { annexIII: unknown }).annexIII, null, 'no Annex III: the provider did not answer');
+    const atEnforcingA = await getOrder(iee.cases, enforcer, a.id);
+    assert.equal(atEnforcingA.state, 'enforcement');
+    assert.equal(atEnforcingA.events.find((e) => e.event === 'start-enforcement')?.at, receiptA);
+    assert.equal(atEnforcingA.enforcing?.status, 'notified', 'it raised no ground and confirmed none');
+
+    // The provider's node: both in enforcement, at its own receipts of the enforcement.
+    for (const o of [a, b]) {
+      const atProvider = await getOrder(ie.cases, agent, o.id);
+      assert.equal(atProvider.state, 'enforcement');
+      assert.equal(atProvider.events.find((e) => e.event === 'start-enforcement')?.at, await inboxTime(ie, o.id, 'start-enforcement'));
+      assert.equal(atProvider.actions.length, 0, 'nothing left to answer on this path');
+    }
+
+    // The issuing node: the enforcing authority's involvement at its node's receipt, in the history.
+    const enforcedB = await until('enforcement receipt recorded on FR', () => getOrder(fr.cases, judge, b.id), (o) => o.enforcing?.notifiedAt !== null);
+    assert.equal(enforcedB.enforcing?.notifiedAt, receiptB, 'from the enforcing node’s signed receipt, not from the click');
+    assert.notEqual(enforcedB.enforcing?.notifiedAt, clicked[b.id]);
+    const deliveredB = enforcedB.events.filter((e) => e.event === 'enforcement-delivered');
+    assert.equal(deliveredB.length, 1);
+    assert.equal(deliveredB[0]?.at, receiptB);
+    const enforcedA = await until('enforcement receipt recorded on FR (A)', () => getOrder(fr.cases, judge, a.id), (o) => o.events.some((e) => e.event === 'enforcement-delivered'));
+    assert.equal(enforcedA.events.find((e) => e.event === 'enforcement-delivered')?.at, receiptA);
+    assert.equal(enforcedA.enforcing?.notifiedAt, a.enforcing?.notifiedAt, 'the Art. 8 notification time stays');
+    assert.deepEqual(enforcedA.events.map((e) => e.event).slice(-2), ['start-enforcement', 'enforcement-delivered']);
+    assert.equal(enforcedA.clocks.find((c) => c.clock === 'production')?.status, 'overdue');
+
+    // Later steps reach the enforcing node; nothing was recorded twice.
+    await orderEvent(fr.cases, judge, b.id, 'close');
+    await settled(fr, b.id);
+    assert.equal((await getOrder(iee.cases, enforcer, b.id)).state, 'closed');
+    assert.equal((await getOrder(fr.cases, judge, b.id)).events.filter((e) => e.event === 'enforcement-delivered').length, 1);
     assert.deepEqual([...fr.errors, ...ie.errors, ...iee.errors], []);
   });
 

@@ -147,6 +147,7 @@ const EXPECTED: Record<string, RouteExpectation> = {
   'GET /api/orders': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
   'POST /api/orders': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: ['drafter', 'central-authority-officer', '24/7-officer'], tenant: null, scopes: ['cases:write', 'admin'] },
   'GET /api/orders/rules': { anon: 'unauth', preMfa: 'forbid', platform: 'allow', roles: 'all', tenant: null, scopes: ['cases:read', 'admin'] },
+  'GET /api/orders/form': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: ['drafter', 'central-authority-officer', '24/7-officer'], tenant: null, scopes: ['cases:read', 'admin'] },
   'GET /api/orders/:id': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
   'GET /api/orders/:id/document': { anon: 'unauth', preMfa: 'forbid', platform: 'forbid', roles: WORKERS, tenant: null, scopes: ['cases:read', 'admin'] },
   // Sent as `acknowledge` (ORDER_EVENT_ROLES: service-provider agents) on an unknown order.
@@ -428,6 +429,7 @@ describe('authorisation matrix [sqlite]', () => {
       case 'GET /api/providers':
       case 'GET /api/orders':
       case 'GET /api/orders/rules':
+      case 'GET /api/orders/form':
         return c.get(key.slice(4));
       case 'POST /api/providers':
         return c.post('/api/providers', { id: `mx-provider-${n}`, name: `Matrix ${n}`, establishedIn: 'US', representative: 'ie-provider', representativeKind: 'legal-representative' });

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { calendarDateIn } from '../../clock/index.js';
-import { createOrder, createProvider, documentFileName, documentIssuedAt, getOrder, listOrders, listProviders, orderDocument, orderEvent, signerOf, signOrderDocument, orderInputSchema, orderRules, providerInputSchema, sweepOrders, ORDER_EVENTS, ORDER_FORMS, ORDER_FORM_LANGUAGES } from '../../eorders/index.js';
+import { createOrder, createProvider, documentFileName, documentIssuedAt, getOrder, listOrders, listProviders, orderDocument, orderEvent, orderFormOptions, signerOf, signOrderDocument, orderInputSchema, orderRules, providerInputSchema, sweepOrders, ORDER_EVENTS, ORDER_FORMS, ORDER_FORM_LANGUAGES } from '../../eorders/index.js';
 import type { AppDeps } from '../deps.js';
 import type { Principal } from '../principal.js';
 import { HttpProblem } from '../problems.js';
@@ -48,6 +48,8 @@ export async function registerOrderRoutes(app: FastifyInstance, deps: AppDeps): 
   });
 
   api.get('/api/orders/rules', { schema: { tags, summary: 'The cited rules of the order’s life: clocks, notification, Annex III reasons, Art. 17, Art. 16, Art. 4' } }, async () => ({ ...orderRules(), issuing: deps.cases.kb.issuing }));
+
+  api.get('/api/orders/form', { schema: { tags, summary: 'The order form’s options for your account: the Art. 4 kinds of issuing authority your authority may declare (the same data drafting and approval check against)' } }, async (request) => orderFormOptions(deps.cases, actorOf(signedIn(request.principal))));
 
   api.get('/api/orders', { schema: { tags, summary: 'Orders your authority takes part in (issuing, addressee, enforcing authority)' } }, async (request) => {
     await sweepOrders(deps.cases);

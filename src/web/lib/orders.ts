@@ -33,6 +33,8 @@ export interface ProviderView {
   citation: LawCitation;
   offered: boolean | null;
   reasons: string[];
+  /** In the provider list: the node its representative is on (null: this server is not a federation node). */
+  representativeNode?: PartyNodeView;
 }
 
 export interface OrderClock {
@@ -49,6 +51,9 @@ export interface OrderClock {
   verified: boolean;
 }
 
+/** The node a party is on (trust list); null: this server is not a federation node. */
+export type PartyNodeView = { id: string; self: boolean; endpoint: string } | null;
+
 export interface OrderView {
   id: string;
   reference: string;
@@ -56,10 +61,10 @@ export interface OrderView {
   state: string;
   emergency: boolean;
   version: number;
-  issuingAuthority: { id: string; name: string; party: string };
-  addressee: { id: string; name: string; party: string };
+  issuingAuthority: { id: string; name: string; party: string; node: PartyNodeView };
+  addressee: { id: string; name: string; party: string; node: PartyNodeView };
   provider: ProviderView | null;
-  enforcing: { id: string; name: string; party: string; status: string; notifiedAt: string | null } | null;
+  enforcing: { id: string; name: string; party: string; node: PartyNodeView; status: string; notifiedAt: string | null } | null;
   notification: { required: boolean; suspensive: boolean; reason: string; citations: LawCitation[] };
   issuing: { mayIssue: boolean; validation: 'none' | 'prior' | 'ex-post'; validators: string[]; validateWithinHours: number | null; reasons: string[]; citations: LawCitation[] };
   validationStatus: string;
@@ -73,6 +78,14 @@ export interface OrderView {
   actions: string[];
   events: { seq: number; event: string; from: string | null; to: string; party: string; actor: string; at: string; reason: string | null; payload: unknown }[];
   clocks: OrderClock[];
+}
+
+/** `GET /api/orders/form`: the Art. 4 kinds the signed-in account's authority may declare. */
+export interface OrderFormOptionsView {
+  issuingAuthority: { id: string; name: string; kind: string; issuingKind: string | null } | null;
+  issuerKinds: string[];
+  reason: string;
+  citation: LawCitation;
 }
 
 export interface OrderSummaryView {

@@ -1,7 +1,8 @@
 /**
  * The EPOC (Annex I) / EPOC-PR (Annex II) certificate as a form: the service provider (offered
  * only where Reg. 2023/1543 reaches its designated establishment or legal representative), the
- * issuing authority's kind (Art. 4 decides on approval), the data categories, the data sought,
+ * issuing authority's kind (only the Art. 4 kinds the account's authority may have, from
+ * `GET /api/orders/form`; Art. 4 decides on approval), the data categories, the data sought,
  * the offence, necessity, and the residence test of Art. 8(2). The object it sends is the
  * certificate the server stores, sends between nodes and prints.
  */
@@ -9,13 +10,15 @@ import { useId, useState, type FormEvent } from 'react';
 import type { ParseKeys } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api';
+import { Cite } from '../components/Citation';
+import { NodeOf } from '../components/NodeOf';
 import { CheckboxField, SelectField, TextArea, TextField } from '../components/Field';
 import { Loading } from '../components/Loading';
 import { PageTitle } from '../components/PageTitle';
 import { ProblemAlert } from '../components/ProblemAlert';
 import { useMe } from '../auth';
 import { useApi } from '../hooks/useApi';
-import { DATA_CATEGORIES, ISSUER_KINDS, type OrderCertificateInput, type OrderKind, type OrderSummaryView, type OrderView, type ProviderView } from '../lib/orders';
+import { DATA_CATEGORIES, type OrderCertificateInput, type OrderFormOptionsView, type OrderKind, type OrderSummaryView, type OrderView, type ProviderView } from '../lib/orders';
 import type { ApiProblem } from '../lib/problem';
 import { navigate } from '../router';
 import { paths } from '../routes';
@@ -27,10 +30,11 @@ export default function NewOrder() {
   const id = useId();
   const providers = useApi((signal) => api.client.get<ProviderView[]>('/api/providers', { signal }), []);
   const own = useApi((signal) => api.client.get<OrderSummaryView[]>('/api/orders', { signal }), []);
+  const options = useApi((signal) => api.client.get<OrderFormOptionsView>('/api/orders/form', { signal }), []);
   const [kind, setKind] = useState<OrderKind>('EPOC');
   const [precededBy, setPrecededBy] = useState('');
   const [provider, setProvider] = useState('');
-  const [issuerKind, setIssuerKind] = useState('investigating-judge');
+  const [chosenIssuerKind, setIssuerKind] = useState('investigating-judge');
   const [issuerName, setIssuerName] = useState('');
   const [fileReference, setFileReference] = useState('');
   const [emergency, setEmergency] = useState(false);
@@ -52,6 +56,9 @@ export default function NewOrder() {
   const [busy, setBusy] = useState(false);
 
   const offered = (providers.data ?? []).filter((p) => p.offered !== false);
+  // Only the kinds the account's authority may declare (the server refuses any other).
+  const issuerKinds: readonly string[] = options.data?.issuerKinds ?? [];
+  const issuerKind = issuerKinds.includes(chosenIssuerKind) ? chosenIssuerKind : (issuerKinds[0] ?? '');
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
@@ -83,9 +90,10 @@ export default function NewOrder() {
       <PageTitle>{t('orders.newTitle')}</PageTitle>
       <p className="lead">{t('orders.newIntro')}</p>
       {providers.problem && <ProblemAlert problem={providers.problem} onRetry={providers.reload} />}
-      {!providers.data && !providers.problem && <Loading />}
+      {options.problem && <ProblemAlert problem={options.problem} onRetry={options.reload} />}
+      {(!providers.data || !options.data) && !providers.problem && !options.problem && <Loading />}
       {problem && <ProblemAlert problem={problem} />}
-      {providers.data && (
+      {providers.data && options.data && (
         <form onSubmit={(e) => void submit(e)} noValidate data-testid="order-form" className="card">
           <fieldset>
             <legend>{t('orders.sectionOrder')}</legend>
@@ -115,19 +123,28 @@ export default function NewOrder() {
             )}
             {chosen && (
               <p className="small" data-testid="order-provider-details">
-                {t('orders.providerDetails', { name: chosen.name, established: chosen.establishedIn, kind: tk(`orders.repKind.${chosen.representative.kind}`), rep: chosen.representative.name, state: chosen.representative.state })}
+                {t('orders.providerDetails', { name: chosen.name, established: chosen.establishedIn, kind: tk(`orders.repKind.${chosen.representative.kind}`), rep: chosen.representative.name, state: chosen.representative.state })}{' '}
+                {chosen.representativeNode !== undefined && <NodeOf testId="order-provider-node" node={chosen.representativeNode} />}
               </p>
             )}
           </fieldset>
           <fieldset>
             <legend>{t('orders.sectionIssuer')}</legend>
             <SelectField id={`${id}-issuer-kind`} label={t('orders.issuerKind')} value={issuerKind} onChange={setIssuerKind} hint={t('orders.issuerKindHint')}>
-              {ISSUER_KINDS.map((k) => (
+              {issuerKinds.map((k) => (
                 <option key={k} value={k}>
                   {tk(`orders.issuer.${k}`)}
                 </option>
               ))}
             </SelectField>
+            <p className="small" data-testid="order-issuer-kinds" data-kinds={issuerKinds.join(' ')}>
+              {issuerKinds.length === 0
+                ? t('orders.issuerKindsNone', { authority: options.data.issuingAuthority?.name ?? '' })
+                : options.data.issuingAuthority
+                  ? t('orders.issuerKindsOf', { authority: options.data.issuingAuthority.name, kinds: issuerKinds.map((k) => tk(`orders.issuer.${k}`)).join(', ') })
+                  : null}{' '}
+              <Cite citation={options.data.citation} />
+            </p>
             <TextField id={`${id}-issuer-name`} label={t('orders.issuerName')} value={issuerName} onChange={setIssuerName} />
             <TextField id={`${id}-file`} label={t('orders.fileReference')} value={fileReference} onChange={setFileReference} />
             <CheckboxField id={`${id}-emergency`} label={t('orders.emergencyLabel')} checked={emergency} onChange={setEmergency} />
@@ -164,7 +181,7 @@ export default function NewOrder() {
             <CheckboxField id={`${id}-resides-here`} label={t('orders.residesHere')} checked={residesHere} onChange={setResidesHere} />
             <TextField id={`${id}-receiving`} label={t('orders.receiving')} value={receiving} onChange={setReceiving} />
           </fieldset>
-          <button type="submit" className="button primary" disabled={busy}>
+          <button type="submit" className="button primary" disabled={busy || issuerKinds.length === 0}>
             {t('orders.saveDraft')}
           </button>
         </form>

@@ -11,6 +11,7 @@ import type { ParseKeys } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api';
 import { Cite } from '../components/Citation';
+import { NodeOf } from '../components/NodeOf';
 import { CheckboxField, SelectField, TextArea, TextField } from '../components/Field';
 import { Loading } from '../components/Loading';
 import { PageTitle } from '../components/PageTitle';
@@ -55,14 +56,24 @@ export default function OrderPage() {
               <dt>{t('orders.issuingAuthority')}</dt>
               <dd>
                 {o.issuingAuthority.name} ({o.issuingAuthority.party}) — {tk(`orders.issuer.${o.certificate.issuer.kind}`)}: {o.certificate.issuer.name}
+                <br />
+                <NodeOf testId="order-node-issuing" node={o.issuingAuthority.node} />
               </dd>
               <dt>{t('orders.provider')}</dt>
               <dd data-testid="order-provider">
                 {o.provider ? t('orders.providerDetails', { name: o.provider.name, established: o.provider.establishedIn, kind: tk(`orders.repKind.${o.provider.representative.kind}`), rep: o.provider.representative.name, state: o.provider.representative.state }) : o.addressee.name}
+                <br />
+                <NodeOf testId="order-node-addressee" node={o.addressee.node} />
               </dd>
               <dt>{t('orders.enforcingAuthority')}</dt>
               <dd data-testid="order-enforcing" data-status={o.enforcing?.status ?? 'none'}>
                 {o.enforcing ? `${o.enforcing.name} — ${tk(`orders.enforcingStatus.${o.enforcing.status}`)}` : t('orders.noEnforcing')}
+                {o.enforcing && (
+                  <>
+                    <br />
+                    <NodeOf testId="order-node-enforcing" node={o.enforcing.node} />
+                  </>
+                )}
                 <br />
                 <span className="small">{o.notification.reason}</span> <Citations list={o.notification.citations} />
               </dd>

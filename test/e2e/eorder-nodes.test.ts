@@ -1,0 +1,142 @@
+/**
+ * End to end, federated: an EPOC between two node processes — the French court's node (fr-ca,
+ * fr-tj-paris) and an Irish node hosting the US provider's legal representative and the Irish
+ * enforcing authority (ie-provider, ie-enforcing), trusting each other through a peer folder. In
+ * Chromium (the French administrator having registered the provider, whose representative's
+ * account the French node knows from the Irish agreement) the clerk drafts the order and sees, on the form, which node the provider's
+ * representative is on; once the judge has sent a subscriber-data EPOC (API) the order page shows
+ * on each node which node each party is on (issuing authority, addressee, enforcing authority),
+ * from the trust list.
+ * Screenshots under artifacts/e2e/eorder-nodes-{fr,ie}/.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { signIn, until, type ApiCall } from '../exchange/sessions.js';
+import { chromiumSkipReason, E2E } from './harness.js';
+
+const skip = chromiumSkipReason();
+const FR_NODE = 'FR:justice.gouv.fr';
+const IE_NODE = 'IE:example-mail.ie';
+
+async function nodeLine(page: Page, testId: string): Promise<{ node: string | null; self: string | null; text: string }> {
+  const line = page.getByTestId(testId);
+  await line.waitFor();
+  return { node: await line.getAttribute('data-node'), self: await line.getAttribute('data-self'), text: await line.innerText() };
+}
+
+describe('e-Evidence between nodes: which node each party is on', { skip }, () => {
+  const peers = mkdtempSync(join(tmpdir(), 'comity-e2e-eorder-peers-'));
+  const fr = new E2E('eorder-nodes-fr');
+  const ie = new E2E('eorder-nodes-ie');
+  let judge: ApiCall | null = null;
+  let admin: ApiCall | null = null;
+  let orderPath = '';
+  let broken: string | null = null;
+  const step = (name: string, fn: () => Promise<void>) =>
+    test(name, async (t) => {
+      if (broken) return t.skip(`an earlier step failed: ${broken}`);
+      try {
+        await fn();
+      } catch (error) {
+        broken = name;
+        throw error;
+      }
+    });
+
+  before(async () => {
+    const node = (id: string, hosted: string) => ({ COMITY_NODE_ID: id, COMITY_NODE_HOST: hosted, COMITY_NODE_ENDPOINT: 'http://127.0.0.1:{port}', COMITY_PEER_DIR: peers, COMITY_SECURE_COOKIES: 'false' });
+    await Promise.all([fr.start({ env: node(FR_NODE, 'fr-ca,fr-tj-paris') }), ie.start({ env: node(IE_NODE, 'ie-provider,ie-enforcing') })]);
+    const server = { url: fr.base, password: fr.demoPassword, totp: new Map(fr.logins.filter((u) => u.totpSecret).map((u) => [u.email, u.totpSecret!])), seedStep: Math.floor(Date.now() / 30_000) };
+    judge = await signIn(server, 'juge@fr.demo');
+    admin = await signIn(server, 'admin@fr.demo');
+  });
+
+  after(async () => {
+    await Promise.allSettled([fr.close(), ie.close()]);
+    rmSync(peers, { recursive: true, force: true });
+  });
+
+  step('the clerk’s form says that the provider’s representative is on the Irish node', async () => {
+    // The peers import each other's agreements from the folder (a node seeds only the providers it
+    // hosts): once the French node knows the Irish representative's account, its administrator
+    // registers the provider.
+    await until(
+      async () => admin!('POST', '/api/providers', { id: 'example-mail', name: 'Example Mail Inc.', establishedIn: 'US', representative: 'ie-provider', representativeKind: 'legal-representative' }).then(() => true, (e: Error) => e.message),
+      (ok) => ok === true,
+      'the provider registered on the French node',
+      60_000,
+    );
+    await until(async () => (await judge!('GET', '/api/providers')) as unknown as { id: string; representativeNode: { id: string } | null }[], (list) => list.find((p) => p.id === 'example-mail')?.representativeNode?.id === IE_NODE, 'the Irish node in the French trust list', 60_000);
+    const page = await fr.pageAs('greffe@fr.demo', '/orders/new');
+    await page.getByTestId('order-form').waitFor();
+    await page.getByLabel('Service provider', { exact: true }).selectOption('example-mail');
+    const onForm = await nodeLine(page, 'order-provider-node');
+    assert.equal(onForm.node, IE_NODE);
+    assert.equal(onForm.self, 'false');
+    assert.match(onForm.text, new RegExp(`On node ${IE_NODE} \\(127\\.0\\.0\\.1:\\d+\\)`));
+    await page.getByLabel('Kind of issuing authority').selectOption('investigating-judge');
+    await page.getByLabel('Issuing authority', { exact: true }).fill('Juge d’instruction, Tribunal judiciaire de Paris (pôle cyber)');
+    await page.getByLabel('File reference').fill('JI-CYBER-2026-0077');
+    // Subscriber data: the French node's agreement publishes fr-tj-paris as a judicial authority
+    // without its Art. 4 kind, so the provider's gate would hold a content-data order for a
+    // validation (a prosecutor's content-data order needs one); subscriber data needs none.
+    await page.getByRole('checkbox', { name: 'Subscriber data', exact: true }).check();
+    await page.getByLabel('Identifier type').selectOption('email');
+    await page.getByLabel('Identifier', { exact: true }).fill('attacker@mail.demo.invalid');
+    await page.getByLabel('From', { exact: true }).fill('2026-10-01');
+    await page.getByLabel('To', { exact: true }).fill('2026-11-10');
+    await page.getByLabel('Offence', { exact: true }).fill('Ransomware attack on a Paris hospital; the account received the exfiltrated patient records.');
+    await page.getByLabel('Legal provision').fill('Code pénal, art. 323-1 et 323-3');
+    await page.getByLabel('Maximum penalty (years)').fill('5');
+    await page.getByLabel('Necessity and proportionality (Art. 5(2))').fill('The content of the account is needed to identify the perpetrators; a similar order could be issued in a similar domestic case.');
+    await page.getByRole('checkbox', { name: /committed in the issuing State/ }).check();
+    await fr.shot(page, 'form-provider-node');
+    await page.getByRole('button', { name: 'Save the draft' }).click();
+    await page.locator('[data-testid=order-state][data-state=draft]').waitFor();
+    orderPath = new URL(page.url()).pathname;
+    await page.close();
+  });
+
+  step('sent by the judge, the order page on the French node shows each party’s node', async () => {
+    const id = orderPath.split('/').pop() ?? '';
+    await judge!('POST', `/api/orders/${id}/events/approve`, {});
+    await judge!('POST', `/api/orders/${id}/events/send`, {});
+    // Delivered at the Irish node's receipt (subscriber data: the enforcing authority is not notified, Art. 8(1)).
+    await until(async () => (await judge!('GET', `/api/orders/${id}`)) as { state: string }, (o) => o.state === 'delivered', 'the Irish receipt on the French node', 60_000);
+    const page = await fr.pageAs('greffe@fr.demo', orderPath);
+    await page.locator('[data-testid=order-state][data-state=delivered]').waitFor();
+    const issuing = await nodeLine(page, 'order-node-issuing');
+    assert.deepEqual([issuing.node, issuing.self, issuing.text], [FR_NODE, 'true', `On this node (${FR_NODE})`]);
+    for (const party of ['addressee', 'enforcing']) {
+      const line = await nodeLine(page, `order-node-${party}`);
+      assert.equal(line.node, IE_NODE, party);
+      assert.equal(line.self, 'false', party);
+      assert.match(line.text, new RegExp(`^On node ${IE_NODE} \\(127\\.0\\.0\\.1:\\d+\\)$`), party);
+    }
+    await fr.axe(page, 'order page with the parties’ nodes (issuing node)');
+    await fr.shot(page, 'order-parties-nodes');
+    await page.close();
+  });
+
+  step('on the Irish node, the provider’s agent sees the issuing authority on the French node and its own on this node', async () => {
+    const id = orderPath.split('/').pop() ?? '';
+    for (const who of ['agent@provider.demo']) {
+      const page = await ie.pageAs(who, `/orders/${id}`);
+      await page.locator('[data-testid=order-state][data-state=delivered]').waitFor();
+      const issuing = await nodeLine(page, 'order-node-issuing');
+      assert.equal(issuing.node, FR_NODE, who);
+      assert.equal(issuing.self, 'false', who);
+      assert.match(issuing.text, new RegExp(`^On node ${FR_NODE} \\(127\\.0\\.0\\.1:\\d+\\)$`));
+      const addressee = await nodeLine(page, 'order-node-addressee');
+      assert.deepEqual([addressee.node, addressee.self], [IE_NODE, 'true'], who);
+      await ie.shot(page, `order-parties-nodes-${who.split('@')[0]}`);
+      await page.close();
+    }
+    assert.deepEqual(fr.pageErrors, []);
+    assert.deepEqual(ie.pageErrors, []);
+  });
+});
