@@ -3,7 +3,12 @@
  * (test/exchange/faults.test.ts): its own database (SQLite file or PostgreSQL URL) and keys, the
  * exchange runtime, and a small HTTP server with the node-to-node endpoint plus control routes the
  * driver uses. The business effect of a message is a row in `bench_effects` *without* a unique
- * constraint, so an effect applied twice would show as a second row.
+ * constraint, so an effect applied twice would show as a second row. Receipts and refusals go into
+ * the node's transparency log (LOG_LEDGER), as on a real node (src/exchange/node-start.ts).
+ *
+ * Timings for the driver's breakdown: the sender's HTTP round trip of each delivery attempt
+ * (`deliverMs`, the receiver's handling included) and the receiver's handling of each envelope
+ * (`/control/receive-time`: from the request body read to the receipt ready).
  *
  * Env: NODE_NAME (fr|us|ie), DB (a file path or postgres://…), PORT, ENDPOINT (URL peers use),
  * DIR (where the agreement is written). Prints one JSON line `{"ready":…}` when listening.
@@ -18,7 +23,9 @@ import { openDatabase } from '../src/db/index.js';
 import { DEMO_AUTHORITIES } from '../src/demo/data.js';
 import { addPeer, exportNode, initNode, loadNodeIdentity } from '../src/exchange/index.js';
 import type { MessageHandler } from '../src/exchange/inbox.js';
+import { LOG_LEDGER } from '../src/exchange/ledger-port.js';
 import { createExchangeRuntime } from '../src/exchange/runtime.js';
+import { createHttpTransport, type Transport } from '../src/exchange/transport.js';
 import { createDbKeyStore } from '../src/keys/index.js';
 
 const PLANS: Record<string, { nodeId: string; hosted: string[] }> = {
@@ -52,6 +59,21 @@ const effects: MessageHandler = {
     await sql`insert into bench_effects (message_id, sender, n) values (${opened.message.id}, ${opened.message.from.node}, ${Number(opened.message.body.n ?? 0)})`.execute(trx);
   },
 };
+// Delivery attempts to peers, timed (the transport the runtime uses by default, wrapped).
+const http = createHttpTransport();
+const delivery = { ms: 0, n: 0 };
+const timedHttp: Transport = {
+  async deliver(peer, envelope) {
+    const t0 = performance.now();
+    try {
+      return await http.deliver(peer, envelope);
+    } finally {
+      delivery.ms += performance.now() - t0;
+      delivery.n++;
+    }
+  },
+};
+const receiving = { ms: 0, n: 0 };
 const settledAt = new Map<string, number>();
 const waiters = new Map<string, () => void>();
 const runtime = createExchangeRuntime({
@@ -59,6 +81,8 @@ const runtime = createExchangeRuntime({
   keys,
   identity,
   handler: effects,
+  ledger: LOG_LEDGER,
+  remote: timedHttp,
   relay: {
     baseDelayMs: Number(process.env.RELAY_BASE_MS ?? 50),
     maxDelayMs: Number(process.env.RELAY_CAP_MS ?? 1000),
@@ -84,9 +108,10 @@ function body(req: IncomingMessage): Promise<string> {
 }
 
 /** Sends `count` messages one after another, each waiting for its receipt; latencies commit → receipt. */
-async function sendClosedLoop(to: string, count: number, bytes: number): Promise<{ latencies: number[]; seconds: number; prepareMs: number; commitMs: number }> {
+async function sendClosedLoop(to: string, count: number, bytes: number): Promise<{ latencies: number[]; seconds: number; prepareMs: number; commitMs: number; deliverMs: number }> {
   const latencies: number[] = [];
   const phases = { prepare: 0, commit: 0 };
+  const delivered = { ...delivery };
   const started = performance.now();
   for (let i = 0; i < count; i++) {
     const t0 = performance.now();
@@ -102,7 +127,7 @@ async function sendClosedLoop(to: string, count: number, bytes: number): Promise
     latencies.push((settledAt.get(prepared.message.id) ?? performance.now()) - committed);
     settledAt.delete(prepared.message.id);
   }
-  return { latencies, seconds: (performance.now() - started) / 1000, prepareMs: phases.prepare / count, commitMs: phases.commit / count };
+  return { latencies, seconds: (performance.now() - started) / 1000, prepareMs: phases.prepare / count, commitMs: phases.commit / count, deliverMs: (delivery.ms - delivered.ms) / Math.max(1, delivery.n - delivered.n) };
 }
 
 /** Queues `count` messages (each its own transaction), without waiting. */
@@ -115,7 +140,10 @@ const server = createServer((req, res) => {
     const text = await body(req);
     const json = (value: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     if (req.url === '/api/exchange/messages') {
+      const t0 = performance.now();
       const answer = await runtime.receive(text);
+      receiving.ms += performance.now() - t0;
+      receiving.n++;
       return res.writeHead(200, { 'content-type': 'application/jose' }).end(answer.receipt);
     }
     if (req.url === '/plain') return res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
@@ -140,6 +168,7 @@ const server = createServer((req, res) => {
       for (let i = 0; i < count; i++) await (await fetch(url, { method: 'POST', body: payload, headers: { 'content-type': 'application/json' } })).text();
       return json({ seconds: (performance.now() - started) / 1000 });
     }
+    if (req.url === '/control/receive-time') return json(receiving);
     if (req.url === '/control/burst') {
       const { to, count, from } = JSON.parse(text) as { to: string; count: number; from: number };
       await sendBurst(to, count, from);

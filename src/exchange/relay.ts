@@ -2,11 +2,13 @@
  * @module exchange/relay
  * Delivers the outbox: per peer in `seq` order (head of line: a message is sent only once every
  * earlier one to that peer has a final answer), peers in parallel, retries with capped exponential
- * backoff and jitter (AWS "equal jitter"), only in the process that holds the `relay` lease. The
+ * backoff and jitter (AWS "equal jitter"), only in the process that holds the `relay` lease. It
+ * runs when woken after a commit that queued a message, when the earliest retry it scheduled is
+ * due, and otherwise every `pollMs` (for messages queued by another process). The
  * states it writes never run ahead of the facts: `delivered` or `rejected` only on a signed
  * receipt that verifies; `outcome-unknown` when a request may have arrived without an answer.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
 import { sha256Hex } from './envelope.js';
 import { acquireLease, releaseLease } from './lease.js';
@@ -17,6 +19,8 @@ import type { TrustList } from './trust.js';
 
 export const RELAY_LEASE = 'relay';
 const PENDING = ['queued', 'outcome-unknown'] as const;
+/** The same states as literals: the predicate of the partial index `exchange_outbox_pending_idx` (migration 0079), which a query can use only when it states it so. */
+const IS_PENDING = sql<boolean>`state in ('queued', 'outcome-unknown')`;
 
 export interface RelayOptions {
   readonly db: Kysely<Database>;
@@ -52,6 +56,21 @@ export function backoffMs(attempts: number, baseMs: number, capMs: number, rando
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
+/**
+ * The first message still to deliver to `peer` (lowest `seq` among the pending). Served by the
+ * partial index of the pending rows (migration 0079): it reads only those, however many messages
+ * were delivered before.
+ */
+export function pendingHeadQuery(db: Kysely<Database>, peer: string) {
+  return db
+    .selectFrom('exchange_outbox')
+    .select(['message_id', 'peer_node_id', 'seq', 'envelope', 'digest', 'state', 'attempts', 'next_attempt_at', 'emergency'])
+    .where('peer_node_id', '=', peer)
+    .where(IS_PENDING)
+    .orderBy('seq')
+    .limit(1);
+}
+
 type Head = { message_id: string; peer_node_id: string; seq: number; envelope: string; digest: string; state: string; attempts: number; next_attempt_at: string; emergency: number };
 
 export function startRelay(options: RelayOptions, autostart = true): Relay {
@@ -68,6 +87,8 @@ export function startRelay(options: RelayOptions, autostart = true): Relay {
   let leaseRenewedAt = 0;
   let wakeUp: (() => void) | null = null;
   let woken = false;
+  /** When the earliest retry seen in this pass is due (ms): the loop sleeps until then, not a whole poll interval. */
+  let nextDue = Number.POSITIVE_INFINITY;
 
   async function holdLease(): Promise<boolean> {
     const at = now();
@@ -78,20 +99,14 @@ export function startRelay(options: RelayOptions, autostart = true): Relay {
   }
 
   async function head(peer: string): Promise<Head | undefined> {
-    const row = await db
-      .selectFrom('exchange_outbox')
-      .select(['message_id', 'peer_node_id', 'seq', 'envelope', 'digest', 'state', 'attempts', 'next_attempt_at', 'emergency'])
-      .where('peer_node_id', '=', peer)
-      .where('state', 'in', [...PENDING])
-      .orderBy('seq')
-      .limit(1)
-      .executeTakeFirst();
+    const row = await pendingHeadQuery(db, peer).executeTakeFirst();
     return row === undefined ? undefined : { ...row, seq: Number(row.seq), attempts: Number(row.attempts), emergency: Number(row.emergency) };
   }
 
   async function retryLater(row: Head, state: string, error: string): Promise<void> {
     const delay = backoffMs(row.attempts, base, row.emergency === 1 ? emergencyCap : cap, random);
     const at = now();
+    nextDue = Math.min(nextDue, at.getTime() + delay);
     await db
       .updateTable('exchange_outbox')
       .set({ state, attempts: row.attempts + 1, last_error: error.slice(0, 300), next_attempt_at: new Date(at.getTime() + delay).toISOString(), updated_at: at.toISOString() })
@@ -142,7 +157,12 @@ export function startRelay(options: RelayOptions, autostart = true): Relay {
     while (!stopped) {
       if (!(await holdLease())) return attempts;
       const row = await head(peer);
-      if (row === undefined || Date.parse(row.next_attempt_at) > now().getTime()) return attempts;
+      if (row === undefined) return attempts;
+      const due = Date.parse(row.next_attempt_at);
+      if (due > now().getTime()) {
+        nextDue = Math.min(nextDue, due);
+        return attempts;
+      }
       attempts++;
       if (!(await attempt(row, trust))) return attempts;
     }
@@ -150,8 +170,9 @@ export function startRelay(options: RelayOptions, autostart = true): Relay {
   }
 
   async function runOnce(): Promise<number> {
+    nextDue = Number.POSITIVE_INFINITY;
     if (!(await holdLease())) return 0;
-    const peers = await db.selectFrom('exchange_outbox').select('peer_node_id').distinct().where('state', 'in', [...PENDING]).execute();
+    const peers = await db.selectFrom('exchange_outbox').select('peer_node_id').distinct().where(IS_PENDING).execute();
     if (peers.length === 0) return 0;
     const trust = await options.trust();
     const counts = await Promise.all(peers.map((p) => drainPeer(p.peer_node_id, trust)));
@@ -168,8 +189,10 @@ export function startRelay(options: RelayOptions, autostart = true): Relay {
       }
       if (stopped) break;
       if (!woken) {
+        // Until the next poll, or sooner when a retry falls due before it (a backoff of 20 ms is not stretched to the poll interval).
+        const wait = Math.max(1, Math.min(pollMs, nextDue - now().getTime()));
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, pollMs);
+          const timer = setTimeout(resolve, wait);
           wakeUp = () => {
             clearTimeout(timer);
             resolve();

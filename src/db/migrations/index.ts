@@ -28,6 +28,7 @@ import * as m0060 from './0060_linked_requests.js';
 import * as m0061 from './0061_case_targets.js';
 import * as m0065 from './0065_notifications.js';
 import * as m0075 from './0075_transfer_closing.js';
+import * as m0079 from './0079_outbox_pending_index.js';
 
 /** The migrations by name, in order. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -53,6 +54,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0061_case_targets': m0061,
   '0065_notifications': m0065,
   '0075_transfer_closing': m0075,
+  '0079_outbox_pending_index': m0079,
 });
 
 /** Names of all migrations known to this version, in execution order. */

@@ -1,0 +1,51 @@
+/**
+ * A retry is made when its backoff is over, not at the next poll: the relay sleeps until the
+ * earliest retry it scheduled when that comes before the poll interval (relay.ts). Here the poll
+ * interval is a minute and the backoff 20–40 ms: the message refused once (peer down) is
+ * delivered at its retry, seconds before any poll — without the change it waited the minute.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { it } from 'node:test';
+import { openDatabase } from '../../src/db/index.js';
+import { requireNodeIdentity } from '../../src/exchange/index.js';
+import { deliveriesOf } from '../../src/exchange/outbox.js';
+import { createExchangeRuntime } from '../../src/exchange/runtime.js';
+import type { Transport } from '../../src/exchange/transport.js';
+import { createTestNode, trustEachOther } from './nodes.js';
+
+it('a failed attempt is retried when its backoff ends, not at the next poll', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'comity-relay-retry-'));
+  const fr = await createTestNode('fr', await openDatabase({ kind: 'sqlite', file: join(dir, 'fr.db') }));
+  const us = await createTestNode('us', await openDatabase({ kind: 'sqlite', file: join(dir, 'us.db') }));
+  t.after(() => fr.handle.close());
+  t.after(() => us.handle.close());
+  await trustEachOther([fr, us]);
+  const usRuntime = createExchangeRuntime({ db: us.db, keys: us.keys, identity: await requireNodeIdentity(us.db), relay: { autostart: false } });
+  t.after(() => usRuntime.stop());
+  let attempts = 0;
+  // The peer is down at the first attempt (surely not sent), then answers.
+  const flaky: Transport = {
+    async deliver(_peer, envelope) {
+      attempts++;
+      if (attempts === 1) return { kind: 'not-sent', error: 'ECONNREFUSED' };
+      return { kind: 'answered', receipt: (await usRuntime.receive(envelope)).receipt };
+    },
+  };
+  const frRuntime = createExchangeRuntime({ db: fr.db, keys: fr.keys, identity: await requireNodeIdentity(fr.db), remote: flaky, relay: { baseDelayMs: 20, maxDelayMs: 40, pollMs: 60_000 } });
+  t.after(() => frRuntime.stop());
+  const { message } = await frRuntime.send({ from: { authority: 'fr-ca' }, to: { authority: 'us-doj-oia' }, inReplyTo: null, conversation: '0190a000-0000-7000-8000-00000000a001', type: 'notice', instrument: null, action: 'note', emergency: false, body: {} });
+
+  // Well within the minute of the poll interval (the retry is due after 20–40 ms).
+  const until = Date.now() + 20_000;
+  let state = '';
+  while (Date.now() < until) {
+    state = (await deliveriesOf(fr.db, { conversationId: message.conversation }))[0]?.state ?? '';
+    if (state === 'delivered') break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal(state, 'delivered', 'the retry was not made when its backoff ended');
+  assert.equal(attempts, 2);
+});
