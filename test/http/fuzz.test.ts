@@ -264,6 +264,7 @@ describe('fuzzing every route [sqlite]', () => {
     { key: 'POST /api/providers', params: {}, query: {}, body: () => ({ id: 'fuzz-provider', name: 'Fuzz Mail', establishedIn: 'US', representative: 'ie-provider', representativeKind: 'legal-representative' }) },
     { key: 'GET /api/orders', params: {}, query: {}, body: null },
     { key: 'POST /api/orders', params: {}, query: {}, body: () => ({ issuingAuthority: 'fr-ca', certificate: { order: 'EPOC' } }) },
+    { key: 'GET /api/orders/form', params: {}, query: {}, body: null },
     { key: 'GET /api/orders/rules', params: {}, query: {}, body: null },
     { key: 'GET /api/orders/:id', params: { id: caseId() }, query: {}, body: null },
     { key: 'GET /api/orders/:id/document', params: { id: caseId() }, query: { form: oneOrFuzz('annex-i', 'annex-iii', 'annex-ix'), lang: oneOrFuzz('en', 'fr', 'xx'), part: oneOrFuzz('pdf', 'signature', 'p7s') }, body: null },
