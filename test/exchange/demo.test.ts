@@ -19,6 +19,7 @@ import { totpStep } from '../../src/auth/index.js';
 import { DEMO_EXCHANGE_CASES } from '../../src/demo/seed.js';
 import { freePort } from '../../bench/exchange-cluster.js';
 import { readDemoOutput, signIn, until, type DemoServer } from './sessions.js';
+import { epocCertificate } from '../eorders/certificate.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'comity-demo-'));
@@ -97,18 +98,7 @@ it('npm start: four nodes seed only their own authorities; the French request re
   assert.deepEqual(providers.map((p) => [p.id, p.offered, p.representativeNode?.id, p.representativeNode?.self]), [['example-mail', true, 'IE:example-mail.ie', false]]);
   // The judge's authority is recorded as an investigating judge: the form offers that kind only.
   assert.deepEqual(((await judge('GET', '/api/orders/form')) as { issuerKinds: string[] }).issuerKinds, ['investigating-judge']);
-  const certificate = {
-    order: 'EPOC',
-    issuer: { kind: 'investigating-judge', name: 'Juge d’instruction, Tribunal judiciaire de Paris', fileReference: 'JI-CYBER-2026-0099' },
-    provider: 'example-mail',
-    emergency: { emergency: false },
-    categories: ['content-data'],
-    identifiers: [{ type: 'email', value: 'attacker@mail.demo.invalid' }],
-    timeRange: { from: '2026-10-01', to: '2026-11-10' },
-    offence: { description: 'Ransomware attack on a Paris hospital; the account received the exfiltrated files.', nationalProvision: 'Code pénal, art. 323-1 et 323-3', maxPenaltyYears: 5, annexIV: true },
-    necessity: 'The content of the account is needed to identify the perpetrators; a similar order could be issued in a similar domestic case.',
-    residenceTest: { offenceInIssuingState: true, personResidesInIssuingState: false },
-  };
+  const certificate = epocCertificate({ issuer: { kind: 'investigating-judge', name: 'Juge d’instruction, Tribunal judiciaire de Paris', fileReference: 'JI-CYBER-2026-0099' } });
   // The clerk drafts, the judge approves and sends (separation of duties).
   const clerk = await signIn(fr, 'greffe@fr.demo');
   const order = (await clerk('POST', '/api/orders', { issuingAuthority: 'fr-tj-paris', certificate })) as { id: string; reference: string };
