@@ -16,10 +16,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import type { Page } from 'playwright-core';
 import { signIn, until, type ApiCall } from '../exchange/sessions.js';
-import { chromiumSkipReason, E2E } from './harness.js';
+import { chromiumSkipReason, E2E, journeySteps } from './harness.js';
 
 const skip = chromiumSkipReason();
 const FR_NODE = 'FR:justice.gouv.fr';
@@ -38,17 +38,7 @@ describe('e-Evidence between nodes: which node each party is on', { skip }, () =
   // The clerk's API session (no second factor): the judge and the agent sign in in Chromium, with their TOTP codes.
   let clerk: ApiCall | null = null;
   let orderPath = '';
-  let broken: string | null = null;
-  const step = (name: string, fn: () => Promise<void>) =>
-    test(name, async (t) => {
-      if (broken) return t.skip(`an earlier step failed: ${broken}`);
-      try {
-        await fn();
-      } catch (error) {
-        broken = name;
-        throw error;
-      }
-    });
+  const step = journeySteps();
 
   before(async () => {
     const node = (id: string, hosted: string) => ({ COMITY_NODE_ID: id, COMITY_NODE_HOST: hosted, COMITY_NODE_ENDPOINT: 'http://127.0.0.1:{port}', COMITY_PEER_DIR: peers, COMITY_SECURE_COOKIES: 'false' });

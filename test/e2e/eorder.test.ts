@@ -15,9 +15,9 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import type { Page } from 'playwright-core';
-import { chromiumSkipReason, E2E } from './harness.js';
+import { chromiumSkipReason, E2E, journeySteps } from './harness.js';
 
 const skip = chromiumSkipReason();
 
@@ -86,17 +86,7 @@ describe('journey: EPOC for content data, FR → US provider’s representative 
   const e2e = new E2E('eorder');
   let orderPath = '';
   let orderId = '';
-  let broken: string | null = null;
-  const step = (name: string, fn: () => Promise<void>) =>
-    test(name, async (t) => {
-      if (broken) return t.skip(`an earlier step failed: ${broken}`);
-      try {
-        await fn();
-      } catch (error) {
-        broken = name;
-        throw error;
-      }
-    });
+  const step = journeySteps();
 
   before(async () => {
     await e2e.start();

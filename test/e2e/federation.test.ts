@@ -11,14 +11,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import type { Page } from 'playwright-core';
 import { DEMO_REVIEW, preservationRequestFrToUs } from '../../src/demo/data.js';
 import { DEMO_EXCHANGE_CASES } from '../../src/demo/seed.js';
 import { postgresProbe } from '../db/dialects.js';
 import { freshPostgresDatabase } from '../exchange/pg-database.js';
 import { signIn, until, type ApiCall } from '../exchange/sessions.js';
-import { chromiumSkipReason, E2E } from './harness.js';
+import { chromiumSkipReason, E2E, journeySteps } from './harness.js';
 
 const skip = chromiumSkipReason();
 
@@ -56,17 +56,7 @@ describe('federation: FR → US preservation then production, two nodes, through
   let dropDb: (() => Promise<void>) | null = null;
   let frApi: { drafter: ApiCall; judge: ApiCall } | null = null;
   const ids: { preservation: string; production: string } = { preservation: '', production: '' };
-  let broken: string | null = null;
-  const step = (name: string, fn: () => Promise<void>) =>
-    test(name, async (t) => {
-      if (broken) return t.skip(`an earlier step failed: ${broken}`);
-      try {
-        await fn();
-      } catch (error) {
-        broken = name;
-        throw error;
-      }
-    });
+  const step = journeySteps();
 
   before(async () => {
     const database = postgresProbe.reachable ? await freshPostgresDatabase('comity_e2e_fed') : null;

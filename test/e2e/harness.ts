@@ -31,6 +31,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { AxeResults } from 'axe-core';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
@@ -425,4 +426,23 @@ export class E2E {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     if (this.dataDir) rmSync(this.dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The steps of one journey, run in order: once a step fails, the later ones are skipped (they
+ * build on it) and say which step broke.
+ */
+export function journeySteps(): (name: string, fn: () => Promise<void>) => void {
+  let broken: string | null = null;
+  return (name, fn) => {
+    test(name, async (t) => {
+      if (broken) return t.skip(`an earlier step failed: ${broken}`);
+      try {
+        await fn();
+      } catch (error) {
+        broken = name;
+        throw error;
+      }
+    });
+  };
 }

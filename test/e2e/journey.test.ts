@@ -9,10 +9,10 @@
  * A screenshot per step under artifacts/e2e/journey/.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import type { Page } from 'playwright-core';
 import { evidenceResumedAfterReload } from './evidence-resume.js';
-import { chromiumSkipReason, E2E } from './harness.js';
+import { chromiumSkipReason, E2E, journeySteps } from './harness.js';
 
 const skip = chromiumSkipReason();
 
@@ -52,17 +52,7 @@ describe('journey: preservation request FR → US through the workspace', { skip
   let caseReference = '';
   let suiteStarted = 0;
   /** Each step needs the previous one: after a failure the rest are skipped (not timed out). */
-  let broken: string | null = null;
-  const step = (name: string, fn: () => Promise<void>) =>
-    test(name, async (t) => {
-      if (broken) return t.skip(`an earlier step failed: ${broken}`);
-      try {
-        await fn();
-      } catch (error) {
-        broken = name;
-        throw error;
-      }
-    });
+  const step = journeySteps();
 
   before(async () => {
     suiteStarted = performance.now();

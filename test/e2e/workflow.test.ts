@@ -11,9 +11,9 @@
  * views (wizard split and misfit, confirmation dialog, returned draft, investigation file).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import type { Page } from 'playwright-core';
-import { chromiumSkipReason, E2E } from './harness.js';
+import { chromiumSkipReason, E2E, journeySteps } from './harness.js';
 
 const skip = chromiumSkipReason();
 const OWN = `PARQUET-PARIS-URG-${Date.now().toString(36).toUpperCase()}`;
@@ -36,17 +36,7 @@ describe('workflow: urgent linked requests FR → US through the 24/7 network, r
   const e2e = new E2E('workflow');
   let casePath = '';
   let caseReference = '';
-  let broken: string | null = null;
-  const step = (name: string, fn: () => Promise<void>) =>
-    test(name, async (t) => {
-      if (broken) return t.skip(`an earlier step failed: ${broken}`);
-      try {
-        await fn();
-      } catch (error) {
-        broken = name;
-        throw error;
-      }
-    });
+  const step = journeySteps();
 
   before(async () => {
     await e2e.start();
