@@ -34,13 +34,18 @@ export function leafHash(entry: Uint8Array): Buffer {
   return sha256Once('sha256', leafScratch.subarray(0, entry.length + 1), 'buffer');
 }
 
-/** MTH({d}) of a leaf given as text (its UTF-8 bytes), without an intermediate buffer. */
-export function leafHashOfText(text: string): Buffer {
+/** 0x00 || UTF-8 of `text`, in a scratch buffer reused by every call (valid until the next one). */
+function leafInput(text: string): Buffer {
   // UTF-8 needs at most 3 bytes per UTF-16 code unit.
   if (3 * text.length + 1 > leafScratch.length) leafScratch = Buffer.alloc(2 * (3 * text.length + 1));
   leafScratch[0] = RFC6962_LEAF_HASH_PREFIX;
   const written = leafScratch.write(text, 1, 'utf8');
-  return sha256Once('sha256', leafScratch.subarray(0, written + 1), 'buffer');
+  return leafScratch.subarray(0, written + 1);
+}
+
+/** MTH({d}) of a leaf given as text (its UTF-8 bytes), without an intermediate buffer. */
+export function leafHashOfText(text: string): Buffer {
+  return sha256Once('sha256', leafInput(text), 'buffer');
 }
 
 /** SHA-256(0x01 || left || right). */
@@ -298,10 +303,7 @@ export class CompactRange {
  * (a new ArrayBuffer per call, which the garbage collector must also track).
  */
 export function leafHashOfTextBinary(text: string): string {
-  if (3 * text.length + 1 > leafScratch.length) leafScratch = Buffer.alloc(2 * (3 * text.length + 1));
-  leafScratch[0] = RFC6962_LEAF_HASH_PREFIX;
-  const written = leafScratch.write(text, 1, 'utf8');
-  return sha256Once('sha256', leafScratch.subarray(0, written + 1), 'binary');
+  return sha256Once('sha256', leafInput(text), 'binary');
 }
 
 /** SHA-256(0x01 || left || right) of hashes given as binary (latin1) strings, as one. */

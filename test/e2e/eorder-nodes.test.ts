@@ -20,6 +20,7 @@ import { after, before, describe } from 'node:test';
 import type { Page } from 'playwright-core';
 import { signIn, until, type ApiCall } from '../exchange/sessions.js';
 import { chromiumSkipReason, E2E, journeySteps } from './harness.js';
+import { fillContentDataEpoc } from './eorder-form.js';
 
 const skip = chromiumSkipReason();
 const FR_NODE = 'FR:justice.gouv.fr';
@@ -65,20 +66,8 @@ describe('e-Evidence between nodes: which node each party is on', { skip }, () =
     // The Paris court is recorded as an investigating judge: the only kind offered.
     const kinds = await page.getByLabel('Kind of issuing authority').locator('option').evaluateAll((options) => options.map((o) => o.getAttribute('value') ?? '').filter((v) => v !== ''));
     assert.deepEqual(kinds, ['investigating-judge']);
-    await page.getByLabel('Kind of issuing authority').selectOption('investigating-judge');
-    await page.getByLabel('Issuing authority', { exact: true }).fill('Juge d’instruction, Tribunal judiciaire de Paris (pôle cyber)');
-    await page.getByLabel('File reference').fill('JI-CYBER-2026-0077');
     // Content data: the Irish node reads the judge's Art. 4 kind in the French agreement.
-    await page.getByRole('checkbox', { name: 'Content data', exact: true }).check();
-    await page.getByLabel('Identifier type').selectOption('email');
-    await page.getByLabel('Identifier', { exact: true }).fill('attacker@mail.demo.invalid');
-    await page.getByLabel('From', { exact: true }).fill('2026-10-01');
-    await page.getByLabel('To', { exact: true }).fill('2026-11-10');
-    await page.getByLabel('Offence', { exact: true }).fill('Ransomware attack on a Paris hospital; the account received the exfiltrated patient records.');
-    await page.getByLabel('Legal provision').fill('Code pénal, art. 323-1 et 323-3');
-    await page.getByLabel('Maximum penalty (years)').fill('5');
-    await page.getByLabel('Necessity and proportionality (Art. 5(2))').fill('The content of the account is needed to identify the perpetrators; a similar order could be issued in a similar domestic case.');
-    await page.getByRole('checkbox', { name: /committed in the issuing State/ }).check();
+    await fillContentDataEpoc(page, 'JI-CYBER-2026-0077');
     await fr.shot(page, 'form-provider-node');
     await page.getByRole('button', { name: 'Save the draft' }).click();
     await page.locator('[data-testid=order-state][data-state=draft]').waitFor();

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import type { Page } from 'playwright-core';
 import { chromiumSkipReason, E2E, journeySteps } from './harness.js';
+import { fillContentDataEpoc } from './eorder-form.js';
 
 const skip = chromiumSkipReason();
 
@@ -113,20 +114,7 @@ describe('journey: EPOC for content data, FR → US provider’s representative 
     const kinds = await page.getByLabel('Kind of issuing authority').locator('option').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('value')));
     assert.deepEqual(kinds, ['investigating-judge']);
     assert.match(await page.getByTestId('order-issuer-kinds').innerText(), /may act as: Investigating judge/);
-    await page.getByLabel('Kind of issuing authority').selectOption('investigating-judge');
-    await page.getByLabel('Issuing authority', { exact: true }).fill('Juge d’instruction, Tribunal judiciaire de Paris (pôle cyber)');
-    await page.getByLabel('File reference').fill('JI-CYBER-2026-0042');
-    await page.getByRole('checkbox', { name: 'Content data', exact: true }).check();
-    await page.getByLabel('Identifier type').selectOption('email');
-    await page.getByLabel('Identifier', { exact: true }).fill('attacker@mail.demo.invalid');
-    await page.getByLabel('From', { exact: true }).fill('2026-10-01');
-    await page.getByLabel('To', { exact: true }).fill('2026-11-10');
-    await page.getByLabel('Offence', { exact: true }).fill('Ransomware attack on a Paris hospital; the account received the exfiltrated patient records.');
-    await page.getByLabel('Legal provision').fill('Code pénal, art. 323-1 et 323-3');
-    await page.getByLabel('Maximum penalty (years)').fill('5');
-    await page.getByRole('checkbox', { name: 'Offence listed in Annex IV' }).check();
-    await page.getByLabel('Necessity and proportionality (Art. 5(2))').fill('The content of the account is needed to identify the perpetrators; a similar order could be issued in a similar domestic case.');
-    await page.getByRole('checkbox', { name: /committed in the issuing State/ }).check();
+    await fillContentDataEpoc(page, 'JI-CYBER-2026-0042', { annexIV: true });
     await e2e.axe(page, 'new order form');
     await e2e.shot(page, 'clerk-certificate');
     await page.getByRole('button', { name: 'Save the draft' }).click();

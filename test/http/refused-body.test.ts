@@ -3,13 +3,13 @@
  * the body before it answers and closes (a "lingering close"), so a client still sending gets the
  * 413 problem instead of a reset (EPIPE / ECONNRESET, which depended on socket buffers and timing:
  * test/security/fuzz.test.ts's 2 MiB login body failed that way on some machines). Beyond the
- * bounds (REFUSED_BODY_LINGER) the answer goes out anyway.
+ * bounds (REFUSED_BODY_LINGER, src/http/refused-body.ts) the answer goes out anyway.
  */
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { drainRefusedBody } from '../../src/http/app.js';
+import { drainRefusedBody } from '../../src/http/refused-body.js';
 import { buildTestApp, type TestApp } from './harness.js';
 import { Readable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
