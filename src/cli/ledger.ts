@@ -13,7 +13,7 @@ import type { Command } from 'commander';
 import { openDatabase, resolveDataDir, resolveDbConfig, uuidv7 } from '../db/index.js';
 import { createDbKeyStore } from '../keys/index.js';
 import { demoKeyDir, MASTER_KEY_FILE_NAME, openMasterKey } from '../keys/master-key.js';
-import { checkpointFile, createLedger, fileMemory, LedgerError, parseVerifierKey, resolveLogOrigin, treeHead, verifyTlogProof, type Ledger } from '../ledger/index.js';
+import { checkpointFile, createLedger, defaultVerifyThreads, fileMemory, LedgerError, parseVerifierKey, resolveLogOrigin, treeHead, usableThreads, verifyTlogProof, type Ledger } from '../ledger/index.js';
 import { registerBackupPart } from '../ops/backup.js';
 import { latestCheckpoint } from '../ledger/index.js';
 import { UsageError } from './errors.js';
@@ -29,9 +29,10 @@ export class LedgerCheckFailed extends Error {
   override name = 'LedgerCheckFailed';
 }
 
-async function withLedger<T>(work: (ledger: Ledger, db: Awaited<ReturnType<typeof openDatabase>>['db']) => Promise<T>): Promise<T> {
+async function withLedger<T>(work: (ledger: Ledger, db: Awaited<ReturnType<typeof openDatabase>>['db']) => Promise<T>, verifyThreads = 1): Promise<T> {
   const env = process.env;
-  const handle = await openDatabase(resolveDbConfig(env));
+  const config = resolveDbConfig(env);
+  const handle = await openDatabase(config);
   try {
     await handle.migrate();
     const dataDir = resolveDataDir(env);
@@ -45,6 +46,8 @@ async function withLedger<T>(work: (ledger: Ledger, db: Awaited<ReturnType<typeo
       newId: () => uuidv7(Date.now()),
       // The peers' witness keys (their agreements) check the cosignatures collected.
       witnesses: async () => (await witnessPeers(handle.db)).flatMap((p) => (p.witness ? [p.witness] : [])),
+      // Threads for `verify`: each worker opens its own connection with the same configuration.
+      verifyParallel: { database: config, threads: usableThreads(config, verifyThreads) },
     });
     return await work(ledger, handle.db);
   } finally {
@@ -102,7 +105,13 @@ export function registerLedger(program: Command, io: Io): void {
     .command('verify')
     .description('recompute every leaf, tree node and checkpoint from the database; exit 1 at the first mismatch')
     .option('--json', 'JSON output')
-    .action(async (options: JsonOption) => {
+    .option('--threads <n>', 'threads verifying in parallel, each with its own connection (default: one per core, at most 4; always 1 on PGlite); 1 verifies in this thread only')
+    .action(async (options: JsonOption & { threads?: string }) => {
+      let threads: number | undefined;
+      if (options.threads !== undefined) {
+        threads = Number(options.threads);
+        if (!/^[0-9]{1,2}$/.test(options.threads) || threads < 1 || threads > 64) throw new UsageError('--threads is a whole number from 1 to 64');
+      }
       await withLedger(async (l) => {
         const report = await l.verify(progressBar());
         if (options.json) io.out(JSON.stringify(report));
@@ -117,7 +126,7 @@ export function registerLedger(program: Command, io: Io): void {
           const at = report.firstBadIndex === null ? '' : ` (first entry that does not match: ${report.firstBadIndex})`;
           throw new LedgerCheckFailed(`ledger verification FAILED${at}: ${report.problems[0] ?? ''}${report.problems.length > 1 ? ` (+${report.problems.length - 1} more)` : ''}`);
         }
-      });
+      }, threads ?? defaultVerifyThreads(resolveDbConfig(process.env)));
     });
 
   ledger

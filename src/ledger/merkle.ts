@@ -331,13 +331,27 @@ export class BinaryCompactRange {
     return this.count;
   }
 
+  /** The hashes of the range's perfect subtrees, largest first, as binary strings. */
+  get binaryNodes(): readonly string[] {
+    return this.hashes;
+  }
+
   /** Appends a leaf hash; `completed(level, index, hash)` is called for the leaf and every node its append completes, bottom up. */
   append(leaf: string, completed: (level: number, index: number, hash: string) => void): void {
-    let hash = leaf;
-    let index = this.count;
-    let level = 0;
+    this.appendSubtree(0, leaf, completed);
+  }
+
+  /**
+   * Appends the hash of a perfect subtree of 2^level leaves (the size must be a multiple of
+   * 2^level); `completed` is called for it and every node its append completes, bottom up.
+   */
+  appendSubtree(level: number, subtree: string, completed: (level: number, index: number, hash: string) => void): void {
+    const span = 2 ** level;
+    if (this.count % span !== 0) throw new RangeError(`a subtree of ${span} leaves cannot follow ${this.count}`);
+    let hash = subtree;
+    let index = this.count / span;
     completed(level, index, hash);
-    let size = this.count;
+    let size = index;
     while (isOdd(size)) {
       hash = nodeHashBinary(this.hashes.pop() as string, hash);
       level += 1;
@@ -346,7 +360,7 @@ export class BinaryCompactRange {
       size = half(size);
     }
     this.hashes.push(hash);
-    this.count += 1;
+    this.count += span;
   }
 
   /** MTH(D[0:size]). */

@@ -15,6 +15,7 @@ import { fileMemory, latestCheckpoint, logIdentity, logVerifiers, openIncidents,
 import { consistencyProofAt, findEntry, inclusionProofAt, leafAt } from './store.js';
 import { formatTlogProof } from './tlog-proof.js';
 import { verifyLog, type VerificationReport } from './verify.js';
+import type { ParallelVerification } from './verify-workers.js';
 import type { NoteVerifier } from './note.js';
 
 /**
@@ -99,6 +100,8 @@ export interface LedgerOptions {
   onRefusal?: (reason: string) => void;
   /** The cosigner keys of the node's peers (from their agreements): `verify` checks collected cosignatures with them. */
   witnesses?: () => Promise<readonly NoteVerifier[]>;
+  /** `verify` over worker threads, each with its own connection to this database (see `verify-workers.ts`); without it, or with 1 thread, in the calling thread only. */
+  verifyParallel?: ParallelVerification;
 }
 
 export function createLedger(db: Kysely<Database>, keys: KeyStore, options: LedgerOptions): Ledger {
@@ -134,7 +137,7 @@ export function createLedger(db: Kysely<Database>, keys: KeyStore, options: Ledg
     consistency: (size1, size2) => consistencyProofAt(db, size1, size2),
     async verify(onProgress) {
       const startedAt = options.now().toISOString();
-      const report = await verifyLog(db, { verifiersFor: (origin) => logVerifiers(keys, origin), memory: options.memory, origin: options.origin, ...(onProgress ? { onProgress } : {}), ...(options.witnesses ? { witnesses: options.witnesses } : {}) });
+      const report = await verifyLog(db, { verifiersFor: (origin) => logVerifiers(keys, origin), memory: options.memory, origin: options.origin, ...(onProgress ? { onProgress } : {}), ...(options.witnesses ? { witnesses: options.witnesses } : {}), ...(options.verifyParallel ? { parallel: options.verifyParallel } : {}) });
       await db
         .insertInto('ledger_verifications')
         .values({ id: options.newId(), started_at: startedAt, finished_at: options.now().toISOString(), size: report.size, ok: report.ok ? 1 : 0, report: JSON.stringify(report) })

@@ -14,13 +14,16 @@ import type { Database } from '../db/index.js';
 import { openCheckpoint, checkpointOfNote } from './checkpoint.js';
 import { LedgerError } from './errors.js';
 import { leafOfValues, type LeafOfValues, type LeafSource } from './leaf.js';
-import { BinaryCompactRange, EMPTY_ROOT, type CompactRange, HASH_SIZE, leafHashOfText, leafHashOfTextBinary } from './merkle.js';
+import { BinaryCompactRange, CompactRange, EMPTY_ROOT, HASH_SIZE, leafHashOfText, leafHashOfTextBinary } from './merkle.js';
 import { openNote, parseNote, type NoteVerifier } from './note.js';
 import type { CheckpointMemory } from './publisher.js';
 import { leavesOf, SOURCE_TABLES } from './store.js';
+import { startVerifyWorkers, type ChunkRequest, type ChunkResult, type ParallelVerification } from './verify-workers.js';
 
 /** Entries read per round trip (larger than integration's: reads only). */
 const VERIFY_BATCH = 2048;
+/** Entries per chunk of a parallel verification: 2^14 (small enough to share the work evenly between threads). */
+const DEFAULT_CHUNK_LEVEL = 14;
 
 export interface VerificationReport {
   ok: boolean;
@@ -58,6 +61,12 @@ export interface VerifyOptions {
   onProgress?: (done: number, total: number) => void;
   /** The cosigner keys of the node's peers (from their agreements), to check collected cosignatures. */
   witnesses?: () => Promise<readonly NoteVerifier[]>;
+  /**
+   * Verify over worker threads, each with its own connection to this database (SQLite files,
+   * PostgreSQL; not PGlite nor `:memory:`), unless `db` is a transaction (the workers could not
+   * see its changes).
+   */
+  parallel?: ParallelVerification;
 }
 
 const MAX_PROBLEMS = 20;
@@ -126,33 +135,69 @@ export async function verifyLog(db: Kysely<Database>, options: VerifyOptions): P
   const reads = await sourceReads(db, family);
   // The tree rebuilt from the leaves, its hashes held as binary strings (see BinaryCompactRange).
   let rebuilt = new BinaryCompactRange();
-  for (let from = 0; from < size; from += VERIFY_BATCH) {
-    const to = Math.min(size, from + VERIFY_BATCH);
-    const integratedTo = Math.max(from, Math.min(to, integrated));
-    // Fast path: every entry's leaf recomputed from its row and compared with the stored leaf
-    // (one joined read per source), the tree nodes compared in one query per level; anything
-    // amiss and the batch is checked entry by entry, which names the first entry that does not match.
-    const leaves = await recomputedLeaves(db, reads, from, to, integratedTo);
-    if (leaves !== null) {
-      const levels: NodeRun[] = [];
-      const completed = (level: number, index: number, hash: string): void => {
-        const run = (levels[level] ??= { level, first: index, hashes: [] });
-        (run.hashes as string[]).push(hash);
-      };
-      for (let i = 0; i < integratedTo - from; i += 1) {
-        rebuilt.append(leafHashOfTextBinary(leaves[i] as string), completed);
-        if (expectedRoots.has(rebuilt.size)) checkRoot(rebuilt.size, rebuilt.root());
+  // Progress never goes back (a chunk verified again after a worker counted it).
+  let shown = 0;
+  const progress = (done: number): void => {
+    shown = Math.min(size, Math.max(shown, done));
+    options.onProgress?.(shown, size);
+  };
+  const onSize = (at: number, root: () => Buffer): void => {
+    if (expectedRoots.has(at)) checkRoot(at, root());
+  };
+  /** Entries [from, to) verified in this thread, batch by batch, extending `rebuilt`. */
+  const verifyHere = async (from: number, to: number): Promise<void> => {
+    for (let start = from; start < to; start += VERIFY_BATCH) {
+      const end = Math.min(to, start + VERIFY_BATCH);
+      const integratedTo = Math.max(start, Math.min(end, integrated));
+      // Fast path: every entry's leaf recomputed from its row and compared with the stored leaf
+      // (one joined read per source), the tree nodes compared in one query per level; anything
+      // amiss and the batch is checked entry by entry, which names the first entry that does not match.
+      if (!(await verifyBatch(db, family, reads, { from: start, to: end, integratedTo }, rebuilt, 0, (at) => onSize(at, () => rebuilt.root()), problem))) {
+        const range = rebuilt.toCompactRange();
+        await verifyBatchInDetail(db, family, { from: start, to: end, integratedTo }, range, problem, () => onSize(range.size, () => range.root()));
+        rebuilt = new BinaryCompactRange(range);
       }
-      await compareNodes(db, family, levels, problem);
-    } else {
-      const range = rebuilt.toCompactRange();
-      await verifyBatchInDetail(db, family, { from, to, integratedTo }, range, problem, () => {
-        if (expectedRoots.has(range.size)) checkRoot(range.size, range.root());
-      });
-      rebuilt = new BinaryCompactRange(range);
+      progress(end);
     }
-    options.onProgress?.(to, size);
+  };
+  let verified = 0;
+  const parallel = options.parallel;
+  const chunkLevel = parallel?.chunkLevel ?? DEFAULT_CHUNK_LEVEL;
+  const chunk = 2 ** chunkLevel;
+  // Worker threads read through their own connections, which cannot see a transaction's changes.
+  if (parallel !== undefined && parallel.threads > 1 && !db.isTransaction && integrated >= 2 * chunk) {
+    // The integrated entries in whole chunks of 2^k over worker threads and this one: each
+    // chunk's leaves, stored leaves, nodes and subtree root; the roots are combined here in order.
+    verified = Math.floor(integrated / chunk) * chunk;
+    const sizesIn = (s: number): number[] => [...expectedRoots.keys()].filter((at) => at > s && at < s + chunk);
+    let done = 0;
+    const onEntries = (n: number): void => progress((done += n));
+    const pool = await startVerifyWorkers(parallel, VERIFY_BATCH, onEntries, (request) => verifyChunk(db, family, reads, request, VERIFY_BATCH, onEntries));
+    try {
+      const chunks: Array<Promise<ChunkResult>> = [];
+      for (let s = 0; s < verified; s += chunk) chunks.push(pool.verify({ from: s, to: s + chunk, sizes: sizesIn(s) }));
+      for (let s = 0, i = 0; s < verified; s += chunk, i += 1) {
+        const result = await (chunks[i] as Promise<ChunkResult>);
+        if (result.root === null) {
+          // Something differs in this chunk (or its worker failed): verified again here, which names what.
+          await verifyHere(s, s + chunk);
+          continue;
+        }
+        const before = rebuilt.binaryNodes.slice();
+        for (const [at, nodes] of result.snapshots) onSize(at, () => new CompactRange(at, [...before, ...nodes].map((h) => Buffer.from(h, 'latin1'))).root());
+        const levels: NodeRun[] = [];
+        rebuilt.appendSubtree(chunkLevel, result.root, (level, index, hash) => {
+          // The chunk's nodes up to its own root were compared by the thread that verified it.
+          if (level > chunkLevel) levels[level] = { level, first: index, hashes: [hash] };
+        });
+        onSize(rebuilt.size, () => rebuilt.root());
+        await compareNodes(db, family, levels, problem);
+      }
+    } finally {
+      await pool.close();
+    }
   }
+  await verifyHere(verified, size);
   const range = rebuilt.toCompactRange();
   if (size === 0) options.onProgress?.(0, 0);
   if (range.size === integrated && !range.root().equals(Buffer.from(tree.root))) problem('the stored tree head does not match the leaves', integrated - 1);
@@ -202,7 +247,13 @@ async function verifierArgs(options: VerifyOptions, origin: string): Promise<[No
   return [verifiers[0] as NoteVerifier, verifiers.slice(1) as NoteVerifier[]];
 }
 
-type Problem = (text: string, index?: number) => void;
+export type Problem = (text: string, index?: number) => void;
+
+/** How the rows of each source table, and records, are read for verification. */
+export interface SourceReads {
+  sources: SourceRead[];
+  records: (from: number, to: number) => CompiledQuery;
+}
 
 /** How the rows of one source table are read for verification: the SQL of a batch and the leaf of a row. */
 interface SourceRead {
@@ -216,7 +267,7 @@ interface SourceRead {
  * The reads of each source table, with its columns as the database has them now (every column
  * but `seq`, as the row digest takes them), and the reads of records appended directly.
  */
-async function sourceReads(db: Kysely<Database>, family: SqlFamily): Promise<{ sources: SourceRead[]; records: (from: number, to: number) => CompiledQuery }> {
+export async function sourceReads(db: Kysely<Database>, family: SqlFamily): Promise<SourceReads> {
   const sources: SourceRead[] = [];
   for (const [source, table] of Object.entries(SOURCE_TABLES) as Array<[LeafSource, string]>) {
     const { rows } = family === 'sqlite' ? await sql<{ name: string }>`select name from pragma_table_info(${table}) order by cid`.execute(db) : await sql<{ name: string }>`select column_name as name from information_schema.columns where table_schema = current_schema() and table_name = ${table} order by ordinal_position`.execute(db);
@@ -238,7 +289,7 @@ async function sourceReads(db: Kysely<Database>, family: SqlFamily): Promise<{ s
  * `integratedTo − from` equal to its stored leaf — or null when an entry is missing, names an
  * unknown source, its row is missing or a stored leaf differs (the detailed check says which).
  */
-async function recomputedLeaves(db: Kysely<Database>, reads: Awaited<ReturnType<typeof sourceReads>>, from: number, to: number, integratedTo: number): Promise<string[] | null> {
+async function recomputedLeaves(db: Kysely<Database>, reads: SourceReads, from: number, to: number, integratedTo: number): Promise<string[] | null> {
   const leaves = new Array<string | undefined>(to - from);
   const kept = integratedTo - from;
   let filled = 0;
@@ -258,6 +309,52 @@ async function recomputedLeaves(db: Kysely<Database>, reads: Awaited<ReturnType<
     filled += 1;
   }
   return filled === to - from ? (leaves as string[]) : null;
+}
+
+/**
+ * The fast check of entries [from, to) (integrated up to `integratedTo`): their leaves recomputed
+ * from their rows and equal to the stored ones, appended to `rebuilt` (whose entry 0 is entry
+ * `base` of the log, a multiple of a power of two at least the batch), the nodes they complete
+ * equal to the stored ones; `onSize(size)` after each append. False, with `rebuilt` unchanged,
+ * when a leaf does not match or an entry or row is missing (the detailed check says which).
+ */
+export async function verifyBatch(db: Kysely<Database>, family: SqlFamily, reads: SourceReads, { from, to, integratedTo }: { from: number; to: number; integratedTo: number }, rebuilt: BinaryCompactRange, base: number, onSize: (size: number) => void, problem: Problem): Promise<boolean> {
+  const leaves = await recomputedLeaves(db, reads, from, to, integratedTo);
+  if (leaves === null) return false;
+  const levels: NodeRun[] = [];
+  const completed = (level: number, index: number, hash: string): void => {
+    const run = (levels[level] ??= { level, first: index + base / 2 ** level, hashes: [] });
+    (run.hashes as string[]).push(hash);
+  };
+  for (let i = 0; i < integratedTo - from; i += 1) {
+    rebuilt.append(leafHashOfTextBinary(leaves[i] as string), completed);
+    onSize(base + rebuilt.size);
+  }
+  await compareNodes(db, family, levels, problem);
+  return true;
+}
+
+/**
+ * One chunk of a parallel verification (see `verify-workers.ts`), in whichever thread: entries
+ * [from, to), all integrated, `from` a multiple of the chunk's size (a power of two); its subtree
+ * root, or null when anything differs (the caller verifies it again, naming what).
+ */
+export async function verifyChunk(db: Kysely<Database>, family: SqlFamily, reads: SourceReads, request: ChunkRequest, batch: number, onEntries: (n: number) => void): Promise<ChunkResult> {
+  const rebuilt = new BinaryCompactRange();
+  const wanted = new Set(request.sizes);
+  const snapshots: Array<[number, string[]]> = [];
+  let differs = false;
+  for (let from = request.from; from < request.to && !differs; from += batch) {
+    const to = Math.min(request.to, from + batch);
+    const ok = await verifyBatch(db, family, reads, { from, to, integratedTo: to }, rebuilt, request.from, (size) => {
+      if (wanted.has(size)) snapshots.push([size, rebuilt.binaryNodes.slice()]);
+    }, () => {
+      differs = true;
+    });
+    if (!ok) differs = true;
+    onEntries(to - from);
+  }
+  return { root: differs || rebuilt.binaryNodes.length !== 1 ? null : (rebuilt.binaryNodes[0] as string), snapshots };
 }
 
 /**
@@ -295,7 +392,7 @@ async function verifyBatchInDetail(db: Kysely<Database>, family: SqlFamily, { fr
 }
 
 /** The nodes of one level completed while rebuilding a batch: contiguous from index `first`, hashes as binary strings. */
-interface NodeRun {
+export interface NodeRun {
   level: number;
   first: number;
   hashes: readonly string[];
@@ -306,7 +403,7 @@ interface NodeRun {
  * counts the stored nodes equal to their slice of the expected hashes, passed as one blob — no
  * stored hash crosses into JavaScript. A level that differs is compared row by row to name the node.
  */
-async function compareNodes(db: Kysely<Database>, family: SqlFamily, levels: ReadonlyArray<NodeRun | undefined>, problem: Problem): Promise<void> {
+export async function compareNodes(db: Kysely<Database>, family: SqlFamily, levels: ReadonlyArray<NodeRun | undefined>, problem: Problem): Promise<void> {
   const blob = sql.raw(family === 'sqlite' ? 'blob' : 'bytea');
   for (const run of levels) {
     if (run === undefined || run.hashes.length === 0) continue;
