@@ -36,11 +36,12 @@ import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { createSecretBox } from '../src/auth/index.js';
 import { createAuthority, createCase, createCaseContext, transitionCase, type Actor, type CaseContext } from '../src/cases/index.js';
-import { openDatabase, uuidv7, type DatabaseHandle } from '../src/db/index.js';
+import { openDatabase, uuidv7, type DatabaseHandle, type DbConfig } from '../src/db/index.js';
 import { DEMO_AUTHORITIES, DEMO_REVIEW, preservationRequestFrToUs } from '../src/demo/data.js';
 import { createDbKeyStore } from '../src/keys/index.js';
 import { loadKnowledgeBase } from '../src/law/index.js';
-import { CompactRange, createLedger, inclusionProofAt, integrate, leafHash, memoryInProcess, rootAt } from '../src/ledger/index.js';
+import { CompactRange, createLedger, defaultVerifyThreads, inclusionProofAt, integrate, leafHash, memoryInProcess, rootAt, type Ledger } from '../src/ledger/index.js';
+import { workerBootstrap } from '../src/ledger/verify-workers.js';
 import { LOGGED_TABLES } from '../src/db/migrations/0011_ledger.js';
 
 const args = process.argv.slice(2);
@@ -53,6 +54,10 @@ const option = (name: string, fallback: number): number => {
 };
 const ENTRIES = option('--entries', 1_000_000);
 const N = option('--n', 1500);
+/** Threads of the full verification: as `comity ledger verify` by default (one per core, at most 4). */
+const THREADS = option('--threads', defaultVerifyThreads({ kind: 'sqlite', file: 'bench.sqlite' }));
+/** Alternated rounds of the write-path comparison. */
+const ROUNDS = option('--rounds', 5);
 const CONCURRENCY = 64;
 const kb = loadKnowledgeBase();
 const admin: Actor = { id: 'bench-admin', authorityId: null };
@@ -82,30 +87,37 @@ async function openSqlite(dir: string, name: string): Promise<DatabaseHandle> {
   return handle;
 }
 
-async function writeOverhead(dir: string): Promise<{ with: number; without: number; overhead: number; cpuOverhead: number }> {
+async function writeOverhead(dir: string): Promise<{ with: number; without: number; overhead: number; cpuOverhead: number; spread: [number, number]; cpuSpread: [number, number]; best: number }> {
   const logged = await openSqlite(dir, 'with.sqlite');
   const bare = await openSqlite(dir, 'without.sqlite');
   for (const [table] of LOGGED_TABLES) await sql.raw(`drop trigger ledger_sequence_${table}`).execute(bare.db);
   const contexts = [logged, bare].map((h) => createCaseContext(h.db, kb));
   for (const ctx of contexts) for (const a of DEMO_AUTHORITIES) await createAuthority(ctx, admin, a);
   for (const ctx of contexts) await pipeline(ctx, 200); // warm-up
-  let withLog = 0;
-  let withoutLog = 0;
-  let cpuWith = 0;
-  let cpuWithout = 0;
-  for (let round = 0; round < 3; round += 1) {
-    const a = await pipeline(contexts[0] as CaseContext, N);
-    const b = await pipeline(contexts[1] as CaseContext, N);
-    withLog = Math.max(withLog, a.wall);
-    withoutLog = Math.max(withoutLog, b.wall);
-    cpuWith = Math.max(cpuWith, a.cpu);
-    cpuWithout = Math.max(cpuWithout, b.cpu);
+  // Rounds of one run with the log and one without, back to back, the order alternated (a slow
+  // spell of the machine then falls on either side as often): the overhead of each round, then
+  // the median of the rounds and their spread.
+  const withRates: number[] = [];
+  const withoutRates: number[] = [];
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const withFirst = round % 2 === 0;
+    const first = await pipeline(contexts[withFirst ? 0 : 1] as CaseContext, N);
+    const second = await pipeline(contexts[withFirst ? 1 : 0] as CaseContext, N);
+    const [a, b] = withFirst ? [first, second] : [second, first];
+    withRates.push(a.wall);
+    withoutRates.push(b.wall);
+    wall.push(1 - a.wall / b.wall);
+    cpu.push(1 - a.cpu / b.cpu);
   }
   const head = await logged.db.selectFrom('ledger_head').select('size').executeTakeFirstOrThrow();
-  console.log(`write path: ${withLog.toFixed(0)} req/s with the log, ${withoutLog.toFixed(0)} without (${head.size} entries sequenced); per CPU second ${cpuWith.toFixed(0)} with, ${cpuWithout.toFixed(0)} without`);
+  const spread = (values: number[]): [number, number] => [Math.min(...values), Math.max(...values)];
+  const best = 1 - Math.max(...withRates) / Math.max(...withoutRates);
+  console.log(`write path, ${ROUNDS} alternated rounds of ${N} cases per side: median ${median(withRates).toFixed(0)} req/s with the log, ${median(withoutRates).toFixed(0)} without (${head.size} entries sequenced); overhead per round ${wall.map((x) => x.toFixed(3)).join(', ')} (median ${median(wall).toFixed(3)}), per CPU second ${cpu.map((x) => x.toFixed(3)).join(', ')} (median ${median(cpu).toFixed(3)}); best of each side ${best.toFixed(3)}`);
   await logged.close();
   await bare.close();
-  return { with: withLog, without: withoutLog, overhead: 1 - withLog / withoutLog, cpuOverhead: 1 - cpuWith / cpuWithout };
+  return { with: median(withRates), without: median(withoutRates), overhead: median(wall), cpuOverhead: median(cpu), spread: spread(wall), cpuSpread: spread(cpu), best };
 }
 
 /** An audit event as the case workflow writes them (its leaf is ~300 bytes of canonical JSON). */
@@ -125,6 +137,7 @@ function median(values: number[]): number {
 async function atScale(dir: string): Promise<Record<string, number>> {
   const handle = await openSqlite(dir, 'million.sqlite');
   const db = handle.db;
+  const database: DbConfig = { kind: 'sqlite', file: join(dir, 'million.sqlite'), synchronous: 'normal' };
   // Audit events in bulk, as many transactions would write them: the triggers sequence each one.
   let started = performance.now();
   for (let from = 0; from < ENTRIES; from += 5000) {
@@ -142,7 +155,9 @@ async function atScale(dir: string): Promise<Record<string, number>> {
   console.log(`integrated ${head.size} entries in ${appendSeconds.toFixed(1)} s (${(head.size / appendSeconds).toFixed(0)}/s)`);
 
   const keys = createDbKeyStore(db, createSecretBox(randomBytes(32)));
-  const ledger = createLedger(db, keys, { origin: 'comity.bench.example/log', memory: memoryInProcess(), now: () => new Date(), newId: () => uuidv7(Date.now()) });
+  const ledgerWith = (threads: number): Ledger => createLedger(db, keys, { origin: 'comity.bench.example/log', memory: memoryInProcess(), now: () => new Date(), newId: () => uuidv7(Date.now()), verifyParallel: { database, threads } });
+  // As `comity ledger verify` runs by default: one thread per core (at most 4).
+  const ledger = ledgerWith(THREADS);
   await ledger.identity();
   started = performance.now();
   await ledger.publish();
@@ -196,20 +211,31 @@ async function atScale(dir: string): Promise<Record<string, number>> {
   // Released before the full verification, which `comity ledger verify` runs without a million
   // leaves held in memory (each major collection would otherwise mark them all).
   bytes.length = 0;
-  started = performance.now();
-  const verifyCpu = process.cpuUsage();
-  const report = await ledger.verify();
-  const verifyRate = ENTRIES / ((performance.now() - started) / 1000);
-  const verifyCpuRate = ENTRIES / cpuSeconds(process.cpuUsage(verifyCpu));
-  if (!report.ok) throw new Error(`verification failed: ${report.problems.join('; ')}`);
-  console.log(`leaves ${leafBytes.toFixed(0)} bytes on average; raw SHA-256 ${rawRate.toFixed(0)} leaves/s; offline verification ${offlineRate.toFixed(0)}/s; full verification from the database ${verifyRate.toFixed(0)}/s; per CPU second: raw SHA-256 ${rawCpuRate.toFixed(0)} (${binaryCpuRate.toFixed(0)} with binary-string digests), full verification ${verifyCpuRate.toFixed(0)}`);
+  // Full verification as `comity ledger verify` runs it (THREADS threads, the worker threads
+  // loading the compiled build when it is fresh), then in this thread only (--threads 1).
+  const verifyOnce = async (l: Ledger): Promise<{ rate: number; cpuRate: number }> => {
+    const t0 = performance.now();
+    const cpu = process.cpuUsage();
+    const report = await l.verify();
+    const rate = ENTRIES / ((performance.now() - t0) / 1000);
+    // The whole process: every thread's CPU time.
+    const cpuRate = ENTRIES / cpuSeconds(process.cpuUsage(cpu));
+    if (!report.ok) throw new Error(`verification failed: ${report.problems.join('; ')}`);
+    return { rate, cpuRate };
+  };
+  const threaded = await verifyOnce(ledger);
+  const single = THREADS === 1 ? threaded : await verifyOnce(ledgerWith(1));
+  const runtime = THREADS === 1 ? 'none' : (await workerBootstrap()).runtime;
+  const verifyRate = threaded.rate;
+  const verifyCpuRate = threaded.cpuRate;
+  console.log(`leaves ${leafBytes.toFixed(0)} bytes on average; raw SHA-256 ${rawRate.toFixed(0)} leaves/s; offline verification ${offlineRate.toFixed(0)}/s; full verification from the database with ${THREADS} thread(s) (workers from ${runtime}) ${verifyRate.toFixed(0)}/s, ${(1e6 / verifyCpuRate).toFixed(2)} µs CPU per entry; with 1 thread ${single.rate.toFixed(0)}/s, ${(1e6 / single.cpuRate).toFixed(2)} µs CPU per entry; per CPU second: raw SHA-256 ${rawCpuRate.toFixed(0)} (${binaryCpuRate.toFixed(0)} with binary-string digests), full verification ${verifyCpuRate.toFixed(0)}`);
   await handle.close();
-  return { entries: ENTRIES, append_per_s: Math.round(head.size / appendSeconds), sign_ms: Number(signMs.toFixed(2)), proof_ms: Number(proofMs.toFixed(3)), proof_bytes: proofBytes, verify_ratio: Number((verifyRate / rawRate).toFixed(3)), verify_ratio_cpu: Number((verifyCpuRate / rawCpuRate).toFixed(3)), verify_ratio_cpu_binary: Number((verifyCpuRate / binaryCpuRate).toFixed(3)), offline_ratio: Number((offlineRate / rawRate).toFixed(3)) };
+  return { entries: ENTRIES, append_per_s: Math.round(head.size / appendSeconds), sign_ms: Number(signMs.toFixed(2)), proof_ms: Number(proofMs.toFixed(3)), proof_bytes: proofBytes, verify_ratio: Number((verifyRate / rawRate).toFixed(3)), verify_threads: THREADS, verify_ratio_1thread: Number((single.rate / rawRate).toFixed(3)), verify_us_cpu_per_entry: Number((1e6 / verifyCpuRate).toFixed(2)), verify_us_cpu_per_entry_1thread: Number((1e6 / single.cpuRate).toFixed(2)), verify_ratio_cpu: Number((verifyCpuRate / rawCpuRate).toFixed(3)), verify_ratio_cpu_binary: Number((verifyCpuRate / binaryCpuRate).toFixed(3)), offline_ratio: Number((offlineRate / rawRate).toFixed(3)) };
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'comity-bench-ledger-'));
 try {
-  const overhead = args.includes('--scale-only') ? { with: 0, without: 0, overhead: Number.NaN, cpuOverhead: Number.NaN } : await writeOverhead(dir);
+  const overhead = args.includes('--scale-only') ? { with: 0, without: 0, overhead: Number.NaN, cpuOverhead: Number.NaN, spread: [Number.NaN, Number.NaN], cpuSpread: [Number.NaN, Number.NaN], best: Number.NaN } : await writeOverhead(dir);
   // --write-only: the write-path comparison alone (a second reading on a busy machine).
   const scale: Record<string, number> = args.includes('--write-only') ? {} : await atScale(dir);
   const targets = [
@@ -220,7 +246,7 @@ try {
     scale.verify_ratio === undefined || scale.verify_ratio >= 0.5 ? null : `verify_ratio ${scale.verify_ratio} < 0.5`,
   ].filter((x): x is string => x !== null);
   console.log(targets.length === 0 ? 'all targets met' : `targets missed: ${targets.join('; ')}`);
-  console.log(JSON.stringify({ name: 'ledger', write_overhead: Number(overhead.overhead.toFixed(3)), write_overhead_cpu: Number(overhead.cpuOverhead.toFixed(3)), rate_with_log: Math.round(overhead.with), rate_without_log: Math.round(overhead.without), ...scale }));
+  console.log(JSON.stringify({ name: 'ledger', write_overhead: Number(overhead.overhead.toFixed(3)), write_overhead_cpu: Number(overhead.cpuOverhead.toFixed(3)), write_overhead_spread: overhead.spread.map((x) => Number(x.toFixed(3))), write_overhead_cpu_spread: overhead.cpuSpread.map((x) => Number(x.toFixed(3))), write_overhead_best: Number(overhead.best.toFixed(3)), write_rounds: ROUNDS, rate_with_log: Math.round(overhead.with), rate_without_log: Math.round(overhead.without), ...scale }));
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

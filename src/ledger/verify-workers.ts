@@ -69,16 +69,16 @@ export interface WorkerSetup {
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** How the worker's code is loaded, decided once per process (the stamp check hashes the sources). */
-let bootstrapCode: Promise<string> | undefined;
+let bootstrapCode: Promise<{ code: string; runtime: 'dist' | 'tsx' }> | undefined;
 
 /** The worker's code: imports the compiled worker module when the build is fresh, else the TypeScript one through tsx's loader. */
-export function workerBootstrap(): Promise<string> {
+export function workerBootstrap(): Promise<{ code: string; runtime: 'dist' | 'tsx' }> {
   return (bootstrapCode ??= (async () => {
     const stamp = (await import(pathToFileURL(join(ROOT, 'bin', 'build-stamp.js')).href)) as { BUILD_DIR: string; buildIsFresh: (root: string) => boolean };
-    if (process.env.COMITY_RUNTIME !== 'tsx' && stamp.buildIsFresh(ROOT)) return `import(${JSON.stringify(pathToFileURL(join(ROOT, stamp.BUILD_DIR, 'src', 'ledger', 'verify-worker.js')).href)});`;
+    if (process.env.COMITY_RUNTIME !== 'tsx' && stamp.buildIsFresh(ROOT)) return { code: `import(${JSON.stringify(pathToFileURL(join(ROOT, stamp.BUILD_DIR, 'src', 'ledger', 'verify-worker.js')).href)});`, runtime: 'dist' };
     const tsx = import.meta.resolve('tsx/esm/api');
     const href = pathToFileURL(join(ROOT, 'src', 'ledger', 'verify-worker.ts')).href;
-    return `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(href)}); });`;
+    return { code: `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(href)}); });`, runtime: 'tsx' };
   })());
 }
 
@@ -88,7 +88,7 @@ export function workerBootstrap(): Promise<string> {
  * handed out in the order asked.
  */
 export async function startVerifyWorkers(parallel: ParallelVerification, batch: number, onEntries: (n: number) => void, local: (request: ChunkRequest) => Promise<ChunkResult>): Promise<{ verify(request: ChunkRequest): Promise<ChunkResult>; close(): Promise<void> }> {
-  const code = await workerBootstrap();
+  const { code } = await workerBootstrap();
   const queue: Array<{ request: ChunkRequest; resolve: (result: ChunkResult) => void }> = [];
   const failed: ChunkResult = { root: null, snapshots: [] };
   /** Workers waiting for a chunk: calling one hands it the next. */

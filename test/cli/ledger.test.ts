@@ -171,6 +171,15 @@ describe('comity ledger', () => {
     const verified = await run('ledger', 'verify', '--json');
     assert.equal(verified.code, 0, verified.stderr.join('\n'));
     assert.equal((JSON.parse(verified.stdout) as { ok: boolean }).ok, true);
+    const twoThreads = await run('ledger', 'verify', '--threads', '2', '--json');
+    assert.equal(twoThreads.code, 0, twoThreads.stderr.join('\n'));
+    assert.equal((JSON.parse(twoThreads.stdout) as { ok: boolean }).ok, true);
+    for (const threads of ['0', 'two', '-1', '100']) {
+      const refused = await run('ledger', 'verify', '--threads', threads);
+      assert.equal(refused.code, 2, `--threads ${threads}`);
+      assert.equal(refused.stderr.length, 1);
+      assert.match(refused.stderr[0] ?? '', /--threads is a whole number from 1 to 64/);
+    }
 
     // Tampering with an audit event: verify names the entry and exits 1.
     await handle.db.updateTable('audit_events').set({ action: 'case.forged' }).where('id', '=', eventId).execute();

@@ -99,7 +99,8 @@ function changeOneChar(text: string, rnd: () => number): string {
 
 forEachDatabase('ledger', (target) => {
   it('sequences every audit, login and access row contiguously; checkpoints, proofs and verification hold; every tampering is detected', async (t) => {
-    const node = await ledgerNode(await target.create(t));
+    const config = await target.createConfig();
+    const node = await ledgerNode(await target.open(config, t));
     const { db } = node.handle;
     await node.write(6);
     const first = await node.ledger.publish();
@@ -121,6 +122,20 @@ forEachDatabase('ledger', (target) => {
     assert.deepEqual(report.problems, []);
     assert.equal(report.ok, true);
     assert.equal(report.checkpoints, 2);
+
+    // Over worker threads, each with its own connection (PGlite: one thread), in chunks of 4
+    // entries: the same report, intact and after a committed change to an audit event (undone after).
+    const verifiers = await logVerifiers(node.keys, node.origin);
+    const parallel = { verifiersFor: async () => verifiers, memory: node.memory, parallel: { database: config, threads: 3, chunkLevel: 2 } };
+    assert.deepEqual(await verifyLog(db, parallel), await verifyLog(db, { ...parallel, parallel: undefined }));
+    const changed = await db.selectFrom('ledger_entries').select(['idx', 'source_id']).where('source', '=', 'audit').orderBy('idx', 'desc').offset(5).limit(1).executeTakeFirstOrThrow();
+    const action = await db.selectFrom('audit_events').select('action').where('id', '=', changed.source_id).executeTakeFirstOrThrow();
+    await db.updateTable('audit_events').set({ action: 'case.forged' }).where('id', '=', changed.source_id).execute();
+    const forged = await verifyLog(db, parallel);
+    assert.equal(forged.firstBadIndex, Number(changed.idx));
+    assert.deepEqual([...forged.problems].sort(), [...(await verifyLog(db, { ...parallel, parallel: undefined })).problems].sort());
+    await db.updateTable('audit_events').set({ action: action.action }).where('id', '=', changed.source_id).execute();
+    assert.equal((await verifyLog(db, parallel)).ok, true);
 
     // An event's proof verifies offline with the vkey only.
     const lastAudit = await db.selectFrom('audit_events').select('id').orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
