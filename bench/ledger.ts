@@ -4,10 +4,13 @@
  * 1. Cost on the write path: the case pipeline of bench:cases (create, approve with the judicial
  *    review, send; concurrency 64) on SQLite (a temporary file, synchronous = normal, the
  *    server's default) with the log — the triggers that sequence every audit event — and
- *    without (the same database with the triggers dropped), alternating, best of three each, in
- *    the same run. `write_overhead` = 1 − rate with ÷ rate without (target ≤ 0.10), on wall
- *    time; `write_overhead_cpu` the same on this process's CPU time, which other jobs on a
- *    shared machine disturb less (the pipeline and SQLite run in this one process).
+ *    without (the same database with the triggers dropped), in the same run: `--rounds` rounds
+ *    (default 5) of one run with and one without, back to back, the order alternated between
+ *    rounds. `write_overhead` = the median over rounds of 1 − rate with ÷ rate without (target
+ *    ≤ 0.10), on wall time; `write_overhead_cpu` the same on this process's CPU time, which other
+ *    jobs on a shared machine disturb less (the pipeline and SQLite run in this one process);
+ *    `write_overhead_spread` / `write_overhead_cpu_spread` the smallest and largest round;
+ *    `write_overhead_best` the former estimator (best rate of each side), beside.
  * 2. At one million entries — audit events as the workflow writes them (leaves of ~440 bytes),
  *    sequenced by the triggers: integration (append) rate, checkpoint signing time, inclusion
  *    proof time (median of 1,000 random entries, one query each) and size (target < 1 ms,
@@ -15,18 +18,24 @@
  *    audit row, every node and checkpoint, from the database) beside raw SHA-256 over the same
  *    leaf bytes, one hash per leaf with the one-shot crypto.hash returning a Buffer, in the same
  *    run: `verify_ratio` (target ≥ 0.5), and `verify_ratio_cpu` the same per second of this
- *    process's CPU time (both phases are single-threaded; on a shared machine the long
+ *    process's CPU time (every thread counted; on a shared machine the long
  *    verification and the short raw-hash loop otherwise meet different loads). A Buffer per
  *    digest costs more than SHA-256 itself at this size (≈ 0.7 µs against ≈ 0.4 µs); the
  *    verification hashes with binary-string digests, so `verify_ratio_cpu_binary` gives the ratio
  *    per CPU second against raw SHA-256 with binary-string digests too — the stricter figure.
+ *    The full verification runs as `comity ledger verify` does by default, over `--threads`
+ *    threads (default one per core, at most 4; the worker threads load the compiled build when
+ *    it is fresh — run `npm run build:server` first — else the sources through tsx), then with
+ *    one thread: `verify_ratio_1thread` beside, and the CPU time per entry of each
+ *    (`verify_us_cpu_per_entry*`, every thread of the process counted); `verify_ratio_cpu` is then
+ *    per CPU second of all threads.
  *    Also the offline verification an auditor runs from entry bundles (leaves → root),
  *    `offline_ratio`. The leaf buffers are released before the full verification.
  *
  * The last line printed is one JSON object:
- * {"name":"ledger","write_overhead","write_overhead_cpu","entries","append_per_s","sign_ms","proof_ms","proof_bytes","verify_ratio","verify_ratio_cpu","verify_ratio_cpu_binary","offline_ratio",…}
+ * {"name":"ledger","write_overhead","write_overhead_cpu","write_overhead_spread",…,"entries","append_per_s","sign_ms","proof_ms","proof_bytes","verify_ratio","verify_threads","verify_ratio_1thread",…,"verify_ratio_cpu","verify_ratio_cpu_binary","offline_ratio"}
  *
- *   npm run bench:ledger [-- --entries 1000000 --n 1500 --write-only | --scale-only]
+ *   npm run bench:ledger [-- --entries 1000000 --n 1500 --rounds 5 --threads 2 --write-only | --scale-only]
  */
 import { hash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
