@@ -15,7 +15,7 @@
  * and after the download (the peak only grows: the phase that raised it shows).
  *
  * The server is measured twice, each a fresh process through all four phases: first compiled
- * (src/ transpiled as `npm run build:server` does, with the fixture from test/ and bench/, into
+ * (built as `npm run build:server` builds src/, from the benchmark's server entry, into
  * dist/bench/: what `npm start` runs), then through tsx (what runs without a build). The
  * headline figures are the compiled server's; the tsx run's are under "tsx". `--runtime
  * compiled|tsx` measures one only. The last line is one JSON object:
@@ -170,14 +170,13 @@ async function runServer(runtime: Runtime, file: string, expected: string): Prom
 
 try {
   if (runtimes.includes('compiled')) {
-    // The same transpile as `npm run build:server`, of src/ and of the fixture the server uses
-    // (test/ helpers and bench/evidence-server.ts), into dist/bench/ (inside the checkout, so that
-    // node_modules resolve).
-    const { transpile } = (await import(pathToFileURL(join(ROOT, 'scripts', 'build-server.mjs')).href)) as { transpile: (root: string, paths: string[], out: string) => Promise<void> };
-    const { serverSources } = (await import(pathToFileURL(join(ROOT, 'bin', 'build-stamp.js')).href)) as { serverSources: (root: string, dir: string) => string[] };
+    // The same build as `npm run build:server` (one bundle with its dependencies, chunks at lazy
+    // imports), of the benchmark server's entry (bench/evidence-server.ts, with the src/ and test/
+    // modules it imports), into dist/bench/ (inside the checkout, so that external packages resolve).
+    const { transpile } = (await import(pathToFileURL(join(ROOT, 'scripts', 'build-server.mjs')).href)) as { transpile: (root: string, entry: string, out: string) => Promise<void> };
     const out = join(ROOT, 'dist', 'bench');
     await rm(out, { recursive: true, force: true });
-    await transpile(ROOT, [...serverSources(ROOT, 'src'), ...serverSources(ROOT, 'test'), 'bench/evidence-server.ts'], out);
+    await transpile(ROOT, 'bench/evidence-server.ts', out);
   }
   const file = join(dir, 'evidence.img');
   await pipeline(Readable.from(generated(0, LENGTH, 4 * MIB)), createWriteStream(file));
