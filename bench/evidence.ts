@@ -83,6 +83,9 @@ const dir = await mkdtemp(join(tmpdir(), 'comity-bench-evidence-'));
 // otherwise grows its semi-spaces to 16 MiB each while loading modules (~28 MiB resident for an
 // empty young generation). COMITY_BENCH_NODE_FLAGS overrides it ("" to measure V8's defaults).
 const SERVER_NODE_FLAGS = (process.env.COMITY_BENCH_NODE_FLAGS ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
+// …and with glibc's arenas capped as `npm start` caps them (MALLOC_ARENA_MAX=2; README, "Memory"); an
+// explicit MALLOC_ARENA_MAX in the environment is kept ("" for glibc's default).
+const SERVER_ENV = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' };
 
 /** One server's figures: throughputs (seconds) and resident memory (MiB). */
 interface Run {
@@ -105,7 +108,7 @@ interface Run {
  */
 async function runServer(runtime: Runtime, file: string, expected: string): Promise<Run> {
   const entry = runtime === 'compiled' ? ['dist', 'bench', 'bench', 'evidence-server.js'] : ['bench', 'evidence-server.ts'];
-  const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...(runtime === 'tsx' ? ['--import', 'tsx'] : []), ...(process.env.COMITY_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.COMITY_BENCH_CPU_PROF}`] : []), join(ROOT, ...entry)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...(runtime === 'tsx' ? ['--import', 'tsx'] : []), ...(process.env.COMITY_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.COMITY_BENCH_CPU_PROF}`] : []), join(ROOT, ...entry)], { cwd: ROOT, env: SERVER_ENV, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => server.on('exit', () => resolve()));
   try {
     const info = await new Promise<{ port: number; token: string; caseId: string }>((resolve, reject) => {
@@ -229,6 +232,7 @@ try {
     ...figures(first),
     ...Object.fromEntries(others.map((r) => [r.runtime, figures(r)])),
     server_node_flags: SERVER_NODE_FLAGS.join(' '),
+    server_malloc_arena_max: SERVER_ENV.MALLOC_ARENA_MAX,
   };
   process.stdout.write(`sha256sum ${result.sha256sum_mib_s} MiB/s\n`);
   process.stdout.write(`${JSON.stringify(result)}\n`);
