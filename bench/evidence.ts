@@ -15,7 +15,7 @@
  * and after the download (the peak only grows: the phase that raised it shows).
  *
  * The server is measured twice, each a fresh process through all four phases: first compiled
- * (src/ transpiled as `npm run build:server` does, with the fixture from test/ and bench/, into
+ * (built as `npm run build:server` builds src/, from the benchmark's server entry, into
  * dist/bench/: what `npm start` runs), then through tsx (what runs without a build). The
  * headline figures are the compiled server's; the tsx run's are under "tsx". `--runtime
  * compiled|tsx` measures one only. The last line is one JSON object:
@@ -83,6 +83,9 @@ const dir = await mkdtemp(join(tmpdir(), 'comity-bench-evidence-'));
 // otherwise grows its semi-spaces to 16 MiB each while loading modules (~28 MiB resident for an
 // empty young generation). COMITY_BENCH_NODE_FLAGS overrides it ("" to measure V8's defaults).
 const SERVER_NODE_FLAGS = (process.env.COMITY_BENCH_NODE_FLAGS ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
+// …and with glibc's arenas capped as `npm start` caps them (MALLOC_ARENA_MAX=2; README, "Memory"); an
+// explicit MALLOC_ARENA_MAX in the environment is kept ("" for glibc's default).
+const SERVER_ENV = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' };
 
 /** One server's figures: throughputs (seconds) and resident memory (MiB). */
 interface Run {
@@ -105,7 +108,7 @@ interface Run {
  */
 async function runServer(runtime: Runtime, file: string, expected: string): Promise<Run> {
   const entry = runtime === 'compiled' ? ['dist', 'bench', 'bench', 'evidence-server.js'] : ['bench', 'evidence-server.ts'];
-  const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...(runtime === 'tsx' ? ['--import', 'tsx'] : []), ...(process.env.COMITY_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.COMITY_BENCH_CPU_PROF}`] : []), join(ROOT, ...entry)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...(runtime === 'tsx' ? ['--import', 'tsx'] : []), ...(process.env.COMITY_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.COMITY_BENCH_CPU_PROF}`] : []), join(ROOT, ...entry)], { cwd: ROOT, env: SERVER_ENV, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => server.on('exit', () => resolve()));
   try {
     const info = await new Promise<{ port: number; token: string; caseId: string }>((resolve, reject) => {
@@ -170,14 +173,13 @@ async function runServer(runtime: Runtime, file: string, expected: string): Prom
 
 try {
   if (runtimes.includes('compiled')) {
-    // The same transpile as `npm run build:server`, of src/ and of the fixture the server uses
-    // (test/ helpers and bench/evidence-server.ts), into dist/bench/ (inside the checkout, so that
-    // node_modules resolve).
-    const { transpile } = (await import(pathToFileURL(join(ROOT, 'scripts', 'build-server.mjs')).href)) as { transpile: (root: string, paths: string[], out: string) => Promise<void> };
-    const { serverSources } = (await import(pathToFileURL(join(ROOT, 'bin', 'build-stamp.js')).href)) as { serverSources: (root: string, dir: string) => string[] };
+    // The same build as `npm run build:server` (one bundle with its dependencies, chunks at lazy
+    // imports), of the benchmark server's entry (bench/evidence-server.ts, with the src/ and test/
+    // modules it imports), into dist/bench/ (inside the checkout, so that external packages resolve).
+    const { transpile } = (await import(pathToFileURL(join(ROOT, 'scripts', 'build-server.mjs')).href)) as { transpile: (root: string, entry: string, out: string) => Promise<void> };
     const out = join(ROOT, 'dist', 'bench');
     await rm(out, { recursive: true, force: true });
-    await transpile(ROOT, [...serverSources(ROOT, 'src'), ...serverSources(ROOT, 'test'), 'bench/evidence-server.ts'], out);
+    await transpile(ROOT, 'bench/evidence-server.ts', out);
   }
   const file = join(dir, 'evidence.img');
   await pipeline(Readable.from(generated(0, LENGTH, 4 * MIB)), createWriteStream(file));
@@ -230,6 +232,7 @@ try {
     ...figures(first),
     ...Object.fromEntries(others.map((r) => [r.runtime, figures(r)])),
     server_node_flags: SERVER_NODE_FLAGS.join(' '),
+    server_malloc_arena_max: SERVER_ENV.MALLOC_ARENA_MAX,
   };
   process.stdout.write(`sha256sum ${result.sha256sum_mib_s} MiB/s\n`);
   process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -1,19 +1,25 @@
 // The server build's freshness rule, shared by `npm run build:server` (scripts/build-server.mjs),
 // which writes the stamp, and bin/comity.js, which reads it.
 //
-// `npm run build:server` transpiles the server's TypeScript (src/, without the web client and the
-// tests) to dist/server/ and writes dist/server/build.json holding the SHA-256 of those sources
-// (their paths and bytes) and of the build script. bin/comity.js runs dist/server only when that
-// stamp equals the hash of the sources as they are now; otherwise (no build, or a build from other
-// sources: an edited file, a `git pull` without a rebuild) it runs the sources through tsx, which
-// is slower to start and takes more memory but is never stale.
+// `npm run build:server` compiles the server's TypeScript (src/, without the web client and the
+// tests), bundled with the dependencies it imports, to dist/server/ and writes
+// dist/server/build.json holding the SHA-256 of those sources (their paths and bytes), of the
+// build script and of the installed dependencies' lock (node_modules/.package-lock.json, which npm
+// rewrites on every install, and package-lock.json). bin/comity.js runs dist/server only when that
+// stamp equals the hash as it is now; otherwise (no build, or a build from other sources or other
+// dependencies: an edited file, a `git pull` or `npm ci` without a rebuild) it runs the sources
+// through tsx, which is slower to start and takes more memory but is never stale.
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
 export const BUILD_DIR = join('dist', 'server');
 export const STAMP_FILE = 'build.json';
+/** The build's entry (relative to the checkout): bin/comity.js imports it compiled, from BUILD_DIR. */
+export const ENTRY = 'src/cli/main.ts';
 const BUILD_SCRIPT = join('scripts', 'build-server.mjs');
+/** What the bundled dependencies are: the installed tree's lock and the project's (a missing one hashes as missing). */
+const LOCKS = ['node_modules/.package-lock.json', 'package-lock.json'];
 
 /** The server's source files under `dir` (relative to root, '/'-separated, sorted): *.ts but not tests nor the web client. */
 export function serverSources(root, dir = 'src') {
@@ -27,13 +33,23 @@ export function serverSources(root, dir = 'src') {
   return files.sort();
 }
 
-/** SHA-256 (hex) of the server's sources and of the build script: what a build was made from. */
+/** SHA-256 (hex) of the server's sources, of the build script and of the dependency locks: what a build was made from. */
 export function sourceHash(root) {
   const hash = createHash('sha256');
   for (const path of [...serverSources(root), BUILD_SCRIPT.split(sep).join('/')]) {
     const bytes = readFileSync(join(root, path));
     hash.update(`${path}\0${bytes.length}\0`);
     hash.update(bytes);
+  }
+  for (const path of LOCKS) {
+    let bytes = null;
+    try {
+      bytes = readFileSync(join(root, path));
+    } catch {
+      // absent: hashed as absent below
+    }
+    hash.update(bytes === null ? `${path}\0absent\0` : `${path}\0${bytes.length}\0`);
+    if (bytes !== null) hash.update(bytes);
   }
   return hash.digest('hex');
 }

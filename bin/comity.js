@@ -17,7 +17,7 @@ if (!['', 'dist', 'tsx'].includes(wanted)) {
 }
 const compiled = wanted !== 'tsx' && buildIsFresh(root);
 if (wanted === 'dist' && !compiled) {
-  process.stderr.write('comity: COMITY_RUNTIME=dist but dist/server is missing or older than src/ (run `npm run build`)\n');
+  process.stderr.write('comity: COMITY_RUNTIME=dist but dist/server is missing or older than src/ or the installed dependencies (run `npm run build`)\n');
   process.exit(2);
 }
 // `comity … | head` closes stdout early: stop quietly instead of crashing with EPIPE.

@@ -5,7 +5,7 @@
 // anything else using the real one.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -87,6 +87,30 @@ describe('server build and the runtime rule of bin/comity.js', () => {
     const rebuilt = comity(['--help'], { COMITY_RUNTIME: 'dist' });
     assert.equal(rebuilt.code, 0, rebuilt.stderr);
     assert.match(rebuilt.stderr, /edited-source/);
+  });
+
+  test('the build bundles its dependencies; another install of them makes it stale', async () => {
+    const { build, stamp } = await load();
+    await build.buildServer(root);
+    const dir = join(root, 'dist', 'server', 'src', 'cli');
+    const outputs = readdirSync(dir).filter((f) => f.endsWith('.js'));
+    const code = outputs.map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+    // commander, fastify, kysely, zod are in the output, not imported from node_modules…
+    for (const bundled of ['commander', 'fastify', 'kysely', 'zod']) assert.doesNotMatch(code, new RegExp(`(from|import|require\\()\\s*["']${bundled}["']`), `${bundled} is imported, not bundled`);
+    // …while the packages left out (here pdfkit, which reads its font data beside its code) are imported.
+    assert.match(code, /from\s*["']pdfkit["']/, 'pdfkit is imported from node_modules');
+    // …in a few files (the entry and the chunks of its lazy imports), not one per module.
+    assert.ok(outputs.includes('main.js') && outputs.length < 40, `${outputs.length} output files`);
+    assert.equal(stamp.buildIsFresh(root), true);
+    // The dependencies are part of the build: a new lock (`npm ci` of another package-lock.json) makes it stale.
+    writeFileSync(join(root, 'package-lock.json'), '{"lockfileVersion": 3}\n');
+    assert.equal(stamp.buildIsFresh(root), false);
+    assert.equal(comity(['--help'], { COMITY_RUNTIME: 'dist' }).code, 2);
+    rmSync(join(root, 'package-lock.json'));
+    assert.equal(stamp.buildIsFresh(root), true);
+    const r = comity(['--help'], { COMITY_RUNTIME: 'dist' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Usage: comity/);
   });
 
   test('a tampered or missing stamp is not trusted', async () => {
