@@ -18,12 +18,54 @@ export interface BlobStore {
   putFile(key: string, path: string, options?: { retainUntil?: Date | null }): Promise<{ size: number }>;
   /** The blob as a stream; null when absent. */
   get(key: string): Promise<Readable | null>;
+  /** The blob, read in order into the caller's buffers (no new buffer per read); null when absent. */
+  read(key: string): Promise<BlobReader | null>;
   /** The blob's size, or null when absent. */
   stat(key: string): Promise<{ size: number } | null>;
   /** Removes the blob (no error when absent). */
   delete(key: string): Promise<void>;
   /** Keys under a prefix, sorted. */
   list(prefix: string): Promise<string[]>;
+}
+
+/** A stored blob read from its first byte to its last into buffers the reader owns (and reuses). */
+export interface BlobReader {
+  /** Fills `into` with the next bytes; resolves with how many: fewer than its length only at the end of the blob. */
+  fill(into: Buffer): Promise<number>;
+  /** Releases the blob (a file handle, a connection); further fills are not allowed. */
+  close(): Promise<void>;
+}
+
+/** A {@link BlobReader} over a stream (a store without random access, e.g. an S3 GET): its pieces are copied into the caller's buffer. */
+export function streamReader(stream: Readable): BlobReader {
+  const pieces = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | Uint8Array>;
+  let rest: Buffer = Buffer.alloc(0);
+  let ended = false;
+  return {
+    async fill(into) {
+      let at = 0;
+      while (at < into.length) {
+        if (rest.length === 0) {
+          if (ended) break;
+          const next = await pieces.next();
+          if (next.done === true) {
+            ended = true;
+            break;
+          }
+          const value = next.value;
+          rest = Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+        }
+        const take = Math.min(rest.length, into.length - at);
+        rest.copy(into, at, 0, take);
+        rest = rest.subarray(take);
+        at += take;
+      }
+      return at;
+    },
+    async close() {
+      stream.destroy();
+    },
+  };
 }
 
 /** Keys are `<segment>/<segment>` of safe characters: never a path that climbs or is absolute. */

@@ -1,6 +1,6 @@
 /**
  * @module evidence/bundle
- * Writes an evidence bundle (see `bundle-layout.ts`) as a ZIP stream with yazl: fixed entry
+ * Writes an evidence bundle (see `bundle-layout.ts`) as a ZIP stream (`zip-writer.ts`): fixed entry
  * order, fixed timestamps (1980-01-01, DOS format, no extra fields), fixed modes, every entry stored
  * (no compression): evidence is often compressed already, and a deflate stream has bits that no
  * reader looks at (the padding of its last byte), which would let a bundle change without any
@@ -13,9 +13,8 @@
  * line.
  */
 import { createHash, createPublicKey } from 'node:crypto';
-import { PassThrough, Transform, type Readable, type Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import yazl from 'yazl';
 import type { Actor } from '../cases/index.js';
 import { canonicalJson } from '../ledger/canonical-json.js';
 import { ASIC_MIMETYPE, BAGIT_TXT, BUNDLE_FORMAT, dataPath, FORMAT_FIELD, EVENTS_FILE, KEYS_DIR, MANIFEST, manifestText, SIGNATURES_FILE, TAG_MANIFEST } from './bundle-layout.js';
@@ -26,8 +25,9 @@ import type { EvidenceContext } from './context.js';
 import { appendCustody, signerFor } from './custody.js';
 import { parseCustodyLine, lineHash } from './custody-line.js';
 import { EvidenceError } from './errors.js';
-import { blobPlaintext } from './items.js';
+import { itemPlaintext } from './items.js';
 import { verifyText } from './verify-text.js';
+import { StoredZipWriter } from './zip-writer.js';
 
 /** DOS time of every entry: the local-time constructor gives the same fields in any time zone. */
 const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
@@ -136,38 +136,38 @@ export async function exportBundle(ev: EvidenceContext, actor: Actor, caseId: st
     ),
   );
   const signature = await signAsicManifest(ev, caseId, asicManifest);
-  const zip = new yazl.ZipFile();
-  const entry = { mtime: FIXED_MTIME, forceDosTimestamp: true, mode: FILE_MODE } as const;
-  zip.addBuffer(text(ASIC_MIMETYPE), 'mimetype', { ...entry, compress: false });
-  zip.addBuffer(metaManifest, 'META-INF/manifest.xml', { ...entry, compress: false });
-  zip.addBuffer(asicManifest, ASIC_MANIFEST, { ...entry, compress: false });
-  zip.addBuffer(signature, ASIC_SIGNATURE, { ...entry, compress: false });
-  for (const tag of tags.slice(0, 3)) zip.addBuffer(tag.content, tag.path, { ...entry, compress: false });
-  zip.addBuffer(tagManifest, TAG_MANIFEST, { ...entry, compress: false });
-  // Payload entries are opened one after another as yazl reaches them: one blob open at a time.
-  for (const file of files) {
-    zip.addReadStreamLazy(file.path, { ...entry, compress: false, size: Number(file.row.size) }, (callback) => {
-      blobPlaintext(ev, file.row).then(
-        (plain) => callback(null, plain),
-        (error: unknown) => callback(error as Error, new PassThrough()),
-      );
-    });
-  }
-  for (const tag of tags.slice(3)) zip.addBuffer(tag.content, tag.path, { ...entry, compress: false });
-  zip.end();
-  // A payload that fails its digest or its decryption stops the bundle: never a ZIP with altered bytes.
-  zip.on('error', (error: Error) => (zip.outputStream as Readable).destroy(error));
-
+  const zip = new StoredZipWriter({ mtime: FIXED_MTIME, mode: FILE_MODE });
   const hash = createHash('sha256');
-  let bytes = 0;
-  const tee = new Transform({
-    transform(chunk: Buffer, _e, callback) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      callback(null, chunk);
-    },
-  });
-  await pipeline(zip.outputStream as Readable, tee, out);
+  // The bundle's bytes in order, each hashed as it is handed on (pipeline() writes them to `out`
+  // with its backpressure). Payload entries are opened one after another: one blob open at a time.
+  async function* bundleBytes(): AsyncGenerator<Buffer> {
+    const head = [{ path: 'mimetype', content: text(ASIC_MIMETYPE) }, { path: 'META-INF/manifest.xml', content: metaManifest }, { path: ASIC_MANIFEST, content: asicManifest }, { path: ASIC_SIGNATURE, content: signature }, ...tags.slice(0, 3), { path: TAG_MANIFEST, content: tagManifest }];
+    for (const entry of head) for (const part of zip.buffer(entry.path, entry.content)) yield hashed(part);
+    for (const file of files) {
+      // A payload that fails its digest or its decryption stops the bundle: never a ZIP with altered bytes.
+      const plaintext = await itemPlaintext(ev, file.row);
+      try {
+        yield hashed(zip.beginStream(file.path, Number(file.row.size)));
+        for await (const pieces of plaintext.chunks) {
+          for (const piece of pieces) {
+            zip.update(piece);
+            yield hashed(piece);
+          }
+        }
+      } finally {
+        await plaintext.close();
+      }
+      yield hashed(zip.endStream());
+    }
+    for (const tag of tags.slice(3)) for (const part of zip.buffer(tag.path, tag.content)) yield hashed(part);
+    yield hashed(zip.end());
+  }
+  const hashed = (bytes: Buffer): Buffer => {
+    hash.update(bytes);
+    return bytes;
+  };
+  await pipeline(bundleBytes(), out);
+  const bytes = zip.bytes;
   const result = { sha256: hash.digest('hex'), bytes, items: rows.map((r) => r.id) };
   if (options.record ?? true) {
     const now = ev.cases.now();

@@ -20,7 +20,11 @@ export const HEADER_BYTES = 28;
 export const TAG_BYTES = 16;
 /** 1 MiB: large enough for throughput, small enough for bounded memory and resumption. */
 export const DEFAULT_CHUNK_BYTES = 1024 * 1024;
-/** Plaintext handed on by {@link DecryptStream} in pieces of 64 KiB (a chunk's, once its tag is checked). */
+/**
+ * Plaintext handed on by {@link openChunks} in pieces of 64 KiB (a chunk's, once its tag is
+ * checked): GCM runs fast on pieces of this size, and each is a small buffer from the allocator's
+ * heap rather than a fresh mapping of a whole chunk.
+ */
 const PLAINTEXT_PIECE_BYTES = 64 * 1024;
 const HKDF_INFO = Buffer.from('comity-evidence-blob-v1', 'latin1');
 
@@ -174,63 +178,33 @@ export class EncryptStream extends Transform {
   }
 }
 
+/** Where {@link openChunks} reads a sealed blob from (see `BlobReader` in `blob-store.ts`). */
+export interface SealedSource {
+  /** Fills `into` with the next bytes; fewer than its length only at the end of the blob. */
+  fill(into: Buffer): Promise<number>;
+}
+
 /**
- * A Transform from a sealed blob (header first) to its plaintext; errors on any alteration.
- * Incoming bytes are copied into one reused buffer of a sealed chunk's size: no concatenation of
- * what is pending on every read, so the garbage per chunk is the plaintext handed on.
+ * The plaintext of a sealed blob (header first), chunk by chunk: each sealed chunk is read into
+ * one reused buffer (one read per chunk, no copy), and its plaintext is given as pieces of
+ * `piece` bytes once its tag is checked, with `final` set on the last one. Throws
+ * {@link CipherError} on any alteration, truncation or extension. Memory: one sealed chunk and
+ * the plaintext of one.
  */
-export class DecryptStream extends Transform {
-  private readonly caseKey: Buffer;
-  private sealer: ChunkSealer | null = null;
-  private readonly header = Buffer.alloc(HEADER_BYTES);
-  private headerBytes = 0;
-  private chunk: Buffer = Buffer.alloc(0);
-  private fill = 0;
-  private index = 0;
-
-  constructor(caseKey: Buffer) {
-    super();
-    this.caseKey = caseKey;
-  }
-
-  override _transform(data: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    try {
-      let at = 0;
-      if (this.sealer === null) {
-        const take = Math.min(HEADER_BYTES - this.headerBytes, data.length);
-        data.copy(this.header, this.headerBytes, 0, take);
-        this.headerBytes += take;
-        at = take;
-        if (this.headerBytes < HEADER_BYTES) return callback();
-        this.sealer = new ChunkSealer(this.caseKey, this.header);
-        this.chunk = Buffer.allocUnsafe(this.sealer.chunkBytes + TAG_BYTES);
-      }
-      const sealer = this.sealer;
-      while (at < data.length) {
-        const take = Math.min(this.chunk.length - this.fill, data.length - at);
-        data.copy(this.chunk, this.fill, at, at + take);
-        this.fill += take;
-        at += take;
-        // The final chunk is always shorter than a full one: a full one is never final.
-        if (this.fill === this.chunk.length) {
-          for (const part of sealer.openParts(this.index, this.chunk, false, PLAINTEXT_PIECE_BYTES)) this.push(part);
-          this.index += 1;
-          this.fill = 0;
-        }
-      }
-      callback();
-    } catch (error) {
-      callback(error as Error);
-    }
-  }
-
-  override _flush(callback: TransformCallback): void {
-    try {
-      if (this.sealer === null) throw new CipherError('truncated blob (no header)');
-      for (const part of this.sealer.openParts(this.index, this.chunk.subarray(0, this.fill), true, PLAINTEXT_PIECE_BYTES)) this.push(part);
-      callback();
-    } catch (error) {
-      callback(error as Error);
+export async function* openChunks(caseKey: Buffer, source: SealedSource, piece = PLAINTEXT_PIECE_BYTES): AsyncGenerator<{ pieces: Buffer[]; final: boolean }> {
+  const header = Buffer.alloc(HEADER_BYTES);
+  if ((await source.fill(header)) !== HEADER_BYTES) throw new CipherError('truncated blob (no header)');
+  const sealer = new ChunkSealer(caseKey, header);
+  const chunk = Buffer.allocUnsafe(sealer.chunkBytes + TAG_BYTES);
+  for (let index = 0; ; index += 1) {
+    const read = await source.fill(chunk);
+    // The final chunk is always shorter than a full one: a full one is never final, and a blob
+    // cut at a chunk boundary ends in an empty "final chunk" that has no tag.
+    if (read === chunk.length) {
+      yield { pieces: sealer.openParts(index, chunk, false, piece), final: false };
+    } else {
+      yield { pieces: sealer.openParts(index, chunk.subarray(0, read), true, piece), final: true };
+      return;
     }
   }
 }

@@ -10,7 +10,7 @@ import { chmod, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/p
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
-import { checkBlobKey, type BlobStore } from './blob-store.js';
+import { checkBlobKey, type BlobReader, type BlobStore } from './blob-store.js';
 
 const TMP_DIR = '.tmp';
 
@@ -82,6 +82,29 @@ export async function createFsBlobStore(root: string): Promise<BlobStore> {
       const path = pathOf(key);
       const found = await stat(path).catch(() => null);
       return found === null ? null : createReadStream(path, { highWaterMark: 64 * 1024 });
+    },
+    async read(key): Promise<BlobReader | null> {
+      const path = pathOf(key);
+      const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return null;
+        throw error;
+      });
+      if (handle === null) return null;
+      let position = 0;
+      return {
+        // One read per call into the caller's buffer (a sealed chunk at a time): no stream buffers.
+        async fill(into) {
+          let at = 0;
+          while (at < into.length) {
+            const { bytesRead } = await handle.read(into, at, into.length - at, position);
+            if (bytesRead === 0) break;
+            at += bytesRead;
+            position += bytesRead;
+          }
+          return at;
+        },
+        close: () => handle.close(),
+      };
     },
     async stat(key) {
       const found = await stat(pathOf(key)).catch(() => null);

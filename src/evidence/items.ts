@@ -7,11 +7,12 @@
 import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { Readable } from 'node:stream';
 import { SYSTEM_ACTOR, type Actor } from '../cases/index.js';
 import type { EvidenceItemsTable } from '../db/schema.js';
 import { caseKey } from './case-keys.js';
-import { DecryptStream } from './chunked-cipher.js';
+import type { BlobReader } from './blob-store.js';
+import { openChunks, type SealedSource } from './chunked-cipher.js';
 import type { EvidenceContext } from './context.js';
 import { appendCustody, signerFor } from './custody.js';
 import { EvidenceError } from './errors.js';
@@ -41,38 +42,87 @@ export async function listEvidence(ev: EvidenceContext, caseId: string): Promise
   return rows.map(presentItem);
 }
 
-/** Fails the stream at its end unless the plaintext has the recorded digest and size. */
-export class DigestCheck extends Transform {
-  private readonly hash = createHash('sha256');
-  private bytes = 0;
-  constructor(
-    private readonly sha256: string,
-    private readonly size: number,
-  ) {
-    super();
-  }
-  override _transform(chunk: Buffer, _e: BufferEncoding, callback: TransformCallback): void {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    callback(null, chunk);
-  }
-  override _flush(callback: TransformCallback): void {
-    const digest = this.hash.digest('hex');
-    if (digest !== this.sha256 || this.bytes !== this.size) callback(new EvidenceError('integrity', `the stored evidence does not match its recorded digest (${digest.slice(0, 16)}… ≠ ${this.sha256.slice(0, 16)}…)`));
-    else callback();
+/**
+ * The plaintext of a sealed blob as the pieces of each chunk, checked twice: each chunk by its
+ * GCM tag before any of its bytes is given, and the whole against the recorded SHA-256 and size
+ * before the bytes of the last chunk are given (an {@link EvidenceError} `integrity` instead). The
+ * tags alone do not suffice: another blob of the same case (same key) swapped in would pass them.
+ */
+export async function* checkedPlaintext(key: Buffer, source: SealedSource, sha256: string, size: number): AsyncGenerator<Buffer[]> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const { pieces, final } of openChunks(key, source)) {
+    for (const piece of pieces) {
+      hash.update(piece);
+      bytes += piece.length;
+    }
+    if (final) {
+      const digest = hash.digest('hex');
+      if (digest !== sha256 || bytes !== size) throw new EvidenceError('integrity', `the stored evidence does not match its recorded digest (${digest.slice(0, 16)}… ≠ ${sha256.slice(0, 16)}…)`);
+    }
+    yield pieces;
   }
 }
 
-/** The plaintext of a stored blob, checked chunk by chunk (GCM) and as a whole (SHA-256). No custody event: see {@link openEvidence}. */
-export async function blobPlaintext(ev: EvidenceContext, row: EvidenceItemsTable): Promise<Readable> {
+/** The blob of an item, opened for {@link checkedPlaintext}; an `integrity` error when it is missing from the store. */
+async function openBlob(ev: EvidenceContext, row: EvidenceItemsTable): Promise<{ key: Buffer; reader: BlobReader }> {
   const key = await caseKey(ev.cases.db, ev.keys, row.case_id, ev.cases.now());
-  const sealed = await ev.blobs.get(row.blob_key);
-  if (sealed === null) throw new EvidenceError('integrity', `the blob of evidence ${row.id} is missing from the store`);
-  const decrypt = new DecryptStream(key);
-  const check = new DigestCheck(row.sha256, Number(row.size));
-  sealed.on('error', (error) => decrypt.destroy(error));
-  decrypt.on('error', (error) => check.destroy(error));
-  return sealed.pipe(decrypt).pipe(check);
+  const reader = await ev.blobs.read(row.blob_key);
+  if (reader === null) throw new EvidenceError('integrity', `the blob of evidence ${row.id} is missing from the store`);
+  return { key, reader };
+}
+
+/** An item's checked plaintext (see {@link checkedPlaintext}), chunk by chunk, and the release of its blob. */
+export interface ItemPlaintext {
+  readonly chunks: AsyncGenerator<Buffer[]>;
+  /** Releases the blob: done when the chunks end or fail; call it when abandoning them earlier (idempotent). */
+  close(): Promise<void>;
+}
+
+/** Opens an item's blob for reading its checked plaintext. No custody event: see {@link openEvidence}. */
+export async function itemPlaintext(ev: EvidenceContext, row: EvidenceItemsTable): Promise<ItemPlaintext> {
+  const { key, reader } = await openBlob(ev, row);
+  let closed: Promise<void> | null = null;
+  const close = (): Promise<void> => (closed ??= reader.close());
+  const chunks = (async function* () {
+    try {
+      yield* checkedPlaintext(key, reader, row.sha256, Number(row.size));
+    } finally {
+      await close();
+    }
+  })();
+  return { chunks, close };
+}
+
+/** The plaintext of a stored blob as a stream, checked as {@link checkedPlaintext} says. No custody event: see {@link openEvidence}. */
+export async function blobPlaintext(ev: EvidenceContext, row: EvidenceItemsTable): Promise<Readable> {
+  return new PlaintextStream(await itemPlaintext(ev, row));
+}
+
+/** A chunk's pieces pushed as they are (no copy) when the reader asks; destroying the stream releases the blob. */
+class PlaintextStream extends Readable {
+  private reading = false;
+  constructor(private readonly plaintext: ItemPlaintext) {
+    super();
+  }
+  override _read(): void {
+    if (this.reading) return;
+    this.reading = true;
+    this.plaintext.chunks.next().then(
+      (next) => {
+        this.reading = false;
+        if (next.done === true) this.push(null);
+        else for (const piece of next.value) this.push(piece);
+      },
+      (error: unknown) => this.destroy(error as Error),
+    );
+  }
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.plaintext.close().then(
+      () => callback(error),
+      (closing: unknown) => callback(error ?? (closing as Error)),
+    );
+  }
 }
 
 export async function itemRow(ev: EvidenceContext, caseId: string, itemId: string): Promise<EvidenceItemsTable> {

@@ -11,7 +11,7 @@
 import { createReadStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { checkBlobKey, type BlobStore } from './blob-store.js';
+import { checkBlobKey, streamReader, type BlobStore } from './blob-store.js';
 
 export interface S3BlobStoreOptions {
   endpoint?: string;
@@ -143,6 +143,11 @@ export async function createS3BlobStore(options: S3BlobStoreOptions): Promise<Bl
         if (isMissing(error)) return null;
         throw error;
       }
+    },
+    async read(key) {
+      // One GET streamed in order (no ranged request per chunk).
+      const body = await store.get(key);
+      return body === null ? null : streamReader(body);
     },
     stat: head,
     async delete(key) {

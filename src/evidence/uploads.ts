@@ -234,6 +234,9 @@ export async function appendUpload(ev: EvidenceContext, actor: Actor, caseId: st
   if (completedMarker(row.metadata)) {
     // Every byte arrived before a crash: finish the record (nothing more may be sent).
     for await (const piece of body) if (piece.length > 0) throw new EvidenceError('too-large', `upload ${uploadId} is complete; no more bytes`);
+    // A crash between the marker and the hand-over left the staged file (complete and synced
+    // before the marker was set): hand it over now.
+    if ((await stat(stagingPath(ev, row.id)).catch(() => null)) !== null) await ev.blobs.putFile(blobKeyOf(row.case_id, (JSON.parse(row.metadata) as Completed).sealedSha256), stagingPath(ev, row.id));
     const item = await record(ev, actor, row, Number(row.length));
     return { offset: Number(row.length), length: Number(row.length), item };
   }

@@ -183,7 +183,8 @@ export async function readZipStructure(source: RandomAccess): Promise<ZipEntry[]
       local.subarray(30).equals(entry.nameBytes) &&
       (descriptor
         ? local.readUInt32LE(14) === 0 && local.readUInt32LE(18) === 0 && local.readUInt32LE(22) === 0
-        : !entry.zip64 && local.readUInt32LE(14) === entry.crc && local.readUInt32LE(18) === entry.compressedSize && local.readUInt32LE(22) === entry.size);
+        : // No descriptor: the CRC and sizes in the local header (its ZIP64 central record, if any, is for the offset: a tag file after a payload past 4 GiB).
+          local.readUInt32LE(14) === entry.crc && local.readUInt32LE(18) === entry.compressedSize && local.readUInt32LE(22) === entry.size);
     if (!same) throw new ZipError(`entry ${JSON.stringify(entry.name)}: local and central headers disagree`);
     const dataOffset = position + 30 + entry.nameBytes.length;
     position = dataOffset + entry.compressedSize;

@@ -122,6 +122,20 @@ describe('evidence bundles [sqlite]', () => {
     assert.ok(report.signer?.subject.includes('Comity node'));
   });
 
+  it('payloads ending at a chunk boundary (an empty final chunk) and empty files export with the right CRC-32 (unzip -t, verify)', async () => {
+    const other = await acceptedCase(t, 'BUNDLE-EDGES');
+    const us = await t.as('officer@us.demo');
+    await upload(us, other, 'one chunk.bin', randomBytes(1024 * 1024));
+    await upload(us, other, 'two chunks.bin', randomBytes(2 * 1024 * 1024));
+    await upload(us, other, 'empty.txt', Buffer.alloc(0));
+    const out = sink();
+    await exportBundle(t.evidence, { id: 'user:test', authorityId: 'fr-ca' }, other, out.stream, { record: false });
+    const report = await verifyBundle(memorySource(out.bytes()));
+    assert.equal(report.ok, true, JSON.stringify(report.firstFailure));
+    await writeFile(join(dir, 'edges.zip'), out.bytes());
+    assert.match(execFileSync('unzip', ['-t', join(dir, 'edges.zip')]).toString(), /No errors detected/);
+  });
+
   it('comity verify: exit 0 and a readable report; --json; exit 1 naming the first failure', async () => {
     const io = captureIo();
     assert.equal(await main(['node', 'comity', 'verify', join(dir, 'full.zip')], io), 0, io.stderr.join('\n'));

@@ -9,11 +9,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { checkCaseEvidence } from '../../src/evidence/index.js';
-import { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { streamReader } from '../../src/evidence/blob-store.js';
 import { caseKey } from '../../src/evidence/case-keys.js';
-import { DecryptStream } from '../../src/evidence/chunked-cipher.js';
-import { blobPlaintext, DigestCheck } from '../../src/evidence/items.js';
+import { blobPlaintext, checkedPlaintext } from '../../src/evidence/items.js';
 import { buildTestApp, type TestApp } from '../http/harness.js';
 import { xorshift } from './bytes.js';
 import { acceptedCase, upload } from './fixture.js';
@@ -57,7 +56,7 @@ describe('tamper: stored evidence [sqlite]', () => {
         tried += 1;
         // What a read does (blobPlaintext), on the bytes in memory: GCM chunk by chunk, then the digest.
         try {
-          await pipeline(Readable.from([bytes]), new DecryptStream(key), new DigestCheck(row.sha256, Number(row.size)), new Writable({ write: (_c, _e, cb) => cb() }));
+          for await (const pieces of checkedPlaintext(key, streamReader(Readable.from([bytes])), row.sha256, Number(row.size))) void pieces;
           accepted.push(at);
         } catch {
           // detected
@@ -68,6 +67,26 @@ describe('tamper: stored evidence [sqlite]', () => {
     }
     console.log(`blob tamper: ${tried} single-byte changes tried on a ${original.length}-byte sealed blob, ${tried - accepted.length} detected`);
     assert.deepEqual(accepted, []);
+  });
+
+  it('a blob swapped for another blob of the same case is refused: its chunks authenticate under the case key, its digest is not the recorded one', async () => {
+    const rows = await t.handle.db.selectFrom('evidence_items').selectAll().where('case_id', '=', caseId).execute();
+    const dump = rows.find((r) => r.original_name === 'dump.bin');
+    const logs = rows.find((r) => r.original_name === 'logs.txt');
+    assert.ok(dump && logs);
+    const blobs = join(t.evidence.stagingDir, '..', 'blobs');
+    const original = await readFile(join(blobs, dump.blob_key));
+    await writeFile(join(blobs, dump.blob_key), await readFile(join(blobs, logs.blob_key)));
+    try {
+      let given = 0;
+      await assert.rejects(async () => {
+        for await (const chunk of await blobPlaintext(t.evidence, dump)) given += (chunk as Buffer).length;
+      }, /does not match its recorded digest/);
+      // The swapped blob is one chunk, its last: none of its bytes was given before the digest was checked.
+      assert.equal(given, 0);
+    } finally {
+      await writeFile(join(blobs, dump.blob_key), original);
+    }
   });
 
   it('single-byte changes to evidence rows and custody rows are all detected against the signed chain', async () => {
