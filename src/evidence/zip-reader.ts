@@ -25,7 +25,7 @@ export interface RandomAccess {
 
 export const ZIP_LIMITS = { entries: 100_000, nameBytes: 1024, centralDirectoryBytes: 64 * 1024 * 1024, inflatedBytes: 64 * 1024 * 1024 } as const;
 
-/** The fixed values Comity's writer (yazl, DOS timestamps) puts in every entry. */
+/** The fixed values Comity's writer (zip-writer.ts, the bytes yazl wrote: DOS timestamps) puts in every entry. */
 const VERSION_MADE_BY = (3 << 8) | 63;
 const VERSION_NEEDED = 20;
 const VERSION_NEEDED_ZIP64 = 45;
