@@ -10,6 +10,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
+import { preparedQuery } from '../db/prepared.js';
 import { sha256Hex } from './envelope.js';
 import { acquireLease, releaseLease } from './lease.js';
 import { NO_LEDGER, type ExchangeLedger } from './ledger-port.js';
@@ -78,6 +79,17 @@ export function pendingHeadQuery(db: Kysely<Database>, peer: string, limit = 1) 
     .limit(limit);
 }
 
+// Prepared (db/prepared.ts), as they run for every message delivered: the head query above (the
+// same builder, so the same SQL and plan) and the final state with its receipt.
+const pendingHead = preparedQuery<Omit<Head, never>>((db, p) => pendingHeadQuery(db, p.value<string>('peer'), p.value<number>('limit')));
+const settleRow = preparedQuery((db, p) =>
+  db
+    .updateTable('exchange_outbox')
+    .set({ state: p.value<string>('state'), receipt: p.value<string>('receipt'), attempts: p.value<number>('attempts'), last_error: p.value<string | null>('last_error'), updated_at: p.value<string>('updated_at') })
+    .where('message_id', '=', p.value<string>('message_id'))
+    .where(IS_PENDING),
+);
+
 /**
  * How many pending messages of a peer one query reads (in `seq` order). A pass delivers them one
  * after another and queries again only when it read a full batch: when it read fewer, it has seen
@@ -117,7 +129,7 @@ export function startRelay(options: RelayOptions, autostart = true): Relay {
   }
 
   async function heads(peer: string): Promise<Head[]> {
-    const rows = await pendingHeadQuery(db, peer, HEAD_BATCH).execute();
+    const { rows } = await pendingHead.execute(db, { peer, limit: HEAD_BATCH });
     return rows.map((row) => ({ ...row, seq: Number(row.seq), attempts: Number(row.attempts), emergency: Number(row.emergency) }));
   }
 
@@ -153,13 +165,8 @@ export function startRelay(options: RelayOptions, autostart = true): Relay {
       const receipt = await verifyReceipt(result.receipt, peer, { messageId: row.message_id, envelopeDigest: row.digest });
       const at = now().toISOString();
       await db.transaction().execute(async (trx) => {
-        const updated = await trx
-          .updateTable('exchange_outbox')
-          .set({ state: receipt.outcome === 'accepted' ? 'delivered' : 'rejected', receipt: result.receipt, attempts: row.attempts + 1, last_error: receipt.reason === null ? null : `${receipt.reason.code}: ${receipt.reason.message}`.slice(0, 300), updated_at: at })
-          .where('message_id', '=', row.message_id)
-          .where('state', 'in', [...PENDING])
-          .executeTakeFirst();
-        if (updated.numUpdatedRows > 0n) await ledger.append(trx, { kind: 'receipt-received', outcome: receipt.outcome === 'accepted' ? 'accepted' : 'rejected', messageId: row.message_id, peer: row.peer_node_id, digest: sha256Hex(result.receipt), at });
+        const updated = await settleRow.execute(trx, { state: receipt.outcome === 'accepted' ? 'delivered' : 'rejected', receipt: result.receipt, attempts: row.attempts + 1, last_error: receipt.reason === null ? null : `${receipt.reason.code}: ${receipt.reason.message}`.slice(0, 300), updated_at: at, message_id: row.message_id });
+        if ((updated.numAffectedRows ?? 0n) > 0n) await ledger.append(trx, { kind: 'receipt-received', outcome: receipt.outcome === 'accepted' ? 'accepted' : 'rejected', messageId: row.message_id, peer: row.peer_node_id, digest: sha256Hex(result.receipt), at });
       });
       options.onSettled?.(row.message_id, receipt.outcome === 'accepted' ? 'delivered' : 'rejected');
       return true;
