@@ -12,7 +12,7 @@ import { notApplicable, text } from '../documents/model.js';
 import type { AnnexIII, AnnexV, AnnexVI } from './certificates.js';
 import { OrderError } from './errors.js';
 import { orderRules } from './rules.js';
-import type { PresentedOrder } from './service.js';
+import type { PresentedOrder } from './view.js';
 
 export const ORDER_FORMS = ['annex-i', 'annex-ii', 'annex-iii', 'annex-v', 'annex-vi'] as const;
 export type OrderForm = (typeof ORDER_FORMS)[number];

@@ -1,14 +1,17 @@
 /**
  * @module eorders/service
- * The e-Evidence order's life on a node: service providers as entities, EPOC / EPOC-PR orders
- * created from their certificate, checked against Art. 4 when approved, sent and delivered, and
- * answered by the addressee and the enforcing authority — each step written with its history
- * event, its audit event (so it is in the node's log) and its clocks, in one transaction.
+ * The e-Evidence order's life on a node: EPOC / EPOC-PR orders created from their certificate,
+ * checked against Art. 4 when approved, sent and delivered, and answered by the addressee and the
+ * enforcing authority — each step written with its history event, its audit event (so it is in the
+ * node's log) and its clocks, in one transaction.
  *
  * Delivery: the clocks start when the order is delivered into the addressee's system, never on a
  * click. Between authorities of one node the delivery is the loopback: the `deliver` event is
  * written by the system in the transaction that sends, at the time the order lands in the
  * addressee's (and the enforcing authority's) inbox.
+ *
+ * Beside it: `providers.ts` (service providers as entities), `peer.ts` (orders between nodes) and
+ * `view.ts` (an order and the list as their parties read them).
  */
 import { createHash } from 'node:crypto';
 import type { Kysely, Selectable, Transaction } from 'kysely';
@@ -17,8 +20,8 @@ import { calendarDateIn, dueInstant } from '../clock/index.js';
 import type { Database, EorderClocksTable, EorderEventsTable, EordersTable } from '../db/index.js';
 import type { Actor, CaseContext, PreparedOutbound } from '../cases/context.js';
 import { auditRow, insertAuditRow } from '../cases/audit.js';
-import { findAuthority, type Authority } from '../cases/authorities.js';
-import { AUTHORITY_KINDS, kindsOfAuthority, mayIssue, type AuthorityKind, type Citation, type IssuingAnswer, type Measure } from '../law/index.js';
+import type { Authority } from '../cases/authorities.js';
+import { AUTHORITY_KINDS, kindsOfAuthority, mayIssue, type AuthorityKind, type Citation, type IssuingAnswer } from '../law/index.js';
 import {
   annexIIISchema,
   annexVISchema,
@@ -31,108 +34,11 @@ import {
   type OrderCertificate,
   type ValidationRecord,
 } from './certificates.js';
+import { authorityOrFail, getProvider, regulationOffered } from './providers.js';
+import { getOrder, type PresentedOrder } from './view.js';
 import { OrderError, zodOrderIssues } from './errors.js';
-import { clockRule, notificationFor, orderRules, type NotificationAnswer } from './rules.js';
-import { allowedOrderEvents, formOf, isOrderEvent, nextOrderState, ORDER_STATES, ORDER_TRANSITIONS, OrderTransitionError, partyOf, TERMINAL_ORDER_STATES, type OrderEvent, type OrderKind, type OrderParty, type OrderState } from './workflow.js';
-
-// ---------------------------------------------------------------------------------------------
-// Service providers
-
-export const providerInputSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and hyphens'),
-  name: z.string().trim().min(2).max(300),
-  establishedIn: z.string().regex(/^[A-Z]{2}$/),
-  /** The authority account of its designated establishment or legal representative (kind service-provider). */
-  representative: z.string().min(1).max(64),
-  representativeKind: z.enum(['designated-establishment', 'legal-representative']),
-});
-
-export interface ServiceProvider {
-  id: string;
-  name: string;
-  establishedIn: string;
-  representative: { authorityId: string; name: string; kind: 'designated-establishment' | 'legal-representative'; state: string };
-  /** Directive (EU) 2023/1544: who receives orders in a Member State bound by the Regulation. */
-  citation: Citation;
-}
-
-const DIRECTIVE_2023_1544: Citation = { instrument: 'EU-2023-1544', article: '3', source: 'https://eur-lex.europa.eu/eli/dir/2023/1544/oj', verified: false, note: 'Designated establishments (Member State providers) and legal representatives (third-country providers); article number from secondary sources.' };
-
-async function authorityOrFail(ctx: CaseContext, db: Kysely<Database>, id: string, field: string): Promise<Authority> {
-  const a = await findAuthority(ctx, db, id);
-  if (!a) throw new OrderError('validation-failed', `unknown authority ${JSON.stringify(id)}`, [{ field, message: 'no such authority' }]);
-  return a;
-}
-
-export async function createProvider(ctx: CaseContext, actor: Actor, input: unknown): Promise<ServiceProvider> {
-  const parsed = providerInputSchema.safeParse(input);
-  if (!parsed.success) throw new OrderError('invalid-request', 'invalid service provider', zodOrderIssues(parsed.error));
-  const p = parsed.data;
-  const rep = await authorityOrFail(ctx, ctx.db, p.representative, 'representative');
-  if (rep.kind !== 'service-provider') throw new OrderError('validation-failed', 'the representative must be a service-provider authority account', [{ field: 'representative', message: `is a ${rep.kind}` }]);
-  const at = ctx.now().toISOString();
-  await ctx.transaction(async (trx) => {
-    if (await trx.selectFrom('service_providers').select('id').where('id', '=', p.id).executeTakeFirst()) throw new OrderError('conflict', `service provider ${p.id} exists`);
-    const row = { id: p.id, name: p.name, established_in: p.establishedIn, representative_authority_id: rep.id, representative_kind: p.representativeKind, representative_state: rep.party, created_at: at };
-    await trx.insertInto('service_providers').values(row).execute();
-    await insertAuditRow(trx, auditRow({ id: ctx.newId(), actor: actor.id, action: 'provider.create', objectType: 'service-provider', objectId: p.id, at, before: null, after: row }));
-  });
-  return (await getProvider(ctx, p.id)) as ServiceProvider;
-}
-
-async function providerRows(db: Kysely<Database>) {
-  return db
-    .selectFrom('service_providers as p')
-    .innerJoin('authorities as a', 'a.id', 'p.representative_authority_id')
-    .select(['p.id', 'p.name', 'p.established_in', 'p.representative_authority_id', 'p.representative_kind', 'p.representative_state', 'a.name as rep_name'])
-    .orderBy('p.name')
-    .execute();
-}
-
-function presentProvider(r: Awaited<ReturnType<typeof providerRows>>[number]): ServiceProvider {
-  return {
-    id: r.id,
-    name: r.name,
-    establishedIn: r.established_in,
-    representative: { authorityId: r.representative_authority_id, name: r.rep_name, kind: r.representative_kind as ServiceProvider['representative']['kind'], state: r.representative_state },
-    citation: DIRECTIVE_2023_1544,
-  };
-}
-
-export async function getProvider(ctx: CaseContext, id: string, db: Kysely<Database> = ctx.db): Promise<ServiceProvider | null> {
-  const row = (await providerRows(db)).find((r) => r.id === id);
-  return row ? presentProvider(row) : null;
-}
-
-const MEASURE_OF: Record<string, Measure> = { 'subscriber-data': 'subscriber-info', 'identification-data': 'identification-data', 'traffic-data': 'traffic-data', 'content-data': 'content-data' };
-
-/** Whether Reg. 2023/1543 is offered from `from` to this provider, by the legal engine (with providerRep). */
-export function regulationOffered(ctx: CaseContext, from: string, provider: ServiceProvider, kind: OrderKind, categories: readonly string[], date: string, emergency: boolean): { offered: boolean; reasons: string[] } {
-  const measures = kind === 'EPOC-PR' ? (['preservation'] as Measure[]) : categories.map((c) => MEASURE_OF[c] as Measure);
-  const reasons: string[] = [];
-  for (const measure of measures) {
-    const result = ctx.finder.find({ from, to: provider.establishedIn, providerRep: provider.representative.state, measure, date, emergency });
-    if (!result.applicable.some((b) => b.instrument === 'EU-2023-1543')) {
-      const why = result.notApplicable.find((n) => n.instrument === 'EU-2023-1543')?.reason ?? `EU-2023-1543 does not provide for ${measure}`;
-      reasons.push(why);
-    }
-  }
-  return { offered: reasons.length === 0, reasons };
-}
-
-/** Providers, each with whether an order from `from` is offered to its representative (API and wizard). */
-export async function listProviders(ctx: CaseContext, from: string | null, date: string): Promise<(ServiceProvider & { offered: boolean | null; reasons: string[]; representativeNode: PartyNode })[]> {
-  const fed = ctx.orderFederation;
-  const out: (ServiceProvider & { offered: boolean | null; reasons: string[]; representativeNode: PartyNode })[] = [];
-  for (const r of await providerRows(ctx.db)) {
-    const p = presentProvider(r);
-    // Where the orders to its representative go (trust list); null on a server that is not a node.
-    const representativeNode = fed === undefined ? null : await fed.nodeOf(p.representative.authorityId);
-    if (from === null) out.push({ ...p, offered: null, reasons: [], representativeNode });
-    else out.push({ ...p, ...regulationOffered(ctx, from, p, 'EPOC', ['subscriber-data'], date, false), representativeNode });
-  }
-  return out;
-}
+import { clockRule, notificationFor, orderRules } from './rules.js';
+import { formOf, isOrderEvent, nextOrderState, OrderTransitionError, partyOf, TERMINAL_ORDER_STATES, type OrderEvent, type OrderKind, type OrderParty, type OrderState } from './workflow.js';
 
 // ---------------------------------------------------------------------------------------------
 // Orders
@@ -153,7 +59,7 @@ function reference(party: string, at: Date, id: string, kind: OrderKind): string
   return `${party}-${kind}-${at.getUTCFullYear()}-${id.slice(-10).toUpperCase()}`;
 }
 
-async function readOrder(db: Kysely<Database>, id: string): Promise<Selectable<EordersTable> | undefined> {
+export async function readOrder(db: Kysely<Database>, id: string): Promise<Selectable<EordersTable> | undefined> {
   return db.selectFrom('eorders').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
@@ -277,7 +183,7 @@ export async function createOrder(ctx: CaseContext, actor: Actor, input: unknown
   return getOrder(ctx, actor, id);
 }
 
-function historyRow(ctx: CaseContext, row: Selectable<EordersTable>, event: string, from: string | null, to: string, actor: Actor, party: OrderParty, at: string, reason: string | null, payload: unknown): Selectable<EorderEventsTable> {
+export function historyRow(ctx: CaseContext, row: Selectable<EordersTable>, event: string, from: string | null, to: string, actor: Actor, party: OrderParty, at: string, reason: string | null, payload: unknown): Selectable<EorderEventsTable> {
   return { id: ctx.newId(), order_id: row.id, seq: row.version, event, from_state: from, to_state: to, actor: actor.id, party, at, reason, payload: payload === null || payload === undefined ? null : JSON.stringify(payload) };
 }
 
@@ -297,7 +203,7 @@ export async function orderFacts(db: Kysely<Database>, id: string) {
   return db.selectFrom('eorders').select(['issuing_authority_id', 'addressee_id', 'enforcing_authority_id', 'enforcing_status', 'delivered_at', 'enforcing_delivered_at', 'created_by']).where('id', '=', id).executeTakeFirst();
 }
 
-async function startClock(ctx: CaseContext, trx: Kysely<Database>, row: Selectable<EordersTable>, clock: string, party: 'addressee' | 'enforcing' | 'issuing', authority: Authority, at: string, rule: { amount: number; unit: 'hours' | 'days'; text: string; citation: Citation }, dueAt?: string, replace = false): Promise<string> {
+export async function startClock(ctx: CaseContext, trx: Kysely<Database>, row: Selectable<EordersTable>, clock: string, party: 'addressee' | 'enforcing' | 'issuing', authority: Authority, at: string, rule: { amount: number; unit: 'hours' | 'days'; text: string; citation: Citation }, dueAt?: string, replace = false): Promise<string> {
   const instrument = ctx.kb.instruments.get('EU-2023-1543');
   const due = dueAt === undefined ? dueInstant(at, { amount: rule.amount, unit: rule.unit }, { timeZone: authority.timeZone, dayRule: instrument?.dayPeriodRule.rule ?? 'end-of-last-day' }) : { epochMilliseconds: Date.parse(dueAt) };
   const value: Selectable<EorderClocksTable> = {
@@ -321,15 +227,15 @@ async function startClock(ctx: CaseContext, trx: Kysely<Database>, row: Selectab
   return value.due_at;
 }
 
-async function clockOf(trx: Kysely<Database>, orderId: string, clock: string): Promise<Selectable<EorderClocksTable> | undefined> {
+export async function clockOf(trx: Kysely<Database>, orderId: string, clock: string): Promise<Selectable<EorderClocksTable> | undefined> {
   return trx.selectFrom('eorder_clocks').selectAll().where('order_id', '=', orderId).where('clock', '=', clock).executeTakeFirst();
 }
 
-async function meetClock(trx: Kysely<Database>, orderId: string, clock: string, at: string): Promise<void> {
+export async function meetClock(trx: Kysely<Database>, orderId: string, clock: string, at: string): Promise<void> {
   await trx.updateTable('eorder_clocks').set({ status: 'met', met_at: at }).where('order_id', '=', orderId).where('clock', '=', clock).where('status', '=', 'running').execute();
 }
 
-function parseForm(event: OrderEvent, input: OrderEventInput): unknown {
+export function parseForm(event: OrderEvent, input: OrderEventInput): unknown {
   const form = formOf(event);
   if (form === undefined || form === 'validation') return undefined;
   const parsed = FORM_SCHEMAS[form].safeParse(input.form);
@@ -379,7 +285,7 @@ export async function orderEvent(ctx: CaseContext, actor: Actor, id: string, eve
   return getOrder(ctx, actor, id);
 }
 
-const SYSTEM_ACTOR: Actor = { id: 'system', authorityId: null };
+export const SYSTEM_ACTOR: Actor = { id: 'system', authorityId: null };
 
 /**
  * `peer`: the event comes from the node of the party that recorded it, whose own state machine
@@ -387,7 +293,7 @@ const SYSTEM_ACTOR: Actor = { id: 'system', authorityId: null };
  * at the time its receipt gives, without deciding them again on clocks counted from its own receipts.
  * `sent`: the messages that carry the event to the parties on peer nodes (their receipts are matched later).
  */
-async function applyEvent(ctx: CaseContext, trx: Transaction<Database>, row: Selectable<EordersTable>, actor: Actor, event: OrderEvent, input: OrderEventInput, form: unknown, atGiven?: string, peer = false, sent: readonly { id: string; to: string }[] = []): Promise<Selectable<EordersTable>> {
+export async function applyEvent(ctx: CaseContext, trx: Transaction<Database>, row: Selectable<EordersTable>, actor: Actor, event: OrderEvent, input: OrderEventInput, form: unknown, atGiven?: string, peer = false, sent: readonly { id: string; to: string }[] = []): Promise<Selectable<EordersTable>> {
   const kind = row.kind as OrderKind;
   const rules = orderRules();
   let to: OrderState;
@@ -549,12 +455,12 @@ async function applyEvent(ctx: CaseContext, trx: Transaction<Database>, row: Sel
   return after;
 }
 
-async function lastForm(trx: Kysely<Database>, orderId: string, event: string): Promise<unknown> {
+export async function lastForm(trx: Kysely<Database>, orderId: string, event: string): Promise<unknown> {
   const ev = await trx.selectFrom('eorder_events').select('payload').where('order_id', '=', orderId).where('event', '=', event).orderBy('seq', 'desc').executeTakeFirst();
   return ev?.payload ? JSON.parse(ev.payload) : null;
 }
 
-async function writeChange(ctx: CaseContext, trx: Kysely<Database>, before: Selectable<EordersTable>, after: Selectable<EordersTable>, event: string, party: OrderParty, actor: Actor, at: string, reason: string | null, payload: unknown): Promise<void> {
+export async function writeChange(ctx: CaseContext, trx: Kysely<Database>, before: Selectable<EordersTable>, after: Selectable<EordersTable>, event: string, party: OrderParty, actor: Actor, at: string, reason: string | null, payload: unknown): Promise<void> {
   const { id: _id, ...set } = after;
   const updated = await trx.updateTable('eorders').set(set).where('id', '=', before.id).where('version', '=', before.version).executeTakeFirst();
   if (Number(updated.numUpdatedRows) !== 1) throw new OrderError('conflict', 'the order changed meanwhile: reload it');
@@ -654,424 +560,4 @@ export async function sweepOrders(ctx: CaseContext): Promise<number> {
     });
   }
   return changed;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Orders between nodes (exchange/order-bridge.ts carries them)
-
-/** What the issuing node sends with the order: its record as sent, and the provider it addresses. */
-export const peerOrderSchema = z.strictObject({
-  id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
-  reference: z.string().min(1).max(100),
-  kind: z.enum(['EPOC', 'EPOC-PR']),
-  emergency: z.boolean(),
-  issuingAuthority: z.string().min(1).max(64),
-  addressee: z.string().min(1).max(64),
-  enforcingAuthority: z.string().min(1).max(64).nullable(),
-  provider: z.strictObject({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/), name: z.string().min(2).max(300), establishedIn: z.string().regex(/^[A-Z]{2}$/), representativeKind: z.enum(['designated-establishment', 'legal-representative']) }),
-  validationStatus: z.enum(['validated', 'ex-post-pending', 'not-needed']),
-  validation: validationSchema.extend({ at: z.string().max(40) }).nullable(),
-  certificate: z.unknown(),
-  sentAt: z.iso.datetime(),
-});
-export type PeerOrder = z.infer<typeof peerOrderSchema>;
-
-/** The issuing node's record of an order, as it travels (on `send`). */
-export async function peerOrderOf(ctx: CaseContext, db: Kysely<Database>, row: Selectable<EordersTable>, sentAt: string): Promise<PeerOrder> {
-  const provider = await getProvider(ctx, row.provider_id, db);
-  if (!provider) throw new OrderError('validation-failed', 'the service provider was removed');
-  return {
-    id: row.id,
-    reference: row.reference,
-    kind: row.kind as OrderKind,
-    emergency: row.emergency === 1,
-    issuingAuthority: row.issuing_authority_id,
-    addressee: row.addressee_id,
-    enforcingAuthority: row.enforcing_authority_id,
-    provider: { id: provider.id, name: provider.name, establishedIn: provider.establishedIn, representativeKind: provider.representative.kind },
-    validationStatus: row.validation_status as PeerOrder['validationStatus'],
-    validation: row.validation === null ? null : (JSON.parse(row.validation) as ValidationRecord),
-    certificate: JSON.parse(row.certificate) as unknown,
-    sentAt,
-  };
-}
-
-export interface PeerMessageFacts {
-  messageId: string;
-  fromNode: string;
-  fromAuthority: string;
-  toAuthority: string;
-  conversation: string;
-  /** The sender authority as its node's signed agreement describes it (its Art. 4 kind). */
-  senderAgreement: { kind: string; issuingKind?: string | undefined } | undefined;
-}
-
-/**
- * The receiving node's record of an order another node sent: checked by this node's own rules
- * (Art. 4 against the sender's agreement, Art. 8 notification), written as sent, and delivered at
- * `at` — the `receivedAt` of the receipt this node signs for the message — when every clock starts.
- */
-export async function importPeerOrder(ctx: CaseContext, trx: Transaction<Database>, raw: unknown, facts: PeerMessageFacts, at: string): Promise<Selectable<EordersTable>> {
-  const { o, cert, check, notification } = await checkPeerOrder(ctx, trx, raw, facts, 'sent');
-  const row = await writePeerOrder(ctx, trx, o, cert, check, facts, at, { state: 'sent', enforcingStatus: notification.required ? 'to-notify' : 'not-notified', deliveredAt: null });
-  // Art. 8(1): addressee and enforcing authority are notified at the same time; this node counts
-  // both from its own receipt (the issuing node holds each party's receipt).
-  return deliverParts(ctx, trx, row, { addressee: at, ...(notification.required ? { enforcing: at } : {}) }, { via: 'exchange', messageId: facts.messageId, node: facts.fromNode, receipt: 'receivedAt of the signed receipt this node gave' });
-}
-
-/**
- * This node's own checks of an order another node sent (`sent`: to the addressee or a notified
- * enforcing authority; `transferred`: to the enforcing authority with the Art. 16 enforcement):
- * its shape, its sender, Art. 4 against the sender's agreement, the validation Art. 4 requires,
- * Art. 8 by this node's rules.
- */
-async function checkPeerOrder(ctx: CaseContext, trx: Transaction<Database>, raw: unknown, facts: PeerMessageFacts, how: 'sent' | 'transferred') {
-  const parsed = peerOrderSchema.safeParse(raw);
-  if (!parsed.success) throw new OrderError('invalid-request', 'the message carries no valid order', zodOrderIssues(parsed.error));
-  const o = parsed.data;
-  const certParsed = orderCertificateSchema.safeParse(o.certificate);
-  if (!certParsed.success) throw new OrderError('invalid-request', 'the order carries no valid certificate', zodOrderIssues(certParsed.error));
-  const cert = certParsed.data;
-  if (o.id !== facts.conversation) throw new OrderError('invalid-request', 'an order travels under its own id as the conversation');
-  if (o.issuingAuthority !== facts.fromAuthority) throw new OrderError('forbidden', 'the order names another issuing authority than its sender');
-  if (how === 'sent' && facts.toAuthority !== o.addressee && facts.toAuthority !== o.enforcingAuthority) throw new OrderError('forbidden', 'the order is neither addressed to nor notified to the recipient');
-  if (how === 'transferred' && facts.toAuthority !== o.enforcingAuthority) throw new OrderError('forbidden', 'an order is transferred for enforcement to its enforcing authority only (Art. 16(1))');
-  if (cert.order !== o.kind || cert.provider !== o.provider.id || cert.emergency.emergency !== o.emergency) throw new OrderError('invalid-request', 'the certificate does not match the order');
-  if (await readOrder(trx, o.id)) throw new OrderError('conflict', `order ${o.id} is already on this node`);
-  for (const [field, id] of [['issuingAuthority', o.issuingAuthority], ['addressee', o.addressee], ['enforcingAuthority', o.enforcingAuthority]] as const) {
-    if (id !== null) await authorityOrFail(ctx, trx, id, field);
-  }
-  // Art. 4: the kind declared in the certificate against the sender's agreement, then who may issue.
-  const agreement = facts.senderAgreement;
-  if (agreement === undefined) throw new OrderError('order-issuer-not-competent', `${facts.fromAuthority} is not in its node's agreement`);
-  const competence = kindsOfAuthority(ctx.kb.issuing, { id: facts.fromAuthority, kind: agreement.kind, issuingKind: agreement.issuingKind ?? null }, cert.issuer.kind);
-  if (!competence.competent) throw new OrderError('order-issuer-not-competent', `Art. 4: ${competence.reason} (from its node's agreement)`);
-  const check = issuingCheck(ctx.kb.issuing, cert);
-  if (!check.mayIssue) throw new OrderError('order-issuer-not-competent', `Art. 4: ${check.reasons.join('; ')}`);
-  if (check.validation === 'prior' && (o.validationStatus !== 'validated' || o.validation === null || !check.validators.includes(o.validation.kind))) {
-    throw new OrderError('order-issuer-not-competent', `Art. 4: the order must bear its validation by a ${check.validators.join(', ')}`);
-  }
-  // Art. 8 by this node's own rules, not the sender's word.
-  const notification = notificationFor(orderRules(), { kind: cert.order, categories: cert.categories, emergency: cert.emergency.emergency, ...cert.residenceTest });
-  if (notification.required && o.enforcingAuthority === null) throw new OrderError('validation-failed', 'the order must be notified to an enforcing authority (Art. 8(1)) but names none');
-  return { o, cert, check, notification };
-}
-
-/** Writes this node's record of a peer's order (and the provider it addresses), as the issuing node sent it. */
-async function writePeerOrder(ctx: CaseContext, trx: Transaction<Database>, o: PeerOrder, cert: OrderCertificate, check: ReturnType<typeof issuingCheck>, facts: PeerMessageFacts, at: string, record: { state: OrderState; enforcingStatus: string; deliveredAt: string | null }): Promise<Selectable<EordersTable>> {
-  const addressee = await authorityOrFail(ctx, trx, o.addressee, 'addressee');
-  await trx
-    .insertInto('service_providers')
-    .values({ id: o.provider.id, name: o.provider.name, established_in: o.provider.establishedIn, representative_authority_id: o.addressee, representative_kind: o.provider.representativeKind, representative_state: addressee.party, created_at: at })
-    .onConflict((oc) => oc.column('id').doNothing())
-    .execute();
-  const actor: Actor = { id: `peer:${facts.fromNode}/${facts.fromAuthority}`, authorityId: facts.fromAuthority };
-  const row: Selectable<EordersTable> = {
-    id: o.id,
-    reference: o.reference,
-    kind: o.kind,
-    state: record.state,
-    emergency: o.emergency ? 1 : 0,
-    issuing_authority_id: o.issuingAuthority,
-    addressee_id: o.addressee,
-    provider_id: o.provider.id,
-    enforcing_authority_id: o.enforcingAuthority,
-    enforcing_status: record.enforcingStatus,
-    validation_status: o.validationStatus,
-    certificate: JSON.stringify(cert),
-    validation: o.validation === null ? null : JSON.stringify(o.validation),
-    preceded_by: null,
-    created_by: actor.id,
-    version: 1,
-    created_at: at,
-    updated_at: at,
-    sent_at: o.sentAt,
-    delivered_at: record.deliveredAt,
-    enforcing_delivered_at: null,
-    closed_at: null,
-  };
-  await trx.insertInto('eorders').values(row).execute();
-  await trx.insertInto('eorder_events').values(historyRow(ctx, row, 'send', 'issued', 'sent', actor, 'issuing', o.sentAt, null, { via: 'exchange', node: facts.fromNode, messageId: facts.messageId })).execute();
-  await insertAuditRow(trx, auditRow({ id: ctx.newId(), actor: actor.id, action: 'eorder.receive', objectType: 'eorder', objectId: row.id, at, before: null, after: row }));
-  if (check.validation === 'ex-post' && o.validationStatus === 'ex-post-pending') {
-    const issuing = await authorityOrFail(ctx, trx, row.issuing_authority_id, 'issuingAuthority');
-    const hours = check.validateWithinHours ?? ctx.kb.issuing.emergency.validateWithinHours;
-    await startClock(ctx, trx, row, 'validation', 'issuing', issuing, o.sentAt, { amount: hours, unit: 'hours', text: `Art. 4(5): issued without prior validation in an emergency; validation by ${check.validators.join(', ')} is sought within ${hours} hours. ${ctx.kb.issuing.emergency.ifRefused}`, citation: ctx.kb.issuing.emergency.citation });
-  }
-  return row;
-}
-
-/** What travels with the Art. 16 enforcement to an enforcing authority that never received the order. */
-export const peerTransferSchema = z.strictObject({
-  /** The order's state on the issuing node when it started the enforcement. */
-  state: z.enum(ORDER_STATES),
-  /** The addressee's delivery, as the issuing node recorded it from the addressee's receipt. */
-  deliveredAt: z.iso.datetime().nullable(),
-  /** Art. 16(1): the Annex III form as completed by the addressee, if any. */
-  annexIII: z.record(z.string(), z.unknown()).nullable(),
-});
-export type PeerTransfer = z.infer<typeof peerTransferSchema>;
-
-/** The issuing node's record and the Art. 16(1) documents, for the enforcing authority's node. */
-export async function peerTransferOf(db: Kysely<Database>, row: Selectable<EordersTable>): Promise<PeerTransfer> {
-  return { state: row.state as OrderState, deliveredAt: row.delivered_at, annexIII: (await lastForm(db, row.id, 'report-impossibility')) as Record<string, unknown> | null };
-}
-
-/**
- * Art. 16 on the enforcing authority's node. Where the order was notified there (Art. 8), the
- * enforcement applies to that record. Where it never was (subscriber or identification data, no
- * Art. 8 notification), the order travels with the enforcement: this node checks it by its own
- * rules (as an order sent to it), records it as the issuing node had it, then applies the
- * enforcement through the same state machine at `at`, its receipt's time.
- */
-export async function receivePeerEnforcement(ctx: CaseContext, trx: Transaction<Database>, facts: PeerMessageFacts, rawOrder: unknown, rawTransfer: unknown, rawInput: unknown, at: string): Promise<Selectable<EordersTable>> {
-  if ((await readOrder(trx, facts.conversation)) !== undefined || rawOrder === undefined) {
-    return applyPeerOrderEvent(ctx, trx, facts.conversation, facts.fromAuthority, facts.fromNode, 'start-enforcement', rawInput, at);
-  }
-  const transfer = peerTransferSchema.safeParse(rawTransfer);
-  if (!transfer.success) throw new OrderError('invalid-request', 'the enforcement carries the order without the issuing authority’s record of it', zodOrderIssues(transfer.error));
-  const { o, cert, check, notification } = await checkPeerOrder(ctx, trx, rawOrder, facts, 'transferred');
-  const { state, deliveredAt, annexIII } = transfer.data;
-  if (!ORDER_TRANSITIONS['start-enforcement'].from.includes(state)) throw new OrderError('invalid-transition', `an order ${state} on the issuing node cannot be enforced (Art. 16(1))`);
-  if (deliveredAt === null) throw new OrderError('invalid-request', 'an order never delivered to the addressee cannot be enforced (Art. 16(1))');
-  const row = await writePeerOrder(ctx, trx, o, cert, check, facts, at, { state, enforcingStatus: notification.required ? 'notified' : 'not-notified', deliveredAt });
-  const actor: Actor = { id: `peer:${facts.fromNode}/${facts.fromAuthority}`, authorityId: facts.fromAuthority };
-  // The order as the issuing node had it (sent, then delivered to the addressee): one step here.
-  const transferred: Selectable<EordersTable> = { ...row, version: row.version + 1 };
-  await trx.updateTable('eorders').set({ version: transferred.version }).where('id', '=', row.id).execute();
-  await trx.insertInto('eorder_events').values(historyRow(ctx, transferred, 'transferred', 'sent', state, actor, 'issuing', at, null, { via: 'exchange', node: facts.fromNode, messageId: facts.messageId, deliveredAt, annexIII })).execute();
-  return applyPeerOrderEvent(ctx, trx, facts.conversation, facts.fromAuthority, facts.fromNode, 'start-enforcement', rawInput, at);
-}
-
-/**
- * A peer's event on an order this node also holds: the sender must be the authority that plays
- * the event's party in the order; the same state machine applies it, at the receipt's time.
- */
-export async function applyPeerOrderEvent(ctx: CaseContext, trx: Transaction<Database>, id: string, fromAuthority: string, fromNode: string, eventName: string, rawInput: unknown, at: string): Promise<Selectable<EordersTable>> {
-  if (!isOrderEvent(eventName) || ['deliver', 'expire', 'approve', 'send'].includes(eventName)) throw new OrderError('invalid-transition', `order event ${JSON.stringify(eventName)} does not travel on its own`);
-  const event = eventName;
-  const row = await readOrder(trx, id);
-  if (!row) throw new OrderError('not-found', `no order ${id} on this node`);
-  const party = partyOf(event);
-  const player = party === 'issuing' ? row.issuing_authority_id : party === 'addressee' ? row.addressee_id : party === 'enforcing' ? row.enforcing_authority_id : null;
-  if (player !== fromAuthority) throw new OrderError('forbidden', `${fromAuthority} is not the ${party} authority of order ${id}`);
-  const parsedInput = orderEventInputSchema.safeParse(rawInput ?? {});
-  if (!parsedInput.success) throw new OrderError('invalid-request', 'invalid event', zodOrderIssues(parsedInput.error));
-  const input = parsedInput.data;
-  // Art. 8: the enforcing authority's node receives the fact of a production, not the data's description.
-  const withheld = event === 'produce' && input.form === undefined;
-  const form = withheld ? { withheld: 'the description of the data produced is sent to the issuing authority only' } : parseForm(event, input);
-  const actor: Actor = { id: `peer:${fromNode}/${fromAuthority}`, authorityId: fromAuthority };
-  return applyEvent(ctx, trx, row, actor, event, input, form, at, true);
-}
-
-/**
- * The issuing node learns that its order was delivered from the receipt the other node signed:
- * the addressee's (or the enforcing authority's) clocks start at its `receivedAt`. A refused
- * order (a provider's gate quarantined it) is recorded on the order, which stays sent.
- */
-export async function recordOrderReceipt(ctx: CaseContext, receipt: { orderId: string; toAuthorities: readonly string[]; messageId: string; outcome: 'delivered' | 'rejected'; receivedAt: string; reason: string | null }): Promise<void> {
-  await ctx.transaction(async (trx) => {
-    const row = await readOrder(trx, receipt.orderId);
-    if (!row) return;
-    if (receipt.outcome === 'rejected') {
-      const after: Selectable<EordersTable> = { ...row, version: row.version + 1, updated_at: receipt.receivedAt };
-      await writeChange(ctx, trx, row, after, 'delivery-refused', 'system', SYSTEM_ACTOR, receipt.receivedAt, receipt.reason ?? 'refused by the receiving node', { to: receipt.toAuthorities, messageId: receipt.messageId });
-      return;
-    }
-    const parts = { ...(receipt.toAuthorities.includes(row.addressee_id) ? { addressee: receipt.receivedAt } : {}), ...(row.enforcing_authority_id !== null && receipt.toAuthorities.includes(row.enforcing_authority_id) ? { enforcing: receipt.receivedAt } : {}) };
-    await deliverParts(ctx, trx, row, parts, { via: 'exchange', messageId: receipt.messageId, receipt: 'receivedAt of the signed receipt of the receiving node' });
-  });
-}
-
-/**
- * Art. 16 between nodes: the issuing node learns that the enforcement reached the enforcing
- * authority from the receipt its node signed. Only the receipt of a message that carried this
- * order's `start-enforcement` counts (its id is in that event's payload). The enforcing
- * authority's involvement is recorded at the receipt's `receivedAt` — as its delivery when it was
- * never notified (Art. 8) — and shown in the history (*enforcement-delivered*); a refusal is
- * recorded as *delivery-refused*. A second receipt for the same message changes nothing.
- */
-export async function recordEnforcementReceipt(ctx: CaseContext, receipt: { orderId: string; toAuthorities: readonly string[]; messageId: string; outcome: 'delivered' | 'rejected'; receivedAt: string; reason: string | null }): Promise<void> {
-  await ctx.transaction(async (trx) => {
-    const row = await readOrder(trx, receipt.orderId);
-    if (!row || row.enforcing_authority_id === null || !receipt.toAuthorities.includes(row.enforcing_authority_id)) return;
-    const events = await trx.selectFrom('eorder_events').select(['event', 'payload']).where('order_id', '=', row.id).where('event', 'in', ['start-enforcement', 'enforcement-delivered', 'delivery-refused']).execute();
-    const carried = events.some((e) => e.event === 'start-enforcement' && e.payload !== null && ((JSON.parse(e.payload) as { messages?: { id: string }[] }).messages ?? []).some((m) => m.id === receipt.messageId));
-    if (!carried) return;
-    const recorded = events.some((e) => e.event !== 'start-enforcement' && e.payload !== null && (JSON.parse(e.payload) as { messageId?: string }).messageId === receipt.messageId);
-    if (recorded) return;
-    const rejected = receipt.outcome === 'rejected';
-    const after: Selectable<EordersTable> = { ...row, ...(!rejected && row.enforcing_delivered_at === null ? { enforcing_delivered_at: receipt.receivedAt } : {}), version: row.version + 1, updated_at: receipt.receivedAt };
-    const payload = { via: 'exchange', to: [row.enforcing_authority_id], messageId: receipt.messageId, receipt: 'receivedAt of the signed receipt of the enforcing authority’s node', deliveredAt: receipt.receivedAt };
-    if (rejected) await writeChange(ctx, trx, row, after, 'delivery-refused', 'system', SYSTEM_ACTOR, receipt.receivedAt, receipt.reason ?? 'refused by the receiving node', payload);
-    else await writeChange(ctx, trx, row, after, 'enforcement-delivered', 'system', SYSTEM_ACTOR, receipt.receivedAt, null, payload);
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Reading
-
-export interface PresentedClock {
-  clock: string;
-  party: string;
-  authorityId: string;
-  text: string;
-  amount: number;
-  unit: string;
-  startedAt: string;
-  dueAt: string;
-  status: string;
-  metAt: string | null;
-  citation: Citation;
-  verified: boolean;
-}
-
-/**
- * The node a party of an order is on, from the trust list (`self`: this node); null when this
- * server is not a federation node (every party is on this server).
- */
-export type PartyNode = { id: string; self: boolean; endpoint: string } | null;
-
-export interface PresentedOrder {
-  id: string;
-  reference: string;
-  kind: OrderKind;
-  state: OrderState;
-  emergency: boolean;
-  version: number;
-  issuingAuthority: { id: string; name: string; party: string; node: PartyNode };
-  addressee: { id: string; name: string; party: string; node: PartyNode };
-  provider: ServiceProvider | null;
-  enforcing: { id: string; name: string; party: string; node: PartyNode; status: string; notifiedAt: string | null } | null;
-  notification: NotificationAnswer;
-  issuing: ReturnType<typeof issuingCheck>;
-  validationStatus: string;
-  validation: ValidationRecord | null;
-  certificate: OrderCertificate;
-  precededBy: string | null;
-  createdAt: string;
-  sentAt: string | null;
-  deliveredAt: string | null;
-  /** Where the addressee may transmit from (Art. 10(2)); null when nothing holds it back. */
-  transmitNotBefore: string | null;
-  /** The parties the caller plays, and the events each may record now. */
-  yourParties: OrderParty[];
-  actions: OrderEvent[];
-  events: { seq: number; event: string; from: string | null; to: string; party: string; actor: string; at: string; reason: string | null; payload: unknown }[];
-  clocks: PresentedClock[];
-}
-
-function presentClock(c: Selectable<EorderClocksTable>): PresentedClock {
-  return { clock: c.clock, party: c.party, authorityId: c.authority_id, text: c.text, amount: c.amount, unit: c.unit, startedAt: c.started_at, dueAt: c.due_at, status: c.status, metAt: c.met_at, citation: JSON.parse(c.citation) as Citation, verified: c.verified === 1 };
-}
-
-export async function getOrder(ctx: CaseContext, actor: Actor, id: string): Promise<PresentedOrder> {
-  const row = await readOrder(ctx.db, id);
-  if (!row) throw new OrderError('not-found', `no order ${id}`);
-  const parties = partiesOf(row, actor.authorityId);
-  if (actor.authorityId !== null && parties.length === 0) throw new OrderError('not-found', `no order ${id}`);
-  const events = await ctx.db.selectFrom('eorder_events').selectAll().where('order_id', '=', id).orderBy('seq').execute();
-  const clocks = await ctx.db.selectFrom('eorder_clocks').selectAll().where('order_id', '=', id).orderBy('started_at').orderBy('clock').execute();
-  const cert = JSON.parse(row.certificate) as OrderCertificate;
-  const authorities = new Map<string, Authority>();
-  for (const aid of [row.issuing_authority_id, row.addressee_id, row.enforcing_authority_id]) {
-    if (aid !== null && !authorities.has(aid)) {
-      const a = await findAuthority(ctx, ctx.db, aid);
-      if (a) authorities.set(aid, a);
-    }
-  }
-  // Which node each party is on (the trust list); null on a server that is not a federation node.
-  const fed = ctx.orderFederation;
-  const nodes = new Map<string, PartyNode>();
-  for (const aid of [row.issuing_authority_id, row.addressee_id, row.enforcing_authority_id]) if (aid !== null && !nodes.has(aid)) nodes.set(aid, fed === undefined ? null : await fed.nodeOf(aid));
-  const brief = (aid: string) => {
-    const a = authorities.get(aid);
-    return { id: aid, name: a?.name ?? aid, party: a?.party ?? '', node: nodes.get(aid) ?? null };
-  };
-  const review = clocks.find((c) => c.clock === 'enforcing-review');
-  const transmitNotBefore = row.kind === 'EPOC' && row.enforcing_status === 'notified' && row.emergency === 0 && review ? review.due_at : null;
-  const kind = row.kind as OrderKind;
-  const actions = allowedOrderEvents(kind, row.state as OrderState).filter((e) => e !== 'deliver' && e !== 'expire' && (actor.authorityId === null ? false : parties.includes(partyOf(e))))
-    .filter((e) => (e === 'validate' || e === 'refuse-validation' ? row.validation_status === 'ex-post-pending' : true))
-    .filter((e) => (e === 'confirm-no-ground' || e === 'raise-ground' ? row.enforcing_status === 'notified' : true))
-    .filter((e) => (e === 'start-enforcement' ? mayEnforce(row, clocks, ctx.now()) : true));
-  // The enforcing authority sees only what Art. 8 gives it: the certificate, its status, its clock.
-  const enforcingOnly = parties.length === 1 && parties[0] === 'enforcing';
-  return {
-    id: row.id,
-    reference: row.reference,
-    kind,
-    state: row.state as OrderState,
-    emergency: row.emergency === 1,
-    version: row.version,
-    issuingAuthority: brief(row.issuing_authority_id),
-    addressee: brief(row.addressee_id),
-    provider: await getProvider(ctx, row.provider_id),
-    enforcing: row.enforcing_authority_id === null ? null : { ...brief(row.enforcing_authority_id), status: row.enforcing_status, notifiedAt: row.enforcing_delivered_at },
-    notification: notificationFor(orderRules(), { kind, categories: cert.categories, emergency: cert.emergency.emergency, ...cert.residenceTest }),
-    issuing: issuingCheck(ctx.kb.issuing, cert),
-    validationStatus: row.validation_status,
-    validation: row.validation === null ? null : (JSON.parse(row.validation) as ValidationRecord),
-    certificate: cert,
-    precededBy: row.preceded_by,
-    createdAt: row.created_at,
-    sentAt: row.sent_at,
-    deliveredAt: row.delivered_at,
-    transmitNotBefore,
-    yourParties: parties,
-    actions,
-    events: events
-      .filter((e) => !enforcingOnly || e.event !== 'produce')
-      .map((e) => ({ seq: e.seq, event: e.event, from: e.from_state, to: e.to_state, party: e.party, actor: e.actor, at: e.at, reason: e.reason, payload: e.payload === null ? null : (JSON.parse(e.payload) as unknown) })),
-    clocks: clocks.map(presentClock),
-  };
-}
-
-/** Art. 16(1): offered to the issuing authority when the addressee did not comply within the deadline, or gave reasons (Annex III, Art. 17) it may not accept. */
-function mayEnforce(row: Selectable<EordersTable>, clocks: Selectable<EorderClocksTable>[], now: Date): boolean {
-  if (row.enforcing_authority_id === null || row.enforcing_status === 'ground-raised') return false;
-  if (row.kind !== 'EPOC' || !['delivered', 'acknowledged', 'clarification-requested'].includes(row.state)) return true;
-  const production = clocks.find((c) => c.clock === 'production');
-  return production === undefined || now.getTime() > Date.parse(production.due_at);
-}
-
-export interface OrderSummary {
-  id: string;
-  reference: string;
-  kind: OrderKind;
-  state: OrderState;
-  emergency: boolean;
-  provider: string;
-  issuingAuthority: string;
-  yourParties: OrderParty[];
-  nextDue: string | null;
-  updatedAt: string;
-}
-
-/** The orders the caller's authority takes part in (issuing, addressee once delivered, enforcing once notified). */
-export async function listOrders(ctx: CaseContext, actor: Actor): Promise<OrderSummary[]> {
-  if (actor.authorityId === null) return [];
-  const own = actor.authorityId;
-  const rows = await ctx.db
-    .selectFrom('eorders')
-    .selectAll()
-    .where((eb) => eb.or([eb('issuing_authority_id', '=', own), eb.and([eb('addressee_id', '=', own), eb('delivered_at', 'is not', null)]), eb.and([eb('enforcing_authority_id', '=', own), eb('enforcing_delivered_at', 'is not', null)])]))
-    .orderBy('updated_at', 'desc')
-    .limit(500)
-    .execute();
-  const clocks = rows.length === 0 ? [] : await ctx.db.selectFrom('eorder_clocks').select(['order_id', 'due_at']).where('status', '=', 'running').where('order_id', 'in', rows.map((r) => r.id)).execute();
-  const providers = new Map((await providerRows(ctx.db)).map((p) => [p.id, p.name]));
-  return rows.map((r) => ({
-    id: r.id,
-    reference: r.reference,
-    kind: r.kind as OrderKind,
-    state: r.state as OrderState,
-    emergency: r.emergency === 1,
-    provider: providers.get(r.provider_id) ?? r.provider_id,
-    issuingAuthority: r.issuing_authority_id,
-    yourParties: partiesOf(r, own),
-    nextDue: clocks.filter((c) => c.order_id === r.id).map((c) => c.due_at).sort()[0] ?? null,
-    updatedAt: r.updated_at,
-  }));
 }

@@ -4,7 +4,7 @@
  * addressee (a provider's designated establishment or legal representative) and the enforcing
  * authority may each be on its own node; each node keeps its own record of the order under one id,
  * the conversation id of every message about it, and applies every step through the same state
- * machine (`eorders/service.ts`).
+ * machine (`eorders/service.ts`; the peer side in `eorders/peer.ts`).
  *
  * - Sending: an order event whose other parties are hosted on peers travels as one message per
  *   peer party (`body.eorder`), sealed before the transaction and queued in the transaction of the
@@ -22,7 +22,7 @@ import { z } from 'zod';
 import type { CaseContext, OrderFederation } from '../cases/context.js';
 import type { Database } from '../db/index.js';
 import { OrderError } from '../eorders/errors.js';
-import { applyPeerOrderEvent, importPeerOrder, peerOrderOf, peerTransferOf, receivePeerEnforcement, recordEnforcementReceipt, recordOrderReceipt, type PeerMessageFacts } from '../eorders/service.js';
+import { applyPeerOrderEvent, importPeerOrder, peerOrderOf, peerTransferOf, receivePeerEnforcement, recordEnforcementReceipt, recordOrderReceipt, type PeerMessageFacts } from '../eorders/peer.js';
 import { isOrderEvent, partyOf, type OrderEvent } from '../eorders/workflow.js';
 import type { OrderCertificate } from '../eorders/certificates.js';
 import { logOrder, type OrderCore, type OrderFacts } from '../provider/order.js';

@@ -146,6 +146,9 @@ describe('journey: EPOC for content data, FR → US provider’s representative 
   step('the Irish enforcing authority sees the order, its 10-day clock and its Art. 12 actions, and raises no ground', async () => {
     const page = await e2e.pageAs('enforcing@ie.demo', '/orders');
     await page.getByTestId('orders-row').first().waitFor();
+    // An enforcing authority is not an Art. 4 issuing authority: no "New EPOC" button, a sentence instead.
+    await page.getByTestId('orders-not-issuing').waitFor();
+    assert.equal(await page.getByTestId('orders-new').count(), 0);
     await page.getByRole('link', { name: /^FR-EPOC-/ }).first().click();
     await expectState(page, 'delivered');
     await page.getByTestId('order-action-confirm-no-ground').waitFor();

@@ -15,7 +15,7 @@ import { it } from 'node:test';
 import { createCaseContext, type Actor, type CaseContext } from '../../src/cases/index.js';
 import { openDatabase, uuidv7 } from '../../src/db/index.js';
 import { createOrder, createProvider, getOrder, orderEvent, sweepOrders } from '../../src/eorders/index.js';
-import { peerOrderOf, peerTransferOf } from '../../src/eorders/service.js';
+import { peerOrderOf, peerTransferOf } from '../../src/eorders/peer.js';
 import { OrderError } from '../../src/eorders/errors.js';
 import { createCaseMessageHandler } from '../../src/exchange/case-bridge.js';
 import { requireNodeIdentity } from '../../src/exchange/index.js';

@@ -12,7 +12,7 @@ import { ProblemAlert } from '../components/ProblemAlert';
 import { useMe } from '../auth';
 import { useApi } from '../hooks/useApi';
 import { useLocale } from '../hooks/useLocale';
-import type { OrderSummaryView } from '../lib/orders';
+import type { OrderFormOptionsView, OrderSummaryView } from '../lib/orders';
 import { formatDateTime } from '../lib/time-left';
 import { Link } from '../router';
 import { paths } from '../routes';
@@ -23,7 +23,11 @@ export default function Orders() {
   const locale = useLocale();
   const me = useMe();
   const list = useApi((signal) => api.client.get<OrderSummaryView[]>('/api/orders', { signal }), []);
-  const mayDraft = me.roles.some((r) => r === 'drafter' || r === 'central-authority-officer' || r === '24/7-officer');
+  const drafterRole = me.roles.some((r) => r === 'drafter' || r === 'central-authority-officer' || r === '24/7-officer');
+  // A drafting role is not enough: the account's authority must be an Art. 4 issuing authority
+  // (an enforcing authority's officer drafts nothing). The same data the server checks.
+  const form = useApi((signal) => (drafterRole ? api.client.get<OrderFormOptionsView>('/api/orders/form', { signal }) : Promise.resolve(null)), [drafterRole]);
+  const mayDraft = drafterRole && (form.data?.issuerKinds.length ?? 0) > 0;
   return (
     <>
       <PageTitle>{t('orders.title')}</PageTitle>
@@ -33,6 +37,11 @@ export default function Orders() {
           <Link to={paths.newOrder()} className="button primary" data-testid="orders-new">
             {t('orders.new')}
           </Link>
+        </p>
+      )}
+      {drafterRole && form.data && !mayDraft && (
+        <p className="small" data-testid="orders-not-issuing">
+          {t('orders.issuerKindsNone', { authority: form.data.issuingAuthority?.name ?? '' })}
         </p>
       )}
       {list.problem && <ProblemAlert problem={list.problem} onRetry={list.reload} />}
