@@ -16,8 +16,8 @@
  * Deliberately narrow: only the algorithms above, protected headers only (no unprotected header),
  * no `crit` (no extension is understood: RFC 7515 §4.1.11 requires refusing), no `zip`, no
  * `b64: false`. Decoding is strict: base64url without padding, whitespace or non-zero trailing
- * bits (the canonical encoding every conforming producer emits), headers in well-formed UTF-8
- * JSON objects. Every failure throws a {@link JoseError}; callers map it to their own refusal.
+ * bits (the canonical encoding every conforming producer emits; stricter than jose on Node 20,
+ * whose atob-based decoding accepts all three), headers in well-formed UTF-8 JSON objects. Every failure throws a {@link JoseError}; callers map it to their own refusal.
  */
 import { createCipheriv, createDecipheriv, createHash, createPublicKey, diffieHellman, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 

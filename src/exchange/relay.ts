@@ -3,8 +3,10 @@
  * Delivers the outbox: per peer in `seq` order (head of line: a message is sent only once every
  * earlier one to that peer has a final answer), peers in parallel, retries with capped exponential
  * backoff and jitter (AWS "equal jitter"), only in the process that holds the `relay` lease. It
- * runs when woken after a commit that queued a message, when the earliest retry it scheduled is
- * due, and otherwise every `pollMs` (for messages queued by another process). The
+ * runs when woken after a commit that queued a message (looking then only at the peers that
+ * commit queued for, see `expect`), when the earliest retry it scheduled is due, and otherwise
+ * every `pollMs` (for messages queued by another process). It reads a peer's pending messages a
+ * batch at a time (`HEAD_BATCH`), still delivering them one after another in `seq` order. The
  * states it writes never run ahead of the facts: `delivered` or `rejected` only on a signed
  * receipt that verifies; `outcome-unknown` when a request may have arrived without an answer.
  */
