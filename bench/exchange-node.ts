@@ -7,8 +7,9 @@
  * the node's transparency log (LOG_LEDGER), as on a real node (src/exchange/node-start.ts).
  *
  * Timings for the driver's breakdown: the sender's HTTP round trip of each delivery attempt
- * (`deliverMs`, the receiver's handling included) and the receiver's handling of each envelope
- * (`/control/receive-time`: from the request body read to the receipt ready).
+ * (`deliverMs`, the receiver's handling included), the receiver's handling of each envelope
+ * (`/control/receive-time`: from the request body read to the receipt ready) and the process's
+ * CPU time (`/control/cpu`, for CPU per message: unlike wall time, not inflated by other load).
  *
  * Env: NODE_NAME (fr|us|ie), DB (a file path or postgres://…), PORT, ENDPOINT (URL peers use),
  * DIR (where the agreement is written). Prints one JSON line `{"ready":…}` when listening.
@@ -169,6 +170,11 @@ const server = createServer((req, res) => {
       return json({ seconds: (performance.now() - started) / 1000 });
     }
     if (req.url === '/control/receive-time') return json(receiving);
+    // This process's CPU time so far (user + system, ms): the driver takes differences around a loop.
+    if (req.url === '/control/cpu') {
+      const { user, system } = process.cpuUsage();
+      return json({ ms: (user + system) / 1000 });
+    }
     if (req.url === '/control/burst') {
       const { to, count, from } = JSON.parse(text) as { to: string; count: number; from: number };
       await sendBurst(to, count, from);

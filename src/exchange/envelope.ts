@@ -10,12 +10,15 @@
  * decryption with our key, the JWS likewise, the sender and its key from the trust list with
  * the key's validity window at the message's time, every signature, the addressee, freshness and
  * the agreed flows. Each failure is an {@link ExchangeError} with its own code.
+ *
+ * The JOSE operations themselves are synchronous node:crypto calls (jose-sync.ts: the same
+ * standard JWS and JWE bytes as `jose`, proven against it in test/exchange/jose-sync.test.ts).
  */
-import { createHash } from 'node:crypto';
-import { compactDecrypt, CompactEncrypt, flattenedVerify, GeneralSign, importJWK } from 'jose';
+import { createHash, type KeyObject } from 'node:crypto';
 import type { KeyStore } from '../keys/index.js';
 import { canonicalJson } from '../ledger/canonical-json.js';
 import { ExchangeError } from './errors.js';
+import { compactDecrypt, compactEncrypt, flattenedVerify, generalSign, publicKeyFromJwk } from './jose-sync.js';
 import { keyUsableAt, type PublishedJwk } from './jwks.js';
 import { parseLimitedJson, type JsonLimits } from './json-limits.js';
 import { messageSchema, type ExchangeMessage } from './message.js';
@@ -32,20 +35,6 @@ const FETCHING_HEADERS = new Set(['jku', 'x5u', 'jwk', 'x5c', 'x5t', 'x5t#S256']
 export const MAX_SIGNATURES = 4;
 /** Leeway on key validity windows (s), as JWT clock tolerance: covers clock skew and the key cache's delay in seeing a rotation. */
 export const KEY_WINDOW_LEEWAY_S = 60;
-
-/** Public keys imported from JWKs, by curve and x (bounded: cleared when full). */
-const importedKeys = new Map<string, Promise<Awaited<ReturnType<typeof importJWK>>>>();
-export function importPublicJwk(crv: 'Ed25519' | 'X25519', x: string, alg: string): Promise<Awaited<ReturnType<typeof importJWK>>> {
-  const id = `${crv}:${x}:${alg}`;
-  let key = importedKeys.get(id);
-  if (key === undefined) {
-    if (importedKeys.size > 1000) importedKeys.clear();
-    key = importJWK({ kty: 'OKP', crv, x }, alg);
-    importedKeys.set(id, key);
-    key.catch(() => importedKeys.delete(id));
-  }
-  return key;
-}
 
 export interface EnvelopeLimits {
   /** Largest envelope, bytes. */
@@ -87,18 +76,15 @@ export async function sealEnvelope(keys: KeyStore, message: ExchangeMessage, rec
   const now = Math.floor(Date.now() / 1000);
   const encryptionKey = [...recipient.keys.values()].find((k) => k.purpose === 'node-encryption' && keyUsableAt(k, now) === 'ok');
   if (encryptionKey === undefined) throw new ExchangeError('unknown-key', `no valid encryption key for node ${recipient.nodeId}`);
-  const signing = new GeneralSign(Buffer.from(canonicalJson(checked), 'utf8'));
   const signers: Signer[] = [{ authority: checked.from.authority, role: 'sender' }, ...reviewers.map((authority) => ({ authority, role: 'reviewer' as const }))];
+  const signatures: { key: KeyObject; header: Record<string, unknown> }[] = [];
   for (const signer of signers) {
     const key = await keys.active(signer.authority, 'authority-signing');
     if (key === null) throw new ExchangeError('unknown-key', `authority ${signer.authority} has no signing key on this node`);
-    signing.addSignature(await keys.privateKey(key.id, 'sign')).setProtectedHeader({ alg: JWS_ALG, kid: key.id, typ: MESSAGE_TYP, role: signer.role });
+    signatures.push({ key: await keys.privateKey(key.id, 'sign'), header: { alg: JWS_ALG, kid: key.id, typ: MESSAGE_TYP, role: signer.role } });
   }
-  const jws = await signing.sign();
-  const recipientKey = await importPublicJwk('X25519', encryptionKey.x, JWE_ALG);
-  return new CompactEncrypt(Buffer.from(JSON.stringify(jws), 'utf8'))
-    .setProtectedHeader({ alg: JWE_ALG, enc: JWE_ENC, kid: encryptionKey.kid, typ: ENVELOPE_TYP, cty: MESSAGE_TYP })
-    .encrypt(recipientKey);
+  const jws = generalSign(Buffer.from(canonicalJson(checked), 'utf8'), signatures);
+  return compactEncrypt(Buffer.from(JSON.stringify(jws), 'utf8'), { alg: JWE_ALG, enc: JWE_ENC, kid: encryptionKey.kid, typ: ENVELOPE_TYP, cty: MESSAGE_TYP }, publicKeyFromJwk('X25519', encryptionKey.x));
 }
 
 /** What was verified in an envelope: the message, who signed it, and the digest of every part. */
@@ -162,8 +148,7 @@ export async function openEnvelope(envelope: string, ctx: OpenContext, claims: C
   let plaintext: string;
   try {
     const privateKey = await ctx.keys.privateKey(ours.kid, 'decrypt');
-    const result = await compactDecrypt(envelope, privateKey, { keyManagementAlgorithms: [JWE_ALG], contentEncryptionAlgorithms: [JWE_ENC] });
-    plaintext = Buffer.from(result.plaintext).toString('utf8');
+    plaintext = compactDecrypt(envelope, privateKey, { keyManagementAlgorithms: [JWE_ALG], contentEncryptionAlgorithms: [JWE_ENC] }).plaintext.toString('utf8');
   } catch {
     throw new ExchangeError('undecryptable', 'the envelope does not decrypt with this node\'s key: altered in transit or not encrypted for this node');
   }
@@ -215,8 +200,7 @@ export async function openEnvelope(envelope: string, ctx: OpenContext, claims: C
     if (usable === 'revoked') throw new ExchangeError('key-revoked', `signature ${index}: key ${jwk.kid} of ${jwk.owner} is revoked`);
     if (usable !== 'ok') throw new ExchangeError('key-expired', `signature ${index}: key ${jwk.kid} of ${jwk.owner} was not valid at ${message.time} (${usable})`);
     try {
-      const publicKey = await importPublicJwk('Ed25519', jwk.x, JWS_ALG);
-      await flattenedVerify({ payload: jws.payload, protected: signature.protected, signature: signature.signature }, publicKey, { algorithms: [JWS_ALG] });
+      flattenedVerify({ payload: jws.payload, protected: signature.protected, signature: signature.signature }, publicKeyFromJwk('Ed25519', jwk.x), { algorithms: [JWS_ALG] });
     } catch {
       throw new ExchangeError('bad-signature', `signature ${index} by ${jwk.owner} does not verify: the message was altered or forged`);
     }

@@ -8,9 +8,10 @@
  * bytes is refused, signed, and recorded. Every refusal is recorded in `exchange_refusals` with
  * the rejection sent, which the same bytes get again (a refusal is final, like a receipt).
  */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
 import { uuidv7 } from '../db/ids.js';
-import type { Database } from '../db/index.js';
+import type { Database, ExchangeInboxTable } from '../db/index.js';
+import { preparedQuery } from '../db/prepared.js';
 import type { KeyStore } from '../keys/index.js';
 import { ExchangeError } from './errors.js';
 import { openEnvelope, sha256Hex, type Claims, type EnvelopeLimits, type OpenedEnvelope } from './envelope.js';
@@ -73,13 +74,33 @@ function isUniqueViolation(error: unknown): boolean {
   return e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || (typeof e.message === 'string' && /UNIQUE constraint failed|duplicate key/.test(e.message));
 }
 
+/**
+ * The answer already given to these bytes: the inbox row's receipt, else the first final refusal
+ * (a deferred refusal, with an empty receipt, is not an answer: the same bytes are examined
+ * again). One query, as it runs for every envelope received.
+ */
 async function storedReceipt(db: Kysely<Database>, digest: string): Promise<string | undefined> {
-  const row = await db.selectFrom('exchange_inbox').select('receipt').where('digest', '=', digest).executeTakeFirst();
-  if (row !== undefined) return row.receipt;
-  // A deferred refusal (empty receipt) is not an answer: the same bytes are examined again.
-  const refusal = await db.selectFrom('exchange_refusals').select('receipt').where('digest', '=', digest).where('receipt', '!=', '').orderBy('received_at').executeTakeFirst();
-  return refusal?.receipt;
+  return (await answerOf.execute(db, { digest })).rows[0]?.receipt;
 }
+
+// Prepared (db/prepared.ts): these run for every envelope received.
+const answerOf = preparedQuery<{ receipt: string }>((db, p) =>
+  db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom('exchange_inbox')
+        .select(['receipt', sql<number>`0`.as('rank'), sql<string>`''`.as('at')])
+        .where('digest', '=', p.value<string>('digest'))
+        .unionAll(eb.selectFrom('exchange_refusals').select(['receipt', sql<number>`1`.as('rank'), 'received_at as at']).where('digest', '=', p.value<string>('digest')).where('receipt', '!=', ''))
+        .as('answers'),
+    )
+    .select('receipt')
+    .orderBy('rank')
+    .orderBy('at')
+    .limit(1),
+);
+const INBOX_COLUMNS = ['message_id', 'sender_node_id', 'conversation_id', 'type', 'digest', 'payload', 'received_at', 'read_at', 'outcome', 'reason', 'receipt'] as const;
+const insertInboxRow = preparedQuery((db, p) => db.insertInto('exchange_inbox').values(p.row<Insertable<ExchangeInboxTable>>(INBOX_COLUMNS)));
 
 /** Receives one envelope and answers with a signed receipt. Never throws for bad input. */
 export async function receiveEnvelope(ctx: InboxContext, envelope: string): Promise<InboxAnswer> {
@@ -109,14 +130,13 @@ export async function receiveEnvelope(ctx: InboxContext, envelope: string): Prom
     digests: { envelope: digest, payload: opened.digests.payload, signatures: opened.digests.signatures },
     receivedAt: now.toISOString(),
   };
-  const prior = await ctx.db.selectFrom('exchange_inbox').select(['digest']).where('message_id', '=', message.id).executeTakeFirst();
-  if (prior !== undefined) return idReused(ctx, ledger, envelope, digest, claims, now);
-
+  // An id already in the inbox with other bytes (the same bytes were answered above) fails the
+  // inbox row's primary key, before the workflow runs: raced() then refuses it as id-reused.
   const row = { message_id: message.id, sender_node_id: message.from.node, conversation_id: message.conversation, type: message.type, digest, payload: JSON.stringify(redactTransferKeys(message)), received_at: now.toISOString(), read_at: null };
   const accepted = await signReceipt(ctx.keys, { ...base, outcome: 'accepted', reason: null });
   try {
     await ctx.db.transaction().execute(async (trx) => {
-      await trx.insertInto('exchange_inbox').values({ ...row, outcome: 'accepted', reason: null, receipt: accepted }).execute();
+      await insertInboxRow.execute(trx, { ...row, outcome: 'accepted', reason: null, receipt: accepted });
       await ctx.handler.apply(trx, opened, now, claims.trust);
       await ledger.append(trx, { kind: 'receipt-issued', outcome: 'accepted', messageId: message.id, peer: message.from.node, digest: sha256Hex(accepted), at: now.toISOString() });
     });
@@ -128,7 +148,7 @@ export async function receiveEnvelope(ctx: InboxContext, envelope: string): Prom
     const rejected = await signReceipt(ctx.keys, { ...base, outcome: 'rejected', reason: reasonOf(error.code, error.message) });
     try {
       await ctx.db.transaction().execute(async (trx) => {
-        await trx.insertInto('exchange_inbox').values({ ...row, outcome: 'rejected', reason: `${error.code}: ${error.message}`.slice(0, 500), receipt: rejected }).execute();
+        await insertInboxRow.execute(trx, { ...row, outcome: 'rejected', reason: `${error.code}: ${error.message}`.slice(0, 500), receipt: rejected });
         if (error.record !== undefined) await error.record(trx);
         await ledger.append(trx, { kind: 'receipt-issued', outcome: 'rejected', messageId: message.id, peer: message.from.node, digest: sha256Hex(rejected), at: now.toISOString() });
       });

@@ -207,8 +207,12 @@ function receiptTime(receipt: string): string | null {
  * the enforcing authority's node, it records the enforcing authority's involvement at that time.
  */
 export function createOrderReceiptListener(cases: CaseContext, trust: () => Promise<TrustList>, onError: (error: unknown) => void = () => undefined): (messageId: string, state: 'delivered' | 'rejected') => void {
+  // One receipt at a time: two receipts of one order (its addressee's and its enforcing
+  // authority's, from two peers drained in parallel) would otherwise update the order in two
+  // concurrent transactions, and on PostgreSQL the second would lose the version check.
+  let queue: Promise<void> = Promise.resolve();
   return (messageId, state) => {
-    void (async () => {
+    queue = queue.then(async () => {
       const row = await cases.db.selectFrom('exchange_outbox').select(['conversation_id', 'to_authority', 'type', 'receipt', 'last_error']).where('message_id', '=', messageId).executeTakeFirst();
       if (row === undefined || (row.type !== 'request' && row.type !== ORDER_EVENT_MESSAGE_TYPES['start-enforcement']) || row.receipt === null) return;
       const order = await cases.db.selectFrom('eorders').select(['id', 'addressee_id', 'enforcing_authority_id']).where('id', '=', row.conversation_id).executeTakeFirst();
@@ -222,6 +226,6 @@ export function createOrderReceiptListener(cases: CaseContext, trust: () => Prom
       const receipt = { orderId: order.id, toAuthorities: parties.length > 0 ? parties : [row.to_authority], messageId, outcome: state, receivedAt, reason: row.last_error };
       if (row.type === 'request') await recordOrderReceipt(cases, receipt);
       else await recordEnforcementReceipt(cases, receipt);
-    })().catch(onError);
+    }).catch(onError);
   };
 }

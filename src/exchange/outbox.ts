@@ -7,8 +7,9 @@
  * (a later transaction waits for the row lock), never a database sequence whose ids are taken
  * before commit.
  */
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Database, ExchangeOutboxTable } from '../db/index.js';
+import { preparedQuery } from '../db/prepared.js';
 import { sha256Hex } from './envelope.js';
 import type { ExchangeMessage } from './message.js';
 
@@ -24,43 +25,48 @@ export interface OutgoingMessage {
 
 /** Takes the next per-peer sequence number within `trx`. */
 async function nextSeq(trx: Kysely<Database>, peer: string): Promise<number> {
-  const row = await trx
-    .insertInto('exchange_sequences')
-    .values({ peer_node_id: peer, next_seq: 2 })
-    .onConflict((oc) => oc.column('peer_node_id').doUpdateSet({ next_seq: sql<number>`exchange_sequences.next_seq + 1` }))
-    .returning('next_seq')
-    .executeTakeFirstOrThrow();
+  const row = (await takeSeq.execute(trx, { peer })).rows[0];
+  if (row === undefined) throw new Error('exchange_sequences: the upsert returned no row');
   return Number(row.next_seq) - 1;
 }
+
+// Prepared (db/prepared.ts): both statements run for every message queued.
+const takeSeq = preparedQuery<{ next_seq: number }>((db, p) =>
+  db
+    .insertInto('exchange_sequences')
+    .values({ peer_node_id: p.value<string>('peer'), next_seq: 2 })
+    .onConflict((oc) => oc.column('peer_node_id').doUpdateSet({ next_seq: sql<number>`exchange_sequences.next_seq + 1` }))
+    .returning('next_seq'),
+);
+const OUTBOX_COLUMNS = ['message_id', 'peer_node_id', 'from_authority', 'to_authority', 'seq', 'conversation_id', 'case_id', 'type', 'emergency', 'envelope', 'digest', 'state', 'attempts', 'next_attempt_at', 'last_error', 'receipt', 'created_at', 'updated_at'] as const;
+const insertOutboxRow = preparedQuery((db, p) => db.insertInto('exchange_outbox').values(p.row<Insertable<ExchangeOutboxTable>>(OUTBOX_COLUMNS)));
 
 /** Writes the outbox row within `trx` (the transaction of the change it carries). */
 export async function enqueueMessage(trx: Kysely<Database>, outgoing: OutgoingMessage, at: Date): Promise<{ seq: number }> {
   const { message } = outgoing;
   const seq = await nextSeq(trx, message.to.node);
   const iso = at.toISOString();
-  await trx
-    .insertInto('exchange_outbox')
-    .values({
-      message_id: message.id,
-      peer_node_id: message.to.node,
-      from_authority: message.from.authority,
-      to_authority: message.to.authority,
-      seq,
-      conversation_id: message.conversation,
-      case_id: outgoing.caseId ?? null,
-      type: message.type,
-      emergency: message.emergency ? 1 : 0,
-      envelope: outgoing.envelope,
-      digest: sha256Hex(outgoing.envelope),
-      state: 'queued',
-      attempts: 0,
-      next_attempt_at: iso,
-      last_error: null,
-      receipt: null,
-      created_at: iso,
-      updated_at: iso,
-    })
-    .execute();
+  const row: Insertable<ExchangeOutboxTable> & Record<(typeof OUTBOX_COLUMNS)[number], unknown> = {
+    message_id: message.id,
+    peer_node_id: message.to.node,
+    from_authority: message.from.authority,
+    to_authority: message.to.authority,
+    seq,
+    conversation_id: message.conversation,
+    case_id: outgoing.caseId ?? null,
+    type: message.type,
+    emergency: message.emergency ? 1 : 0,
+    envelope: outgoing.envelope,
+    digest: sha256Hex(outgoing.envelope),
+    state: 'queued',
+    attempts: 0,
+    next_attempt_at: iso,
+    last_error: null,
+    receipt: null,
+    created_at: iso,
+    updated_at: iso,
+  };
+  await insertOutboxRow.execute(trx, row);
   return { seq };
 }
 

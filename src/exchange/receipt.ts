@@ -5,10 +5,10 @@
  * and the SHA-256 of every part received — the envelope bytes, the signed payload and each
  * signature — so that it proves *which bytes* arrived (the AS4 non-repudiation receipt,
  * exchange-evidence.md §1). A refusal of an envelope that could not be trusted is also signed,
- * with only the envelope digest and what the message claimed.
+ * with only the envelope digest and what the message claimed. Signing and verifying are
+ * synchronous node:crypto calls (jose-sync.ts), standard compact JWS as `jose` makes them.
  */
-import { CompactSign, compactVerify } from 'jose';
-import { importPublicJwk } from './envelope.js';
+import { compactSign, compactVerify, publicKeyFromJwk } from './jose-sync.js';
 import { z } from 'zod';
 import { NODE_OWNER, type KeyStore } from '../keys/index.js';
 import { canonicalJson } from '../ledger/canonical-json.js';
@@ -36,9 +36,7 @@ export type Receipt = z.infer<typeof receiptSchema>;
 export async function signReceipt(keys: KeyStore, receipt: Receipt): Promise<string> {
   const key = await keys.active(NODE_OWNER, 'log');
   if (key === null) throw new ExchangeError('node-not-initialised', 'this node has no signing key');
-  return new CompactSign(Buffer.from(canonicalJson(receiptSchema.parse(receipt)), 'utf8'))
-    .setProtectedHeader({ alg: 'EdDSA', kid: key.id, typ: RECEIPT_TYP })
-    .sign(await keys.privateKey(key.id, 'sign'));
+  return compactSign(Buffer.from(canonicalJson(receiptSchema.parse(receipt)), 'utf8'), { alg: 'EdDSA', kid: key.id, typ: RECEIPT_TYP }, await keys.privateKey(key.id, 'sign'));
 }
 
 /** Why a receipt is not acceptable to the sender. */
@@ -65,7 +63,7 @@ export async function verifyReceipt(text: string, peer: TrustedNode, expected: {
   if (keyUsableAt(jwk, Math.floor(Date.now() / 1000)) === 'revoked') throw new ReceiptError('the receipt is signed by a revoked key');
   let payload: Uint8Array;
   try {
-    ({ payload } = await compactVerify(text, await importPublicJwk('Ed25519', jwk.x, 'EdDSA'), { algorithms: ['EdDSA'] }));
+    ({ payload } = compactVerify(text, publicKeyFromJwk('Ed25519', jwk.x), { algorithms: ['EdDSA'] }));
   } catch {
     throw new ReceiptError('the receipt signature does not verify');
   }

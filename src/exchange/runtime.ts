@@ -109,7 +109,14 @@ export function createExchangeRuntime(given: ExchangeRuntimeOptions): ExchangeRu
         to: { node: recipient.nodeId, authority: draft.to.authority },
       };
       const envelope = await sealEnvelope(options.keys, message, recipient, reviewers);
-      return { message, enqueue: async (trx) => void (await enqueueMessage(trx, { message, envelope, caseId }, at)) };
+      return {
+        message,
+        enqueue: async (trx) => {
+          await enqueueMessage(trx, { message, envelope, caseId }, at);
+          // The wake after the commit need then look only at this peer (relay.ts, expect).
+          relay.expect(message.to.node);
+        },
+      };
     },
     async send(draft, sendOptions = {}) {
       const prepared = await this.prepare(draft, sendOptions.reviewers ?? [], sendOptions.caseId ?? null);

@@ -8,6 +8,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
+import { preparedQuery } from '../db/prepared.js';
 import { LedgerError } from './errors.js';
 import { leafText, recordLeafText, type LeafSource } from './leaf.js';
 import { CompactRange, consistencyProof, EMPTY_ROOT, inclusionProof, leafHash, nodesRead, rangeHash, type NodeSource } from './merkle.js';
@@ -32,11 +33,16 @@ const asBuffer = (value: Uint8Array): Buffer => Buffer.from(value.buffer, value.
  */
 export async function appendLeaf(trx: Kysely<Database>, entry: Readonly<Record<string, unknown>>): Promise<number> {
   const leaf = recordLeafText(entry);
-  const head = await trx.updateTable('ledger_head').set({ size: sql<number>`size + 1` }).where('id', '=', 1).returning('size').executeTakeFirstOrThrow();
+  const head = (await takeLedgerIndex.execute(trx, {})).rows[0];
+  if (head === undefined) throw new Error('the ledger_head row is missing (migration 0011 not applied?)');
   const index = Number(head.size) - 1;
-  await trx.insertInto('ledger_entries').values({ idx: index, source: 'record', source_id: String(entry.id), leaf }).execute();
+  await insertRecordEntry.execute(trx, { idx: index, source_id: String(entry.id), leaf });
   return index;
 }
+
+// Prepared (db/prepared.ts): every exchanged message and receipt appends a leaf.
+const takeLedgerIndex = preparedQuery<{ size: number }>((db) => db.updateTable('ledger_head').set({ size: sql<number>`size + 1` }).where('id', '=', 1).returning('size'));
+const insertRecordEntry = preparedQuery((db, p) => db.insertInto('ledger_entries').values({ idx: p.value<number>('idx'), source: 'record', source_id: p.value<string>('source_id'), leaf: p.value<string>('leaf') }));
 
 export interface TreeHead {
   size: number;
