@@ -13,6 +13,8 @@
  * inflation bounded by the declared size.
  */
 import { crc32, inflateRawSync } from 'node:zlib';
+// The fixed values Comity's writer (zip-writer.ts, the bytes yazl wrote: DOS timestamps) puts in every entry.
+import { FLAG_DESCRIPTOR, FLAG_UTF8, MAX32, REGULAR_FILE_ATTRIBUTES, SIG_CENTRAL, SIG_DESCRIPTOR, SIG_EOCD, SIG_LOCAL, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR, VERSION_MADE_BY, VERSION_NEEDED, VERSION_NEEDED_ZIP64 } from './zip-format.js';
 
 export class ZipError extends Error {
   override readonly name = 'ZipError';
@@ -24,21 +26,6 @@ export interface RandomAccess {
 }
 
 export const ZIP_LIMITS = { entries: 100_000, nameBytes: 1024, centralDirectoryBytes: 64 * 1024 * 1024, inflatedBytes: 64 * 1024 * 1024 } as const;
-
-/** The fixed values Comity's writer (zip-writer.ts, the bytes yazl wrote: DOS timestamps) puts in every entry. */
-const VERSION_MADE_BY = (3 << 8) | 63;
-const VERSION_NEEDED = 20;
-const VERSION_NEEDED_ZIP64 = 45;
-const FLAG_UTF8 = 1 << 11;
-const FLAG_DESCRIPTOR = 1 << 3;
-const REGULAR_FILE_ATTRIBUTES = (0o100644 << 16) >>> 0;
-const SIG_LOCAL = 0x04034b50;
-const SIG_CENTRAL = 0x02014b50;
-const SIG_EOCD = 0x06054b50;
-const SIG_ZIP64_EOCD = 0x06064b50;
-const SIG_ZIP64_LOCATOR = 0x07064b50;
-const SIG_DESCRIPTOR = 0x08074b50;
-const MAX32 = 0xffffffff;
 
 export interface ZipEntry {
   readonly name: string;

@@ -18,20 +18,8 @@
  * node:zlib's (native; yazl's JavaScript CRC-32 was the largest cost of an export).
  */
 import { crc32 } from 'node:zlib';
+import { FLAG_DESCRIPTOR, FLAG_UTF8, MAX32, SIG_CENTRAL, SIG_DESCRIPTOR, SIG_EOCD, SIG_LOCAL, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR, VERSION_MADE_BY, VERSION_NEEDED, VERSION_NEEDED_ZIP64 } from './zip-format.js';
 
-const SIG_LOCAL = 0x04034b50;
-const SIG_CENTRAL = 0x02014b50;
-const SIG_DESCRIPTOR = 0x08074b50;
-const SIG_EOCD = 0x06054b50;
-const SIG_ZIP64_EOCD = 0x06064b50;
-const SIG_ZIP64_LOCATOR = 0x07064b50;
-/** 3 = UNIX, 63 = APPNOTE 6.3. */
-const VERSION_MADE_BY = (3 << 8) | 63;
-const VERSION_NEEDED = 20;
-const VERSION_NEEDED_ZIP64 = 45;
-const FLAG_UTF8 = 1 << 11;
-const FLAG_DESCRIPTOR = 1 << 3;
-const MAX32 = 0xffffffff;
 /** yazl's limit for a buffer entry. */
 const MAX_BUFFER_ENTRY = 0x3fffffff;
 
