@@ -230,6 +230,8 @@ async function atScale(dir: string): Promise<Record<string, number>> {
     // The whole process: every thread's CPU time.
     const cpuRate = ENTRIES / cpuSeconds(process.cpuUsage(cpu));
     if (!report.ok) throw new Error(`verification failed: ${report.problems.join('; ')}`);
+    // A failed worker's chunks are verified by the caller: the figure would not be the threads'.
+    if (report.workerErrors) throw new Error(`worker threads failed: ${report.workerErrors.join('; ')}`);
     return { rate, cpuRate };
   };
   const threaded = await verifyOnce(ledger);

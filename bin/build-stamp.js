@@ -17,6 +17,12 @@ export const BUILD_DIR = join('dist', 'server');
 export const STAMP_FILE = 'build.json';
 /** The build's entry (relative to the checkout): bin/comity.js imports it compiled, from BUILD_DIR. */
 export const ENTRY = 'src/cli/main.ts';
+/**
+ * Worker threads' entries, built beside ENTRY (same directory, so that the source URLs compiled
+ * into shared chunks hold for them too): source → output name, both relative to the checkout and
+ * BUILD_DIR. src/ledger/verify-workers.ts starts the ledger's from there.
+ */
+export const WORKER_ENTRIES = [{ in: 'src/ledger/verify-worker.ts', out: 'src/cli/ledger-verify-worker' }];
 const BUILD_SCRIPT = join('scripts', 'build-server.mjs');
 /** What the bundled dependencies are: the installed tree's lock and the project's (a missing one hashes as missing). */
 const LOCKS = ['node_modules/.package-lock.json', 'package-lock.json'];

@@ -21,12 +21,12 @@
 // the output, without the sources' text; they are only read with that flag).
 //
 //   node scripts/build-server.mjs                 build src/ into dist/server/
-//   transpile(root, entry, out)                   (also for the benchmark: its server entry in bench/)
+//   transpile(root, entry, out, workers?)         (also for the benchmark: its server entry in bench/)
 import { mkdir, rename, rm, writeFile, readFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, transform } from 'esbuild';
-import { BUILD_DIR, ENTRY, STAMP_FILE, serverSources, sourceHash } from '../bin/build-stamp.js';
+import { BUILD_DIR, ENTRY, STAMP_FILE, WORKER_ENTRIES, serverSources, sourceHash } from '../bin/build-stamp.js';
 
 const SOURCE_URL = '__comitySourceUrl';
 const SOURCE_DIR = '__comitySourceDir';
@@ -59,7 +59,7 @@ export const EXTERNAL = [
  * chunks of its lazy imports beside it (same directory: every output file of the build sits
  * there, which is what the source URLs below are relative to).
  */
-export async function transpile(root, entry, out) {
+export async function transpile(root, entry, out, workers = []) {
   const entryDir = dirname(entry);
   const outDir = join(out, entryDir);
   // A module that reads import.meta.url/dirname/filename is compiled on its own first, with those
@@ -93,7 +93,8 @@ export async function transpile(root, entry, out) {
   };
   await build({
     absWorkingDir: root,
-    entryPoints: [join(root, entry)],
+    // Worker entries are written into the entry's directory (their `out` names say so).
+    entryPoints: [join(root, entry), ...workers.map((w) => ({ in: join(root, w.in), out: w.out }))],
     outbase: root,
     outdir: out,
     chunkNames: `${entryDir.split(sep).join('/')}/[name]-[hash]`,
@@ -122,7 +123,7 @@ export async function buildServer(root) {
   const next = `${out}.next-${process.pid}`;
   await rm(next, { recursive: true, force: true });
   await mkdir(next, { recursive: true });
-  await transpile(root, ENTRY, next);
+  await transpile(root, ENTRY, next, WORKER_ENTRIES);
   await writeFile(join(next, STAMP_FILE), `${JSON.stringify({ sources: hash, builtAt: new Date().toISOString() })}\n`);
   // The new build appears whole: the old one is removed first, then the complete one renamed in.
   await rm(out, { recursive: true, force: true });

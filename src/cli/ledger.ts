@@ -121,6 +121,7 @@ export function registerLedger(program: Command, io: Io): void {
           const witnesses = Object.entries(c.byWitness).map(([name, size]) => `${name} up to ${size}`);
           io.out(`cosignatures: ${c.verified} verified${witnesses.length > 0 ? ` (${witnesses.join(', ')})` : ''}, ${c.failed} failed, ${c.unknownWitness} of witnesses no longer trusted (not checked)`);
           for (const f of report.forks) io.out(`SPLIT VIEW of ${f.ownLog ? 'THIS LOG' : f.origin} at size ${f.size}, detected ${f.detectedAt}: ${f.how}`);
+          if (report.workerErrors) io.out(`note: ${report.workerErrors.length} worker thread(s) failed (${report.workerErrors[0] ?? ''}); their entries were verified in this thread instead`);
         }
         if (!report.ok) {
           const at = report.firstBadIndex === null ? '' : ` (first entry that does not match: ${report.firstBadIndex})`;

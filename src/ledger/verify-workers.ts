@@ -13,6 +13,7 @@
  * the sources, as bin/comity.js does — ≈ 0.1 s — and otherwise the TypeScript sources through
  * tsx (≈ 1 s of CPU per worker).
  */
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -74,8 +75,10 @@ let bootstrapCode: Promise<{ code: string; runtime: 'dist' | 'tsx' }> | undefine
 /** The worker's code: imports the compiled worker module when the build is fresh, else the TypeScript one through tsx's loader. */
 export function workerBootstrap(): Promise<{ code: string; runtime: 'dist' | 'tsx' }> {
   return (bootstrapCode ??= (async () => {
-    const stamp = (await import(pathToFileURL(join(ROOT, 'bin', 'build-stamp.js')).href)) as { BUILD_DIR: string; buildIsFresh: (root: string) => boolean };
-    if (process.env.COMITY_RUNTIME !== 'tsx' && stamp.buildIsFresh(ROOT)) return { code: `import(${JSON.stringify(pathToFileURL(join(ROOT, stamp.BUILD_DIR, 'src', 'ledger', 'verify-worker.js')).href)});`, runtime: 'dist' };
+    const stamp = (await import(pathToFileURL(join(ROOT, 'bin', 'build-stamp.js')).href)) as { BUILD_DIR: string; WORKER_ENTRIES: ReadonlyArray<{ in: string; out: string }>; buildIsFresh: (root: string) => boolean };
+    const entry = stamp.WORKER_ENTRIES.find((w) => w.in === 'src/ledger/verify-worker.ts');
+    const compiled = entry === undefined ? null : join(ROOT, stamp.BUILD_DIR, `${entry.out}.js`);
+    if (process.env.COMITY_RUNTIME !== 'tsx' && compiled !== null && existsSync(compiled) && stamp.buildIsFresh(ROOT)) return { code: `import(${JSON.stringify(pathToFileURL(compiled).href)});`, runtime: 'dist' };
     const tsx = import.meta.resolve('tsx/esm/api');
     const href = pathToFileURL(join(ROOT, 'src', 'ledger', 'verify-worker.ts')).href;
     return { code: `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(href)}); });`, runtime: 'tsx' };
@@ -87,7 +90,7 @@ export function workerBootstrap(): Promise<{ code: string; runtime: 'dist' | 'ts
  * as well, between its other work. `onEntries(n)` as the workers verify entries. Chunks are
  * handed out in the order asked.
  */
-export async function startVerifyWorkers(parallel: ParallelVerification, batch: number, onEntries: (n: number) => void, local: (request: ChunkRequest) => Promise<ChunkResult>): Promise<{ verify(request: ChunkRequest): Promise<ChunkResult>; close(): Promise<void> }> {
+export async function startVerifyWorkers(parallel: ParallelVerification, batch: number, onEntries: (n: number) => void, local: (request: ChunkRequest) => Promise<ChunkResult>): Promise<{ verify(request: ChunkRequest): Promise<ChunkResult>; errors(): readonly string[]; close(): Promise<void> }> {
   const { code } = await workerBootstrap();
   const queue: Array<{ request: ChunkRequest; resolve: (result: ChunkResult) => void }> = [];
   const failed: ChunkResult = { root: null, snapshots: [] };
@@ -96,6 +99,10 @@ export async function startVerifyWorkers(parallel: ParallelVerification, batch: 
   const workers: Array<{ worker: Worker; exited: Promise<void> }> = [];
   let live = 0;
   let nextId = 0;
+  /** Set by close(): nothing more is started, waiting chunks are answered as failed. */
+  let stopped = false;
+  /** Why worker threads failed (their chunks were verified by the caller instead). */
+  const errors: string[] = [];
   const start = (): void => {
     const worker = new Worker(code, { eval: true, workerData: { database: parallel.database, batch } satisfies WorkerSetup });
     workers.push({ worker, exited: new Promise<void>((resolve) => worker.once('exit', () => resolve())) });
@@ -131,7 +138,10 @@ export async function startVerifyWorkers(parallel: ParallelVerification, batch: 
       current = null;
       if (live === 0) for (const job of queue.splice(0)) job.resolve(failed);
     };
-    worker.once('error', gone);
+    worker.once('error', (error: unknown) => {
+      errors.push(error instanceof Error ? error.message : String(error));
+      gone();
+    });
     worker.once('exit', gone);
     idle.push(next);
   };
@@ -139,6 +149,7 @@ export async function startVerifyWorkers(parallel: ParallelVerification, batch: 
   // The calling thread: one more runner on the same queue, which never fails for lack of a worker.
   live += 1;
   const runLocal = (): void => {
+    if (stopped) return;
     const job = queue.shift();
     if (job === undefined) {
       idle.push(runLocal);
@@ -163,7 +174,10 @@ export async function startVerifyWorkers(parallel: ParallelVerification, batch: 
         idle.shift()?.();
       });
     },
+    errors: () => errors,
     async close() {
+      stopped = true;
+      for (const job of queue.splice(0)) job.resolve(failed);
       // Each worker closes its connection and ends; one that does not within 5 s is terminated.
       await Promise.all(
         workers.map(async ({ worker, exited }) => {

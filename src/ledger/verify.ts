@@ -18,7 +18,7 @@ import { BinaryCompactRange, CompactRange, EMPTY_ROOT, HASH_SIZE, leafHashOfText
 import { openNote, parseNote, type NoteVerifier } from './note.js';
 import type { CheckpointMemory } from './publisher.js';
 import { leavesOf, SOURCE_TABLES } from './store.js';
-import { startVerifyWorkers, type ChunkRequest, type ChunkResult, type ParallelVerification } from './verify-workers.js';
+import { startVerifyWorkers, usableThreads, type ChunkRequest, type ChunkResult, type ParallelVerification } from './verify-workers.js';
 
 /** Entries read per round trip (larger than integration's: reads only). */
 const VERIFY_BATCH = 2048;
@@ -50,6 +50,8 @@ export interface VerificationReport {
   };
   /** Split views detected (open): of this log (a problem) and of peers' logs (evidence against them). */
   forks: Array<{ origin: string; size: number; how: string; detectedAt: string; ownLog: boolean }>;
+  /** Only when worker threads failed (the verification is still whole: their chunks were verified in this thread): why. */
+  workerErrors?: string[];
 }
 
 export interface VerifyOptions {
@@ -161,11 +163,13 @@ export async function verifyLog(db: Kysely<Database>, options: VerifyOptions): P
     }
   };
   let verified = 0;
+  const workerErrors: string[] = [];
   const parallel = options.parallel;
   const chunkLevel = parallel?.chunkLevel ?? DEFAULT_CHUNK_LEVEL;
   const chunk = 2 ** chunkLevel;
   // Worker threads read through their own connections, which cannot see a transaction's changes.
-  if (parallel !== undefined && parallel.threads > 1 && !db.isTransaction && integrated >= 2 * chunk) {
+  // PGlite and in-memory SQLite cannot be opened by a second connection: one thread there.
+  if (parallel !== undefined && usableThreads(parallel.database, parallel.threads) > 1 && !db.isTransaction && integrated >= 2 * chunk) {
     // The integrated entries in whole chunks of 2^k over worker threads and this one: each
     // chunk's leaves, stored leaves, nodes and subtree root; the roots are combined here in order.
     verified = Math.floor(integrated / chunk) * chunk;
@@ -194,6 +198,7 @@ export async function verifyLog(db: Kysely<Database>, options: VerifyOptions): P
         await compareNodes(db, family, levels, problem);
       }
     } finally {
+      workerErrors.push(...pool.errors());
       await pool.close();
     }
   }
@@ -237,7 +242,7 @@ export async function verifyLog(db: Kysely<Database>, options: VerifyOptions): P
   const forkRows = await db.selectFrom('ledger_forks').select(['origin', 'size', 'how', 'detected_at']).where('resolved_at', 'is', null).orderBy('detected_at').execute();
   const forks = forkRows.map((f) => ({ origin: f.origin, size: Number(f.size), how: f.how, detectedAt: f.detected_at, ownLog: options.origin === undefined || f.origin === options.origin }));
   for (const f of forks) if (f.ownLog) problem(`split view of this log at size ${f.size}: ${f.how}`);
-  return { ok: problems.length === 0, size, integrated, checkpoints: checkpointRows.length, retiredOrigins, firstBadIndex, problems, cosignatures, forks };
+  return { ok: problems.length === 0, size, integrated, checkpoints: checkpointRows.length, retiredOrigins, firstBadIndex, problems, cosignatures, forks, ...(workerErrors.length > 0 ? { workerErrors } : {}) };
 }
 
 async function verifierArgs(options: VerifyOptions, origin: string): Promise<[NoteVerifier, NoteVerifier[]]> {

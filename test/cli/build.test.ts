@@ -65,6 +65,27 @@ describe('server build and the runtime rule of bin/comity.js', () => {
     assert.equal(tsx.code, 0, tsx.stderr);
     assert.doesNotMatch(tsx.stderr, new RegExp(MARKER));
     assert.equal(r.stdout, tsx.stdout);
+
+    // `comity ledger verify --threads N` starts its worker threads from the build: the worker is
+    // an entry of its own there, and it loads, opens its connection and closes on request.
+    assert.ok(existsSync(join(root, 'dist', 'server', 'src', 'cli', 'ledger-verify-worker.js')));
+    const file = join(root, 'worker-check.sqlite');
+    const script = `
+      import { Worker } from 'node:worker_threads';
+      const { openDatabase } = await import(${JSON.stringify(pathToFileURL(join(root, 'src', 'db', 'index.ts')).href)});
+      const { workerBootstrap } = await import(${JSON.stringify(pathToFileURL(join(root, 'src', 'ledger', 'verify-workers.ts')).href)});
+      const handle = await openDatabase({ kind: 'sqlite', file: ${JSON.stringify(file)} });
+      await handle.migrate();
+      await handle.close();
+      const { code, runtime } = await workerBootstrap();
+      const worker = new Worker(code, { eval: true, workerData: { database: { kind: 'sqlite', file: ${JSON.stringify(file)} }, batch: 16 } });
+      worker.on('error', (error) => { process.stderr.write('worker failed: ' + error.message + '\\n'); process.exit(1); });
+      worker.postMessage({ close: true });
+      worker.on('exit', (exitCode) => process.stdout.write(JSON.stringify({ runtime, exitCode })));
+    `;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+    assert.equal(child.status, 0, child.stderr);
+    assert.deepEqual(JSON.parse(child.stdout), { runtime: 'dist', exitCode: 0 });
   });
 
   test('an edited source makes the build stale: tsx runs the edit until the next build', async () => {

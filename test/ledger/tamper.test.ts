@@ -77,6 +77,7 @@ async function tamperedReport(node: LedgerNode, tamper: (trx: Kysely<Database>) 
         await copy.db.transaction().execute(tamper);
         assert.equal(parallel.save(), after);
         const report = await verifyLog(copy.db, { verifiersFor: async () => verifiers, memory, parallel: { database: { kind: 'sqlite', file }, threads: 2, chunkLevel: 2 } });
+        assert.equal(report.workerErrors, undefined, 'the worker threads ran (not the caller in their place)');
         assert.deepEqual({ problems: [...report.problems].sort(), firstBadIndex: report.firstBadIndex }, { problems: [...problems].sort(), firstBadIndex: problems.firstBadIndex }, 'verification over worker threads reports what one thread reports');
       } finally {
         await copy.close();
