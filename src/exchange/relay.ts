@@ -212,10 +212,18 @@ export function startRelay(options: RelayOptions, autostart = true): Relay {
 
   const loop = (async () => {
     if (!autostart) return;
-    // The first pass, and every pass the timer starts, lists all peers with pending messages.
+    // The first pass, and every pass the timer starts, lists all peers with pending messages; so
+    // does a woken pass once `pollMs` has gone by since the last full one or a retry is due — under
+    // steady local sending every pass is woken, and retries to other peers, messages queued by
+    // another process and an announcement a pass took before its commit was visible must still be
+    // seen within `pollMs`.
     let full = true;
+    let lastFull = Number.NEGATIVE_INFINITY;
     while (!stopped) {
+      const at = now().getTime();
+      if (at - lastFull >= pollMs || at >= nextDue) full = true;
       const only = full || expected.size === 0 ? undefined : [...expected];
+      if (only === undefined) lastFull = at;
       expected = new Set();
       try {
         await runOnce(only);

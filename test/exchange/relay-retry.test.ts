@@ -49,3 +49,54 @@ it('a failed attempt is retried when its backoff ends, not at the next poll', as
   assert.equal(state, 'delivered', 'the retry was not made when its backoff ended');
   assert.equal(attempts, 2);
 });
+
+/**
+ * Steady local sending to one peer wakes every relay pass with that peer announced; a full pass
+ * (every peer with pending messages) must still come within `pollMs`. Here another runtime on the
+ * same database (as another process would) queues a message to a second peer while this node
+ * keeps sending to the first: it is delivered while the sending goes on — without the full pass
+ * it waited until the traffic stopped.
+ */
+it('a message to another peer, queued by another process, is not starved by steady sending to one peer', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'comity-relay-starve-'));
+  const fr = await createTestNode('fr', await openDatabase({ kind: 'sqlite', file: join(dir, 'fr.db') }));
+  const us = await createTestNode('us', await openDatabase({ kind: 'sqlite', file: join(dir, 'us.db') }));
+  const jp = await createTestNode('jp', await openDatabase({ kind: 'sqlite', file: join(dir, 'jp.db') }));
+  for (const n of [fr, us, jp]) t.after(() => n.handle.close());
+  await trustEachOther([fr, us, jp]);
+  const receivers = new Map<string, ReturnType<typeof createExchangeRuntime>>();
+  for (const n of [us, jp]) {
+    const runtime = createExchangeRuntime({ db: n.db, keys: n.keys, identity: await requireNodeIdentity(n.db), relay: { autostart: false } });
+    t.after(() => runtime.stop());
+    receivers.set(n.nodeId, runtime);
+  }
+  const loopback: Transport = {
+    async deliver(peer, envelope) {
+      const receiver = receivers.get(peer.nodeId);
+      if (!receiver) return { kind: 'not-sent', error: `no node ${peer.nodeId}` };
+      return { kind: 'answered', receipt: (await receiver.receive(envelope)).receipt };
+    },
+  };
+  const identity = await requireNodeIdentity(fr.db);
+  const frRuntime = createExchangeRuntime({ db: fr.db, keys: fr.keys, identity, remote: loopback, relay: { baseDelayMs: 20, maxDelayMs: 40, pollMs: 200 } });
+  t.after(() => frRuntime.stop());
+  // "Another process": a runtime on the same database whose relay does not run.
+  const other = createExchangeRuntime({ db: fr.db, keys: fr.keys, identity, remote: loopback, relay: { autostart: false } });
+  t.after(() => other.stop());
+  const note = (to: string, conversation: string) => ({ from: { authority: 'fr-ca' }, to: { authority: to }, inReplyTo: null, conversation, type: 'notice' as const, instrument: null, action: 'note', emergency: false, body: {} });
+
+  // The traffic to the US starts, then the other process queues its message to Japan.
+  const first = await frRuntime.send(note('us-doj-oia', '0190a000-0000-7000-8000-00000000b001'));
+  const queued = await other.send(note('jp-247', '0190a000-0000-7000-8000-00000000b002'));
+  let sent = 1;
+  let jpState = '';
+  const until = Date.now() + 20_000;
+  while (Date.now() < until) {
+    await frRuntime.send(note('us-doj-oia', first.message.conversation));
+    sent += 1;
+    jpState = (await deliveriesOf(fr.db, { conversationId: queued.message.conversation }))[0]?.state ?? '';
+    if (jpState === 'delivered') break;
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  assert.equal(jpState, 'delivered', `the message to Japan was still ${jpState || 'missing'} after ${sent} messages to the US`);
+});
