@@ -236,7 +236,12 @@ export async function appendUpload(ev: EvidenceContext, actor: Actor, caseId: st
     for await (const piece of body) if (piece.length > 0) throw new EvidenceError('too-large', `upload ${uploadId} is complete; no more bytes`);
     // A crash between the marker and the hand-over left the staged file (complete and synced
     // before the marker was set): hand it over now.
-    if ((await stat(stagingPath(ev, row.id)).catch(() => null)) !== null) await ev.blobs.putFile(blobKeyOf(row.case_id, (JSON.parse(row.metadata) as Completed).sealedSha256), stagingPath(ev, row.id));
+    // Two retries at once may both see it: the one that finds it gone after the other's hand-over goes on.
+    if ((await stat(stagingPath(ev, row.id)).catch(() => null)) !== null) {
+      await ev.blobs.putFile(blobKeyOf(row.case_id, (JSON.parse(row.metadata) as Completed).sealedSha256), stagingPath(ev, row.id)).catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException | null)?.code !== 'ENOENT') throw error;
+      });
+    }
     const item = await record(ev, actor, row, Number(row.length));
     return { offset: Number(row.length), length: Number(row.length), item };
   }
