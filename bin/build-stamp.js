@@ -24,8 +24,8 @@ export const ENTRY = 'src/cli/main.ts';
  */
 export const WORKER_ENTRIES = [{ in: 'src/ledger/verify-worker.ts', out: 'src/cli/ledger-verify-worker' }];
 const BUILD_SCRIPT = join('scripts', 'build-server.mjs');
-/** What the bundled dependencies are: the installed tree's lock and the project's (a missing one hashes as missing). */
-const LOCKS = ['node_modules/.package-lock.json', 'package-lock.json'];
+/** What else a build is made from (a missing one hashes as missing): the TypeScript settings esbuild reads, and the bundled dependencies — the installed tree's lock and the project's. */
+const LOCKS = ['tsconfig.json', 'node_modules/.package-lock.json', 'package-lock.json'];
 
 /** The server's source files under `dir` (relative to root, '/'-separated, sorted): *.ts but not tests nor the web client. */
 export function serverSources(root, dir = 'src') {

@@ -124,11 +124,11 @@ export async function buildServer(root) {
   await rm(next, { recursive: true, force: true });
   await mkdir(next, { recursive: true });
   await transpile(root, ENTRY, next, WORKER_ENTRIES);
-  await writeFile(join(next, STAMP_FILE), `${JSON.stringify({ sources: hash, builtAt: new Date().toISOString() })}\n`);
+  // A source edited while it was being built: no stamp, so the build is never taken for fresh.
+  if (sourceHash(root) === hash) await writeFile(join(next, STAMP_FILE), `${JSON.stringify({ sources: hash, builtAt: new Date().toISOString() })}\n`);
   // The new build appears whole: the old one is removed first, then the complete one renamed in.
   await rm(out, { recursive: true, force: true });
   await rename(next, out);
-  // Sources edited while building: the stamp says what was read before; bin/comity.js then falls back to tsx.
   return { out, hash };
 }
 
