@@ -66,6 +66,9 @@ export interface WorkerSetup {
   batch: number;
 }
 
+/** Chunks a worker holds at once (one verified, the next waiting in its queue). */
+const WORKER_DEPTH = 2;
+
 /** The repository root (import.meta.url names the source file, under tsx and in the compiled build alike). */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -108,34 +111,45 @@ export async function startVerifyWorkers(parallel: ParallelVerification, batch: 
     workers.push({ worker, exited: new Promise<void>((resolve) => worker.once('exit', () => resolve())) });
     live += 1;
     let dead = false;
-    let current: { id: number; resolve: (result: ChunkResult) => void } | null = null;
-    const next = (): void => {
-      const job = queue.shift();
-      if (job === undefined) {
-        current = null;
-        idle.push(next);
-        return;
+    /** Chunks sent and not answered yet, by id. */
+    const inFlight = new Map<number, (result: ChunkResult) => void>();
+    let waiting = false;
+    // Up to WORKER_DEPTH chunks in hand: the next one is there when the worker finishes one,
+    // even while this thread is busy verifying a chunk itself and cannot hand it out.
+    const fill = (): void => {
+      waiting = false;
+      while (!dead && inFlight.size < WORKER_DEPTH) {
+        const job = queue.shift();
+        if (job === undefined) break;
+        const id = (nextId += 1);
+        inFlight.set(id, job.resolve);
+        worker.postMessage({ id, ...job.request });
       }
-      current = { id: (nextId += 1), resolve: job.resolve };
-      worker.postMessage({ id: current.id, ...job.request });
+      if (!dead && inFlight.size < WORKER_DEPTH) {
+        waiting = true;
+        idle.push(fill);
+      }
     };
     worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'progress') onEntries(message.entries);
-      else if (current !== null && message.id === current.id) {
-        current.resolve({ root: message.root, snapshots: message.snapshots });
-        next();
+      else {
+        const resolve = inFlight.get(message.id);
+        if (resolve === undefined) return;
+        inFlight.delete(message.id);
+        resolve({ root: message.root, snapshots: message.snapshots });
+        if (!waiting) fill();
       }
     });
-    // A worker that cannot go on (no connection, a crash): its chunk and, when none is left, every
+    // A worker that cannot go on (no connection, a crash): its chunks and, when none is left, every
     // waiting chunk are verified by the caller.
     const gone = (): void => {
       if (dead) return;
       dead = true;
       live -= 1;
-      const i = idle.indexOf(next);
+      const i = idle.indexOf(fill);
       if (i >= 0) idle.splice(i, 1);
-      current?.resolve(failed);
-      current = null;
+      for (const resolve of inFlight.values()) resolve(failed);
+      inFlight.clear();
       if (live === 0) for (const job of queue.splice(0)) job.resolve(failed);
     };
     worker.once('error', (error: unknown) => {
@@ -143,10 +157,13 @@ export async function startVerifyWorkers(parallel: ParallelVerification, batch: 
       gone();
     });
     worker.once('exit', gone);
-    idle.push(next);
+    fill();
   };
   for (let i = 1; i < parallel.threads; i += 1) start();
   // The calling thread: one more runner on the same queue, which never fails for lack of a worker.
+  // Between its chunks it returns to the event loop (setImmediate): the workers' answers are
+  // handled there and their next chunks sent — verifying chunk after chunk in promise callbacks
+  // alone, it kept every chunk but the workers' first to itself (2 threads were no faster than 1).
   live += 1;
   const runLocal = (): void => {
     if (stopped) return;
@@ -159,7 +176,7 @@ export async function startVerifyWorkers(parallel: ParallelVerification, batch: 
       .catch(() => failed)
       .then((result) => {
         job.resolve(result);
-        runLocal();
+        setImmediate(runLocal);
       });
   };
   idle.push(runLocal);
