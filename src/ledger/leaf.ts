@@ -86,6 +86,7 @@ export const LEAF_COLUMNS: Readonly<Record<LeafSource, readonly string[]>> = {
 };
 
 /** Strings JSON.stringify writes as they are between quotes: no quote, backslash, control character or surrogate. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON escapes
 const VERBATIM = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 
 /** The JSON text of a column value (text or NULL), as JSON.stringify writes it (RFC 8785 §3.2.2.2). */

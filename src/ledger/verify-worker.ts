@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Kysely } from 'kysely';
 import { sqlFamily } from '../db/dialects/family.js';
 import { openDatabase } from '../db/index.js';
-import { sourceReads, verifyChunk } from './verify.js';
+import { mapForReading, sourceReads, verifyChunk } from './verify.js';
 import type { ChunkRequest, WorkerMessage, WorkerSetup } from './verify-workers.js';
 
 const setup = workerData as WorkerSetup;
@@ -17,6 +17,8 @@ if (port === null) throw new Error('verify-worker runs in a worker thread');
 const handle = await openDatabase(setup.database.kind === 'postgres' ? { ...setup.database, poolMax: 1 } : setup.database);
 const db = handle.db;
 const family = sqlFamily(db as unknown as Kysely<unknown>);
+// This connection only verifies: mapped for reading until it closes.
+await mapForReading(db, family);
 const reads = await sourceReads(db, family);
 const send = (message: WorkerMessage): void => port.postMessage(message);
 

@@ -7,17 +7,18 @@
  * recomputed from the same leaves are consistent with one another by construction. Reports the
  * first entry that does not match.
  */
-import { sql, type CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { arrayRows } from '../db/array-rows.js';
 import { sqlFamily, type SqlFamily } from '../db/dialects/family.js';
 import type { Database } from '../db/index.js';
 import { openCheckpoint, checkpointOfNote } from './checkpoint.js';
 import { LedgerError } from './errors.js';
 import { leafOfValues, type LeafOfValues, type LeafSource } from './leaf.js';
-import { BinaryCompactRange, CompactRange, EMPTY_ROOT, HASH_SIZE, leafHashOfText, leafHashOfTextBinary } from './merkle.js';
+import { BinaryCompactRange, CompactRange, EMPTY_ROOT, leafHashOfText, leafHashOfTextBinary } from './merkle.js';
 import { openNote, parseNote, type NoteVerifier } from './note.js';
 import type { CheckpointMemory } from './publisher.js';
 import { leavesOf, SOURCE_TABLES } from './store.js';
+import { compareNodes, type NodeRun, type Problem } from './verify-nodes.js';
 import { startVerifyWorkers, usableThreads, type ChunkRequest, type ChunkResult, type ParallelVerification } from './verify-workers.js';
 
 /** Entries read per round trip (larger than integration's: reads only). */
@@ -74,6 +75,33 @@ export interface VerifyOptions {
 const MAX_PROBLEMS = 20;
 
 export async function verifyLog(db: Kysely<Database>, options: VerifyOptions): Promise<VerificationReport> {
+  const unmap = await mapForReading(db, sqlFamily(db as unknown as Kysely<unknown>));
+  try {
+    return await verifyMapped(db, options);
+  } finally {
+    await unmap();
+  }
+}
+
+/**
+ * SQLite, outside a transaction: the database file memory-mapped (`mmap_size`, up to SQLite's
+ * limit of ≈ 2 GiB) while verifying — pages read in place instead of copied by a read() call
+ * each into a 2 MB page cache that a full scan overflows: ≈ 0.7 µs less CPU per entry read
+ * (10^6 entries). Returns what restores the previous setting.
+ */
+export async function mapForReading(db: Kysely<Database>, family: SqlFamily): Promise<() => Promise<void>> {
+  if (family !== 'sqlite' || db.isTransaction) return async () => {};
+  const before = (await sql<{ mmap_size: number }>`pragma mmap_size`.execute(db)).rows[0]?.mmap_size ?? 0;
+  await sql.raw(`pragma mmap_size = ${VERIFY_MMAP_BYTES}`).execute(db);
+  return async () => {
+    await sql.raw(`pragma mmap_size = ${Number(before)}`).execute(db);
+  };
+}
+
+/** Bytes of the database file mapped while verifying (SQLite caps it at its compile-time limit, 0x7fff0000 by default). */
+const VERIFY_MMAP_BYTES = 0x7fff0000;
+
+async function verifyMapped(db: Kysely<Database>, options: VerifyOptions): Promise<VerificationReport> {
   const problems: string[] = [];
   let firstBadIndex: number | null = null;
   const problem = (text: string, index?: number): void => {
@@ -252,7 +280,6 @@ async function verifierArgs(options: VerifyOptions, origin: string): Promise<[No
   return [verifiers[0] as NoteVerifier, verifiers.slice(1) as NoteVerifier[]];
 }
 
-export type Problem = (text: string, index?: number) => void;
 
 /** How the rows of each source table, and records, are read for verification. */
 export interface SourceReads {
@@ -280,12 +307,18 @@ export async function sourceReads(db: Kysely<Database>, family: SqlFamily): Prom
     const selected = sql.join(columns.map((c) => sql.ref(`s.${c}`)));
     sources.push({
       source,
-      batch: (from, to) => sql`select e.idx, l.leaf, ${selected} from ledger_entries e join ${sql.table(table)} s on s.id = e.source_id left join ledger_leaves l on l.idx = e.idx where e.source = ${source} and e.idx >= ${from} and e.idx < ${to}`.compile(db),
+      batch: rangeQuery(sql`select e.idx, l.leaf, ${selected} from ledger_entries e join ${sql.table(table)} s on s.id = e.source_id left join ledger_leaves l on l.idx = e.idx where e.source = ${source} and e.idx >= ${0} and e.idx < ${0}`.compile(db)),
       leafOf: leafOfValues(source, columns),
     });
   }
-  const records = (from: number, to: number): CompiledQuery => sql`select e.idx, e.leaf, l.leaf from ledger_entries e left join ledger_leaves l on l.idx = e.idx where e.source = 'record' and e.idx >= ${from} and e.idx < ${to}`.compile(db);
+  const records = rangeQuery(sql`select e.idx, e.leaf, l.leaf from ledger_entries e left join ledger_leaves l on l.idx = e.idx where e.source = 'record' and e.idx >= ${0} and e.idx < ${0}`.compile(db));
   return { sources, records };
+}
+
+/** A query compiled once whose last two parameters are the range [from, to): the batch's query without building and compiling it again. */
+function rangeQuery(compiled: CompiledQuery): (from: number, to: number) => CompiledQuery {
+  const fixed = compiled.parameters.slice(0, -2);
+  return (from, to) => CompiledQuery.raw(compiled.sql, [...fixed, from, to]);
 }
 
 /**
@@ -394,46 +427,4 @@ async function verifyBatchInDetail(db: Kysely<Database>, family: SqlFamily, { fr
     rootCheck();
   }
   await compareNodes(db, family, levels, problem);
-}
-
-/** The nodes of one level completed while rebuilding a batch: contiguous from index `first`, hashes as binary strings. */
-export interface NodeRun {
-  level: number;
-  first: number;
-  hashes: readonly string[];
-}
-
-/**
- * Compares the nodes completed while rebuilding with the stored ones: per level, the database
- * counts the stored nodes equal to their slice of the expected hashes, passed as one blob — no
- * stored hash crosses into JavaScript. A level that differs is compared row by row to name the node.
- */
-export async function compareNodes(db: Kysely<Database>, family: SqlFamily, levels: ReadonlyArray<NodeRun | undefined>, problem: Problem): Promise<void> {
-  const blob = sql.raw(family === 'sqlite' ? 'blob' : 'bytea');
-  for (const run of levels) {
-    if (run === undefined || run.hashes.length === 0) continue;
-    const { level, first } = run;
-    const last = first + run.hashes.length - 1;
-    const expected = Buffer.from(run.hashes.join(''), 'latin1');
-    // (level, idx) is the key: as many matching rows as nodes means every node is stored as computed.
-    const row = await db
-      .selectFrom('ledger_nodes')
-      .select(db.fn.countAll<string>().as('n'))
-      .where('level', '=', level)
-      .where('idx', '>=', first)
-      .where('idx', '<=', last)
-      .where('hash', '=', sql<Buffer>`substr(cast(${expected} as ${blob}), (idx - ${first}) * ${sql.lit(HASH_SIZE)} + 1, ${sql.lit(HASH_SIZE)})`)
-      .executeTakeFirstOrThrow();
-    if (Number(row.n) !== run.hashes.length) await compareLevel(db, level, first, expected, problem);
-  }
-}
-
-/** Compares the nodes of one level from index `first` (hashes concatenated in `expected`) with the stored ones row by row. */
-async function compareLevel(db: Kysely<Database>, level: number, first: number, expected: Buffer, problem: Problem): Promise<void> {
-  const count = expected.length / HASH_SIZE;
-  const rows = await db.selectFrom('ledger_nodes').select(['idx', 'hash']).where('level', '=', level).where('idx', '>=', first).where('idx', '<', first + count).orderBy('idx').execute();
-  const stored = new Map(rows.map((r) => [Number(r.idx), Buffer.from(r.hash.buffer, r.hash.byteOffset, r.hash.byteLength)]));
-  for (let i = 0; i < count; i += 1) {
-    if (!stored.get(first + i)?.equals(expected.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE))) problem(`tree node ${level}/${first + i} does not match the leaves`, (first + i) * 2 ** level);
-  }
 }

@@ -71,8 +71,20 @@ export function createSqliteDialect(options: SqliteOptions): { dialect: SqliteDi
   const database = new Database(options.file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
   try {
     const settings = applySettings(database, options.synchronous ?? 'normal');
-    // Queries registered for array rows (db/array-rows.ts) run in better-sqlite3's raw mode.
-    const prepare = (sql: string): BetterSqlite3Statement => (wantsArrayRows(sql) ? database.prepare(sql).raw(true) : database.prepare(sql));
+    // Queries registered for array rows (db/array-rows.ts) run in better-sqlite3's raw mode, their
+    // statements prepared once per connection (their SQL comes in a bounded number of shapes; they
+    // are the large reads of `ledger verify`, run for every batch and tree level).
+    const arrayStatements = new Map<string, BetterSqlite3Statement>();
+    const prepare = (sql: string): BetterSqlite3Statement => {
+      if (!wantsArrayRows(sql)) return database.prepare(sql);
+      let statement = arrayStatements.get(sql);
+      // A statement still iterating (a stream not finished) cannot run again: a fresh one then.
+      if (statement === undefined || statement.busy) {
+        statement = database.prepare(sql).raw(true);
+        if (!arrayStatements.has(sql)) arrayStatements.set(sql, statement);
+      }
+      return statement;
+    };
     return { dialect: new ComitySqliteDialect({ database: { prepare, close: () => database.close() } }), settings };
   } catch (error) {
     database.close();
