@@ -4,9 +4,17 @@
  *
  * 1. upload:   one streamed PATCH (tus-style) of the file to the server in a child process —
  *              hashed, sealed (AES-256-GCM chunks), stored, custody signed;
- * 2. download: GET of the item, decrypted and digest-checked by the server, hashed by the client;
+ * 2. download: GET of the item, decrypted and digest-checked by the server, saved to disk by the
+ *              client (its SHA-256 is then checked, outside the timing);
  * 3. export:   GET of the case's bundle (ZIP with the file stored), written to disk;
  * 4. verify:   `comity verify`'s check (verifyBundle) of that bundle, offline, in this process.
+ *
+ * The HTTP client is curl (`--client curl`, the default when curl is installed): what an examiner
+ * or a script uses, and a client whose own cost (≈ 0.4 s of CPU per GiB) leaves the two cores to
+ * the server. `--client node` is node:http in this process instead (the download hashed as it
+ * arrives): measured on the same quiet machine it spends several times the server's CPU per MiB
+ * (its HTTP parser and a fresh buffer per socket read), so its figures say more about the client
+ * than about the server; it is kept to compare with figures measured so before.
  *
  * Ratios are throughput ÷ sha256sum throughput (1.0 = as fast as hashing the file once). The
  * server's peak resident memory is VmHWM of its process; its resident memory before the first
@@ -21,11 +29,11 @@
  * compiled|tsx` measures one only. The last line is one JSON object:
  * {"upload_ratio","download_ratio","export_ratio","verify_ratio","peak_rss_mib","mib","sha256sum_mib_s","server_runtime",…,"tsx":{…}}
  *
- *   npm run bench:evidence [-- --mib 1024] [-- --runtime compiled|tsx|both]
+ *   npm run bench:evidence [-- --mib 1024] [-- --runtime compiled|tsx|both] [-- --client curl|node]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -53,10 +61,47 @@ if (runtimeChoice !== 'compiled' && runtimeChoice !== 'tsx' && runtimeChoice !==
   process.exit(2);
 }
 const runtimes: Runtime[] = runtimeChoice === 'both' ? ['compiled', 'tsx'] : [runtimeChoice];
+type Client = 'curl' | 'node';
+const clientArg = args.indexOf('--client');
+function curlInstalled(): boolean {
+  try {
+    execFileSync('curl', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const client: Client = clientArg >= 0 ? (args[clientArg + 1] as Client) : curlInstalled() ? 'curl' : 'node';
+if (client !== 'curl' && client !== 'node') {
+  process.stderr.write('bench:evidence: --client must be curl or node\n');
+  process.exit(2);
+}
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 
 function seconds(since: bigint): number {
   return Number(process.hrtime.bigint() - since) / 1e9;
+}
+
+/**
+ * One transfer with curl: the request's headers from a file (no token on a command line), the
+ * body streamed from `upload` if given, the answer written to `output`. Resolves with the status.
+ */
+function curl(method: string, url: string, headers: Record<string, string>, output: string, upload?: string): Promise<number> {
+  const headerFile = join(dir, 'headers.txt');
+  writeFileSync(headerFile, Object.entries({ ...headers, ...(upload ? { expect: '' } : {}) }).map(([name, value]) => `${name}: ${value}`).join('\n'), { mode: 0o600 });
+  return new Promise((resolve, reject) => {
+    let status = '';
+    const child = spawn('curl', ['-sS', '-X', method, '-H', `@${headerFile}`, '-o', output, '-w', '%{http_code}', ...(upload ? ['-T', upload] : []), url], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.on('data', (d: Buffer) => (status += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(Number(status)) : reject(new Error(`curl ended with ${code}`))));
+  });
+}
+
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const piece of createReadStream(path, { highWaterMark: MIB })) hash.update(piece as Buffer);
+  return hash.digest('hex');
 }
 
 function http(method: string, url: string, headers: Record<string, string>, body: Readable | null, sink: (chunk: Buffer) => void): Promise<number> {
@@ -130,10 +175,13 @@ async function runServer(runtime: Runtime, file: string, expected: string): Prom
     if (begin.status !== 201) throw new Error(`upload refused: ${begin.status} ${await begin.text()}`);
     const uploadId = ((await begin.json()) as { id: string }).id;
 
+    const uploadHeaders = { ...auth, 'content-type': 'application/offset+octet-stream', 'upload-offset': '0', 'content-length': String(LENGTH) };
+    const answerFile = join(dir, 'answer.json');
     let t0 = process.hrtime.bigint();
     let answer = '';
-    const upStatus = await http('PATCH', `${base}/uploads/${uploadId}`, { ...auth, 'content-type': 'application/offset+octet-stream', 'upload-offset': '0', 'content-length': String(LENGTH) }, createReadStream(file, { highWaterMark: MIB }), (c) => (answer += c.toString()));
+    const upStatus = client === 'curl' ? await curl('PATCH', `${base}/uploads/${uploadId}`, uploadHeaders, answerFile, file) : await http('PATCH', `${base}/uploads/${uploadId}`, uploadHeaders, createReadStream(file, { highWaterMark: MIB }), (c) => (answer += c.toString()));
     const uploadSeconds = seconds(t0);
+    if (client === 'curl') answer = await readFile(answerFile, 'utf8');
     if (upStatus !== 201) throw new Error(`upload failed: ${upStatus} ${answer.slice(0, 300)}`);
     const item = (JSON.parse(answer) as { item: { id: string; sha256: string } }).item;
     if (item.sha256 !== expected) throw new Error('the server recorded another digest');
@@ -141,17 +189,33 @@ async function runServer(runtime: Runtime, file: string, expected: string): Prom
     const peakAfterUpload = await peakRssMib(server.pid as number);
 
     t0 = process.hrtime.bigint();
-    const hash = createHash('sha256');
-    const downStatus = await http('GET', `${base}/${item.id}/content`, auth, null, (c) => hash.update(c));
-    const downloadSeconds = seconds(t0);
-    if (downStatus !== 200 || hash.digest('hex') !== expected) throw new Error('download failed or differs');
+    let downloaded: string;
+    let downStatus: number;
+    let downloadSeconds: number;
+    if (client === 'curl') {
+      const saved = join(dir, 'download.img');
+      downStatus = await curl('GET', `${base}/${item.id}/content`, auth, saved);
+      downloadSeconds = seconds(t0);
+      downloaded = await sha256File(saved);
+      await rm(saved);
+    } else {
+      const hash = createHash('sha256');
+      downStatus = await http('GET', `${base}/${item.id}/content`, auth, null, (c) => hash.update(c));
+      downloadSeconds = seconds(t0);
+      downloaded = hash.digest('hex');
+    }
+    if (downStatus !== 200 || downloaded !== expected) throw new Error('download failed or differs');
     const peakAfterDownload = await peakRssMib(server.pid as number);
 
     const bundle = join(dir, `bundle-${runtime}.zip`);
     t0 = process.hrtime.bigint();
-    const out = createWriteStream(bundle);
-    const exportStatus = await http('GET', `${base}/export`, auth, null, (c) => out.write(c));
-    await new Promise((resolve) => out.end(resolve));
+    let exportStatus: number;
+    if (client === 'curl') exportStatus = await curl('GET', `${base}/export`, auth, bundle);
+    else {
+      const out = createWriteStream(bundle);
+      exportStatus = await http('GET', `${base}/export`, auth, null, (c) => out.write(c));
+      await new Promise((resolve) => out.end(resolve));
+    }
     const exportSeconds = seconds(t0);
     if (exportStatus !== 200) throw new Error(`export failed: ${exportStatus}`);
 
@@ -229,12 +293,13 @@ try {
     mib: sizeMib,
     sha256sum_mib_s: rate(sha256sumSeconds),
     server_runtime: first.runtime,
+    client,
     ...figures(first),
     ...Object.fromEntries(others.map((r) => [r.runtime, figures(r)])),
     server_node_flags: SERVER_NODE_FLAGS.join(' '),
     server_malloc_arena_max: SERVER_ENV.MALLOC_ARENA_MAX,
   };
-  process.stdout.write(`sha256sum ${result.sha256sum_mib_s} MiB/s\n`);
+  process.stdout.write(`sha256sum ${result.sha256sum_mib_s} MiB/s; HTTP client ${client}\n`);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } finally {
   await rm(dir, { recursive: true, force: true });
