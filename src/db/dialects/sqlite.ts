@@ -17,11 +17,11 @@
  *
  * Prepared statements are cached per connection (an LRU of {@link SQLITE_STATEMENT_CACHE_SIZE}
  * statements keyed by SQL text, see {@link createStatementCache}): Kysely's SqliteDriver calls
- * `prepare` for every query, BEGIN and COMMIT included. On the case write path (`npm run
- * bench:cases`) that is within the noise (+1.8 %: the commits dominate), so it was removed once;
- * it is back for the federation exchange, where a message runs about twenty short statements in
- * three transactions over two nodes and preparing them cost as much CPU as running them
- * (`npm run bench:exchange`, README "Federation" has the figures).
+ * `prepare` for every query, BEGIN and COMMIT included. Removed once after `npm run bench:cases`
+ * measured +1.8 % (at load ≈ 8); back for the federation exchange, where a message runs about
+ * twenty short statements in three transactions over two nodes and preparing them cost about as
+ * much CPU as running them (`npm run bench:exchange`); bench:cases' switch table now measures it
+ * too (README "Storage and write path" and "Benchmarks" have the figures).
  *
  * better-sqlite3 is synchronous and waits for a busy lock by blocking the thread. Within one
  * process Kysely serialises all access to the single connection, so there is no lock contention;
