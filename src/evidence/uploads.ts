@@ -61,6 +61,8 @@ export interface UploadStatus {
 }
 
 const ID = /^[0-9a-f-]{36}$/;
+/** Bytes of an upload written between two flushes to the disk (see appendUpload). */
+const SYNC_EVERY = 64 * 1024 * 1024;
 
 function stagingPath(ev: EvidenceContext, uploadId: string): string {
   if (!ID.test(uploadId)) throw new EvidenceError('not-found', `no upload ${uploadId}`);
@@ -273,10 +275,35 @@ export async function appendUpload(ev: EvidenceContext, actor: Actor, caseId: st
     if (writes.inflight !== null) await writes.inflight;
     writes.inflight = (file as FileHandle).writev(parts, position);
   };
+  // Written chunks are flushed to the disk as the upload goes on (fdatasync every SYNC_EVERY
+  // bytes, at most one at a time, beside the writes): the disk works while bytes arrive, and the
+  // final fsync has only the last stretch to wait for — not the whole file, which the kernel
+  // would otherwise hold dirty in memory until then.
+  const syncs: { inflight: Promise<void> | null; unsynced: number; error: unknown } = { inflight: null, unsynced: 0, error: null };
+  const flushBehind = (bytes: number): void => {
+    syncs.unsynced += bytes;
+    if (syncs.unsynced < SYNC_EVERY || syncs.inflight !== null || writes.inflight === null) return;
+    syncs.unsynced = 0;
+    const handle = file as FileHandle;
+    syncs.inflight = writes.inflight
+      .then(() => handle.datasync())
+      .then(
+        () => {
+          syncs.inflight = null;
+        },
+        (error: unknown) => {
+          syncs.inflight = null;
+          syncs.error ??= error;
+        },
+      );
+  };
   const settle = async (): Promise<void> => {
     const pendingWrite = writes.inflight;
     writes.inflight = null;
     if (pendingWrite !== null) await pendingWrite;
+    const pendingSync = syncs.inflight;
+    if (pendingSync !== null) await pendingSync;
+    if (syncs.error !== null) throw syncs.error;
   };
   /** Ends the chunk being received: its ciphertext ‖ tag written at its place, its bytes counted. */
   const commit = async (): Promise<void> => {
@@ -286,6 +313,7 @@ export async function appendUpload(ev: EvidenceContext, actor: Actor, caseId: st
     sealed.push(active.getAuthTag());
     const index = state.received / size;
     await writeChunk(sealed, HEADER_BYTES + index * sealedBytes);
+    flushBehind(fill);
     if (state.received === 0) state.head = Buffer.concat(head, headBytes);
     state.hash = chunkHash;
     state.received += fill;
