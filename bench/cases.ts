@@ -293,7 +293,7 @@ async function benchSqlite(n: number): Promise<Measured & { floorRatio: number }
     const bare = Math.max(...Array.from({ length: MEASURED_RUNS }, () => sqliteFloor(bareFile, n, 64, REQUEST_JSON, REVIEW_JSON, { bare: true })));
     const after = await baseline(handle.db, BASELINE_SECONDS);
     const base = Math.max(before, after);
-    if (withSwitches) switches.sqlite = await switchTable('SQLite', handle.db, ['group-commit', 'prepared-queries', 'authority-cache'], (off) => (off === 'group-commit' ? plainTransactions : groupCommit), n);
+    if (withSwitches) switches.sqlite = await switchTable('SQLite', handle.db, ['group-commit', 'prepared-queries', 'authority-cache', 'sqlite-statement-cache'], (off) => (off === 'group-commit' ? plainTransactions : groupCommit), n);
     console.log(`  baseline: ${Math.round(before)} / ${Math.round(after)} durable single-row inserts/s (before / after; the higher is used)`);
     console.log(floorLine(floor, base));
     console.log(`  bare floor: ${Math.round(bare)} requests/s = ratio ${(bare / base).toFixed(2)} (the same, on tables with primary keys only: no indexes, constraints or secure_delete)`);

@@ -12,7 +12,9 @@
  * CPU time (`/control/cpu`, for CPU per message: unlike wall time, not inflated by other load).
  *
  * Env: NODE_NAME (fr|us|ie), DB (a file path or postgres://…), PORT, ENDPOINT (URL peers use),
- * DIR (where the agreement is written). Prints one JSON line `{"ready":…}` when listening.
+ * DIR (where the agreement is written), BENCH_WRITE_PATH_OFF (write-path parts to turn off,
+ * comma-separated, e.g. `sqlite-statement-cache`: bench:exchange with and without one).
+ * Prints one JSON line `{"ready":…}` when listening.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
@@ -28,6 +30,7 @@ import { LOG_LEDGER } from '../src/exchange/ledger-port.js';
 import { createExchangeRuntime } from '../src/exchange/runtime.js';
 import { createHttpTransport, type Transport } from '../src/exchange/transport.js';
 import { createDbKeyStore } from '../src/keys/index.js';
+import { setWritePathOff, WRITE_PATH_PARTS, type WritePathPart } from '../src/db/write-path-switches.js';
 
 const PLANS: Record<string, { nodeId: string; hosted: string[] }> = {
   fr: { nodeId: 'FR:justice.gouv.fr', hosted: ['fr-ca', 'fr-parquet-paris'] },
@@ -42,6 +45,10 @@ const dir = process.env.DIR ?? '.';
 // The master key is fixed per data directory so that a restarted node opens its keys again.
 const masterKey = Buffer.from(process.env.MASTER_KEY ?? randomBytes(32).toString('hex'), 'hex');
 
+// BENCH_WRITE_PATH_OFF=part,…: write-path parts turned off in this node (db/write-path-switches.ts), to measure what one gains.
+const off = (process.env.BENCH_WRITE_PATH_OFF ?? '').split(',').filter(Boolean);
+for (const part of off) if (!(WRITE_PATH_PARTS as readonly string[]).includes(part)) throw new Error(`BENCH_WRITE_PATH_OFF: unknown part ${part} (one of ${WRITE_PATH_PARTS.join(', ')})`);
+setWritePathOff(off as WritePathPart[]);
 const handle = await openDatabase(dbUrl.startsWith('postgres') ? { kind: 'postgres', url: dbUrl, poolMax: 8 } : { kind: 'sqlite', file: dbUrl });
 await handle.migrate();
 const db = handle.db;

@@ -15,9 +15,13 @@
  *   at the start and wait there; a deferred `BEGIN` that later upgrades from read to write fails
  *   at once with SQLITE_BUSY, without waiting, when another connection wrote in between.
  *
- * Kysely's SqliteDriver prepares every query afresh. A per-connection statement cache was tried
- * and removed (issue 12): `npm run bench:cases` measured no gain at 20 % or more on the durable
- * write path (+1.8 %; the commits, not the SQL compilation, dominate).
+ * Prepared statements are cached per connection (an LRU of {@link SQLITE_STATEMENT_CACHE_SIZE}
+ * statements keyed by SQL text, see {@link createStatementCache}): Kysely's SqliteDriver calls
+ * `prepare` for every query, BEGIN and COMMIT included. Removed once after `npm run bench:cases`
+ * measured +1.8 % (at load ≈ 8); back for the federation exchange, where a message runs about
+ * twenty short statements in three transactions over two nodes and preparing them cost about as
+ * much CPU as running them (`npm run bench:exchange`); bench:cases' switch table now measures it
+ * too (README "Storage and write path" and "Benchmarks" have the figures).
  *
  * better-sqlite3 is synchronous and waits for a busy lock by blocking the thread. Within one
  * process Kysely serialises all access to the single connection, so there is no lock contention;
@@ -30,9 +34,13 @@ import { CompiledQuery, SqliteAdapter, SqliteDialect, SqliteDriver } from 'kysel
 import type { DatabaseConnection, DialectAdapter, Driver, SqliteDatabase, SqliteDialectConfig, SqliteStatement, TransactionSettings } from 'kysely';
 import { wantsArrayRows } from '../array-rows.js';
 import type { SqliteSynchronous } from '../config.js';
+import { writePathOn } from '../write-path-switches.js';
 
 /** Milliseconds to wait for another connection's write lock. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+/** Most prepared statements kept per connection. */
+export const SQLITE_STATEMENT_CACHE_SIZE = 500;
 
 export interface SqliteOptions {
   /** Database file path, or `:memory:`. */
@@ -50,13 +58,13 @@ export interface SqliteSettings {
 }
 
 /** The part of better-sqlite3's API used here (no @types/better-sqlite3 is installed). */
-interface BetterSqlite3Statement extends SqliteStatement {
+export interface BetterSqlite3Statement extends SqliteStatement {
   /** True while an `iterate()` over this statement is open: it cannot run again until then. */
   readonly busy: boolean;
   /** Rows as arrays of values (see `db/array-rows.ts`). */
   raw(toggle: boolean): BetterSqlite3Statement;
 }
-interface BetterSqlite3Database extends SqliteDatabase {
+export interface BetterSqlite3Database extends SqliteDatabase {
   prepare(sql: string): BetterSqlite3Statement;
   pragma(source: string, options: { simple: true }): unknown;
 }
@@ -71,25 +79,50 @@ export function createSqliteDialect(options: SqliteOptions): { dialect: SqliteDi
   const database = new Database(options.file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
   try {
     const settings = applySettings(database, options.synchronous ?? 'normal');
-    // Queries registered for array rows (db/array-rows.ts) run in better-sqlite3's raw mode, their
-    // statements prepared once per connection (their SQL comes in a bounded number of shapes; they
-    // are the large reads of `ledger verify`, run for every batch and tree level).
-    const arrayStatements = new Map<string, BetterSqlite3Statement>();
-    const prepare = (sql: string): BetterSqlite3Statement => {
-      if (!wantsArrayRows(sql)) return database.prepare(sql);
-      let statement = arrayStatements.get(sql);
-      // A statement still iterating (a stream not finished) cannot run again: a fresh one then.
-      if (statement === undefined || statement.busy) {
-        statement = database.prepare(sql).raw(true);
-        if (!arrayStatements.has(sql)) arrayStatements.set(sql, statement);
-      }
-      return statement;
-    };
-    return { dialect: new ComitySqliteDialect({ database: { prepare, close: () => database.close() } }), settings };
+    return { dialect: new ComitySqliteDialect({ database: createStatementCache(database) }), settings };
   } catch (error) {
     database.close();
     throw error;
   }
+}
+
+/**
+ * The database as Kysely's SqliteDriver sees it, with `prepare` answered from an LRU cache of
+ * statements keyed by SQL text (at most `size`). The driver then does what it does with a fresh
+ * statement: `all()` when `stmt.reader`, else `run()`, with the query's parameters — a
+ * better-sqlite3 statement is reusable, binding the new parameters on each call, and SQLite
+ * re-prepares it by itself when the schema changes (a migration). Queries registered for array
+ * rows (db/array-rows.ts) get their own statement in raw mode. A cached statement still open in an
+ * `iterate()` (a stream not yet finished) is `busy`: a fresh, uncached statement is returned then.
+ * Statements belong to this connection and are finalised when it closes. Off (every query
+ * prepared afresh) when the write-path switch `sqlite-statement-cache` is off (benchmarks).
+ */
+export function createStatementCache(database: BetterSqlite3Database, size = SQLITE_STATEMENT_CACHE_SIZE): SqliteDatabase {
+  const statements = new Map<string, BetterSqlite3Statement>();
+  const fresh = (sql: string, raw: boolean) => (raw ? database.prepare(sql).raw(true) : database.prepare(sql));
+  return {
+    prepare(sql: string): BetterSqlite3Statement {
+      const raw = wantsArrayRows(sql);
+      if (!writePathOn('sqlite-statement-cache')) return fresh(sql, raw);
+      const key = raw ? `raw\u0000${sql}` : sql;
+      const cached = statements.get(key);
+      if (cached !== undefined) {
+        if (cached.busy) return fresh(sql, raw);
+        // Most recently used last: Map iteration order is insertion order.
+        statements.delete(key);
+        statements.set(key, cached);
+        return cached;
+      }
+      const statement = fresh(sql, raw);
+      statements.set(key, statement);
+      if (statements.size > size) statements.delete(statements.keys().next().value as string);
+      return statement;
+    },
+    close(): void {
+      statements.clear();
+      database.close();
+    },
+  };
 }
 
 function applySettings(database: BetterSqlite3Database, synchronous: SqliteSynchronous): SqliteSettings {
