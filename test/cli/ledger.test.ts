@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { captureIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { smallYoungGeneration } from '../../src/cli/ledger.js';
 import { createApiToken, createAuthContext, createSecretBox, createUser, type Role } from '../../src/auth/index.js';
 import { openDatabase, resolveDbConfig } from '../../src/db/index.js';
 import { DEMO_AUTHORITIES, DEMO_REVIEW, preservationRequestFrToUs } from '../../src/demo/data.js';
@@ -171,6 +172,23 @@ describe('comity ledger', () => {
     const verified = await run('ledger', 'verify', '--json');
     assert.equal(verified.code, 0, verified.stderr.join('\n'));
     assert.equal((JSON.parse(verified.stdout) as { ok: boolean }).ok, true);
+    assert.equal(verified.stderr.length, 0);
+    // A young generation kept small (the server unit's NODE_OPTIONS) doubles the verification's CPU: said on stderr.
+    const options = process.env.NODE_OPTIONS;
+    process.env.NODE_OPTIONS = '--max-semi-space-size=2';
+    try {
+      const noted = await run('ledger', 'verify', '--json');
+      assert.equal(noted.code, 0);
+      assert.equal((JSON.parse(noted.stdout) as { ok: boolean }).ok, true);
+      assert.match(noted.stderr.join('\n'), /note: --max-semi-space-size=2 .* about twice as slow/);
+    } finally {
+      if (options === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = options;
+    }
+    assert.equal(smallYoungGeneration('--max-semi-space-size=16'), null);
+    assert.equal(smallYoungGeneration('--max-semi-space-size 2 --max-old-space-size=512'), 2);
+    assert.equal(smallYoungGeneration('--max-semi-space-size=2 --max-semi-space-size=32'), null);
+    assert.equal(smallYoungGeneration(''), null);
     const twoThreads = await run('ledger', 'verify', '--threads', '2', '--json');
     assert.equal(twoThreads.code, 0, twoThreads.stderr.join('\n'));
     assert.equal((JSON.parse(twoThreads.stdout) as { ok: boolean }).ok, true);
