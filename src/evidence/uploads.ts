@@ -15,22 +15,19 @@
  * When the last byte arrives, the staging file is handed to the blob store under
  * `<case>/<sha256>` (an atomic rename on the filesystem store), and the item, its custody events
  * (`produced` when the producer dated it, `received`) and an audit event are written in one
- * transaction. Nothing is visible as evidence before that.
+ * transaction (`upload-complete.ts`). Nothing is visible as evidence before that.
  */
 import { createHash, randomBytes, type CipherGCM, type Hash } from 'node:crypto';
 import { open, readdir, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ATTACHMENT_STATES, type Actor, type CaseState } from '../cases/index.js';
-import { writeAudit } from '../cases/audit.js';
-import { blobKeyOf } from './blob-store.js';
 import { caseKey } from './case-keys.js';
 import { ChunkSealer, CipherError, HEADER_BYTES, makeHeader, TAG_BYTES } from './chunked-cipher.js';
 import type { EvidenceContext } from './context.js';
-import { appendCustody, signerFor } from './custody.js';
 import { EvidenceError } from './errors.js';
-import { presentItem } from './items.js';
 import { SNIFF_BYTES, sniffMediaType } from './media-type.js';
-import { evidenceMetadataSchema, type EvidenceItemView, type EvidenceMetadata } from './metadata.js';
+import { evidenceMetadataSchema, type EvidenceItemView } from './metadata.js';
+import { completedMarker, completeUpload, finishCompleted } from './upload-complete.js';
 
 export interface UploadState {
   id: string;
@@ -205,10 +202,6 @@ async function stateOf(ev: EvidenceContext, row: { id: string; case_id: string; 
 }
 
 /** Where an upload stands (tus `HEAD`). */
-function completedMarker(metadata: string): boolean {
-  return typeof (JSON.parse(metadata) as Partial<Completed>).sealedSha256 === 'string';
-}
-
 export async function uploadStatus(ev: EvidenceContext, actor: Actor, caseId: string, uploadId: string): Promise<UploadStatus> {
   const row = await uploadRow(ev, actor, caseId, uploadId);
   const expires = expiresAt(ev, row.updated_at);
@@ -236,15 +229,7 @@ export async function appendUpload(ev: EvidenceContext, actor: Actor, caseId: st
   if (completedMarker(row.metadata)) {
     // Every byte arrived before a crash: finish the record (nothing more may be sent).
     for await (const piece of body) if (piece.length > 0) throw new EvidenceError('too-large', `upload ${uploadId} is complete; no more bytes`);
-    // A crash between the marker and the hand-over left the staged file (complete and synced
-    // before the marker was set): hand it over now.
-    // Two retries at once may both see it: the one that finds it gone after the other's hand-over goes on.
-    if ((await stat(stagingPath(ev, row.id)).catch(() => null)) !== null) {
-      await ev.blobs.putFile(blobKeyOf(row.case_id, (JSON.parse(row.metadata) as Completed).sealedSha256), stagingPath(ev, row.id)).catch((error: unknown) => {
-        if ((error as NodeJS.ErrnoException | null)?.code !== 'ENOENT') throw error;
-      });
-    }
-    const item = await record(ev, actor, row, Number(row.length));
+    const item = await finishCompleted(ev, actor, row, stagingPath(ev, row.id));
     return { offset: Number(row.length), length: Number(row.length), item };
   }
   const state = await stateOf(ev, row);
@@ -358,7 +343,7 @@ export async function appendUpload(ev: EvidenceContext, actor: Actor, caseId: st
       await file.sync();
       await file.close();
       file = null;
-      const item = await complete(ev, actor, row, state);
+      const item = await completeUpload(ev, actor, row, state.hash.digest('hex'), sniffMediaType(state.head), state.length, stagingPath(ev, row.id));
       return { offset: state.length, length: state.length, item };
     }
     await settle();
@@ -382,66 +367,6 @@ export async function appendUpload(ev: EvidenceContext, actor: Actor, caseId: st
       await ev.cases.db.updateTable('evidence_uploads').set({ received: state.received, updated_at: ev.cases.now().toISOString() }).where('id', '=', uploadId).execute().catch(() => undefined);
     }
   }
-}
-
-/** Set in the upload's metadata once every byte is sealed, before the blob is handed over. */
-interface Completed {
-  sealedSha256: string;
-  mediaType: string;
-}
-
-async function complete(ev: EvidenceContext, actor: Actor, row: { id: string; case_id: string; metadata: string }, state: UploadState): Promise<EvidenceItemView> {
-  const sha256 = state.hash.digest('hex');
-  const mediaType = sniffMediaType(state.head);
-  // A crash after the blob is handed over and before the item is written is finished by the next
-  // request from this marker (the staged file is gone by then).
-  const marked = JSON.stringify({ ...(JSON.parse(row.metadata) as object), sealedSha256: sha256, mediaType } satisfies object & Completed);
-  await ev.cases.db.updateTable('evidence_uploads').set({ metadata: marked, received: state.length }).where('id', '=', row.id).execute();
-  ev.uploads.delete(row.id);
-  // Within a case only: the same content again keeps the first sealed copy.
-  await ev.blobs.putFile(blobKeyOf(row.case_id, sha256), stagingPath(ev, row.id));
-  return record(ev, actor, { ...row, metadata: marked }, state.length);
-}
-
-/** Writes the item, its custody and audit events for a completed upload, and removes the upload. */
-async function record(ev: EvidenceContext, actor: Actor, row: { id: string; case_id: string; metadata: string }, length: number): Promise<EvidenceItemView> {
-  const metadata = JSON.parse(row.metadata) as EvidenceMetadata & Completed;
-  const sha256 = metadata.sealedSha256;
-  const mediaType = metadata.mediaType;
-  const caseId = row.case_id;
-  const blobKey = blobKeyOf(caseId, sha256);
-  if ((await ev.blobs.stat(blobKey)) === null) throw new EvidenceError('integrity', `upload ${row.id} completed, but its blob is missing: cancel it and upload again`);
-  const now = ev.cases.now();
-  const at = now.toISOString();
-  const signer = await signerFor(ev.keys, actor.authorityId, now);
-  const itemRow = {
-    id: ev.cases.newId(),
-    case_id: caseId,
-    sha256,
-    size: length,
-    media_type: mediaType,
-    original_name: metadata.name,
-    description: metadata.description ?? null,
-    data_category: metadata.dataCategory,
-    producer: metadata.producer,
-    produced_at: metadata.producedAt ?? null,
-    received_at: at,
-    received_by: actor.id,
-    blob_key: blobKey,
-    deleted_at: null,
-  };
-  await ev.cases.transaction(async (trx) => {
-    await trx.insertInto('evidence_items').values(itemRow).execute();
-    await trx.deleteFrom('evidence_uploads').where('id', '=', row.id).execute();
-    const item = { id: itemRow.id, sha256, size: length };
-    if (metadata.producedAt !== undefined) {
-      await appendCustody(trx, signer, { id: ev.cases.newId(), caseId, event: 'produced', at: metadata.producedAt, recordedAt: at, actor: actor.id, authorityId: actor.authorityId, item, details: { producer: metadata.producer, dataCategory: metadata.dataCategory } });
-    }
-    await appendCustody(trx, signer, { id: ev.cases.newId(), caseId, event: 'received', at, actor: actor.id, authorityId: actor.authorityId, item, details: { name: metadata.name, mediaType, dataCategory: metadata.dataCategory, producer: metadata.producer } });
-    // The audit trail holds digests, not the file or its name (which may name a person).
-    await writeAudit(trx, { id: ev.cases.newId(), actor: actor.id, action: 'evidence.add', objectType: 'case', objectId: caseId, at, before: null, after: null, details: { itemId: itemRow.id, sha256, size: length, mediaType } });
-  });
-  return presentItem(itemRow);
 }
 
 /** Abandons an upload: the staged bytes are removed. */
