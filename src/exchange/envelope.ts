@@ -116,6 +116,8 @@ export interface OpenContext {
   readonly trust: TrustList;
   readonly now: Date;
   readonly limits?: EnvelopeLimits;
+  /** SHA-256 (hex) of `envelope` when the caller has it already (the inbox's duplicate check): not computed twice. */
+  readonly envelopeDigest?: string;
 }
 
 /** The unverified claims of a message, for the refusal record (only after decryption). */
@@ -220,5 +222,5 @@ export async function openEnvelope(envelope: string, ctx: OpenContext, claims: C
   if (!sender.flows.send.includes(message.type) || !ctx.trust.self.flows.receive.includes(message.type)) {
     throw new ExchangeError('flow-not-agreed', `messages of type ${message.type} from ${sender.nodeId} are not in the agreements`);
   }
-  return { message, signatures: verified, digests: { envelope: sha256Hex(envelope), payload: sha256Hex(payloadBytes), signatures: signatureDigests } };
+  return { message, signatures: verified, digests: { envelope: ctx.envelopeDigest ?? sha256Hex(envelope), payload: sha256Hex(payloadBytes), signatures: signatureDigests } };
 }

@@ -8,7 +8,7 @@
  * bytes is refused, signed, and recorded. Every refusal is recorded in `exchange_refusals` with
  * the rejection sent, which the same bytes get again (a refusal is final, like a receipt).
  */
-import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
+import { type Insertable, type Kysely, type Transaction } from 'kysely';
 import { uuidv7 } from '../db/ids.js';
 import type { Database, ExchangeInboxTable } from '../db/index.js';
 import { preparedQuery } from '../db/prepared.js';
@@ -77,27 +77,23 @@ function isUniqueViolation(error: unknown): boolean {
 /**
  * The answer already given to these bytes: the inbox row's receipt, else the first final refusal
  * (a deferred refusal, with an empty receipt, is not an answer: the same bytes are examined
- * again). One query, as it runs for every envelope received.
+ * again). One query, as it runs for every envelope received: two scalar subqueries, each a
+ * lookup in its digest index (no union to sort).
  */
 async function storedReceipt(db: Kysely<Database>, digest: string): Promise<string | undefined> {
-  return (await answerOf.execute(db, { digest })).rows[0]?.receipt;
+  return (await answerOf.execute(db, { digest })).rows[0]?.receipt ?? undefined;
 }
 
 // Prepared (db/prepared.ts): these run for every envelope received.
-const answerOf = preparedQuery<{ receipt: string }>((db, p) =>
-  db
-    .selectFrom((eb) =>
-      eb
-        .selectFrom('exchange_inbox')
-        .select(['receipt', sql<number>`0`.as('rank'), sql<string>`''`.as('at')])
-        .where('digest', '=', p.value<string>('digest'))
-        .unionAll(eb.selectFrom('exchange_refusals').select(['receipt', sql<number>`1`.as('rank'), 'received_at as at']).where('digest', '=', p.value<string>('digest')).where('receipt', '!=', ''))
-        .as('answers'),
-    )
-    .select('receipt')
-    .orderBy('rank')
-    .orderBy('at')
-    .limit(1),
+const answerOf = preparedQuery<{ receipt: string | null }>((db, p) =>
+  db.selectNoFrom((eb) =>
+    eb.fn
+      .coalesce(
+        eb.selectFrom('exchange_inbox').select('receipt').where('digest', '=', p.value<string>('digest')).limit(1),
+        eb.selectFrom('exchange_refusals').select('receipt').where('digest', '=', p.value<string>('digest')).where('receipt', '!=', '').orderBy('received_at').limit(1),
+      )
+      .as('receipt'),
+  ),
 );
 const INBOX_COLUMNS = ['message_id', 'sender_node_id', 'conversation_id', 'type', 'digest', 'payload', 'received_at', 'read_at', 'outcome', 'reason', 'receipt'] as const;
 const insertInboxRow = preparedQuery((db, p) => db.insertInto('exchange_inbox').values(p.row<Insertable<ExchangeInboxTable>>(INBOX_COLUMNS)));
@@ -115,7 +111,7 @@ export async function receiveEnvelope(ctx: InboxContext, envelope: string): Prom
   try {
     // Loaded once, before any transaction: handlers and hooks get this list (no second read inside the transaction).
     claims.trust = await ctx.trust();
-    opened = await openEnvelope(envelope, { keys: ctx.keys, trust: claims.trust, now, ...(ctx.limits ? { limits: ctx.limits } : {}) }, claims);
+    opened = await openEnvelope(envelope, { keys: ctx.keys, trust: claims.trust, now, envelopeDigest: digest, ...(ctx.limits ? { limits: ctx.limits } : {}) }, claims);
   } catch (error) {
     if (!(error instanceof ExchangeError)) throw error;
     if (error.trustPending) return defer(ctx, ledger, envelope, digest, claims, error, now);

@@ -123,7 +123,11 @@ export async function deliveriesOf(db: Kysely<Database>, filter: { caseId?: stri
 /** Thresholds after which a message not yet delivered is "stuck" (shown in the dashboard queue). */
 export const STUCK_AFTER_MS = Object.freeze({ normal: 60 * 60_000, emergency: 5 * 60_000 });
 
-/** Messages queued (or of unknown outcome) longer than the threshold; emergencies after minutes. */
+/**
+ * Messages queued (or of unknown outcome) longer than the threshold; emergencies after minutes.
+ * The pending rows are read through the partial index of migration 0079 (its predicate written as
+ * the same literals); no code writes `relayed`, so it is not looked for.
+ */
 export async function stuckMessages(db: Kysely<Database>, now: Date, options: { authorityId?: string; thresholds?: typeof STUCK_AFTER_MS } = {}): Promise<DeliveryView[]> {
   const thresholds = options.thresholds ?? STUCK_AFTER_MS;
   const normalBefore = new Date(now.getTime() - thresholds.normal).toISOString();
@@ -131,7 +135,7 @@ export async function stuckMessages(db: Kysely<Database>, now: Date, options: { 
   let query = db.selectFrom('exchange_outbox').select(COLUMNS);
   if (options.authorityId !== undefined) query = query.where('from_authority', '=', options.authorityId);
   const rows = await query
-    .where('state', 'in', ['queued', 'relayed', 'outcome-unknown'])
+    .where(sql<boolean>`state in ('queued', 'outcome-unknown')`)
     .where((eb) => eb.or([eb('created_at', '<', normalBefore), eb.and([eb('emergency', '=', 1), eb('created_at', '<', emergencyBefore)])]))
     .orderBy('created_at')
     .limit(500)

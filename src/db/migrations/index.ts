@@ -29,6 +29,7 @@ import * as m0061 from './0061_case_targets.js';
 import * as m0065 from './0065_notifications.js';
 import * as m0075 from './0075_transfer_closing.js';
 import * as m0079 from './0079_outbox_pending_index.js';
+import * as m0080 from './0080_outbox_due_index_dropped.js';
 import * as m0081 from './0081_ledger_nodes_clustered.js';
 
 /** The migrations by name, in order. */
@@ -56,6 +57,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0065_notifications': m0065,
   '0075_transfer_closing': m0075,
   '0079_outbox_pending_index': m0079,
+  '0080_outbox_due_index_dropped': m0080,
   '0081_ledger_nodes_clustered': m0081,
 });
 
