@@ -60,9 +60,16 @@ export interface Relay {
   stop(): Promise<void>;
 }
 
-/** Capped exponential backoff with equal jitter: half fixed, half random. */
+/**
+ * The delay before retrying a message that failed `attempts` times before this failure: none
+ * after its first failure — a cut or refused connection (a keep-alive socket the peer had closed,
+ * a packet lost) is most often gone at once, and a peer that did apply it answers the retry with
+ * its original receipt — then capped exponential backoff with equal jitter (half fixed, half
+ * random): base, 2 × base, … up to the cap.
+ */
 export function backoffMs(attempts: number, baseMs: number, capMs: number, random: () => number): number {
-  const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempts, 30));
+  if (attempts === 0) return 0;
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempts - 1, 30));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 

@@ -1,8 +1,9 @@
 /**
  * A retry is made when its backoff is over, not at the next poll: the relay sleeps until the
  * earliest retry it scheduled when that comes before the poll interval (relay.ts). Here the poll
- * interval is a minute and the backoff 20–40 ms: the message refused once (peer down) is
- * delivered at its retry, seconds before any poll — without the change it waited the minute.
+ * interval is a minute and the backoff after the second failure 10–20 ms: the message refused
+ * twice (peer down; the first retry is immediate) is delivered at its third attempt, seconds
+ * before any poll — without the change it waited the minute.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { it } from 'node:test';
 import { openDatabase } from '../../src/db/index.js';
 import { requireNodeIdentity } from '../../src/exchange/index.js';
 import { deliveriesOf } from '../../src/exchange/outbox.js';
+import { backoffMs } from '../../src/exchange/relay.js';
 import { createExchangeRuntime } from '../../src/exchange/runtime.js';
 import type { Transport } from '../../src/exchange/transport.js';
 import { createTestNode, trustEachOther } from './nodes.js';
@@ -30,7 +32,7 @@ it('a failed attempt is retried when its backoff ends, not at the next poll', as
   const flaky: Transport = {
     async deliver(_peer, envelope) {
       attempts++;
-      if (attempts === 1) return { kind: 'not-sent', error: 'ECONNREFUSED' };
+      if (attempts <= 2) return { kind: 'not-sent', error: 'ECONNREFUSED' };
       return { kind: 'answered', receipt: (await usRuntime.receive(envelope)).receipt };
     },
   };
@@ -47,7 +49,45 @@ it('a failed attempt is retried when its backoff ends, not at the next poll', as
     await new Promise((r) => setTimeout(r, 20));
   }
   assert.equal(state, 'delivered', 'the retry was not made when its backoff ended');
-  assert.equal(attempts, 2);
+  assert.equal(attempts, 3);
+});
+
+/**
+ * The first retry is immediate (a cut or refused connection is most often gone at once), the
+ * next ones wait their backoff: here a base of a minute, so after two failures the message waits.
+ */
+it('the first retry is immediate, the second waits its backoff', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'comity-relay-first-retry-'));
+  const fr = await createTestNode('fr', await openDatabase({ kind: 'sqlite', file: join(dir, 'fr.db') }));
+  const us = await createTestNode('us', await openDatabase({ kind: 'sqlite', file: join(dir, 'us.db') }));
+  t.after(() => fr.handle.close());
+  t.after(() => us.handle.close());
+  await trustEachOther([fr, us]);
+  const failures: number[] = [];
+  const down: Transport = {
+    async deliver() {
+      failures.push(Date.now());
+      return { kind: 'unknown', error: 'socket hang up' };
+    },
+  };
+  const frRuntime = createExchangeRuntime({ db: fr.db, keys: fr.keys, identity: await requireNodeIdentity(fr.db), remote: down, relay: { baseDelayMs: 60_000, maxDelayMs: 120_000, pollMs: 60_000 } });
+  t.after(() => frRuntime.stop());
+  const { message } = await frRuntime.send({ from: { authority: 'fr-ca' }, to: { authority: 'us-doj-oia' }, inReplyTo: null, conversation: '0190a000-0000-7000-8000-00000000a002', type: 'notice', instrument: null, action: 'note', emergency: false, body: {} });
+  const until = Date.now() + 20_000;
+  while (failures.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(failures.length, 2, 'the first retry was not immediate');
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(failures.length, 2, 'the second retry did not wait its backoff');
+  const [delivery] = await deliveriesOf(fr.db, { conversationId: message.conversation });
+  assert.equal(delivery?.state, 'outcome-unknown');
+  assert.ok(Date.parse(delivery?.nextAttemptAt ?? '') - Date.now() >= 25_000, `next attempt at ${delivery?.nextAttemptAt}`);
+});
+
+it('backoffMs: none after the first failure, then base, 2 × base, … capped, half of it random', () => {
+  assert.equal(backoffMs(0, 250, 300_000, () => 0.5), 0);
+  assert.deepEqual([1, 2, 3].map((n) => backoffMs(n, 250, 300_000, () => 0)), [125, 250, 500]);
+  assert.deepEqual([1, 2, 3].map((n) => backoffMs(n, 250, 300_000, () => 1)), [250, 500, 1000]);
+  assert.equal(backoffMs(40, 250, 300_000, () => 1), 300_000);
 });
 
 /**
