@@ -55,6 +55,8 @@ export interface ChunkResult {
   root: string | null;
   /** Per wanted size: the compact range of entries [from, size), binary strings, largest first. */
   snapshots: Array<[number, string[]]>;
+  /** The chunk's entries per source (with a root only). */
+  counts: Record<string, number>;
 }
 
 /** Messages from a worker. */
@@ -96,7 +98,7 @@ export function workerBootstrap(): Promise<{ code: string; runtime: 'dist' | 'ts
 export async function startVerifyWorkers(parallel: ParallelVerification, batch: number, onEntries: (n: number) => void, local: (request: ChunkRequest) => Promise<ChunkResult>): Promise<{ verify(request: ChunkRequest): Promise<ChunkResult>; errors(): readonly string[]; close(): Promise<void> }> {
   const { code } = await workerBootstrap();
   const queue: Array<{ request: ChunkRequest; resolve: (result: ChunkResult) => void }> = [];
-  const failed: ChunkResult = { root: null, snapshots: [] };
+  const failed: ChunkResult = { root: null, snapshots: [], counts: {} };
   /** Workers waiting for a chunk: calling one hands it the next. */
   const idle: Array<() => void> = [];
   const workers: Array<{ worker: Worker; exited: Promise<void> }> = [];
@@ -136,7 +138,7 @@ export async function startVerifyWorkers(parallel: ParallelVerification, batch: 
         const resolve = inFlight.get(message.id);
         if (resolve === undefined) return;
         inFlight.delete(message.id);
-        resolve({ root: message.root, snapshots: message.snapshots });
+        resolve({ root: message.root, snapshots: message.snapshots, counts: message.counts });
         if (!waiting) fill();
       }
     });

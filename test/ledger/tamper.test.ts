@@ -239,6 +239,26 @@ forEachDatabase('ledger', (target) => {
         });
       }
     }
+    // Rows added beside the log: counted as the entries are verified, and outside [0, size) by key.
+    const copyOfEvent = async (trx: Kysely<Database>): Promise<void> => {
+      const e = pick(events);
+      const text = (v: unknown): string | null => (v === null ? null : String(v));
+      await trx.insertInto('audit_events').values({ id: `${String(e.id).slice(0, -4)}beef`, actor: String(e.actor), action: String(e.action), object_type: String(e.object_type), object_id: String(e.object_id), at: String(e.at), before_digest: text(e.before_digest), after_digest: text(e.after_digest), details: text(e.details) }).execute();
+    };
+    const lastEntry = async (trx: Kysely<Database>): Promise<number> => Number((await trx.selectFrom('ledger_head').select('size').executeTakeFirstOrThrow()).size) - 1;
+    await mustDetect('audit row the log does not record', async (trx) => {
+      await copyOfEvent(trx);
+      await trx.deleteFrom('ledger_entries').where('idx', '=', await lastEntry(trx)).execute();
+      await trx.updateTable('ledger_head').set({ size: sql`size - 1` }).execute();
+    });
+    await mustDetect('log entry beyond the head', async (trx) => {
+      await copyOfEvent(trx);
+      await trx.updateTable('ledger_head').set({ size: sql`size - 1` }).execute();
+    });
+    await mustDetect('leaf hash beyond the tree', async (trx) => {
+      const integrated = Number((await trx.selectFrom('ledger_tree').select('size').executeTakeFirstOrThrow()).size);
+      await trx.insertInto('ledger_nodes').values({ level: 0, idx: integrated + 1, hash: Buffer.alloc(32, 7) }).execute();
+    });
     for (let i = 0; i < 6; i += 1) {
       const a = pick(leaves);
       const b = pick(leaves.filter((l) => l.idx !== a.idx && l.leaf !== a.leaf));

@@ -24,7 +24,7 @@ it('a worker thread is handed chunks all along while the calling thread verifies
       local += 1;
       const until = Date.now() + 40;
       while (Date.now() < until);
-      return { root: 'verified here', snapshots: [] };
+      return { root: 'verified here', snapshots: [], counts: {} };
     });
     const chunks = 150;
     try {
