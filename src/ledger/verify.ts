@@ -21,8 +21,11 @@ import { leavesOf, SOURCE_TABLES } from './store.js';
 import { compareNodes, type NodeRun, type Problem } from './verify-nodes.js';
 import { startVerifyWorkers, usableThreads, type ChunkRequest, type ChunkResult, type ParallelVerification } from './verify-workers.js';
 
-/** Entries read per round trip (larger than integration's: reads only). */
-const VERIFY_BATCH = 2048;
+/**
+ * Entries read per round trip: 1,024 rather than 2,048 — fewer rows alive at each young-generation
+ * collection (10^6 entries, 2 threads, alternated: ≈ 3 % less CPU per entry, 2–3 % faster).
+ */
+const VERIFY_BATCH = 1024;
 /** Entries per chunk of a parallel verification: 2^14 (small enough to share the work evenly between threads). */
 const DEFAULT_CHUNK_LEVEL = 14;
 

@@ -64,7 +64,7 @@ async function tamperedReport(node: LedgerNode, tamper: (trx: Kysely<Database>) 
     // The same tampering committed to a copy of the database, verified over worker threads (each
     // with its own connection, which a transaction's changes would not reach) in chunks of 4
     // entries: the same first entry named and the same problems (in another order: one thread
-    // compares nodes per batch of 2,048 entries, the parallel path per chunk).
+    // compares nodes per batch of 1,024 entries, the parallel path per chunk).
     const dir = await mkdtemp(join(tmpdir(), 'comity-tamper-'));
     const file = join(dir, 'copy.sqlite');
     try {
