@@ -18,6 +18,7 @@ import { BinaryCompactRange, CompactRange, EMPTY_ROOT, leafHashOfText, leafHashO
 import { openNote, parseNote, type NoteVerifier } from './note.js';
 import type { CheckpointMemory } from './publisher.js';
 import { leavesOf, SOURCE_TABLES } from './store.js';
+import { addTally, checkCounts, type SourceTally } from './verify-counts.js';
 import { compareNodes, type NodeRun, type Problem } from './verify-nodes.js';
 import { startVerifyWorkers, usableThreads, type ChunkRequest, type ChunkResult, type ParallelVerification } from './verify-workers.js';
 
@@ -231,23 +232,7 @@ async function verifyMapped(db: Kysely<Database>, options: VerifyOptions): Promi
   if (size === 0) options.onProgress?.(0, 0);
   if (range.size === integrated && !range.root().equals(Buffer.from(tree.root))) problem('the stored tree head does not match the leaves', integrated - 1);
   if (range.size === integrated && range.nodes.map((h) => h.toString('base64')).join(' ') !== tree.range) problem('the stored compact range does not match the leaves', integrated - 1);
-  // Leaf hashes [0, integrated) were each compared with the one computed; any other is one too many.
-  // Two range reads of the key (level, idx): SQLite reads `idx < 0 or idx >= n` under `level = 0` as a scan of the level.
-  const leafHashesBeside = async (op: '<' | '>=', bound: number): Promise<number> => Number((await db.selectFrom('ledger_nodes').select(db.fn.countAll<string>().as('n')).where('level', '=', 0).where('idx', op, bound).executeTakeFirstOrThrow()).n);
-  const extraNodes = (await leafHashesBeside('<', 0)) + (await leafHashesBeside('>=', integrated));
-  if (extraNodes !== 0) problem(`the tree stores ${integrated + extraNodes} leaf hashes for ${integrated} entries`);
-
-  // The recorded tables and the log match one to one: the entries of [0, size) were counted per
-  // source as they were verified (a missing one was named); entries outside it are read here
-  // through the key — no scan of the log (a count grouped by source sorted 10^6 entries: ≈ 0.4 s).
-  const outside = await db.selectFrom('ledger_entries').select(['source', db.fn.countAll<string>().as('n')]).where((w) => w.or([w('idx', '<', 0), w('idx', '>=', size)])).groupBy('source').execute();
-  for (const row of outside) addTally(tally, { [row.source]: Number(row.n) });
-  const entries = Object.values(tally).reduce((a, b) => a + b, 0);
-  if (entries !== size) problem(`the log head says ${size} entries, the log holds ${entries}`);
-  for (const [source, table] of Object.entries(SOURCE_TABLES)) {
-    const row = await db.selectFrom(table).select(db.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-    if (Number(row.n) !== (tally[source] ?? 0)) problem(`${table} holds ${row.n} rows but the log records ${tally[source] ?? 0}`);
-  }
+  await checkCounts(db, { size, integrated }, tally, problem);
 
   // Cosignatures: each line verifies with its witness's key over the checkpoint it cosigns, and
   // that checkpoint's root was checked above against the leaves.
@@ -291,13 +276,6 @@ async function verifierArgs(options: VerifyOptions, origin: string): Promise<[No
   return [verifiers[0] as NoteVerifier, verifiers.slice(1) as NoteVerifier[]];
 }
 
-
-/** Entries counted per source (`audit`, `login`, `access`, `record`, or whatever a tampered entry names). */
-export type SourceTally = Record<string, number>;
-
-function addTally(into: SourceTally, counts: Readonly<SourceTally>): void {
-  for (const [source, n] of Object.entries(counts)) into[source] = (into[source] ?? 0) + n;
-}
 
 /** How the rows of each source table, and records, are read for verification. */
 export interface SourceReads {
