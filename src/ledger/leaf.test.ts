@@ -1,11 +1,20 @@
 import assert from 'node:assert/strict';
 import { hash } from 'node:crypto';
 import { test } from 'node:test';
+import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { canonicalJson } from './canonical-json.js';
-import { LEAF_COLUMNS, leafObject, leafOfValues, leafText, type LeafSource } from './leaf.js';
+import { LEAF_COLUMNS, leafObject, leafOfRowJson, leafOfValues, leafText, rowJsonSqlite, type LeafSource } from './leaf.js';
 
 const SOURCES: readonly LeafSource[] = ['audit', 'login', 'access'];
+
+/** The part of better-sqlite3 used here (no @types/better-sqlite3 is installed). */
+interface Sqlite {
+  exec(sql: string): void;
+  prepare(sql: string): { run(...values: unknown[]): unknown; raw(on: boolean): { get(): unknown } };
+  close(): void;
+}
+const Database = createRequire(import.meta.url)('better-sqlite3') as new (file: string) => Sqlite;
 
 /** Strings a row may hold: any UTF-16 (lone surrogates included), control characters, JSON's specials. */
 const text = fc.oneof(
@@ -57,4 +66,40 @@ test('leafOfValues: edge-case rows and a column set it was not written for (the 
     assert.equal(leafOfValues(source, wider)(wider.map((c) => row[c]), 0), reference(source, row));
     assert.notEqual(leafOfValues(source, wider)(wider.map((c) => row[c]), 0), reference(source, { ...row, added: 'other' }));
   }
+});
+
+test('property: the leaf derived from the canonical JSON SQLite writes of a row (json_object) is the reference leaf of the row as read back', () => {
+  const db = new Database(':memory:');
+  try {
+    for (const source of SOURCES) {
+      const columns = LEAF_COLUMNS[source];
+      const derive = leafOfRowJson(source, columns);
+      assert.ok(derive !== null);
+      fc.assert(
+        fc.property(fc.array(fc.oneof({ weight: 8, arbitrary: text }, { weight: 2, arbitrary: fc.constant(null) }), { minLength: columns.length, maxLength: columns.length }), fc.shuffledSubarray([...columns], { minLength: columns.length }), (values, order) => {
+          // A STRICT table with the columns in a random order, as a migration may have left them.
+          db.exec(`drop table if exists t; create table t (${order.map((c) => `${c} text`).join(', ')}) strict`);
+          db.prepare(`insert into t (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`).run(...values);
+          const [json, ...read] = db.prepare(`select ${rowJsonSqlite(columns, 't')}, ${columns.join(', ')} from t`).raw(true).get() as [string, ...Array<string | null>];
+          // Lone surrogates reach SQLite as U+FFFD: the reference is the row as stored.
+          assert.equal(derive(json), reference(source, Object.fromEntries(columns.map((c, i) => [c, read[i]]))));
+        }),
+        { numRuns: 500 },
+      );
+    }
+  } finally {
+    db.close();
+  }
+});
+
+test('leafOfRowJson: values that look like member names, texts not shaped as a row, and column sets it cannot derive from', () => {
+  const derive = leafOfRowJson('access', LEAF_COLUMNS.access);
+  assert.ok(derive !== null);
+  const row = { action: 'read,"actor":"x","at":"y"', actor: '","case_id":"', at: 'at', case_id: '{"id":"z"}', id: 'i' };
+  assert.equal(derive(canonicalJson(row)), reference('access', row));
+  for (const bad of ['', '{}', '[]', '{"action":"a"}', canonicalJson(row).slice(0, -1), `${canonicalJson(row)} `, canonicalJson({ ...row, actor: undefined })]) assert.equal(derive(bad), null, bad);
+  // A leaf member that is not a column, or a column name that is not plain: no derivation (the columns are read instead).
+  assert.equal(leafOfRowJson('access', ['action', 'actor', 'at', 'id']), null);
+  assert.equal(leafOfRowJson('access', [...LEAF_COLUMNS.access, 'odd name']), null);
+  assert.throws(() => rowJsonSqlite(['id', 'x"; drop table t; --'], 's'), TypeError);
 });

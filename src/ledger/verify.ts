@@ -13,7 +13,7 @@ import { sqlFamily, type SqlFamily } from '../db/dialects/family.js';
 import type { Database } from '../db/index.js';
 import { openCheckpoint, checkpointOfNote } from './checkpoint.js';
 import { LedgerError } from './errors.js';
-import { leafOfValues, type LeafOfValues, type LeafSource } from './leaf.js';
+import { leafOfRowJson, leafOfValues, rowJsonSqlite, type LeafSource } from './leaf.js';
 import { BinaryCompactRange, CompactRange, EMPTY_ROOT, leafHashOfText, leafHashOfTextBinary } from './merkle.js';
 import { openNote, parseNote, type NoteVerifier } from './note.js';
 import type { CheckpointMemory } from './publisher.js';
@@ -286,9 +286,10 @@ export interface SourceReads {
 /** How the rows of one source table are read for verification: the SQL of a batch and the leaf of a row. */
 interface SourceRead {
   source: LeafSource;
-  /** Entries [from, to) of this source: their index, stored leaf, then the row's columns. */
+  /** Entries [from, to) of this source: their index, stored leaf, then the row's columns (SQLite: the row's canonical JSON). */
   batch: (from: number, to: number) => CompiledQuery;
-  leafOf: LeafOfValues;
+  /** The leaf of a row read so, from its values at `at`; null when it cannot be recomputed so (the entry-by-entry check decides). */
+  leafOf: (values: readonly unknown[], at: number) => string | null;
 }
 
 /**
@@ -300,11 +301,13 @@ export async function sourceReads(db: Kysely<Database>, family: SqlFamily): Prom
   for (const [source, table] of Object.entries(SOURCE_TABLES) as Array<[LeafSource, string]>) {
     const { rows } = family === 'sqlite' ? await sql<{ name: string }>`select name from pragma_table_info(${table}) order by cid`.execute(db) : await sql<{ name: string }>`select column_name as name from information_schema.columns where table_schema = current_schema() and table_name = ${table} order by ordinal_position`.execute(db);
     const columns = rows.map((r) => r.name).filter((c) => c !== 'seq');
-    const selected = sql.join(columns.map((c) => sql.ref(`s.${c}`)));
+    // SQLite writes each row's canonical JSON itself (one value per row instead of one per column).
+    const rowJson = family === 'sqlite' ? leafOfRowJson(source, columns) : null;
+    const selected = rowJson !== null ? sql.raw(rowJsonSqlite(columns, 's')) : sql.join(columns.map((c) => sql.ref(`s.${c}`)));
     sources.push({
       source,
       batch: rangeQuery(sql`select e.idx, l.leaf, ${selected} from ledger_entries e join ${sql.table(table)} s on s.id = e.source_id left join ledger_leaves l on l.idx = e.idx where e.source = ${source} and e.idx >= ${0} and e.idx < ${0}`.compile(db)),
-      leafOf: leafOfValues(source, columns),
+      leafOf: rowJson !== null ? (values, at) => rowJson(values[at] as string) : leafOfValues(source, columns),
     });
   }
   const records = rangeQuery(sql`select e.idx, e.leaf, l.leaf from ledger_entries e left join ledger_leaves l on l.idx = e.idx where e.source = 'record' and e.idx >= ${0} and e.idx < ${0}`.compile(db));
@@ -333,7 +336,7 @@ async function recomputedLeaves(db: Kysely<Database>, reads: SourceReads, from: 
     for (const row of rows) {
       const at = Number(row[0]) - from;
       const leaf = leafOf(row, 2);
-      if (at < kept && row[1] !== leaf) return null;
+      if (leaf === null || (at < kept && row[1] !== leaf)) return null;
       leaves[at] = leaf;
     }
     filled += rows.length;
