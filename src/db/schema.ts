@@ -348,6 +348,8 @@ export interface LedgerEntriesTable {
   source_id: string;
   /** RFC 8785 JSON, only for source 'record' (appended directly). */
   leaf: string | null;
+  /** The audit event's `seq`, for reading it directly (migration 0082); NULL for other sources. Not a commitment: the leaf names the event. */
+  source_seq: Generated<number | string | null>;
 }
 
 /** `ledger_leaves`: the integrated leaves (RFC 8785 JSON). */

@@ -306,7 +306,8 @@ export async function sourceReads(db: Kysely<Database>, family: SqlFamily): Prom
     const selected = rowJson !== null ? sql.raw(rowJsonSqlite(columns, 's')) : sql.join(columns.map((c) => sql.ref(`s.${c}`)));
     sources.push({
       source,
-      batch: rangeQuery(sql`select e.idx, l.leaf, ${selected} from ledger_entries e join ${sql.table(table)} s on s.id = e.source_id left join ledger_leaves l on l.idx = e.idx where e.source = ${source} and e.idx >= ${0} and e.idx < ${0}`.compile(db)),
+      // Audit events through `source_seq` (migration 0082: on SQLite one B-tree lookup instead of two); the leaf names the event's id either way.
+      batch: rangeQuery(sql`select e.idx, l.leaf, ${selected} from ledger_entries e join ${sql.table(table)} s on ${source === 'audit' ? sql`s.seq = e.source_seq` : sql`s.id = e.source_id`} left join ledger_leaves l on l.idx = e.idx where e.source = ${source} and e.idx >= ${0} and e.idx < ${0}`.compile(db)),
       leafOf: rowJson !== null ? (values, at) => rowJson(values[at] as string) : leafOfValues(source, columns),
     });
   }
@@ -331,25 +332,29 @@ async function recomputedLeaves(db: Kysely<Database>, reads: SourceReads, from: 
   const kept = integratedTo - from;
   const counts: SourceTally = {};
   let filled = 0;
+  // Each index is one entry: once every index of the batch is filled (each once), no other source has an entry here.
   for (const { source, batch, leafOf } of reads.sources) {
+    if (filled === to - from) break;
     const rows = await arrayRows(db as unknown as Kysely<unknown>, batch(from, to));
     for (const row of rows) {
       const at = Number(row[0]) - from;
       const leaf = leafOf(row, 2);
-      if (leaf === null || (at < kept && row[1] !== leaf)) return null;
+      if (leaf === null || leaves[at] !== undefined || (at < kept && row[1] !== leaf)) return null;
       leaves[at] = leaf;
     }
     filled += rows.length;
     counts[source] = rows.length;
   }
-  const records = await arrayRows(db as unknown as Kysely<unknown>, reads.records(from, to));
-  for (const [idx, leaf, stored] of records) {
-    const at = Number(idx) - from;
-    if (typeof leaf !== 'string' || (at < kept && stored !== leaf)) return null;
-    leaves[at] = leaf;
+  if (filled !== to - from) {
+    const records = await arrayRows(db as unknown as Kysely<unknown>, reads.records(from, to));
+    for (const [idx, leaf, stored] of records) {
+      const at = Number(idx) - from;
+      if (typeof leaf !== 'string' || leaves[at] !== undefined || (at < kept && stored !== leaf)) return null;
+      leaves[at] = leaf;
+    }
+    filled += records.length;
+    counts.record = records.length;
   }
-  filled += records.length;
-  counts.record = records.length;
   if (filled !== to - from) return null;
   addTally(tally, counts);
   return leaves as string[];

@@ -31,6 +31,7 @@ import * as m0075 from './0075_transfer_closing.js';
 import * as m0079 from './0079_outbox_pending_index.js';
 import * as m0080 from './0080_outbox_due_index_dropped.js';
 import * as m0081 from './0081_ledger_nodes_clustered.js';
+import * as m0082 from './0082_ledger_entries_source_seq.js';
 
 /** The migrations by name, in order. */
 export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
@@ -59,6 +60,7 @@ export const migrations: Readonly<Record<string, Migration>> = Object.freeze({
   '0079_outbox_pending_index': m0079,
   '0080_outbox_due_index_dropped': m0080,
   '0081_ledger_nodes_clustered': m0081,
+  '0082_ledger_entries_source_seq': m0082,
 });
 
 /** Names of all migrations known to this version, in execution order. */
