@@ -7,7 +7,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Kysely } from 'kysely';
 import { sqlFamily } from '../db/dialects/family.js';
 import { openDatabase } from '../db/index.js';
-import { mapForReading, sourceReads, verifyChunk } from './verify.js';
+import { mapForReading, verifyChunk } from './verify.js';
+import { sourceReads } from './verify-reads.js';
 import type { ChunkRequest, WorkerMessage, WorkerSetup } from './verify-workers.js';
 
 const setup = workerData as WorkerSetup;
