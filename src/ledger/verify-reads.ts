@@ -43,7 +43,7 @@ export async function sourceReads(db: Kysely<Database>, family: SqlFamily): Prom
       source,
       // Audit events through `source_seq` (migration 0082: on SQLite one B-tree lookup instead of two); the leaf names the event's id either way.
       batch: rangeQuery(sql`select e.idx, l.leaf, ${selected} from ledger_entries e join ${sql.table(table)} s on ${source === 'audit' ? sql`s.seq = e.source_seq` : sql`s.id = e.source_id`} left join ledger_leaves l on l.idx = e.idx where e.source = ${source} and e.idx >= ${0} and e.idx < ${0}`.compile(db)),
-      leafOf: rowJson !== null ? (values, at) => rowJson(values[at] as string) : leafOfValues(source, columns),
+      leafOf: rowJson !== null ? (values, at) => (typeof values[at] === 'string' ? rowJson(values[at]) : null) : leafOfValues(source, columns),
     });
   }
   const records = rangeQuery(sql`select e.idx, e.leaf, l.leaf from ledger_entries e left join ledger_leaves l on l.idx = e.idx where e.source = 'record' and e.idx >= ${0} and e.idx < ${0}`.compile(db));

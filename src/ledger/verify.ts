@@ -275,7 +275,6 @@ async function verifierArgs(options: VerifyOptions, origin: string): Promise<[No
   return [verifiers[0] as NoteVerifier, verifiers.slice(1) as NoteVerifier[]];
 }
 
-
 /**
  * The fast check of entries [from, to) (integrated up to `integratedTo`): their leaves recomputed
  * from their rows and equal to the stored ones, appended to `rebuilt` (whose entry 0 is entry
