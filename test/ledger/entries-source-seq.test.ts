@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { Migrator, sql, type Kysely } from 'kysely';
-import { MIGRATION_TABLE, uuidv7, type Database } from '../../src/db/index.js';
-import { migrationProvider } from '../../src/db/migrations/index.js';
+import { sql, type Kysely } from 'kysely';
+import { uuidv7, type Database } from '../../src/db/index.js';
 import { integrate, verifyLog } from '../../src/ledger/index.js';
 import { forEachDatabase } from '../db/dialects.js';
+import { migrateTo } from '../db/migrate-to.js';
 
 const hex = (i: number): string => i.toString(16).padStart(64, '0');
 const auditRows = (from: number, count: number) =>
@@ -29,11 +29,7 @@ forEachDatabase('migration 0082: ledger_entries.source_seq', (target) => {
   it('filled for earlier entries and by the trigger; verification reads through it, and by id when it is wrong; down again', async (t) => {
     const handle = await target.create(t);
     const db = handle.db;
-    const migrator = new Migrator({ db, provider: migrationProvider, migrationTableName: MIGRATION_TABLE });
-    const to = async (name: string): Promise<void> => {
-      const { error } = await migrator.migrateTo(name);
-      if (error !== undefined) throw error;
-    };
+    const to = migrateTo(db);
     await to('0081_ledger_nodes_clustered');
     await db.insertInto('audit_events').values(auditRows(0, 300)).execute();
     await db.insertInto('login_events').values({ id: uuidv7(1_780_000_000_500), user_id: null, email_hash: 'ab'.repeat(32), outcome: 'success', at: '2026-12-01T09:00:00.000Z' }).execute();

@@ -9,10 +9,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { Migrator, sql, type Kysely } from 'kysely';
-import { MIGRATION_TABLE, openDatabase, uuidv7, type Database } from '../../src/db/index.js';
-import { migrationProvider } from '../../src/db/migrations/index.js';
+import { sql, type Kysely } from 'kysely';
+import { openDatabase, uuidv7, type Database } from '../../src/db/index.js';
 import { integrate, verifyLog } from '../../src/ledger/index.js';
+import { migrateTo } from '../db/migrate-to.js';
 
 async function nodes(db: Kysely<Database>): Promise<string[]> {
   const rows = await db.selectFrom('ledger_nodes').select(['level', 'idx', 'hash']).orderBy('level').orderBy('idx').execute();
@@ -30,11 +30,7 @@ it('SQLite: ledger_nodes clustered on its key, every node kept, the log still ve
   const handle = await openDatabase({ kind: 'sqlite', file: join(dir, 'node.sqlite') });
   t.after(() => handle.close());
   const db = handle.db;
-  const migrator = new Migrator({ db, provider: migrationProvider, migrationTableName: MIGRATION_TABLE });
-  const to = async (name: string): Promise<void> => {
-    const { error } = await migrator.migrateTo(name);
-    if (error !== undefined) throw error;
-  };
+  const to = migrateTo(db);
   await to('0079_outbox_pending_index');
   const hex = (): string => randomBytes(32).toString('hex');
   const rows = Array.from({ length: 777 }, (_, i) => ({ id: uuidv7(1_780_000_000_000 + i), actor: 'user:a', action: 'case.approve', object_type: 'case', object_id: uuidv7(1_779_000_000_000 + i), at: new Date(1_780_000_000_000 + i).toISOString(), before_digest: hex(), after_digest: hex(), details: '{"review":"approved"}' }));
