@@ -20,6 +20,7 @@ import { createExchangeRuntime, type ExchangeRuntime, type MessageDraft } from '
 import { createHttpTransport, type Transport } from '../../src/exchange/transport.js';
 import { forEachDatabase } from '../db/dialects.js';
 import { createTestNode, trustEachOther } from './nodes.js';
+import { closeServer } from './federated.js';
 
 /** The business effect: one row per applied message; `refuse` in the body makes the workflow say no. */
 const effects: MessageHandler = {
@@ -75,7 +76,7 @@ forEachDatabase('exchange delivery', (target) => {
     const usHandle = await target.create(t);
     let usRuntime: ExchangeRuntime | undefined;
     const usServer = await serve(() => usRuntime);
-    t.after(() => new Promise<void>((r) => usServer.server.close(() => r())));
+    t.after(() => closeServer(usServer.server));
     const us = await createTestNode('us', usHandle, usServer.url);
     const fr = await createTestNode('fr', await openDatabase({ kind: 'sqlite', file: join(dir, 'fr.db') }), 'http://127.0.0.1:1');
     t.after(() => fr.handle.close());

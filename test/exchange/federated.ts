@@ -74,9 +74,24 @@ export async function federated(node: TestNode, t: { after(fn: () => Promise<voi
   const server = await serve(runtime);
   t.after(async () => {
     await runtime.stop();
-    await new Promise<void>((r) => server.close(() => r()));
+    await closeServer(server);
   });
   return { cases, runtime, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/**
+ * Closes a test node's server: stops listening and cuts every connection, idle or in a request.
+ * Node 20's `server.close()` alone waits for the connections busy when it is called and goes on
+ * serving their next requests: a peer's relay retrying over its keep-alive connection (every
+ * 10–100 ms in these tests, each answer a 500 once this node's database is closed) then keeps the
+ * server — and the test's teardown — open for ever. (The real server, Fastify, answers requests
+ * that arrive while it closes with a 503 and `Connection: close`.)
+ */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }
 
 type Cleanup = { after(fn: () => Promise<void> | void): void };
@@ -89,8 +104,9 @@ type Cleanup = { after(fn: () => Promise<void> | void): void };
  */
 export async function federatedNode(name: NodeName, handle: DatabaseHandle, t: Cleanup, hosted: readonly string[] = NODE_PLANS[name].hosted, clock?: TestClock): Promise<{ node: TestNode; cases: CaseContext; runtime: ExchangeRuntime; url: string }> {
   const node = await createTestNode(name, handle, undefined, hosted);
-  t.after(() => handle.close());
   const side = await federated(node, t as { after(fn: () => Promise<void>): void }, clock);
+  // After the relay stops and the server closes (node:test runs `after` hooks in the order they were added).
+  t.after(() => handle.close());
   await initNode(node.db, node.keys, { nodeId: node.nodeId, endpoint: side.url, hosted: [...hosted] }, clock?.now() ?? new Date());
   return { node, ...side };
 }

@@ -28,7 +28,7 @@ import { createLedger, memoryInProcess, resolveLogOrigin } from '../../src/ledge
 import { createProviderGate, createProviderRefusalHook } from '../../src/provider/gate.js';
 import { forEachDatabase } from '../db/dialects.js';
 import { createTestNode, trustEachOther, type TestNode } from './nodes.js';
-import { serve, testClock, type TestClock } from './federated.js';
+import { closeServer, serve, testClock, type TestClock } from './federated.js';
 import { epocCertificate } from '../eorders/certificate.js';
 
 const kb = loadKnowledgeBase();
@@ -89,7 +89,7 @@ async function side(node: TestNode, hosted: string[], gate: boolean, t: { after(
   cases.orderFederation = createOrderFederation(cases, runtime, { orderLog: { db: node.db, proofOf: (id) => ledger.proofOf(id) } });
   t.after(async () => {
     await runtime.stop();
-    await new Promise<void>((r) => server.close(() => r()));
+    await closeServer(server);
   });
   return { node, cases, runtime, errors, door };
 }

@@ -24,7 +24,7 @@ import { loadKnowledgeBase } from '../../src/law/index.js';
 import { createLedger, memoryInProcess, resolveLogOrigin } from '../../src/ledger/index.js';
 import { createProviderGate, createProviderRefusalHook } from '../../src/provider/gate.js';
 import { createTestNode, trustEachOther } from '../exchange/nodes.js';
-import { serve } from '../exchange/federated.js';
+import { closeServer, serve } from '../exchange/federated.js';
 
 const kb = loadKnowledgeBase();
 const parquet: Actor = { id: 'prosecutor@fr', authorityId: 'fr-parquet-paris' };
@@ -64,8 +64,8 @@ it('orders through the case workflow: verified and answerable, or quarantined wi
   t.after(async () => {
     await frRuntime.stop();
     await ieRuntime.stop();
-    await new Promise<void>((r) => frServer.close(() => r()));
-    await new Promise<void>((r) => ieServer.close(() => r()));
+    await closeServer(frServer);
+    await closeServer(ieServer);
   });
   const url = (s: Server) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
   await initNode(frNode.db, frNode.keys, { nodeId: frNode.nodeId, endpoint: url(frServer), hosted: ['fr-ca', 'fr-parquet-paris'] }, new Date());
