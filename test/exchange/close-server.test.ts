@@ -1,8 +1,8 @@
 /**
  * A test node's server closes even while a peer's relay keeps retrying over its keep-alive
  * connection (`closeServer` in federated.ts). With `server.close()` alone, Node 20 goes on serving
- * the requests of a connection that was busy when close was called, and the close never ends:
- * the cause of a test teardown that hung, idle, with one loopback connection open.
+ * the requests of a connection that was busy when close was called, and the close never ends —
+ * a teardown then waits for ever, idle, with one loopback connection open.
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
