@@ -251,6 +251,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.addHook('onClose', async () => unsubscribe());
 
+  // Shutting down (SIGTERM): a response sent once the close has begun says `Connection: close`, and
+  // a connection a response leaves idle is closed at once. Otherwise a client's keep-alive
+  // connection that was busy when the close began stays open after its answer until the
+  // keep-alive timeout (Fastify's 72 s), and holds the shutdown that long. (Idle connections are
+  // closed when the close begins, and requests that arrive later get a 503: return503OnClosing.)
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
+  app.addHook('onResponse', async () => {
+    if (closing) setImmediate(() => app.server.closeIdleConnections());
+  });
+
   // Every route must have a policy: a route without one stops the app from starting.
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];

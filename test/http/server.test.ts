@@ -61,8 +61,14 @@ test('SIGTERM finishes the request in flight, then the process exits 0', async (
     child.kill('SIGTERM');
     const response = await inFlight;
     assert.equal(response.status, 200);
+    // The answer closes its keep-alive connection: without it, the connection (busy when the close
+    // began) would hold the shutdown until the keep-alive timeout, 72 s.
+    assert.equal(response.headers.get('connection'), 'close');
     assert.ok(((await response.json()) as { pairs: unknown[] }).pairs.length > 1000);
+    const answered = Date.now();
     assert.equal(await exited, 0, output);
+    const exitSeconds = (Date.now() - answered) / 1000;
+    assert.ok(exitSeconds < 30, `the process exited ${exitSeconds.toFixed(1)} s after answering: it waited for the client's keep-alive connection`);
     assert.match(output, /SIGTERM: finishing in-flight requests and shutting down/);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
