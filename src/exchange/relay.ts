@@ -121,6 +121,10 @@ export function startRelay(options: RelayOptions, autostart = true): Relay {
   const random = options.random ?? Math.random;
   const now = options.now ?? (() => new Date());
   let stopped = false;
+  // Aborted by stop(): an attempt waiting for a slow peer ends at once, its outcome unknown (retried
+  // by the next relay; the peer answers a repeat with its original receipt), instead of holding a
+  // shutdown until the transport's timeout.
+  const stopping = new AbortController();
   let leaseRenewedAt = 0;
   let wakeUp: (() => void) | null = null;
   let woken = false;
@@ -161,7 +165,7 @@ export function startRelay(options: RelayOptions, autostart = true): Relay {
       await retryLater(row, row.state, `peer ${row.peer_node_id} is not trusted (no agreement)`);
       return false;
     }
-    const result = await options.transport.deliver(peer, row.envelope);
+    const result = await options.transport.deliver(peer, row.envelope, stopping.signal);
     if (result.kind === 'not-sent') {
       await retryLater(row, row.state, result.error);
       return false;
@@ -266,6 +270,7 @@ export function startRelay(options: RelayOptions, autostart = true): Relay {
     runOnce,
     async stop() {
       stopped = true;
+      stopping.abort();
       wakeUp?.();
       await loop;
       if (leaseRenewedAt > 0) await releaseLease(db, RELAY_LEASE, options.holder).catch(() => undefined);

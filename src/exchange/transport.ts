@@ -14,7 +14,8 @@ export type DeliveryResult =
   | { readonly kind: 'unknown'; readonly error: string };
 
 export interface Transport {
-  deliver(peer: TrustedNode, envelope: string): Promise<DeliveryResult>;
+  /** `signal`: abort the attempt (the relay stops); its outcome is then unknown. */
+  deliver(peer: TrustedNode, envelope: string, signal?: AbortSignal): Promise<DeliveryResult>;
 }
 
 export const EXCHANGE_MEDIA_TYPE = 'application/jose';
@@ -26,12 +27,14 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOST
 export function createHttpTransport(options: { timeoutMs?: number } = {}): Transport {
   const timeoutMs = options.timeoutMs ?? 10_000;
   return {
-    async deliver(peer, envelope) {
+    async deliver(peer, envelope, stop) {
       const url = new URL(EXCHANGE_PATH, peer.endpoint.endsWith('/') ? peer.endpoint : `${peer.endpoint}/`);
+      const timeout = AbortSignal.timeout(timeoutMs);
       let response: Response;
       try {
-        response = await fetch(url, { method: 'POST', headers: { 'content-type': EXCHANGE_MEDIA_TYPE }, body: envelope, signal: AbortSignal.timeout(timeoutMs) });
+        response = await fetch(url, { method: 'POST', headers: { 'content-type': EXCHANGE_MEDIA_TYPE }, body: envelope, signal: stop === undefined ? timeout : AbortSignal.any([timeout, stop]) });
       } catch (error) {
+        if (stop?.aborted) return { kind: 'unknown', error: `${url.host}: the relay stopped while waiting for the answer` };
         const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as { name?: string }).name ?? 'error';
         return NOT_SENT_CODES.has(code) ? { kind: 'not-sent', error: `${url.host}: ${code}` } : { kind: 'unknown', error: `${url.host}: ${code}` };
       }
@@ -39,7 +42,7 @@ export function createHttpTransport(options: { timeoutMs?: number } = {}): Trans
       try {
         body = await response.text();
       } catch {
-        return { kind: 'unknown', error: `${url.host}: connection cut while reading the answer` };
+        return { kind: 'unknown', error: `${url.host}: ${stop?.aborted ? 'the relay stopped while reading the answer' : 'connection cut while reading the answer'}` };
       }
       if (response.status === 200 && (response.headers.get('content-type') ?? '').startsWith(EXCHANGE_MEDIA_TYPE)) return { kind: 'answered', receipt: body };
       // The peer does not know this node (or the signing authority or key) yet: nothing was applied.
@@ -62,5 +65,5 @@ export function createLoopbackTransport(receive: (envelope: string) => Promise<I
 
 /** Loopback for this node, `remote` for peers. */
 export function routeTransport(loopback: Transport, remote: Transport): Transport {
-  return { deliver: (peer, envelope) => (peer.self ? loopback : remote).deliver(peer, envelope) };
+  return { deliver: (peer, envelope, stop) => (peer.self ? loopback : remote).deliver(peer, envelope, stop) };
 }
