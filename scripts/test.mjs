@@ -3,10 +3,10 @@
 // so the files are listed here. Extra arguments select suites by path substring:
 //   node scripts/test.mjs law/ clock/
 // A test file that runs longer than TEST_FILE_TIMEOUT_MS (default 20 minutes; the longest test,
-// the fault test, takes about 1.5) fails as timed out and the run goes on: a hang (a query or a request that never
-// returns) fails in minutes, naming its file, instead of holding CI until its limit. Node 20's
-// --test-timeout bounds each file's process. TEST_ROOTS (comma-separated) replaces the folders
-// searched, for the runner's own test.
+// the fault test, takes about 1.5) fails as timed out and the run goes on: a hang (a query or a
+// request that never returns) fails in minutes, naming its file, instead of holding CI until its
+// limit. Node 20's --test-timeout bounds each file's process. TEST_ROOTS (comma-separated)
+// replaces the folders searched, for the runner's own test.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';

@@ -34,6 +34,11 @@ it('stopping the relay aborts a delivery waiting for a peer that does not answer
   t.after(() => us.handle.close());
   await trustEachOther([fr, us]);
   const frRuntime = createExchangeRuntime({ db: fr.db, keys: fr.keys, identity: await requireNodeIdentity(fr.db), remote: createHttpTransport({ timeoutMs: 60_000 }), relay: { pollMs: 60_000 } });
+  // Also when an assertion fails before the stop below (a second stop() returns at once).
+  t.after(async () => {
+    await frRuntime.stop();
+    await fr.handle.close();
+  });
   const { message } = await frRuntime.send({ from: { authority: 'fr-ca' }, to: { authority: 'us-doj-oia' }, inReplyTo: null, conversation: '0190a000-0000-7000-8000-00000000a051', type: 'notice', instrument: null, action: 'note', emergency: false, body: {} });
   const until = Date.now() + 15_000;
   while (received.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
@@ -46,5 +51,4 @@ it('stopping the relay aborts a delivery waiting for a peer that does not answer
   const [delivery] = await deliveriesOf(fr.db, { conversationId: message.conversation });
   assert.equal(delivery?.state, 'outcome-unknown');
   assert.match(delivery?.lastError ?? '', /the relay stopped while waiting for the answer/);
-  await fr.handle.close();
 });
