@@ -5,6 +5,7 @@
  * (exchange-evidence.md §7): a signed answer, surely not sent (the connection was refused), or
  * *unknown* (a timeout or a cut connection after the request left: it may have arrived).
  */
+import { attemptSignal } from '../net/attempt-signal.js';
 import type { InboxAnswer } from './inbox.js';
 import type { TrustedNode } from './trust.js';
 
@@ -29,19 +30,14 @@ export function createHttpTransport(options: { timeoutMs?: number } = {}): Trans
   return {
     async deliver(peer, envelope, stop) {
       const url = new URL(EXCHANGE_PATH, peer.endpoint.endsWith('/') ? peer.endpoint : `${peer.endpoint}/`);
-      // One signal for the timeout and the relay's stop, undone after the attempt: not
-      // AbortSignal.any, whose composite signals a long-lived stop signal would keep a reference to.
-      const attempt = new AbortController();
-      const timer = setTimeout(() => attempt.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
-      const onStop = (): void => attempt.abort(new DOMException('the relay stopped', 'AbortError'));
-      if (stop?.aborted) onStop();
-      stop?.addEventListener('abort', onStop, { once: true });
+      // One signal for the timeout and the relay's stop, undone after the attempt (net/attempt-signal.ts).
+      const attempt = attemptSignal(timeoutMs, stop);
       try {
         let response: Response;
         try {
           response = await fetch(url, { method: 'POST', headers: { 'content-type': EXCHANGE_MEDIA_TYPE }, body: envelope, signal: attempt.signal });
         } catch (error) {
-          if (stop?.aborted) return { kind: 'unknown', error: `${url.host}: the relay stopped while waiting for the answer` };
+          if (attempt.stopped()) return { kind: 'unknown', error: `${url.host}: the relay stopped while waiting for the answer` };
           const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as { name?: string }).name ?? 'error';
           return NOT_SENT_CODES.has(code) ? { kind: 'not-sent', error: `${url.host}: ${code}` } : { kind: 'unknown', error: `${url.host}: ${code}` };
         }
@@ -49,15 +45,14 @@ export function createHttpTransport(options: { timeoutMs?: number } = {}): Trans
         try {
           body = await response.text();
         } catch {
-          return { kind: 'unknown', error: `${url.host}: ${stop?.aborted ? 'the relay stopped while reading the answer' : 'connection cut while reading the answer'}` };
+          return { kind: 'unknown', error: `${url.host}: ${attempt.stopped() ? 'the relay stopped while reading the answer' : 'connection cut while reading the answer'}` };
         }
         if (response.status === 200 && (response.headers.get('content-type') ?? '').startsWith(EXCHANGE_MEDIA_TYPE)) return { kind: 'answered', receipt: body };
         // The peer does not know this node (or the signing authority or key) yet: nothing was applied.
         if (response.status === 503 && /"code"\s*:\s*"trust-pending"/.test(body)) return { kind: 'not-sent', error: `${url.host}: trust-pending (the peer has not imported this node's agreement yet)` };
         return { kind: 'unknown', error: `${url.host}: HTTP ${response.status}` };
       } finally {
-        clearTimeout(timer);
-        stop?.removeEventListener('abort', onStop);
+        attempt.done();
       }
     },
   };
