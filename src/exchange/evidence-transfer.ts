@@ -35,6 +35,7 @@ import { appendCustody, signerFor, type Signer } from '../evidence/custody.js';
 import { blobPlaintext, presentItem } from '../evidence/items.js';
 import { SNIFF_BYTES, sniffMediaType } from '../evidence/media-type.js';
 import { DATA_CATEGORIES, fileNameSchema } from '../evidence/metadata.js';
+import { attemptSignal } from '../net/attempt-signal.js';
 import { ExchangeError } from './errors.js';
 import { MessageRejected } from './inbox.js';
 import type { ExchangeMessage } from './message.js';
@@ -219,6 +220,9 @@ export async function transfersOf(db: Kysely<Database>, caseId: string): Promise
   ];
 }
 
+/** How long the fetcher waits for one chunk from the sending node. */
+export const CHUNK_TIMEOUT_MS = 30_000;
+
 export interface TransferFetcherOptions {
   readonly ev: EvidenceContext;
   readonly settings: TransferSettings;
@@ -258,6 +262,8 @@ export interface TransferFetcher {
 export function startTransferFetcher(options: TransferFetcherOptions): TransferFetcher {
   const db = options.ev.cases.db;
   let stopped = false;
+  // Aborted by stop(): a chunk being fetched is abandoned at once (fetched again at the next start).
+  const stopping = new AbortController();
   let running: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
   const one = async (row: Awaited<ReturnType<typeof pendingRows>>[number]): Promise<void> => {
@@ -274,9 +280,17 @@ export function startTransferFetcher(options: TransferFetcherOptions): TransferF
     const total = manifest.chunks.length;
     for (const index of receiver.missing()) {
       if (stopped) return;
-      const response = await fetch(`${peer.endpoint.replace(/\/$/, '')}/api/exchange/transfers/${manifest.transferId}/chunks/${index}`, { signal: AbortSignal.timeout(30_000) });
-      if (!response.ok) throw new ExchangeError('invalid-message', `chunk ${index}: the peer answered ${response.status}`);
-      receiver.accept(index, Buffer.from(await response.arrayBuffer()));
+      // The chunk's time limit, or the fetcher's stop (a shutdown does not wait for a slow peer).
+      const attempt = attemptSignal(CHUNK_TIMEOUT_MS, stopping.signal);
+      let chunk: Buffer;
+      try {
+        const response = await fetch(`${peer.endpoint.replace(/\/$/, '')}/api/exchange/transfers/${manifest.transferId}/chunks/${index}`, { signal: attempt.signal });
+        if (!response.ok) throw new ExchangeError('invalid-message', `chunk ${index}: the peer answered ${response.status}`);
+        chunk = Buffer.from(await response.arrayBuffer());
+      } finally {
+        attempt.done();
+      }
+      receiver.accept(index, chunk);
       await db.updateTable('exchange_transfers_in').set({ chunks_received: total - receiver.missing().length, updated_at: new Date().toISOString() }).where('transfer_id', '=', row.transfer_id).execute();
     }
     await storeTransferred(options.ev, row, receiver, options.confirm);
@@ -288,6 +302,8 @@ export function startTransferFetcher(options: TransferFetcherOptions): TransferF
       try {
         await one(row);
       } catch (error) {
+        // Stopped mid-transfer: not the transfer's failure; the chunks kept so far wait for the next start.
+        if (stopped) return;
         const bad = error instanceof ExchangeError && error.code === 'bad-signature';
         const attempts = Number(row.attempts) + 1;
         const failed = bad && attempts >= (options.maxBadChunks ?? 5);
@@ -320,6 +336,7 @@ export function startTransferFetcher(options: TransferFetcherOptions): TransferF
     pass,
     stop: async () => {
       stopped = true;
+      stopping.abort();
       if (timer !== null) clearTimeout(timer);
       await running;
     },
