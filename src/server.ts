@@ -111,9 +111,9 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
     if (error instanceof LedgerError && error.code === 'inconsistent-checkpoint') {
       app.log.error({ ledger: 'refused' }, `TRANSPARENCY LOG REFUSES TO SIGN: ${error.message} — see README "Transparency log", then run: comity ledger resolve --reason TEXT`);
     } else app.log.error({ err: error }, 'transparency log: checkpoint failed');
-  }, witnessing === undefined ? undefined : async () => {
+  }, witnessing === undefined ? undefined : async (signal) => {
     try {
-      const { submitted, compared } = await witnessing.afterPublish();
+      const { submitted, compared } = await witnessing.afterPublish(signal);
       for (const s of submitted) if (s.outcome === 'refused' || s.outcome === 'unreachable') app.log.warn({ witness: s.nodeId, outcome: s.outcome }, `witness ${s.nodeId}: ${s.detail ?? s.outcome}`);
       if (compared.forks > 0) app.log.error({ ledger: 'fork' }, `SPLIT VIEW DETECTED: ${compared.forks} fork(s) of a log — see README "Witnessing" and comity ledger verify`);
     } catch (error) {

@@ -55,8 +55,8 @@ export interface Witnessing {
   addCheckpoint(body: Uint8Array): Promise<WitnessAnswer>;
   /** GET <origin hash>/checkpoint: the latest checkpoint cosigned for that log, or undefined. */
   view(originHash: string): Promise<string | undefined>;
-  /** After a checkpoint: submit it to the peers and compare views. */
-  afterPublish(): Promise<{ submitted: SubmitResult[]; compared: ViewComparison }>;
+  /** After a checkpoint: submit it to the peers and compare views; `signal` aborts the requests (the node stops). */
+  afterPublish(signal?: AbortSignal): Promise<{ submitted: SubmitResult[]; compared: ViewComparison }>;
 }
 
 export function createWitnessing(db: Kysely<Database>, keys: KeyStore, nodeId: string, ledger: Ledger, options: { now: () => Date; newId: () => string; fetch?: typeof fetch }): Witnessing {
@@ -75,12 +75,13 @@ export function createWitnessing(db: Kysely<Database>, keys: KeyStore, nodeId: s
       return addCheckpoint(db, body, (origin) => logs.find((l) => l.origin === origin), await getKey(), options.now(), options.newId);
     },
     view: (originHash) => witnessedCheckpoint(db, originHash),
-    async afterPublish() {
+    async afterPublish(signal) {
       const latest = await ledger.latest();
       const peers = await witnessPeers(db);
-      const submitted = latest === undefined ? [] : await submitToWitnesses(db, { origin: ledger.origin, size: latest.size, note: latest.note }, peers, io);
+      const call = signal === undefined ? io : { ...io, signal };
+      const submitted = latest === undefined ? [] : await submitToWitnesses(db, { origin: ledger.origin, size: latest.size, note: latest.note }, peers, call);
       const identity = await ledger.identity();
-      const compared = await compareWitnessViews(db, { own: { origin: ledger.origin, verifiers: [identity.verifier] }, logs: await witnessedLogs(db), peers }, io);
+      const compared = await compareWitnessViews(db, { own: { origin: ledger.origin, verifiers: [identity.verifier] }, logs: await witnessedLogs(db), peers }, call);
       return { submitted, compared };
     },
   };

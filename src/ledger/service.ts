@@ -44,13 +44,16 @@ export function resolveCheckpointSeconds(env: Readonly<Record<string, string | u
 /**
  * Signs a checkpoint now and every `seconds` (tlog-checkpoint; witnesses expect fresh ones when
  * the tree grows), then runs `afterPublish` (witnessing). A refusal is reported through
- * `onError` each time, loudly, until resolved; a refused checkpoint is not submitted.
+ * `onError` each time, loudly, until resolved; a refused checkpoint is not submitted. `stop()`
+ * aborts the signal given to `afterPublish` and waits for the pass in progress to end.
  */
-export function startCheckpointing(ledger: Ledger, seconds: number, onError: (error: unknown) => void, afterPublish?: () => Promise<unknown>): { stop(): Promise<void> } {
+export function startCheckpointing(ledger: Ledger, seconds: number, onError: (error: unknown) => void, afterPublish?: (signal: AbortSignal) => Promise<unknown>): { stop(): Promise<void> } {
   let running: Promise<void> = Promise.resolve();
+  // Aborted by stop(): witnessing in progress ends at once (a shutdown does not wait for slow witnesses).
+  const stopping = new AbortController();
   const tick = (): void => {
     // After each checkpoint (new or not): witnessing — submit it to the peers, compare their views.
-    running = running.then(() => ledger.publish().then(async () => void (await afterPublish?.()), onError));
+    running = running.then(() => ledger.publish().then(async () => void (await afterPublish?.(stopping.signal)), onError));
   };
   tick();
   const timer = setInterval(tick, seconds * 1000);
@@ -58,6 +61,7 @@ export function startCheckpointing(ledger: Ledger, seconds: number, onError: (er
   return {
     async stop() {
       clearInterval(timer);
+      stopping.abort();
       await running;
     },
   };

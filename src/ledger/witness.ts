@@ -22,6 +22,7 @@ import { createHash, type KeyObject } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
 import { sqlFamily } from '../db/dialects/family.js';
+import { attemptSignal } from '../net/attempt-signal.js';
 import { checkpointOfNote, parseCheckpointBody } from './checkpoint.js';
 import { EMPTY_ROOT, HASH_SIZE, verifyConsistency } from './merkle.js';
 import { cosignatureSigner, decodeNote, openNote, parseNote, signatureLine, verifierKeyText, SIGNATURE_TYPE_COSIGNATURE_V1, type NoteVerifier } from './note.js';
@@ -209,6 +210,18 @@ export interface SubmitResult {
 
 type Fetch = typeof fetch;
 
+/** How long a witness (or a peer asked for its view) has to answer, unless told otherwise. */
+export const WITNESS_TIMEOUT_MS = 10_000;
+
+/** What the witnessing calls need: clock, ids, the HTTP client, the time limit per request, and `signal`, aborted when the node stops (the requests in flight end at once, the rest are not made). */
+export interface WitnessIo {
+  now: () => Date;
+  newId: () => string;
+  fetch?: Fetch;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
 function url(endpoint: string, path: string): URL {
   return new URL(path, endpoint.endsWith('/') ? endpoint : `${endpoint}/`);
 }
@@ -220,11 +233,12 @@ function url(endpoint: string, path: string): URL {
  * a larger tree of this log than the checkpoint is a fork of this node's log (or this database
  * went back in time): recorded as such.
  */
-export async function submitToWitnesses(db: Kysely<Database>, checkpoint: { origin: string; size: number; note: string }, peers: readonly WitnessPeer[], options: { now: () => Date; newId: () => string; fetch?: Fetch; timeoutMs?: number }): Promise<SubmitResult[]> {
+export async function submitToWitnesses(db: Kysely<Database>, checkpoint: { origin: string; size: number; note: string }, peers: readonly WitnessPeer[], options: WitnessIo): Promise<SubmitResult[]> {
   const doFetch = options.fetch ?? fetch;
   const out: SubmitResult[] = [];
   const noteText = parseNote(checkpoint.note).text;
   for (const peer of peers) {
+    if (options.signal?.aborted) break;
     if (peer.witness === undefined) {
       out.push({ nodeId: peer.nodeId, outcome: 'no-witness-key' });
       continue;
@@ -241,13 +255,17 @@ export async function submitToWitnesses(db: Kysely<Database>, checkpoint: { orig
       const proof = oldSize > 0 && oldSize < checkpoint.size ? await consistencyProofAt(db, oldSize, checkpoint.size) : [];
       const body = `old ${oldSize}\n${proof.map((h) => `${h.toString('base64')}\n`).join('')}\n${checkpoint.note}`;
       let response: Response;
+      let answer: string;
+      const request = attemptSignal(options.timeoutMs ?? WITNESS_TIMEOUT_MS, options.signal);
       try {
-        response = await doFetch(url(peer.endpoint, 'api/witness/add-checkpoint'), { method: 'POST', headers: { 'content-type': 'text/plain; charset=utf-8' }, body, signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
+        response = await doFetch(url(peer.endpoint, 'api/witness/add-checkpoint'), { method: 'POST', headers: { 'content-type': 'text/plain; charset=utf-8' }, body, signal: request.signal });
+        answer = await response.text();
       } catch (error) {
         result = { nodeId: peer.nodeId, outcome: 'unreachable', detail: (error as Error).message };
         break;
+      } finally {
+        request.done();
       }
-      const answer = await response.text();
       if (response.status === 409 && (response.headers.get('content-type') ?? '').startsWith(TLOG_SIZE_MEDIA_TYPE) && attempt === 0) {
         const size = /^(0|[1-9][0-9]{0,15})\n$/.exec(answer);
         if (size === null) {
@@ -285,6 +303,8 @@ export async function submitToWitnesses(db: Kysely<Database>, checkpoint: { orig
       }
       result = stored > 0 ? { nodeId: peer.nodeId, outcome: 'cosigned' } : { nodeId: peer.nodeId, outcome: 'refused', detail: 'no cosignature of the witness key in the answer' };
     }
+    // Stopped while waiting for this witness: no outcome to report (it is asked again after the next checkpoint).
+    if (options.signal?.aborted) break;
     out.push(result ?? { nodeId: peer.nodeId, outcome: 'refused', detail: 'the witness kept answering 409' });
   }
   return out;
@@ -302,7 +322,7 @@ export interface ViewComparison {
  * — with another root is a fork, recorded with both notes as evidence. Views of sizes this node
  * has no root for are not comparable (README "Witnessing": limits).
  */
-export async function compareWitnessViews(db: Kysely<Database>, input: { own: { origin: string; verifiers: readonly NoteVerifier[] }; logs: readonly WitnessedLog[]; peers: readonly WitnessPeer[] }, options: { now: () => Date; newId: () => string; fetch?: Fetch; timeoutMs?: number }): Promise<ViewComparison> {
+export async function compareWitnessViews(db: Kysely<Database>, input: { own: { origin: string; verifiers: readonly NoteVerifier[] }; logs: readonly WitnessedLog[]; peers: readonly WitnessPeer[] }, options: WitnessIo): Promise<ViewComparison> {
   const doFetch = options.fetch ?? fetch;
   let compared = 0;
   let forks = 0;
@@ -311,11 +331,13 @@ export async function compareWitnessViews(db: Kysely<Database>, input: { own: { 
   for (const peer of input.peers) {
     if (peer.witness === undefined) continue;
     for (const target of targets) {
+      if (options.signal?.aborted) return { compared, forks };
       if (!target.own && input.logs.find((l) => l.origin === target.origin)?.nodeId === peer.nodeId) continue; // a log's view of itself proves nothing
       const hash = createHash('sha256').update(target.origin).digest('hex');
       let note: string;
+      const attempt = attemptSignal(options.timeoutMs ?? WITNESS_TIMEOUT_MS, options.signal);
       try {
-        const response = await doFetch(url(peer.endpoint, `api/witness/${hash}/checkpoint`), { signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
+        const response = await doFetch(url(peer.endpoint, `api/witness/${hash}/checkpoint`), { signal: attempt.signal });
         if (response.status !== 200) continue;
         note = await response.text();
         // The view counts only when the log signed it and the peer cosigned it.
@@ -323,6 +345,8 @@ export async function compareWitnessViews(db: Kysely<Database>, input: { own: { 
         if (!opened.verifiedBy.includes(target.origin) || !opened.verifiedBy.includes(peer.witness.name)) continue;
       } catch {
         continue;
+      } finally {
+        attempt.done();
       }
       const view = checkpointOfNote(note);
       if (view.origin !== target.origin || view.root.length !== HASH_SIZE) continue;
