@@ -20,7 +20,7 @@ import { ConfigError, effectiveEnv, loadServerConfig } from './http/config.js';
 import { loadKnowledgeBase } from './law/index.js';
 import { startNodeExchange } from './exchange/node-start.js';
 import { createWitnessing, witnessPeers } from './exchange/witnessing.js';
-import { checkpointFile, createLedger, fileMemory, LedgerError, resolveCheckpointSeconds, resolveLogOrigin, startCheckpointing } from './ledger/index.js';
+import { checkpointFile, createLedger, fileMemory, LedgerError, logOriginOf, resolveCheckpointSeconds, startCheckpointing } from './ledger/index.js';
 import { checkMasterKeySource, openMasterKey } from './keys/master-key.js';
 import { assertPrivateDir, ensurePrivateDir } from './ops/file-modes.js';
 import { startNotifications } from './notifications/index.js';
@@ -81,7 +81,7 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   // The transparency log (issue 11): origin, signing key sealed in the key store, the last checkpoint kept beside the data.
   const checkpointSeconds = resolveCheckpointSeconds(env);
   const ledger = createLedger(database.db, keys, {
-    origin: resolveLogOrigin(env),
+    origin: await logOriginOf(database.db, env),
     memory: fileMemory(checkpointFile(dataDir)),
     now: () => new Date(),
     newId: () => uuidv7(Date.now()),

@@ -13,7 +13,7 @@ import type { Command } from 'commander';
 import { openDatabase, resolveDataDir, resolveDbConfig, uuidv7 } from '../db/index.js';
 import { createDbKeyStore } from '../keys/index.js';
 import { demoKeyDir, MASTER_KEY_FILE_NAME, openMasterKey } from '../keys/master-key.js';
-import { checkpointFile, createLedger, fileMemory, LedgerError, parseVerifierKey, resolveLogOrigin, treeHead, defaultVerifyThreads, usableThreads, verifyTlogProof, type Ledger } from '../ledger/index.js';
+import { checkpointFile, createLedger, fileMemory, LedgerError, logOriginOf, parseVerifierKey, treeHead, defaultVerifyThreads, usableThreads, verifyTlogProof, type Ledger } from '../ledger/index.js';
 import { registerBackupPart } from '../ops/backup.js';
 import { latestCheckpoint } from '../ledger/index.js';
 import { UsageError } from './errors.js';
@@ -40,7 +40,7 @@ async function withLedger<T>(work: (ledger: Ledger, db: Awaited<ReturnType<typeo
     const demo = env.COMITY_DEMO === 'true' || existsSync(join(demoKeyDir(dataDir), MASTER_KEY_FILE_NAME));
     const keys = createDbKeyStore(handle.db, (await openMasterKey(env, dataDir, handle.db, { demo })).box);
     const ledger = createLedger(handle.db, keys, {
-      origin: resolveLogOrigin(env),
+      origin: await logOriginOf(handle.db, env),
       memory: fileMemory(checkpointFile(dataDir)),
       now: () => new Date(),
       newId: () => uuidv7(Date.now()),

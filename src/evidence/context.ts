@@ -9,7 +9,7 @@ import { mkdir, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CaseContext } from '../cases/index.js';
 import type { KeyStore } from '../keys/index.js';
-import { checkpointFile, createLedger, fileMemory, resolveLogOrigin, type Ledger } from '../ledger/index.js';
+import { checkpointFile, createLedger, fileMemory, logOriginOf, type Ledger } from '../ledger/index.js';
 import type { BlobStore } from './blob-store.js';
 import { createFsBlobStore } from './fs-blob-store.js';
 import type { UploadState } from './uploads.js';
@@ -34,7 +34,7 @@ export const DEFAULT_MAX_ITEM_BYTES = 2 ** 40;
 
 /**
  * The evidence context; `ledger` defaults to the node's log as the server and `comity ledger`
- * open it (origin from COMITY_LOG_ORIGIN, last checkpoint kept in the data directory).
+ * open it (origin as `logOriginOf` gives it, last checkpoint kept in the data directory).
  */
 export async function createEvidenceContext(options: { cases: CaseContext; keys: KeyStore; blobs?: BlobStore; dataDir: string; maxItemBytes?: number; ledger?: Ledger; uploadExpiryHours?: number }): Promise<EvidenceContext> {
   const root = join(options.dataDir, 'evidence');
@@ -45,6 +45,6 @@ export async function createEvidenceContext(options: { cases: CaseContext; keys:
   const blobs = options.blobs ?? (await createFsBlobStore(join(root, 'blobs')));
   const ledger =
     options.ledger ??
-    createLedger(options.cases.db, options.keys, { origin: resolveLogOrigin(process.env), memory: fileMemory(checkpointFile(options.dataDir)), now: () => options.cases.now(), newId: () => options.cases.newId() });
+    createLedger(options.cases.db, options.keys, { origin: await logOriginOf(options.cases.db, process.env), memory: fileMemory(checkpointFile(options.dataDir)), now: () => options.cases.now(), newId: () => options.cases.newId() });
   return { cases: options.cases, keys: options.keys, blobs, stagingDir, uploads: new Map(), maxItemBytes: options.maxItemBytes ?? DEFAULT_MAX_ITEM_BYTES, ledger, uploadExpiryHours: options.uploadExpiryHours ?? 24 };
 }

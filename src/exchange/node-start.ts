@@ -20,7 +20,7 @@ import { createProviderGate, createProviderRefusalHook } from '../provider/gate.
 import type { TrustList } from './trust.js';
 import type { OrderLog } from './case-bridge.js';
 import { addPeer } from './peers.js';
-import { resolveLogOrigin } from '../ledger/service.js';
+import { logOriginOf } from '../ledger/service.js';
 import { createExchangeRuntime, type ExchangeRuntime } from './runtime.js';
 import type { EvidenceContext } from '../evidence/context.js';
 import { protectTransferKeys, startTransferCloser, startTransferFetcher, transferReceivedNotice, type IncomingTransferRow, transferSettings, type TransferFetcher, type TransferSettings } from './evidence-transfer.js';
@@ -111,7 +111,7 @@ export async function startNodeExchange(
   // verify, or an older agreement, is refused as by `comity peers add`; the refusal is not fatal).
   mkdirSync(peerDir, { recursive: true });
   const own = `${identity.nodeId.replace(/[^A-Za-z0-9._-]/g, '_')}.json`;
-  writeFileSync(join(peerDir, own), JSON.stringify(await exportNode(db, keys, now, resolveLogOrigin(env)), null, 2));
+  writeFileSync(join(peerDir, own), JSON.stringify(await exportNode(db, keys, now, await logOriginOf(db, env)), null, 2));
   const seen = new Map<string, number>();
   const scan = async () => {
     for (const file of readdirSync(peerDir).filter((f) => f.endsWith('.json') && f !== own)) {

@@ -10,7 +10,7 @@ import { exportAgreement, type AgreementAuthority, type AgreementProvider, type 
 import { ExchangeError } from './errors.js';
 import { ALL_FLOWS, requireNodeIdentity, saveNodeIdentity, type NodeIdentity } from './identity.js';
 import { ensureNodeKeys } from './jwks.js';
-import { resolveLogOrigin } from '../ledger/service.js';
+import { logOriginOf } from '../ledger/service.js';
 
 /** Sets this node's identity and makes sure every key it needs exists. */
 export async function initNode(db: Kysely<Database>, keys: KeyStore, input: { nodeId: string; endpoint: string; hosted: readonly string[] }, now: Date): Promise<NodeIdentity> {
@@ -19,8 +19,11 @@ export async function initNode(db: Kysely<Database>, keys: KeyStore, input: { no
   return identity;
 }
 
-/** This node's signed agreement, for its peers to import (with its log's origin, COMITY_LOG_ORIGIN by default, and witness key). */
-export async function exportNode(db: Kysely<Database>, keys: KeyStore, now: Date, logOrigin: string | null = resolveLogOrigin(process.env)): Promise<SignedAgreement> {
+/**
+ * This node's signed agreement, for its peers to import, with its log's origin (by default that of
+ * this database's log, `logOriginOf`; null: no log section) and witness key.
+ */
+export async function exportNode(db: Kysely<Database>, keys: KeyStore, now: Date, logOrigin?: string | null): Promise<SignedAgreement> {
   const identity = await requireNodeIdentity(db);
   await ensureNodeKeys(keys, identity.hosted, now);
   const rows = await db.selectFrom('authorities').select(['id', 'kind', 'name', 'party', 'time_zone', 'issuing_kind']).where('id', 'in', [...identity.hosted]).execute();
@@ -28,7 +31,8 @@ export async function exportNode(db: Kysely<Database>, keys: KeyStore, now: Date
   // The providers whose designated establishment or legal representative this node hosts.
   const providerRows = await db.selectFrom('service_providers').select(['id', 'name', 'established_in', 'representative_authority_id', 'representative_kind']).where('representative_authority_id', 'in', [...identity.hosted]).execute();
   const providers: AgreementProvider[] = providerRows.map((row) => ({ id: row.id, name: row.name, establishedIn: row.established_in, representative: row.representative_authority_id, representativeKind: row.representative_kind as AgreementProvider['representativeKind'] }));
-  return exportAgreement(keys, identity, authorities, now, logOrigin ?? undefined, providers);
+  const origin = logOrigin === undefined ? await logOriginOf(db, process.env) : logOrigin;
+  return exportAgreement(keys, identity, authorities, now, origin ?? undefined, providers);
 }
 
 /**

@@ -20,4 +20,4 @@ export { appendLeaf, consistencyProofAt, findEntry, inclusionProofAt, integrate,
 export { fileMemory, identityOf, latestCheckpoint, logIdentity, logVerifiers, memoryInProcess, publishCheckpoint, resolveIncidents, type CheckpointMemory, type LogIdentity, type OpenIncident, type Published, type StoredCheckpoint } from './publisher.js';
 export { verifyLog, type VerificationReport } from './verify.js';
 export { defaultVerifyThreads, usableThreads, type ParallelVerification } from './verify-workers.js';
-export { checkpointFile, createLedger, resolveCheckpointSeconds, resolveLogOrigin, startCheckpointing, type EventProof, type Ledger, type LedgerOptions } from './service.js';
+export { checkpointFile, createLedger, logOriginOf, resolveCheckpointSeconds, resolveLogOrigin, startCheckpointing, type EventProof, type Ledger, type LedgerOptions } from './service.js';

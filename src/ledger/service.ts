@@ -32,6 +32,24 @@ export function resolveLogOrigin(env: Readonly<Record<string, string | undefined
   return origin;
 }
 
+/**
+ * The origin of this database's log, as the server and every command must use it: COMITY_LOG_ORIGIN
+ * when set (also how a log that cannot go on is ended and a new one begun, README "Transparency
+ * log"); else the origin the log already signs under (its latest checkpoint) — a log keeps its name
+ * whatever the environment of the process, e.g. a `comity ledger` command run from a shell without
+ * the server's COMITY_NODE_ID, or a container whose host name changes at each start; else
+ * `comity.<node id>/log` for a federation node (the id in the database, or COMITY_NODE_ID for a
+ * node being set up); else `comity.<host name>/log`.
+ */
+export async function logOriginOf(db: Kysely<Database>, env: Readonly<Record<string, string | undefined>>): Promise<string> {
+  const configured = env.COMITY_LOG_ORIGIN?.trim();
+  if (configured !== undefined && configured !== '') return resolveLogOrigin(env);
+  const latest = await db.selectFrom('ledger_checkpoints').select('origin').orderBy('signed_at', 'desc').orderBy('size', 'desc').limit(1).executeTakeFirst();
+  if (latest !== undefined) return latest.origin;
+  const node = await db.selectFrom('exchange_node').select('node_id').limit(1).executeTakeFirst();
+  return resolveLogOrigin(node === undefined ? env : { ...env, COMITY_NODE_ID: node.node_id });
+}
+
 /** Seconds between periodic checkpoints: COMITY_LEDGER_CHECKPOINT_SECONDS (1 to 86,400), default 60. */
 export function resolveCheckpointSeconds(env: Readonly<Record<string, string | undefined>>): number {
   const configured = env.COMITY_LEDGER_CHECKPOINT_SECONDS?.trim();

@@ -16,6 +16,7 @@ import { smallYoungGeneration } from '../../src/cli/ledger.js';
 import { createApiToken, createAuthContext, createSecretBox, createUser, type Role } from '../../src/auth/index.js';
 import { openDatabase, resolveDbConfig } from '../../src/db/index.js';
 import { DEMO_AUTHORITIES, DEMO_REVIEW, preservationRequestFrToUs } from '../../src/demo/data.js';
+import { appendLeaf } from '../../src/ledger/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'comity-cli-ledger-'));
 const file = (name: string, value: unknown): string => {
@@ -142,6 +143,24 @@ describe('comity ledger', () => {
     assert.match(vkey, /^comity\.cli\.example\/log\+[0-9a-f]{8}\+/);
 
     const handle = await openDatabase(resolveDbConfig(process.env));
+
+    // The log keeps its name: a command run without COMITY_LOG_ORIGIN (from a shell without the
+    // server's environment, or in a container whose host name changed) works on the origin the log
+    // signs under — before, it took `comity.<host name>/log` and signed the grown log under it.
+    const configured = process.env.COMITY_LOG_ORIGIN;
+    delete process.env.COMITY_LOG_ORIGIN;
+    try {
+      const bare = JSON.parse((await run('ledger', 'status', '--json')).stdout) as { origin: string; verifierKey: string };
+      assert.deepEqual([bare.origin, bare.verifierKey], ['comity.cli.example/log', vkey]);
+      await handle.db.transaction().execute((trx) => appendLeaf(trx, { log: 'test', id: 'origin-kept', digest: 'c'.repeat(64) }));
+      const grown = await run('ledger', 'checkpoint', '--json');
+      assert.equal(grown.code, 0, grown.stderr.join('\n'));
+      assert.deepEqual((({ origin, size }) => ({ origin, size }))(JSON.parse(grown.stdout) as { origin: string; size: number }), { origin: 'comity.cli.example/log', size: cp.size + 1 });
+      const origins = await handle.db.selectFrom('ledger_checkpoints').select('origin').distinct().execute();
+      assert.deepEqual(origins.map((o) => o.origin), ['comity.cli.example/log']);
+    } finally {
+      process.env.COMITY_LOG_ORIGIN = configured;
+    }
     eventId = (await handle.db.selectFrom('audit_events').select('id').orderBy('seq').offset(3).limit(1).executeTakeFirstOrThrow()).id;
     const out = join(dir, 'event.tlog-proof');
     const proof = await run('ledger', 'proof', eventId, '--out', out);

@@ -24,7 +24,7 @@ import { createOrderFederation, createOrderMessageHandler, createOrderReceiptLis
 import { deliveriesOf } from '../../src/exchange/outbox.js';
 import { createExchangeRuntime, type ExchangeRuntime } from '../../src/exchange/runtime.js';
 import { loadKnowledgeBase } from '../../src/law/index.js';
-import { createLedger, memoryInProcess, resolveLogOrigin } from '../../src/ledger/index.js';
+import { createLedger, logOriginOf, memoryInProcess } from '../../src/ledger/index.js';
 import { createProviderGate, createProviderRefusalHook } from '../../src/provider/gate.js';
 import { forEachDatabase } from '../db/dialects.js';
 import { createTestNode, trustEachOther, type TestNode } from './nodes.js';
@@ -85,7 +85,7 @@ async function side(node: TestNode, hosted: string[], gate: boolean, t: { after(
     now,
   });
   holder.runtime = runtime;
-  const ledger = createLedger(node.db, node.keys, { origin: resolveLogOrigin(process.env), memory: memoryInProcess(), now, newId: () => uuidv7(now().getTime()) });
+  const ledger = createLedger(node.db, node.keys, { origin: await logOriginOf(node.db, process.env), memory: memoryInProcess(), now, newId: () => uuidv7(now().getTime()) });
   cases.orderFederation = createOrderFederation(cases, runtime, { orderLog: { db: node.db, proofOf: (id) => ledger.proofOf(id) } });
   t.after(async () => {
     await runtime.stop();

@@ -21,7 +21,7 @@ import { initNode } from '../../src/exchange/node.js';
 import { deliveriesOf } from '../../src/exchange/outbox.js';
 import { createExchangeRuntime, type ExchangeRuntime } from '../../src/exchange/runtime.js';
 import { loadKnowledgeBase } from '../../src/law/index.js';
-import { createLedger, memoryInProcess, resolveLogOrigin } from '../../src/ledger/index.js';
+import { createLedger, logOriginOf, memoryInProcess } from '../../src/ledger/index.js';
 import { createProviderGate, createProviderRefusalHook } from '../../src/provider/gate.js';
 import { createTestNode, trustEachOther } from '../exchange/nodes.js';
 import { closeServer, serve } from '../exchange/federated.js';
@@ -50,7 +50,7 @@ it('orders through the case workflow: verified and answerable, or quarantined wi
   });
   const frCases = createCaseContext(frNode.db, kb);
   const ieCases = createCaseContext(ieNode.db, kb);
-  const ledger = createLedger(frNode.db, frNode.keys, { origin: resolveLogOrigin(process.env), memory: memoryInProcess(), now: () => new Date(), newId: () => uuidv7(Date.now()) });
+  const ledger = createLedger(frNode.db, frNode.keys, { origin: await logOriginOf(frNode.db, process.env), memory: memoryInProcess(), now: () => new Date(), newId: () => uuidv7(Date.now()) });
   const relay = { baseDelayMs: 10, maxDelayMs: 100, pollMs: 200 };
   const frRuntime = createExchangeRuntime({ db: frNode.db, keys: frNode.keys, identity: await requireNodeIdentity(frNode.db), handler: createCaseMessageHandler(frCases), relay });
   frCases.federation = createCaseFederation(frRuntime, { orderLog: { db: frNode.db, proofOf: (id) => ledger.proofOf(id) } });
