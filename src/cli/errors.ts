@@ -42,8 +42,9 @@ export function describeError(error: unknown): { line: string; code: number } {
   }
   if (error instanceof DbConfigError) return { line: `comity: database configuration: ${oneLine(error.message)}`, code: EXIT_USAGE };
   if (error instanceof DataError) return { line: `comity: bad data file: ${oneLine(error.message)}`, code: EXIT_USAGE };
+  // A file named on the command line that cannot be opened — to read or to write (`--out`).
   if (isNodeError(error) && (error.code === 'ENOENT' || error.code === 'EACCES')) {
-    return { line: `comity: cannot read ${JSON.stringify(error.path ?? '')}: ${error.code}`, code: EXIT_USAGE };
+    return { line: `comity: ${JSON.stringify(error.path ?? '')}: ${error.code === 'ENOENT' ? 'no such file or directory' : 'permission denied'} (${error.code})`, code: EXIT_USAGE };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { line: `comity: internal error: ${oneLine(message)}`, code: EXIT_FAILURE };

@@ -58,6 +58,10 @@ describe('comity node and comity peers', () => {
   test('export, add, list, update after a rotation, remove', async () => {
     const frFile = join(dir, 'fr-agreement.json');
     assert.match(await ok('fr', 'node', 'export', '--out', frFile), /node FR:justice\.gouv\.fr, fingerprint [A-Za-z0-9_-]{43}/);
+    // A folder that does not exist: one line naming the file (it said "cannot read" of a file to write).
+    const nowhere = await on('fr', 'node', 'export', '--out', join(dir, 'missing', 'fr.json'));
+    assert.equal(nowhere.code, 2);
+    assert.deepEqual(nowhere.stderr, [`comity: ${JSON.stringify(join(dir, 'missing', 'fr.json'))}: no such file or directory (ENOENT)`]);
     const added = await ok('us', 'peers', 'add', frFile);
     assert.match(added, /^added peer FR:justice\.gouv\.fr at http:\/\/127\.0\.0\.1:9101, fingerprint [A-Za-z0-9_-]{43}, authorities fr-ca, fr-parquet-paris$/);
     const list = JSON.parse(await ok('us', 'peers', 'list', '--json')) as { nodeId: string; authorities: { id: string; kind: string }[] }[];
