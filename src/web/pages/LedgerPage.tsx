@@ -82,7 +82,7 @@ export default function LedgerPage() {
                           <code>{c.witness}</code>
                         </th>
                         <td>
-                          <code>{c.keyId ?? '—'}</code>
+                          <code className="keep">{c.keyId ?? '—'}</code>
                         </td>
                         <td>
                           <time dateTime={c.signedAt ?? c.collectedAt}>{formatDateTime(c.signedAt ?? c.collectedAt, locale)}</time>

@@ -127,35 +127,38 @@ function GroupSection({ id, title, groups, label = (key) => key }: { id: string;
               ))}
             </BarChart>
           </Chart>
-          <table className="table compact" data-testid={`provider-table-${id}`}>
-            <caption className="visually-hidden">{title}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{title}</th>
-                {OUTCOMES.map((o) => (
-                  <th scope="col" className="num" key={o}>
-                    {t(`provider.outcome.${o}`)}
-                  </th>
-                ))}
-                <th scope="col" className="num">
-                  {t('provider.report.total')}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.map((g) => (
-                <tr key={g.key}>
-                  <th scope="row">{g.label}</th>
+          {/* Six columns: scrolled sideways inside the panel on a narrow window (focusable, to scroll by keyboard). */}
+          <div className="scroll-x" role="region" aria-label={title} tabIndex={0}>
+            <table className="table compact" data-testid={`provider-table-${id}`}>
+              <caption className="visually-hidden">{title}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{title}</th>
                   {OUTCOMES.map((o) => (
-                    <td className="num" key={o}>
-                      {n(g[o])}
-                    </td>
+                    <th scope="col" className="num" key={o}>
+                      {t(`provider.outcome.${o}`)}
+                    </th>
                   ))}
-                  <td className="num">{n(g.total)}</td>
+                  <th scope="col" className="num">
+                    {t('provider.report.total')}
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {data.map((g) => (
+                  <tr key={g.key}>
+                    <th scope="row">{g.label}</th>
+                    {OUTCOMES.map((o) => (
+                      <td className="num" key={o}>
+                        {n(g[o])}
+                      </td>
+                    ))}
+                    <td className="num">{n(g.total)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </>
       )}
     </section>
