@@ -92,6 +92,23 @@ export class Timings {
   }
 }
 
+/**
+ * Narrows the window to `width` CSS pixels and asserts that nothing makes the page scroll
+ * sideways (the elements reaching past the right edge are named when something does).
+ */
+export async function assertFitsWidth(page: Page, width: number, label: string): Promise<void> {
+  await page.setViewportSize({ width, height: 900 });
+  // Evaluated in the page (a string: this project's TypeScript has no DOM types outside src/web).
+  const { scrollWidth, wide } = (await page.evaluate(`new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve({
+    scrollWidth: document.documentElement.scrollWidth,
+    wide: [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && e.closest('.scroll-x, .table-wrap') === null)
+      .slice(0, 5)
+      .map((e) => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : '') + ' «' + (e.textContent || '').slice(0, 40) + '»'),
+  }))))`)) as { scrollWidth: number; wide: string[] };
+  assert.ok(scrollWidth <= width, `${label} at ${width} px: the page is ${scrollWidth} px wide, because of ${wide.join(', ')}`);
+}
+
 export function formatMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
 }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { chromiumSkipReason, E2E } from './harness.js';
+import { assertFitsWidth, chromiumSkipReason, E2E } from './harness.js';
 
 const skip = chromiumSkipReason();
 
@@ -49,6 +49,9 @@ describe('ledger: audit events verified in the browser', { skip }, () => {
     assert.match(await page.getByTestId('ledger-forks').innerText(), /None open/);
     await e2e.shot(page, 'ledger-node-page');
     await e2e.axe(page, 'ledger page');
+    // The checkpoint's signed note and the verifier key wrap on a narrow window (the signature line ran past it).
+    await assertFitsWidth(page, 700, 'ledger page');
+    await e2e.shot(page, 'ledger-node-page-narrow');
     await page.close();
   });
 });

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { openDatabase, resolveDbConfig, uuidv7 } from '../../src/db/index.js';
-import { chromiumSkipReason, E2E } from './harness.js';
+import { assertFitsWidth, chromiumSkipReason, E2E } from './harness.js';
 
 const skip = chromiumSkipReason();
 
@@ -92,6 +92,9 @@ describe('provider node: inbox with verification, transparency report', { skip }
     assert.equal(await page.getByTestId('provider-csv').getAttribute('href'), '/api/provider/report.csv');
     await e2e.shot(page, 'provider-report');
     await e2e.axe(page, 'provider report');
+    // On a narrow window the six-column tables scroll inside their panel (a focusable region), not the page.
+    await assertFitsWidth(page, 700, 'provider report');
+    await e2e.axe(page, 'provider report at 700 px');
     await page.close();
   });
 });
