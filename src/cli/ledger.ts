@@ -86,7 +86,7 @@ export function registerLedger(program: Command, io: Io): void {
       return c === undefined ? null : { origin: c.origin, size: c.size, root: c.root.toString('base64'), signedAt: c.signedAt, note: c.note };
     },
   });
-  const ledger = program.command('ledger').description('The node’s tamper-evident transparency log (RFC 6962, C2SP checkpoints and proofs)');
+  const ledger = program.command('ledger').description('the node’s tamper-evident transparency log (RFC 6962, C2SP checkpoints and proofs)');
 
   ledger
     .command('checkpoint')

@@ -39,7 +39,7 @@ function date(value: string | undefined, flag: string): string | null {
 }
 
 export function registerProvider(program: Command, io: Io): void {
-  const provider = program.command('provider').description('The service provider’s node: verified and quarantined orders, transparency report, Art. 28 figures');
+  const provider = program.command('provider').description('the service provider’s node: verified and quarantined orders, transparency report, Art. 28 figures');
 
   provider
     .command('orders')
