@@ -22,7 +22,7 @@ export const PROBLEMS = {
   'payload-too-large': { status: 413, title: 'The body is too large' },
   gone: { status: 410, title: 'Deleted under retention; its digest and custody remain' },
   'uri-too-long': { status: 414, title: 'The URL or a path parameter is too long' },
-  'unsupported-media-type': { status: 415, title: 'Send application/json' },
+  'unsupported-media-type': { status: 415, title: 'This route does not take a body of that Content-Type (most take application/json)' },
   'validation-failed': { status: 422, title: 'The request does not meet the legal requirements' },
   'idempotency-key-reused': { status: 422, title: 'This idempotency key was used for a different request' },
   'reason-required': { status: 422, title: 'Written reasons are required' },

@@ -157,6 +157,12 @@ it('France (SQLite) and the United States (PostgreSQL) as separate servers: the 
     assert.equal(view.status, 200);
     assert.match(await view.text(), /^comity\.fr-justice\.gouv\.fr\/log\n\d+\n/);
     assert.equal((await fetch(`${us.url}/api/witness/add-checkpoint`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'old 0\n\nnot a checkpoint\n' })).status, 400);
+    // tlog-witness names no media type for the request: any, or none, is read as the protocol's text (a 415 before).
+    for (const headers of [{ 'content-type': 'application/octet-stream' }, {}] as Record<string, string>[]) {
+      const answer = await fetch(`${us.url}/api/witness/add-checkpoint`, { method: 'POST', headers, body: new TextEncoder().encode('old 0\n\nnot a checkpoint\n') });
+      assert.equal(answer.status, 400, JSON.stringify(headers));
+      assert.equal(((await answer.json()) as { code: string }).code, 'witness-malformed');
+    }
   } finally {
     await frDb.close();
     await usDb.close();

@@ -100,18 +100,25 @@ export async function registerLedgerRoutes(app: FastifyInstance, deps: AppDeps, 
   // Witnessing (c2sp.org/tlog-witness) for the logs of this node's peers. Public as the protocol
   // wants it: a submission is authenticated by the log's signature on the checkpoint, and only
   // logs named by an imported peer agreement are witnessed (others: 404).
-  api.post(
-    '/api/witness/add-checkpoint',
-    { bodyLimit: MAX_ADD_CHECKPOINT_BYTES, schema: { tags, summary: 'Submit a checkpoint of a peer log with a consistency proof; answers the cosignature (c2sp.org/tlog-witness)', body: z.string() } },
-    async (request, reply) => {
-      const witnessing = deps.exchange?.witnessing;
-      if (witnessing === undefined) throw new HttpProblem('witness-unknown-log', 'this server is not a federation node: it witnesses no log');
-      const answer = await witnessing.addCheckpoint(Buffer.from(request.body, 'utf8'));
-      if (answer.reason !== undefined) request.log.warn({ witness: answer.status }, `witness refused a checkpoint: ${answer.reason}`);
-      if (answer.status === 200 || answer.status === 409) return reply.code(answer.status).type(answer.contentType).send(answer.body);
-      throw new HttpProblem(WITNESS_REFUSALS[answer.status], answer.body);
-    },
-  );
+  // The protocol names no media type for the request: its body is read as text whatever the
+  // client declares, or without a Content-Type at all (a scope of its own: the rest of the API
+  // keeps its parsers).
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    scope.withTypeProvider<ZodTypeProvider>().post(
+      '/api/witness/add-checkpoint',
+      { bodyLimit: MAX_ADD_CHECKPOINT_BYTES, schema: { tags, summary: 'Submit a checkpoint of a peer log with a consistency proof; answers the cosignature (c2sp.org/tlog-witness). The body is read as text whatever its Content-Type.', body: z.string() } },
+      async (request, reply) => {
+        const witnessing = deps.exchange?.witnessing;
+        if (witnessing === undefined) throw new HttpProblem('witness-unknown-log', 'this server is not a federation node: it witnesses no log');
+        const answer = await witnessing.addCheckpoint(Buffer.from(request.body, 'utf8'));
+        if (answer.reason !== undefined) request.log.warn({ witness: answer.status }, `witness refused a checkpoint: ${answer.reason}`);
+        if (answer.status === 200 || answer.status === 409) return reply.code(answer.status).type(answer.contentType).send(answer.body);
+        throw new HttpProblem(WITNESS_REFUSALS[answer.status], answer.body);
+      },
+    );
+  });
 
   api.get(
     '/api/witness/:originHash/checkpoint',
