@@ -16,7 +16,7 @@
  * comma-separated, e.g. `sqlite-statement-cache`: bench:exchange with and without one).
  * Prints one JSON line `{"ready":…}` when listening.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,6 +62,8 @@ if ((await loadNodeIdentity(db)) === null) {
   await initNode(db, keys, { nodeId: plan.nodeId, endpoint: process.env.ENDPOINT ?? `http://127.0.0.1:${port}`, hosted: plan.hosted }, new Date());
 }
 const identity = (await loadNodeIdentity(db))!;
+// The durable floor's rows (bench:exchange `durable_floor_ratio`): one per plain POST on each side.
+await sql`create table if not exists bench_floor (id text primary key, body text not null, state text not null)`.execute(db);
 const effects: MessageHandler = {
   async apply(trx, opened) {
     await sql`insert into bench_effects (message_id, sender, n) values (${opened.message.id}, ${opened.message.from.node}, ${Number(opened.message.body.n ?? 0)})`.execute(trx);
@@ -155,6 +157,11 @@ const server = createServer((req, res) => {
       return res.writeHead(200, { 'content-type': 'application/jose' }).end(answer.receipt);
     }
     if (req.url === '/plain') return res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    // The least a receiver that answers only what it stored durably must do: one row committed, then the answer.
+    if (req.url === '/durable') {
+      await db.transaction().execute((trx) => sql`insert into bench_floor (id, body, state) values (${randomUUID()}, ${text}, 'received')`.execute(trx));
+      return res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    }
     if (req.url === '/control/peers') {
       for (const file of JSON.parse(text) as string[]) {
         const { readFileSync } = await import('node:fs');
@@ -174,6 +181,21 @@ const server = createServer((req, res) => {
       const payload = JSON.stringify({ pad: 'x'.repeat(bytes) });
       const started = performance.now();
       for (let i = 0; i < count; i++) await (await fetch(url, { method: 'POST', body: payload, headers: { 'content-type': 'application/json' } })).text();
+      return json({ seconds: (performance.now() - started) / 1000 });
+    }
+    // The durable floor: per POST, the sender commits a row (the outbox), the receiver commits one
+    // before answering (the inbox), the sender commits the answer (the settled state) — the
+    // commits exactly-once delivery with durable receipts cannot do without, and nothing else.
+    if (req.url === '/control/durable-loop') {
+      const { url, count, bytes } = JSON.parse(text) as { url: string; count: number; bytes: number };
+      const payload = JSON.stringify({ pad: 'x'.repeat(bytes) });
+      const started = performance.now();
+      for (let i = 0; i < count; i++) {
+        const id = randomUUID();
+        await db.transaction().execute((trx) => sql`insert into bench_floor (id, body, state) values (${id}, ${payload}, 'queued')`.execute(trx));
+        const answer = await (await fetch(url, { method: 'POST', body: payload, headers: { 'content-type': 'application/json' } })).text();
+        await db.transaction().execute((trx) => sql`update bench_floor set state = ${answer} where id = ${id}`.execute(trx));
+      }
       return json({ seconds: (performance.now() - started) / 1000 });
     }
     if (req.url === '/control/receive-time') return json(receiving);

@@ -4,7 +4,7 @@
  * with its case context wired to the federation, and a wait for a case's messages to settle.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createCaseContext, type CaseContext } from '../../src/cases/index.js';
 import { createCaseFederation, createCaseMessageHandler } from '../../src/exchange/case-bridge.js';
@@ -95,6 +95,27 @@ export function closeServer(server: Server): Promise<void> {
 }
 
 type Cleanup = { after(fn: () => Promise<void> | void): void };
+
+/**
+ * A peer that takes every request and never answers (a hung node, a black-holed connection):
+ * `received` lists the requests it got; closed after the test.
+ */
+export async function silentPeer(t: Cleanup): Promise<{ url: string; received: IncomingMessage[] }> {
+  const received: IncomingMessage[] = [];
+  const server = createServer((req) => {
+    received.push(req);
+    req.resume();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => closeServer(server));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
+}
+
+/** Waits (up to 15 s) until `received` holds a request. */
+export async function firstRequest(received: readonly IncomingMessage[]): Promise<void> {
+  const until = Date.now() + 15_000;
+  while (received.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+}
 
 /**
  * A test node on `handle`, served over HTTP with its case context wired to the federation, and

@@ -6,8 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
@@ -16,21 +14,15 @@ import { requireNodeIdentity } from '../../src/exchange/index.js';
 import { deliveriesOf } from '../../src/exchange/outbox.js';
 import { createExchangeRuntime } from '../../src/exchange/runtime.js';
 import { createHttpTransport } from '../../src/exchange/transport.js';
-import { closeServer } from './federated.js';
+import { firstRequest, silentPeer } from './federated.js';
 import { createTestNode, trustEachOther } from './nodes.js';
 
 it('stopping the relay aborts a delivery waiting for a peer that does not answer; the message stays to send, outcome unknown', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'comity-relay-stop-'));
   // The peer's endpoint: takes the request and never answers.
-  const received: IncomingMessage[] = [];
-  const silent = createServer((req) => {
-    received.push(req);
-    req.resume();
-  });
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-  t.after(() => closeServer(silent));
+  const { url: silentUrl, received } = await silentPeer(t);
   const fr = await createTestNode('fr', await openDatabase({ kind: 'sqlite', file: join(dir, 'fr.db') }));
-  const us = await createTestNode('us', await openDatabase({ kind: 'sqlite', file: join(dir, 'us.db') }), `http://127.0.0.1:${(silent.address() as AddressInfo).port}`);
+  const us = await createTestNode('us', await openDatabase({ kind: 'sqlite', file: join(dir, 'us.db') }), silentUrl);
   t.after(() => us.handle.close());
   await trustEachOther([fr, us]);
   const frRuntime = createExchangeRuntime({ db: fr.db, keys: fr.keys, identity: await requireNodeIdentity(fr.db), remote: createHttpTransport({ timeoutMs: 60_000 }), relay: { pollMs: 60_000 } });
@@ -40,8 +32,7 @@ it('stopping the relay aborts a delivery waiting for a peer that does not answer
     await fr.handle.close();
   });
   const { message } = await frRuntime.send({ from: { authority: 'fr-ca' }, to: { authority: 'us-doj-oia' }, inReplyTo: null, conversation: '0190a000-0000-7000-8000-00000000a051', type: 'notice', instrument: null, action: 'note', emergency: false, body: {} });
-  const until = Date.now() + 15_000;
-  while (received.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+  await firstRequest(received);
   assert.equal(received.length, 1, 'the delivery did not reach the peer');
 
   const started = Date.now();

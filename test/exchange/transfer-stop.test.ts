@@ -7,8 +7,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
@@ -22,23 +20,17 @@ import { acceptTransfersIn, CHUNK_TIMEOUT_MS, recordTransfersOut, sealCaseEviden
 import type { ExchangeMessage } from '../../src/exchange/message.js';
 import { loadKnowledgeBase } from '../../src/law/index.js';
 import { acceptedCaseDirect, US } from '../evidence/node-fixture.js';
-import { closeServer } from './federated.js';
+import { firstRequest, silentPeer } from './federated.js';
 import { createTestNode, trustEachOther } from './nodes.js';
 
 it('stopping the transfer fetcher abandons a chunk a slow sender does not send; the transfer stays pending, no failed attempt counted', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'comity-transfer-stop-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   // The sending node's endpoint: takes the chunk request and never answers.
-  const received: IncomingMessage[] = [];
-  const silent = createServer((req) => {
-    received.push(req);
-    req.resume();
-  });
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-  t.after(() => closeServer(silent));
+  const { url: silentUrl, received } = await silentPeer(t);
   const fr = await createTestNode('fr', await openDatabase({ kind: 'sqlite', file: join(dir, 'fr.db') }));
   t.after(() => fr.handle.close());
-  const us = await createTestNode('us', await openDatabase({ kind: 'sqlite', file: join(dir, 'us.db') }), `http://127.0.0.1:${(silent.address() as AddressInfo).port}`);
+  const us = await createTestNode('us', await openDatabase({ kind: 'sqlite', file: join(dir, 'us.db') }), silentUrl);
   t.after(() => us.handle.close());
   await trustEachOther([fr, us]);
 
@@ -61,8 +53,7 @@ it('stopping the transfer fetcher abandons a chunk a slow sender does not send; 
   const errors: unknown[] = [];
   const fetcher = startTransferFetcher({ ev, settings, box, trust: fr.trust, pollMs: 60_000, onError: (e) => errors.push(e), confirm: () => Promise.reject(new Error('not reached: the chunk never comes')) });
   t.after(() => fetcher.stop());
-  const until = Date.now() + 15_000;
-  while (received.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+  await firstRequest(received);
   assert.equal(received.length, 1, 'the fetcher did not ask the sender for the chunk');
   assert.match(received[0]?.url ?? '', new RegExp(`/api/exchange/transfers/${entry.transfer.manifest.transferId}/chunks/0$`));
 

@@ -6,8 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
@@ -17,23 +15,17 @@ import { createWitnessing, witnessPeers } from '../../src/exchange/witnessing.js
 import { appendLeaf, createLedger, memoryInProcess } from '../../src/ledger/index.js';
 import { startCheckpointing } from '../../src/ledger/service.js';
 import { WITNESS_TIMEOUT_MS } from '../../src/ledger/witness.js';
-import { closeServer } from '../exchange/federated.js';
+import { firstRequest, silentPeer } from '../exchange/federated.js';
 import { createTestNode } from '../exchange/nodes.js';
 
 it('stopping the checkpointing abandons a submission to a witness that does not answer, and asks for no views', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'comity-witness-stop-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   // The witness's endpoint: takes each request and never answers.
-  const received: IncomingMessage[] = [];
-  const silent = createServer((req) => {
-    received.push(req);
-    req.resume();
-  });
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-  t.after(() => closeServer(silent));
+  const { url: silentUrl, received } = await silentPeer(t);
   const a = await createTestNode('fr', await openDatabase({ kind: 'sqlite', file: join(dir, 'a.db') }));
   t.after(() => a.handle.close());
-  const w = await createTestNode('us', await openDatabase({ kind: 'sqlite', file: join(dir, 'w.db') }), `http://127.0.0.1:${(silent.address() as AddressInfo).port}`);
+  const w = await createTestNode('us', await openDatabase({ kind: 'sqlite', file: join(dir, 'w.db') }), silentUrl);
   t.after(() => w.handle.close());
   // A trusts W as a witness (W's agreement names its log and witness key).
   await addPeer(a.db, JSON.stringify(await exportNode(w.db, w.keys, new Date(), 'comity.w.test/log')), a.nodeId, new Date());
@@ -45,8 +37,7 @@ it('stopping the checkpointing abandons a submission to a witness that does not 
   const outcomes: unknown[] = [];
   const checkpointing = startCheckpointing(ledger, 3600, (e) => errors.push(e), async (signal) => outcomes.push(await witnessing.afterPublish(signal)));
   t.after(() => checkpointing.stop());
-  const until = Date.now() + 15_000;
-  while (received.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+  await firstRequest(received);
   assert.equal(received.length, 1, 'the checkpoint was not submitted to the witness');
   assert.equal(received[0]?.url, '/api/witness/add-checkpoint');
 
