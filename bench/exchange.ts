@@ -22,9 +22,9 @@
  *
  * `durable_post_ms` and `durable_floor_ratio`: the same plain POST with the three commits that
  * exactly-once delivery with durable receipts cannot do without — the sender's outbox row, the
- * receiver's row committed before it answers, the sender's settled state (SQLite, synchronous
- * FULL, as the nodes run) — and nothing else; with `crypto_sync_ms` added, the ratio no closed
- * loop can pass on this machine whatever else is made free.
+ * receiver's row committed before it answers, the sender's settled state (SQLite as the nodes run
+ * it: WAL, synchronous NORMAL by default) — and nothing else; with `crypto_sync_ms` added, the
+ * ratio no closed loop can pass on this machine whatever else is made free.
  *
  * `cpu_ms`: CPU time (user + system) per plain POST and per message of the sending node, the
  * receiving node and the proxy (the driver process), over the same two runs: what a message costs
