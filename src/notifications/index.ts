@@ -45,9 +45,11 @@ export function startNotifications(ctx: CaseContext, options: NotificationsOptio
   let running: Promise<void> | null = null;
   let again = false;
   let stopped = false;
+  // Aborted by stop(): an e-mail being sent to a slow SMTP server is abandoned (sent by a later pass).
+  const stopping = new AbortController();
   const pass = async (): Promise<void> => {
     await dispatchNotifications(ctx, dispatch).catch((error: unknown) => options.onError?.(error));
-    if (mailer) await sendPendingMail(ctx.db, mailer, ctx.now).catch((error: unknown) => options.onError?.(error));
+    if (mailer) await sendPendingMail(ctx.db, mailer, ctx.now, undefined, stopping.signal).catch((error: unknown) => options.onError?.(error));
   };
   const tick = (): void => {
     if (stopped) return;
@@ -75,6 +77,7 @@ export function startNotifications(ctx: CaseContext, options: NotificationsOptio
     stop: async () => {
       stopped = true;
       clearInterval(timer);
+      stopping.abort();
       await running;
       mailer?.close();
     },

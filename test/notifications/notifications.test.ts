@@ -108,6 +108,20 @@ describe('notifications', () => {
     assert.equal(row.last_error, '550 no such mailbox');
   });
 
+  it('stops the pass when the server cannot be reached (the others are tried at the next pass, not each after its own time limit)', async () => {
+    const at = t.clock.now().toISOString();
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    for (const id of ids) await t.handle.db.insertInto('mail_outbox').values({ id, user_id: 'u', to_address: 'nobody@comity.test.example', subject: 's', body: 'b', created_at: at, next_attempt_at: at, sent_at: null, failed_at: null, last_error: null }).execute();
+    let calls = 0;
+    const unreachable = { send: () => (calls++, Promise.reject(Object.assign(new Error('Greeting never received'), { code: 'ETIMEDOUT' }))), close: () => undefined };
+    assert.equal(await sendPendingMail(t.handle.db, unreachable, t.clock.now), 0);
+    assert.equal(calls, 1, 'one attempt in the pass');
+    const rows = await t.handle.db.selectFrom('mail_outbox').select(['id', 'attempts', 'last_error']).where('id', 'in', ids).execute();
+    assert.deepEqual(rows.map((r) => Number(r.attempts)).sort(), [0, 0, 1]);
+    assert.ok(rows.some((r) => r.last_error === 'Greeting never received'));
+    await t.handle.db.deleteFrom('mail_outbox').where('id', 'in', ids).execute();
+  });
+
   it('each user chooses per kind; marking read is one’s own', async () => {
     const judge = await t.as('judge@de.demo');
     const prefs = await judge.get('/api/me/notification-preferences');
