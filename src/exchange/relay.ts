@@ -1,15 +1,17 @@
 /**
  * @module exchange/relay
- * Delivers the outbox: per peer in `seq` order (head of line: a message is sent only once every
- * earlier one to that peer has a final answer), peers in parallel, retries with capped exponential
- * backoff and jitter (AWS "equal jitter"), only in the process that holds the `relay` lease. It
- * runs when woken after a commit that queued a message (looking then only at the peers that
- * commit queued for, see `expect`), when the earliest retry it scheduled is due, and otherwise
- * every `pollMs` (for messages queued by another process). It reads a peer's pending messages a
- * batch at a time (`HEAD_BATCH`), still delivering them one after another in `seq` order. The
- * states it writes never run ahead of the facts: `delivered` or `rejected` only on a signed
- * receipt that verifies; `outcome-unknown` when a request may have arrived without an answer.
- */
+ * Delivers the outbox: in commit (`seq`) order within each conversation to a peer — a message is
+ * sent only once every earlier message of its conversation to that peer has a final answer —
+ * and, to one peer, up to `concurrency` conversations side by side, peers in parallel; retries
+ * with capped exponential backoff and jitter (AWS "equal jitter"), only in the process that holds
+ * the `relay` lease. Order is kept where it matters (a case's or an order's messages form one
+ * conversation), and only there: a message a peer keeps failing holds back its own conversation,
+ * not the other cases' messages to that peer nor an emergency (emergencies go first among the
+ * messages ready). It runs when woken after a commit that queued a message (looking then only at
+ * the peers that commit queued for, see `expect`), when the earliest retry it scheduled is due,
+ * and otherwise every `pollMs` (for messages queued by another process). The states it writes
+ * never run ahead of the facts: `delivered` or `rejected` only on a signed receipt that
+ * verifies; `outcome-unknown` when a request may have arrived without an answer. */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
 import { preparedQuery } from '../db/prepared.js';
@@ -38,6 +40,8 @@ export interface RelayOptions {
   readonly maxDelayMs?: number;
   /** Cap for emergencies: they are retried at least this often. */
   readonly maxEmergencyDelayMs?: number;
+  /** Messages to one peer in flight at once, each of another conversation (default {@link DEFAULT_CONCURRENCY}). */
+  readonly concurrency?: number;
   readonly random?: () => number;
   readonly now?: () => Date;
   readonly onError?: (error: unknown) => void;
@@ -74,17 +78,26 @@ export function backoffMs(attempts: number, baseMs: number, capMs: number, rando
 }
 
 /**
- * The first messages still to deliver to `peer` (lowest `seq` among the pending, at most `limit`).
- * Served by the partial index of the pending rows (migration 0079): it reads only those, however
- * many messages were delivered before.
+ * The messages ready to go to `peer`: in each conversation with messages pending to that peer,
+ * the first one (lowest `seq`) — emergencies first, then in `seq` order, at most `limit` — with
+ * the number of messages of its conversation pending to that peer (`pending`). Served by the
+ * partial index of the pending rows (migration 0079): it reads only those, however many messages
+ * were delivered before.
  */
 export function pendingHeadQuery(db: Kysely<Database>, peer: string, limit = 1) {
-  return db
+  const firsts = db
     .selectFrom('exchange_outbox')
-    .select(['message_id', 'peer_node_id', 'seq', 'envelope', 'digest', 'state', 'attempts', 'next_attempt_at', 'emergency'])
+    .select((eb) => ['conversation_id', eb.fn.min<number>('seq').as('first_seq'), eb.fn.countAll<number>().as('pending')])
     .where('peer_node_id', '=', peer)
     .where(IS_PENDING)
-    .orderBy('seq')
+    .groupBy('conversation_id')
+    .as('h');
+  return db
+    .selectFrom(firsts)
+    .innerJoin('exchange_outbox as o', (join) => join.on('o.peer_node_id', '=', peer).onRef('o.seq', '=', 'h.first_seq').on(sql<boolean>`o.state in ('queued', 'outcome-unknown')`))
+    .select(['o.message_id', 'o.peer_node_id', 'o.conversation_id', 'o.seq', 'o.envelope', 'o.digest', 'o.state', 'o.attempts', 'o.next_attempt_at', 'o.emergency', 'h.pending'])
+    .orderBy('o.emergency', 'desc')
+    .orderBy('o.seq')
     .limit(limit);
 }
 
@@ -100,15 +113,20 @@ const settleRow = preparedQuery((db, p) =>
 );
 
 /**
- * How many pending messages of a peer one query reads (in `seq` order). A pass delivers them one
- * after another and queries again only when it read a full batch: when it read fewer, it has seen
- * every message pending at the time, and a later one queued by this process wakes another pass
- * (one queued by another process is seen at the next poll). Envelopes are small (attachments
- * travel in chunks, transfer.ts) and at most 2 MiB, so a batch holds at most 16 MiB.
+ * How many ready messages of a peer (each the first of its conversation) one query reads, beyond
+ * the conversations a pass already holds back. Envelopes are small (attachments travel in chunks,
+ * transfer.ts) and at most 2 MiB, so a batch holds at most 16 MiB.
  */
 export const HEAD_BATCH = 8;
 
-type Head = { message_id: string; peer_node_id: string; seq: number; envelope: string; digest: string; state: string; attempts: number; next_attempt_at: string; emergency: number };
+/**
+ * Messages to one peer in flight at once by default, each of another conversation: a slow answer
+ * (a large envelope, a peer's busy moment) does not hold the other conversations, and a node with
+ * many cases keeps both ends busy. Real load is small (about a message a second); more gains nothing.
+ */
+export const DEFAULT_CONCURRENCY = 4;
+
+type Head = { message_id: string; peer_node_id: string; conversation_id: string; pending: number; seq: number; envelope: string; digest: string; state: string; attempts: number; next_attempt_at: string; emergency: number };
 
 export function startRelay(options: RelayOptions, autostart = true): Relay {
   const { db } = options;
@@ -119,6 +137,7 @@ export function startRelay(options: RelayOptions, autostart = true): Relay {
   const cap = options.maxDelayMs ?? 5 * 60_000;
   const emergencyCap = options.maxEmergencyDelayMs ?? 15_000;
   const random = options.random ?? Math.random;
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));
   const now = options.now ?? (() => new Date());
   let stopped = false;
   // Aborted by stop(): an attempt waiting for a slow peer ends at once, its outcome unknown (retried
@@ -141,9 +160,9 @@ export function startRelay(options: RelayOptions, autostart = true): Relay {
     return held;
   }
 
-  async function heads(peer: string): Promise<Head[]> {
-    const { rows } = await pendingHead.execute(db, { peer, limit: HEAD_BATCH });
-    return rows.map((row) => ({ ...row, seq: Number(row.seq), attempts: Number(row.attempts), emergency: Number(row.emergency) }));
+  async function heads(peer: string, limit: number): Promise<Head[]> {
+    const { rows } = await pendingHead.execute(db, { peer, limit });
+    return rows.map((row) => ({ ...row, seq: Number(row.seq), attempts: Number(row.attempts), emergency: Number(row.emergency), pending: Number(row.pending) }));
   }
 
   async function retryLater(row: Head, state: string, error: string): Promise<void> {
@@ -190,22 +209,39 @@ export function startRelay(options: RelayOptions, autostart = true): Relay {
     }
   }
 
+  /**
+   * Delivers what is ready for `peer`, round after round: the first message of each conversation
+   * not held back, `concurrency` at a time. A conversation is held back for the rest of the pass
+   * once an attempt of it fails or its next message is not due yet; after a message is settled,
+   * the next of its conversation is ready in the next round.
+   */
   async function drainPeer(peer: string, trust: TrustList): Promise<number> {
     let attempts = 0;
+    const held = new Set<string>();
     while (!stopped) {
       if (!(await holdLease())) return attempts;
-      const batch = await heads(peer);
+      // Each held conversation has at most one message among the heads: read that many more.
+      const limit = HEAD_BATCH + held.size;
+      const batch = await heads(peer, limit);
+      const ready: Head[] = [];
       for (const row of batch) {
-        if (stopped || !(await holdLease())) return attempts;
+        if (held.has(row.conversation_id)) continue;
         const due = Date.parse(row.next_attempt_at);
         if (due > now().getTime()) {
           nextDue = Math.min(nextDue, due);
-          return attempts;
-        }
-        attempts++;
-        if (!(await attempt(row, trust))) return attempts;
+          held.add(row.conversation_id);
+        } else ready.push(row);
       }
-      if (batch.length < HEAD_BATCH) return attempts;
+      if (ready.length === 0) return attempts;
+      let more = batch.length === limit;
+      await inTurns(ready, concurrency, async (row) => {
+        if (stopped || !(await holdLease())) return;
+        attempts++;
+        if (await attempt(row, trust)) more ||= row.pending > 1;
+        else held.add(row.conversation_id);
+      });
+      // Nothing else pending behind what was settled, and every head was read: the pass is done.
+      if (!more) return attempts;
     }
     return attempts;
   }
@@ -276,4 +312,27 @@ export function startRelay(options: RelayOptions, autostart = true): Relay {
       if (leaseRenewedAt > 0) await releaseLease(db, RELAY_LEASE, options.holder).catch(() => undefined);
     },
   };
+}
+
+/**
+ * Runs `task` over `items`, at most `limit` at a time, and waits for all of them — one that fails
+ * does not leave the others running unwatched (its message could be sent again by the next pass
+ * while in flight); then throws the first error.
+ */
+async function inTurns<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | null = null;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length && failure === null) {
+        const item = items[next++] as T;
+        try {
+          await task(item);
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+    }),
+  );
+  if (failure !== null) throw (failure as { error: unknown }).error;
 }

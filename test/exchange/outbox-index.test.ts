@@ -1,5 +1,6 @@
 /**
- * The relay's lookup of the next message to deliver to a peer reads only the pending rows
+ * The relay's lookup of the messages ready for a peer (the first pending one of each conversation)
+ * reads only the pending rows
  * (partial index `exchange_outbox_pending_idx`, migration 0079), not every message delivered to
  * that peer before: checked on each engine's query plan with an outbox of 3,000 delivered rows
  * and one queued. Without the index, SQLite (no ANALYZE statistics, as a node's database has
@@ -27,10 +28,17 @@ forEachDatabase('exchange outbox pending index', (target) => {
     const head = await pendingHeadQuery(db, 'US:oia.justice.gov').executeTakeFirst();
     assert.equal(head?.message_id, 'm-3001');
 
+    // The first message of each conversation, emergencies first, with how many of its conversation are pending.
+    await db.insertInto('exchange_outbox').values([row(3002, 'outcome-unknown'), { ...row(3003, 'queued'), conversation_id: 'e', emergency: 1 }, { ...row(3004, 'queued'), conversation_id: 'e' }, { ...row(3005, 'queued'), conversation_id: 'f' }]).execute();
+    const ready = await pendingHeadQuery(db, 'US:oia.justice.gov', 8).execute();
+    assert.deepEqual(ready.map((r) => [r.message_id, Number(r.pending)]), [['m-3003', 2], ['m-3001', 2], ['m-3005', 1]]);
+    assert.deepEqual((await pendingHeadQuery(db, 'US:oia.justice.gov', 2).execute()).map((r) => r.message_id), ['m-3003', 'm-3001']);
+
     const compiled = pendingHeadQuery(db, 'US:oia.justice.gov').compile();
     const explain = target.kind === 'sqlite' ? 'explain query plan ' : 'explain ';
     const plan = (await db.executeQuery<Record<string, unknown>>({ ...compiled, sql: `${explain}${compiled.sql}` })).rows.map((r) => String(r.detail ?? r['QUERY PLAN'])).join('\n');
     assert.match(plan, /exchange_outbox_pending_idx/, plan);
-    assert.doesNotMatch(plan, /exchange_outbox_peer_seq_idx/, plan);
+    // The ready message is then fetched by its key (peer, seq): a point lookup, not a walk through the peer's messages.
+    assert.doesNotMatch(plan, target.kind === 'sqlite' ? /exchange_outbox_peer_seq_idx \(peer_node_id=\?\)/ : /exchange_outbox_peer_seq_idx/, plan);
   });
 });
