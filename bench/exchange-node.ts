@@ -117,26 +117,34 @@ function body(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** Sends `count` messages one after another, each waiting for its receipt; latencies commit → receipt. */
-async function sendClosedLoop(to: string, count: number, bytes: number): Promise<{ latencies: number[]; seconds: number; prepareMs: number; commitMs: number; deliverMs: number }> {
+/**
+ * Sends `count` messages in `conversations` closed loops side by side, each loop its own
+ * conversation, each message waiting for its receipt before the loop's next (one loop: one message
+ * at a time); latencies commit → receipt.
+ */
+async function sendClosedLoop(to: string, count: number, bytes: number, conversations = 1): Promise<{ latencies: number[]; seconds: number; prepareMs: number; commitMs: number; deliverMs: number }> {
   const latencies: number[] = [];
   const phases = { prepare: 0, commit: 0 };
   const delivered = { ...delivery };
   const started = performance.now();
-  for (let i = 0; i < count; i++) {
-    const t0 = performance.now();
-    const prepared = await runtime.prepare({ from: { authority: plan.hosted[0]! }, to: { authority: to }, inReplyTo: null, conversation: '0190a000-0000-7000-8000-00000000beef', type: 'notice', instrument: null, action: 'note', emergency: false, body: { n: i, pad: 'x'.repeat(bytes) } });
-    const done = new Promise<void>((resolve) => waiters.set(prepared.message.id, resolve));
-    const t1 = performance.now();
-    await db.transaction().execute((trx) => prepared.enqueue(trx));
-    const committed = performance.now();
-    phases.prepare += t1 - t0;
-    phases.commit += committed - t1;
-    runtime.relay.wake();
-    await done;
-    latencies.push((settledAt.get(prepared.message.id) ?? performance.now()) - committed);
-    settledAt.delete(prepared.message.id);
-  }
+  let next = 0;
+  const loop = async (conversation: string): Promise<void> => {
+    for (let i = next++; i < count; i = next++) {
+      const t0 = performance.now();
+      const prepared = await runtime.prepare({ from: { authority: plan.hosted[0]! }, to: { authority: to }, inReplyTo: null, conversation, type: 'notice', instrument: null, action: 'note', emergency: false, body: { n: i, pad: 'x'.repeat(bytes) } });
+      const done = new Promise<void>((resolve) => waiters.set(prepared.message.id, resolve));
+      const t1 = performance.now();
+      await db.transaction().execute((trx) => prepared.enqueue(trx));
+      const committed = performance.now();
+      phases.prepare += t1 - t0;
+      phases.commit += committed - t1;
+      runtime.relay.wake();
+      await done;
+      latencies.push((settledAt.get(prepared.message.id) ?? performance.now()) - committed);
+      settledAt.delete(prepared.message.id);
+    }
+  };
+  await Promise.all(Array.from({ length: conversations }, (_, k) => loop(k === 0 ? '0190a000-0000-7000-8000-00000000beef' : randomUUID())));
   return { latencies, seconds: (performance.now() - started) / 1000, prepareMs: phases.prepare / count, commitMs: phases.commit / count, deliverMs: (delivery.ms - delivered.ms) / Math.max(1, delivery.n - delivered.n) };
 }
 
@@ -173,14 +181,19 @@ const server = createServer((req, res) => {
       return json({ ok: true });
     }
     if (req.url === '/control/closed-loop') {
-      const { to, count, bytes } = JSON.parse(text) as { to: string; count: number; bytes: number };
-      return json(await sendClosedLoop(to, count, bytes));
+      const { to, count, bytes, conversations } = JSON.parse(text) as { to: string; count: number; bytes: number; conversations?: number };
+      return json(await sendClosedLoop(to, count, bytes, conversations));
     }
     if (req.url === '/control/plain-loop') {
-      const { url, count, bytes } = JSON.parse(text) as { url: string; count: number; bytes: number };
+      // `concurrency` loops side by side (default one: one POST at a time).
+      const { url, count, bytes, concurrency } = JSON.parse(text) as { url: string; count: number; bytes: number; concurrency?: number };
       const payload = JSON.stringify({ pad: 'x'.repeat(bytes) });
       const started = performance.now();
-      for (let i = 0; i < count; i++) await (await fetch(url, { method: 'POST', body: payload, headers: { 'content-type': 'application/json' } })).text();
+      let next = 0;
+      const loop = async (): Promise<void> => {
+        while (next++ < count) await (await fetch(url, { method: 'POST', body: payload, headers: { 'content-type': 'application/json' } })).text();
+      };
+      await Promise.all(Array.from({ length: concurrency ?? 1 }, loop));
       return json({ seconds: (performance.now() - started) / 1000 });
     }
     // The durable floor: per POST, the sender commits a row (the outbox), the receiver commits one

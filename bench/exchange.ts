@@ -26,12 +26,18 @@
  * it: WAL, synchronous NORMAL by default) — and nothing else; with `crypto_sync_ms` added, the
  * ratio no closed loop can pass on this machine whatever else is made free.
  *
+ * `side_by_side`: the same two measurements with `--conversations` (default 4, the relay's
+ * concurrency per peer) loops side by side — that many closed loops of messages, each its own
+ * conversation (order is kept per conversation; the relay sends up to four to one peer at once),
+ * against as many loops of plain POSTs: throughput under load at equal concurrency on both sides,
+ * where the two nodes and the proxy can each keep a core busy.
+ *
  * `cpu_ms`: CPU time (user + system) per plain POST and per message of the sending node, the
  * receiving node and the proxy (the driver process), over the same two runs: what a message costs
  * in work, unlike the wall-clock figures not inflated when other processes share the cores.
  *
- * Usage: npm run bench:exchange [-- --messages 1500 --bytes 1024 --warmup 1500]
- * Last line: {"ratio", "messages_per_s", "posts_per_s", "p50_ms", "p99_ms", "prepare_ms", "commit_ms", "deliver_ms", "receive_ms", "crypto_ms", "floor_ratio", "crypto_sync_ms", "floor_ratio_sync", "durable_post_ms", "durable_floor_ratio", "cpu_ms": {"post", "message"}, "lossy": {"lost", "duplicates", "p50_ms", "p99_ms", …}}
+ * Usage: npm run bench:exchange [-- --messages 1500 --bytes 1024 --warmup 1500 --conversations 4]
+ * Last line: {"ratio", "messages_per_s", "posts_per_s", "p50_ms", "p99_ms", "prepare_ms", "commit_ms", "deliver_ms", "receive_ms", "crypto_ms", "floor_ratio", "crypto_sync_ms", "floor_ratio_sync", "durable_post_ms", "durable_floor_ratio", "side_by_side": {"conversations", "ratio", "messages_per_s", "posts_per_s", "p50_ms", "p99_ms"}, "cpu_ms": {"post", "message"}, "lossy": {"lost", "duplicates", "p50_ms", "p99_ms", …}}
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -51,6 +57,7 @@ const messages = arg('messages', 1500);
 const bytes = arg('bytes', 1024);
 const lossyMessages = arg('lossy-messages', 500);
 const warmup = arg('warmup', messages);
+const conversations = arg('conversations', 4);
 
 /**
  * The JOSE operations on one message's critical path, alone (ms per message): what the two nodes
@@ -127,6 +134,10 @@ try {
   // The durable floor (plain POSTs plus the three commits exactly-once delivery needs), in the same
   // run, after the CPU figures (its work is neither a plain POST's nor a message's).
   const durable = await fr.control<{ seconds: number }>('/control/durable-loop', { url: `${us.proxy.url}/durable`, count: messages, bytes });
+  // Side by side: `conversations` loops on each side, the plain POSTs first as above.
+  const plainSide = await fr.control<{ seconds: number }>('/control/plain-loop', { url: `${us.proxy.url}/plain`, count: messages, bytes, concurrency: conversations });
+  const runSide = await fr.control<{ latencies: number[]; seconds: number }>('/control/closed-loop', { to: 'us-doj-oia', count: messages, bytes, conversations });
+  const sortedSide = [...runSide.latencies].sort((a, b) => a - b);
   const cryptoMs = await cryptoPerMessage(Math.min(messages, 1000), bytes);
   const cryptoSyncMs = cryptoSyncPerMessage(Math.min(messages, 1000), bytes);
   const sorted = [...run.latencies].sort((a, b) => a - b);
@@ -157,6 +168,14 @@ try {
     floor_ratio_sync: Number((1000 / postsPerS / (1000 / postsPerS + cryptoSyncMs)).toFixed(3)),
     durable_post_ms: Number(((durable.seconds * 1000) / messages).toFixed(3)),
     durable_floor_ratio: Number((1000 / postsPerS / ((durable.seconds * 1000) / messages + cryptoSyncMs)).toFixed(3)),
+    side_by_side: {
+      conversations,
+      ratio: Number((plainSide.seconds / runSide.seconds).toFixed(3)),
+      messages_per_s: Math.round(messages / runSide.seconds),
+      posts_per_s: Math.round(messages / plainSide.seconds),
+      p50_ms: Number(percentile(sortedSide, 50).toFixed(2)),
+      p99_ms: Number(percentile(sortedSide, 99).toFixed(2)),
+    },
     cpu_ms: { post: perItem(cpu0, cpu1), message: perItem(cpu1, cpu2) },
     messages,
     bytes,
@@ -175,6 +194,7 @@ try {
   console.log(`exchange: ${result.messages_per_s} messages/s vs ${result.posts_per_s} plain POSTs/s (ratio ${result.ratio}); commit→receipt p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms`);
   console.log(`per message: seal ${result.prepare_ms} ms, commit ${result.commit_ms} ms, HTTP round trip ${result.deliver_ms} ms of which the receiver ${result.receive_ms} ms; its JOSE work alone ${result.crypto_ms} ms with jose (floor ratio ${result.floor_ratio} with free storage), ${result.crypto_sync_ms} ms with jose-sync, what the nodes run (floor ratio ${result.floor_ratio_sync})`);
   console.log(`durable floor: a plain POST with the three commits exactly-once delivery needs (sender's outbox row, receiver's row before it answers, sender's settled state) took ${result.durable_post_ms} ms; with the JOSE work (jose-sync) the closed loop can reach at most ratio ${result.durable_floor_ratio} on this machine, whatever else is made free`);
+  console.log(`side by side (${conversations} conversations, ${conversations} POST loops): ${result.side_by_side.messages_per_s} messages/s vs ${result.side_by_side.posts_per_s} plain POSTs/s (ratio ${result.side_by_side.ratio}); commit→receipt p50 ${result.side_by_side.p50_ms} ms, p99 ${result.side_by_side.p99_ms} ms`);
   console.log(`CPU per plain POST: sender ${result.cpu_ms.post.sender} ms, receiver ${result.cpu_ms.post.receiver} ms, proxy ${result.cpu_ms.post.proxy} ms; per message: sender ${result.cpu_ms.message.sender} ms, receiver ${result.cpu_ms.message.receiver} ms, proxy ${result.cpu_ms.message.proxy} ms`);
   console.log(`10 % loss: lost ${result.lossy.lost}, duplicates ${result.lossy.duplicates}, p50 ${result.lossy.p50_ms} ms, p99 ${result.lossy.p99_ms} ms (retries with capped backoff: base 20 ms, cap 200 ms)`);
   console.log(JSON.stringify(result));
