@@ -11,7 +11,8 @@
  * the peers that commit queued for, see `expect`), when the earliest retry it scheduled is due,
  * and otherwise every `pollMs` (for messages queued by another process). The states it writes
  * never run ahead of the facts: `delivered` or `rejected` only on a signed receipt that
- * verifies; `outcome-unknown` when a request may have arrived without an answer. */
+ * verifies; `outcome-unknown` when a request may have arrived without an answer.
+ */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
 import { preparedQuery } from '../db/prepared.js';

@@ -23,6 +23,7 @@ import { LawInputError } from '../law/index.js';
 import type { AppDeps } from './deps.js';
 import { jsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
 import { drainRefusedBody } from './refused-body.js';
+import { guardBodyRate } from './slow-body.js';
 import { createMetrics } from './metrics.js';
 import { createAddressThrottle } from './address-throttle.js';
 import { authorize, resolvePrincipal, ThrottledProblem } from './guard.js';
@@ -250,6 +251,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     app.log.warn({ alert }, `security alert: ${alert.kind} on user ${alert.userId} (${alert.failedAttempts} failed attempts)`);
   });
   app.addHook('onClose', async () => unsubscribe());
+  // A body that trickles in closes its connection (http/slow-body.ts): the first hook, before any other work.
+  const bodyRate = { minBytesPerSecond: deps.config.bodyMinBytesPerSecond, windowMs: deps.config.bodyRateWindowMs };
+  app.addHook('onRequest', (request, reply, done) => {
+    guardBodyRate(request.raw, reply.raw, bodyRate, () => {
+      metrics.slowBody();
+      request.log.warn({ route: request.routeOptions.url ?? '(unmatched)', minBytesPerSecond: bodyRate.minBytesPerSecond }, 'request body arrived too slowly: connection closed');
+    });
+    done();
+  });
 
   // Shutting down (SIGTERM): a response sent once the close has begun says `Connection: close`, and
   // a connection a response leaves idle is closed at once. Otherwise a client's keep-alive

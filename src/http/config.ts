@@ -106,6 +106,8 @@ export function loadServerConfig(rawEnv: Env): ServerConfig {
       publicUrl,
       logLevel,
       bodyLimitBytes: int(env, 'COMITY_BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
+      bodyMinBytesPerSecond: int(env, 'COMITY_BODY_MIN_RATE', 500, 0, 1_000_000_000),
+      bodyRateWindowMs: int(env, 'COMITY_BODY_RATE_WINDOW_MS', 20_000, 100, 600_000),
       trustProxy: bool(env, 'COMITY_TRUST_PROXY', false),
       secureCookies: bool(env, 'COMITY_SECURE_COOKIES', true),
       rateLimitPerMinute: int(env, 'COMITY_RATE_LIMIT', 600, 1, 1_000_000),

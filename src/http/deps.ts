@@ -21,6 +21,9 @@ export interface HttpConfig {
   publicUrl: string;
   logLevel: string;
   bodyLimitBytes: number;
+  /** A request body must bring at least this many bytes per second over each window of `bodyRateWindowMs`, or its connection is closed (http/slow-body.ts); 0: no check. */
+  bodyMinBytesPerSecond: number;
+  bodyRateWindowMs: number;
   /** Trust X-Forwarded-* from a reverse proxy. */
   trustProxy: boolean;
   /** Set the Secure flag on cookies and send HSTS (on by default; off only for plain-HTTP local demos). */

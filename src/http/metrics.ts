@@ -12,6 +12,8 @@ export interface Metrics {
   alert(kind: string): void;
   /** A failed credential (password, second factor, API token), by kind. */
   failedCredential(kind: 'password' | 'totp' | 'token'): void;
+  /** A connection closed because its request body arrived too slowly (http/slow-body.ts). */
+  slowBody(): void;
 }
 
 export function createMetrics(): Metrics {
@@ -27,8 +29,12 @@ export function createMetrics(): Metrics {
   });
   const alerts = new Counter({ name: 'comity_security_alerts_total', help: 'Security alerts raised for administrators, by kind (sign-in-failure-burst: every 20 failed sign-ins of one account)', labelNames: ['kind'], registers: [registry] });
   const failures = new Counter({ name: 'comity_failed_credentials_total', help: 'Failed credentials by kind (password, totp, token)', labelNames: ['kind'], registers: [registry] });
+  const slowBodies = new Counter({ name: 'comity_http_slow_bodies_total', help: 'Connections closed because a request body arrived more slowly than COMITY_BODY_MIN_RATE', registers: [registry] });
   return {
     registry,
+    slowBody() {
+      slowBodies.inc();
+    },
     alert(kind) {
       alerts.inc({ kind });
     },
