@@ -11,14 +11,15 @@
  * Breakdown of a message (ms, averages over the measured run): `prepare_ms` (seal), `commit_ms`
  * (outbox transaction), `deliver_ms` (the sender's HTTP round trip, receiver included),
  * `receive_ms` (the receiver's handling: duplicate check, decrypt, verify, receipt, transaction).
- * `crypto_ms`: the JOSE work on a message's critical path measured alone in the driver, in the
- * same run — sign, encrypt, decrypt, verify, sign the receipt, verify it (jose, WebCrypto) —
- * and `floor_ratio` = plain POST time ÷ (plain POST time + crypto_ms): the ratio no closed loop
- * can pass while a message costs a plain POST plus its cryptography, even with free storage.
- * The nodes no longer use jose on this path but jose-sync (src/exchange/jose-sync.ts: node:crypto
- * called synchronously, the same standard bytes): `crypto_sync_ms` and `floor_ratio_sync` are the
- * same measurement with it. `crypto_ms`/`floor_ratio` stay, measured as before, as the reference
- * the change is judged against (jose's WebCrypto path: an async thread-pool job per step).
+ * `crypto_sync_ms`: the JOSE work on a message's critical path measured alone in the driver, in
+ * the same run — sign, encrypt, decrypt, verify, sign the receipt, verify it — with what the nodes
+ * run (jose-sync, src/exchange/jose-sync.ts: node:crypto called synchronously), and
+ * `floor_ratio_sync` = plain POST time ÷ (plain POST time + crypto_sync_ms): the ratio no closed
+ * loop can pass while a message costs a plain POST plus its cryptography, even with free storage.
+ * (Until 2026-12-04 `crypto_ms` and `floor_ratio` measured the same with jose, the reference
+ * jose-sync was judged against; removed: jose's WebCrypto path generates each ephemeral key as a
+ * job and exports it as a JWK, and on Node 20 that can freeze the process — a run of this bench
+ * froze so, see test/exchange/keygen-freeze.test.ts.)
  *
  * `durable_post_ms` and `durable_floor_ratio`: the same plain POST with the three commits that
  * exactly-once delivery with durable receipts cannot do without — the sender's outbox row, the
@@ -37,13 +38,12 @@
  * in work, unlike the wall-clock figures not inflated when other processes share the cores.
  *
  * Usage: npm run bench:exchange [-- --messages 1500 --bytes 1024 --warmup 1500 --conversations 4]
- * Last line: {"ratio", "messages_per_s", "posts_per_s", "p50_ms", "p99_ms", "prepare_ms", "commit_ms", "deliver_ms", "receive_ms", "crypto_ms", "floor_ratio", "crypto_sync_ms", "floor_ratio_sync", "durable_post_ms", "durable_floor_ratio", "side_by_side": {"conversations", "ratio", "messages_per_s", "posts_per_s", "p50_ms", "p99_ms"}, "cpu_ms": {"post", "message"}, "lossy": {"lost", "duplicates", "p50_ms", "p99_ms", …}}
+ * Last line: {"ratio", "messages_per_s", "posts_per_s", "p50_ms", "p99_ms", "prepare_ms", "commit_ms", "deliver_ms", "receive_ms", "crypto_sync_ms", "floor_ratio_sync", "durable_post_ms", "durable_floor_ratio", "side_by_side": {"conversations", "ratio", "messages_per_s", "posts_per_s", "p50_ms", "p99_ms"}, "cpu_ms": {"post", "message"}, "lossy": {"lost", "duplicates", "p50_ms", "p99_ms", …}}
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compactDecrypt, CompactEncrypt, CompactSign, compactVerify, exportJWK, flattenedVerify, GeneralSign, importJWK } from 'jose';
 import * as joseSync from '../src/exchange/jose-sync.js';
 import { canonicalJson } from '../src/ledger/canonical-json.js';
 import { connect, NO_FAULTS, percentile, startNode, type NodeState } from './exchange-cluster.js';
@@ -60,43 +60,17 @@ const warmup = arg('warmup', messages);
 const conversations = arg('conversations', 4);
 
 /**
- * The JOSE operations on one message's critical path, alone (ms per message): what the two nodes
- * do with jose — same algorithms, headers and sizes, public keys imported once — without storage
- * or HTTP.
- */
-async function cryptoPerMessage(count: number, padBytes: number): Promise<number> {
-  const signing = generateKeyPairSync('ed25519');
-  const encryption = generateKeyPairSync('x25519');
-  const verifyKey = await importJWK(await exportJWK(signing.publicKey), 'EdDSA');
-  const encryptKey = await importJWK(await exportJWK(encryption.publicKey), 'ECDH-ES+A256KW');
-  const one = async (n: number) => {
-    const message = { v: 1, id: randomUUID(), from: { node: 'FR:justice.gouv.fr', authority: 'fr-ca' }, to: { node: 'US:oia.justice.gov', authority: 'us-doj-oia' }, inReplyTo: null, conversation: randomUUID(), type: 'notice', instrument: null, action: 'note', time: new Date().toISOString(), emergency: false, body: { n, pad: 'x'.repeat(padBytes) } };
-    const signer = new GeneralSign(Buffer.from(canonicalJson(message), 'utf8'));
-    signer.addSignature(signing.privateKey).setProtectedHeader({ alg: 'EdDSA', kid: 'k1', typ: 'comity-message+jws', role: 'sender' });
-    const jws = await signer.sign();
-    const envelope = await new CompactEncrypt(Buffer.from(JSON.stringify(jws), 'utf8')).setProtectedHeader({ alg: 'ECDH-ES+A256KW', enc: 'A256GCM', kid: 'k2', typ: 'comity-envelope+jwe', cty: 'comity-message+jws' }).encrypt(encryptKey);
-    const opened = JSON.parse(Buffer.from((await compactDecrypt(envelope, encryption.privateKey)).plaintext).toString('utf8')) as typeof jws;
-    await flattenedVerify({ payload: opened.payload, protected: opened.signatures[0]!.protected!, signature: opened.signatures[0]!.signature }, verifyKey, { algorithms: ['EdDSA'] });
-    const receipt = await new CompactSign(Buffer.from(canonicalJson({ type: 'comity-receipt/v1', messageId: message.id, by: message.to.node, sender: message.from.node, outcome: 'accepted', reason: null, digests: { envelope: 'e'.repeat(64), payload: 'p'.repeat(64), signatures: ['s'.repeat(64)] }, receivedAt: new Date().toISOString() }), 'utf8'))
-      .setProtectedHeader({ alg: 'EdDSA', kid: 'k3', typ: 'comity-receipt+jws' })
-      .sign(signing.privateKey);
-    await compactVerify(receipt, verifyKey, { algorithms: ['EdDSA'] });
-  };
-  for (let i = 0; i < 100; i++) await one(i);
-  const started = performance.now();
-  for (let i = 0; i < count; i++) await one(i);
-  return (performance.now() - started) / count;
-}
-
-/**
- * The same operations with what the nodes use now, jose-sync (synchronous node:crypto, the same
- * standard bytes): ms per message. Public keys imported once, as the nodes' key caches do.
+ * The JOSE operations on one message's critical path, alone (ms per message), with what the nodes
+ * run, jose-sync — same algorithms, headers and sizes, public keys imported once as the nodes' key
+ * caches do — without storage or HTTP. (The public keys are read from their SPKI bytes, not
+ * exported as JWKs: see jose-sync's ephemeralX25519 on generated keys and JWK exports.)
  */
 function cryptoSyncPerMessage(count: number, padBytes: number): number {
   const signing = generateKeyPairSync('ed25519');
   const encryption = generateKeyPairSync('x25519');
-  const verifyKey = joseSync.publicKeyFromJwk('Ed25519', (signing.publicKey.export({ format: 'jwk' }) as { x: string }).x);
-  const encryptKey = joseSync.publicKeyFromJwk('X25519', (encryption.publicKey.export({ format: 'jwk' }) as { x: string }).x);
+  const rawX = (key: typeof signing.publicKey): string => key.export({ format: 'der', type: 'spki' }).subarray(-32).toString('base64url');
+  const verifyKey = joseSync.publicKeyFromJwk('Ed25519', rawX(signing.publicKey));
+  const encryptKey = joseSync.publicKeyFromJwk('X25519', rawX(encryption.publicKey));
   const one = (n: number) => {
     const message = { v: 1, id: randomUUID(), from: { node: 'FR:justice.gouv.fr', authority: 'fr-ca' }, to: { node: 'US:oia.justice.gov', authority: 'us-doj-oia' }, inReplyTo: null, conversation: randomUUID(), type: 'notice', instrument: null, action: 'note', time: new Date().toISOString(), emergency: false, body: { n, pad: 'x'.repeat(padBytes) } };
     const jws = joseSync.generalSign(Buffer.from(canonicalJson(message), 'utf8'), [{ key: signing.privateKey, header: { alg: 'EdDSA', kid: 'k1', typ: 'comity-message+jws', role: 'sender' } }]);
@@ -138,7 +112,6 @@ try {
   const plainSide = await fr.control<{ seconds: number }>('/control/plain-loop', { url: `${us.proxy.url}/plain`, count: messages, bytes, concurrency: conversations });
   const runSide = await fr.control<{ latencies: number[]; seconds: number }>('/control/closed-loop', { to: 'us-doj-oia', count: messages, bytes, conversations });
   const sortedSide = [...runSide.latencies].sort((a, b) => a - b);
-  const cryptoMs = await cryptoPerMessage(Math.min(messages, 1000), bytes);
   const cryptoSyncMs = cryptoSyncPerMessage(Math.min(messages, 1000), bytes);
   const sorted = [...run.latencies].sort((a, b) => a - b);
   const postsPerS = messages / plain.seconds;
@@ -162,8 +135,6 @@ try {
     commit_ms: Number(run.commitMs.toFixed(2)),
     deliver_ms: Number(run.deliverMs.toFixed(2)),
     receive_ms: Number(((receivedAfter.ms - received.ms) / Math.max(1, receivedAfter.n - received.n)).toFixed(2)),
-    crypto_ms: Number(cryptoMs.toFixed(2)),
-    floor_ratio: Number((1000 / postsPerS / (1000 / postsPerS + cryptoMs)).toFixed(3)),
     crypto_sync_ms: Number(cryptoSyncMs.toFixed(3)),
     floor_ratio_sync: Number((1000 / postsPerS / (1000 / postsPerS + cryptoSyncMs)).toFixed(3)),
     durable_post_ms: Number(((durable.seconds * 1000) / messages).toFixed(3)),
@@ -192,7 +163,7 @@ try {
     },
   };
   console.log(`exchange: ${result.messages_per_s} messages/s vs ${result.posts_per_s} plain POSTs/s (ratio ${result.ratio}); commit→receipt p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms`);
-  console.log(`per message: seal ${result.prepare_ms} ms, commit ${result.commit_ms} ms, HTTP round trip ${result.deliver_ms} ms of which the receiver ${result.receive_ms} ms; its JOSE work alone ${result.crypto_ms} ms with jose (floor ratio ${result.floor_ratio} with free storage), ${result.crypto_sync_ms} ms with jose-sync, what the nodes run (floor ratio ${result.floor_ratio_sync})`);
+  console.log(`per message: seal ${result.prepare_ms} ms, commit ${result.commit_ms} ms, HTTP round trip ${result.deliver_ms} ms of which the receiver ${result.receive_ms} ms; its JOSE work alone ${result.crypto_sync_ms} ms (floor ratio ${result.floor_ratio_sync} with free storage)`);
   console.log(`durable floor: a plain POST with the three commits exactly-once delivery needs (sender's outbox row, receiver's row before it answers, sender's settled state) took ${result.durable_post_ms} ms; with the JOSE work (jose-sync) the closed loop can reach at most ratio ${result.durable_floor_ratio} on this machine, whatever else is made free`);
   console.log(`side by side (${conversations} conversations, ${conversations} POST loops): ${result.side_by_side.messages_per_s} messages/s vs ${result.side_by_side.posts_per_s} plain POSTs/s (ratio ${result.side_by_side.ratio}); commit→receipt p50 ${result.side_by_side.p50_ms} ms, p99 ${result.side_by_side.p99_ms} ms`);
   console.log(`CPU per plain POST: sender ${result.cpu_ms.post.sender} ms, receiver ${result.cpu_ms.post.receiver} ms, proxy ${result.cpu_ms.post.proxy} ms; per message: sender ${result.cpu_ms.message.sender} ms, receiver ${result.cpu_ms.message.receiver} ms, proxy ${result.cpu_ms.message.proxy} ms`);

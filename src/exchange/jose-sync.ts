@@ -19,7 +19,7 @@
  * bits (the canonical encoding every conforming producer emits; stricter than jose on Node 20,
  * whose atob-based decoding accepts all three), headers in well-formed UTF-8 JSON objects. Every failure throws a {@link JoseError}; callers map it to their own refusal.
  */
-import { createCipheriv, createDecipheriv, createHash, createPublicKey, diffieHellman, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createPrivateKey, createPublicKey, diffieHellman, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 
 export const EDDSA = 'EdDSA';
 export const ECDH_ES_A256KW = 'ECDH-ES+A256KW';
@@ -208,6 +208,26 @@ export interface EncryptOptions {
   readonly iv?: Uint8Array;
 }
 
+/** A well-formed `x` for {@link ephemeralX25519}'s import: Node's JWK importer requires the member and builds a private key from `d` alone. */
+const UNUSED_X = Buffer.alloc(32).toString('base64url');
+
+/**
+ * A fresh X25519 private key for one envelope — 32 random bytes (RFC 7748 §5: X25519 clamps any
+ * 32 bytes into a private key), imported as a JWK — and its public `x`. Not `generateKeyPairSync`:
+ * on Node 20 a JWK export of a key it generated can freeze the process for good — the export
+ * holds the key's lock while it allocates, and a garbage collection that then finalises the
+ * generation job waits for the same lock on the same thread. A node froze so mid-exchange (its
+ * main thread blocked on that lock, seen with gdb in bench:exchange); a loop of generate-and-export
+ * froze within 2,000–40,000 keys, this import in none of 1.5 million (test/exchange/keygen-freeze.test.ts),
+ * at the same cost (≈ 40 µs).
+ */
+export function ephemeralX25519(): { privateKey: KeyObject; x: string } {
+  const privateKey = createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d: randomBytes(32).toString('base64url'), x: UNUSED_X }, format: 'jwk' });
+  const { x } = createPublicKey(privateKey).export({ format: 'jwk' });
+  if (typeof x !== 'string') throw new JoseError('invalid', 'the ephemeral X25519 key has no public value');
+  return { privateKey, x };
+}
+
 /**
  * Compact JWE to `recipient` (X25519 public key): `header` must say alg ECDH-ES+A256KW and enc
  * A256GCM; `epk` is added last, as `{x, crv, kty}` (jose's order).
@@ -218,14 +238,15 @@ export function compactEncrypt(plaintext: Uint8Array, header: Record<string, unk
   refuseCrit(header);
   for (const name of ['zip', 'epk', 'apu', 'apv']) if (header[name] !== undefined) throw new JoseError('not-supported', `JWE header "${name}" is not supported here`);
   const publicKey = asKey(recipient, 'public', 'x25519');
-  const ephemeral = options.ephemeralKey === undefined ? generateKeyPairSync('x25519').privateKey : asKey(options.ephemeralKey, 'private', 'x25519');
-  const jwk = createPublicKey(ephemeral).export({ format: 'jwk' });
+  const fresh = options.ephemeralKey === undefined ? ephemeralX25519() : null;
+  const ephemeral = fresh?.privateKey ?? asKey(options.ephemeralKey as KeyObject, 'private', 'x25519');
+  const x = fresh?.x ?? createPublicKey(ephemeral).export({ format: 'jwk' }).x;
   const kek = concatKdf256(ecdh(ephemeral, publicKey), ECDH_ES_A256KW, new Uint8Array(0), new Uint8Array(0));
   const cek = options.cek ?? randomBytes(32);
   if (cek.length !== 32) throw new JoseError('invalid', 'an A256GCM content key is 32 bytes');
   const wrap = createCipheriv('id-aes256-wrap', kek, AES_KW_IV);
   const encryptedKey = Buffer.concat([wrap.update(cek), wrap.final()]);
-  const encodedHeader = b64u(JSON.stringify({ ...header, epk: { x: jwk.x, crv: jwk.crv, kty: jwk.kty } }));
+  const encodedHeader = b64u(JSON.stringify({ ...header, epk: { x, crv: 'X25519', kty: 'OKP' } }));
   const iv = options.iv ?? randomBytes(12);
   if (iv.length !== 12) throw new JoseError('invalid', 'an A256GCM IV is 12 bytes');
   const gcm = createCipheriv('aes-256-gcm', cek, iv, { authTagLength: 16 });
