@@ -6,11 +6,16 @@
  * others, as operators do with `comity peers add`.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 import type { Kysely } from 'kysely';
 import { createSecretBox } from '../../src/auth/secrets.js';
-import type { Database, DatabaseHandle } from '../../src/db/index.js';
+import { openDatabase, type Database, type DatabaseHandle } from '../../src/db/index.js';
 import { DEMO_AUTHORITIES } from '../../src/demo/data.js';
 import { addPeer, exportNode, initNode, loadTrustList, requireNodeIdentity, type TrustList } from '../../src/exchange/index.js';
+import { createExchangeRuntime, type ExchangeRuntime } from '../../src/exchange/runtime.js';
 import { createDbKeyStore, type KeyStore } from '../../src/keys/index.js';
 
 export interface TestNode {
@@ -66,4 +71,21 @@ export async function trustEachOther(nodes: readonly TestNode[]): Promise<void> 
 /** `a` imports `b`'s current agreement again (after a rotation or revocation in `b`). */
 export async function reimport(a: TestNode, b: TestNode, at = new Date()): Promise<void> {
   await addPeer(a.db, JSON.stringify(await exportNode(b.db, b.keys, at)), a.nodeId, at);
+}
+
+/**
+ * France and the United States on SQLite files in a fresh temporary directory (`comity-<name>-…`),
+ * trusting each other, closed after the test; with the United States' runtime (no relay of its
+ * own) for a test transport to hand France's envelopes to.
+ */
+export async function frAndUs(t: TestContext, name: string): Promise<{ fr: TestNode; us: TestNode; usRuntime: ExchangeRuntime }> {
+  const dir = mkdtempSync(join(tmpdir(), `comity-${name}-`));
+  const fr = await createTestNode('fr', await openDatabase({ kind: 'sqlite', file: join(dir, 'fr.db') }));
+  const us = await createTestNode('us', await openDatabase({ kind: 'sqlite', file: join(dir, 'us.db') }));
+  t.after(() => fr.handle.close());
+  t.after(() => us.handle.close());
+  await trustEachOther([fr, us]);
+  const usRuntime = createExchangeRuntime({ db: us.db, keys: us.keys, identity: await requireNodeIdentity(us.db), relay: { autostart: false } });
+  t.after(() => usRuntime.stop());
+  return { fr, us, usRuntime };
 }

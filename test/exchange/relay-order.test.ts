@@ -7,31 +7,15 @@
  * own) held every later message to that peer behind it, retried with backoff up to five minutes.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { it, type TestContext } from 'node:test';
-import { openDatabase } from '../../src/db/index.js';
+import { it } from 'node:test';
 import { requireNodeIdentity } from '../../src/exchange/index.js';
 import { deliveriesOf } from '../../src/exchange/outbox.js';
-import { createExchangeRuntime, type ExchangeRuntime } from '../../src/exchange/runtime.js';
+import { createExchangeRuntime } from '../../src/exchange/runtime.js';
 import type { Transport } from '../../src/exchange/transport.js';
-import { createTestNode, trustEachOther, type TestNode } from './nodes.js';
+import { frAndUs, type TestNode } from './nodes.js';
 
 const note = (conversation: string, n: number) => ({ from: { authority: 'fr-ca' }, to: { authority: 'us-doj-oia' }, inReplyTo: null, conversation, type: 'notice' as const, instrument: null, action: 'note', emergency: false, body: { n } });
 const conversation = (k: number): string => `0190a000-0000-7000-8000-0000000c${String(k).padStart(4, '0')}`;
-
-async function twoNodes(t: TestContext, name: string): Promise<{ fr: TestNode; usRuntime: ExchangeRuntime }> {
-  const dir = mkdtempSync(join(tmpdir(), `comity-relay-${name}-`));
-  const fr = await createTestNode('fr', await openDatabase({ kind: 'sqlite', file: join(dir, 'fr.db') }));
-  const us = await createTestNode('us', await openDatabase({ kind: 'sqlite', file: join(dir, 'us.db') }));
-  t.after(() => fr.handle.close());
-  t.after(() => us.handle.close());
-  await trustEachOther([fr, us]);
-  const usRuntime = createExchangeRuntime({ db: us.db, keys: us.keys, identity: await requireNodeIdentity(us.db), relay: { autostart: false } });
-  t.after(() => usRuntime.stop());
-  return { fr, usRuntime };
-}
 
 /** The message id of an envelope, from the sender's outbox. */
 async function idOf(fr: TestNode, envelope: string): Promise<string> {
@@ -48,7 +32,7 @@ async function until(what: string, check: () => Promise<boolean>, ms = 20_000): 
 }
 
 it('a message the peer keeps failing holds back its own conversation only', async (t) => {
-  const { fr, usRuntime } = await twoNodes(t, 'poison');
+  const { fr, usRuntime } = await frAndUs(t, 'relay-poison');
   let failing: string | null = null;
   const attempted: string[] = [];
   const applied: string[] = [];
@@ -96,7 +80,7 @@ it('a message the peer keeps failing holds back its own conversation only', asyn
 });
 
 it('messages of different conversations travel side by side, up to the concurrency; one conversation one at a time', async (t) => {
-  const { fr, usRuntime } = await twoNodes(t, 'concurrency');
+  const { fr, usRuntime } = await frAndUs(t, 'relay-concurrency');
   let inFlight = 0;
   let most = 0;
   const conversationsInFlight = new Map<string, number>();

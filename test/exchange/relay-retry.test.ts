@@ -16,17 +16,10 @@ import { deliveriesOf } from '../../src/exchange/outbox.js';
 import { backoffMs } from '../../src/exchange/relay.js';
 import { createExchangeRuntime } from '../../src/exchange/runtime.js';
 import type { Transport } from '../../src/exchange/transport.js';
-import { createTestNode, trustEachOther } from './nodes.js';
+import { createTestNode, frAndUs, trustEachOther } from './nodes.js';
 
 it('a failed attempt is retried when its backoff ends, not at the next poll', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'comity-relay-retry-'));
-  const fr = await createTestNode('fr', await openDatabase({ kind: 'sqlite', file: join(dir, 'fr.db') }));
-  const us = await createTestNode('us', await openDatabase({ kind: 'sqlite', file: join(dir, 'us.db') }));
-  t.after(() => fr.handle.close());
-  t.after(() => us.handle.close());
-  await trustEachOther([fr, us]);
-  const usRuntime = createExchangeRuntime({ db: us.db, keys: us.keys, identity: await requireNodeIdentity(us.db), relay: { autostart: false } });
-  t.after(() => usRuntime.stop());
+  const { fr, usRuntime } = await frAndUs(t, 'relay-retry');
   let attempts = 0;
   // The peer is down at the first attempt (surely not sent), then answers.
   const flaky: Transport = {
@@ -57,12 +50,7 @@ it('a failed attempt is retried when its backoff ends, not at the next poll', as
  * next ones wait their backoff: here a base of a minute, so after two failures the message waits.
  */
 it('the first retry is immediate, the second waits its backoff', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'comity-relay-first-retry-'));
-  const fr = await createTestNode('fr', await openDatabase({ kind: 'sqlite', file: join(dir, 'fr.db') }));
-  const us = await createTestNode('us', await openDatabase({ kind: 'sqlite', file: join(dir, 'us.db') }));
-  t.after(() => fr.handle.close());
-  t.after(() => us.handle.close());
-  await trustEachOther([fr, us]);
+  const { fr } = await frAndUs(t, 'relay-first-retry');
   const failures: number[] = [];
   const down: Transport = {
     async deliver() {
