@@ -217,9 +217,9 @@ const UNUSED_X = Buffer.alloc(32).toString('base64url');
  * on Node 20 a JWK export of a key it generated can freeze the process for good — the export
  * holds the key's lock while it allocates, and a garbage collection that then finalises the
  * generation job waits for the same lock on the same thread. A node froze so mid-exchange (its
- * main thread blocked on that lock, seen with gdb in bench:exchange); a loop of generate-and-export
- * froze within 2,000–40,000 keys, this import in none of 1.5 million (test/exchange/keygen-freeze.test.ts),
- * at the same cost (≈ 40 µs).
+ * main thread blocked on that lock, seen with gdb in bench:exchange); under frequent collections a
+ * loop of generate-and-export froze within 2,000–40,000 keys, this import in none of 1.5 million,
+ * at the same cost (≈ 40 µs). test/exchange/keygen-freeze.test.ts seals 100,000 envelopes so.
  */
 export function ephemeralX25519(): { privateKey: KeyObject; x: string } {
   const privateKey = createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d: randomBytes(32).toString('base64url'), x: UNUSED_X }, format: 'jwk' });
