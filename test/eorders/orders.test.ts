@@ -350,8 +350,11 @@ for (const kind of KINDS) describe(`e-Evidence orders (Reg. 2023/1543) over the 
 
   test('an EPOC-PR not confirmed within its period expires (Art. 11(1))', async () => {
     const pr = await issueAndSend(certificate({ order: 'EPOC-PR', categories: ['subscriber-data'] }));
-    await event('agent@provider.demo', pr.id, 'preserve');
-    t.clock.advance(62 * DAY);
+    const preserved = await event('agent@provider.demo', pr.id, 'preserve');
+    // Just past the 60 days' end, wherever the calendar puts it (a period ending on a Saturday or a holiday runs on to the next working day).
+    const due = Date.parse(preserved.clocks.find((c) => c.clock === 'preservation')?.dueAt ?? '');
+    assert.ok(Number.isFinite(due), JSON.stringify(preserved.clocks));
+    t.clock.advance(due - t.clock.now().getTime() + 60_000);
     const seen = (await (await as('juge@fr.demo')).get(`/api/orders/${pr.id}`)).json<Order>();
     assert.equal(seen.state, 'expired', JSON.stringify({ now: t.clock.now(), clocks: seen.clocks }));
   });
@@ -376,7 +379,13 @@ for (const kind of KINDS) describe(`e-Evidence orders (Reg. 2023/1543) over the 
   test('Art. 16 is for non-compliance: not while the addressee’s period runs', async () => {
     const o = await issueAndSend(certificate({ categories: ['subscriber-data'] }));
     assertProblem(await (await as('juge@fr.demo')).post(`/api/orders/${o.id}/events/start-enforcement`, { reason: 'No answer.' }), 409, 'invalid-transition');
-    t.clock.advance(12 * DAY);
+    // Past the production period's end — not a fixed 12 days: 10 days ending on a Saturday run to
+    // the end of the next working day (Reg. 1182/71 Art. 3(4)), and the test clock's date follows the real one.
+    const due = Date.parse(o.clocks.find((c) => c.clock === 'production')?.dueAt ?? '');
+    assert.ok(Number.isFinite(due), JSON.stringify(o.clocks));
+    t.clock.advance(due - t.clock.now().getTime() - 60_000);
+    assertProblem(await (await as('juge@fr.demo')).post(`/api/orders/${o.id}/events/start-enforcement`, { reason: 'No answer.' }), 409, 'invalid-transition');
+    t.clock.advance(2 * 60_000);
     const enforced = await event('juge@fr.demo', o.id, 'start-enforcement', { reason: 'No answer within 10 days.' });
     assert.equal(enforced.state, 'enforcement');
   });
