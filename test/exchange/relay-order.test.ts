@@ -13,6 +13,7 @@ import { deliveriesOf } from '../../src/exchange/outbox.js';
 import { createExchangeRuntime } from '../../src/exchange/runtime.js';
 import type { Transport } from '../../src/exchange/transport.js';
 import { frAndUs, type TestNode } from './nodes.js';
+import { until } from './sessions.js';
 
 const note = (conversation: string, n: number) => ({ from: { authority: 'fr-ca' }, to: { authority: 'us-doj-oia' }, inReplyTo: null, conversation, type: 'notice' as const, instrument: null, action: 'note', emergency: false, body: { n } });
 const conversation = (k: number): string => `0190a000-0000-7000-8000-0000000c${String(k).padStart(4, '0')}`;
@@ -20,15 +21,6 @@ const conversation = (k: number): string => `0190a000-0000-7000-8000-0000000c${S
 /** The message id of an envelope, from the sender's outbox. */
 async function idOf(fr: TestNode, envelope: string): Promise<string> {
   return (await fr.db.selectFrom('exchange_outbox').select('message_id').where('envelope', '=', envelope).executeTakeFirstOrThrow()).message_id;
-}
-
-async function until(what: string, check: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.fail(`not within ${ms} ms: ${what}`);
 }
 
 it('a message the peer keeps failing holds back its own conversation only', async (t) => {
@@ -59,10 +51,11 @@ it('a message the peer keeps failing holds back its own conversation only', asyn
   const b1 = await frRuntime.send(note(conversation(2), 3));
   const c1 = await frRuntime.send(note(conversation(3), 4));
 
-  await until('the other conversations delivered', async () => {
-    const states = [...(await deliveriesOf(fr.db, { conversationId: conversation(2) })), ...(await deliveriesOf(fr.db, { conversationId: conversation(3) }))].map((d) => d.state);
-    return states.length === 2 && states.every((s) => s === 'delivered');
-  });
+  await until(
+    async () => [...(await deliveriesOf(fr.db, { conversationId: conversation(2) })), ...(await deliveriesOf(fr.db, { conversationId: conversation(3) }))].map((d) => d.state),
+    (states) => states.length === 2 && states.every((s) => s === 'delivered'),
+    'the other conversations delivered',
+  );
   const [first, second] = await deliveriesOf(fr.db, { conversationId: conversation(1) });
   assert.equal(first?.state, 'outcome-unknown');
   assert.equal(first?.attempts, 2, 'tried, retried at once, then waiting its backoff');
@@ -75,7 +68,7 @@ it('a message the peer keeps failing holds back its own conversation only', asyn
   failing = null;
   await fr.db.updateTable('exchange_outbox').set({ next_attempt_at: new Date().toISOString() }).where('message_id', '=', a1.message.id).execute();
   frRuntime.relay.wake();
-  await until('the held conversation delivered', async () => (await deliveriesOf(fr.db, { conversationId: conversation(1) })).every((d) => d.state === 'delivered'));
+  await until(() => deliveriesOf(fr.db, { conversationId: conversation(1) }), (ds) => ds.every((d) => d.state === 'delivered'), 'the held conversation delivered');
   assert.deepEqual(applied, [b1.message.id, c1.message.id, a1.message.id, a2.message.id]);
 });
 
