@@ -24,6 +24,7 @@ import { sql } from 'kysely';
 import { createSecretBox } from '../src/auth/secrets.js';
 import { openDatabase } from '../src/db/index.js';
 import { DEMO_AUTHORITIES } from '../src/demo/data.js';
+import { sha256Hex } from '../src/exchange/envelope.js';
 import { addPeer, exportNode, initNode, loadNodeIdentity } from '../src/exchange/index.js';
 import type { MessageHandler } from '../src/exchange/inbox.js';
 import { LOG_LEDGER } from '../src/exchange/ledger-port.js';
@@ -165,10 +166,15 @@ const server = createServer((req, res) => {
       return res.writeHead(200, { 'content-type': 'application/jose' }).end(answer.receipt);
     }
     if (req.url === '/plain') return res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-    // The least a receiver that answers only what it stored durably must do: one row committed, then the answer.
+    // The least a receiver that answers only what it stored durably must do: one row committed with
+    // its leaf in the node's log (the issue: receipts go into both nodes' ledgers), then the answer.
     if (req.url === '/durable') {
-      await db.transaction().execute((trx) => sql`insert into bench_floor (id, body, state) values (${randomUUID()}, ${text}, 'received')`.execute(trx));
-      return res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      const id = randomUUID();
+      await db.transaction().execute(async (trx) => {
+        await sql`insert into bench_floor (id, body, state) values (${id}, ${text}, 'received')`.execute(trx);
+        await LOG_LEDGER.append(trx, { kind: 'receipt-issued', messageId: id, peer: null, outcome: 'accepted', digest: sha256Hex(text), at: new Date().toISOString() });
+      });
+      return res.writeHead(200, { 'content-type': 'text/plain' }).end(id);
     }
     if (req.url === '/control/peers') {
       for (const file of JSON.parse(text) as string[]) {
@@ -198,7 +204,8 @@ const server = createServer((req, res) => {
     }
     // The durable floor: per POST, the sender commits a row (the outbox), the receiver commits one
     // before answering (the inbox), the sender commits the answer (the settled state) — the
-    // commits exactly-once delivery with durable receipts cannot do without, and nothing else.
+    // commits exactly-once delivery with durable receipts cannot do without — each side's last
+    // commit with a leaf in its log, as the issue asks of receipts, and nothing else.
     if (req.url === '/control/durable-loop') {
       const { url, count, bytes } = JSON.parse(text) as { url: string; count: number; bytes: number };
       const payload = JSON.stringify({ pad: 'x'.repeat(bytes) });
@@ -207,7 +214,10 @@ const server = createServer((req, res) => {
         const id = randomUUID();
         await db.transaction().execute((trx) => sql`insert into bench_floor (id, body, state) values (${id}, ${payload}, 'queued')`.execute(trx));
         const answer = await (await fetch(url, { method: 'POST', body: payload, headers: { 'content-type': 'application/json' } })).text();
-        await db.transaction().execute((trx) => sql`update bench_floor set state = ${answer} where id = ${id}`.execute(trx));
+        await db.transaction().execute(async (trx) => {
+          await sql`update bench_floor set state = ${answer} where id = ${id}`.execute(trx);
+          await LOG_LEDGER.append(trx, { kind: 'receipt-received', messageId: id, peer: null, outcome: 'accepted', digest: sha256Hex(answer), at: new Date().toISOString() });
+        });
       }
       return json({ seconds: (performance.now() - started) / 1000 });
     }

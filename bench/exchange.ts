@@ -24,8 +24,10 @@
  * `durable_post_ms` and `durable_floor_ratio`: the same plain POST with the three commits that
  * exactly-once delivery with durable receipts cannot do without — the sender's outbox row, the
  * receiver's row committed before it answers, the sender's settled state (SQLite as the nodes run
- * it: WAL, synchronous NORMAL by default) — and nothing else; with `crypto_sync_ms` added, the
- * ratio no closed loop can pass on this machine whatever else is made free.
+ * it: WAL, synchronous NORMAL by default) — the last two each with its leaf in the node's log,
+ * as the issue asks of receipts (since 2026-12-05; before, without the leaves) — and nothing else;
+ * with `crypto_sync_ms` added, the ratio no closed loop can pass on this machine whatever else is
+ * made free.
  *
  * `side_by_side`: the same two measurements with `--conversations` (default 4, the relay's
  * concurrency per peer) loops side by side — that many closed loops of messages, each its own
@@ -164,7 +166,7 @@ try {
   };
   console.log(`exchange: ${result.messages_per_s} messages/s vs ${result.posts_per_s} plain POSTs/s (ratio ${result.ratio}); commit→receipt p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms`);
   console.log(`per message: seal ${result.prepare_ms} ms, commit ${result.commit_ms} ms, HTTP round trip ${result.deliver_ms} ms of which the receiver ${result.receive_ms} ms; its JOSE work alone ${result.crypto_sync_ms} ms (floor ratio ${result.floor_ratio_sync} with free storage)`);
-  console.log(`durable floor: a plain POST with the three commits exactly-once delivery needs (sender's outbox row, receiver's row before it answers, sender's settled state) took ${result.durable_post_ms} ms; with the JOSE work (jose-sync) the closed loop can reach at most ratio ${result.durable_floor_ratio} on this machine, whatever else is made free`);
+  console.log(`durable floor: a plain POST with the three commits exactly-once delivery needs (sender's outbox row, receiver's row before it answers, sender's settled state; the last two with their leaves in the nodes' logs) took ${result.durable_post_ms} ms; with the JOSE work (jose-sync) the closed loop can reach at most ratio ${result.durable_floor_ratio} on this machine, whatever else is made free`);
   console.log(`side by side (${conversations} conversations, ${conversations} POST loops): ${result.side_by_side.messages_per_s} messages/s vs ${result.side_by_side.posts_per_s} plain POSTs/s (ratio ${result.side_by_side.ratio}); commit→receipt p50 ${result.side_by_side.p50_ms} ms, p99 ${result.side_by_side.p99_ms} ms`);
   console.log(`CPU per plain POST: sender ${result.cpu_ms.post.sender} ms, receiver ${result.cpu_ms.post.receiver} ms, proxy ${result.cpu_ms.post.proxy} ms; per message: sender ${result.cpu_ms.message.sender} ms, receiver ${result.cpu_ms.message.receiver} ms, proxy ${result.cpu_ms.message.proxy} ms`);
   console.log(`10 % loss: lost ${result.lossy.lost}, duplicates ${result.lossy.duplicates}, p50 ${result.lossy.p50_ms} ms, p99 ${result.lossy.p99_ms} ms (retries with capped backoff: base 20 ms, cap 200 ms)`);
