@@ -18,6 +18,7 @@ import { isEmpty, newDemoPassword, readDemoLogins, seedDemo, seedDemoExchange, t
 import { buildApp } from './http/app.js';
 import { ConfigError, effectiveEnv, loadServerConfig } from './http/config.js';
 import { loadKnowledgeBase } from './law/index.js';
+import { transferSettings } from './exchange/evidence-transfer.js';
 import { startNodeExchange } from './exchange/node-start.js';
 import { createWitnessing, witnessPeers } from './exchange/witnessing.js';
 import { checkpointFile, createLedger, fileMemory, LedgerError, logOriginOf, resolveCheckpointSeconds, startCheckpointing } from './ledger/index.js';
@@ -31,23 +32,35 @@ export interface RunningServer {
   demoUsers: SeededUser[];
 }
 
-export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (line: string) => void; logger?: false } = {}): Promise<RunningServer> {
+export async function startServer(given: NodeJS.ProcessEnv, options: { print?: (line: string) => void; logger?: false } = {}): Promise<RunningServer> {
+  // The config file (COMITY_CONFIG_FILE) under the environment, once, for every setting below.
+  const env = effectiveEnv(given);
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const config = loadServerConfig(env);
+  const dataDir = resolveDataDir(env);
+  const dbConfig = resolveDbConfig(env);
+  // Every other setting is read here too, before anything is created or opened: a bad one stops
+  // the start naming it, and leaves nothing behind.
+  // Evidence blobs: S3-compatible storage when COMITY_S3_BUCKET is set, else the data directory.
+  const s3 = await s3BlobStoreFromEnv(env);
+  const oidcConfig = oidcConfigFromEnv(env);
+  const checkpointSeconds = resolveCheckpointSeconds(env);
+  const uploadExpiryHours = resolveUploadExpiryHours(env);
+  transferSettings(dataDir, env);
+  const smtpUrl = env.COMITY_SMTP_URL;
+  if (smtpUrl !== undefined && smtpUrl !== '' && !/^smtps?:\/\/[^/]/.test(smtpUrl)) throw new ConfigError('COMITY_SMTP_URL: expected smtp://host:port or smtps://user:password@host:port');
   const kb = loadKnowledgeBase();
   // Everything the node writes is owner-only whatever the operator's umask (issue 18; the
   // explicit modes in ops/file-modes.ts cover files created before this line).
   if (process.platform !== 'win32') process.umask(0o077);
-  const dataDir = resolveDataDir(env);
   assertPrivateDir(dataDir, 'data directory');
-  checkMasterKeySource(effectiveEnv(env), dataDir, { demo: config.demo });
-  const dbConfig = resolveDbConfig(env);
+  checkMasterKeySource(env, dataDir, { demo: config.demo });
   const database = await openDatabase(dbConfig);
   let secretBox: SecretBox;
   let createdKey: string | null = null;
   try {
     await database.migrate();
-    const master = await openMasterKey(effectiveEnv(env), dataDir, database.db, { demo: config.demo, onCreated: (path) => (createdKey = path) });
+    const master = await openMasterKey(env, dataDir, database.db, { demo: config.demo, onCreated: (path) => (createdKey = path) });
     secretBox = master.box;
   } catch (error) {
     await database.close();
@@ -55,17 +68,13 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   }
   const cases = createCaseContext(database.db, kb, { transaction: serverTransactionRunner(database.db, dbConfig) });
   const auth = createAuthContext(database.db, secretBox);
-  // Evidence blobs: S3-compatible storage when COMITY_S3_BUCKET is set, else the data directory.
-  const s3 = await s3BlobStoreFromEnv(env);
-  const oidcConfig = oidcConfigFromEnv(env);
   const oidc = oidcConfig ? await createOidcClient(oidcConfig) : null;
   let demo: DemoLogins | null = null;
   // The demo password is generated at the first start; it and the demo logins (with TOTP secrets)
   // are kept beside the data, owner-only, so that every later start can print them again.
   const loginsFile = join(dataDir, 'demo-logins.json');
   // A federation node's demo seeds only the authorities it hosts (issue 12); its peers' come from their agreements.
-  const nodeEnv = effectiveEnv(env);
-  const hosted = nodeEnv.COMITY_NODE_ID ? (nodeEnv.COMITY_NODE_HOST ?? '').split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+  const hosted = env.COMITY_NODE_ID ? (env.COMITY_NODE_HOST ?? '').split(',').map((s) => s.trim()).filter(Boolean) : undefined;
   let freshDemo = false;
   if (config.demo && (await isEmpty(cases))) {
     const password = newDemoPassword();
@@ -79,7 +88,6 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
   const demoUsers: SeededUser[] = demo?.users ?? [];
   const keys = createDbKeyStore(database.db, secretBox);
   // The transparency log (issue 11): origin, signing key sealed in the key store, the last checkpoint kept beside the data.
-  const checkpointSeconds = resolveCheckpointSeconds(env);
   const ledger = createLedger(database.db, keys, {
     origin: await logOriginOf(database.db, env),
     memory: fileMemory(checkpointFile(dataDir)),
@@ -87,21 +95,19 @@ export async function startServer(env: NodeJS.ProcessEnv, options: { print?: (li
     newId: () => uuidv7(Date.now()),
     witnesses: async () => (await witnessPeers(database.db)).flatMap((p) => (p.witness ? [p.witness] : [])),
   });
-  const evidence = await createEvidenceContext({ cases, keys, dataDir: resolveDataDir(env), ledger, uploadExpiryHours: resolveUploadExpiryHours(env), ...(s3 ? { blobs: s3 } : {}) });
+  const evidence = await createEvidenceContext({ cases, keys, dataDir, ledger, uploadExpiryHours, ...(s3 ? { blobs: s3 } : {}) });
   // Issue 12: a federation node when configured (COMITY_NODE_ID or `comity node init`).
   // The ledger also logs orders to providers (their tlog-proof travels with the order, issue 14).
-  const exchange = await startNodeExchange(cases, keys, effectiveEnv(env), config.http.publicUrl, undefined, { ev: evidence, dataDir, box: secretBox }, { db: database.db, proofOf: (id) => ledger.proofOf(id) });
+  const exchange = await startNodeExchange(cases, keys, env, config.http.publicUrl, undefined, { ev: evidence, dataDir, box: secretBox }, { db: database.db, proofOf: (id) => ledger.proofOf(id) });
   // Witnessing (c2sp.org/tlog-witness): cosign the peers' checkpoints, collect theirs of ours.
   const witnessing = exchange ? createWitnessing(database.db, keys, exchange.identity.nodeId, ledger, { now: () => new Date(), newId: () => uuidv7(Date.now()) }) : undefined;
   // Issue 16: notifications in the workspace, and by e-mail when COMITY_SMTP_URL names an SMTP server.
-  const smtpUrl = effectiveEnv(env).COMITY_SMTP_URL;
-  if (smtpUrl !== undefined && smtpUrl !== '' && !/^smtps?:\/\/[^/]/.test(smtpUrl)) throw new ConfigError('COMITY_SMTP_URL: expected smtp://host:port or smtps://user:password@host:port');
   // The app's logger exists only after buildApp: errors before that are dropped.
   const notificationLog: { error?: (error: unknown) => void } = {};
   const notifications = startNotifications(cases, {
     publicUrl: config.http.publicUrl,
     smtpUrl: smtpUrl === undefined || smtpUrl === '' ? undefined : smtpUrl,
-    from: effectiveEnv(env).COMITY_MAIL_FROM,
+    from: env.COMITY_MAIL_FROM,
     intervalMs: Math.min(config.schedulerIntervalMs, 5_000),
     onError: (error) => notificationLog.error?.(error),
   });

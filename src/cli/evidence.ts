@@ -24,12 +24,13 @@ import { table } from './table.js';
 
 /** Opens the node's database, keys and blob store, runs `work`, and always closes. */
 export async function withEvidence<T>(work: (ev: EvidenceContext) => Promise<T>): Promise<T> {
+  // The store's settings first: a bad one stops the command before the database is opened.
+  const s3 = await s3BlobStoreFromEnv(process.env);
   const handle = await openDatabase(resolveDbConfig(process.env));
   try {
     await handle.migrate();
     const dataDir = resolveDataDir(process.env);
     const secretBox = createSecretBox(loadMasterKey(process.env, dataDir));
-    const s3 = await s3BlobStoreFromEnv(process.env);
     const ev = await createEvidenceContext({ cases: createCaseContext(handle.db, loadKnowledgeBase()), keys: createDbKeyStore(handle.db, secretBox), dataDir, ...(s3 ? { blobs: s3 } : {}) });
     return await work(ev);
   } finally {

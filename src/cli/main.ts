@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerCases } from './cases.js';
+import { applyConfigFile } from '../http/config.js';
 import { describeError } from './errors.js';
 import { registerExchange } from './exchange.js';
 import { registerEvidence } from './evidence.js';
@@ -27,7 +28,9 @@ export function buildProgram(io: Io): Command {
       // Commander's own error text is replaced by our one-line form in main().
       outputError: () => undefined,
     })
-    .showSuggestionAfterError(false);
+    .showSuggestionAfterError(false)
+    // A config file (COMITY_CONFIG_FILE) holds settings for every command, not only `serve`.
+    .hook('preAction', () => applyConfigFile());
   registerOverview(program, io);
   registerLaw(program, io);
   registerCases(program, io);

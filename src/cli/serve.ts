@@ -5,14 +5,13 @@
  */
 import type { Command } from 'commander';
 import { base32Decode, totpCode } from '../auth/index.js';
-import { NODE_SETTINGS } from '../exchange/node-start.js';
 import { ConfigError, SETTINGS } from '../http/config.js';
 import { startServer } from '../server.js';
 import { UsageError } from './errors.js';
 import type { Io } from './io.js';
 
 export function registerServe(program: Command, io: Io): void {
-  const settings = [...SETTINGS, ...NODE_SETTINGS].map(([name, fallback, text]) => `  ${name}\n      ${text} (default: ${fallback})`).join('\n');
+  const settings = SETTINGS.map(([name, fallback, text]) => `  ${name}\n      ${text} (default: ${fallback})`).join('\n');
   program
     .command('serve')
     .description('start the HTTP API and web workspace')

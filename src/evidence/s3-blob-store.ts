@@ -11,6 +11,7 @@
 import { createReadStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { ConfigError } from '../http/config.js';
 import { checkBlobKey, streamReader, type BlobStore } from './blob-store.js';
 
 export interface S3BlobStoreOptions {
@@ -167,11 +168,39 @@ export async function createS3BlobStore(options: S3BlobStoreOptions): Promise<Bl
   return Object.freeze(store);
 }
 
+/**
+ * Object Lock from COMITY_S3_OBJECT_LOCK and COMITY_S3_RETAIN_DAYS, both or neither. A value that
+ * is not understood stops the start instead of being ignored: a mistyped mode would otherwise
+ * store evidence without any lock, and a lock without a default period would leave the objects of
+ * cases without a retention date unlocked.
+ */
+function objectLockFromEnv(env: Readonly<Record<string, string | undefined>>): { objectLock: 'COMPLIANCE' | 'GOVERNANCE' | null; retainDays?: number } {
+  const mode = env.COMITY_S3_OBJECT_LOCK?.trim() ?? '';
+  const days = env.COMITY_S3_RETAIN_DAYS?.trim() ?? '';
+  if (mode === '' && days === '') return { objectLock: null };
+  const upper = mode.toUpperCase();
+  if (upper !== 'COMPLIANCE' && upper !== 'GOVERNANCE') {
+    throw new ConfigError(mode === '' ? 'COMITY_S3_RETAIN_DAYS is set without COMITY_S3_OBJECT_LOCK: set COMITY_S3_OBJECT_LOCK=COMPLIANCE or GOVERNANCE, or unset COMITY_S3_RETAIN_DAYS' : `COMITY_S3_OBJECT_LOCK=${JSON.stringify(mode)}: expected COMPLIANCE or GOVERNANCE`);
+  }
+  if (!/^\d{1,5}$/.test(days) || Number(days) < 1 || Number(days) > MAX_RETAIN_DAYS) {
+    throw new ConfigError(days === '' ? `COMITY_S3_OBJECT_LOCK=${upper} needs COMITY_S3_RETAIN_DAYS, the days an object is locked when its case has no retention date (1 to ${MAX_RETAIN_DAYS})` : `COMITY_S3_RETAIN_DAYS=${JSON.stringify(days)}: expected whole days from 1 to ${MAX_RETAIN_DAYS}`);
+  }
+  return { objectLock: upper, retainDays: Number(days) };
+}
+
+/** The longest default retention accepted: 100 years. */
+const MAX_RETAIN_DAYS = 36_500;
+
 /** The S3 store configured by the environment, or null when COMITY_S3_BUCKET is unset. */
 export async function s3BlobStoreFromEnv(env: Readonly<Record<string, string | undefined>>): Promise<BlobStore | null> {
   const bucket = env.COMITY_S3_BUCKET?.trim();
-  if (!bucket) return null;
-  const lockMode = env.COMITY_S3_OBJECT_LOCK?.trim().toUpperCase();
+  if (!bucket) {
+    // Settings of a store that is not configured: the evidence would go to the data directory instead, unlocked.
+    const stray = Object.keys(env).filter((name) => name.startsWith('COMITY_S3_') && name !== 'COMITY_S3_BUCKET' && env[name]?.trim());
+    if (stray.length > 0) throw new ConfigError(`${stray.sort().join(', ')} ${stray.length === 1 ? 'is' : 'are'} set without COMITY_S3_BUCKET: set the bucket, or unset ${stray.length === 1 ? 'it' : 'them'} to keep evidence in the data directory`);
+    return null;
+  }
+  const lock = objectLockFromEnv(env);
   return createS3BlobStore({
     bucket,
     region: env.COMITY_S3_REGION?.trim() || 'us-east-1',
@@ -179,7 +208,6 @@ export async function s3BlobStoreFromEnv(env: Readonly<Record<string, string | u
     prefix: env.COMITY_S3_PREFIX ?? '',
     ...(env.COMITY_S3_ACCESS_KEY_ID ? { accessKeyId: env.COMITY_S3_ACCESS_KEY_ID } : {}),
     ...(env.COMITY_S3_SECRET_ACCESS_KEY ? { secretAccessKey: env.COMITY_S3_SECRET_ACCESS_KEY } : {}),
-    objectLock: lockMode === 'COMPLIANCE' || lockMode === 'GOVERNANCE' ? lockMode : null,
-    ...(env.COMITY_S3_RETAIN_DAYS && /^\d{1,5}$/.test(env.COMITY_S3_RETAIN_DAYS) ? { retainDays: Number(env.COMITY_S3_RETAIN_DAYS) } : {}),
+    ...lock,
   });
 }

@@ -27,6 +27,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import { writeAudit } from '../cases/audit.js';
 import type { Database } from '../db/index.js';
+import { ConfigError } from '../http/config.js';
 import { blobKeyOf } from '../evidence/blob-store.js';
 import { caseKey } from '../evidence/case-keys.js';
 import { EncryptStream } from '../evidence/chunked-cipher.js';
@@ -54,11 +55,18 @@ export interface TransferSettings {
 export const DEFAULT_TRANSFER_EXPIRY_HOURS = 30 * 24;
 
 export function transferSettings(dataDir: string, env: Readonly<Record<string, string | undefined>>): TransferSettings {
-  const given = Number(env.COMITY_TRANSFER_CHUNK_BYTES ?? DEFAULT_CHUNK_BYTES);
-  const chunkBytes = Number.isInteger(given) && given >= 4096 && given <= 16 * 1024 * 1024 ? given : DEFAULT_CHUNK_BYTES;
-  const hours = Number(env.COMITY_TRANSFER_EXPIRY_HOURS ?? DEFAULT_TRANSFER_EXPIRY_HOURS);
-  const expiryHours = Number.isFinite(hours) && hours > 0 && hours <= 24 * 3650 ? hours : DEFAULT_TRANSFER_EXPIRY_HOURS;
+  const chunkBytes = wholeSetting(env, 'COMITY_TRANSFER_CHUNK_BYTES', DEFAULT_CHUNK_BYTES, 4096, 16 * 1024 * 1024);
+  const expiryHours = wholeSetting(env, 'COMITY_TRANSFER_EXPIRY_HOURS', DEFAULT_TRANSFER_EXPIRY_HOURS, 1, 24 * 3650);
   return { dir: join(dataDir, 'transfers'), chunkBytes, expiryHours };
+}
+
+/** A whole-number setting from `min` to `max`, `fallback` when unset; anything else stops the start, naming it. */
+function wholeSetting(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim() ?? '';
+  if (raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) throw new ConfigError(`${name}=${JSON.stringify(raw)}: expected a whole number from ${min} to ${max}`);
+  return value;
 }
 
 const itemSchema = z.strictObject({

@@ -25,15 +25,6 @@ import { createExchangeRuntime, type ExchangeRuntime } from './runtime.js';
 import type { EvidenceContext } from '../evidence/context.js';
 import { protectTransferKeys, startTransferCloser, startTransferFetcher, transferReceivedNotice, type IncomingTransferRow, transferSettings, type TransferFetcher, type TransferSettings } from './evidence-transfer.js';
 
-export const NODE_SETTINGS = [
-  ['COMITY_NODE_ID', '(not a federation node)', 'node id "CC:identifier" (ETSI TS 103 120); with _ENDPOINT and _HOST makes this server a federation node'],
-  ['COMITY_NODE_ENDPOINT', 'COMITY_PUBLIC_URL', 'URL peers deliver messages to'],
-  ['COMITY_NODE_HOST', '(none)', 'comma-separated ids of the authorities this node hosts'],
-  ['COMITY_PEER_FILES', '(none)', 'comma-separated peer agreement files imported at start (as comity peers add)'],
-  ['COMITY_TRANSFER_CHUNK_BYTES', '1048576', 'chunk size of the evidence this node sends to peers (4096 to 16777216 bytes)'],
-  ['COMITY_TRANSFER_EXPIRY_HOURS', '720', 'hours the encrypted chunks of evidence sent to a peer are kept when the peer never confirms the transfer (deleted at once when it does)'],
-  ['COMITY_PEER_DIR', '(none)', 'a folder the operator controls: this node writes its agreement there and imports new agreements found in it (every 2 s)'],
-] as const;
 
 /** Starts the exchange of this node, or returns null when it is not a federation node. */
 export async function startNodeExchange(
