@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import { createSecretBox, loadMasterKey } from '../auth/index.js';
 import { createCaseContext, type Actor } from '../cases/index.js';
 import { openDatabase, resolveDataDir, resolveDbConfig } from '../db/index.js';
-import { addEvidence, checkCaseEvidence, createEvidenceContext, DATA_CATEGORIES, EvidenceError, listCustody, listEvidence, migrateAttachments, type EvidenceContext } from '../evidence/index.js';
+import { addEvidence, checkCaseEvidence, createEvidenceContext, DATA_CATEGORIES, EvidenceError, listCustody, listEvidence, migrateAttachments, requireCase, type EvidenceContext } from '../evidence/index.js';
 import { exportBundle } from '../evidence/bundle.js';
 import { s3BlobStoreFromEnv } from '../evidence/s3-blob-store.js';
 import { createDbKeyStore } from '../keys/index.js';
@@ -173,7 +173,10 @@ export function registerEvidence(program: Command, io: Io): void {
     .argument('<case>', 'case id')
     .option('--json', 'machine-readable output')
     .action(async (caseId: string, options: { json?: boolean }) => {
-      const items = await withEvidence((ev) => listEvidence(ev, caseId));
+      const items = await withEvidence(async (ev) => {
+        await requireCase(ev, caseId);
+        return listEvidence(ev, caseId);
+      });
       if (options.json) return io.out(JSON.stringify(items, null, 2));
       io.out(table(['SHA-256', 'Name', 'Size', 'Type', 'Received', 'Id'], items.map((i) => [i.sha256, i.name ?? '(deleted)', String(i.size), i.mediaType, i.receivedAt, i.id])));
     });
@@ -196,7 +199,10 @@ export function registerEvidence(program: Command, io: Io): void {
     .argument('<case>', 'case id')
     .option('--json', 'machine-readable output (with the signed lines)')
     .action(async (caseId: string, options: { json?: boolean }) => {
-      const records = await withEvidence((ev) => listCustody(ev.cases.db, caseId));
+      const records = await withEvidence(async (ev) => {
+        await requireCase(ev, caseId);
+        return listCustody(ev.cases.db, caseId);
+      });
       if (options.json) return io.out(JSON.stringify(records, null, 2));
       io.out(table(['#', 'Event', 'At', 'By', 'Authority', 'Item'], records.map((r) => [String(r.seq), r.event, r.at, r.actorName, r.authorityName ?? '(node)', r.itemId ?? ''])));
     });

@@ -10,8 +10,9 @@
 import type { Readable } from 'node:stream';
 import type { EvidenceContext } from './context.js';
 import { GENESIS_PREV, lineHash, parseCustodyLine, verifyLineSignature, type CustodyStatement } from './custody-line.js';
-import { blobPlaintext } from './items.js';
-import { custodyLeafText } from './custody-proof.js';
+import { blobPlaintext, requireCase } from './items.js';
+import { custodyLeafId, custodyLeafText } from './custody-proof.js';
+import { findEntry } from '../ledger/store.js';
 
 export interface EvidenceProblem {
   where: string;
@@ -23,6 +24,7 @@ async function drain(stream: Readable): Promise<void> {
 }
 
 export async function checkCaseEvidence(ev: EvidenceContext, caseId: string, options: { deep?: boolean } = {}): Promise<EvidenceProblem[]> {
+  await requireCase(ev, caseId);
   const problems: EvidenceProblem[] = [];
   const custody = await ev.cases.db.selectFrom('evidence_custody').selectAll().where('case_id', '=', caseId).orderBy('seq').execute();
   const received = new Map<string, CustodyStatement>();
@@ -47,6 +49,10 @@ export async function checkCaseEvidence(ev: EvidenceContext, caseId: string, opt
     }
     prev = lineHash(row.line);
   }
+  // The chain proves its rows in order, not that none follow the last: lines removed from the end
+  // (or all of them) leave the next line's entry in the transparency log without its row.
+  const next = await findEntry(ev.cases.db, custodyLeafId(caseId, custody.length + 1));
+  if (next !== undefined) problems.push({ where: `custody ${custody.length + 1}`, problem: `the transparency log holds this line (entry ${next.index}) but its row is missing: custody lines were removed from the end of the chain` });
   const items = await ev.cases.db.selectFrom('evidence_items').selectAll().where('case_id', '=', caseId).orderBy('received_at').orderBy('id').execute();
   for (const item of items) {
     const where = `item ${item.id}`;

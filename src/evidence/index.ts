@@ -14,7 +14,7 @@ export { DATA_CATEGORIES, evidenceMetadataSchema } from './metadata.js';
 export type { EvidenceItemView, EvidenceMetadata, DataCategory } from './metadata.js';
 export { addEvidence, appendUpload, beginUpload, cancelUpload, expireUploads, resolveUploadExpiryHours, uploadStatus } from './uploads.js';
 export type { AppendResult, UploadStatus } from './uploads.js';
-export { deleteCaseEvidence, listEvidence, openEvidence, purgeExpiredEvidence } from './items.js';
+export { deleteCaseEvidence, listEvidence, openEvidence, purgeExpiredEvidence, requireCase } from './items.js';
 export { listCustody } from './custody.js';
 export type { CustodyRecord } from './custody.js';
 export { CUSTODY_EVENTS } from './custody-line.js';

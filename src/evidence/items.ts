@@ -36,6 +36,11 @@ export function presentItem(row: EvidenceItemsTable): EvidenceItemView {
   };
 }
 
+/** Refuses an id that names no case: an empty list, or "no problem", would read as an answer about it. */
+export async function requireCase(ev: EvidenceContext, caseId: string): Promise<void> {
+  if ((await ev.cases.db.selectFrom('cases').select('id').where('id', '=', caseId).executeTakeFirst()) === undefined) throw new EvidenceError('not-found', `no case ${caseId}`);
+}
+
 /** The evidence of a case, oldest first (deleted items too: their digests remain). */
 export async function listEvidence(ev: EvidenceContext, caseId: string): Promise<EvidenceItemView[]> {
   const rows = await ev.cases.db.selectFrom('evidence_items').selectAll().where('case_id', '=', caseId).orderBy('received_at').orderBy('id').execute();

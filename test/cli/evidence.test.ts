@@ -67,6 +67,13 @@ describe('comity evidence and comity verify', () => {
     assert.equal(exists.code, 2);
     const notZip = await run('verify', join(dir, 'logs.csv'));
     assert.equal(notZip.code, 1);
+    // A case id that names no case: refused, not an empty list nor "OK" from `check`.
+    for (const command of ['list', 'custody', 'check']) {
+      const unknown = await run('evidence', command, '0190a000-0000-7000-8000-0000000000ff');
+      assert.equal(unknown.code, 2, command);
+      assert.deepEqual(unknown.stderr, ['comity: not-found: no case 0190a000-0000-7000-8000-0000000000ff'], command);
+      assert.equal(unknown.stdout, '', command);
+    }
   });
 
   test('verifier-page writes the offline verifier', async () => {

@@ -150,4 +150,26 @@ describe('tamper: stored evidence [sqlite]', () => {
     assert.deepEqual(accepted, []);
     assert.deepEqual(await checkCaseEvidence(t.evidence, caseId, { deep: true }), []);
   });
+
+  it('custody rows removed from the end of the chain, or all of them, are detected against the transparency log', async () => {
+    const db = t.handle.db;
+    const custody = await db.selectFrom('evidence_custody').selectAll().where('case_id', '=', caseId).orderBy('seq').execute();
+    assert.ok(custody.length >= 3, `${custody.length} custody lines`);
+    // The chain alone cannot see these: each remaining row still follows the one before it.
+    for (const keep of [custody.length - 1, 1, 0]) {
+      const removed = custody.slice(keep);
+      await db.deleteFrom('evidence_custody').where('id', 'in', removed.map((r) => r.id)).execute();
+      try {
+        const problems = await checkCaseEvidence(t.evidence, caseId);
+        assert.ok(problems.some((p) => p.where === `custody ${keep + 1}` && /its row is missing/.test(p.problem)), `${keep} kept: ${JSON.stringify(problems)}`);
+      } finally {
+        await db.insertInto('evidence_custody').values(removed).execute();
+      }
+    }
+    assert.deepEqual(await checkCaseEvidence(t.evidence, caseId), []);
+  });
+
+  it('an id that names no case is refused, not reported as evidence without a problem', async () => {
+    await assert.rejects(checkCaseEvidence(t.evidence, '0190a000-0000-7000-8000-0000000000ff'), /no case 0190a000-0000-7000-8000-0000000000ff/);
+  });
 });
