@@ -12,6 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import type { Io } from '../cli/io.js';
+import { ConfigError } from '../http/config.js';
 
 export const DEMO_NODES = [
   { name: 'france', nodeId: 'FR:justice.gouv.fr', hosted: 'fr-ca,fr-247,fr-parquet-paris,fr-tj-paris', offset: 0, logins: '@fr.demo' },
@@ -22,7 +23,9 @@ export const DEMO_NODES = [
 
 export async function runDemoFederation(io: Io, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const base = resolve(env.COMITY_DATA_DIR ?? '.comity');
-  const firstPort = Number(env.COMITY_PORT ?? 8080);
+  const firstPort = Number(env.COMITY_PORT || 8080);
+  // The nodes listen on COMITY_PORT and the next ports, one each.
+  if (!Number.isInteger(firstPort) || firstPort < 1 || firstPort > 65535 - (DEMO_NODES.length - 1)) throw new ConfigError(`COMITY_PORT=${JSON.stringify(env.COMITY_PORT)}: the demo's first port, an integer from 1 to ${65535 - (DEMO_NODES.length - 1)} (its ${DEMO_NODES.length} nodes take it and the next ones)`);
   const bin = resolve(import.meta.dirname, '..', '..', 'bin', 'comity.js');
   const children: ChildProcess[] = [];
   io.out(`Comity federation demo: ${DEMO_NODES.length} nodes, each with its own database and keys under ${base}/, trusting each other through ${join(base, 'peers')}`);

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { captureIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { runDemoFederation } from '../../src/demo/federation.js';
 import { s3BlobStoreFromEnv } from '../../src/evidence/s3-blob-store.js';
 import { transferSettings } from '../../src/exchange/evidence-transfer.js';
 import { applyConfigFile, ConfigError, effectiveEnv, SETTINGS } from '../../src/http/config.js';
@@ -153,6 +154,15 @@ describe('values Comity does not understand stop the start, naming the setting, 
     const dataDir = join(dir, 'refused-data');
     await assert.rejects(startServer({ COMITY_DATA_DIR: dataDir, COMITY_PORT: '0', COMITY_DEMO: 'true', ...s3({ COMITY_S3_OBJECT_LOCK: 'compliant', COMITY_S3_RETAIN_DAYS: '30' }) }, { print: () => undefined, logger: false }), /COMITY_S3_OBJECT_LOCK="compliant"/);
     assert.equal(existsSync(dataDir), false);
+  });
+
+  it('the demo (`npm start`) refuses a first port its four nodes cannot take, before starting any', async () => {
+    for (const port of ['abc', '65534', '-1']) {
+      const io = captureIo();
+      await assert.rejects(runDemoFederation(io, { COMITY_PORT: port, COMITY_DATA_DIR: join(dir, 'demo') }), (e: unknown) => e instanceof ConfigError && e.message.startsWith(`COMITY_PORT="${port}": the demo's first port`));
+      assert.deepEqual(io.stdout, []);
+    }
+    assert.equal(existsSync(join(dir, 'demo')), false);
   });
 
   it('the CLI names the setting in one line, exit 2 (`comity evidence` with S3 configured)', async () => {
