@@ -23,7 +23,8 @@ import { addPeer } from './peers.js';
 import { logOriginOf } from '../ledger/service.js';
 import { createExchangeRuntime, type ExchangeRuntime } from './runtime.js';
 import type { EvidenceContext } from '../evidence/context.js';
-import { protectTransferKeys, startTransferCloser, startTransferFetcher, transferReceivedNotice, type IncomingTransferRow, transferSettings, type TransferFetcher, type TransferSettings } from './evidence-transfer.js';
+import { protectTransferKeys, startTransferCloser, transferReceivedNotice, transferSettings, type TransferSettings } from './evidence-transfer.js';
+import { startTransferFetcher, type IncomingTransferRow, type TransferFetcher } from './transfer-fetcher.js';
 
 
 /** Starts the exchange of this node, or returns null when it is not a federation node. */
