@@ -21,7 +21,7 @@ import { loadKnowledgeBase } from './law/index.js';
 import { transferSettings } from './exchange/evidence-transfer.js';
 import { startNodeExchange } from './exchange/node-start.js';
 import { createWitnessing, witnessPeers } from './exchange/witnessing.js';
-import { checkpointFile, createLedger, fileMemory, LedgerError, logOriginOf, resolveCheckpointSeconds, startCheckpointing } from './ledger/index.js';
+import { checkpointFile, createLedger, fileMemory, LedgerError, logOriginOf, resolveCheckpointSeconds, resolveLogOrigin, startCheckpointing } from './ledger/index.js';
 import { checkMasterKeySource, openMasterKey } from './keys/master-key.js';
 import { assertPrivateDir, ensurePrivateDir } from './ops/file-modes.js';
 import { startNotifications } from './notifications/index.js';
@@ -45,6 +45,7 @@ export async function startServer(given: NodeJS.ProcessEnv, options: { print?: (
   const s3 = await s3BlobStoreFromEnv(env);
   const oidcConfig = oidcConfigFromEnv(env);
   const checkpointSeconds = resolveCheckpointSeconds(env);
+  resolveLogOrigin(env);
   const uploadExpiryHours = resolveUploadExpiryHours(env);
   transferSettings(dataDir, env);
   const smtpUrl = env.COMITY_SMTP_URL;

@@ -4,8 +4,8 @@
  * printed and nothing is written. Help goes to stdout with exit 0.
  */
 import { Command, CommanderError } from 'commander';
-import { registerCases } from './cases.js';
 import { applyConfigFile } from '../http/config.js';
+import { registerCases } from './cases.js';
 import { describeError } from './errors.js';
 import { registerExchange } from './exchange.js';
 import { registerEvidence } from './evidence.js';

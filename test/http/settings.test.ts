@@ -150,10 +150,20 @@ describe('values Comity does not understand stop the start, naming the setting, 
     assert.deepEqual(transferSettings(dir, { COMITY_TRANSFER_CHUNK_BYTES: '65536', COMITY_TRANSFER_EXPIRY_HOURS: '48' }), { dir: join(dir, 'transfers'), chunkBytes: 65536, expiryHours: 48 });
   });
 
-  it('the server refuses a bad S3 setting before it creates its data directory or database', async () => {
+  it('the server refuses a bad setting before it creates its data directory or database', async () => {
     const dataDir = join(dir, 'refused-data');
-    await assert.rejects(startServer({ COMITY_DATA_DIR: dataDir, COMITY_PORT: '0', COMITY_DEMO: 'true', ...s3({ COMITY_S3_OBJECT_LOCK: 'compliant', COMITY_S3_RETAIN_DAYS: '30' }) }, { print: () => undefined, logger: false }), /COMITY_S3_OBJECT_LOCK="compliant"/);
-    assert.equal(existsSync(dataDir), false);
+    const refused: Array<[Record<string, string>, RegExp]> = [
+      [s3({ COMITY_S3_OBJECT_LOCK: 'compliant', COMITY_S3_RETAIN_DAYS: '30' }), /COMITY_S3_OBJECT_LOCK="compliant"/],
+      [{ COMITY_TRANSFER_CHUNK_BYTES: '1MiB' }, /COMITY_TRANSFER_CHUNK_BYTES="1MiB"/],
+      [{ COMITY_LOG_ORIGIN: 'my log' }, /COMITY_LOG_ORIGIN: an origin is printable ASCII without spaces/],
+      [{ COMITY_LEDGER_CHECKPOINT_SECONDS: '0' }, /COMITY_LEDGER_CHECKPOINT_SECONDS must be a whole number/],
+      [{ COMITY_UPLOAD_EXPIRY_HOURS: 'day' }, /COMITY_UPLOAD_EXPIRY_HOURS must be a whole number/],
+      [{ COMITY_SMTP_URL: 'mail.example.org' }, /COMITY_SMTP_URL: expected smtp:\/\/host:port/],
+    ];
+    for (const [settings, message] of refused) {
+      await assert.rejects(startServer({ COMITY_DATA_DIR: dataDir, COMITY_PORT: '0', COMITY_DEMO: 'true', ...settings }, { print: () => undefined, logger: false }), message);
+      assert.equal(existsSync(dataDir), false, JSON.stringify(settings));
+    }
   });
 
   it('the demo (`npm start`) refuses a first port its four nodes cannot take, before starting any', async () => {
