@@ -3,6 +3,7 @@
  * How the CLI reports failure: one short line on stderr and exit code 2 for anything the user
  * can fix (bad input, bad data file); never a stack trace.
  */
+import { OidcConfigError } from '../auth/oidc.js';
 import { CaseError } from '../cases/errors.js';
 import { ClockError } from '../clock/index.js';
 import { DbConfigError } from '../db/index.js';
@@ -41,7 +42,7 @@ export function describeError(error: unknown): { line: string; code: number } {
     const issues = error.issues.map((i) => `${i.field}: ${i.message}`).join('; ');
     return { line: `comity: ${error.code}: ${oneLine(error.message)}${issues ? ` — ${oneLine(issues)}` : ''}`, code: error.code === 'integrity' ? EXIT_FAILURE : EXIT_USAGE };
   }
-  if (error instanceof ConfigError) return { line: `comity: ${oneLine(error.message)}`, code: EXIT_USAGE };
+  if (error instanceof ConfigError || error instanceof OidcConfigError) return { line: `comity: ${oneLine(error.message)}`, code: EXIT_USAGE };
   if (error instanceof DbConfigError) return { line: `comity: database configuration: ${oneLine(error.message)}`, code: EXIT_USAGE };
   if (error instanceof DataError) return { line: `comity: bad data file: ${oneLine(error.message)}`, code: EXIT_USAGE };
   // A file named on the command line that cannot be opened — to read or to write (`--out`).

@@ -175,6 +175,19 @@ describe('values Comity does not understand stop the start, naming the setting, 
     assert.equal(existsSync(join(dir, 'demo')), false);
   });
 
+  it('`comity serve` with sign-in partly configured: one line naming what is missing, exit 2, nothing created', async () => {
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, { COMITY_DATA_DIR: join(dir, 'serve-oidc'), COMITY_PORT: '0', COMITY_OIDC_ISSUER: 'https://id.example.org' });
+      const io = captureIo();
+      assert.equal(await main(['node', 'comity', 'serve'], io), 2);
+      assert.deepEqual(io.stderr, ['comity: OpenID Connect sign-in is partly configured: set COMITY_OIDC_CLIENT_ID, COMITY_OIDC_CLIENT_SECRET, COMITY_OIDC_REDIRECT_URI too (or unset the others)']);
+      assert.equal(existsSync(join(dir, 'serve-oidc')), false);
+    } finally {
+      process.env = saved;
+    }
+  });
+
   it('the CLI names the setting in one line, exit 2 (`comity evidence` with S3 configured)', async () => {
     const saved = { ...process.env };
     try {
