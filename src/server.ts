@@ -142,7 +142,23 @@ export async function startServer(given: NodeJS.ProcessEnv, options: { print?: (
     );
   }, config.schedulerIntervalMs);
   evidencePurge.unref();
-  await app.listen({ host: config.http.host, port: config.http.port });
+  // What runs in the background, stopped in this order by close() — and at once when the server
+  // cannot listen (a port taken), so that nothing is left running or open.
+  const stopServices = async (): Promise<void> => {
+    clearInterval(evidencePurge);
+    await app.close();
+    await checkpointing.stop();
+    await exchange?.stop();
+    await scheduler.stop();
+    await notifications.stop();
+    await database.close();
+  };
+  try {
+    await app.listen({ host: config.http.host, port: config.http.port });
+  } catch (error) {
+    await stopServices();
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   const url = config.http.publicUrl.replace(/:\d+$/, `:${port}`);
@@ -170,13 +186,7 @@ export async function startServer(given: NodeJS.ProcessEnv, options: { print?: (
   const close = (): Promise<void> => {
     closing ??= (async () => {
       await demoExchange;
-      clearInterval(evidencePurge);
-      await app.close();
-      await checkpointing.stop();
-      await exchange?.stop();
-      await scheduler.stop();
-      await notifications.stop();
-      await database.close();
+      await stopServices();
     })();
     return closing;
   };

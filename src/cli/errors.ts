@@ -49,6 +49,17 @@ export function describeError(error: unknown): { line: string; code: number } {
   if (isNodeError(error) && (error.code === 'ENOENT' || error.code === 'EACCES')) {
     return { line: `comity: ${JSON.stringify(error.path ?? '')}: ${error.code === 'ENOENT' ? 'no such file or directory' : 'permission denied'} (${error.code})`, code: EXIT_USAGE };
   }
+  // The machine's or the network's refusals (a port taken, a database down, a name that does not
+  // resolve) and the database's own: what the operator can act on, not "internal".
+  if (isNodeError(error) && error.syscall === 'listen') {
+    const { address, port } = error as NodeJS.ErrnoException & { address?: string; port?: number };
+    return { line: `comity: cannot listen on ${address ?? 'the address'}${port === undefined ? '' : `:${port}`}: ${error.code} (see COMITY_HOST and COMITY_PORT)`, code: EXIT_FAILURE };
+  }
+  if (isNodeError(error) && (error.syscall === 'connect' || error.syscall === 'getaddrinfo')) return { line: `comity: cannot connect: ${oneLine(error.message)}`, code: EXIT_FAILURE };
+  // PostgreSQL's own refusals (pg's DatabaseError: a severity and a five-character SQLSTATE).
+  if (isNodeError(error) && 'severity' in error && typeof error.code === 'string' && /^[0-9A-Z]{5}$/.test(error.code)) {
+    return { line: `comity: the database refused: ${oneLine(error.message)} (SQLSTATE ${error.code})`, code: EXIT_FAILURE };
+  }
   const message = error instanceof Error ? error.message : String(error);
   return { line: `comity: internal error: ${oneLine(message)}`, code: EXIT_FAILURE };
 }

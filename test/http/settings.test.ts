@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -198,5 +199,42 @@ describe('values Comity does not understand stop the start, naming the setting, 
     } finally {
       process.env = saved;
     }
+  });
+});
+
+describe('what the machine or the database refuses at start is named, not called internal', () => {
+  async function serve(settings: Record<string, string>): Promise<{ code: number; stderr: string[] }> {
+    const saved = { ...process.env };
+    try {
+      delete process.env.DATABASE_URL;
+      Object.assign(process.env, { COMITY_DATA_DIR: join(dir, `serve-${(files += 1)}`), COMITY_SECRET_KEY: randomBytes(32).toString('hex'), COMITY_LOG_LEVEL: 'silent' }, settings);
+      const io = captureIo();
+      const code = await main(['node', 'comity', 'serve'], io);
+      return { code, stderr: io.stderr };
+    } finally {
+      process.env = saved;
+    }
+  }
+
+  it('a port another process holds', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      assert.deepEqual(await serve({ COMITY_PORT: String(port) }), { code: 1, stderr: [`comity: cannot listen on 127.0.0.1:${port}: EADDRINUSE (see COMITY_HOST and COMITY_PORT)`] });
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('a database that does not answer, and one that refuses the user', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    assert.deepEqual(await serve({ DATABASE_URL: `postgres://127.0.0.1:${port}/comity` }), { code: 1, stderr: [`comity: cannot connect: connect ECONNREFUSED 127.0.0.1:${port}`] });
+    // The PostgreSQL the tests run against (127.0.0.1:5432, as CI starts it).
+    const refused = await serve({ DATABASE_URL: 'postgres://no_such_role_comity@127.0.0.1:5432/test' });
+    assert.deepEqual(refused, { code: 1, stderr: ['comity: the database refused: role "no_such_role_comity" does not exist (SQLSTATE 28000)'] });
   });
 });
