@@ -168,6 +168,9 @@ export async function createS3BlobStore(options: S3BlobStoreOptions): Promise<Bl
   return Object.freeze(store);
 }
 
+/** The longest default retention accepted: 100 years. */
+const MAX_RETAIN_DAYS = 36_500;
+
 /**
  * Object Lock from COMITY_S3_OBJECT_LOCK and COMITY_S3_RETAIN_DAYS, both or neither. A value that
  * is not understood stops the start instead of being ignored: a mistyped mode would otherwise
@@ -187,9 +190,6 @@ function objectLockFromEnv(env: Readonly<Record<string, string | undefined>>): {
   }
   return { objectLock: upper, retainDays: Number(days) };
 }
-
-/** The longest default retention accepted: 100 years. */
-const MAX_RETAIN_DAYS = 36_500;
 
 /** The S3 store configured by the environment, or null when COMITY_S3_BUCKET is unset. */
 export async function s3BlobStoreFromEnv(env: Readonly<Record<string, string | undefined>>): Promise<BlobStore | null> {
