@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/index.js';
-import { ConfigError } from '../http/config.js';
+import { intSetting } from '../http/config.js';
 import type { EvidenceContext } from '../evidence/context.js';
 import { appendCustody, signerFor, type Signer } from '../evidence/custody.js';
 import { blobPlaintext, presentItem } from '../evidence/items.js';
@@ -47,18 +47,9 @@ export interface TransferSettings {
 export const DEFAULT_TRANSFER_EXPIRY_HOURS = 30 * 24;
 
 export function transferSettings(dataDir: string, env: Readonly<Record<string, string | undefined>>): TransferSettings {
-  const chunkBytes = wholeSetting(env, 'COMITY_TRANSFER_CHUNK_BYTES', DEFAULT_CHUNK_BYTES, 4096, 16 * 1024 * 1024);
-  const expiryHours = wholeSetting(env, 'COMITY_TRANSFER_EXPIRY_HOURS', DEFAULT_TRANSFER_EXPIRY_HOURS, 1, 24 * 3650);
+  const chunkBytes = intSetting(env, 'COMITY_TRANSFER_CHUNK_BYTES', DEFAULT_CHUNK_BYTES, 4096, 16 * 1024 * 1024);
+  const expiryHours = intSetting(env, 'COMITY_TRANSFER_EXPIRY_HOURS', DEFAULT_TRANSFER_EXPIRY_HOURS, 1, 24 * 3650);
   return { dir: join(dataDir, 'transfers'), chunkBytes, expiryHours };
-}
-
-/** A whole-number setting from `min` to `max`, `fallback` when unset; anything else stops the start, naming it. */
-function wholeSetting(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim() ?? '';
-  if (raw === '') return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max) throw new ConfigError(`${name}=${JSON.stringify(raw)}: expected a whole number from ${min} to ${max}`);
-  return value;
 }
 
 const itemSchema = z.strictObject({

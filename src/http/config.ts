@@ -102,7 +102,8 @@ export function applyConfigFile(env: NodeJS.ProcessEnv = process.env): void {
   for (const [key, value] of Object.entries(effectiveEnv(env))) if (env[key] === undefined && value !== undefined) env[key] = value;
 }
 
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+/** A whole-number setting from `min` to `max`, `fallback` when unset or empty; anything else stops the start, naming it. */
+export function intSetting(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new ConfigError(`${name}=${JSON.stringify(raw)}: expected an integer from ${min} to ${max}`);
@@ -132,7 +133,7 @@ export interface ServerConfig {
 
 export function loadServerConfig(rawEnv: Env): ServerConfig {
   const env = effectiveEnv(rawEnv);
-  const port = int(env, 'COMITY_PORT', 8080, 0, 65535);
+  const port = intSetting(env, 'COMITY_PORT', 8080, 0, 65535);
   const host = env.COMITY_HOST || '127.0.0.1';
   const logLevel = env.COMITY_LOG_LEVEL || 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new ConfigError(`COMITY_LOG_LEVEL=${JSON.stringify(logLevel)}: expected fatal, error, warn, info, debug, trace or silent`);
@@ -148,18 +149,18 @@ export function loadServerConfig(rawEnv: Env): ServerConfig {
       port,
       publicUrl,
       logLevel,
-      bodyLimitBytes: int(env, 'COMITY_BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
-      bodyMinBytesPerSecond: int(env, 'COMITY_BODY_MIN_RATE', 500, 0, 1_000_000_000),
-      bodyRateWindowMs: int(env, 'COMITY_BODY_RATE_WINDOW_MS', 20_000, 100, 600_000),
+      bodyLimitBytes: intSetting(env, 'COMITY_BODY_LIMIT', 1_048_576, 1024, 100 * 1_048_576),
+      bodyMinBytesPerSecond: intSetting(env, 'COMITY_BODY_MIN_RATE', 500, 0, 1_000_000_000),
+      bodyRateWindowMs: intSetting(env, 'COMITY_BODY_RATE_WINDOW_MS', 20_000, 100, 600_000),
       trustProxy: bool(env, 'COMITY_TRUST_PROXY', false),
       secureCookies: bool(env, 'COMITY_SECURE_COOKIES', true),
-      rateLimitPerMinute: int(env, 'COMITY_RATE_LIMIT', 600, 1, 1_000_000),
-      loginRateLimitPerMinute: int(env, 'COMITY_LOGIN_RATE_LIMIT', 10, 1, 10_000),
-      costlyRateLimitPerMinute: int(env, 'COMITY_COSTLY_RATE_LIMIT', 30, 1, 1_000_000),
-      failedCredentialsPerAddress: int(env, 'COMITY_FAILED_CREDENTIALS_PER_ADDRESS', 10, 1, 1_000_000),
+      rateLimitPerMinute: intSetting(env, 'COMITY_RATE_LIMIT', 600, 1, 1_000_000),
+      loginRateLimitPerMinute: intSetting(env, 'COMITY_LOGIN_RATE_LIMIT', 10, 1, 10_000),
+      costlyRateLimitPerMinute: intSetting(env, 'COMITY_COSTLY_RATE_LIMIT', 30, 1, 1_000_000),
+      failedCredentialsPerAddress: intSetting(env, 'COMITY_FAILED_CREDENTIALS_PER_ADDRESS', 10, 1, 1_000_000),
       metricsToken: metricsToken(env),
     },
     demo: bool(env, 'COMITY_DEMO', false),
-    schedulerIntervalMs: int(env, 'COMITY_SCHEDULER_INTERVAL_MS', 30_000, 100, 86_400_000),
+    schedulerIntervalMs: intSetting(env, 'COMITY_SCHEDULER_INTERVAL_MS', 30_000, 100, 86_400_000),
   };
 }

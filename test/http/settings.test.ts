@@ -145,9 +145,9 @@ describe('values Comity does not understand stop the start, naming the setting, 
   });
 
   it('evidence transfers: chunk size and expiry out of range, or not whole numbers', () => {
-    assert.throws(() => transferSettings(dir, { COMITY_TRANSFER_CHUNK_BYTES: '8MiB' }), /COMITY_TRANSFER_CHUNK_BYTES="8MiB": expected a whole number from 4096 to 16777216/);
+    assert.throws(() => transferSettings(dir, { COMITY_TRANSFER_CHUNK_BYTES: '8MiB' }), /COMITY_TRANSFER_CHUNK_BYTES="8MiB": expected an integer from 4096 to 16777216/);
     assert.throws(() => transferSettings(dir, { COMITY_TRANSFER_CHUNK_BYTES: '1024' }), /COMITY_TRANSFER_CHUNK_BYTES="1024"/);
-    assert.throws(() => transferSettings(dir, { COMITY_TRANSFER_EXPIRY_HOURS: '0' }), /COMITY_TRANSFER_EXPIRY_HOURS="0": expected a whole number from 1 to 87600/);
+    assert.throws(() => transferSettings(dir, { COMITY_TRANSFER_EXPIRY_HOURS: '0' }), /COMITY_TRANSFER_EXPIRY_HOURS="0": expected an integer from 1 to 87600/);
     assert.deepEqual(transferSettings(dir, { COMITY_TRANSFER_CHUNK_BYTES: '65536', COMITY_TRANSFER_EXPIRY_HOURS: '48' }), { dir: join(dir, 'transfers'), chunkBytes: 65536, expiryHours: 48 });
   });
 
