@@ -108,7 +108,11 @@ async function writeOverhead(dir: string): Promise<{ with: number; without: numb
   for (const [table] of LOGGED_TABLES) await sql.raw(`drop trigger ledger_sequence_${table}`).execute(bare.db);
   const contexts = [logged, bare].map((h) => createCaseContext(h.db, kb));
   for (const ctx of contexts) for (const a of DEMO_AUTHORITIES) await createAuthority(ctx, admin, a);
-  for (const ctx of contexts) await pipeline(ctx, 200); // warm-up
+  // Warm-up: a whole unmeasured round per side. With 200 cases per side the first measured round
+  // still paid the process's warm-up (the heap growing, code being optimised) on the side that
+  // ran first — the side with the log: in 4 runs on 2026-12-05 its overhead was 0.15–0.22 (per
+  // CPU second 0.23–0.29) while the other rounds' were −0.05–0.12.
+  for (const ctx of contexts) await pipeline(ctx, N);
   // Rounds of one run with the log and one without, back to back, the order alternated (a slow
   // spell of the machine then falls on either side as often): the overhead of each round, then
   // the median of the rounds and their spread.
