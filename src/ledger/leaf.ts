@@ -202,8 +202,11 @@ export function rowJsonSqlite(columns: readonly string[], alias: string): string
  * JSON as {@link rowJsonSqlite} writes it: its row digest is the SHA-256 of that text, and its
  * other members are copied from it — the members of a flat object in sorted order, each found by
  * its `,"name":` (inside a JSON string every `"` is escaped, so no value holds one) — with `log`
- * and `v` added. The function returns null for a text not shaped so; the factory returns null
- * when a leaf member is not a column or a column name is not plain (then read the columns).
+ * and `v` added. The function returns null for a text not shaped so (for the columns of
+ * {@link LEAF_COLUMNS}, the derivation written out per source looks only for the members where
+ * the leaf's runs begin and end: a text missing another member gives a leaf that differs); the
+ * factory returns null when a leaf member is not a column or a column name is not plain (then
+ * read the columns).
  *
  * A verifier compares the result with the stored leaf: a text the database wrote differently
  * from JSON.stringify gives a leaf that differs, never one that matches wrongly (a JSON text
