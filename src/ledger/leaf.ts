@@ -75,6 +75,12 @@ export function recordLeafText(entry: Readonly<Record<string, unknown>>): string
 /** A row's values as read in array mode: `values[at + i]` is column `columns[i]`. */
 export type LeafOfValues = (values: readonly unknown[], at: number) => string;
 
+/** Whether `columns` are the columns of {@link LEAF_COLUMNS} for `source`, in any order (the specialised derivations are written for them). */
+function isLeafColumnSet(source: LeafSource, columns: readonly string[]): boolean {
+  const expected = LEAF_COLUMNS[source];
+  return columns.length === expected.length && expected.every((c) => columns.includes(c));
+}
+
 /** A recorded row as the database returns it: text or NULL in every column. */
 const plain = (value: unknown): value is string | null => value === null || typeof value === 'string';
 
@@ -110,8 +116,8 @@ export function leafOfValues(source: LeafSource, columns: readonly string[]): Le
     for (let i = 0; i < columns.length; i += 1) row[columns[i] as string] = values[at + i];
     return leafText(source, row);
   };
+  if (!isLeafColumnSet(source, columns)) return generic;
   const expected = LEAF_COLUMNS[source];
-  if (columns.length !== expected.length || !expected.every((c) => columns.includes(c))) return generic;
   const p = (name: string): number => columns.indexOf(name);
   switch (source) {
     case 'audit': {
@@ -215,8 +221,7 @@ export function rowJsonSqlite(columns: readonly string[], alias: string): string
  */
 export function leafOfRowJson(source: LeafSource, columns: readonly string[]): ((rowJson: string) => string | null) | null {
   if (!columns.every((c) => PLAIN_NAME.test(c))) return null;
-  const expected = LEAF_COLUMNS[source];
-  if (columns.length === expected.length && expected.every((c) => columns.includes(c))) return LEAF_OF_ROW_JSON[source];
+  if (isLeafColumnSet(source, columns)) return LEAF_OF_ROW_JSON[source];
   const rowKeys = [...columns].sort();
   // The leaf's members in order: runs of consecutive row members [first, last], or literal text (null: the row digest).
   type Run = { first: number; last: number };
