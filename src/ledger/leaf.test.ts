@@ -101,14 +101,14 @@ test('leafOfRowJson: values that look like member names, texts not shaped as a r
     assert.equal(derive(canonicalJson(row)), reference('access', row));
     for (const bad of ['', '{}', '[]', '{"action":"a"}', canonicalJson(row).slice(0, -1), `${canonicalJson(row)} `, canonicalJson({ ...row, actor: undefined })]) assert.equal(derive(bad), null, bad);
   }
-  // Every source's written-out derivation refuses a text with a member missing where its leaf's runs begin or end.
+  // Every source's written-out derivation, given a row's text with one member missing, never gives the full row's leaf:
+  // it refuses the text (a member where the leaf's runs begin or end) or gives a leaf that differs from the stored one.
   for (const source of SOURCES) {
     const derive = leafOfRowJson(source, LEAF_COLUMNS[source]);
     const row = Object.fromEntries(LEAF_COLUMNS[source].map((c) => [c, c]));
     assert.equal(derive?.(canonicalJson(row)), reference(source, row));
     for (const column of LEAF_COLUMNS[source]) {
       const missing = derive?.(canonicalJson({ ...row, [column]: undefined }));
-      // A member copied inside a run may go missing unnoticed here: the leaf then differs from the stored one.
       assert.ok(missing === null || missing !== reference(source, row), `${source} without ${column}`);
     }
   }
